@@ -1,0 +1,87 @@
+# vqr - build, test and install.
+#
+#   make                 build bin: build/bin/vqr, vqr-extract, vqr-transform, vqr-load
+#   make check           unit, CLI and end-to-end tests on a real PostgreSQL, then the
+#                        same suite again built with -fsanitize=address,undefined
+#   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs)
+#   make BUILD=dir SAN=1 a sanitizer build in another directory
+#
+# Flags come from pkg-config (libpq, yaml-0.1, zlib); libcsv has no .pc file.
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share/vqr
+BUILD    ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKGS      = libpq yaml-0.1 zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+VQR_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+             $(PKG_CFLAGS) -Istages -Ipipeline -I$(BUILD)/gen \
+             -DVQR_DATADIR='"$(DATADIR)"'
+VQR_LIBS   = $(PKG_LIBS) -lcsv -lm
+ifeq ($(SAN),1)
+VQR_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+VQR_LDFLAGS += -fsanitize=address,undefined
+endif
+
+STAGE_MAINS = stages/extract.c stages/transform.c stages/load.c
+LIB_SRC  = $(filter-out $(STAGE_MAINS),$(wildcard stages/*.c)) \
+           $(filter-out pipeline/vqr.c,$(wildcard pipeline/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/sql_embedded.o
+PROGS    = $(BUILD)/bin/vqr $(BUILD)/bin/vqr-extract $(BUILD)/bin/vqr-transform $(BUILD)/bin/vqr-load
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+SQL      = $(sort $(wildcard sql/[0-9]*.sql))
+
+.PHONY: all check check-fast unit install clean
+all: $(PROGS) $(UNIT_BIN)
+
+$(BUILD)/obj/%.o: %.c $(wildcard stages/*.h pipeline/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VQR_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/sql_embedded.c: $(SQL) scripts/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/sql_embedded.o: $(BUILD)/gen/sql_embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VQR_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libvqr.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/vqr: $(BUILD)/obj/pipeline/vqr.o $(BUILD)/libvqr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
+
+$(BUILD)/bin/vqr-%: $(BUILD)/obj/stages/%.o $(BUILD)/libvqr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libvqr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
+
+# The whole suite, twice: plain build, then AddressSanitizer + UBSan build.
+check: all
+	$(MAKE) BUILD=build-san SAN=1 all
+	sh tests/run.sh $(BUILD)
+	sh tests/run.sh build-san
+
+# The suite once, on the plain build (quicker while developing).
+check-fast: all
+	sh tests/run.sh $(BUILD)
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(DATADIR)/config
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(SQL) $(DESTDIR)$(DATADIR)/sql/
+	cp -R config/. $(DESTDIR)$(DATADIR)/config/
+
+clean:
+	rm -rf build build-san

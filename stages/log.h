@@ -1,0 +1,64 @@
+/*
+ * log.h - the one logging module of vqr's programs.
+ *
+ * Messages go to stderr in the style of PostgreSQL's frontend programs:
+ *
+ *     vqr-extract: error: inbox/a.csv:12:7: salary: "abc" is not a number
+ *     vqr-extract: detail: column 起薪(元/月), rule decimal
+ *     vqr-extract: hint: fix the cell or add it to the source's null values
+ *
+ * Data goes to stdout or to files, never through this module.  Call
+ * log_init() first in main().  Nothing here exits the process: only main
+ * decides the exit status, with the codes below (documented in every
+ * program's --help and in README.md).
+ */
+#ifndef VQR_LOG_H
+#define VQR_LOG_H
+
+#include <stdarg.h>
+
+/* Exit codes shared by every vqr program. */
+enum {
+	EXIT_OK = 0,        /* success */
+	EXIT_USAGE = 1,     /* usage or configuration error */
+	EXIT_REJECTED = 2,  /* input data rejected (some rows or files) */
+	EXIT_DB = 3,        /* database error */
+	EXIT_LOCKED = 4,    /* another run holds the lock */
+	EXIT_INTERNAL = 5   /* internal error (I/O, out of memory, bug) */
+};
+
+/* The text block every --help prints for the exit codes above. */
+#define LOG_EXIT_CODES_HELP \
+	"Exit status:\n" \
+	"  0  success\n" \
+	"  1  usage or configuration error\n" \
+	"  2  input data rejected (some rows or files; see the rejects)\n" \
+	"  3  database error\n" \
+	"  4  another run holds the lock\n" \
+	"  5  internal error (I/O, out of memory)\n"
+
+/* Set the program name printed before every message (not copied: pass a
+ * string that lives as long as the program, such as a literal). */
+void log_init(const char *progname);
+
+/* Print info messages (log_info) only when verbose is non-zero. */
+void log_set_verbose(int verbose);
+int log_verbose(void);
+
+/* "prog: error: ..." on stderr. */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: warning: ..." on stderr. */
+void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: detail: ..." after an error or warning. */
+void log_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: hint: ..." after an error or warning. */
+void log_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: ..." on stderr, only in verbose mode. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: ..." on stderr, always (for summaries the user asked for). */
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The program name given to log_init. */
+const char *log_progname(void);
+
+#endif
