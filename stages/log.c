@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *progname = "vqr";
 static int verbose;
@@ -40,3 +41,24 @@ DEFINE_LOG(log_detail, "detail", 1)
 DEFINE_LOG(log_hint, "hint", 1)
 DEFINE_LOG(log_info, NULL, verbose)
 DEFINE_LOG(log_notice, NULL, 1)
+
+void log_error_text(const char *text)
+{
+	const char *p = text;
+	int first = 1;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+		if (first)
+			fprintf(stderr, "%s: error: %.*s\n", progname, len, p);
+		else if (strncmp(p, "detail: ", 8) == 0 || strncmp(p, "hint: ", 6) == 0)
+			fprintf(stderr, "%s: %.*s\n", progname, len, p);
+		else
+			fprintf(stderr, "%s: detail: %.*s\n", progname, len, p);
+		first = 0;
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+}

@@ -58,6 +58,11 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: ..." on stderr, always (for summaries the user asked for). */
 void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Print a possibly multi-line message as an error: the first line with
+ * "error:", later lines that start with "detail: " or "hint: " with those
+ * labels, other lines as details. */
+void log_error_text(const char *text);
+
 /* The program name given to log_init. */
 const char *log_progname(void);
 

@@ -1,0 +1,86 @@
+/*
+ * embed.h - vqr's private ("embedded") PostgreSQL cluster, used when the
+ * configuration names no database.
+ *
+ * A cluster lives in one directory DIR:
+ *
+ *     DIR/pgdata                 the PGDATA (mode 0700)
+ *     DIR/run                    the unix socket directory (mode 0700)
+ *     DIR/log/postgresql.log     the server log
+ *     DIR/log/initdb.log         output of the last initdb
+ *     DIR/log/pg_ctl.log         output of the last pg_ctl start/stop
+ *
+ * The server listens only on a unix socket in DIR/run (listen_addresses
+ * is empty, so no TCP port is opened); authentication is "trust", and the
+ * 0700 socket directory is the access control.  The superuser and the
+ * database are both called "vqr".
+ *
+ * initdb, pg_ctl and postgres come from $VQR_PG_BINDIR, else the highest
+ * /usr/lib/postgresql/<major>/bin (Debian), else the directory on PATH
+ * holding initdb.  initdb and pg_ctl refuse to run as root, so when vqr
+ * runs as root they run as an unprivileged user (run_as, "postgres" by
+ * default; for a cluster that already exists, the owner of its PGDATA),
+ * switched to in a forked child with setgroups/setgid/setuid.  Their
+ * output goes to the files above, never to the terminal.
+ *
+ * VQR_EMBED_NOSYNC=1 (tests only) runs initdb --no-sync and the server
+ * with fsync=off.
+ *
+ *     embed_cluster cl;
+ *     if (embed_init(&cl, "/var/lib/vqr/pg", NULL, 5432, err, sizeof err) < 0 ||
+ *         embed_start(&cl, err, sizeof err) < 0)
+ *             ... report err ...
+ *     conn = PQconnectdb(cl.conninfo);
+ *     ...
+ *     if (cl.started)
+ *             embed_stop(&cl, err, sizeof err);
+ *
+ * None of these functions print anything or keep global state; the
+ * struct owns no memory.
+ */
+#ifndef VQR_EMBED_H
+#define VQR_EMBED_H
+
+#include <stddef.h>
+
+typedef struct embed_cluster {
+	char dir[4096];         /* the cluster's base directory DIR (absolute) */
+	char datadir[4096];     /* the cluster's PGDATA: DIR/pgdata */
+	char sockdir[4096];     /* unix socket directory: DIR/run (0700, owned by the cluster user) */
+	char logfile[4096];     /* server log: DIR/log/postgresql.log */
+	char bindir[4096];      /* where initdb, pg_ctl and postgres are */
+	char run_as[256];       /* user to run as when root (the PGDATA owner wins if it exists) */
+	char conninfo[8192];    /* libpq conninfo: "host=SOCKDIR port=PORT user=vqr dbname=vqr" */
+	int port;               /* port number in the socket file name (no TCP is opened) */
+	int started;            /* 1 if embed_start started the server, 0 if it was running */
+	int initialised;        /* 1 if embed_start ran initdb this time */
+} embed_cluster;
+
+/* Prepare cl for the cluster in dir (a relative dir is taken from the
+ * current directory) run as run_as when root (NULL or "" = "postgres"),
+ * with its socket named after port (0 = 5432).  Finds the PostgreSQL
+ * programs.  Creates nothing and starts nothing: the only side effect is
+ * filling cl.  0, or -1 with err (no PostgreSQL found, a path too long for
+ * a unix socket, or characters in dir that cannot be passed to pg_ctl). */
+int embed_init(embed_cluster *cl, const char *dir, const char *run_as, int port, char *err,
+	       size_t errlen);
+
+/* Make the cluster usable: create DIR and its subdirectories (when root,
+ * first checking that the cluster user can reach DIR), initdb if PGDATA
+ * holds no cluster yet (cl->initialised = 1), start the server unless it
+ * is running (cl->started = 1 if started here, else 0; a running server's
+ * actual port and socket directory are taken over into cl), wait until
+ * it accepts connections, and create database "vqr" if missing.
+ * 0, or -1 with err, which quotes the end of initdb's output or of the
+ * server log when those fail. */
+int embed_start(embed_cluster *cl, char *err, size_t errlen);
+
+/* Is the server running (pg_ctl status)?  1 yes, 0 no (also when no
+ * cluster exists yet), -1 when it cannot be told (e.g. no permission). */
+int embed_running(const embed_cluster *cl);
+
+/* Stop the server (pg_ctl stop -m fast -w).  A server that is not running
+ * is not an error.  0, or -1 with err quoting pg_ctl's output. */
+int embed_stop(embed_cluster *cl, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,721 @@
+/*
+ * vqr.c - the driver a college's cron job calls.
+ *
+ *     vqr init              create or upgrade the schema (numbered migrations)
+ *     vqr run               load whatever is new in the inbox
+ *     vqr show              print the indicators loaded for the school
+ *     vqr db start|stop|status   manage the embedded PostgreSQL cluster
+ *
+ * `vqr run` takes a lock (a lock file in the staging directory and an
+ * advisory lock in the database), lists the inbox, and for each file:
+ * skips it when its sha256 is already loaded (moving it to the archive),
+ * quarantines it when no source recognises it or it cannot be read, and
+ * otherwise runs the three stage programs (vqr-extract, vqr-transform,
+ * vqr-load) on it in a staging directory of its own, then archives it.
+ * The stage programs are found beside this executable, else on PATH.
+ */
+#define _XOPEN_SOURCE 700 /* wcswidth */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "cfg.h"
+#include "cli.h"
+#include "db.h"
+#include "embed.h"
+#include "log.h"
+#include "manifest.h"
+#include "migrate.h"
+#include "sha256.h"
+
+typedef struct opts {
+	const char *config;     /* --config */
+	const char *database;   /* --database */
+	const char *year;       /* --year (show) */
+	int all;                /* --all (show): every breakdown */
+} opts;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vqr [OPTION]... COMMAND\n"
+		"Load smart-campus exports of a technician college into PostgreSQL as\n"
+		"quality-report indicators.\n"
+		"\n"
+		"Commands:\n"
+		"  init              create or upgrade the vqr schema (safe to run again)\n"
+		"  run               process the inbox: extract, transform, load each new file\n"
+		"  show              print the indicators loaded for the school\n"
+		"  db start|stop|status  manage the embedded PostgreSQL cluster\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE      deployment configuration (default: $VQR_CONFIG,\n"
+		"                         ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
+		"  -d, --database CONN    libpq conninfo, URI or service name (default: the\n"
+		"                         configuration's database, else the embedded cluster)\n"
+		"  -y, --year YEAR        show: the academic year, e.g. 2022-2023 (default: latest)\n"
+		"  -a, --all              show: every breakdown, not only school totals\n"
+		"  -v, --verbose          say what is done\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
+		"\n" LOG_EXIT_CODES_HELP);
+}
+
+/* ---- child processes --------------------------------------------------- */
+
+/* Path of a stage program: beside our executable, else the bare name. */
+static void stage_path(const char *name, char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	const char *env = getenv("VQR_LIBEXEC_DIR");
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(buf, len, "%s/%s", env, name);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/%s", self, name);
+			if (access(buf, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(buf, len, "%s", name);
+}
+
+/* Run argv; its stdout goes to out (NUL-terminated, may be NULL), its
+ * stderr to ours.  Returns its exit status, or -1 (message in err). */
+static int run_child(char *const argv[], char *out, size_t outlen, char *err, size_t errlen)
+{
+	int pfd[2] = { -1, -1 }, status;
+	pid_t pid;
+	size_t got = 0;
+
+	fflush(NULL);
+	if (out && pipe(pfd) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if (out) {
+			dup2(pfd[1], STDOUT_FILENO);
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		if (strchr(argv[0], '/'))
+			execv(argv[0], argv);
+		else
+			execvp(argv[0], argv);
+		fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (out) {
+		close(pfd[1]);
+		for (;;) {
+			char tmp[4096];
+			ssize_t n = read(pfd[0], tmp, sizeof tmp);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			if (got + 1 < outlen) {
+				size_t k = (size_t)n < outlen - 1 - got ? (size_t)n : outlen - 1 - got;
+				memcpy(out + got, tmp, k);
+				got += k;
+			}
+		}
+		out[got] = '\0';
+		close(pfd[0]);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (WIFSIGNALED(status)) {
+		snprintf(err, errlen, "%s was killed by signal %d", argv[0], WTERMSIG(status));
+		return -1;
+	}
+	if (WEXITSTATUS(status) == 127) {
+		snprintf(err, errlen, "could not run %s", argv[0]);
+		return -1;
+	}
+	return WEXITSTATUS(status);
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+/* Move path into dir under its own name (adding .1, .2, ... when taken).
+ * Both must be on one filesystem: rename is atomic. */
+static int move_into(const char *path, const char *dir, char *dest, size_t dlen, char *err, size_t errlen)
+{
+	const char *base = cli_basename(path);
+	if (cli_mkdirs(dir, err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < 1000; i++) {
+		if (i == 0)
+			snprintf(dest, dlen, "%s/%s", dir, base);
+		else
+			snprintf(dest, dlen, "%s/%s.%d", dir, base, i);
+		if (access(dest, F_OK) == 0)
+			continue;
+		if (rename(path, dest) < 0) {
+			snprintf(err, errlen, "cannot move %s to %s: %s", path, dir, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "cannot move %s to %s: too many files of that name", path, dir);
+	return -1;
+}
+
+static int quarantine(const cfg *c, const char *path, const char *reason, char *err, size_t errlen)
+{
+	char dest[4200], rpath[4300];
+	FILE *f;
+
+	if (move_into(path, c->quarantine, dest, sizeof dest, err, errlen) < 0)
+		return -1;
+	snprintf(rpath, sizeof rpath, "%s.reason", dest);
+	f = fopen(rpath, "w");
+	if (!f || fprintf(f, "%s\n", reason) < 0 || fclose(f) != 0) {
+		snprintf(err, errlen, "%s: %s", rpath, strerror(errno));
+		return -1;
+	}
+	log_error("%s: quarantined to %s", path, dest);
+	log_error_text(reason);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Regular files of the inbox, sorted; hidden and partial files left out. */
+static char **list_inbox(const char *dir, size_t *n, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d) {
+		snprintf(err, errlen, "inbox %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	while ((e = readdir(d))) {
+		char path[4200];
+		struct stat st;
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || (len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0) ||
+		    (len > 5 && strcmp(e->d_name + len - 5, ".part") == 0))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nv = realloc(v, cap * sizeof *v);
+			if (!nv)
+				break;
+			v = nv;
+		}
+		if (!(v[*n] = strdup(path)))
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, *n, sizeof *v, cmp_str);
+	return v ? v : calloc(1, sizeof *v);
+}
+
+/* ---- locks ------------------------------------------------------------- */
+
+static int lock_staging(const cfg *c, int *fd, char *err, size_t errlen)
+{
+	char path[4200], info[512], host[256] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (cli_mkdirs(c->staging, err, errlen) < 0)
+		return EXIT_INTERNAL;
+	snprintf(path, sizeof path, "%s/.vqr.lock", c->staging);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		ssize_t n = read(*fd, info, sizeof info - 1);
+		info[n > 0 ? n : 0] = '\0';
+		info[strcspn(info, "\n")] = '\0';
+		snprintf(err, errlen, "another vqr run holds the lock %s (%s)", path,
+			 info[0] ? info : "holder unknown");
+		close(*fd);
+		*fd = -1;
+		return EXIT_LOCKED;
+	}
+	gethostname(host, sizeof host - 1);
+	localtime_r(&now, &tm);
+	strftime(info, sizeof info, "%Y-%m-%d %H:%M:%S", &tm);
+	if (ftruncate(*fd, 0) == 0)
+		dprintf(*fd, "pid %ld on %s since %s\n", (long)getpid(), host, info);
+	return 0;
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static void say_info(const char *msg)
+{
+	log_notice("%s", msg);
+}
+
+static int open_db(db *d, const cfg *c, const opts *o, int need_schema)
+{
+	char err[4096];
+	if (db_open(d, c, o->database, say_info, err, sizeof err) < 0) {
+		log_error_text(err);
+		return EXIT_DB;
+	}
+	log_info("connected to %s", d->where);
+	if (need_schema && migrate_check(d, err, sizeof err) < 0) {
+		log_error_text(err);
+		return EXIT_DB;
+	}
+	return 0;
+}
+
+static int cmd_init(const cfg *c, const opts *o)
+{
+	db d;
+	char err[4096];
+	int applied, rc;
+
+	if ((rc = open_db(&d, c, o, 0)))
+		return rc;
+	if (migrate_apply(&d, &applied, err, sizeof err) < 0) {
+		log_error_text(err);
+		log_detail("%s", d.where);
+		db_close(&d, 1);
+		return EXIT_DB;
+	}
+	if (applied)
+		printf("vqr: schema vqr upgraded: %d migration%s applied, now at %s (%s)\n", applied,
+		       applied == 1 ? "" : "s", migrate_latest(), d.where);
+	else
+		printf("vqr: schema vqr is up to date at %s (%s)\n", migrate_latest(), d.where);
+	db_close(&d, 1);
+	return EXIT_OK;
+}
+
+typedef struct tally {
+	int loaded, skipped, quarantined;
+	long long rows, rejected;
+} tally;
+
+/* One file of the inbox.  Returns 0 to go on, or an exit code to stop. */
+static int do_file(const cfg *c, const char *config, db *d, const char *conninfo, const char *path,
+		   tally *t)
+{
+	char err[4096], hex[65], label[96], dir[4200], mpath[4300], out[512], dest[4200];
+	char prog[PATH_MAX + 32];
+	const char *pp[2];
+	const cfg_source *s;
+	manifest m = { 0 };
+	PGresult *r;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	{
+		unsigned char dig[SHA256_DIGEST_LEN];
+		if (sha256_file(path, dig, err, sizeof err) < 0) {
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		sha256_hex(dig, hex);
+	}
+	pp[0] = c->school_code;
+	pp[1] = hex;
+	r = db_query(d, "SELECT batch_id, to_char(loaded_at, 'YYYY-MM-DD HH24:MI') FROM vqr.source_file "
+		     "WHERE school_code = $1 AND sha256 = $2", 2, pp, err, sizeof err);
+	if (!r) {
+		log_error_text(err);
+		return EXIT_DB;
+	}
+	if (PQntuples(r)) {
+		log_info("%s: already loaded (batch %s, %s): moved to the archive", path, PQgetvalue(r, 0, 0),
+			 PQgetvalue(r, 0, 1));
+		PQclear(r);
+		if (move_into(path, c->archive, dest, sizeof dest, err, sizeof err) < 0) {
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		t->skipped++;
+		return 0;
+	}
+	PQclear(r);
+	if (!(s = cfg_source_for_file(c, path))) {
+		char reason[1024];
+		snprintf(reason, sizeof reason, "%s: no source recognises this file name\n"
+			 "hint: add a pattern to the \"files\" of its source in the configuration", path);
+		if (quarantine(c, path, reason, err, sizeof err) < 0) {
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		t->quarantined++;
+		return 0;
+	}
+	localtime_r(&now, &tm);
+	strftime(label, sizeof label, "%Y%m%dT%H%M%S", &tm);
+	snprintf(label + strlen(label), sizeof label - strlen(label), "-%.12s", hex);
+	snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
+
+	stage_path("vqr-extract", prog, sizeof prog);
+	{
+		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, (char *)path,
+				 log_verbose() ? "-v" : NULL, NULL };
+		rc = run_child(argv, NULL, 0, err, sizeof err);
+	}
+	if (rc < 0 || (rc != EXIT_OK && rc != EXIT_REJECTED)) {
+		if (rc < 0)
+			log_error_text(err);
+		log_error("%s: vqr-extract failed; the file stays in the inbox", path);
+		return rc < 0 ? EXIT_INTERNAL : rc;
+	}
+	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
+	if (manifest_read(mpath, &m, err, sizeof err) < 0) {
+		log_error_text(err);
+		return EXIT_INTERNAL;
+	}
+	if (m.status && strcmp(m.status, "failed") == 0) {
+		rc = quarantine(c, path, m.reason ? m.reason : "unreadable", err, sizeof err);
+		manifest_clear(&m);
+		if (rc < 0) {
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		t->quarantined++;
+		return 0;
+	}
+	t->rows += m.rows_read;
+	t->rejected += m.rows_rejected;
+	manifest_clear(&m);
+
+	stage_path("vqr-transform", prog, sizeof prog);
+	{
+		char *argv[] = { prog, "-c", (char *)config, dir, log_verbose() ? "-v" : NULL, NULL };
+		rc = run_child(argv, NULL, 0, err, sizeof err);
+	}
+	if (rc != EXIT_OK) {
+		if (rc < 0)
+			log_error_text(err);
+		log_error("%s: vqr-transform failed; the file stays in the inbox", path);
+		return rc < 0 ? EXIT_INTERNAL : rc;
+	}
+
+	stage_path("vqr-load", prog, sizeof prog);
+	{
+		char *argv[] = { prog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, dir,
+				 log_verbose() ? "-v" : NULL, NULL };
+		rc = run_child(argv, out, sizeof out, err, sizeof err);
+	}
+	if (rc != EXIT_OK) {
+		if (rc < 0)
+			log_error_text(err);
+		log_error("%s: vqr-load failed; the database is unchanged and the file stays in the inbox", path);
+		return rc < 0 ? EXIT_INTERNAL : rc;
+	}
+	if (move_into(path, c->archive, dest, sizeof dest, err, sizeof err) < 0) {
+		log_error_text(err);
+		return EXIT_INTERNAL;
+	}
+	if (strncmp(out, "skipped", 7) == 0) {
+		t->skipped++;
+	} else {
+		t->loaded++;
+		log_info("%s: loaded (%s), archived as %s", path, strtok(out, "\n"), dest);
+	}
+	return 0;
+}
+
+static int cmd_run(const cfg *c, const char *config, const opts *o)
+{
+	char err[4096], conninfo[8192];
+	char **files;
+	size_t n;
+	int lockfd = -1, rc;
+	tally t = { 0 };
+	db d;
+	PGresult *r;
+	const char *p[1] = { c->school_code };
+
+	if ((rc = lock_staging(c, &lockfd, err, sizeof err))) {
+		log_error_text(err);
+		return rc;
+	}
+	if ((rc = open_db(&d, c, o, 1))) {
+		db_close(&d, 1);
+		close(lockfd);
+		return rc;
+	}
+	r = db_query(&d, "SELECT pg_try_advisory_lock(hashtext('vqr.run:' || $1))", 1, p, err, sizeof err);
+	if (!r || PQgetvalue(r, 0, 0)[0] != 't') {
+		if (r)
+			log_error("another vqr run for school %s holds the database lock (%s)", c->school_code, d.where);
+		else
+			log_error_text(err);
+		PQclear(r);
+		db_close(&d, 1);
+		close(lockfd);
+		return r ? EXIT_LOCKED : EXIT_DB;
+	}
+	PQclear(r);
+	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);
+	if (cli_mkdirs(c->inbox, err, sizeof err) < 0 || !(files = list_inbox(c->inbox, &n, err, sizeof err))) {
+		log_error_text(err);
+		db_close(&d, 1);
+		close(lockfd);
+		return EXIT_INTERNAL;
+	}
+	rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = do_file(c, config, &d, conninfo, files[i], &t);
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	db_close(&d, 1);
+	close(lockfd);
+	if (rc)
+		return rc;
+	if (!t.loaded && !t.quarantined)
+		printf("vqr: nothing new in %s (%d file%s already loaded)\n", c->inbox, t.skipped,
+		       t.skipped == 1 ? "" : "s");
+	else
+		printf("vqr: %d file%s loaded (%lld rows, %lld rejected), %d already loaded, %d quarantined\n",
+		       t.loaded, t.loaded == 1 ? "" : "s", t.rows, t.rejected, t.skipped, t.quarantined);
+	return t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
+}
+
+/* Display width of UTF-8 text on a terminal (CJK count 2). */
+static int width(const char *s)
+{
+	wchar_t wbuf[512];
+	size_t n = mbstowcs(wbuf, s, 511);
+	int w;
+	if (n == (size_t)-1)
+		return (int)strlen(s);
+	wbuf[n] = 0;
+	w = wcswidth(wbuf, n);
+	return w < 0 ? (int)n : w;
+}
+
+static void pad(const char *s, int w, int right)
+{
+	int k = w - width(s);
+	if (right)
+		for (; k > 0; k--)
+			putchar(' ');
+	fputs(s, stdout);
+	if (!right)
+		for (; k > 0; k--)
+			putchar(' ');
+}
+
+static int cmd_show(const cfg *c, const opts *o)
+{
+	char err[4096];
+	const char *p[3] = { c->school_code, o->year, o->all ? "t" : "f" };
+	db d;
+	PGresult *r;
+	int rc, ncol = 6, w[6] = { 0 };
+	static const char *const head[] = { "学年", "指标代码", "指标", "分组", "值", "单位" };
+
+	if ((rc = open_db(&d, c, o, 1))) {
+		db_close(&d, 1);
+		return rc;
+	}
+	r = db_query(&d,
+		     "SELECT v.period, v.indicator_code, v.name_zh, v.breakdown_text, "
+		     "CASE WHEN v.kind IN ('rate', 'mean') THEN to_char(round(v.value, 2), 'FM999999990.00') "
+		     "ELSE round(v.value, 2)::text END || "
+		     "CASE WHEN v.denominator IS NOT NULL AND v.kind = 'rate' "
+		     "THEN ' (' || v.numerator || '/' || v.denominator || ')' ELSE '' END, v.unit "
+		     "FROM vqr.v_indicator v WHERE v.school_code = $1 AND v.value_type = 'computed' "
+		     "AND v.period = coalesce($2, (SELECT max(period) FROM vqr.indicator_value WHERE school_code = $1)) "
+		     "AND ($3::bool OR v.breakdown = '{}') "
+		     "ORDER BY v.period, v.indicator_code, v.breakdown_text",
+		     3, p, err, sizeof err);
+	if (!r) {
+		log_error_text(err);
+		db_close(&d, 1);
+		return EXIT_DB;
+	}
+	if (!PQntuples(r)) {
+		printf("vqr: no indicators loaded for %s%s%s\n", c->school_code, o->year ? " in " : "",
+		       o->year ? o->year : "");
+	} else {
+		printf("%s (%s)\n", c->school_name, c->school_code);
+		for (int j = 0; j < ncol; j++)
+			w[j] = width(head[j]);
+		for (int i = 0; i < PQntuples(r); i++)
+			for (int j = 0; j < ncol; j++)
+				if (width(PQgetvalue(r, i, j)) > w[j])
+					w[j] = width(PQgetvalue(r, i, j));
+		for (int j = 0; j < ncol; j++) {
+			if (j == 3 && !o->all)
+				continue;
+			pad(head[j], w[j], j == 4);
+			fputs(j + 1 < ncol ? "  " : "\n", stdout);
+		}
+		for (int i = 0; i < PQntuples(r); i++)
+			for (int j = 0; j < ncol; j++) {
+				if (j == 3 && !o->all)
+					continue;
+				pad(PQgetvalue(r, i, j), w[j], j == 4);
+				fputs(j + 1 < ncol ? "  " : "\n", stdout);
+			}
+	}
+	PQclear(r);
+	db_close(&d, 1);
+	return EXIT_OK;
+}
+
+static int cmd_db(const cfg *c, const char *what)
+{
+	embed_cluster cl;
+	char err[4096];
+	int running;
+
+	if (c->database) {
+		log_error("the configuration names a database (%s): there is no embedded cluster to manage", c->database);
+		return EXIT_USAGE;
+	}
+	if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, err, sizeof err) < 0) {
+		log_error_text(err);
+		return EXIT_INTERNAL;
+	}
+	if (strcmp(what, "start") == 0) {
+		if (embed_start(&cl, err, sizeof err) < 0) {
+			log_error_text(err);
+			return EXIT_DB;
+		}
+		printf("vqr: embedded PostgreSQL %s in %s\n", cl.started ? "started" : "already running", cl.datadir);
+		printf("connect with: psql \"%s\"\n", cl.conninfo);
+		return EXIT_OK;
+	}
+	if (strcmp(what, "stop") == 0) {
+		if (embed_running(&cl) != 1) {
+			printf("vqr: embedded PostgreSQL in %s is not running\n", cl.datadir);
+			return EXIT_OK;
+		}
+		if (embed_stop(&cl, err, sizeof err) < 0) {
+			log_error_text(err);
+			return EXIT_DB;
+		}
+		printf("vqr: embedded PostgreSQL in %s stopped\n", cl.datadir);
+		return EXIT_OK;
+	}
+	if (strcmp(what, "status") == 0) {
+		running = embed_running(&cl);
+		printf("vqr: embedded PostgreSQL in %s is %s\n", cl.datadir,
+		       running == 1 ? "running" : running == 0 ? "not running" : "in an unknown state");
+		if (running == 1)
+			printf("connect with: psql \"%s\"\n", cl.conninfo);
+		return EXIT_OK;
+	}
+	log_error("unknown db command \"%s\" (start, stop or status)", what);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	opts o = { 0 };
+	char err[4096];
+	const char *cmd, *config;
+	cfg *c;
+	int ch, rc;
+
+	log_init("vqr");
+	setlocale(LC_CTYPE, "C.UTF-8");
+	while ((ch = getopt_long(argc, argv, "c:d:y:avhV", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o.config = optarg; break;
+		case 'd': o.database = optarg; break;
+		case 'y': o.year = optarg; break;
+		case 'a': o.all = 1; break;
+		case 'v': log_set_verbose(1); break;
+		case 'h': usage(stdout); return cli_finish_stdout(EXIT_OK);
+		case 'V': return cli_print_version("vqr");
+		default:
+			log_hint("try \"vqr --help\"");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		log_error("no command given");
+		log_hint("try \"vqr --help\"");
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	if (strcmp(cmd, "init") && strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "db")) {
+		log_error("unknown command \"%s\"", cmd);
+		log_hint("try \"vqr --help\"");
+		return EXIT_USAGE;
+	}
+	if ((strcmp(cmd, "db") == 0) != (optind < argc) || argc - optind > 1) {
+		log_error(strcmp(cmd, "db") == 0 ? "vqr db needs start, stop or status" : "too many arguments");
+		log_hint("try \"vqr --help\"");
+		return EXIT_USAGE;
+	}
+	config = cli_config_path(o.config);
+	if (!(c = cfg_load(config, err, sizeof err))) {
+		log_error_text(err);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "init") == 0)
+		rc = cmd_init(c, &o);
+	else if (strcmp(cmd, "run") == 0)
+		rc = cmd_run(c, config, &o);
+	else if (strcmp(cmd, "show") == 0)
+		rc = cmd_show(c, &o);
+	else
+		rc = cmd_db(c, argv[optind]);
+	cfg_free(c);
+	return cli_finish_stdout(rc);
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# deps.sh - install what building and testing vqr needs on Debian, when it
+# is missing.  Quiet when everything is there already.
+#
+#   sh scripts/deps.sh
+set -eu
+PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev
+      postgresql postgresql-client perl gzip coreutils"
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+echo "deps.sh: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || { echo "deps.sh: need root (or sudo) to install:$missing" >&2; exit 1; }
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,1198 @@
+/*
+ * cfg.c - load vqr's YAML configuration with libyaml; see cfg.h.
+ *
+ * Every file is loaded as a libyaml document (so every node keeps its
+ * mark), all documents are kept until the end of cfg_load, and the
+ * configuration is read in three passes: the deployment settings from the
+ * main file, then the sources of every file, then the indicators of every
+ * file (indicators name sources and their fields, which must be known to
+ * type-check the filters).  Strings are copied out of the documents, so a
+ * cfg does not depend on libyaml once loaded.
+ */
+#include "cfg.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define MAX_FILES 64
+#define MAX_INCLUDE_DEPTH 8
+
+typedef struct ydoc {
+	yaml_document_t doc;    /* the parsed file */
+	const char *file;       /* its path (owned by the cfg) */
+	char *dir;              /* its directory, for relative paths */
+} ydoc;
+
+typedef struct loader {
+	cfg *c;                 /* what is being built */
+	ydoc docs[MAX_FILES];   /* every file read */
+	int ndocs;
+	char *err;              /* caller's buffer */
+	size_t errlen;
+	int failed;             /* an error was recorded */
+} loader;
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+__attribute__((format(printf, 4, 5)))
+static int fail(loader *L, const ydoc *d, yaml_mark_t m, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (L->failed)
+		return -1;
+	L->failed = 1;
+	n = (size_t)snprintf(L->err, L->errlen, "%s:%zu:%zu: ", d->file,
+			     m.line + 1, m.column + 1);
+	if (n < L->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(L->err + n, L->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static cfg_mark mark_of(const ydoc *d, const yaml_node_t *n)
+{
+	cfg_mark m = { d->file, (int)n->start_mark.line + 1,
+		       (int)n->start_mark.column + 1 };
+	return m;
+}
+
+static yaml_node_t *node(const ydoc *d, int i)
+{
+	return yaml_document_get_node((yaml_document_t *)&d->doc, i);
+}
+
+static int is_scalar(const yaml_node_t *n) { return n && n->type == YAML_SCALAR_NODE; }
+
+static const char *sval(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+static int scalar_is(const yaml_node_t *n, const char *s)
+{
+	return is_scalar(n) && strcmp(sval(n), s) == 0;
+}
+
+/* A YAML null: an empty plain scalar, ~ or null. */
+static int is_null(const yaml_node_t *n)
+{
+	if (!is_scalar(n) || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	return n->data.scalar.length == 0 || strcmp(sval(n), "~") == 0 ||
+	       strcmp(sval(n), "null") == 0;
+}
+
+static int want_kind(loader *L, const ydoc *d, const yaml_node_t *n,
+		     yaml_node_type_t t, const char *what)
+{
+	static const char *names[] = { "nothing", "a scalar", "a list", "a mapping" };
+	if (n->type == t)
+		return 0;
+	return fail(L, d, n->start_mark, "%s must be %s, found %s", what,
+		    names[t], names[n->type]);
+}
+
+/* Copy a scalar's text.  NULL (and an error) when it is not a scalar. */
+static char *str_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what)
+{
+	char *s;
+	if (want_kind(L, d, n, YAML_SCALAR_NODE, what) < 0)
+		return NULL;
+	s = xstrndup(sval(n), n->data.scalar.length);
+	if (!s)
+		fail(L, d, n->start_mark, "out of memory");
+	return s;
+}
+
+static int bool_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what, int *out)
+{
+	static const char *yes[] = { "true", "yes", "on", "True", "TRUE", NULL };
+	static const char *no[] = { "false", "no", "off", "False", "FALSE", NULL };
+	if (want_kind(L, d, n, YAML_SCALAR_NODE, what) < 0)
+		return -1;
+	for (int i = 0; yes[i]; i++)
+		if (strcmp(sval(n), yes[i]) == 0)
+			return *out = 1, 0;
+	for (int i = 0; no[i]; i++)
+		if (strcmp(sval(n), no[i]) == 0)
+			return *out = 0, 0;
+	return fail(L, d, n->start_mark, "%s must be true or false, found \"%s\"", what, sval(n));
+}
+
+static int num_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what, double *out)
+{
+	char *end;
+	if (want_kind(L, d, n, YAML_SCALAR_NODE, what) < 0)
+		return -1;
+	errno = 0;
+	*out = strtod(sval(n), &end);
+	if (end == sval(n) || *end || errno)
+		return fail(L, d, n->start_mark, "%s must be a number, found \"%s\"", what, sval(n));
+	return 0;
+}
+
+/* A NULL-terminated array of strings from a scalar or a list of scalars. */
+static char **strlist_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what)
+{
+	char **v;
+	size_t k = 0, cnt;
+
+	if (is_scalar(n)) {
+		v = calloc(2, sizeof *v);
+		if (!v || !(v[0] = str_of(L, d, n, what))) {
+			free(v);
+			return NULL;
+		}
+		return v;
+	}
+	if (want_kind(L, d, n, YAML_SEQUENCE_NODE, what) < 0)
+		return NULL;
+	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	v = calloc(cnt + 1, sizeof *v);
+	if (!v) {
+		fail(L, d, n->start_mark, "out of memory");
+		return NULL;
+	}
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top; it++) {
+		if (!(v[k] = str_of(L, d, node(d, *it), what)))
+			break;
+		k++;
+	}
+	if (L->failed) {
+		for (size_t i = 0; i < k; i++)
+			free(v[i]);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static void strlist_free(char **v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Check that every key of mapping n is one of `allowed` (NULL-terminated). */
+static int check_keys(loader *L, const ydoc *d, const yaml_node_t *n,
+		      const char *what, const char *const *allowed)
+{
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(d, p->key);
+		int found = 0;
+		char list[512] = "";
+		size_t len = 0;
+
+		if (!is_scalar(k))
+			return fail(L, d, k->start_mark, "keys of %s must be plain words", what);
+		for (int i = 0; allowed[i]; i++)
+			if (strcmp(sval(k), allowed[i]) == 0)
+				found = 1;
+		if (found)
+			continue;
+		for (int i = 0; allowed[i] && len < sizeof list; i++)
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+						i ? ", " : "", allowed[i]);
+		return fail(L, d, k->start_mark, "unknown key \"%s\" in %s (expected one of: %s)",
+			    sval(k), what, list);
+	}
+	return 0;
+}
+
+/* The value of key in mapping n, or NULL. */
+static yaml_node_t *get(const ydoc *d, const yaml_node_t *n, const char *key)
+{
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++)
+		if (scalar_is(node(d, p->key), key))
+			return node(d, p->value);
+	return NULL;
+}
+
+/* Resolve path against dir unless absolute.  Caller frees. */
+static char *resolve_path(const char *dir, const char *path)
+{
+	size_t n;
+	char *p;
+
+	if (path[0] == '/' || !dir)
+		return strdup(path);
+	n = strlen(dir) + strlen(path) + 2;
+	p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", dir, path);
+	return p;
+}
+
+static char *dir_of(const char *path)
+{
+	char buf[PATH_MAX];
+	char *slash;
+
+	if (!realpath(path, buf))
+		return NULL;
+	slash = strrchr(buf, '/');
+	if (slash == buf)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return strdup(buf);
+}
+
+/* ---- reading files ---------------------------------------------------- */
+
+static int read_file(loader *L, const char *path, const ydoc *from, yaml_mark_t at)
+{
+	FILE *f;
+	yaml_parser_t parser;
+	ydoc *d;
+	char *copy;
+
+	if (L->ndocs == MAX_FILES)
+		return fail(L, from, at, "more than %d configuration files", MAX_FILES);
+	for (int i = 0; i < L->ndocs; i++)
+		if (strcmp(L->docs[i].file, path) == 0)
+			return fail(L, from, at, "\"%s\" is included twice", path);
+	f = fopen(path, "rb");
+	if (!f) {
+		if (from)
+			return fail(L, from, at, "cannot open included file \"%s\": %s",
+				    path, strerror(errno));
+		snprintf(L->err, L->errlen, "%s: cannot open: %s", path, strerror(errno));
+		L->failed = 1;
+		return -1;
+	}
+	copy = strdup(path);
+	L->c->files[L->c->nfiles++] = copy;
+	d = &L->docs[L->ndocs];
+	d->file = copy;
+	d->dir = dir_of(path);
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &d->doc)) {
+		snprintf(L->err, L->errlen, "%s:%zu:%zu: %s%s%s", path,
+			 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+			 parser.problem ? parser.problem : "YAML syntax error",
+			 parser.context ? " " : "", parser.context ? parser.context : "");
+		L->failed = 1;
+		yaml_parser_delete(&parser);
+		fclose(f);
+		free(d->dir);
+		return -1;
+	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	L->ndocs++;
+	if (!yaml_document_get_root_node(&d->doc)) {
+		snprintf(L->err, L->errlen, "%s:1:1: the file is empty", path);
+		L->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the file's `include:` list, recursively. */
+static int read_includes(loader *L, int di, int depth)
+{
+	ydoc *d = &L->docs[di];
+	yaml_node_t *root = yaml_document_get_root_node(&d->doc);
+	yaml_node_t *inc = get(d, root, "include");
+
+	if (!inc || is_null(inc))
+		return 0;
+	if (depth >= MAX_INCLUDE_DEPTH)
+		return fail(L, d, inc->start_mark, "includes nested deeper than %d", MAX_INCLUDE_DEPTH);
+	if (want_kind(L, d, inc, YAML_SEQUENCE_NODE, "include") < 0)
+		return -1;
+	for (yaml_node_item_t *it = inc->data.sequence.items.start;
+	     it < inc->data.sequence.items.top; it++) {
+		yaml_node_t *n = node(d, *it);
+		char *p;
+		int child;
+
+		if (want_kind(L, d, n, YAML_SCALAR_NODE, "an include") < 0)
+			return -1;
+		p = resolve_path(d->dir, sval(n));
+		child = L->ndocs;
+		if (read_file(L, p, d, n->start_mark) < 0) {
+			free(p);
+			return -1;
+		}
+		free(p);
+		d = &L->docs[di]; /* stable: docs is an array, not reallocated */
+		if (read_includes(L, child, depth + 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- deployment settings ---------------------------------------------- */
+
+static const char *const top_keys[] = {
+	"school", "database", "embedded", "paths", "include", "sources", "indicators", NULL
+};
+
+static int read_deployment(loader *L)
+{
+	const ydoc *d = &L->docs[0];
+	yaml_node_t *root = yaml_document_get_root_node((yaml_document_t *)&d->doc);
+	yaml_node_t *n, *v;
+	cfg *c = L->c;
+	static const char *const school_keys[] = { "code", "name", "region", NULL };
+	static const char *const emb_keys[] = { "dir", "user", "port", NULL };
+	static const char *const path_keys[] = { "inbox", "staging", "archive", "quarantine", NULL };
+	struct { const char *key; char **dst; const char *def; } paths[] = {
+		{ "inbox", &c->inbox, "var/inbox" },
+		{ "staging", &c->staging, "var/staging" },
+		{ "archive", &c->archive, "var/archive" },
+		{ "quarantine", &c->quarantine, "var/quarantine" },
+	};
+
+	if (want_kind(L, d, root, YAML_MAPPING_NODE, "the configuration") < 0 ||
+	    check_keys(L, d, root, "the configuration", top_keys) < 0)
+		return -1;
+
+	n = get(d, root, "school");
+	if (!n)
+		return fail(L, d, root->start_mark, "missing \"school\" (code and name of the school)");
+	if (want_kind(L, d, n, YAML_MAPPING_NODE, "school") < 0 ||
+	    check_keys(L, d, n, "school", school_keys) < 0)
+		return -1;
+	if (!(v = get(d, n, "code")) || is_null(v))
+		return fail(L, d, n->start_mark, "school needs a \"code\"");
+	if (!(c->school_code = str_of(L, d, v, "school.code")))
+		return -1;
+	if (!(v = get(d, n, "name")) || is_null(v))
+		return fail(L, d, n->start_mark, "school needs a \"name\"");
+	if (!(c->school_name = str_of(L, d, v, "school.name")))
+		return -1;
+	if ((v = get(d, n, "region")) && !is_null(v) &&
+	    !(c->school_region = str_of(L, d, v, "school.region")))
+		return -1;
+
+	n = get(d, root, "database");
+	if (n && !is_null(n)) {
+		if (!(c->database = str_of(L, d, n, "database")))
+			return -1;
+		if (!c->database[0]) {
+			free(c->database);
+			c->database = NULL;
+		}
+	}
+
+	n = get(d, root, "embedded");
+	c->embedded_port = 5432;
+	if (n && !is_null(n)) {
+		if (want_kind(L, d, n, YAML_MAPPING_NODE, "embedded") < 0 ||
+		    check_keys(L, d, n, "embedded", emb_keys) < 0)
+			return -1;
+		if ((v = get(d, n, "dir"))) {
+			char *s = str_of(L, d, v, "embedded.dir");
+			if (!s)
+				return -1;
+			c->embedded_dir = resolve_path(d->dir, s);
+			free(s);
+		}
+		if ((v = get(d, n, "user")) && !(c->embedded_user = str_of(L, d, v, "embedded.user")))
+			return -1;
+		if ((v = get(d, n, "port"))) {
+			double p;
+			if (num_of(L, d, v, "embedded.port", &p) < 0)
+				return -1;
+			if (p < 1 || p > 65535 || p != (int)p)
+				return fail(L, d, v->start_mark, "embedded.port must be 1..65535");
+			c->embedded_port = (int)p;
+		}
+	}
+	if (!c->embedded_dir)
+		c->embedded_dir = resolve_path(d->dir, "var/pg");
+	if (!c->embedded_user)
+		c->embedded_user = strdup("postgres");
+
+	n = get(d, root, "paths");
+	if (n && !is_null(n) &&
+	    (want_kind(L, d, n, YAML_MAPPING_NODE, "paths") < 0 ||
+	     check_keys(L, d, n, "paths", path_keys) < 0))
+		return -1;
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		v = get(d, n, paths[i].key);
+		if (v && !is_null(v)) {
+			char *s = str_of(L, d, v, paths[i].key);
+			if (!s)
+				return -1;
+			*paths[i].dst = resolve_path(d->dir, s);
+			free(s);
+		} else {
+			*paths[i].dst = resolve_path(d->dir, paths[i].def);
+		}
+		if (!*paths[i].dst)
+			return fail(L, d, root->start_mark, "out of memory");
+	}
+	return 0;
+}
+
+/* ---- sources ----------------------------------------------------------- */
+
+const char *cfg_ftype_name(cfg_ftype t)
+{
+	static const char *names[] = { "text", "integer", "decimal", "date", "bool", "enum", "percent" };
+	return names[t];
+}
+
+val_type cfg_val_type(cfg_ftype t)
+{
+	switch (t) {
+	case CFG_INTEGER: return VAL_INTEGER;
+	case CFG_DECIMAL: return VAL_DECIMAL;
+	case CFG_DATE: return VAL_DATE;
+	case CFG_BOOL: return VAL_BOOL;
+	case CFG_PERCENT: return VAL_PERCENT;
+	case CFG_TEXT:
+	case CFG_ENUM: break;
+	}
+	return VAL_TEXT;
+}
+
+static int is_ident(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return 0;
+	for (s++; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static char *norm_dup(const char *s)
+{
+	char buf[1024];
+	val_norm_key(s, strlen(s), buf, sizeof buf);
+	return strdup(buf);
+}
+
+static int read_enum(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n)
+{
+	size_t cnt;
+
+	if (want_kind(L, d, n, YAML_MAPPING_NODE, "values (label: [synonyms])") < 0)
+		return -1;
+	cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	if (cnt == 0)
+		return fail(L, d, n->start_mark, "an enum needs at least one value");
+	f->values = calloc(cnt, sizeof *f->values);
+	if (!f->values)
+		return fail(L, d, n->start_mark, "out of memory");
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(d, p->key), *v = node(d, p->value);
+		cfg_enumval *e = &f->values[f->nvalues];
+		size_t ns = 0;
+
+		if (!(e->value = str_of(L, d, k, "an enum value")))
+			return -1;
+		f->nvalues++;
+		if (is_null(v))
+			e->synonyms = calloc(1, sizeof *e->synonyms);
+		else
+			e->synonyms = strlist_of(L, d, v, "synonyms of an enum value");
+		if (!e->synonyms)
+			return L->failed ? -1 : fail(L, d, v->start_mark, "out of memory");
+		while (e->synonyms[ns])
+			ns++;
+		e->keys = calloc(ns + 2, sizeof *e->keys);
+		if (!e->keys || !(e->keys[0] = norm_dup(e->value)))
+			return fail(L, d, k->start_mark, "out of memory");
+		for (size_t i = 0; i < ns; i++)
+			if (!(e->keys[i + 1] = norm_dup(e->synonyms[i])))
+				return fail(L, d, k->start_mark, "out of memory");
+	}
+	/* A label may not mean two values. */
+	for (size_t i = 0; i < f->nvalues; i++)
+		for (size_t j = 0; j < f->nvalues; j++)
+			for (size_t a = 0; f->values[i].keys[a]; a++)
+				for (size_t b = 0; f->values[j].keys[b]; b++)
+					if ((i != j || a != b) &&
+					    strcmp(f->values[i].keys[a], f->values[j].keys[b]) == 0)
+						return fail(L, d, n->start_mark,
+							    "enum label \"%s\" is given twice (for \"%s\" and \"%s\")",
+							    f->values[i].keys[a], f->values[i].value,
+							    f->values[j].value);
+	return 0;
+}
+
+static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"header", "synonyms", "type", "required", "not_null", "personal",
+		"min", "max", "scale", "values", NULL
+	};
+	static const struct { const char *name; cfg_ftype t; } types[] = {
+		{ "text", CFG_TEXT }, { "integer", CFG_INTEGER }, { "decimal", CFG_DECIMAL },
+		{ "date", CFG_DATE }, { "bool", CFG_BOOL }, { "enum", CFG_ENUM },
+		{ "percent", CFG_PERCENT },
+	};
+	yaml_node_t *v;
+	int found = 0;
+
+	f->mark = mark_of(d, k);
+	f->col = -1;
+	if (!(f->name = str_of(L, d, k, "a field name")))
+		return -1;
+	if (!is_ident(f->name))
+		return fail(L, d, k->start_mark,
+			    "field name \"%s\" must be an ASCII identifier (letters, digits, _)", f->name);
+	if (want_kind(L, d, n, YAML_MAPPING_NODE, "a field definition") < 0 ||
+	    check_keys(L, d, n, "a field definition", keys) < 0)
+		return -1;
+	if (!(v = get(d, n, "header")))
+		return fail(L, d, n->start_mark, "field \"%s\" needs a \"header\" (its column title in the export)", f->name);
+	if (!(f->header = str_of(L, d, v, "header")))
+		return -1;
+	if ((v = get(d, n, "synonyms")))
+		f->synonyms = strlist_of(L, d, v, "synonyms");
+	else
+		f->synonyms = calloc(1, sizeof *f->synonyms);
+	if (!f->synonyms)
+		return L->failed ? -1 : fail(L, d, n->start_mark, "out of memory");
+	if (!(v = get(d, n, "type")))
+		return fail(L, d, n->start_mark, "field \"%s\" needs a \"type\"", f->name);
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (scalar_is(v, types[i].name)) {
+			f->type = types[i].t;
+			found = 1;
+		}
+	if (!found)
+		return fail(L, d, v->start_mark,
+			    "unknown type \"%s\" (expected text, integer, decimal, date, bool, enum or percent)",
+			    is_scalar(v) ? sval(v) : "?");
+	if ((v = get(d, n, "required")) && bool_of(L, d, v, "required", &f->required) < 0)
+		return -1;
+	if ((v = get(d, n, "not_null")) && bool_of(L, d, v, "not_null", &f->not_null) < 0)
+		return -1;
+	if ((v = get(d, n, "personal")) && bool_of(L, d, v, "personal", &f->personal) < 0)
+		return -1;
+	if ((v = get(d, n, "min"))) {
+		if (num_of(L, d, v, "min", &f->min) < 0)
+			return -1;
+		f->has_min = 1;
+	}
+	if ((v = get(d, n, "max"))) {
+		if (num_of(L, d, v, "max", &f->max) < 0)
+			return -1;
+		f->has_max = 1;
+	}
+	if ((f->has_min || f->has_max) && f->type != CFG_INTEGER &&
+	    f->type != CFG_DECIMAL && f->type != CFG_PERCENT)
+		return fail(L, d, n->start_mark, "min/max apply to numbers, not to %s field \"%s\"",
+			    cfg_ftype_name(f->type), f->name);
+	if ((v = get(d, n, "scale"))) {
+		if (num_of(L, d, v, "scale", &f->scale) < 0)
+			return -1;
+		if (f->type != CFG_INTEGER && f->type != CFG_DECIMAL)
+			return fail(L, d, v->start_mark, "scale applies to integer and decimal fields");
+		if (f->scale <= 0)
+			return fail(L, d, v->start_mark, "scale must be positive");
+	}
+	v = get(d, n, "values");
+	if (f->type == CFG_ENUM) {
+		if (!v)
+			return fail(L, d, n->start_mark, "enum field \"%s\" needs \"values\"", f->name);
+		return read_enum(L, d, f, v);
+	}
+	if (v)
+		return fail(L, d, v->start_mark, "\"values\" applies to enum fields only");
+	return 0;
+}
+
+static int field_index(const cfg_source *s, const char *name)
+{
+	for (size_t i = 0; i < s->nfields; i++)
+		if (strcmp(s->fields[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int read_period(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
+{
+	static const char *const keys[] = { "type", "date", "year", NULL };
+	yaml_node_t *v;
+
+	s->period_date = s->period_year = -1;
+	if (want_kind(L, d, n, YAML_MAPPING_NODE, "period") < 0 ||
+	    check_keys(L, d, n, "period", keys) < 0)
+		return -1;
+	v = get(d, n, "type");
+	if (!v || !scalar_is(v, "academic_year"))
+		return fail(L, d, v ? v->start_mark : n->start_mark,
+			    "period type must be academic_year (1 September to 31 August)");
+	s->period = CFG_PERIOD_ACADEMIC_YEAR;
+	if ((v = get(d, n, "date"))) {
+		int i = is_scalar(v) ? field_index(s, sval(v)) : -1;
+		if (i < 0)
+			return fail(L, d, v->start_mark, "period date \"%s\" is not a field of source \"%s\"",
+				    is_scalar(v) ? sval(v) : "?", s->name);
+		if (s->fields[i].type != CFG_DATE)
+			return fail(L, d, v->start_mark, "period date \"%s\" is a %s field, not a date",
+				    sval(v), cfg_ftype_name(s->fields[i].type));
+		s->period_date = i;
+	}
+	if ((v = get(d, n, "year"))) {
+		int i = is_scalar(v) ? field_index(s, sval(v)) : -1;
+		if (i < 0)
+			return fail(L, d, v->start_mark, "period year \"%s\" is not a field of source \"%s\"",
+				    is_scalar(v) ? sval(v) : "?", s->name);
+		if (s->fields[i].type != CFG_INTEGER)
+			return fail(L, d, v->start_mark, "period year \"%s\" must be an integer field",
+				    sval(v));
+		s->period_year = i;
+	}
+	if (s->period_date < 0 && s->period_year < 0)
+		return fail(L, d, n->start_mark, "period needs a \"date\" or a \"year\" field");
+	return 0;
+}
+
+static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
+		"period", "fields", NULL
+	};
+	yaml_node_t *v, *fields;
+	size_t cnt;
+	int col = 2;
+
+	s->mark = mark_of(d, k);
+	if (!(s->name = str_of(L, d, k, "a source name")))
+		return -1;
+	if (!is_ident(s->name))
+		return fail(L, d, k->start_mark, "source name \"%s\" must be an ASCII identifier", s->name);
+	if (want_kind(L, d, n, YAML_MAPPING_NODE, "a source") < 0 ||
+	    check_keys(L, d, n, "a source", keys) < 0)
+		return -1;
+	if ((v = get(d, n, "name_zh")) && !(s->name_zh = str_of(L, d, v, "name_zh")))
+		return -1;
+	if ((v = get(d, n, "name_en")) && !(s->name_en = str_of(L, d, v, "name_en")))
+		return -1;
+	if (!(v = get(d, n, "files")))
+		return fail(L, d, n->start_mark, "source \"%s\" needs \"files\" (glob patterns of its exports)", s->name);
+	if (!(s->files = strlist_of(L, d, v, "files")))
+		return -1;
+	v = get(d, n, "encoding");
+	if (v && !scalar_is(v, "utf-8") && !scalar_is(v, "UTF-8") && !scalar_is(v, "auto"))
+		return fail(L, d, v->start_mark, "encoding \"%s\" is not supported yet (utf-8)",
+			    is_scalar(v) ? sval(v) : "?");
+	s->encoding = strdup("utf-8");
+	s->delim = 0;
+	if ((v = get(d, n, "delimiter"))) {
+		if (scalar_is(v, "auto"))
+			s->delim = 0;
+		else if (scalar_is(v, ",") || scalar_is(v, "comma"))
+			s->delim = ',';
+		else if (scalar_is(v, "\t") || scalar_is(v, "tab"))
+			s->delim = '\t';
+		else if (scalar_is(v, ";") || scalar_is(v, "semicolon"))
+			s->delim = ';';
+		else
+			return fail(L, d, v->start_mark, "delimiter must be comma, tab, semicolon or auto");
+	}
+	s->header_scan = 20;
+	if ((v = get(d, n, "header_scan"))) {
+		double h;
+		if (num_of(L, d, v, "header_scan", &h) < 0)
+			return -1;
+		if (h < 1 || h > 1000 || h != (int)h)
+			return fail(L, d, v->start_mark, "header_scan must be 1..1000");
+		s->header_scan = (int)h;
+	}
+	if (!(fields = get(d, n, "fields")))
+		return fail(L, d, n->start_mark, "source \"%s\" needs \"fields\"", s->name);
+	if (want_kind(L, d, fields, YAML_MAPPING_NODE, "fields") < 0)
+		return -1;
+	cnt = (size_t)(fields->data.mapping.pairs.top - fields->data.mapping.pairs.start);
+	s->fields = calloc(cnt ? cnt : 1, sizeof *s->fields);
+	if (!s->fields)
+		return fail(L, d, fields->start_mark, "out of memory");
+	for (yaml_node_pair_t *p = fields->data.mapping.pairs.start;
+	     p < fields->data.mapping.pairs.top; p++) {
+		cfg_field *f = &s->fields[s->nfields];
+		yaml_node_t *fk = node(d, p->key);
+		if (read_field(L, d, f, fk, node(d, p->value)) < 0) {
+			s->nfields++;
+			return -1;
+		}
+		s->nfields++;
+		if (field_index(s, f->name) != (int)s->nfields - 1)
+			return fail(L, d, fk->start_mark, "field \"%s\" is defined twice", f->name);
+		if (!f->personal)
+			f->col = col++;
+	}
+	s->ncols = (size_t)col;
+	if (!(v = get(d, n, "period")))
+		return fail(L, d, n->start_mark,
+			    "source \"%s\" needs a \"period\" (how a row's academic year is found)", s->name);
+	return read_period(L, d, s, v);
+}
+
+static int read_sources(loader *L)
+{
+	size_t total = 0;
+
+	for (int i = 0; i < L->ndocs; i++) {
+		ydoc *d = &L->docs[i];
+		yaml_node_t *n = get(d, yaml_document_get_root_node(&d->doc), "sources");
+		if (!n || is_null(n))
+			continue;
+		if (want_kind(L, d, n, YAML_MAPPING_NODE, "sources") < 0)
+			return -1;
+		total += (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	}
+	L->c->sources = calloc(total ? total : 1, sizeof *L->c->sources);
+	if (!L->c->sources)
+		return fail(L, &L->docs[0], L->docs[0].doc.nodes.start->start_mark, "out of memory");
+	for (int i = 0; i < L->ndocs; i++) {
+		ydoc *d = &L->docs[i];
+		yaml_node_t *n = get(d, yaml_document_get_root_node(&d->doc), "sources");
+		if (!n || is_null(n))
+			continue;
+		if (d != &L->docs[0] &&
+		    check_keys(L, d, yaml_document_get_root_node(&d->doc), "the configuration", top_keys) < 0)
+			return -1;
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top; p++) {
+			cfg_source *s = &L->c->sources[L->c->nsources++];
+			yaml_node_t *k = node(d, p->key);
+			if (read_source(L, d, s, k, node(d, p->value)) < 0)
+				return -1;
+			for (size_t j = 0; j + 1 < L->c->nsources; j++)
+				if (strcmp(L->c->sources[j].name, s->name) == 0)
+					return fail(L, d, k->start_mark, "source \"%s\" is defined twice (also at %s:%d)",
+						    s->name, L->c->sources[j].mark.file, L->c->sources[j].mark.line);
+		}
+	}
+	return 0;
+}
+
+/* ---- indicators -------------------------------------------------------- */
+
+static expr_type expr_type_of(cfg_ftype t)
+{
+	switch (t) {
+	case CFG_INTEGER:
+	case CFG_DECIMAL:
+	case CFG_PERCENT: return EXPR_NUMBER;
+	case CFG_BOOL: return EXPR_BOOL;
+	case CFG_DATE: return EXPR_DATE;
+	case CFG_TEXT:
+	case CFG_ENUM: break;
+	}
+	return EXPR_TEXT;
+}
+
+static int resolve_field(void *ctx, const char *name, int *index, expr_type *type)
+{
+	const cfg_field *f = cfg_field_find(ctx, name);
+	if (!f || f->col < 0)
+		return 0;
+	*index = f->col;
+	*type = expr_type_of(f->type);
+	return 1;
+}
+
+static int numeric(cfg_ftype t)
+{
+	return t == CFG_INTEGER || t == CFG_DECIMAL || t == CFG_PERCENT;
+}
+
+/* A usable (non-personal) field of s, or an error at n. */
+static const cfg_field *use_field(loader *L, const ydoc *d, const cfg_source *s, yaml_node_t *n)
+{
+	const cfg_field *f;
+	if (want_kind(L, d, n, YAML_SCALAR_NODE, "a field name") < 0)
+		return NULL;
+	f = cfg_field_find(s, sval(n));
+	if (!f) {
+		fail(L, d, n->start_mark, "unknown field \"%s\" (source \"%s\" has no such field)",
+		     sval(n), s->name);
+		return NULL;
+	}
+	if (f->col < 0) {
+		fail(L, d, n->start_mark, "field \"%s\" is personal data: it is dropped at extract and cannot be used in a rule",
+		     sval(n));
+		return NULL;
+	}
+	return f;
+}
+
+/* One aggregation: exactly one of count/sum/mean/min/max, and an optional where. */
+static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
+		    yaml_node_t *n, const char *what)
+{
+	static const struct { const char *key; cfg_aggfn fn; } fns[] = {
+		{ "count", CFG_AGG_COUNT }, { "sum", CFG_AGG_SUM }, { "mean", CFG_AGG_MEAN },
+		{ "min", CFG_AGG_MIN }, { "max", CFG_AGG_MAX },
+	};
+	yaml_node_t *arg = NULL, *w;
+	int nfound = 0;
+
+	a->mark = mark_of(d, n);
+	a->field = -1;
+	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+		yaml_node_t *v = get(d, n, fns[i].key);
+		if (v) {
+			a->fn = fns[i].fn;
+			arg = v;
+			nfound++;
+		}
+	}
+	if (nfound != 1)
+		return fail(L, d, n->start_mark, "%s needs exactly one of count, sum, mean, min, max%s",
+			    what, nfound ? " (found several)" : "");
+	if (a->fn == CFG_AGG_COUNT && scalar_is(arg, "*")) {
+		a->field = -1;
+	} else {
+		const cfg_field *f = use_field(L, d, s, arg);
+		if (!f)
+			return -1;
+		if (a->fn != CFG_AGG_COUNT && !numeric(f->type))
+			return fail(L, d, arg->start_mark, "cannot aggregate %s field \"%s\" with %s",
+				    cfg_ftype_name(f->type), f->name, fns[a->fn].key);
+		a->field = f->col;
+	}
+	if ((w = get(d, n, "where")) && !is_null(w)) {
+		char msg[512];
+		int col = 0;
+		if (!(a->where_text = str_of(L, d, w, "where")))
+			return -1;
+		a->where = expr_parse(a->where_text, resolve_field, (void *)s, msg, sizeof msg, &col);
+		if (!a->where) {
+			yaml_mark_t m = w->start_mark;
+			if (w->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+			    w->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+				m.column++;
+			if (col > 0 && w->start_mark.line == w->end_mark.line)
+				m.column += (size_t)col - 1;
+			return fail(L, d, m, "in filter \"%s\": %s", a->where_text, msg);
+		}
+	}
+	return 0;
+}
+
+static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"code", "name_zh", "name_en", "unit", "kind", "aggregate", "description",
+		"source", "period", "by", "scale", "count", "sum", "mean", "min", "max",
+		"where", "ratio", NULL
+	};
+	static const char *const agg_keys[] = { "count", "sum", "mean", "min", "max", "where", NULL };
+	static const char *const kinds[] = { "count", "amount", "mean", "rate", NULL };
+	static const char *const aggs[] = { "sum", "ratio_of_sums", "weighted_mean", "none", NULL };
+	yaml_node_t *v, *ratio;
+	const cfg_source *s;
+	int ok;
+
+	ind->mark = mark_of(d, n);
+	if (want_kind(L, d, n, YAML_MAPPING_NODE, "an indicator") < 0 ||
+	    check_keys(L, d, n, "an indicator", keys) < 0)
+		return -1;
+	if (!(v = get(d, n, "code")))
+		return fail(L, d, n->start_mark, "an indicator needs a \"code\"");
+	if (!(ind->code = str_of(L, d, v, "code")))
+		return -1;
+#define REQ_STR(key, dst)                                                                  \
+	if (!(v = get(d, n, key)))                                                         \
+		return fail(L, d, n->start_mark, "indicator \"%s\" needs \"%s\"", ind->code, key); \
+	if (!(dst = str_of(L, d, v, key)))                                                 \
+		return -1;
+	REQ_STR("name_zh", ind->name_zh);
+	REQ_STR("name_en", ind->name_en);
+	REQ_STR("unit", ind->unit);
+	REQ_STR("kind", ind->kind);
+#undef REQ_STR
+	ok = 0;
+	for (int i = 0; kinds[i]; i++)
+		ok |= strcmp(ind->kind, kinds[i]) == 0;
+	if (!ok)
+		return fail(L, d, get(d, n, "kind")->start_mark,
+			    "kind \"%s\" is not one of count, amount, mean, rate", ind->kind);
+	if ((v = get(d, n, "description")) && !(ind->description = str_of(L, d, v, "description")))
+		return -1;
+	if ((v = get(d, n, "aggregate"))) {
+		if (!(ind->aggregate = str_of(L, d, v, "aggregate")))
+			return -1;
+		ok = 0;
+		for (int i = 0; aggs[i]; i++)
+			ok |= strcmp(ind->aggregate, aggs[i]) == 0;
+		if (!ok)
+			return fail(L, d, v->start_mark,
+				    "aggregate \"%s\" is not one of sum, ratio_of_sums, weighted_mean, none",
+				    ind->aggregate);
+	} else {
+		ind->aggregate = strdup(strcmp(ind->kind, "rate") == 0   ? "ratio_of_sums"
+					: strcmp(ind->kind, "mean") == 0 ? "weighted_mean"
+									 : "sum");
+	}
+	if (!(v = get(d, n, "source")))
+		return fail(L, d, n->start_mark, "indicator \"%s\" needs a \"source\"", ind->code);
+	if (!is_scalar(v) || !(s = cfg_source_find(L->c, sval(v))))
+		return fail(L, d, v->start_mark, "indicator \"%s\": unknown source \"%s\"", ind->code,
+			    is_scalar(v) ? sval(v) : "?");
+	ind->source = s;
+	if ((v = get(d, n, "period")) && !scalar_is(v, "academic_year"))
+		return fail(L, d, v->start_mark, "period must be academic_year (the only period type so far)");
+
+	ratio = get(d, n, "ratio");
+	if (ratio) {
+		static const char *const rkeys[] = { "numerator", "denominator", NULL };
+		yaml_node_t *num, *den;
+		for (size_t i = 0; agg_keys[i]; i++)
+			if (get(d, n, agg_keys[i]))
+				return fail(L, d, get(d, n, agg_keys[i])->start_mark,
+					    "a ratio's aggregations go under ratio.numerator and ratio.denominator");
+		if (want_kind(L, d, ratio, YAML_MAPPING_NODE, "ratio") < 0 ||
+		    check_keys(L, d, ratio, "ratio", rkeys) < 0)
+			return -1;
+		if (!(num = get(d, ratio, "numerator")))
+			return fail(L, d, ratio->start_mark, "a ratio needs a numerator");
+		if (!(den = get(d, ratio, "denominator")))
+			return fail(L, d, ratio->start_mark, "a ratio needs a denominator");
+		if (want_kind(L, d, num, YAML_MAPPING_NODE, "numerator") < 0 ||
+		    check_keys(L, d, num, "numerator", agg_keys) < 0 ||
+		    read_agg(L, d, s, &ind->num, num, "the numerator") < 0)
+			return -1;
+		if (want_kind(L, d, den, YAML_MAPPING_NODE, "denominator") < 0 ||
+		    check_keys(L, d, den, "denominator", agg_keys) < 0 ||
+		    read_agg(L, d, s, &ind->den, den, "the denominator") < 0)
+			return -1;
+		ind->is_ratio = 1;
+	} else if (read_agg(L, d, s, &ind->num, n, "an indicator") < 0) {
+		return -1;
+	}
+	if (strcmp(ind->kind, "rate") == 0 && !ind->is_ratio)
+		return fail(L, d, n->start_mark, "indicator \"%s\" is a rate: give it a ratio (numerator and denominator)",
+			    ind->code);
+	if (strcmp(ind->kind, "mean") == 0 && ind->num.fn != CFG_AGG_MEAN)
+		return fail(L, d, n->start_mark, "indicator \"%s\" is a mean: compute it with mean", ind->code);
+
+	ind->scale = ind->is_ratio && strcmp(ind->unit, "%") == 0 ? 100 : 1;
+	if ((v = get(d, n, "scale")) && num_of(L, d, v, "scale", &ind->scale) < 0)
+		return -1;
+
+	if ((v = get(d, n, "by")) && !is_null(v)) {
+		char **names = strlist_of(L, d, v, "by");
+		size_t cnt = 0;
+		if (!names)
+			return -1;
+		while (names[cnt])
+			cnt++;
+		ind->by_names = names;
+		ind->nby = cnt;
+		ind->by = calloc(cnt ? cnt : 1, sizeof *ind->by);
+		if (!ind->by)
+			return fail(L, d, v->start_mark, "out of memory");
+		for (size_t i = 0; i < cnt; i++) {
+			const cfg_field *f = cfg_field_find(s, names[i]);
+			if (!f)
+				return fail(L, d, v->start_mark, "breakdown field \"%s\" is not a field of source \"%s\"",
+					    names[i], s->name);
+			if (f->col < 0)
+				return fail(L, d, v->start_mark, "breakdown field \"%s\" is personal data", names[i]);
+			ind->by[i] = f->col;
+		}
+	}
+	return 0;
+}
+
+static int read_indicators(loader *L)
+{
+	size_t total = 0;
+	cfg *c = L->c;
+
+	for (int i = 0; i < L->ndocs; i++) {
+		ydoc *d = &L->docs[i];
+		yaml_node_t *n = get(d, yaml_document_get_root_node(&d->doc), "indicators");
+		if (!n || is_null(n))
+			continue;
+		if (want_kind(L, d, n, YAML_SEQUENCE_NODE, "indicators") < 0)
+			return -1;
+		total += (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	}
+	c->indicators = calloc(total ? total : 1, sizeof *c->indicators);
+	if (!c->indicators)
+		return fail(L, &L->docs[0], L->docs[0].doc.nodes.start->start_mark, "out of memory");
+	for (int i = 0; i < L->ndocs; i++) {
+		ydoc *d = &L->docs[i];
+		yaml_node_t *root = yaml_document_get_root_node(&d->doc);
+		yaml_node_t *n = get(d, root, "indicators");
+		if (d != &L->docs[0] && check_keys(L, d, root, "the configuration", top_keys) < 0)
+			return -1;
+		if (!n || is_null(n))
+			continue;
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top; it++) {
+			cfg_indicator *ind = &c->indicators[c->nindicators++];
+			if (read_indicator(L, d, ind, node(d, *it)) < 0)
+				return -1;
+			for (size_t j = 0; j + 1 < c->nindicators; j++)
+				if (strcmp(c->indicators[j].code, ind->code) == 0)
+					return fail(L, d, node(d, *it)->start_mark,
+						    "indicator \"%s\" is defined twice (also at %s:%d)", ind->code,
+						    c->indicators[j].mark.file, c->indicators[j].mark.line);
+		}
+	}
+	return 0;
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+cfg *cfg_load(const char *path, char *err, size_t errlen)
+{
+	loader L;
+	cfg *c = calloc(1, sizeof *c);
+
+	memset(&L, 0, sizeof L);
+	L.err = err;
+	L.errlen = errlen;
+	if (!c || !(c->files = calloc(MAX_FILES, sizeof *c->files)) || !(c->path = strdup(path))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		cfg_free(c);
+		return NULL;
+	}
+	L.c = c;
+	if (read_file(&L, path, NULL, (yaml_mark_t){ 0, 0, 0 }) == 0 &&
+	    read_includes(&L, 0, 0) == 0 && read_deployment(&L) == 0 &&
+	    read_sources(&L) == 0)
+		read_indicators(&L);
+	for (int i = 0; i < L.ndocs; i++) {
+		yaml_document_delete(&L.docs[i].doc);
+		free(L.docs[i].dir);
+	}
+	if (L.failed) {
+		cfg_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void agg_free(cfg_agg *a)
+{
+	free(a->where_text);
+	expr_free(a->where);
+}
+
+void cfg_free(cfg *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nindicators; i++) {
+		cfg_indicator *ind = &c->indicators[i];
+		free(ind->code);
+		free(ind->name_zh);
+		free(ind->name_en);
+		free(ind->unit);
+		free(ind->kind);
+		free(ind->aggregate);
+		free(ind->description);
+		agg_free(&ind->num);
+		agg_free(&ind->den);
+		free(ind->by);
+		strlist_free(ind->by_names);
+	}
+	free(c->indicators);
+	for (size_t i = 0; i < c->nsources; i++) {
+		cfg_source *s = &c->sources[i];
+		for (size_t j = 0; j < s->nfields; j++) {
+			cfg_field *f = &s->fields[j];
+			free(f->name);
+			free(f->header);
+			strlist_free(f->synonyms);
+			for (size_t k = 0; k < f->nvalues; k++) {
+				free(f->values[k].value);
+				strlist_free(f->values[k].synonyms);
+				strlist_free(f->values[k].keys);
+			}
+			free(f->values);
+		}
+		free(s->fields);
+		free(s->name);
+		free(s->name_zh);
+		free(s->name_en);
+		strlist_free(s->files);
+		free(s->encoding);
+	}
+	free(c->sources);
+	free(c->school_code);
+	free(c->school_name);
+	free(c->school_region);
+	free(c->database);
+	free(c->embedded_dir);
+	free(c->embedded_user);
+	free(c->inbox);
+	free(c->staging);
+	free(c->archive);
+	free(c->quarantine);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
+	free(c->path);
+	free(c);
+}
+
+const cfg_source *cfg_source_find(const cfg *c, const char *name)
+{
+	for (size_t i = 0; i < c->nsources; i++)
+		if (strcmp(c->sources[i].name, name) == 0)
+			return &c->sources[i];
+	return NULL;
+}
+
+const cfg_source *cfg_source_for_file(const cfg *c, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < c->nsources; i++)
+		for (size_t j = 0; c->sources[i].files[j]; j++)
+			if (fnmatch(c->sources[i].files[j], base, 0) == 0)
+				return &c->sources[i];
+	return NULL;
+}
+
+const cfg_field *cfg_field_find(const cfg_source *s, const char *name)
+{
+	int i = field_index(s, name);
+	return i < 0 ? NULL : &s->fields[i];
+}
+
+const cfg_enumval *cfg_enum_match(const cfg_field *f, const char *key)
+{
+	for (size_t i = 0; i < f->nvalues; i++)
+		for (size_t k = 0; f->values[i].keys[k]; k++)
+			if (strcmp(f->values[i].keys[k], key) == 0)
+				return &f->values[i];
+	return NULL;
+}

@@ -1,0 +1,158 @@
+/*
+ * cfg.h - vqr's configuration: one deployment file plus the source and
+ * indicator catalogs it includes, read with libyaml.
+ *
+ * Usage:
+ *     char err[1024];
+ *     cfg *c = cfg_load("config/vqr.yaml", err, sizeof err);
+ *     if (!c) { log_error("%s", err); return EXIT_USAGE; }
+ *     const cfg_source *s = cfg_source_find(c, "graduate_destination");
+ *     ...
+ *     cfg_free(c);
+ *
+ * Every error names file:line:col (libyaml's marks, 1-based) and what was
+ * expected, and cfg_load checks everything a stage would otherwise find
+ * late: unknown keys, field types, enum synonyms, indicator rules (filters
+ * are parsed and type-checked against the source's fields by expr.c).
+ * Relative paths in the file are resolved against the directory of the
+ * file that names them.  The format is documented in README.md and in the
+ * commented example config/vqr.yaml.
+ */
+#ifndef VQR_CFG_H
+#define VQR_CFG_H
+
+#include <stddef.h>
+
+#include "expr.h"
+#include "val.h"
+
+typedef struct cfg_mark {
+	const char *file;       /* path of the YAML file (owned by the cfg) */
+	int line;               /* 1-based line */
+	int col;                /* 1-based column */
+} cfg_mark;
+
+typedef enum {
+	CFG_TEXT, CFG_INTEGER, CFG_DECIMAL, CFG_DATE, CFG_BOOL, CFG_ENUM, CFG_PERCENT
+} cfg_ftype;
+
+typedef struct cfg_enumval {
+	char *value;            /* canonical label stored in the rows */
+	char **synonyms;        /* other labels that mean the same (NULL-terminated) */
+	char **keys;            /* value and synonyms through val_norm_key (NULL-terminated) */
+} cfg_enumval;
+
+typedef struct cfg_field {
+	char *name;             /* canonical field name (ASCII identifier) */
+	char *header;           /* header text in the export */
+	char **synonyms;        /* other accepted header texts (NULL-terminated) */
+	cfg_ftype type;         /* value type */
+	int required;           /* the column must be present in the export */
+	int not_null;           /* every row must have a value */
+	int personal;           /* personal data: dropped at extract, never staged */
+	int has_min, has_max;   /* range check configured */
+	double min, max;        /* allowed range for numbers */
+	double scale;           /* numbers are multiplied by this (0 = 1) */
+	cfg_enumval *values;    /* enum values (nvalues of them) */
+	size_t nvalues;
+	int col;                /* index in the canonical row, -1 when dropped */
+	cfg_mark mark;          /* where the field is defined */
+} cfg_field;
+
+typedef enum { CFG_PERIOD_ACADEMIC_YEAR } cfg_period_type;
+
+typedef struct cfg_source {
+	char *name;             /* source key, e.g. "graduate_destination" */
+	char *name_zh;          /* Chinese name of the export */
+	char *name_en;          /* English name */
+	char **files;           /* glob patterns that recognise its files (NULL-terminated) */
+	char *encoding;         /* "utf-8" (only one so far) */
+	unsigned char delim;    /* ',', '\t', ';' or 0 for auto */
+	int header_scan;        /* rows searched for the header row */
+	cfg_period_type period; /* how rows map to periods */
+	int period_date;        /* field index of the date giving the period, -1 none */
+	int period_year;        /* field index of a graduation year (Y -> (Y-1)-Y), -1 none */
+	cfg_field *fields;      /* nfields of them, in configuration order */
+	size_t nfields;
+	size_t ncols;           /* canonical row width: 2 + kept fields */
+	cfg_mark mark;
+} cfg_source;
+
+/* Canonical rows start with these two columns, then the kept fields. */
+#define CFG_COL_LINE 0          /* source line number of the row */
+#define CFG_COL_PERIOD 1        /* period label, e.g. "2022-2023" */
+
+typedef enum { CFG_AGG_COUNT, CFG_AGG_SUM, CFG_AGG_MEAN, CFG_AGG_MIN, CFG_AGG_MAX } cfg_aggfn;
+
+typedef struct cfg_agg {
+	cfg_aggfn fn;           /* aggregation function */
+	int field;              /* canonical column aggregated; -1 = count(*) */
+	char *where_text;       /* filter as written, NULL when none */
+	expr *where;            /* compiled filter, NULL when none */
+	cfg_mark mark;
+} cfg_agg;
+
+typedef struct cfg_indicator {
+	char *code;             /* stable code, e.g. employment.dest.enterprise.rate */
+	char *name_zh;          /* Chinese name */
+	char *name_en;          /* English name */
+	char *unit;             /* 人, %, 元/月, ... */
+	char *kind;             /* count, amount, mean, rate */
+	char *aggregate;        /* across schools: sum, ratio_of_sums, weighted_mean, none */
+	char *description;      /* optional: how the figure is defined */
+	const cfg_source *source; /* where its rows come from */
+	int is_ratio;           /* value = num/den * scale */
+	cfg_agg num;            /* the aggregation (numerator of a ratio) */
+	cfg_agg den;            /* denominator, when is_ratio */
+	double scale;           /* 100 for a percentage, else 1 */
+	int *by;                /* breakdown columns (nby); totals are always emitted */
+	char **by_names;        /* their field names */
+	size_t nby;
+	cfg_mark mark;
+} cfg_indicator;
+
+typedef struct cfg {
+	char *path;             /* the deployment file as given */
+	char *school_code;      /* school.code */
+	char *school_name;      /* school.name */
+	char *school_region;    /* school.region, may be NULL */
+	char *database;         /* conninfo or service name; NULL = embedded */
+	char *embedded_dir;     /* embedded cluster directory (absolute) */
+	char *embedded_user;    /* user the embedded cluster runs as when root */
+	int embedded_port;      /* port in the socket name */
+	char *inbox, *staging, *archive, *quarantine; /* absolute directories */
+	cfg_source *sources;    /* nsources */
+	size_t nsources;
+	cfg_indicator *indicators; /* nindicators */
+	size_t nindicators;
+	char **files;           /* every YAML file read (for marks) */
+	size_t nfiles;
+} cfg;
+
+/* Load the deployment file and its includes.  Returns a cfg the caller
+ * frees with cfg_free, or NULL with "file:line:col: message" in err. */
+cfg *cfg_load(const char *path, char *err, size_t errlen);
+
+/* Free everything cfg_load allocated (NULL is fine). */
+void cfg_free(cfg *c);
+
+/* The source with that name, or NULL.  Points into c. */
+const cfg_source *cfg_source_find(const cfg *c, const char *name);
+
+/* The source whose file globs match the base name of path, or NULL. */
+const cfg_source *cfg_source_for_file(const cfg *c, const char *path);
+
+/* The field of s with that canonical name, or NULL.  Points into s. */
+const cfg_field *cfg_field_find(const cfg_source *s, const char *name);
+
+/* The val_type used to parse a field of that type. */
+val_type cfg_val_type(cfg_ftype t);
+
+/* The enum value whose label or synonym matches `key` (already
+ * normalised with val_norm_key), or NULL. */
+const cfg_enumval *cfg_enum_match(const cfg_field *f, const char *key);
+
+/* "text", "integer", ... */
+const char *cfg_ftype_name(cfg_ftype t);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * cli.c - shared program edges; see cli.h.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+const char *cli_config_path(const char *opt)
+{
+	const char *env = getenv("VQR_CONFIG");
+	if (opt && *opt)
+		return opt;
+	if (env && *env)
+		return env;
+	if (access("vqr.yaml", F_OK) == 0)
+		return "vqr.yaml";
+	return "/etc/vqr/vqr.yaml";
+}
+
+long long cli_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cli_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof buf) {
+		snprintf(err, errlen, "%s: bad directory name", path);
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+				snprintf(err, errlen, "%s: cannot create directory: %s", buf, strerror(errno));
+				return -1;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", path);
+		return -1;
+	}
+	return 0;
+}
+
+const char *cli_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int cli_print_version(const char *prog)
+{
+	printf("%s (vqr) %s\n", prog, VQR_VERSION);
+	return cli_finish_stdout(EXIT_OK);
+}
+
+int cli_finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_error("cannot write standard output: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	return status;
+}

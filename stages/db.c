@@ -1,0 +1,150 @@
+/*
+ * db.c - PostgreSQL connections and libpq helpers; see db.h.
+ */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed.h"
+#include "log.h"
+
+static const char *target(const cfg *c, const char *override)
+{
+	if (override && *override)
+		return override;
+	return c ? c->database : NULL;
+}
+
+/* A bare word (no '=', not a URI) is a service name. */
+static void expand(const char *t, char *buf, size_t len)
+{
+	if (strchr(t, '=') || strncmp(t, "postgresql://", 13) == 0 ||
+	    strncmp(t, "postgres://", 11) == 0)
+		snprintf(buf, len, "%s", t);
+	else
+		snprintf(buf, len, "service=%s", t);
+}
+
+char *db_conninfo(const db *d, const cfg *c, const char *override, char *buf, size_t len)
+{
+	const char *t = target(c, override);
+	if (t)
+		expand(t, buf, len);
+	else if (d && d->conn && d->embedded)
+		snprintf(buf, len, "host=%s port=%s user=%s dbname=%s", PQhost(d->conn),
+			 PQport(d->conn), PQuser(d->conn), PQdb(d->conn));
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *msg),
+	    char *err, size_t errlen)
+{
+	const char *t = target(c, override);
+	char conninfo[8192];
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { conninfo, log_progname(), NULL };
+
+	memset(d, 0, sizeof *d);
+	if (t) {
+		expand(t, conninfo, sizeof conninfo);
+	} else {
+		embed_cluster cl;
+		char eerr[2048];
+		if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, eerr,
+			       sizeof eerr) < 0 ||
+		    embed_start(&cl, eerr, sizeof eerr) < 0) {
+			snprintf(err, errlen, "embedded PostgreSQL in %s: %s", c->embedded_dir, eerr);
+			return -1;
+		}
+		d->embedded = 1;
+		d->started = cl.started;
+		snprintf(d->embedded_dir, sizeof d->embedded_dir, "%s", c->embedded_dir);
+		snprintf(conninfo, sizeof conninfo, "%s", cl.conninfo);
+		if (info && (cl.started || cl.initialised)) {
+			char msg[8400];
+			snprintf(msg, sizeof msg, "%s embedded PostgreSQL in %s (socket %s)",
+				 cl.initialised ? "created and started" : "started", cl.datadir,
+				 cl.sockdir);
+			info(msg);
+		}
+	}
+	d->conn = PQconnectdbParams(keys, vals, 1);
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
+		const char *m = d->conn ? PQerrorMessage(d->conn) : "out of memory\n";
+		size_t n = strlen(m);
+		while (n && m[n - 1] == '\n')
+			n--;
+		snprintf(err, errlen, "cannot connect to %s: %.*s", d->embedded ? "the embedded PostgreSQL" : conninfo,
+			 (int)n, m);
+		PQfinish(d->conn);
+		d->conn = NULL;
+		return -1;
+	}
+	snprintf(d->where, sizeof d->where, "server %s%s%s, database %s", PQhost(d->conn),
+		 PQhost(d->conn)[0] == '/' ? " port " : ":", PQport(d->conn), PQdb(d->conn));
+	/* Messages from the server in English, predictable dates. */
+	PQclear(PQexec(d->conn, "SET client_min_messages = warning; SET datestyle = 'ISO, YMD'"));
+	return 0;
+}
+
+void db_close(db *d, int stop_started)
+{
+	if (d->conn)
+		PQfinish(d->conn);
+	d->conn = NULL;
+	if (stop_started && d->embedded && d->started) {
+		embed_cluster cl;
+		char eerr[2048];
+		if (embed_init(&cl, d->embedded_dir, NULL, 0, eerr, sizeof eerr) == 0)
+			embed_stop(&cl, eerr, sizeof eerr);
+	}
+}
+
+void db_error(db *d, const PGresult *res, char *err, size_t errlen)
+{
+	const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	size_t n;
+
+	if (!prim) {
+		const char *m = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
+								  : PQerrorMessage(d->conn);
+		n = strlen(m);
+		while (n && m[n - 1] == '\n')
+			n--;
+		snprintf(err, errlen, "%.*s", (int)n, m);
+		return;
+	}
+	n = (size_t)snprintf(err, errlen, "%s", prim);
+	if (detail && n < errlen)
+		n += (size_t)snprintf(err + n, errlen - n, "\ndetail: %s", detail);
+	if (hint && n < errlen)
+		snprintf(err + n, errlen - n, "\nhint: %s", hint);
+}
+
+int db_exec(db *d, const char *sql, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(d->conn, sql);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok)
+		db_error(d, res, err, errlen);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+PGresult *db_query(db *d, const char *sql, int nparams, const char *const *params,
+		   char *err, size_t errlen)
+{
+	PGresult *res = PQexecParams(d->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+		db_error(d, res, err, errlen);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}

@@ -1,0 +1,709 @@
+/*
+ * extract.c - vqr-extract: read one export file, find its header row, map
+ * its columns to the source's fields, check every cell, and write the
+ * staging files of one batch:
+ *
+ *     DIR/rows.gz        canonical rows (COPY text, gzip): line, period, fields
+ *     DIR/rejects.tsv    one line per rejected cell (COPY text, with header)
+ *     DIR/manifest.yaml  file, sha256, encoding, header line, row counts, periods
+ *
+ * Usage: vqr-extract --config vqr.yaml [--source NAME] -o DIR FILE
+ *
+ * The file streams through: memory does not grow with the number of rows.
+ * A row with a bad cell is rejected as a whole (every bad cell of it is
+ * reported); the other rows go on.  A file that cannot be read, or lacks
+ * a required column, fails as a whole: the manifest says status "failed"
+ * with the reason, and the driver quarantines it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "cli.h"
+#include "csvin.h"
+#include "log.h"
+#include "manifest.h"
+#include "rows.h"
+#include "sha256.h"
+#include "val.h"
+
+#define MAX_PRINTED 20          /* reject messages printed on stderr */
+#define KEYLEN 512
+
+typedef struct colmap {
+	const cfg_field *field; /* field of this column, NULL when unused */
+} colmap;
+
+typedef struct extract {
+	const cfg *c;
+	const cfg_source *s;
+	const char *path;       /* input as given */
+	const char *outdir;
+	csvin *in;
+	rows_writer *rows;
+	rows_writer *rejects;
+	manifest m;
+	size_t ncols;           /* columns in the header */
+	colmap *map;            /* ncols entries */
+	char **header;          /* header texts (ncols) */
+	char **keys;            /* per field: NULL-terminated normalised header keys */
+	char *vals;             /* canonical values of the current row */
+	size_t vcap;
+	size_t *voff;           /* offset of each field's value in vals, or SIZE_MAX for NULL */
+	long printed;           /* reject messages printed */
+	char found[1024];       /* cells of the best header candidate, for messages */
+	int found_score;        /* known columns in it, -1 before any row */
+} extract;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vqr-extract [OPTION]... -o DIR FILE\n"
+		"Read one export FILE, check every row against its source definition, and\n"
+		"write canonical rows, rejects and a manifest into the staging directory DIR.\n"
+		"\n"
+		"  -c, --config FILE   deployment configuration (default: $VQR_CONFIG,\n"
+		"                      ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
+		"  -s, --source NAME   source of the file (default: recognised by its name)\n"
+		"  -o, --output DIR    staging directory to write (created if missing)\n"
+		"  -v, --verbose       say what is done\n"
+		"  -h, --help          show this help and exit\n"
+		"  -V, --version       show the version and exit\n"
+		"\n"
+		"Files written: DIR/rows.gz, DIR/rejects.tsv, DIR/manifest.yaml.\n"
+		"Each rejected cell is reported as FILE:LINE:COLUMN: message.\n"
+		"\n" LOG_EXIT_CODES_HELP);
+}
+
+/* ---- header ------------------------------------------------------------ */
+
+static int build_keys(extract *x)
+{
+	x->keys = calloc(x->s->nfields, sizeof *x->keys);
+	if (!x->keys)
+		return -1;
+	for (size_t i = 0; i < x->s->nfields; i++) {
+		const cfg_field *f = &x->s->fields[i];
+		size_t n = 1;
+		while (f->synonyms[n - 1])
+			n++;
+		x->keys[i] = calloc(n + 1, KEYLEN);
+		if (!x->keys[i])
+			return -1;
+	}
+	for (size_t i = 0; i < x->s->nfields; i++) {
+		const cfg_field *f = &x->s->fields[i];
+		char *k = x->keys[i];
+		val_norm_key(f->header, strlen(f->header), k, KEYLEN);
+		for (size_t j = 0; f->synonyms[j]; j++)
+			val_norm_key(f->synonyms[j], strlen(f->synonyms[j]), k + (j + 1) * KEYLEN, KEYLEN);
+	}
+	return 0;
+}
+
+/* The field whose header or synonyms match this cell, or -1. */
+static int match_header(const extract *x, const char *cell, size_t len)
+{
+	char key[KEYLEN];
+	val_norm_key(cell, len, key, sizeof key);
+	if (!key[0])
+		return -1;
+	for (size_t i = 0; i < x->s->nfields; i++) {
+		const cfg_field *f = &x->s->fields[i];
+		for (size_t j = 0; j == 0 || f->synonyms[j - 1]; j++)
+			if (strcmp(x->keys[i] + j * KEYLEN, key) == 0)
+				return (int)i;
+	}
+	return -1;
+}
+
+/* Does rec hold every required column (and at least two known ones)? */
+static int is_header(const extract *x, const csvin_record *rec)
+{
+	size_t found = 0;
+	for (size_t i = 0; i < x->s->nfields; i++) {
+		if (!x->s->fields[i].required)
+			continue;
+		int hit = 0;
+		for (size_t c = 0; c < rec->nfields && !hit; c++)
+			hit = match_header(x, rec->fields[c], rec->lens[c]) == (int)i;
+		if (!hit)
+			return 0;
+	}
+	for (size_t c = 0; c < rec->nfields; c++)
+		found += match_header(x, rec->fields[c], rec->lens[c]) >= 0;
+	return found >= 2 || (found >= 1 && x->s->nfields == 1);
+}
+
+static int take_header(extract *x, const csvin_record *rec, char *err, size_t errlen)
+{
+	x->ncols = rec->nfields;
+	x->map = calloc(x->ncols ? x->ncols : 1, sizeof *x->map);
+	x->header = calloc(x->ncols ? x->ncols : 1, sizeof *x->header);
+	if (!x->map || !x->header) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t c = 0; c < x->ncols; c++) {
+		size_t len = rec->lens[c];
+		const char *t = val_trim(rec->fields[c], &len);
+		int fi = match_header(x, rec->fields[c], rec->lens[c]);
+		if (!(x->header[c] = strndup(t, len))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (fi < 0)
+			continue;
+		for (size_t p = 0; p < c; p++)
+			if (x->map[p].field == &x->s->fields[fi]) {
+				log_warning("%s:%ld:%zu: column \"%s\" is a second %s column; the one in column %zu is used",
+					    x->path, rec->line, c + 1, x->header[c], x->s->fields[fi].name, p + 1);
+				fi = -1;
+				break;
+			}
+		if (fi >= 0)
+			x->map[c].field = &x->s->fields[fi];
+	}
+	return 0;
+}
+
+/* Remember rec as the best header candidate so far when it names more
+ * known columns (ties: the wider row). */
+static void note_candidate(extract *x, const csvin_record *rec)
+{
+	int score = 0;
+	size_t n;
+
+	for (size_t c = 0; c < rec->nfields; c++)
+		score += match_header(x, rec->fields[c], rec->lens[c]) >= 0;
+	score = score * 1000 + (int)(rec->nfields > 999 ? 999 : rec->nfields);
+	if (score <= x->found_score)
+		return;
+	x->found_score = score;
+	n = (size_t)snprintf(x->found, sizeof x->found, "line %ld has:", rec->line);
+	for (size_t c = 0; c < rec->nfields && n < sizeof x->found; c++)
+		n += (size_t)snprintf(x->found + n, sizeof x->found - n, "%s\"%.*s\"", c ? ", " : " ",
+				      (int)(rec->lens[c] > 60 ? 60 : rec->lens[c]), rec->fields[c]);
+}
+
+/* The reason a file without a usable header row fails: what was expected,
+ * and what the best candidate row held. */
+static void explain_missing(const extract *x, char *err, size_t errlen)
+{
+	size_t n = (size_t)snprintf(err, errlen, "%s: no header row with the required columns in the first %d rows",
+				    x->path, x->s->header_scan);
+	n += (size_t)snprintf(err + n, n < errlen ? errlen - n : 0, "\ndetail: expected columns:");
+	for (size_t i = 0; i < x->s->nfields && n < errlen; i++)
+		if (x->s->fields[i].required)
+			n += (size_t)snprintf(err + n, errlen - n, " %s", x->s->fields[i].header);
+	if (x->found[0] && n < errlen)
+		n += (size_t)snprintf(err + n, errlen - n, "\ndetail: %s", x->found);
+	if (n < errlen)
+		snprintf(err + n, errlen - n,
+			 "\nhint: add the export's column titles as synonyms in the source definition of \"%s\"",
+			 x->s->name);
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+static void reject(extract *x, long line, size_t col, const cfg_field *f, const char *value,
+		   size_t vlen, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+
+static void reject(extract *x, long line, size_t col, const cfg_field *f, const char *value,
+		   size_t vlen, const char *rule, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	rows_putf(x->rejects, "%ld", line);
+	if (col)
+		rows_putf(x->rejects, "%zu", col);
+	else
+		rows_put_null(x->rejects);
+	if (col && col <= x->ncols)
+		rows_put(x->rejects, x->header[col - 1], strlen(x->header[col - 1]));
+	else
+		rows_put_null(x->rejects);
+	if (f)
+		rows_put(x->rejects, f->name, strlen(f->name));
+	else
+		rows_put_null(x->rejects);
+	if (value)
+		rows_put(x->rejects, value, vlen);
+	else
+		rows_put_null(x->rejects);
+	rows_put(x->rejects, rule, strlen(rule));
+	rows_put(x->rejects, msg, strlen(msg));
+	rows_end(x->rejects);
+	if (x->printed++ < MAX_PRINTED) {
+		if (col)
+			log_error("%s:%ld:%zu: %s", x->path, line, col, msg);
+		else
+			log_error("%s:%ld: %s", x->path, line, msg);
+	}
+}
+
+static int is_blank(const csvin_record *rec)
+{
+	for (size_t c = 0; c < rec->nfields; c++) {
+		size_t len = rec->lens[c];
+		val_trim(rec->fields[c], &len);
+		if (len)
+			return 0;
+	}
+	return 1;
+}
+
+/* A total row (合计, 总计, 小计) as spreadsheets append them. */
+static int is_total(const csvin_record *rec)
+{
+	static const char *const words[] = { "合计", "总计", "小计", "总数", NULL };
+	for (size_t c = 0; c < rec->nfields; c++) {
+		char key[64];
+		if (rec->lens[c] == 0)
+			continue;
+		val_norm_key(rec->fields[c], rec->lens[c], key, sizeof key);
+		if (!key[0])
+			continue;
+		for (int i = 0; words[i]; i++)
+			if (strncmp(key, words[i], strlen(words[i])) == 0)
+				return 1;
+		return 0; /* only the first non-empty cell counts */
+	}
+	return 0;
+}
+
+static char *val_at(extract *x, size_t need)
+{
+	if (need > x->vcap) {
+		size_t nc = x->vcap ? x->vcap : 4096;
+		while (nc < need)
+			nc *= 2;
+		char *nb = realloc(x->vals, nc);
+		if (!nb)
+			return NULL;
+		x->vals = nb;
+		x->vcap = nc;
+	}
+	return x->vals;
+}
+
+static void enum_values(const cfg_field *f, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < f->nvalues && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", f->values[i].value);
+}
+
+/* Check one data row; write it or its rejects.  -1 on a write error. */
+static int do_row(extract *x, const csvin_record *rec)
+{
+	const cfg_source *s = x->s;
+	size_t used = 0;
+	int bad = 0;
+	long days = 0, year = -1;
+	int has_date = 0;
+	char period[48];
+
+	x->m.rows_read++;
+	if (is_blank(rec) || is_total(rec)) {
+		x->m.rows_skipped++;
+		return 0;
+	}
+	if (rec->nfields != x->ncols) {
+		/* Trailing empty cells beyond the header are harmless. */
+		int extra_empty = rec->nfields > x->ncols;
+		for (size_t c = x->ncols; extra_empty && c < rec->nfields; c++)
+			if (rec->lens[c])
+				extra_empty = 0;
+		if (!extra_empty) {
+			reject(x, rec->line, 0, NULL, NULL, 0, "fields",
+			       "row has %zu fields, the header (line %lld) has %zu", rec->nfields,
+			       x->m.header_line, x->ncols);
+			x->m.rows_rejected++;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < s->nfields; i++)
+		x->voff[i] = SIZE_MAX;
+	for (size_t c = 0; c < x->ncols; c++) {
+		const cfg_field *f = x->map[c].field;
+		size_t fi, len = rec->lens[c], cap;
+		const char *t;
+		char *out;
+		double num = 0;
+		const char *why = NULL;
+		int rc;
+
+		if (!f)
+			continue;
+		fi = (size_t)(f - s->fields);
+		t = val_trim(rec->fields[c], &len);
+		cap = 2 * len + 512;
+		if (!val_at(x, used + cap))
+			return -1;
+		out = x->vals + used;
+		if (f->type == CFG_ENUM) {
+			char key[KEYLEN];
+			const cfg_enumval *e;
+			if (len == 0) {
+				rc = VAL_NULL;
+			} else {
+				val_norm_key(t, len, key, sizeof key);
+				e = cfg_enum_match(f, key);
+				if (!e) {
+					char list[512];
+					enum_values(f, list, sizeof list);
+					reject(x, rec->line, c + 1, f, t, len, "enum",
+					       "%s: \"%.*s\" is not one of: %s", x->header[c], (int)len, t, list);
+					bad = 1;
+					continue;
+				}
+				snprintf(out, cap, "%s", e->value);
+				rc = VAL_OK;
+			}
+		} else {
+			val_opts o = { VAL_PCT_AUTO, f->scale, 0, 0 };
+			rc = val_parse(cfg_val_type(f->type), t, len, &o, out, cap, &num, &why);
+			if (rc == VAL_ERROR) {
+				reject(x, rec->line, c + 1, f, t, len, cfg_ftype_name(f->type),
+				       "%s: \"%.*s\" %s", x->header[c], (int)len, t, why ? why : "is not valid");
+				bad = 1;
+				continue;
+			}
+		}
+		if (rc == VAL_NULL) {
+			if (f->not_null) {
+				reject(x, rec->line, c + 1, f, t, len, "not_null", "%s: a value is required",
+				       x->header[c]);
+				bad = 1;
+			}
+			continue;
+		}
+		if (f->has_min && num < f->min) {
+			reject(x, rec->line, c + 1, f, t, len, "min", "%s: %s is below the minimum %g",
+			       x->header[c], out, f->min);
+			bad = 1;
+			continue;
+		}
+		if (f->has_max && num > f->max) {
+			reject(x, rec->line, c + 1, f, t, len, "max", "%s: %s is above the maximum %g",
+			       x->header[c], out, f->max);
+			bad = 1;
+			continue;
+		}
+		if ((int)fi == s->period_date) {
+			days = (long)num;
+			has_date = 1;
+		}
+		if ((int)fi == s->period_year)
+			year = (long)num;
+		x->voff[fi] = used;
+		used += strlen(out) + 1;
+	}
+	/* Required values whose column is missing altogether. */
+	for (size_t i = 0; i < s->nfields; i++) {
+		const cfg_field *f = &s->fields[i];
+		int present = 0;
+		for (size_t c = 0; c < x->ncols && !present; c++)
+			present = x->map[c].field == f;
+		if (f->not_null && !present) {
+			reject(x, rec->line, 0, f, NULL, 0, "not_null", "%s: a value is required (the file has no %s column)",
+			       f->header, f->header);
+			bad = 1;
+		}
+	}
+	if (bad) {
+		x->m.rows_rejected++;
+		return 0;
+	}
+	if (has_date) {
+		int y = val_academic_year_start(days);
+		snprintf(period, sizeof period, "%d-%d", y, y + 1);
+	} else if (year > 0) {
+		snprintf(period, sizeof period, "%ld-%ld", year - 1, year);
+	} else {
+		const char *dh = s->period_date >= 0 ? s->fields[s->period_date].header : NULL;
+		const char *yh = s->period_year >= 0 ? s->fields[s->period_year].header : NULL;
+		reject(x, rec->line, 0, NULL, NULL, 0, "period",
+		       "no %s%s%s to place the row in an academic year", dh ? dh : "",
+		       dh && yh ? " or " : "", yh ? yh : "");
+		x->m.rows_rejected++;
+		return 0;
+	}
+	if (manifest_add_period(&x->m, period) < 0)
+		return -1;
+	rows_putf(x->rows, "%ld", rec->line);
+	rows_put(x->rows, period, strlen(period));
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (s->fields[i].col < 0)
+			continue;
+		if (x->voff[i] == SIZE_MAX)
+			rows_put_null(x->rows);
+		else
+			rows_put(x->rows, x->vals + x->voff[i], strlen(x->vals + x->voff[i]));
+	}
+	rows_end(x->rows);
+	x->m.rows_loaded++;
+	return 0;
+}
+
+/* ---- the file ---------------------------------------------------------- */
+
+static void fail_file(extract *x, const char *reason)
+{
+	free(x->m.status);
+	free(x->m.reason);
+	x->m.status = strdup("failed");
+	x->m.reason = strdup(reason);
+}
+
+static int run(extract *x, char *err, size_t errlen)
+{
+	csvin_opts o = { x->s->delim, 0 };
+	const csvin_record *rec;
+	char path[4200], why[2048];
+	struct stat st;
+	int r;
+	long long t0 = cli_ms();
+
+	x->m.school = strdup(x->c->school_code);
+	x->m.source = strdup(x->s->name);
+	x->m.file = realpath(x->path, NULL);
+	x->m.file_name = strdup(cli_basename(x->path));
+	x->m.encoding = strdup("utf-8");
+	x->m.status = strdup("ok");
+	x->m.transform_ms = x->m.indicators = -1;
+	if (!x->m.file) {
+		snprintf(err, errlen, "%s: %s", x->path, strerror(errno));
+		return -1;
+	}
+	if (stat(x->path, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", x->path, strerror(errno));
+		return -1;
+	}
+	x->m.size = st.st_size;
+	{
+		unsigned char dig[SHA256_DIGEST_LEN];
+		char hex[SHA256_HEX_LEN + 1];
+		if (sha256_file(x->path, dig, why, sizeof why) < 0) {
+			snprintf(err, errlen, "%s", why);
+			return -1;
+		}
+		sha256_hex(dig, hex);
+		x->m.sha256 = strdup(hex);
+	}
+	if (cli_mkdirs(x->outdir, err, errlen) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/rows.gz", x->outdir);
+	if (!(x->rows = rows_create(path, 1, err, errlen)))
+		return -1;
+	snprintf(path, sizeof path, "%s/rejects.tsv", x->outdir);
+	if (!(x->rejects = rows_create(path, 0, err, errlen)))
+		return -1;
+	/* Header lines say what the columns are. */
+	rows_put(x->rows, "_line", 5);
+	rows_put(x->rows, "_period", 7);
+	for (size_t i = 0; i < x->s->nfields; i++)
+		if (x->s->fields[i].col >= 0)
+			rows_put(x->rows, x->s->fields[i].name, strlen(x->s->fields[i].name));
+	rows_end(x->rows);
+	{
+		static const char *const hdr[] = { "line", "column_no", "column_name", "field", "value", "rule", "message" };
+		for (size_t i = 0; i < 7; i++)
+			rows_put(x->rejects, hdr[i], strlen(hdr[i]));
+		rows_end(x->rejects);
+	}
+	if (st.st_size == 0) {
+		snprintf(why, sizeof why, "%s: the file is empty", x->path);
+		fail_file(x, why);
+		goto done;
+	}
+	if (build_keys(x) < 0 || !(x->voff = calloc(x->s->nfields, sizeof *x->voff))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (!(x->in = csvin_open(x->path, &o, why, sizeof why))) {
+		fail_file(x, why);
+		goto done;
+	}
+	/* The header: the first row, among the first header_scan, that holds
+	 * every required column. */
+	for (int i = 0; i < x->s->header_scan; i++) {
+		r = csvin_next(x->in, &rec);
+		if (r <= 0)
+			break;
+		if (is_header(x, rec)) {
+			x->m.header_line = rec->line;
+			if (take_header(x, rec, err, errlen) < 0)
+				return -1;
+			break;
+		}
+		note_candidate(x, rec);
+	}
+	if (!x->m.header_line) {
+		if (csvin_error(x->in)[0]) {
+			fail_file(x, csvin_error(x->in));
+		} else {
+			explain_missing(x, why, sizeof why);
+			fail_file(x, why);
+		}
+		goto done;
+	}
+	while ((r = csvin_next(x->in, &rec)) > 0)
+		if (do_row(x, rec) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	if (r < 0) {
+		fail_file(x, csvin_error(x->in));
+		goto done;
+	}
+	if (x->m.rows_read == 0) {
+		snprintf(why, sizeof why, "%s: the file has a header (line %lld) but no data rows", x->path,
+			 x->m.header_line);
+		fail_file(x, why);
+		goto done;
+	}
+	if (x->m.rows_rejected) {
+		free(x->m.status);
+		x->m.status = strdup("rejected");
+	}
+done:
+	x->m.delimiter = strdup(!x->in ? "unknown"
+				: csvin_delim(x->in) == '\t' ? "tab"
+				: csvin_delim(x->in) == ';'  ? "semicolon"
+							      : "comma");
+	if (x->in && csvin_had_bom(x->in)) {
+		free(x->m.encoding);
+		x->m.encoding = strdup("utf-8 (BOM)");
+	}
+	x->m.extract_ms = cli_ms() - t0;
+	if (rows_commit(x->rows, err, errlen) < 0) {
+		x->rows = NULL;
+		return -1;
+	}
+	x->rows = NULL;
+	if (rows_commit(x->rejects, err, errlen) < 0) {
+		x->rejects = NULL;
+		return -1;
+	}
+	x->rejects = NULL;
+	snprintf(path, sizeof path, "%s/manifest.yaml", x->outdir);
+	return manifest_write(path, &x->m, err, errlen);
+}
+
+static void cleanup(extract *x)
+{
+	if (x->rows)
+		rows_abort(x->rows);
+	if (x->rejects)
+		rows_abort(x->rejects);
+	csvin_close(x->in);
+	for (size_t i = 0; i < x->ncols; i++)
+		free(x->header ? x->header[i] : NULL);
+	free(x->header);
+	free(x->map);
+	if (x->keys)
+		for (size_t i = 0; i < x->s->nfields; i++)
+			free(x->keys[i]);
+	free(x->keys);
+	free(x->vals);
+	free(x->voff);
+	manifest_clear(&x->m);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "source", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config = NULL, *source = NULL, *outdir = NULL;
+	char err[4096];
+	extract x;
+	cfg *c;
+	int ch, status;
+
+	log_init("vqr-extract");
+	while ((ch = getopt_long(argc, argv, "c:s:o:vhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 's': source = optarg; break;
+		case 'o': outdir = optarg; break;
+		case 'v': log_set_verbose(1); break;
+		case 'h': usage(stdout); return cli_finish_stdout(EXIT_OK);
+		case 'V': return cli_print_version("vqr-extract");
+		default:
+			log_hint("try \"vqr-extract --help\"");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		log_error(optind == argc ? "no input file given" : "only one input file at a time");
+		log_hint("try \"vqr-extract --help\"");
+		return EXIT_USAGE;
+	}
+	if (!outdir) {
+		log_error("no output directory given (-o DIR)");
+		return EXIT_USAGE;
+	}
+	config = cli_config_path(config);
+	if (!(c = cfg_load(config, err, sizeof err))) {
+		log_error_text(err);
+		return EXIT_USAGE;
+	}
+	memset(&x, 0, sizeof x);
+	x.found_score = -1;
+	x.c = c;
+	x.path = argv[optind];
+	x.outdir = outdir;
+	x.s = source ? cfg_source_find(c, source) : cfg_source_for_file(c, x.path);
+	if (!x.s) {
+		if (source)
+			log_error("unknown source \"%s\" (see %s)", source, config);
+		else
+			log_error("%s: no source's file patterns match this file name", x.path);
+		log_hint("name the source with --source");
+		cfg_free(c);
+		return EXIT_USAGE;
+	}
+	if (access(x.path, R_OK) < 0) {
+		log_error("%s: %s", x.path, strerror(errno));
+		cfg_free(c);
+		return EXIT_USAGE;
+	}
+	log_info("%s: source %s -> %s", x.path, x.s->name, outdir);
+	if (run(&x, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_INTERNAL;
+	} else if (strcmp(x.m.status, "failed") == 0) {
+		log_error_text(x.m.reason);
+		status = EXIT_REJECTED;
+	} else {
+		if (x.printed > MAX_PRINTED)
+			log_notice("%ld more rejected cells are in %s/rejects.tsv", x.printed - MAX_PRINTED,
+				   outdir);
+		log_info("%s: %lld rows read, %lld loaded, %lld rejected, %lld skipped", x.path,
+			 x.m.rows_read, x.m.rows_loaded, x.m.rows_rejected, x.m.rows_skipped);
+		status = x.m.rows_rejected ? EXIT_REJECTED : EXIT_OK;
+	}
+	cleanup(&x);
+	cfg_free(c);
+	return cli_finish_stdout(status);
+}

@@ -1,0 +1,488 @@
+/*
+ * load.c - vqr-load: load one staged batch into PostgreSQL, in one
+ * transaction.
+ *
+ * Usage: vqr-load --config vqr.yaml [--database CONNINFO] DIR
+ *
+ * Reads DIR/manifest.yaml, DIR/indicators.gz (vqr-transform) and
+ * DIR/rejects.tsv (vqr-extract).  In one transaction it syncs the school,
+ * source and indicator catalog from the configuration, records the batch
+ * and the source file (sha256, counts), deletes the slices the file covers
+ * (school, source, period) and COPYs the new indicator values and the
+ * rejects in.  Either all of it commits or none of it: an analyst never
+ * sees a half-loaded year, and a file whose sha256 is already loaded is
+ * not loaded again.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "cli.h"
+#include "db.h"
+#include "log.h"
+#include "manifest.h"
+#include "migrate.h"
+#include "rows.h"
+
+#define COPYBUF (256 * 1024)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vqr-load [OPTION]... DIR\n"
+		"Load the batch staged in DIR (by vqr-extract and vqr-transform) into\n"
+		"PostgreSQL in one transaction, replacing the slices (school, source, period)\n"
+		"it covers.  A file whose sha256 is already loaded is skipped.\n"
+		"\n"
+		"  -c, --config FILE      deployment configuration (default: $VQR_CONFIG,\n"
+		"                         ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
+		"  -d, --database CONN    libpq conninfo, URI or service name (default: the\n"
+		"                         configuration's database, else the embedded cluster)\n"
+		"  -l, --label TEXT       batch label (default: the directory's name)\n"
+		"  -v, --verbose          say what is done\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
+		"\n" LOG_EXIT_CODES_HELP);
+}
+
+/* COPY the lines of a rows file, each with `suffix` appended, into the
+ * table named by copy_sql.  skip_header: drop the first line. */
+static int copy_file(db *d, const char *copy_sql, const char *path, int skip_header,
+		     const char *suffix, long long *nlines, char *err, size_t errlen)
+{
+	PGresult *res;
+	rows_reader *r;
+	const char *line;
+	size_t len, slen = strlen(suffix), used = 0;
+	char *buf;
+	int rc = 0;
+
+	*nlines = 0;
+	if (!(r = rows_open(path, err, errlen)))
+		return -1;
+	if (!(buf = malloc(COPYBUF))) {
+		rows_close(r);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	res = PQexec(d->conn, copy_sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		db_error(d, res, err, errlen);
+		PQclear(res);
+		rows_close(r);
+		free(buf);
+		return -1;
+	}
+	PQclear(res);
+	while ((line = rows_next_raw(r, &len))) {
+		if (skip_header && rows_lineno(r) == 1)
+			continue;
+		if (used + len + slen + 1 > COPYBUF) {
+			if (used && PQputCopyData(d->conn, buf, (int)used) != 1) {
+				rc = -1;
+				break;
+			}
+			used = 0;
+		}
+		if (len + slen + 1 > COPYBUF) {
+			/* A line longer than the buffer goes on its own. */
+			if (PQputCopyData(d->conn, line, (int)len) != 1 ||
+			    PQputCopyData(d->conn, suffix, (int)slen) != 1 ||
+			    PQputCopyData(d->conn, "\n", 1) != 1) {
+				rc = -1;
+				break;
+			}
+		} else {
+			memcpy(buf + used, line, len);
+			memcpy(buf + used + len, suffix, slen);
+			buf[used + len + slen] = '\n';
+			used += len + slen + 1;
+		}
+		(*nlines)++;
+	}
+	if (rc == 0 && rows_error(r)[0]) {
+		snprintf(err, errlen, "%s", rows_error(r));
+		PQputCopyEnd(d->conn, "input file unreadable");
+		rc = -2;
+	} else if (rc == 0 && used && PQputCopyData(d->conn, buf, (int)used) != 1) {
+		rc = -1;
+	}
+	if (rc == 0 && PQputCopyEnd(d->conn, NULL) != 1)
+		rc = -1;
+	if (rc == -1)
+		db_error(d, NULL, err, errlen);
+	while ((res = PQgetResult(d->conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+			db_error(d, res, err, errlen);
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	rows_close(r);
+	free(buf);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The rule of an indicator as text, for the catalog. */
+static void rule_text(const cfg_indicator *ind, char *buf, size_t len)
+{
+	static const char *const fn[] = { "count", "sum", "mean", "min", "max" };
+	const cfg_source *s = ind->source;
+	const cfg_agg *parts[2] = { &ind->num, &ind->den };
+	size_t n = 0;
+
+	for (int p = 0; p < (ind->is_ratio ? 2 : 1) && n < len; p++) {
+		const cfg_agg *a = parts[p];
+		const char *field = "*";
+		for (size_t i = 0; i < s->nfields; i++)
+			if (s->fields[i].col == a->field && a->field >= 0)
+				field = s->fields[i].name;
+		if (p == 1)
+			n += (size_t)snprintf(buf + n, len - n, " / ");
+		if (n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s(%s)%s%s", fn[a->fn], field,
+					      a->where_text ? " where " : "", a->where_text ? a->where_text : "");
+	}
+	if (ind->nby && n < len) {
+		n += (size_t)snprintf(buf + n, len - n, " by");
+		for (size_t b = 0; b < ind->nby && n < len; b++)
+			n += (size_t)snprintf(buf + n, len - n, " %s", ind->by_names[b]);
+	}
+}
+
+/* Sync the school, the source and its indicators from the configuration. */
+static int sync_catalog(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
+{
+	PGresult *r;
+	const char *p[10];
+
+	p[0] = c->school_code;
+	p[1] = c->school_name;
+	p[2] = c->school_region;
+	r = db_query(d,
+		     "INSERT INTO vqr.school (school_code, name, region) VALUES ($1, $2, $3) "
+		     "ON CONFLICT (school_code) DO UPDATE SET name = EXCLUDED.name, region = EXCLUDED.region",
+		     3, p, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	p[0] = s->name;
+	p[1] = s->name_zh;
+	p[2] = s->name_en;
+	r = db_query(d,
+		     "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
+		     "ON CONFLICT (source_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en",
+		     3, p, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	for (size_t i = 0; i < c->nindicators; i++) {
+		const cfg_indicator *ind = &c->indicators[i];
+		char scale[32], rule[2048];
+		if (ind->source != s)
+			continue;
+		snprintf(scale, sizeof scale, "%.15g", ind->scale);
+		rule_text(ind, rule, sizeof rule);
+		p[0] = ind->code;
+		p[1] = ind->name_zh;
+		p[2] = ind->name_en;
+		p[3] = ind->unit;
+		p[4] = ind->kind;
+		p[5] = ind->aggregate;
+		p[6] = s->name;
+		p[7] = scale;
+		p[8] = ind->description;
+		p[9] = rule;
+		r = db_query(d,
+			     "INSERT INTO vqr.indicator (indicator_code, name_zh, name_en, unit, kind, aggregate, "
+			     "source_code, scale, description, rule) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
+			     "ON CONFLICT (indicator_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, "
+			     "name_en = EXCLUDED.name_en, unit = EXCLUDED.unit, kind = EXCLUDED.kind, "
+			     "aggregate = EXCLUDED.aggregate, source_code = EXCLUDED.source_code, "
+			     "scale = EXCLUDED.scale, description = EXCLUDED.description, rule = EXCLUDED.rule, "
+			     "updated_at = now() "
+			     "WHERE (vqr.indicator.name_zh, vqr.indicator.name_en, vqr.indicator.unit, "
+			     "vqr.indicator.kind, vqr.indicator.aggregate, vqr.indicator.source_code, "
+			     "vqr.indicator.scale, vqr.indicator.description, vqr.indicator.rule) IS DISTINCT FROM "
+			     "(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.unit, EXCLUDED.kind, EXCLUDED.aggregate, "
+			     "EXCLUDED.source_code, EXCLUDED.scale, EXCLUDED.description, EXCLUDED.rule)",
+			     10, p, err, errlen);
+		if (!r)
+			return -1;
+		PQclear(r);
+	}
+	return 0;
+}
+
+/* The periods of m as a PostgreSQL text[] literal. */
+static char *periods_array(const manifest *m)
+{
+	size_t need = 3;
+	char *a, *o;
+	for (size_t i = 0; i < m->nperiods; i++)
+		need += strlen(m->periods[i]) * 2 + 4;
+	if (!(a = malloc(need)))
+		return NULL;
+	o = a;
+	*o++ = '{';
+	for (size_t i = 0; i < m->nperiods; i++) {
+		if (i)
+			*o++ = ',';
+		*o++ = '"';
+		for (const char *p = m->periods[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				*o++ = '\\';
+			*o++ = *p;
+		}
+		*o++ = '"';
+	}
+	*o++ = '}';
+	*o = '\0';
+	return a;
+}
+
+typedef struct result {
+	long long batch_id;     /* batch recorded, 0 when skipped */
+	long long replaced;     /* old values deleted */
+	long long values;       /* values copied in */
+	long long rejects;      /* rejects copied in */
+	char skipped_by[128];   /* when already loaded: "batch N at T" */
+} result;
+
+static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, const char *dir,
+		const char *label, result *out, char *err, size_t errlen)
+{
+	PGresult *r;
+	char path[4200], suffix[64], host[256] = "", ms_e[32], ms_t[32], num[6][32];
+	char *periods = periods_array(m);
+	const char *p[16];
+	long long file_id;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	if (!periods) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (db_exec(d, "BEGIN", err, errlen) < 0)
+		goto done;
+	/* Two loads of the same school queue here rather than interleave. */
+	p[0] = c->school_code;
+	if (!(r = db_query(d, "SELECT pg_advisory_xact_lock(hashtext('vqr.load:' || $1))", 1, p, err, errlen)))
+		goto rollback;
+	PQclear(r);
+	p[1] = m->sha256;
+	r = db_query(d,
+		     "SELECT f.batch_id, to_char(f.loaded_at, 'YYYY-MM-DD HH24:MI:SS') FROM vqr.source_file f "
+		     "WHERE f.school_code = $1 AND f.sha256 = $2",
+		     2, p, err, errlen);
+	if (!r)
+		goto rollback;
+	if (PQntuples(r)) {
+		snprintf(out->skipped_by, sizeof out->skipped_by, "batch %s at %s", PQgetvalue(r, 0, 0),
+			 PQgetvalue(r, 0, 1));
+		PQclear(r);
+		rc = db_exec(d, "ROLLBACK", err, errlen);
+		goto done;
+	}
+	PQclear(r);
+	if (sync_catalog(d, c, s, err, errlen) < 0)
+		goto rollback;
+	p[0] = periods;
+	r = db_query(d,
+		     "INSERT INTO vqr.period (period, period_type, start_date, end_date) "
+		     "SELECT y, 'academic_year', make_date(split_part(y, '-', 1)::int, 9, 1), "
+		     "make_date(split_part(y, '-', 2)::int, 8, 31) FROM unnest($1::text[]) AS y "
+		     "ON CONFLICT (period) DO NOTHING",
+		     1, p, err, errlen);
+	if (!r)
+		goto rollback;
+	PQclear(r);
+	gethostname(host, sizeof host - 1);
+	p[0] = c->school_code;
+	p[1] = label;
+	p[2] = VQR_VERSION;
+	p[3] = host;
+	r = db_query(d, "INSERT INTO vqr.batch (school_code, label, vqr_version, host) VALUES ($1, $2, $3, $4) "
+		     "RETURNING batch_id", 4, p, err, errlen);
+	if (!r)
+		goto rollback;
+	out->batch_id = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	snprintf(num[0], sizeof num[0], "%lld", out->batch_id);
+	snprintf(num[1], sizeof num[1], "%lld", m->size);
+	snprintf(num[2], sizeof num[2], "%lld", m->rows_read);
+	snprintf(num[3], sizeof num[3], "%lld", m->rows_loaded);
+	snprintf(num[4], sizeof num[4], "%lld", m->rows_rejected);
+	snprintf(num[5], sizeof num[5], "%lld", m->rows_skipped);
+	snprintf(ms_e, sizeof ms_e, "%lld", m->extract_ms);
+	snprintf(ms_t, sizeof ms_t, "%lld", m->transform_ms);
+	{
+		char hl[32];
+		snprintf(hl, sizeof hl, "%lld", m->header_line);
+		const char *q[] = { num[0], c->school_code, s->name, m->file_name, m->sha256, num[1],
+				    m->encoding, hl, num[2], num[3], num[4], num[5], periods, ms_e, ms_t };
+		r = db_query(d,
+			     "INSERT INTO vqr.source_file (batch_id, school_code, source_code, file_name, sha256, "
+			     "size_bytes, encoding, header_line, rows_read, rows_loaded, rows_rejected, rows_skipped, "
+			     "periods, extract_ms, transform_ms) "
+			     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING file_id",
+			     15, q, err, errlen);
+	}
+	if (!r)
+		goto rollback;
+	file_id = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	p[0] = c->school_code;
+	p[1] = s->name;
+	p[2] = periods;
+	r = db_query(d,
+		     "DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
+		     "AND period = ANY($3::text[]) AND value_type = 'computed'",
+		     3, p, err, errlen);
+	if (!r)
+		goto rollback;
+	out->replaced = atoll(PQcmdTuples(r));
+	PQclear(r);
+	snprintf(suffix, sizeof suffix, "\t%lld\t%lld", out->batch_id, file_id);
+	snprintf(path, sizeof path, "%s/indicators.gz", dir);
+	if (copy_file(d,
+		      "COPY vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, "
+		      "source_code, numerator, denominator, value, batch_id, file_id) FROM STDIN",
+		      path, 0, suffix, &out->values, err, errlen) < 0)
+		goto rollback;
+	snprintf(suffix, sizeof suffix, "\t%lld", file_id);
+	snprintf(path, sizeof path, "%s/rejects.tsv", dir);
+	if (copy_file(d,
+		      "COPY vqr.reject (line, column_no, column_name, field, value, rule, message, file_id) "
+		      "FROM STDIN",
+		      path, 1, suffix, &out->rejects, err, errlen) < 0)
+		goto rollback;
+	p[0] = num[0];
+	if (!(r = db_query(d, "UPDATE vqr.batch SET status = 'loaded', finished_at = clock_timestamp() "
+			   "WHERE batch_id = $1", 1, p, err, errlen)))
+		goto rollback;
+	PQclear(r);
+	if (db_exec(d, "COMMIT", err, errlen) < 0)
+		goto done;
+	rc = 0;
+	goto done;
+rollback:
+	{
+		char e2[256];
+		db_exec(d, "ROLLBACK", e2, sizeof e2);
+	}
+done:
+	free(periods);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config = NULL, *database = NULL, *label = NULL, *dir;
+	char err[4096], path[4200];
+	manifest m = { 0 };
+	const cfg_source *s;
+	result res;
+	db d = { 0 };
+	cfg *c;
+	int ch, status = EXIT_OK;
+
+	log_init("vqr-load");
+	while ((ch = getopt_long(argc, argv, "c:d:l:vhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 'd': database = optarg; break;
+		case 'l': label = optarg; break;
+		case 'v': log_set_verbose(1); break;
+		case 'h': usage(stdout); return cli_finish_stdout(EXIT_OK);
+		case 'V': return cli_print_version("vqr-load");
+		default:
+			log_hint("try \"vqr-load --help\"");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		log_error(optind == argc ? "no staging directory given" : "only one staging directory at a time");
+		log_hint("try \"vqr-load --help\"");
+		return EXIT_USAGE;
+	}
+	dir = argv[optind];
+	if (!label)
+		label = cli_basename(dir);
+	config = cli_config_path(config);
+	if (!(c = cfg_load(config, err, sizeof err))) {
+		log_error_text(err);
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
+	if (manifest_read(path, &m, err, sizeof err) < 0) {
+		log_error_text(err);
+		log_hint("is %s a staging directory written by vqr-extract?", dir);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (m.status && strcmp(m.status, "failed") == 0) {
+		log_error("%s: the file failed at extract, nothing to load: %s", dir, m.reason ? m.reason : "?");
+		status = EXIT_REJECTED;
+		goto out;
+	}
+	if (m.indicators < 0) {
+		log_error("%s: not transformed yet", dir);
+		log_hint("run \"vqr-transform %s\" first", dir);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (!m.source || !(s = cfg_source_find(c, m.source)) || !m.sha256) {
+		log_error("%s: source \"%s\" is not in the configuration %s", path, m.source ? m.source : "?", config);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (m.school && strcmp(m.school, c->school_code) != 0) {
+		log_error("%s: staged for school %s, the configuration is for %s", path, m.school, c->school_code);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (db_open(&d, c, database, NULL, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_DB;
+		goto out;
+	}
+	if (migrate_check(&d, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_DB;
+		goto out;
+	}
+	if (load(&d, c, s, &m, dir, label, &res, err, sizeof err) < 0) {
+		log_error("%s: load rolled back, the database is unchanged", dir);
+		log_error_text(err);
+		log_detail("%s", d.where);
+		status = PQstatus(d.conn) == CONNECTION_OK ? EXIT_DB : EXIT_DB;
+		goto out;
+	}
+	if (res.skipped_by[0])
+		log_info("%s: %s is already loaded (%s): nothing to do", dir, m.file_name, res.skipped_by);
+	else
+		log_info("%s: batch %lld: %lld indicator values (%lld replaced), %lld rejects", dir,
+			 res.batch_id, res.values, res.replaced, res.rejects);
+	printf("%s\t%lld\t%lld\t%lld\t%lld\n", res.skipped_by[0] ? "skipped" : "loaded", res.batch_id,
+	       res.values, res.replaced, res.rejects);
+out:
+	db_close(&d, 1);
+	manifest_clear(&m);
+	cfg_free(c);
+	return cli_finish_stdout(status);
+}

@@ -1,0 +1,219 @@
+/*
+ * manifest.c - read and write staging manifests with libyaml; see
+ * manifest.h.  The file is a flat mapping of scalars plus one list
+ * (periods); unknown keys are ignored when reading, so newer stages can
+ * add keys without breaking older readers.
+ */
+#include "manifest.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+enum kind { STR, NUM };
+
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t off;
+};
+
+#define S(f) { #f, STR, offsetof(manifest, f) }
+#define N(f) { #f, NUM, offsetof(manifest, f) }
+static const struct key keys[] = {
+	S(status), S(reason), S(school), S(source), S(file), S(file_name), S(sha256), N(size),
+	S(encoding), S(delimiter), N(header_line), N(rows_read), N(rows_loaded),
+	N(rows_rejected), N(rows_skipped), N(extract_ms), N(transform_ms), N(indicators),
+};
+#undef S
+#undef N
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static int emit_scalar(yaml_emitter_t *e, const char *s)
+{
+	yaml_event_t ev;
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
+				     YAML_ANY_SCALAR_STYLE);
+	return yaml_emitter_emit(e, &ev);
+}
+
+static int write_handler(void *data, unsigned char *buf, size_t size)
+{
+	return fwrite(buf, 1, size, data) == size;
+}
+
+int manifest_write(const char *path, const manifest *m, char *err, size_t errlen)
+{
+	yaml_emitter_t e;
+	yaml_event_t ev;
+	char tmp[4200];
+	FILE *f;
+	int ok = 1;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	yaml_emitter_initialize(&e);
+	yaml_emitter_set_output(&e, write_handler, f);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	ok &= yaml_emitter_emit(&e, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	ok &= yaml_emitter_emit(&e, &ev);
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	ok &= yaml_emitter_emit(&e, &ev);
+	for (size_t i = 0; ok && i < NKEYS; i++) {
+		const char *base = (const char *)m;
+		if (keys[i].kind == STR) {
+			const char *v = *(char *const *)(base + keys[i].off);
+			if (!v)
+				continue;
+			ok &= emit_scalar(&e, keys[i].name) && emit_scalar(&e, v);
+		} else {
+			char num[32];
+			snprintf(num, sizeof num, "%lld", *(const long long *)(base + keys[i].off));
+			ok &= emit_scalar(&e, keys[i].name) && emit_scalar(&e, num);
+		}
+	}
+	if (ok) {
+		ok &= emit_scalar(&e, "periods");
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_SEQUENCE_STYLE);
+		ok &= yaml_emitter_emit(&e, &ev);
+		for (size_t i = 0; ok && i < m->nperiods; i++)
+			ok &= emit_scalar(&e, m->periods[i]);
+		yaml_sequence_end_event_initialize(&ev);
+		ok &= yaml_emitter_emit(&e, &ev);
+	}
+	yaml_mapping_end_event_initialize(&ev);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	yaml_document_end_event_initialize(&ev, 1);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	ok = ok && yaml_emitter_flush(&e);
+	yaml_emitter_delete(&e);
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0)
+		ok = 0;
+	if (fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: cannot write: %s", tmp, errno ? strerror(errno) : "YAML emitter error");
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
+{
+	yaml_parser_t p;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	FILE *f = fopen(path, "rb");
+	int rc = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_file(&p, f);
+	if (!yaml_parser_load(&p, &doc)) {
+		snprintf(err, errlen, "%s:%zu:%zu: %s", path, p.problem_mark.line + 1,
+			 p.problem_mark.column + 1, p.problem ? p.problem : "YAML error");
+		yaml_parser_delete(&p);
+		fclose(f);
+		return -1;
+	}
+	yaml_parser_delete(&p);
+	fclose(f);
+	root = yaml_document_get_root_node(&doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "%s:1:1: a manifest must be a mapping", path);
+		yaml_document_delete(&doc);
+		return -1;
+	}
+	m->transform_ms = m->indicators = -1;
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+	     rc == 0 && pr < root->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+		const char *name = (const char *)k->data.scalar.value;
+
+		if (k->type != YAML_SCALAR_NODE)
+			continue;
+		if (strcmp(name, "periods") == 0 && v->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *it = v->data.sequence.items.start;
+			     it < v->data.sequence.items.top; it++) {
+				yaml_node_t *pn = yaml_document_get_node(&doc, *it);
+				if (pn->type == YAML_SCALAR_NODE &&
+				    manifest_add_period(m, (const char *)pn->data.scalar.value) < 0)
+					rc = -1;
+			}
+			continue;
+		}
+		if (v->type != YAML_SCALAR_NODE)
+			continue;
+		for (size_t i = 0; i < NKEYS; i++) {
+			char *base = (char *)m;
+			if (strcmp(keys[i].name, name) != 0)
+				continue;
+			if (keys[i].kind == STR) {
+				char **dst = (char **)(base + keys[i].off);
+				free(*dst);
+				if (!(*dst = strdup((const char *)v->data.scalar.value)))
+					rc = -1;
+			} else {
+				char *end;
+				errno = 0;
+				*(long long *)(base + keys[i].off) =
+					strtoll((const char *)v->data.scalar.value, &end, 10);
+				if (errno || *end) {
+					snprintf(err, errlen, "%s:%zu:%zu: %s must be a whole number", path,
+						 v->start_mark.line + 1, v->start_mark.column + 1, name);
+					yaml_document_delete(&doc);
+					return -1;
+				}
+			}
+		}
+	}
+	yaml_document_delete(&doc);
+	if (rc < 0)
+		snprintf(err, errlen, "%s: out of memory", path);
+	return rc;
+}
+
+void manifest_clear(manifest *m)
+{
+	char *base = (char *)m;
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].kind == STR)
+			free(*(char **)(base + keys[i].off));
+	for (size_t i = 0; i < m->nperiods; i++)
+		free(m->periods[i]);
+	free(m->periods);
+	memset(m, 0, sizeof *m);
+}
+
+int manifest_add_period(manifest *m, const char *period)
+{
+	char **np;
+	for (size_t i = 0; i < m->nperiods; i++)
+		if (strcmp(m->periods[i], period) == 0)
+			return 0;
+	np = realloc(m->periods, (m->nperiods + 1) * sizeof *np);
+	if (!np)
+		return -1;
+	m->periods = np;
+	if (!(np[m->nperiods] = strdup(period)))
+		return -1;
+	m->nperiods++;
+	return 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * manifest.h - staging/<batch>/manifest.yaml: what vqr-extract found in one
+ * export file and what vqr-transform made of it, read by vqr-load and by
+ * the driver.  Written with libyaml's emitter (so any file name or reason
+ * is quoted correctly), to a temporary name, then renamed.
+ *
+ *     manifest m = {0};
+ *     if (manifest_read("dir/manifest.yaml", &m, err, sizeof err) < 0) ...
+ *     m.transform_ms = 12;
+ *     manifest_write("dir/manifest.yaml", &m, err, sizeof err);
+ *     manifest_clear(&m);
+ */
+#ifndef VQR_MANIFEST_H
+#define VQR_MANIFEST_H
+
+#include <stddef.h>
+
+typedef struct manifest {
+	char *status;           /* "ok", "rejected" (some rows), "failed" (whole file) */
+	char *reason;           /* why the file failed, "path:line:col: message" */
+	char *school;           /* school code */
+	char *source;           /* source name */
+	char *file;             /* the export as given (absolute path) */
+	char *file_name;        /* its base name */
+	char *sha256;           /* hex checksum of its bytes */
+	long long size;         /* its size in bytes */
+	char *encoding;         /* encoding found */
+	char *delimiter;        /* "comma", "tab", "semicolon" */
+	long long header_line;  /* line of the header row, 0 if none found */
+	long long rows_read;    /* data rows after the header */
+	long long rows_loaded;  /* rows that passed */
+	long long rows_rejected; /* rows rejected */
+	long long rows_skipped; /* blank and total rows */
+	char **periods;         /* periods the rows fall in (nperiods) */
+	size_t nperiods;
+	long long extract_ms;   /* extract wall time */
+	long long transform_ms; /* transform wall time, -1 before transform */
+	long long indicators;   /* indicator records written, -1 before transform */
+} manifest;
+
+/* Read path into m (m must be zeroed or cleared).  0, or -1 with err. */
+int manifest_read(const char *path, manifest *m, char *err, size_t errlen);
+
+/* Write m to path (through path.tmp, synced, renamed).  0 or -1 with err. */
+int manifest_write(const char *path, const manifest *m, char *err, size_t errlen);
+
+/* Free every string m holds and zero it. */
+void manifest_clear(manifest *m);
+
+/* Add a period label if not yet present (copied).  0 or -1 (no memory). */
+int manifest_add_period(manifest *m, const char *period);
+
+#endif

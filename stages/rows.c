@@ -1,0 +1,413 @@
+/*
+ * rows.c - COPY text files between stages; see rows.h.
+ *
+ * Output is assembled in a 256 KiB buffer and handed to zlib (gzwrite,
+ * or transparent "T" mode for plain text) in large pieces; input is read
+ * with gzread in 256 KiB pieces and split into lines in place, so neither
+ * direction allocates per row.
+ */
+#include "rows.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define RBUF (256 * 1024)
+
+struct rows_writer {
+	char *path;             /* final name */
+	char *tmp;              /* name while writing */
+	int fd;                 /* kept open for fsync */
+	gzFile gz;              /* writer (transparent for level 0) */
+	char *buf;              /* pending output */
+	size_t len, cap;        /* bytes pending, buffer size */
+	int nfield;             /* fields on the current line so far */
+	int failed;             /* a write failed */
+	char why[256];          /* why it failed */
+};
+
+struct rows_reader {
+	char *path;             /* for messages */
+	gzFile gz;              /* input */
+	char *buf;              /* read buffer */
+	size_t start, end, cap; /* unread bytes are buf[start..end) */
+	int eof;                /* gzread returned 0 */
+	long lineno;            /* lines read */
+	char **fields;          /* field pointers into buf */
+	int nfields, fcap;
+	char err[512];          /* last error */
+};
+
+rows_writer *rows_create(const char *path, int level, char *err, size_t errlen)
+{
+	rows_writer *w = calloc(1, sizeof *w);
+	char mode[8];
+
+	if (!w || !(w->path = strdup(path)) || !(w->tmp = malloc(strlen(path) + 5)) ||
+	    !(w->buf = malloc(RBUF))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	w->cap = RBUF;
+	sprintf(w->tmp, "%s.tmp", path);
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		snprintf(err, errlen, "%s: %s", w->tmp, strerror(errno));
+		goto fail;
+	}
+	if (level <= 0)
+		snprintf(mode, sizeof mode, "wT");
+	else
+		snprintf(mode, sizeof mode, "wb%d", level > 9 ? 9 : level);
+	w->gz = gzdopen(dup(w->fd), mode);
+	if (!w->gz) {
+		snprintf(err, errlen, "%s: cannot start compression", w->tmp);
+		close(w->fd);
+		unlink(w->tmp);
+		goto fail;
+	}
+	gzbuffer(w->gz, RBUF);
+	return w;
+fail:
+	if (w) {
+		free(w->path);
+		free(w->tmp);
+		free(w->buf);
+		free(w);
+	}
+	return NULL;
+}
+
+static void flush_buf(rows_writer *w)
+{
+	if (w->len && !w->failed) {
+		if (gzwrite(w->gz, w->buf, (unsigned)w->len) != (int)w->len) {
+			int zerr;
+			const char *m = gzerror(w->gz, &zerr);
+			w->failed = 1;
+			snprintf(w->why, sizeof w->why, "%s",
+				 zerr == Z_ERRNO ? strerror(errno) : m);
+		}
+	}
+	w->len = 0;
+}
+
+static void need(rows_writer *w, size_t n)
+{
+	if (w->len + n > w->cap)
+		flush_buf(w);
+	if (n > w->cap) {
+		char *nb = realloc(w->buf, n);
+		if (!nb) {
+			w->failed = 1;
+			snprintf(w->why, sizeof w->why, "out of memory");
+			return;
+		}
+		w->buf = nb;
+		w->cap = n;
+	}
+}
+
+static void sep(rows_writer *w)
+{
+	if (w->nfield++) {
+		need(w, 1);
+		if (w->len < w->cap)
+			w->buf[w->len++] = '\t';
+	}
+}
+
+void rows_put(rows_writer *w, const char *s, size_t len)
+{
+	sep(w);
+	need(w, 2 * len);
+	if (w->failed)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i], e = 0;
+		switch (c) {
+		case '\\': e = '\\'; break;
+		case '\t': e = 't'; break;
+		case '\n': e = 'n'; break;
+		case '\r': e = 'r'; break;
+		case '\b': e = 'b'; break;
+		case '\f': e = 'f'; break;
+		case '\v': e = 'v'; break;
+		}
+		if (e) {
+			w->buf[w->len++] = '\\';
+			w->buf[w->len++] = e;
+		} else {
+			w->buf[w->len++] = c;
+		}
+	}
+}
+
+void rows_put_null(rows_writer *w)
+{
+	sep(w);
+	need(w, 2);
+	if (w->failed)
+		return;
+	w->buf[w->len++] = '\\';
+	w->buf[w->len++] = 'N';
+}
+
+void rows_putf(rows_writer *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	sep(w);
+	need(w, 128);
+	if (w->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(w->buf + w->len, w->cap - w->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= w->cap - w->len) {
+		w->failed = 1;
+		snprintf(w->why, sizeof w->why, "formatted field too long");
+		return;
+	}
+	w->len += (size_t)n;
+}
+
+void rows_end(rows_writer *w)
+{
+	need(w, 1);
+	if (!w->failed)
+		w->buf[w->len++] = '\n';
+	w->nfield = 0;
+}
+
+void rows_put_line(rows_writer *w, const char *line, size_t len)
+{
+	need(w, len + 1);
+	if (w->failed)
+		return;
+	memcpy(w->buf + w->len, line, len);
+	w->len += len;
+	w->buf[w->len++] = '\n';
+	w->nfield = 0;
+}
+
+static void writer_free(rows_writer *w)
+{
+	free(w->path);
+	free(w->tmp);
+	free(w->buf);
+	free(w);
+}
+
+int rows_commit(rows_writer *w, char *err, size_t errlen)
+{
+	int rc;
+
+	flush_buf(w);
+	rc = gzclose(w->gz);
+	if (!w->failed && rc != Z_OK) {
+		w->failed = 1;
+		snprintf(w->why, sizeof w->why, "%s",
+			 rc == Z_ERRNO ? strerror(errno) : "compression failed");
+	}
+	if (!w->failed && fsync(w->fd) < 0) {
+		w->failed = 1;
+		snprintf(w->why, sizeof w->why, "fsync: %s", strerror(errno));
+	}
+	if (close(w->fd) < 0 && !w->failed) {
+		w->failed = 1;
+		snprintf(w->why, sizeof w->why, "close: %s", strerror(errno));
+	}
+	if (!w->failed && rename(w->tmp, w->path) < 0) {
+		w->failed = 1;
+		snprintf(w->why, sizeof w->why, "rename: %s", strerror(errno));
+	}
+	if (w->failed) {
+		snprintf(err, errlen, "%s: cannot write: %s", w->tmp, w->why);
+		unlink(w->tmp);
+		writer_free(w);
+		return -1;
+	}
+	writer_free(w);
+	return 0;
+}
+
+void rows_abort(rows_writer *w)
+{
+	if (!w)
+		return;
+	gzclose(w->gz);
+	close(w->fd);
+	unlink(w->tmp);
+	writer_free(w);
+}
+
+rows_reader *rows_open(const char *path, char *err, size_t errlen)
+{
+	rows_reader *r = calloc(1, sizeof *r);
+
+	if (!r || !(r->path = strdup(path)) || !(r->buf = malloc(RBUF))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	r->cap = RBUF;
+	r->gz = gzopen(path, "rb");
+	if (!r->gz) {
+		snprintf(err, errlen, "%s: %s", path, errno ? strerror(errno) : "cannot open");
+		goto fail;
+	}
+	gzbuffer(r->gz, RBUF);
+	return r;
+fail:
+	if (r) {
+		free(r->path);
+		free(r->buf);
+		free(r);
+	}
+	return NULL;
+}
+
+/* Find the next line; NUL-terminate it.  NULL at EOF or on error. */
+static char *next_line(rows_reader *r, size_t *len)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl) {
+			char *line = r->buf + r->start;
+			*len = (size_t)(nl - line);
+			*nl = '\0';
+			r->start = (size_t)(nl - r->buf) + 1;
+			r->lineno++;
+			return line;
+		}
+		if (r->eof) {
+			if (r->start < r->end) {
+				snprintf(r->err, sizeof r->err, "%s:%ld: last line has no newline (file truncated?)",
+					 r->path, r->lineno + 1);
+			}
+			return NULL;
+		}
+		/* Move the partial line to the front, grow if it fills the buffer. */
+		if (r->start > 0) {
+			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		if (r->end == r->cap) {
+			char *nb = realloc(r->buf, r->cap * 2);
+			if (!nb) {
+				snprintf(r->err, sizeof r->err, "%s:%ld: out of memory", r->path, r->lineno + 1);
+				return NULL;
+			}
+			r->buf = nb;
+			r->cap *= 2;
+		}
+		int n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
+		if (n < 0) {
+			int zerr;
+			const char *m = gzerror(r->gz, &zerr);
+			snprintf(r->err, sizeof r->err, "%s:%ld: %s", r->path, r->lineno + 1,
+				 zerr == Z_ERRNO ? strerror(errno) : m);
+			return NULL;
+		}
+		if (n == 0) {
+			int zerr;
+			const char *m = gzerror(r->gz, &zerr);
+			if (zerr != Z_OK && zerr != Z_STREAM_END) {
+				snprintf(r->err, sizeof r->err, "%s:%ld: %s", r->path, r->lineno + 1,
+					 zerr == Z_BUF_ERROR ? "unexpected end of compressed data" : m);
+				return NULL;
+			}
+			r->eof = 1;
+		}
+		r->end += (size_t)n;
+	}
+}
+
+const char *rows_next_raw(rows_reader *r, size_t *len)
+{
+	return next_line(r, len);
+}
+
+static char unescape_char(char c)
+{
+	switch (c) {
+	case 't': return '\t';
+	case 'n': return '\n';
+	case 'r': return '\r';
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'v': return '\v';
+	}
+	return c;
+}
+
+int rows_next(rows_reader *r)
+{
+	size_t len;
+	char *line = next_line(r, &len), *p, *out;
+
+	if (!line)
+		return r->err[0] ? -1 : 0;
+	r->nfields = 0;
+	p = out = line;
+	for (;;) {
+		char *fstart = out;
+		int isnull = 0;
+		if (r->nfields == r->fcap) {
+			int nc = r->fcap ? r->fcap * 2 : 64;
+			char **nf = realloc(r->fields, (size_t)nc * sizeof *nf);
+			if (!nf) {
+				snprintf(r->err, sizeof r->err, "%s:%ld: out of memory", r->path, r->lineno);
+				return -1;
+			}
+			r->fields = nf;
+			r->fcap = nc;
+		}
+		if (p[0] == '\\' && p[1] == 'N' && (p[2] == '\t' || p[2] == '\0')) {
+			isnull = 1;
+			p += 2;
+		}
+		while (*p && *p != '\t') {
+			if (*p == '\\' && p[1]) {
+				*out++ = unescape_char(p[1]);
+				p += 2;
+			} else {
+				*out++ = *p++;
+			}
+		}
+		r->fields[r->nfields++] = isnull ? NULL : fstart;
+		if (*p == '\0') {
+			*out = '\0';
+			break;
+		}
+		p++;
+		*out++ = '\0';
+	}
+	return r->nfields;
+}
+
+const char *rows_field(const rows_reader *r, int i)
+{
+	return i < r->nfields ? r->fields[i] : NULL;
+}
+
+long rows_lineno(const rows_reader *r) { return r->lineno; }
+const char *rows_error(const rows_reader *r) { return r->err; }
+
+void rows_close(rows_reader *r)
+{
+	if (!r)
+		return;
+	gzclose(r->gz);
+	free(r->fields);
+	free(r->buf);
+	free(r->path);
+	free(r);
+}

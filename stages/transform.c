@@ -1,0 +1,623 @@
+/*
+ * transform.c - vqr-transform: turn the canonical rows of one staged file
+ * into indicator records, by the rules of the indicator catalog.
+ *
+ * Usage: vqr-transform --config vqr.yaml DIR
+ *
+ * Reads DIR/manifest.yaml and DIR/rows.gz (written by vqr-extract), and
+ * writes DIR/indicators.gz: one line per (period, indicator, breakdown)
+ * in the column order of vqr.indicator_value (COPY text), then records
+ * its timing and count in the manifest.
+ *
+ * Rows stream through once.  Every indicator of the file's source is
+ * evaluated on each row; each (period, indicator, breakdown) group keeps
+ * running accumulators in a hash table, so memory grows with the number
+ * of groups, never with the number of rows.  A group exists as soon as a
+ * row of its breakdown exists, so a count that no row meets is emitted as
+ * 0 (not left out), while a rate whose denominator is 0 or a mean of no
+ * values is left out (it has no value).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "cli.h"
+#include "expr.h"
+#include "log.h"
+#include "manifest.h"
+#include "rows.h"
+
+typedef struct acc {
+	long long n;            /* rows (count) or non-null values aggregated */
+	double sum;             /* sum of values */
+	double min, max;        /* extremes */
+} acc;
+
+typedef struct group {
+	uint64_t hash;          /* of key */
+	char *key;              /* period \0 indicator \0 mask \0 values... */
+	size_t klen;
+	size_t ind;             /* indicator index */
+	unsigned mask;          /* which breakdown fields are set */
+	char *period;           /* points into key */
+	char *json;             /* breakdown as JSON */
+	acc num, den;           /* accumulators */
+} group;
+
+typedef struct gtable {
+	group **slots;          /* open addressing, power of two */
+	size_t cap, n;
+} gtable;
+
+typedef struct transform {
+	const cfg *c;
+	const cfg_source *s;
+	const cfg_indicator **inds; /* the source's indicators */
+	size_t ninds;
+	expr_type *coltype;     /* per canonical column */
+	expr_value *row;        /* the current row, typed */
+	gtable t;
+	char *kbuf;             /* key being built */
+	size_t kcap;
+} transform;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vqr-transform [OPTION]... DIR\n"
+		"Compute indicator records from the canonical rows that vqr-extract staged in\n"
+		"DIR, by the rules of the indicator catalog, into DIR/indicators.gz.\n"
+		"\n"
+		"  -c, --config FILE   deployment configuration (default: $VQR_CONFIG,\n"
+		"                      ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
+		"  -v, --verbose       say what is done\n"
+		"  -h, --help          show this help and exit\n"
+		"  -V, --version       show the version and exit\n"
+		"\n" LOG_EXIT_CODES_HELP);
+}
+
+/* ---- groups ------------------------------------------------------------ */
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int grow(gtable *t)
+{
+	size_t nc = t->cap ? t->cap * 2 : 1024;
+	group **ns = calloc(nc, sizeof *ns);
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < t->cap; i++) {
+		group *g = t->slots[i];
+		if (!g)
+			continue;
+		size_t j = g->hash & (nc - 1);
+		while (ns[j])
+			j = (j + 1) & (nc - 1);
+		ns[j] = g;
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->cap = nc;
+	return 0;
+}
+
+static void acc_init(acc *a)
+{
+	a->n = 0;
+	a->sum = 0;
+	a->min = INFINITY;
+	a->max = -INFINITY;
+}
+
+static int kput(transform *x, size_t *len, const char *s, size_t n)
+{
+	if (*len + n + 1 > x->kcap) {
+		size_t nc = x->kcap ? x->kcap * 2 : 1024;
+		while (nc < *len + n + 1)
+			nc *= 2;
+		char *nb = realloc(x->kbuf, nc);
+		if (!nb)
+			return -1;
+		x->kbuf = nb;
+		x->kcap = nc;
+	}
+	memcpy(x->kbuf + *len, s, n);
+	*len += n;
+	x->kbuf[(*len)++] = '\0';
+	return 0;
+}
+
+static void json_str(char **p, const char *s)
+{
+	char *o = *p;
+	*o++ = '"';
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\') {
+			*o++ = '\\';
+			*o++ = (char)ch;
+		} else if (ch < 0x20) {
+			o += sprintf(o, "\\u%04x", ch);
+		} else {
+			*o++ = (char)ch;
+		}
+	}
+	*o++ = '"';
+	*p = o;
+}
+
+/* The breakdown of g as a JSON object, from its key. */
+static char *make_json(const transform *x, const group *g)
+{
+	const cfg_indicator *ind = x->inds[g->ind];
+	size_t need = 3;
+	const char *v;
+	char *out, *o;
+
+	/* key: period \0 ind \0 mask \0 then one value per set bit */
+	v = g->key;
+	for (int i = 0; i < 3; i++)
+		v += strlen(v) + 1;
+	const char *vals = v;
+	for (size_t b = 0; b < ind->nby; b++)
+		if (g->mask & (1u << b)) {
+			need += 6 * strlen(v) + 6 * strlen(ind->by_names[b]) + 8;
+			v += strlen(v) + 1;
+		}
+	if (!(out = malloc(need)))
+		return NULL;
+	o = out;
+	*o++ = '{';
+	v = vals;
+	for (size_t b = 0, k = 0; b < ind->nby; b++) {
+		if (!(g->mask & (1u << b)))
+			continue;
+		if (k++) {
+			*o++ = ',';
+			*o++ = ' ';
+		}
+		json_str(&o, ind->by_names[b]);
+		*o++ = ':';
+		*o++ = ' ';
+		if (v[0] == '\x01' && v[1] == '\0') {
+			memcpy(o, "null", 4);
+			o += 4;
+		} else {
+			json_str(&o, v);
+		}
+		v += strlen(v) + 1;
+	}
+	*o++ = '}';
+	*o = '\0';
+	return out;
+}
+
+/* Find or create the group of indicator i, breakdown mask, for this row. */
+static group *lookup(transform *x, const char *period, size_t i, unsigned mask)
+{
+	const cfg_indicator *ind = x->inds[i];
+	size_t len = 0, j;
+	char num[32];
+	uint64_t h;
+
+	if (kput(x, &len, period, strlen(period)) < 0)
+		return NULL;
+	snprintf(num, sizeof num, "%zu", i);
+	if (kput(x, &len, num, strlen(num)) < 0)
+		return NULL;
+	snprintf(num, sizeof num, "%u", mask);
+	if (kput(x, &len, num, strlen(num)) < 0)
+		return NULL;
+	for (size_t b = 0; b < ind->nby; b++) {
+		if (!(mask & (1u << b)))
+			continue;
+		const expr_value *v = &x->row[ind->by[b]];
+		if (v->isnull) {
+			if (kput(x, &len, "\x01", 1) < 0)
+				return NULL;
+		} else if (kput(x, &len, v->s, strlen(v->s)) < 0) {
+			return NULL;
+		}
+	}
+	h = fnv1a(x->kbuf, len);
+	if (x->t.n * 2 >= x->t.cap && grow(&x->t) < 0)
+		return NULL;
+	for (j = h & (x->t.cap - 1); x->t.slots[j]; j = (j + 1) & (x->t.cap - 1)) {
+		group *g = x->t.slots[j];
+		if (g->hash == h && g->klen == len && memcmp(g->key, x->kbuf, len) == 0)
+			return g;
+	}
+	group *g = calloc(1, sizeof *g);
+	if (!g || !(g->key = malloc(len))) {
+		free(g);
+		return NULL;
+	}
+	memcpy(g->key, x->kbuf, len);
+	g->klen = len;
+	g->hash = h;
+	g->ind = i;
+	g->mask = mask;
+	g->period = g->key;
+	acc_init(&g->num);
+	acc_init(&g->den);
+	x->t.slots[j] = g;
+	x->t.n++;
+	return g;
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+static void add(acc *a, const cfg_agg *agg, const expr_value *row)
+{
+	if (agg->where && expr_eval(agg->where, row) != EXPR_TRUE)
+		return;
+	if (agg->field < 0) {
+		a->n++;
+		return;
+	}
+	const expr_value *v = &row[agg->field];
+	if (v->isnull)
+		return;
+	a->n++;
+	a->sum += v->num;
+	if (v->num < a->min)
+		a->min = v->num;
+	if (v->num > a->max)
+		a->max = v->num;
+}
+
+static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errlen)
+{
+	if ((size_t)n != x->s->ncols) {
+		snprintf(err, errlen, "rows.gz:%ld: %d fields, expected %zu", rows_lineno(r), n, x->s->ncols);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		expr_value *v = &x->row[i];
+		const char *s = rows_field(r, i);
+		v->isnull = s == NULL;
+		v->s = s ? s : "";
+		v->num = 0;
+		if (!s)
+			continue;
+		switch (x->coltype[i]) {
+		case EXPR_NUMBER: {
+			char *end;
+			v->num = strtod(s, &end);
+			if (*end) {
+				snprintf(err, errlen, "rows.gz:%ld: column %d: \"%s\" is not a number", rows_lineno(r), i + 1, s);
+				return -1;
+			}
+			break;
+		}
+		case EXPR_BOOL:
+			v->num = s[0] == 't';
+			break;
+		case EXPR_DATE: {
+			long days;
+			if (expr_date_days(s, &days) < 0) {
+				snprintf(err, errlen, "rows.gz:%ld: column %d: \"%s\" is not a date", rows_lineno(r), i + 1, s);
+				return -1;
+			}
+			v->num = (double)days;
+			break;
+		}
+		case EXPR_TEXT:
+			break;
+		}
+	}
+	return 0;
+}
+
+static int do_row(transform *x, char *err, size_t errlen)
+{
+	const char *period = x->row[CFG_COL_PERIOD].s;
+	for (size_t i = 0; i < x->ninds; i++) {
+		const cfg_indicator *ind = x->inds[i];
+		unsigned nmask = 1u << ind->nby;
+		for (unsigned mask = 0; mask < nmask; mask++) {
+			group *g = lookup(x, period, i, mask);
+			if (!g) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			add(&g->num, &ind->num, x->row);
+			if (ind->is_ratio)
+				add(&g->den, &ind->den, x->row);
+		}
+	}
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static int cmp_group(const void *a, const void *b)
+{
+	const group *g = *(const group *const *)a, *h = *(const group *const *)b;
+	int c;
+	if (g->ind != h->ind)
+		return g->ind < h->ind ? -1 : 1;
+	if ((c = strcmp(g->period, h->period)))
+		return c;
+	if (g->mask != h->mask)
+		return g->mask < h->mask ? -1 : 1;
+	return strcmp(g->json, h->json);
+}
+
+static double agg_value(const cfg_agg *a, const acc *v, int *ok)
+{
+	*ok = 1;
+	switch (a->fn) {
+	case CFG_AGG_COUNT: return (double)v->n;
+	case CFG_AGG_SUM: *ok = v->n > 0; return v->sum;
+	case CFG_AGG_MEAN: *ok = v->n > 0; return v->n ? v->sum / (double)v->n : 0;
+	case CFG_AGG_MIN: *ok = v->n > 0; return v->min;
+	case CFG_AGG_MAX: *ok = v->n > 0; return v->max;
+	}
+	return 0;
+}
+
+static int write_out(transform *x, const char *dir, long long *count, char *err, size_t errlen)
+{
+	char path[4200];
+	group **all;
+	size_t n = 0;
+	rows_writer *w;
+
+	all = malloc((x->t.n ? x->t.n : 1) * sizeof *all);
+	if (!all) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < x->t.cap; i++)
+		if (x->t.slots[i]) {
+			group *g = x->t.slots[i];
+			if (!(g->json = make_json(x, g))) {
+				free(all);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			all[n++] = g;
+		}
+	qsort(all, n, sizeof *all, cmp_group);
+	snprintf(path, sizeof path, "%s/indicators.gz", dir);
+	if (!(w = rows_create(path, 1, err, errlen))) {
+		free(all);
+		return -1;
+	}
+	*count = 0;
+	for (size_t k = 0; k < n; k++) {
+		const group *g = all[k];
+		const cfg_indicator *ind = x->inds[g->ind];
+		int ok = 1, ok2 = 1;
+		double num = agg_value(&ind->num, &g->num, &ok), den = 0, value;
+		int has_nd = 0;
+
+		if (ind->is_ratio) {
+			den = agg_value(&ind->den, &g->den, &ok2);
+			if (!ok || !ok2 || den == 0)
+				continue;
+			value = num / den * ind->scale;
+			has_nd = 1;
+		} else if (ind->num.fn == CFG_AGG_MEAN) {
+			if (!ok)
+				continue;
+			value = num;
+			num = g->num.sum;
+			den = (double)g->num.n;
+			has_nd = 1;
+		} else {
+			if (!ok)
+				continue;
+			value = num;
+		}
+		rows_put(w, x->c->school_code, strlen(x->c->school_code));
+		rows_put(w, g->period, strlen(g->period));
+		rows_put(w, ind->code, strlen(ind->code));
+		rows_put(w, g->json, strlen(g->json));
+		rows_put(w, "computed", 8);
+		rows_put(w, x->s->name, strlen(x->s->name));
+		if (has_nd) {
+			rows_putf(w, "%.15g", num);
+			rows_putf(w, "%.15g", den);
+		} else {
+			rows_put_null(w);
+			rows_put_null(w);
+		}
+		rows_putf(w, "%.15g", value);
+		rows_end(w);
+		(*count)++;
+	}
+	free(all);
+	return rows_commit(w, err, errlen);
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+static int setup(transform *x, char *err, size_t errlen)
+{
+	const cfg_source *s = x->s;
+	size_t k = 0;
+
+	x->inds = calloc(x->c->nindicators ? x->c->nindicators : 1, sizeof *x->inds);
+	x->coltype = calloc(s->ncols, sizeof *x->coltype);
+	x->row = calloc(s->ncols, sizeof *x->row);
+	if (!x->inds || !x->coltype || !x->row) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < x->c->nindicators; i++)
+		if (x->c->indicators[i].source == s)
+			x->inds[k++] = &x->c->indicators[i];
+	x->ninds = k;
+	x->coltype[CFG_COL_LINE] = EXPR_NUMBER;
+	x->coltype[CFG_COL_PERIOD] = EXPR_TEXT;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const cfg_field *f = &s->fields[i];
+		if (f->col < 0)
+			continue;
+		switch (f->type) {
+		case CFG_INTEGER:
+		case CFG_DECIMAL:
+		case CFG_PERCENT: x->coltype[f->col] = EXPR_NUMBER; break;
+		case CFG_BOOL: x->coltype[f->col] = EXPR_BOOL; break;
+		case CFG_DATE: x->coltype[f->col] = EXPR_DATE; break;
+		default: x->coltype[f->col] = EXPR_TEXT; break;
+		}
+	}
+	return 0;
+}
+
+static int check_header(const transform *x, rows_reader *r, char *err, size_t errlen)
+{
+	int n = rows_next(r);
+	if (n < 0) {
+		snprintf(err, errlen, "%s", rows_error(r));
+		return -1;
+	}
+	if ((size_t)n != x->s->ncols) {
+		snprintf(err, errlen, "rows.gz has %d columns, source \"%s\" now has %zu\n"
+			 "hint: the configuration changed since extract; extract the file again", n,
+			 x->s->name, x->s->ncols);
+		return -1;
+	}
+	for (size_t i = 0; i < x->s->nfields; i++) {
+		const cfg_field *f = &x->s->fields[i];
+		if (f->col >= 0 && strcmp(rows_field(r, f->col), f->name) != 0) {
+			snprintf(err, errlen, "rows.gz column %d is \"%s\", source \"%s\" now has \"%s\" there\n"
+				 "hint: the configuration changed since extract; extract the file again",
+				 f->col + 1, rows_field(r, f->col), x->s->name, f->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void cleanup(transform *x)
+{
+	for (size_t i = 0; i < x->t.cap; i++)
+		if (x->t.slots[i]) {
+			free(x->t.slots[i]->key);
+			free(x->t.slots[i]->json);
+			free(x->t.slots[i]);
+		}
+	free(x->t.slots);
+	free(x->inds);
+	free(x->coltype);
+	free(x->row);
+	free(x->kbuf);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config = NULL, *dir;
+	char err[4096], path[4200];
+	manifest m = { 0 };
+	transform x;
+	rows_reader *r = NULL;
+	cfg *c;
+	int ch, n, status = EXIT_OK;
+	long long t0 = cli_ms(), rows = 0, count = 0;
+
+	log_init("vqr-transform");
+	while ((ch = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 'v': log_set_verbose(1); break;
+		case 'h': usage(stdout); return cli_finish_stdout(EXIT_OK);
+		case 'V': return cli_print_version("vqr-transform");
+		default:
+			log_hint("try \"vqr-transform --help\"");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		log_error(optind == argc ? "no staging directory given" : "only one staging directory at a time");
+		log_hint("try \"vqr-transform --help\"");
+		return EXIT_USAGE;
+	}
+	dir = argv[optind];
+	config = cli_config_path(config);
+	if (!(c = cfg_load(config, err, sizeof err))) {
+		log_error_text(err);
+		return EXIT_USAGE;
+	}
+	memset(&x, 0, sizeof x);
+	x.c = c;
+	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
+	if (manifest_read(path, &m, err, sizeof err) < 0) {
+		log_error_text(err);
+		log_hint("is %s a staging directory written by vqr-extract?", dir);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (m.status && strcmp(m.status, "failed") == 0) {
+		log_error("%s: the file failed at extract: %s", dir, m.reason ? m.reason : "?");
+		status = EXIT_REJECTED;
+		goto out;
+	}
+	if (!m.source || !(x.s = cfg_source_find(c, m.source))) {
+		log_error("%s: source \"%s\" is not in the configuration %s", path, m.source ? m.source : "?",
+			  config);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (setup(&x, err, sizeof err) < 0)
+		goto internal;
+	snprintf(path, sizeof path, "%s/rows.gz", dir);
+	if (!(r = rows_open(path, err, sizeof err)))
+		goto internal;
+	if (check_header(&x, r, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	while ((n = rows_next(r)) > 0) {
+		if (typed_row(&x, r, n, err, sizeof err) < 0 || do_row(&x, err, sizeof err) < 0)
+			goto internal;
+		rows++;
+	}
+	if (n < 0) {
+		snprintf(err, sizeof err, "%s", rows_error(r));
+		goto internal;
+	}
+	if (write_out(&x, dir, &count, err, sizeof err) < 0)
+		goto internal;
+	m.transform_ms = cli_ms() - t0;
+	m.indicators = count;
+	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
+	if (manifest_write(path, &m, err, sizeof err) < 0)
+		goto internal;
+	log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu groups)", dir, rows, count,
+		 x.ninds, x.t.n);
+	goto out;
+internal:
+	log_error_text(err);
+	status = EXIT_INTERNAL;
+out:
+	rows_close(r);
+	cleanup(&x);
+	manifest_clear(&m);
+	cfg_free(c);
+	return cli_finish_stdout(status);
+}
