@@ -563,7 +563,7 @@ static int cmd_show(const cfg *c, const opts *o)
 	r = db_query(&d,
 		     "SELECT v.period, v.indicator_code, v.name_zh, v.breakdown_text, "
 		     "CASE WHEN v.kind IN ('rate', 'mean') THEN to_char(round(v.value, 2), 'FM999999990.00') "
-		     "ELSE round(v.value, 2)::text END || "
+		     "ELSE trim_scale(round(v.value, 2))::text END || "
 		     "CASE WHEN v.denominator IS NOT NULL AND v.kind = 'rate' "
 		     "THEN ' (' || v.numerator || '/' || v.denominator || ')' ELSE '' END, v.unit "
 		     "FROM vqr.v_indicator v WHERE v.school_code = $1 AND v.value_type = 'computed' "
