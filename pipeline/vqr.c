@@ -679,12 +679,9 @@ int main(int argc, char **argv)
 		case 'd': o.database = optarg; break;
 		case 'y': o.year = optarg; break;
 		case 'a': o.all = 1; break;
-		case 'v': log_set_verbose(1); break;
-		case 'h': usage(stdout); return cli_finish_stdout(EXIT_OK);
-		case 'V': return cli_print_version("vqr");
 		default:
-			log_hint("try \"vqr --help\"");
-			return EXIT_USAGE;
+			if ((rc = cli_std_option(ch, "vqr", usage)) != CLI_GO_ON)
+				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
 		}
 	}
 	if (optind >= argc) {

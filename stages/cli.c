@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfg.h"
 #include "log.h"
+#include "manifest.h"
 
 const char *cli_config_path(const char *opt)
 {
@@ -82,4 +84,63 @@ int cli_finish_stdout(int status)
 		return EXIT_INTERNAL;
 	}
 	return status;
+}
+
+int cli_std_option(int ch, const char *prog, void (*usage)(FILE *))
+{
+	switch (ch) {
+	case 'v':
+		log_set_verbose(1);
+		return CLI_GO_ON;
+	case 'h':
+		usage(stdout);
+		return cli_finish_stdout(EXIT_OK);
+	case 'V':
+		return cli_print_version(prog);
+	case '?':
+	case ':':
+		log_hint("try \"%s --help\"", prog);
+		return EXIT_USAGE;
+	}
+	return CLI_NOT_MINE;
+}
+
+int cli_one_operand(int argc, char **argv, int optind, const char *prog, const char *what)
+{
+	(void)argv;
+	if (optind == argc - 1)
+		return 0;
+	if (optind >= argc)
+		log_error("no %s given", what);
+	else
+		log_error("only one %s at a time", what);
+	log_hint("try \"%s --help\"", prog);
+	return EXIT_USAGE;
+}
+
+int cli_open_stage(const char *dir, const cfg *c, const char *config, manifest *m, const cfg_source **s)
+{
+	char path[4200], err[4096];
+
+	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
+	if (manifest_read(path, m, err, sizeof err) < 0) {
+		log_error_text(err);
+		log_hint("is %s a staging directory written by vqr-extract?", dir);
+		return EXIT_USAGE;
+	}
+	if (m->status && strcmp(m->status, "failed") == 0) {
+		log_error("%s: the file failed at extract: %s", dir, m->reason ? m->reason : "?");
+		return EXIT_REJECTED;
+	}
+	if (!m->source || !m->sha256 || !(*s = cfg_source_find(c, m->source))) {
+		log_error("%s: source \"%s\" is not in the configuration %s", path, m->source ? m->source : "?",
+			  config);
+		return EXIT_USAGE;
+	}
+	if (m->school && strcmp(m->school, c->school_code) != 0) {
+		log_error("%s: staged for school %s, the configuration %s is for %s", path, m->school, config,
+			  c->school_code);
+		return EXIT_USAGE;
+	}
+	return 0;
 }

@@ -6,6 +6,7 @@
 #define VQR_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define VQR_VERSION "0.1.0"
 
@@ -30,5 +31,30 @@ int cli_print_version(const char *prog);
 /* Flush and check stdout before exiting: a truncated output must fail the
  * program.  Returns status, or EXIT_INTERNAL after printing an error. */
 int cli_finish_stdout(int status);
+
+struct cfg;
+struct cfg_source;
+struct manifest;
+
+/* Open the staging directory dir written by vqr-extract: read its
+ * manifest into m (zeroed by the caller, cleared by the caller), refuse a
+ * file that failed at extract, and find its source in c.  0, or an exit
+ * status for main after saying what is wrong (config names the
+ * configuration file in messages). */
+int cli_open_stage(const char *dir, const struct cfg *c, const char *config, struct manifest *m,
+		   const struct cfg_source **s);
+
+/* Returned by cli_std_option. */
+enum { CLI_NOT_MINE = -1, CLI_GO_ON = -2 };
+
+/* Handle, inside a getopt_long loop, the options every program shares:
+ * -v (verbose), -h (usage on stdout), -V (version) and unknown options.
+ * Returns CLI_NOT_MINE for the caller's own options, CLI_GO_ON to keep
+ * parsing, or an exit status for main to return. */
+int cli_std_option(int ch, const char *prog, void (*usage)(FILE *));
+
+/* Require exactly one operand (what: e.g. "input file") after the
+ * options.  0, or EXIT_USAGE after saying what is wrong. */
+int cli_one_operand(int argc, char **argv, int optind, const char *prog, const char *what);
 
 #endif

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "val.h"
+
 enum { N_AND, N_OR, N_NOT, N_CMP, N_IN, N_ISNULL };     /* node kinds */
 enum { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };      /* comparison operators */
 enum { C_TEXT, C_NUM, C_BOOL };                         /* how two values compare */
@@ -59,45 +61,6 @@ struct expr {
 
 /* ---- dates ---- */
 
-static int is_leap(long y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(long y, int m)
-{
-	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
-
-/* H. Hinnant's days_from_civil. */
-static long ymd_to_days(long y, int m, int d)
-{
-	long yy = y - (m <= 2);
-	long era = (yy >= 0 ? yy : yy - 399) / 400;
-	long yoe = yy - era * 400;
-	long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
-/* H. Hinnant's civil_from_days. */
-static void days_to_ymd(long days, long *y, int *m, int *d)
-{
-	long z = days + 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = z - era * 146097;
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-	long mm = mp < 10 ? mp + 3 : mp - 9;
-
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)mm;
-	*y = yoe + era * 400 + (mm <= 2);
-}
-
 static int is_digit(int c)
 {
 	return c >= '0' && c <= '9';
@@ -106,8 +69,8 @@ static int is_digit(int c)
 int expr_date_days(const char *iso, long *days)
 {
 	static const char shape[] = "dddd-dd-dd";
-	long y;
-	int m, d, i;
+	int y, m, d, i, yy, mm, dd;
+	long n;
 
 	if (!iso)
 		return -1;
@@ -117,13 +80,18 @@ int expr_date_days(const char *iso, long *days)
 	}
 	if (iso[i])
 		return -1;
-	y = (iso[0] - '0') * 1000L + (iso[1] - '0') * 100 + (iso[2] - '0') * 10 + (iso[3] - '0');
+	y = (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 + (iso[2] - '0') * 10 + (iso[3] - '0');
 	m = (iso[5] - '0') * 10 + (iso[6] - '0');
 	d = (iso[8] - '0') * 10 + (iso[9] - '0');
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	/* A day that does not exist (2023-02-29) does not survive the round trip. */
+	n = val_ymd_to_days(y, m, d);
+	val_days_to_ymd(n, &yy, &mm, &dd);
+	if (yy != y || mm != m || dd != d)
 		return -1;
 	if (days)
-		*days = ymd_to_days(y, m, d);
+		*days = n;
 	return 0;
 }
 
@@ -1142,8 +1110,7 @@ static void fmt_num(double v, char *buf, size_t size)
 static void sb_value(sbuf *b, expr_type t, const expr_value *v)
 {
 	char buf[40];
-	long y;
-	int m, d;
+	int y, m, d;
 
 	if (v->isnull) {
 		sb_str(b, "null");
@@ -1160,8 +1127,8 @@ static void sb_value(sbuf *b, expr_type t, const expr_value *v)
 		snprintf(buf, sizeof buf, "%s", v->num != 0 ? "true" : "false");
 		break;
 	case EXPR_DATE:
-		days_to_ymd((long)v->num, &y, &m, &d);
-		snprintf(buf, sizeof buf, "'%04ld-%02d-%02d'", y, m, d);
+		val_days_to_ymd((long)v->num, &y, &m, &d);
+		snprintf(buf, sizeof buf, "'%04d-%02d-%02d'", y, m, d);
 		break;
 	}
 	sb_str(b, buf);

@@ -638,7 +638,7 @@ int main(int argc, char **argv)
 	char err[4096];
 	extract x;
 	cfg *c;
-	int ch, status;
+	int ch, rc, status;
 
 	log_init("vqr-extract");
 	while ((ch = getopt_long(argc, argv, "c:s:o:vhV", opts, NULL)) != -1) {
@@ -646,19 +646,13 @@ int main(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 's': source = optarg; break;
 		case 'o': outdir = optarg; break;
-		case 'v': log_set_verbose(1); break;
-		case 'h': usage(stdout); return cli_finish_stdout(EXIT_OK);
-		case 'V': return cli_print_version("vqr-extract");
 		default:
-			log_hint("try \"vqr-extract --help\"");
-			return EXIT_USAGE;
+			if ((rc = cli_std_option(ch, "vqr-extract", usage)) != CLI_GO_ON)
+				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
 		}
 	}
-	if (optind != argc - 1) {
-		log_error(optind == argc ? "no input file given" : "only one input file at a time");
-		log_hint("try \"vqr-extract --help\"");
-		return EXIT_USAGE;
-	}
+	if ((rc = cli_one_operand(argc, argv, optind, "vqr-extract", "input file")))
+		return rc;
 	if (!outdir) {
 		log_error("no output directory given (-o DIR)");
 		return EXIT_USAGE;

@@ -393,13 +393,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config = NULL, *database = NULL, *label = NULL, *dir;
-	char err[4096], path[4200];
+	char err[4096];
 	manifest m = { 0 };
 	const cfg_source *s;
 	result res;
 	db d = { 0 };
 	cfg *c;
-	int ch, status = EXIT_OK;
+	int ch, rc, status = EXIT_OK;
 
 	log_init("vqr-load");
 	while ((ch = getopt_long(argc, argv, "c:d:l:vhV", opts, NULL)) != -1) {
@@ -407,19 +407,13 @@ int main(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'd': database = optarg; break;
 		case 'l': label = optarg; break;
-		case 'v': log_set_verbose(1); break;
-		case 'h': usage(stdout); return cli_finish_stdout(EXIT_OK);
-		case 'V': return cli_print_version("vqr-load");
 		default:
-			log_hint("try \"vqr-load --help\"");
-			return EXIT_USAGE;
+			if ((rc = cli_std_option(ch, "vqr-load", usage)) != CLI_GO_ON)
+				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
 		}
 	}
-	if (optind != argc - 1) {
-		log_error(optind == argc ? "no staging directory given" : "only one staging directory at a time");
-		log_hint("try \"vqr-load --help\"");
-		return EXIT_USAGE;
-	}
+	if ((rc = cli_one_operand(argc, argv, optind, "vqr-load", "staging directory")))
+		return rc;
 	dir = argv[optind];
 	if (!label)
 		label = cli_basename(dir);
@@ -428,31 +422,11 @@ int main(int argc, char **argv)
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
-	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
-	if (manifest_read(path, &m, err, sizeof err) < 0) {
-		log_error_text(err);
-		log_hint("is %s a staging directory written by vqr-extract?", dir);
-		status = EXIT_USAGE;
+	if ((status = cli_open_stage(dir, c, config, &m, &s)))
 		goto out;
-	}
-	if (m.status && strcmp(m.status, "failed") == 0) {
-		log_error("%s: the file failed at extract, nothing to load: %s", dir, m.reason ? m.reason : "?");
-		status = EXIT_REJECTED;
-		goto out;
-	}
 	if (m.indicators < 0) {
 		log_error("%s: not transformed yet", dir);
 		log_hint("run \"vqr-transform %s\" first", dir);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (!m.source || !(s = cfg_source_find(c, m.source)) || !m.sha256) {
-		log_error("%s: source \"%s\" is not in the configuration %s", path, m.source ? m.source : "?", config);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (m.school && strcmp(m.school, c->school_code) != 0) {
-		log_error("%s: staged for school %s, the configuration is for %s", path, m.school, c->school_code);
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -470,7 +444,7 @@ int main(int argc, char **argv)
 		log_error("%s: load rolled back, the database is unchanged", dir);
 		log_error_text(err);
 		log_detail("%s", d.where);
-		status = PQstatus(d.conn) == CONNECTION_OK ? EXIT_DB : EXIT_DB;
+		status = EXIT_DB;
 		goto out;
 	}
 	if (res.skipped_by[0])

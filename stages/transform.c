@@ -536,26 +536,20 @@ int main(int argc, char **argv)
 	transform x;
 	rows_reader *r = NULL;
 	cfg *c;
-	int ch, n, status = EXIT_OK;
+	int ch, n, rc, status = EXIT_OK;
 	long long t0 = cli_ms(), rows = 0, count = 0;
 
 	log_init("vqr-transform");
 	while ((ch = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
-		case 'v': log_set_verbose(1); break;
-		case 'h': usage(stdout); return cli_finish_stdout(EXIT_OK);
-		case 'V': return cli_print_version("vqr-transform");
 		default:
-			log_hint("try \"vqr-transform --help\"");
-			return EXIT_USAGE;
+			if ((rc = cli_std_option(ch, "vqr-transform", usage)) != CLI_GO_ON)
+				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
 		}
 	}
-	if (optind != argc - 1) {
-		log_error(optind == argc ? "no staging directory given" : "only one staging directory at a time");
-		log_hint("try \"vqr-transform --help\"");
-		return EXIT_USAGE;
-	}
+	if ((rc = cli_one_operand(argc, argv, optind, "vqr-transform", "staging directory")))
+		return rc;
 	dir = argv[optind];
 	config = cli_config_path(config);
 	if (!(c = cfg_load(config, err, sizeof err))) {
@@ -564,24 +558,8 @@ int main(int argc, char **argv)
 	}
 	memset(&x, 0, sizeof x);
 	x.c = c;
-	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
-	if (manifest_read(path, &m, err, sizeof err) < 0) {
-		log_error_text(err);
-		log_hint("is %s a staging directory written by vqr-extract?", dir);
-		status = EXIT_USAGE;
+	if ((status = cli_open_stage(dir, c, config, &m, &x.s)))
 		goto out;
-	}
-	if (m.status && strcmp(m.status, "failed") == 0) {
-		log_error("%s: the file failed at extract: %s", dir, m.reason ? m.reason : "?");
-		status = EXIT_REJECTED;
-		goto out;
-	}
-	if (!m.source || !(x.s = cfg_source_find(c, m.source))) {
-		log_error("%s: source \"%s\" is not in the configuration %s", path, m.source ? m.source : "?",
-			  config);
-		status = EXIT_USAGE;
-		goto out;
-	}
 	if (setup(&x, err, sizeof err) < 0)
 		goto internal;
 	snprintf(path, sizeof path, "%s/rows.gz", dir);
