@@ -353,7 +353,7 @@ static int read_includes(loader *L, int di, int depth)
 /* ---- deployment settings ---------------------------------------------- */
 
 static const char *const top_keys[] = {
-	"school", "database", "embedded", "paths", "include", "sources", "indicators", NULL
+	"school", "database", "pii_key_file", "embedded", "paths", "include", "sources", "indicators", NULL
 };
 
 static int read_deployment(loader *L)
@@ -402,6 +402,15 @@ static int read_deployment(loader *L)
 			free(c->database);
 			c->database = NULL;
 		}
+	}
+
+	n = get(d, root, "pii_key_file");
+	if (n && !is_null(n)) {
+		char *k = str_of(L, d, n, "pii_key_file");
+		if (!k)
+			return -1;
+		c->pii_key_file = resolve_path(d->dir, k);
+		free(k);
 	}
 
 	n = get(d, root, "embedded");
@@ -548,8 +557,8 @@ static int read_enum(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n)
 static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, yaml_node_t *n)
 {
 	static const char *const keys[] = {
-		"header", "synonyms", "type", "required", "not_null", "personal",
-		"min", "max", "scale", "values", NULL
+		"header", "synonyms", "type", "required", "not_null", "pii",
+		"min", "max", "scale", "values", "percent", "excel_serial", NULL
 	};
 	static const struct { const char *name; cfg_ftype t; } types[] = {
 		{ "text", CFG_TEXT }, { "integer", CFG_INTEGER }, { "decimal", CFG_DECIMAL },
@@ -594,8 +603,39 @@ static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, ya
 		return -1;
 	if ((v = get(d, n, "not_null")) && bool_of(L, d, v, "not_null", &f->not_null) < 0)
 		return -1;
-	if ((v = get(d, n, "personal")) && bool_of(L, d, v, "personal", &f->personal) < 0)
-		return -1;
+	if ((v = get(d, n, "pii"))) {
+		if (scalar_is(v, "drop"))
+			f->pii = CFG_PII_DROP;
+		else if (scalar_is(v, "pseudonymise") || scalar_is(v, "pseudonymize"))
+			f->pii = CFG_PII_PSEUDONYMISE;
+		else if (scalar_is(v, "none") || scalar_is(v, "false"))
+			f->pii = CFG_PII_NONE;
+		else
+			return fail(L, d, v->start_mark, "pii must be drop, pseudonymise or none");
+		if (f->pii == CFG_PII_PSEUDONYMISE && f->type != CFG_TEXT)
+			return fail(L, d, v->start_mark, "only text fields can be pseudonymised");
+		if (f->pii == CFG_PII_PSEUDONYMISE && !L->c->pii_key_file)
+			return fail(L, d, v->start_mark,
+				    "field \"%s\" is to be pseudonymised, but the configuration names no pii_key_file", f->name);
+	}
+	f->pct = VAL_PCT_AUTO;
+	if ((v = get(d, n, "percent"))) {
+		if (f->type != CFG_PERCENT)
+			return fail(L, d, v->start_mark, "\"percent\" applies to percent fields");
+		if (scalar_is(v, "percent"))
+			f->pct = VAL_PCT_PERCENT;
+		else if (scalar_is(v, "fraction"))
+			f->pct = VAL_PCT_FRACTION;
+		else if (!scalar_is(v, "auto"))
+			return fail(L, d, v->start_mark,
+				    "percent must be percent (94.82 means 94.82%%), fraction (0.9482 means 94.82%%) or auto");
+	}
+	if ((v = get(d, n, "excel_serial"))) {
+		if (bool_of(L, d, v, "excel_serial", &f->excel_serial) < 0)
+			return -1;
+		if (f->type != CFG_DATE)
+			return fail(L, d, v->start_mark, "excel_serial applies to date fields");
+	}
 	if ((v = get(d, n, "min"))) {
 		if (num_of(L, d, v, "min", &f->min) < 0)
 			return -1;
@@ -680,7 +720,7 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 {
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
-		"period", "fields", NULL
+		"max_reject_share", "period", "fields", NULL
 	};
 	yaml_node_t *v, *fields;
 	size_t cnt;
@@ -729,6 +769,13 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 			return fail(L, d, v->start_mark, "header_scan must be 1..1000");
 		s->header_scan = (int)h;
 	}
+	s->max_reject_share = 0.5;
+	if ((v = get(d, n, "max_reject_share"))) {
+		if (num_of(L, d, v, "max_reject_share", &s->max_reject_share) < 0)
+			return -1;
+		if (s->max_reject_share < 0 || s->max_reject_share > 1)
+			return fail(L, d, v->start_mark, "max_reject_share must be between 0 and 1 (a share of the rows)");
+	}
 	if (!(fields = get(d, n, "fields")))
 		return fail(L, d, n->start_mark, "source \"%s\" needs \"fields\"", s->name);
 	if (want_kind(L, d, fields, YAML_MAPPING_NODE, "fields") < 0)
@@ -748,7 +795,7 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 		s->nfields++;
 		if (field_index(s, f->name) != (int)s->nfields - 1)
 			return fail(L, d, fk->start_mark, "field \"%s\" is defined twice", f->name);
-		if (!f->personal)
+		if (f->pii != CFG_PII_DROP)
 			f->col = col++;
 	}
 	s->ncols = (size_t)col;
@@ -841,7 +888,7 @@ static const cfg_field *use_field(loader *L, const ydoc *d, const cfg_source *s,
 		return NULL;
 	}
 	if (f->col < 0) {
-		fail(L, d, n->start_mark, "field \"%s\" is personal data: it is dropped at extract and cannot be used in a rule",
+		fail(L, d, n->start_mark, "field \"%s\" is personal data (pii: drop): it is dropped at extract and cannot be used in a rule",
 		     sval(n));
 		return NULL;
 	}
@@ -1150,6 +1197,7 @@ void cfg_free(cfg *c)
 	free(c->school_name);
 	free(c->school_region);
 	free(c->database);
+	free(c->pii_key_file);
 	free(c->embedded_dir);
 	free(c->embedded_user);
 	free(c->inbox);

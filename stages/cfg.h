@@ -36,6 +36,12 @@ typedef enum {
 	CFG_TEXT, CFG_INTEGER, CFG_DECIMAL, CFG_DATE, CFG_BOOL, CFG_ENUM, CFG_PERCENT
 } cfg_ftype;
 
+typedef enum {
+	CFG_PII_NONE,           /* not personal data */
+	CFG_PII_DROP,           /* read, never staged or loaded */
+	CFG_PII_PSEUDONYMISE    /* replaced by a keyed hash (pii.h) at extract */
+} cfg_pii;
+
 typedef struct cfg_enumval {
 	char *value;            /* canonical label stored in the rows */
 	char **synonyms;        /* other labels that mean the same (NULL-terminated) */
@@ -49,7 +55,9 @@ typedef struct cfg_field {
 	cfg_ftype type;         /* value type */
 	int required;           /* the column must be present in the export */
 	int not_null;           /* every row must have a value */
-	int personal;           /* personal data: dropped at extract, never staged */
+	cfg_pii pii;            /* personal data: kept, dropped at extract, or pseudonymised */
+	val_pct_mode pct;       /* percent fields: how a bare number reads */
+	int excel_serial;       /* date fields: accept Excel serial numbers */
 	int has_min, has_max;   /* range check configured */
 	double min, max;        /* allowed range for numbers */
 	double scale;           /* numbers are multiplied by this (0 = 1) */
@@ -69,6 +77,7 @@ typedef struct cfg_source {
 	char *encoding;         /* "utf-8" (only one so far) */
 	unsigned char delim;    /* ',', '\t', ';' or 0 for auto */
 	int header_scan;        /* rows searched for the header row */
+	double max_reject_share; /* a file rejecting more of its rows is quarantined */
 	cfg_period_type period; /* how rows map to periods */
 	int period_date;        /* field index of the date giving the period, -1 none */
 	int period_year;        /* field index of a graduation year (Y -> (Y-1)-Y), -1 none */
@@ -117,6 +126,7 @@ typedef struct cfg {
 	char *school_name;      /* school.name */
 	char *school_region;    /* school.region, may be NULL */
 	char *database;         /* conninfo or service name; NULL = embedded */
+	char *pii_key_file;     /* key for pii: pseudonymise (absolute), NULL when none */
 	char *embedded_dir;     /* embedded cluster directory (absolute) */
 	char *embedded_user;    /* user the embedded cluster runs as when root */
 	int embedded_port;      /* port in the socket name */

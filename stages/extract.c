@@ -28,6 +28,7 @@
 #include "csvin.h"
 #include "log.h"
 #include "manifest.h"
+#include "pii.h"
 #include "rows.h"
 #include "sha256.h"
 #include "val.h"
@@ -56,6 +57,7 @@ typedef struct extract {
 	size_t vcap;
 	size_t *voff;           /* offset of each field's value in vals, or SIZE_MAX for NULL */
 	long printed;           /* reject messages printed */
+	pii *pii;               /* keyed hash for pseudonymised fields, NULL if none */
 	char found[1024];       /* cells of the best header candidate, for messages */
 	int found_score;        /* known columns in it, -1 before any row */
 } extract;
@@ -373,7 +375,7 @@ static int do_row(extract *x, const csvin_record *rec)
 				rc = VAL_OK;
 			}
 		} else {
-			val_opts o = { VAL_PCT_AUTO, f->scale, 0, 0 };
+			val_opts o = { f->pct, f->scale, f->excel_serial, 0 };
 			rc = val_parse(cfg_val_type(f->type), t, len, &o, out, cap, &num, &why);
 			if (rc == VAL_ERROR) {
 				reject(x, rec->line, c + 1, f, t, len, cfg_ftype_name(f->type),
@@ -401,6 +403,12 @@ static int do_row(extract *x, const csvin_record *rec)
 			       x->header[c], out, f->max);
 			bad = 1;
 			continue;
+		}
+		if (f->pii == CFG_PII_PSEUDONYMISE) {
+			char h[PII_HEX_LEN + 1];
+			if (pii_hash(x->pii, out, strlen(out), h) < 0)
+				return -1;
+			memcpy(out, h, sizeof h);
 		}
 		if ((int)fi == s->period_date) {
 			days = (long)num;
@@ -576,8 +584,17 @@ static int run(extract *x, char *err, size_t errlen)
 		goto done;
 	}
 	if (x->m.rows_rejected) {
+		long long considered = x->m.rows_read - x->m.rows_skipped;
 		free(x->m.status);
 		x->m.status = strdup("rejected");
+		if (considered > 0 && (double)x->m.rows_rejected > x->s->max_reject_share * (double)considered) {
+			snprintf(why, sizeof why,
+				 "%s: %lld of %lld rows rejected, more than the source's max_reject_share %g allows\n"
+				 "detail: the rejected rows and their reasons are in %s/rejects.tsv\n"
+				 "hint: is this the right kind of export? fix it and drop it in the inbox again",
+				 x->path, x->m.rows_rejected, considered, x->s->max_reject_share, x->outdir);
+			fail_file(x, why);
+		}
 	}
 done:
 	x->m.delimiter = strdup(!x->in ? "unknown"
@@ -610,6 +627,7 @@ static void cleanup(extract *x)
 	if (x->rejects)
 		rows_abort(x->rejects);
 	csvin_close(x->in);
+	pii_close(x->pii);
 	for (size_t i = 0; i < x->ncols; i++)
 		free(x->header ? x->header[i] : NULL);
 	free(x->header);
@@ -682,6 +700,13 @@ int main(int argc, char **argv)
 		cfg_free(c);
 		return EXIT_USAGE;
 	}
+	for (size_t i = 0; i < x.s->nfields; i++)
+		if (x.s->fields[i].pii == CFG_PII_PSEUDONYMISE && !x.pii &&
+		    !(x.pii = pii_open(c->pii_key_file, err, sizeof err))) {
+			log_error_text(err);
+			cfg_free(c);
+			return EXIT_USAGE;
+		}
 	log_info("%s: source %s -> %s", x.path, x.s->name, outdir);
 	if (run(&x, err, sizeof err) < 0) {
 		log_error_text(err);

@@ -81,13 +81,13 @@ like "$out" "*error: $WORK/c/inbox/$b:4:8: 起薪(元/月): \"abc\" is not a num
 like "$out" "*error: $WORK/c/inbox/$b:5:6: 毕业去向类别: \"出国\" is not one of: *" "a bad enum value names the allowed values"
 like "$out" "*error: $WORK/c/inbox/$b:6:3: 专业名称: a value is required*" "a missing required value is reported"
 like "$out" "*error: $WORK/c/inbox/$b:8: row has 6 fields, the header (line 1) has 9*" "a ragged row is rejected, not shifted"
-like "$out" "*1 file loaded (8 rows, 4 rejected)*" "the summary counts the rejected rows"
+like "$out" "*1 file loaded (12 rows, 4 rejected)*" "the summary counts the rejected rows"
 is "$(sql "select line || '|' || column_no || '|' || column_name || '|' || field || '|' || value || '|' || rule from vqr.reject r join vqr.source_file f using (file_id) where f.file_name = '$b' and line = 4")" \
 	"4|8|起薪(元/月)|salary|abc|decimal" "the reject is in vqr.reject with line, column, field, value and rule"
 is "$(sql "select string_agg(line::text, ',' order by line) from vqr.reject")" "4,5,6,8" "every rejected row is recorded"
 is "$(sql "select rows_read || ' ' || rows_loaded || ' ' || rows_rejected || ' ' || rows_skipped || ' ' || encoding from vqr.source_file where file_name = '$b'")" \
-	"8 3 4 1 utf-8 (BOM)" "read, loaded, rejected and skipped (the 合计 row) add up; the BOM is noticed"
-is "$(val employment.graduates.total 2021-2022)" 3 "the good rows of 2021-2022 are loaded"
+	"12 7 4 1 utf-8 (BOM)" "read, loaded, rejected and skipped (the 合计 row) add up; the BOM is noticed"
+is "$(val employment.graduates.total 2021-2022)" 7 "the good rows of 2021-2022 are loaded"
 is "$(val employment.dest.enterprise 2021-2022)" 2 "a salary with a thousands separator is read"
 is "$(val employment.starting_salary.mean 2021-2022)" 4350 "mean of 4500 and 4,200"
 is "$(val employment.graduates.total)" 1466 "2022-2023 is untouched by the 2021-2022 load"
@@ -101,6 +101,14 @@ reason=$(cat "$WORK/c/quarantine/毕业生去向_noheader.csv.reason" 2>&1)
 like "$reason" "*no header row with the required columns*expected columns: 专业名称 毕业去向类别*学生编号*" \
 	"the .reason file says what was expected and what was found"
 
+# A file that rejects more than max_reject_share (0.5) of its rows is quarantined.
+head -6 "$BAD" > "$WORK/c/inbox/毕业生去向登记表_mostly_bad.csv"
+out=$(vqr -c "$CFG" run 2>&1); rc=$?
+is "$rc" 2 "a file rejecting most of its rows exits 2"
+like "$(cat "$WORK/c/quarantine/毕业生去向登记表_mostly_bad.csv.reason" 2>&1)" "*3 of 5 rows rejected, more than the source's max_reject_share 0.5*" \
+	"it is quarantined with the share in the reason"
+ok "$(sql "select count(*) from vqr.source_file where file_name = '毕业生去向登记表_mostly_bad.csv'")" "and nothing of it is loaded"
+
 # A file no source recognises is quarantined too.
 echo "a,b" > "$WORK/c/inbox/unknown.csv"
 out=$(vqr -c "$CFG" run 2>&1); rc=$?
@@ -112,7 +120,7 @@ sed 's/^s2,李四,数控加工,高级工,2022\/6\/30,升学/s2,李四,数控加�
 out=$(vqr -c "$CFG" run 2>&1); rc=$?
 is "$rc" 2 "the corrected re-export loads (its bad rows still rejected)"
 is "$(val employment.dest.unplaced 2021-2022)" 1 "the slice holds the corrected values"
-is "$(val employment.dest.further_study 2021-2022)" 0 "and not the old ones"
+is "$(val employment.dest.further_study 2021-2022)" 4 "and not the old ones"
 is "$(sql "select count(*) from vqr.indicator_value where period = '2021-2022' and indicator_code = 'employment.graduates.total'")" \
 	"$(sql "select count(distinct breakdown) from vqr.indicator_value where period = '2021-2022'")" "no value of the old batch is left beside the new ones"
 is "$(sql "select count(*) from vqr.source_file where '2021-2022' = any(periods)")" 2 "both files stay in the history"

@@ -30,7 +30,7 @@ static const char *put(const char *name, const char *text)
 	"    files: [\"*g*\"]\n" \
 	"    period: {type: academic_year, date: d, year: y}\n" \
 	"    fields:\n" \
-	"      pid: {header: 学号, type: text, personal: true}\n" \
+	"      pid: {header: 学号, type: text, pii: drop}\n" \
 	"      d: {header: 毕业日期, type: date}\n" \
 	"      y: {header: 届别, type: integer}\n" \
 	"      dest: {header: 去向, type: enum, required: true, values: {就业: [企业就业], 升学: []}}\n" \
@@ -84,7 +84,7 @@ int main(void)
 		ok(cfg_source_for_file(c, "/x/毕业生去向登记表_2023.csv") == s, "a file is recognised by its name");
 		ok(cfg_source_for_file(c, "/x/花名册.csv") == NULL, "another is not");
 		f = cfg_field_find(s, "student_id");
-		ok(f && f->personal && f->col < 0, "personal fields get no column");
+		ok(f && f->pii == CFG_PII_DROP && f->col < 0, "dropped personal fields get no column");
 		f = cfg_field_find(s, "destination");
 		ok(f && f->col >= 2, "kept fields get a column after _line and _period");
 		val_norm_key("升学", strlen("升学"), key, sizeof key);
