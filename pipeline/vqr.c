@@ -44,6 +44,8 @@ typedef struct opts {
 	const char *config;     /* --config */
 	const char *database;   /* --database */
 	const char *year;       /* --year (show) */
+	const char *summary_json; /* --summary-json FILE (run) */
+	int dry_run;            /* --dry-run (run) */
 	int all;                /* --all (show): every breakdown */
 } opts;
 
@@ -67,7 +69,11 @@ static void usage(FILE *f)
 		"                         configuration's database, else the embedded cluster)\n"
 		"  -y, --year YEAR        show: the academic year, e.g. 2022-2023 (default: latest)\n"
 		"  -a, --all              show: every breakdown, not only school totals\n"
+		"  -n, --dry-run          run: extract, transform and load, report what would\n"
+		"                         change, roll back, move nothing\n"
+		"  -j, --summary-json FILE  run: write a summary of the run as JSON (monitoring)\n"
 		"  -v, --verbose          say what is done\n"
+		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n" LOG_EXIT_CODES_HELP);
@@ -333,10 +339,73 @@ static int cmd_init(const cfg *c, const opts *o)
 	return EXIT_OK;
 }
 
+/* What happened to one inbox file, for the summary. */
+typedef struct fileres {
+	char name[512];         /* base name in the inbox */
+	const char *status;     /* loaded, already_loaded, quarantined, waiting, would_load, failed */
+	char reason[1024];      /* why quarantined or failed (first line) */
+	long long rows_read;    /* data rows read */
+	long long rows_rejected; /* rows rejected */
+	long long batch_id;     /* batch that loaded it (or that already had it) */
+} fileres;
+
 typedef struct tally {
-	int loaded, skipped, quarantined;
+	int loaded, skipped, quarantined, waiting;
 	long long rows, rejected;
+	fileres *files;         /* one per inbox file looked at */
+	size_t nfiles, cap;
+	int dry_run;            /* --dry-run: roll back, move nothing */
 } tally;
+
+static fileres *new_result(tally *t, const char *path)
+{
+	if (t->nfiles == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 16;
+		fileres *nf = realloc(t->files, nc * sizeof *nf);
+		if (!nf)
+			return NULL;
+		t->files = nf;
+		t->cap = nc;
+	}
+	fileres *f = &t->files[t->nfiles++];
+	memset(f, 0, sizeof *f);
+	snprintf(f->name, sizeof f->name, "%s", cli_basename(path));
+	f->status = "failed";
+	return f;
+}
+
+static void first_line(char *dst, size_t len, const char *text)
+{
+	snprintf(dst, len, "%.*s", (int)strcspn(text, "\n"), text);
+}
+
+/* Is path ready to be taken: unchanged for settle_seconds, and with its
+ * .done marker when markers are configured? */
+static int ready(const cfg *c, const char *path)
+{
+	struct stat st;
+	char marker[4200];
+
+	if (c->done_marker) {
+		snprintf(marker, sizeof marker, "%s.done", path);
+		if (access(marker, F_OK) != 0)
+			return 0;
+	}
+	if (c->settle_seconds > 0) {
+		if (stat(path, &st) < 0 || time(NULL) - st.st_mtime < c->settle_seconds)
+			return 0;
+	}
+	return 1;
+}
+
+static void drop_marker(const cfg *c, const char *path)
+{
+	char marker[4200];
+	if (!c->done_marker)
+		return;
+	snprintf(marker, sizeof marker, "%s.done", path);
+	unlink(marker);
+}
 
 /* One file of the inbox.  Returns 0 to go on, or an exit code to stop. */
 static int do_file(const cfg *c, const char *config, db *d, const char *conninfo, const char *path,
@@ -350,33 +419,52 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	PGresult *r;
 	time_t now = time(NULL);
 	struct tm tm;
+	fileres *f = new_result(t, path);
 	int rc;
 
+	if (!f) {
+		log_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	if (!ready(c, path)) {
+		log_info("%s: not ready yet (%s): left for the next run", path,
+			 c->done_marker ? "no .done marker, or still changing" : "changed in the last settle_seconds");
+		f->status = "waiting";
+		t->waiting++;
+		return 0;
+	}
 	{
 		unsigned char dig[SHA256_DIGEST_LEN];
 		if (sha256_file(path, dig, err, sizeof err) < 0) {
 			log_error_text(err);
+			first_line(f->reason, sizeof f->reason, err);
 			return EXIT_INTERNAL;
 		}
 		sha256_hex(dig, hex);
 	}
 	pp[0] = c->school_code;
 	pp[1] = hex;
-	r = db_query(d, "SELECT batch_id, to_char(loaded_at, 'YYYY-MM-DD HH24:MI') FROM vqr.source_file "
+	r = db_query(d, "SELECT batch_id, to_char(loaded_at, 'YYYY-MM-DD HH24:MI'), file_name FROM vqr.source_file "
 		     "WHERE school_code = $1 AND sha256 = $2", 2, pp, err, sizeof err);
 	if (!r) {
 		log_error_text(err);
+		first_line(f->reason, sizeof f->reason, err);
 		return EXIT_DB;
 	}
 	if (PQntuples(r)) {
-		log_info("%s: already loaded (batch %s, %s): moved to the archive", path, PQgetvalue(r, 0, 0),
-			 PQgetvalue(r, 0, 1));
+		log_info("%s: already loaded as %s (batch %s, %s): moved to the archive", path, PQgetvalue(r, 0, 2),
+			 PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+		f->batch_id = atoll(PQgetvalue(r, 0, 0));
 		PQclear(r);
+		f->status = "already_loaded";
+		t->skipped++;
+		if (t->dry_run)
+			return 0;
 		if (move_into(path, c->archive, dest, sizeof dest, err, sizeof err) < 0) {
 			log_error_text(err);
 			return EXIT_INTERNAL;
 		}
-		t->skipped++;
+		drop_marker(c, path);
 		return 0;
 	}
 	PQclear(r);
@@ -384,16 +472,23 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		char reason[1024];
 		snprintf(reason, sizeof reason, "%s: no source recognises this file name\n"
 			 "hint: add a pattern to the \"files\" of its source in the configuration", path);
+		first_line(f->reason, sizeof f->reason, reason);
+		f->status = "quarantined";
+		t->quarantined++;
+		if (t->dry_run) {
+			log_error_text(reason);
+			return 0;
+		}
 		if (quarantine(c, path, reason, err, sizeof err) < 0) {
 			log_error_text(err);
 			return EXIT_INTERNAL;
 		}
-		t->quarantined++;
+		drop_marker(c, path);
 		return 0;
 	}
 	localtime_r(&now, &tm);
 	strftime(label, sizeof label, "%Y%m%dT%H%M%S", &tm);
-	snprintf(label + strlen(label), sizeof label - strlen(label), "-%.12s", hex);
+	snprintf(label + strlen(label), sizeof label - strlen(label), "-%.12s%s", hex, t->dry_run ? "-dry" : "");
 	snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
 
 	stage_path("vqr-extract", prog, sizeof prog);
@@ -406,6 +501,7 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		if (rc < 0)
 			log_error_text(err);
 		log_error("%s: vqr-extract failed; the file stays in the inbox", path);
+		snprintf(f->reason, sizeof f->reason, "vqr-extract failed");
 		return rc < 0 ? EXIT_INTERNAL : rc;
 	}
 	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
@@ -413,14 +509,20 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		log_error_text(err);
 		return EXIT_INTERNAL;
 	}
+	f->rows_read = m.rows_read;
+	f->rows_rejected = m.rows_rejected;
 	if (m.status && strcmp(m.status, "failed") == 0) {
-		rc = quarantine(c, path, m.reason ? m.reason : "unreadable", err, sizeof err);
+		first_line(f->reason, sizeof f->reason, m.reason ? m.reason : "unreadable");
+		f->status = "quarantined";
+		t->quarantined++;
+		rc = t->dry_run ? 0 : quarantine(c, path, m.reason ? m.reason : "unreadable", err, sizeof err);
 		manifest_clear(&m);
 		if (rc < 0) {
 			log_error_text(err);
 			return EXIT_INTERNAL;
 		}
-		t->quarantined++;
+		if (!t->dry_run)
+			drop_marker(c, path);
 		return 0;
 	}
 	t->rows += m.rows_read;
@@ -436,30 +538,105 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		if (rc < 0)
 			log_error_text(err);
 		log_error("%s: vqr-transform failed; the file stays in the inbox", path);
+		snprintf(f->reason, sizeof f->reason, "vqr-transform failed");
 		return rc < 0 ? EXIT_INTERNAL : rc;
 	}
 
 	stage_path("vqr-load", prog, sizeof prog);
 	{
 		char *argv[] = { prog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, dir,
-				 log_verbose() ? "-v" : NULL, NULL };
-		rc = run_child(argv, out, sizeof out, err, sizeof err);
+				 t->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
+		fflush(stdout);
+		rc = run_child(argv, t->dry_run ? NULL : out, sizeof out, err, sizeof err);
 	}
 	if (rc != EXIT_OK) {
 		if (rc < 0)
 			log_error_text(err);
 		log_error("%s: vqr-load failed; the database is unchanged and the file stays in the inbox", path);
+		snprintf(f->reason, sizeof f->reason, "vqr-load failed (exit %d)", rc);
 		return rc < 0 ? EXIT_INTERNAL : rc;
+	}
+	if (t->dry_run) {
+		f->status = "would_load";
+		t->loaded++;
+		return 0;
 	}
 	if (move_into(path, c->archive, dest, sizeof dest, err, sizeof err) < 0) {
 		log_error_text(err);
 		return EXIT_INTERNAL;
 	}
+	drop_marker(c, path);
 	if (strncmp(out, "skipped", 7) == 0) {
+		f->status = "already_loaded";
 		t->skipped++;
 	} else {
+		f->status = "loaded";
+		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
 		t->loaded++;
-		log_info("%s: loaded (%s), archived as %s", path, strtok(out, "\n"), dest);
+		log_info("%s: loaded (batch %lld), archived as %s", path, f->batch_id, dest);
+	}
+	return 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+/* The run's summary as JSON, for monitoring (written atomically). */
+static int write_summary_json(const char *path, const cfg *c, const tally *t, int status, time_t started,
+			      char *err, size_t errlen)
+{
+	char tmp[4200], ts[2][32];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if (!(f = fopen(tmp, "w"))) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	localtime_r(&started, &tm);
+	strftime(ts[0], sizeof ts[0], "%Y-%m-%dT%H:%M:%S%z", &tm);
+	localtime_r(&now, &tm);
+	strftime(ts[1], sizeof ts[1], "%Y-%m-%dT%H:%M:%S%z", &tm);
+	fprintf(f, "{\"school\": ");
+	json_str(f, c->school_code);
+	fprintf(f, ", \"started\": \"%s\", \"finished\": \"%s\", \"exit_code\": %d, \"dry_run\": %s,\n"
+		" \"loaded\": %d, \"already_loaded\": %d, \"quarantined\": %d, \"waiting\": %d,"
+		" \"rows_read\": %lld, \"rows_rejected\": %lld,\n \"files\": [",
+		ts[0], ts[1], status, t->dry_run ? "true" : "false", t->loaded, t->skipped, t->quarantined,
+		t->waiting, t->rows, t->rejected);
+	for (size_t i = 0; i < t->nfiles; i++) {
+		const fileres *r = &t->files[i];
+		fprintf(f, "%s\n  {\"file\": ", i ? "," : "");
+		json_str(f, r->name);
+		fprintf(f, ", \"status\": \"%s\", \"rows_read\": %lld, \"rows_rejected\": %lld", r->status,
+			r->rows_read, r->rows_rejected);
+		if (r->batch_id)
+			fprintf(f, ", \"batch\": %lld", r->batch_id);
+		if (r->reason[0]) {
+			fprintf(f, ", \"reason\": ");
+			json_str(f, r->reason);
+		}
+		fputc('}', f);
+	}
+	fprintf(f, "]}\n");
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
 	}
 	return 0;
 }
@@ -467,22 +644,25 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 static int cmd_run(const cfg *c, const char *config, const opts *o)
 {
 	char err[4096], conninfo[8192];
-	char **files;
-	size_t n;
-	int lockfd = -1, rc;
+	char **files = NULL;
+	size_t n = 0;
+	int lockfd = -1, rc, status;
 	tally t = { 0 };
-	db d;
+	db d = { 0 };
 	PGresult *r;
 	const char *p[1] = { c->school_code };
+	time_t started = time(NULL);
+	int progress = isatty(STDERR_FILENO) && !log_verbose();
 
+	t.dry_run = o->dry_run;
 	if ((rc = lock_staging(c, &lockfd, err, sizeof err))) {
 		log_error_text(err);
-		return rc;
+		status = rc;
+		goto summary;
 	}
 	if ((rc = open_db(&d, c, o, 1))) {
-		db_close(&d, 1);
-		close(lockfd);
-		return rc;
+		status = rc;
+		goto summary;
 	}
 	r = db_query(&d, "SELECT pg_try_advisory_lock(hashtext('vqr.run:' || $1))", 1, p, err, sizeof err);
 	if (!r || PQgetvalue(r, 0, 0)[0] != 't') {
@@ -490,36 +670,55 @@ static int cmd_run(const cfg *c, const char *config, const opts *o)
 			log_error("another vqr run for school %s holds the database lock (%s)", c->school_code, d.where);
 		else
 			log_error_text(err);
+		status = r ? EXIT_LOCKED : EXIT_DB;
 		PQclear(r);
-		db_close(&d, 1);
-		close(lockfd);
-		return r ? EXIT_LOCKED : EXIT_DB;
+		goto summary;
 	}
 	PQclear(r);
 	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);
 	if (cli_mkdirs(c->inbox, err, sizeof err) < 0 || !(files = list_inbox(c->inbox, &n, err, sizeof err))) {
 		log_error_text(err);
-		db_close(&d, 1);
-		close(lockfd);
-		return EXIT_INTERNAL;
+		status = EXIT_INTERNAL;
+		goto summary;
 	}
 	rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++)
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (progress)
+			fprintf(stderr, "\rvqr: [%zu/%zu] %s\033[K", i + 1, n, cli_basename(files[i]));
 		rc = do_file(c, config, &d, conninfo, files[i], &t);
+	}
+	if (progress && n)
+		fprintf(stderr, "\r\033[K");
+	status = rc ? rc : t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
+summary:
 	for (size_t i = 0; i < n; i++)
 		free(files[i]);
 	free(files);
 	db_close(&d, 1);
-	close(lockfd);
-	if (rc)
-		return rc;
-	if (!t.loaded && !t.quarantined)
-		printf("vqr: nothing new in %s (%d file%s already loaded)\n", c->inbox, t.skipped,
-		       t.skipped == 1 ? "" : "s");
-	else
-		printf("vqr: %d file%s loaded (%lld rows, %lld rejected), %d already loaded, %d quarantined\n",
-		       t.loaded, t.loaded == 1 ? "" : "s", t.rows, t.rejected, t.skipped, t.quarantined);
-	return t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
+	if (lockfd >= 0)
+		close(lockfd);
+	/* Quiet on success for cron; the summary when asked for, on a
+	 * terminal, or when something needs a look. */
+	if (status != EXIT_LOCKED && (log_verbose() || isatty(STDOUT_FILENO) || status != EXIT_OK || o->dry_run)) {
+		if (status != EXIT_OK && status != EXIT_REJECTED)
+			printf("vqr: run stopped (exit %d): %d file%s loaded before the error\n", status, t.loaded,
+			       t.loaded == 1 ? "" : "s");
+		else if (!t.loaded && !t.quarantined)
+			printf("vqr: nothing new in %s (%d file%s already loaded%s)\n", c->inbox, t.skipped,
+			       t.skipped == 1 ? "" : "s", t.waiting ? ", some not ready yet" : "");
+		else
+			printf("vqr: %s%d file%s %s (%lld rows, %lld rejected), %d already loaded, %d quarantined%s\n",
+			       o->dry_run ? "dry run, nothing changed: " : "", t.loaded, t.loaded == 1 ? "" : "s",
+			       o->dry_run ? "would load" : "loaded", t.rows, t.rejected, t.skipped, t.quarantined,
+			       t.waiting ? ", some not ready yet" : "");
+	}
+	if (o->summary_json && write_summary_json(o->summary_json, c, &t, status, started, err, sizeof err) < 0) {
+		log_error_text(err);
+		if (status == EXIT_OK)
+			status = EXIT_INTERNAL;
+	}
+	free(t.files);
+	return status;
 }
 
 /* Display width of UTF-8 text on a terminal (CJK count 2). */
@@ -660,7 +859,10 @@ int main(int argc, char **argv)
 		{ "database", required_argument, NULL, 'd' },
 		{ "year", required_argument, NULL, 'y' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "summary-json", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -673,14 +875,16 @@ int main(int argc, char **argv)
 
 	log_init("vqr");
 	setlocale(LC_CTYPE, "C.UTF-8");
-	while ((ch = getopt_long(argc, argv, "c:d:y:avhV", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:y:anj:vL:hV", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o.config = optarg; break;
 		case 'd': o.database = optarg; break;
 		case 'y': o.year = optarg; break;
 		case 'a': o.all = 1; break;
+		case 'n': o.dry_run = 1; break;
+		case 'j': o.summary_json = optarg; break;
 		default:
-			if ((rc = cli_std_option(ch, "vqr", usage)) != CLI_GO_ON)
+			if ((rc = cli_std_option(ch, optarg, "vqr", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
 		}
 	}

@@ -364,7 +364,8 @@ static int read_deployment(loader *L)
 	cfg *c = L->c;
 	static const char *const school_keys[] = { "code", "name", "region", NULL };
 	static const char *const emb_keys[] = { "dir", "user", "port", NULL };
-	static const char *const path_keys[] = { "inbox", "staging", "archive", "quarantine", NULL };
+	static const char *const path_keys[] = { "inbox", "staging", "archive", "quarantine",
+						  "settle_seconds", "done_marker", NULL };
 	struct { const char *key; char **dst; const char *def; } paths[] = {
 		{ "inbox", &c->inbox, "var/inbox" },
 		{ "staging", &c->staging, "var/staging" },
@@ -446,6 +447,17 @@ static int read_deployment(loader *L)
 	if (n && !is_null(n) &&
 	    (want_kind(L, d, n, YAML_MAPPING_NODE, "paths") < 0 ||
 	     check_keys(L, d, n, "paths", path_keys) < 0))
+		return -1;
+	c->settle_seconds = 60;
+	if ((v = get(d, n, "settle_seconds"))) {
+		double sec;
+		if (num_of(L, d, v, "settle_seconds", &sec) < 0)
+			return -1;
+		if (sec < 0 || sec > 86400 || sec != (int)sec)
+			return fail(L, d, v->start_mark, "settle_seconds must be a whole number of seconds, 0..86400");
+		c->settle_seconds = (int)sec;
+	}
+	if ((v = get(d, n, "done_marker")) && bool_of(L, d, v, "done_marker", &c->done_marker) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		v = get(d, n, paths[i].key);

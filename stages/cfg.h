@@ -131,6 +131,8 @@ typedef struct cfg {
 	char *embedded_user;    /* user the embedded cluster runs as when root */
 	int embedded_port;      /* port in the socket name */
 	char *inbox, *staging, *archive, *quarantine; /* absolute directories */
+	int settle_seconds;     /* an inbox file must be unchanged this long to be taken */
+	int done_marker;        /* an inbox file is taken only once FILE.done exists */
 	cfg_source *sources;    /* nsources */
 	size_t nsources;
 	cfg_indicator *indicators; /* nindicators */

@@ -86,9 +86,17 @@ int cli_finish_stdout(int status)
 	return status;
 }
 
-int cli_std_option(int ch, const char *prog, void (*usage)(FILE *))
+int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE *))
 {
+	char err[4200];
+
 	switch (ch) {
+	case 'L':
+		if (log_open_file(arg, err, sizeof err) < 0) {
+			log_error("%s", err);
+			return EXIT_USAGE;
+		}
+		return CLI_GO_ON;
 	case 'v':
 		log_set_verbose(1);
 		return CLI_GO_ON;

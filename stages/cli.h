@@ -48,10 +48,11 @@ int cli_open_stage(const char *dir, const struct cfg *c, const char *config, str
 enum { CLI_NOT_MINE = -1, CLI_GO_ON = -2 };
 
 /* Handle, inside a getopt_long loop, the options every program shares:
- * -v (verbose), -h (usage on stdout), -V (version) and unknown options.
+ * -v (verbose), -L FILE (also log to FILE; arg is optarg), -h (usage on
+ * stdout), -V (version) and unknown options.
  * Returns CLI_NOT_MINE for the caller's own options, CLI_GO_ON to keep
  * parsing, or an exit status for main to return. */
-int cli_std_option(int ch, const char *prog, void (*usage)(FILE *));
+int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE *));
 
 /* Require exactly one operand (what: e.g. "input file") after the
  * options.  0, or EXIT_USAGE after saying what is wrong. */

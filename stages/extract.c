@@ -74,6 +74,7 @@ static void usage(FILE *f)
 		"  -s, --source NAME   source of the file (default: recognised by its name)\n"
 		"  -o, --output DIR    staging directory to write (created if missing)\n"
 		"  -v, --verbose       say what is done\n"
+		"  -L, --log FILE      also append every message to FILE\n"
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and exit\n"
 		"\n"
@@ -648,6 +649,7 @@ int main(int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -659,13 +661,13 @@ int main(int argc, char **argv)
 	int ch, rc, status;
 
 	log_init("vqr-extract");
-	while ((ch = getopt_long(argc, argv, "c:s:o:vhV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:s:o:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 's': source = optarg; break;
 		case 'o': outdir = optarg; break;
 		default:
-			if ((rc = cli_std_option(ch, "vqr-extract", usage)) != CLI_GO_ON)
+			if ((rc = cli_std_option(ch, optarg, "vqr-extract", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
 		}
 	}

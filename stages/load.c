@@ -37,13 +37,17 @@ static void usage(FILE *f)
 		"Load the batch staged in DIR (by vqr-extract and vqr-transform) into\n"
 		"PostgreSQL in one transaction, replacing the slices (school, source, period)\n"
 		"it covers.  A file whose sha256 is already loaded is skipped.\n"
+		"Prints one line: STATUS BATCH VALUES REPLACED REJECTS (tab-separated),\n"
+		"STATUS being loaded or skipped; with --dry-run, the changes instead.\n"
 		"\n"
 		"  -c, --config FILE      deployment configuration (default: $VQR_CONFIG,\n"
 		"                         ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
 		"  -d, --database CONN    libpq conninfo, URI or service name (default: the\n"
 		"                         configuration's database, else the embedded cluster)\n"
 		"  -l, --label TEXT       batch label (default: the directory's name)\n"
+		"  -n, --dry-run          load, report what would change, and roll back\n"
 		"  -v, --verbose          say what is done\n"
+		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n" LOG_EXIT_CODES_HELP);
@@ -253,8 +257,47 @@ typedef struct result {
 	char skipped_by[128];   /* when already loaded: "batch N at T" */
 } result;
 
+/* Dry run: print what the load would change (values whose value differs
+ * from the slice's current one), on stdout. */
+static int report_changes(db *d, const manifest *m, long long batch_id, const result *out, char *err,
+			  size_t errlen)
+{
+	char num[32];
+	const char *p[1] = { num };
+	PGresult *r;
+	int n, shown;
+
+	snprintf(num, sizeof num, "%lld", batch_id);
+	r = db_query(d,
+		     "SELECT coalesce(n.period, o.period), coalesce(n.indicator_code, o.indicator_code), "
+		     "coalesce(n.breakdown, o.breakdown)::text, coalesce(o.value::text, '-'), "
+		     "coalesce(n.value::text, '-') "
+		     "FROM (SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value "
+		     "      WHERE batch_id = $1) n "
+		     "FULL JOIN vqr_dry_old o ON (o.period, o.indicator_code, o.breakdown) = "
+		     "     (n.period, n.indicator_code, n.breakdown) "
+		     "WHERE o.value IS DISTINCT FROM n.value ORDER BY 1, 2, 3",
+		     1, p, err, errlen);
+	if (!r)
+		return -1;
+	n = PQntuples(r);
+	printf("dry run: %s: %lld rows (%lld rejected) -> %lld values for", m->file_name, m->rows_read,
+	       m->rows_rejected, out->values);
+	for (size_t i = 0; i < m->nperiods; i++)
+		printf(" %s", m->periods[i]);
+	printf(", replacing %lld; %d would change\n", out->replaced, n);
+	shown = n > 200 ? 200 : n;
+	for (int i = 0; i < shown; i++)
+		printf("  %s  %s  %s  %s -> %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		       PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+	if (n > shown)
+		printf("  ... and %d more\n", n - shown);
+	PQclear(r);
+	return 0;
+}
+
 static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, const char *dir,
-		const char *label, result *out, char *err, size_t errlen)
+		const char *label, int dry_run, result *out, char *err, size_t errlen)
 {
 	PGresult *r;
 	char path[4200], suffix[64], host[256] = "", ms_e[32], ms_t[32], num[6][32];
@@ -340,6 +383,17 @@ static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, con
 	p[0] = c->school_code;
 	p[1] = s->name;
 	p[2] = periods;
+	if (dry_run) {
+		r = db_query(d,
+			     "CREATE TEMP TABLE vqr_dry_old ON COMMIT DROP AS "
+			     "SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value "
+			     "WHERE school_code = $1 AND source_code = $2 AND period = ANY($3::text[]) "
+			     "AND value_type = 'computed'",
+			     3, p, err, errlen);
+		if (!r)
+			goto rollback;
+		PQclear(r);
+	}
 	r = db_query(d,
 		     "DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
 		     "AND period = ANY($3::text[]) AND value_type = 'computed'",
@@ -362,6 +416,12 @@ static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, con
 		      "FROM STDIN",
 		      path, 1, suffix, &out->rejects, err, errlen) < 0)
 		goto rollback;
+	if (dry_run) {
+		if (report_changes(d, m, out->batch_id, out, err, errlen) < 0)
+			goto rollback;
+		rc = db_exec(d, "ROLLBACK", err, errlen);
+		goto done;
+	}
 	p[0] = num[0];
 	if (!(r = db_query(d, "UPDATE vqr.batch SET status = 'loaded', finished_at = clock_timestamp() "
 			   "WHERE batch_id = $1", 1, p, err, errlen)))
@@ -387,12 +447,15 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "database", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config = NULL, *database = NULL, *label = NULL, *dir;
+	int dry_run = 0;
 	char err[4096];
 	manifest m = { 0 };
 	const cfg_source *s;
@@ -402,13 +465,14 @@ int main(int argc, char **argv)
 	int ch, rc, status = EXIT_OK;
 
 	log_init("vqr-load");
-	while ((ch = getopt_long(argc, argv, "c:d:l:vhV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:l:nvL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 'd': database = optarg; break;
 		case 'l': label = optarg; break;
+		case 'n': dry_run = 1; break;
 		default:
-			if ((rc = cli_std_option(ch, "vqr-load", usage)) != CLI_GO_ON)
+			if ((rc = cli_std_option(ch, optarg, "vqr-load", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
 		}
 	}
@@ -440,13 +504,15 @@ int main(int argc, char **argv)
 		status = EXIT_DB;
 		goto out;
 	}
-	if (load(&d, c, s, &m, dir, label, &res, err, sizeof err) < 0) {
+	if (load(&d, c, s, &m, dir, label, dry_run, &res, err, sizeof err) < 0) {
 		log_error("%s: load rolled back, the database is unchanged", dir);
 		log_error_text(err);
 		log_detail("%s", d.where);
 		status = EXIT_DB;
 		goto out;
 	}
+	if (dry_run && !res.skipped_by[0])
+		goto out;
 	if (res.skipped_by[0])
 		log_info("%s: %s is already loaded (%s): nothing to do", dir, m.file_name, res.skipped_by);
 	else

@@ -3,25 +3,67 @@
  */
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char *progname = "vqr";
 static int verbose;
+static FILE *logfile;           /* --log FILE, or NULL */
 
 void log_init(const char *name) { progname = name; }
 void log_set_verbose(int v) { verbose = v; }
 int log_verbose(void) { return verbose; }
 const char *log_progname(void) { return progname; }
 
+static void stamp(FILE *f)
+{
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(f, "%s [%ld] ", ts, (long)getpid());
+}
+
 static void emit(const char *level, const char *fmt, va_list ap)
 {
+	va_list ap2;
+
+	va_copy(ap2, ap);
 	if (level)
 		fprintf(stderr, "%s: %s: ", progname, level);
 	else
 		fprintf(stderr, "%s: ", progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	if (logfile) {
+		stamp(logfile);
+		if (level)
+			fprintf(logfile, "%s: %s: ", progname, level);
+		else
+			fprintf(logfile, "%s: ", progname);
+		vfprintf(logfile, fmt, ap2);
+		fputc('\n', logfile);
+		fflush(logfile);
+	}
+	va_end(ap2);
+}
+
+int log_open_file(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0 || !(logfile = fdopen(fd, "a"))) {
+		snprintf(err, errlen, "%s: cannot open the log: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	setvbuf(logfile, NULL, _IOLBF, 0);
+	return 0;
 }
 
 #define DEFINE_LOG(fn, level, cond)                 \
@@ -42,6 +84,16 @@ DEFINE_LOG(log_hint, "hint", 1)
 DEFINE_LOG(log_info, NULL, verbose)
 DEFINE_LOG(log_notice, NULL, 1)
 
+static void line_out(const char *fmt, const char *label, int len, const char *p)
+{
+	fprintf(stderr, fmt, progname, label, len, p);
+	if (logfile) {
+		stamp(logfile);
+		fprintf(logfile, fmt, progname, label, len, p);
+		fflush(logfile);
+	}
+}
+
 void log_error_text(const char *text)
 {
 	const char *p = text;
@@ -51,11 +103,11 @@ void log_error_text(const char *text)
 		const char *nl = strchr(p, '\n');
 		int len = nl ? (int)(nl - p) : (int)strlen(p);
 		if (first)
-			fprintf(stderr, "%s: error: %.*s\n", progname, len, p);
+			line_out("%s: %s%.*s\n", "error: ", len, p);
 		else if (strncmp(p, "detail: ", 8) == 0 || strncmp(p, "hint: ", 6) == 0)
-			fprintf(stderr, "%s: %.*s\n", progname, len, p);
+			line_out("%s: %s%.*s\n", "", len, p);
 		else
-			fprintf(stderr, "%s: detail: %.*s\n", progname, len, p);
+			line_out("%s: %s%.*s\n", "detail: ", len, p);
 		first = 0;
 		p += len;
 		if (*p == '\n')

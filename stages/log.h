@@ -16,6 +16,7 @@
 #define VQR_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /* Exit codes shared by every vqr program. */
 enum {
@@ -62,6 +63,11 @@ void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * "error:", later lines that start with "detail: " or "hint: " with those
  * labels, other lines as details. */
 void log_error_text(const char *text);
+
+/* Also append every message, with a timestamp and the process id, to
+ * the file at path (created if missing; O_APPEND, so several processes
+ * may share it).  0, or -1 with "path: reason" in err. */
+int log_open_file(const char *path, char *err, size_t errlen);
 
 /* The program name given to log_init. */
 const char *log_progname(void);

@@ -76,6 +76,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE   deployment configuration (default: $VQR_CONFIG,\n"
 		"                      ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
 		"  -v, --verbose       say what is done\n"
+		"  -L, --log FILE      also append every message to FILE\n"
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and exit\n"
 		"\n" LOG_EXIT_CODES_HELP);
@@ -526,6 +527,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -540,11 +542,11 @@ int main(int argc, char **argv)
 	long long t0 = cli_ms(), rows = 0, count = 0;
 
 	log_init("vqr-transform");
-	while ((ch = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		default:
-			if ((rc = cli_std_option(ch, "vqr-transform", usage)) != CLI_GO_ON)
+			if ((rc = cli_std_option(ch, optarg, "vqr-transform", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
 		}
 	}

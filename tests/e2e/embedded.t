@@ -22,7 +22,7 @@ out=$(vqr -c "$CFG" db status 2>&1)
 like "$out" "*is not running*" "vqr stopped the cluster it started when the command ended"
 
 cp "$FIX" "$WORK/e/inbox/"
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 0 "vqr run on the embedded default exits 0"
 like "$out" "*started embedded PostgreSQL*1 file loaded (1466 rows, 0 rejected)*" "it starts the existing cluster and loads"
 case "$out" in *created*) ok 1 "no second initdb" ;; *) ok 0 "no second initdb" ;; esac
@@ -38,7 +38,7 @@ like "$conn" "host=$WORK/e/pg/run *" "it prints a conninfo on the private socket
 is "$(psql -X -A -t -d "$conn" -c "show listen_addresses")" "" "the cluster listens on no TCP address"
 is "$(psql -X -A -t -d "$conn" -c "select value from vqr.indicator_value where indicator_code = 'employment.dest.enterprise' and breakdown = '{}'")" \
 	737 "an analyst reaches the loaded values with psql"
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 0 "vqr run with the cluster already running exits 0"
 like "$(vqr -c "$CFG" db status 2>&1)" "*is running*" "and leaves a cluster it did not start running"
 out=$(vqr -c "$CFG" db stop 2>&1); rc=$?

@@ -15,7 +15,7 @@ CFG=$WORK/c.yaml
 FIX="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
 BAD="$TOP/tests/data/毕业生去向登记表_2021-2022_bad.csv"
 
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 3 "vqr run before vqr init exits 3"
 like "$out" "*no vqr schema*vqr init*" "and says to run vqr init"
 
@@ -28,7 +28,7 @@ like "$out" "*is up to date*" "and changes nothing"
 is "$(sql "select count(*) from vqr.schema_migration")" "$(ls "$TOP"/sql/[0-9]*.sql | wc -l)" "every migration is recorded once"
 
 cp "$FIX" "$WORK/c/inbox/"
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 0 "vqr run on the fixture exits 0"
 like "$out" "*1 file loaded (1466 rows, 0 rejected)*" "vqr run says what it loaded"
 ok "$(ls "$WORK/c/inbox" | wc -l | tr -d ' ')" "the inbox is empty afterwards"
@@ -64,7 +64,7 @@ ok "$(sql "select count(*) from information_schema.columns where table_schema = 
 
 before=$(sql "select count(*) || ' ' || (select count(*) from vqr.batch) || ' ' || (select max(batch_id) from vqr.batch) from vqr.indicator_value")
 cp "$FIX" "$WORK/c/inbox/"
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 0 "a second run over the same file exits 0"
 like "$out" "*nothing new*1 file already loaded*" "and says nothing was new"
 is "$(sql "select count(*) || ' ' || (select count(*) from vqr.batch) || ' ' || (select max(batch_id) from vqr.batch) from vqr.indicator_value")" \
@@ -74,7 +74,7 @@ is "$(ls "$WORK/c/inbox" | wc -l | tr -d ' ')" 0 "the already-loaded file left t
 
 # Bad rows: rejected with file, row, column, value and reason; the rest loads.
 cp "$BAD" "$WORK/c/inbox/"
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 2 "a file with bad rows exits 2"
 b=$(basename "$BAD")
 like "$out" "*error: $WORK/c/inbox/$b:4:8: 起薪(元/月): \"abc\" is not a number*" "a bad salary is reported as file:row:col with the value and reason"
@@ -94,7 +94,7 @@ is "$(val employment.graduates.total)" 1466 "2022-2023 is untouched by the 2021-
 
 # A file without the required columns is quarantined with a reason.
 cp "$TOP/tests/data/毕业生去向_noheader.csv" "$WORK/c/inbox/"
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 2 "a file without the required columns exits 2"
 test -f "$WORK/c/quarantine/毕业生去向_noheader.csv"; ok $? "it is moved to the quarantine"
 reason=$(cat "$WORK/c/quarantine/毕业生去向_noheader.csv.reason" 2>&1)
@@ -103,7 +103,7 @@ like "$reason" "*no header row with the required columns*expected columns: 专�
 
 # A file that rejects more than max_reject_share (0.5) of its rows is quarantined.
 head -6 "$BAD" > "$WORK/c/inbox/毕业生去向登记表_mostly_bad.csv"
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 2 "a file rejecting most of its rows exits 2"
 like "$(cat "$WORK/c/quarantine/毕业生去向登记表_mostly_bad.csv.reason" 2>&1)" "*3 of 5 rows rejected, more than the source's max_reject_share 0.5*" \
 	"it is quarantined with the share in the reason"
@@ -111,13 +111,13 @@ ok "$(sql "select count(*) from vqr.source_file where file_name = '毕业生去�
 
 # A file no source recognises is quarantined too.
 echo "a,b" > "$WORK/c/inbox/unknown.csv"
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 2 "an unrecognised file exits 2"
 like "$(cat "$WORK/c/quarantine/unknown.csv.reason")" "*no source recognises this file name*" "and is quarantined with the reason"
 
 # A corrected re-export replaces its slice; the earlier batch stays in the history.
 sed 's/^s2,李四,数控加工,高级工,2022\/6\/30,升学/s2,李四,数控加工,高级工,2022\/6\/30,待就业/' "$BAD" > "$WORK/c/inbox/毕业生去向登记表_2021-2022_v2.csv"
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 2 "the corrected re-export loads (its bad rows still rejected)"
 is "$(val employment.dest.unplaced 2021-2022)" 1 "the slice holds the corrected values"
 is "$(val employment.dest.further_study 2021-2022)" 4 "and not the old ones"

@@ -35,6 +35,7 @@ paths:
   staging: $_name/staging
   archive: $_name/archive
   quarantine: $_name/quarantine
+  settle_seconds: 0
 include:
   - $TOP/config/sources/graduate_destination.yaml
   - $TOP/config/indicators/employment.yaml
