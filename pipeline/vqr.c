@@ -4,6 +4,7 @@
  *     vqr init              create or upgrade the schema (numbered migrations)
  *     vqr run               load whatever is new in the inbox
  *     vqr show              print the indicators loaded for the school
+ *     vqr status            the last batches and what is quarantined
  *     vqr db start|stop|status   manage the embedded PostgreSQL cluster
  *
  * `vqr run` takes a lock (a lock file in the staging directory and an
@@ -60,6 +61,7 @@ static void usage(FILE *f)
 		"  init              create or upgrade the vqr schema (safe to run again)\n"
 		"  run               process the inbox: extract, transform, load each new file\n"
 		"  show              print the indicators loaded for the school\n"
+		"  status            the last batches, what they loaded, what is quarantined\n"
 		"  db start|stop|status  manage the embedded PostgreSQL cluster\n"
 		"\n"
 		"Options:\n"
@@ -805,6 +807,82 @@ static int cmd_show(const cfg *c, const opts *o)
 	return EXIT_OK;
 }
 
+/* vqr status: the last runs, what they loaded, what is quarantined. */
+static int cmd_status(const cfg *c, const opts *o)
+{
+	char err[4096], path[4200];
+	const char *p[1] = { c->school_code };
+	db d;
+	PGresult *r;
+	DIR *dir;
+	struct dirent *e;
+	int rc, nq = 0, fd;
+
+	/* The lock first: is a run going on? */
+	snprintf(path, sizeof path, "%s/.vqr.lock", c->staging);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+			char info[256];
+			ssize_t k = read(fd, info, sizeof info - 1);
+			info[k > 0 ? k : 0] = '\0';
+			info[strcspn(info, "\n")] = '\0';
+			printf("a run is going on: %s\n", info);
+		}
+		close(fd);
+	}
+	if ((rc = open_db(&d, c, o, 1))) {
+		db_close(&d, 1);
+		return rc;
+	}
+	r = db_query(&d,
+		     "SELECT b.batch_id, to_char(b.started_at, 'YYYY-MM-DD HH24:MI'), b.status, f.file_name, "
+		     "f.rows_read, f.rows_loaded, f.rows_rejected, array_to_string(f.periods, ','), "
+		     "(SELECT count(*) FROM vqr.indicator_value v WHERE v.batch_id = b.batch_id) "
+		     "FROM vqr.batch b LEFT JOIN vqr.source_file f USING (batch_id) "
+		     "WHERE b.school_code = $1 ORDER BY b.batch_id DESC LIMIT 10",
+		     1, p, err, sizeof err);
+	if (!r) {
+		log_error_text(err);
+		db_close(&d, 1);
+		return EXIT_DB;
+	}
+	printf("%s (%s), %s\n", c->school_name, c->school_code, d.where);
+	if (!PQntuples(r))
+		printf("no batch loaded yet\n");
+	else
+		printf("last batches:\n");
+	for (int i = 0; i < PQntuples(r); i++)
+		printf("  batch %s  %s  %s  %s: %s rows, %s loaded, %s rejected, %s values for %s\n",
+		       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 8),
+		       PQgetvalue(r, i, 7));
+	PQclear(r);
+	db_close(&d, 1);
+	if ((dir = opendir(c->quarantine))) {
+		while ((e = readdir(dir))) {
+			size_t len = strlen(e->d_name);
+			char rpath[4400], reason[512] = "";
+			FILE *f;
+			if (e->d_name[0] == '.' || (len > 7 && strcmp(e->d_name + len - 7, ".reason") == 0))
+				continue;
+			snprintf(rpath, sizeof rpath, "%s/%s.reason", c->quarantine, e->d_name);
+			if ((f = fopen(rpath, "r"))) {
+				if (!fgets(reason, sizeof reason, f))
+					reason[0] = '\0';
+				fclose(f);
+				reason[strcspn(reason, "\n")] = '\0';
+			}
+			if (!nq++)
+				printf("quarantined in %s:\n", c->quarantine);
+			printf("  %s: %s\n", e->d_name, reason[0] ? reason : "(no reason file)");
+		}
+		closedir(dir);
+	}
+	if (!nq)
+		printf("nothing in quarantine\n");
+	return EXIT_OK;
+}
+
 static int cmd_db(const cfg *c, const char *what)
 {
 	embed_cluster cl;
@@ -874,6 +952,7 @@ int main(int argc, char **argv)
 	int ch, rc;
 
 	log_init("vqr");
+	cli_init_process();
 	setlocale(LC_CTYPE, "C.UTF-8");
 	while ((ch = getopt_long(argc, argv, "c:d:y:anj:vL:hV", lopts, NULL)) != -1) {
 		switch (ch) {
@@ -894,7 +973,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind++];
-	if (strcmp(cmd, "init") && strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "db")) {
+	if (strcmp(cmd, "init") && strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "db") &&
+	    strcmp(cmd, "status")) {
 		log_error("unknown command \"%s\"", cmd);
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
@@ -915,6 +995,8 @@ int main(int argc, char **argv)
 		rc = cmd_run(c, config, &o);
 	else if (strcmp(cmd, "show") == 0)
 		rc = cmd_show(c, &o);
+	else if (strcmp(cmd, "status") == 0)
+		rc = cmd_status(c, &o);
 	else
 		rc = cmd_db(c, argv[optind]);
 	cfg_free(c);

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,11 @@ const char *cli_config_path(const char *opt)
 	if (access("vqr.yaml", F_OK) == 0)
 		return "vqr.yaml";
 	return "/etc/vqr/vqr.yaml";
+}
+
+void cli_init_process(void)
+{
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 long long cli_ms(void)

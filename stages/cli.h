@@ -14,6 +14,11 @@
  * ./vqr.yaml, else /etc/vqr/vqr.yaml.  Returns a static or given string. */
 const char *cli_config_path(const char *opt);
 
+/* Set up what every program needs before its work: writes past a file
+ * size limit (ulimit -f) fail with EFBIG and a message, instead of
+ * killing the process with SIGXFSZ. */
+void cli_init_process(void);
+
 /* Milliseconds of a monotonic clock. */
 long long cli_ms(void);
 

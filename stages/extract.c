@@ -661,6 +661,7 @@ int main(int argc, char **argv)
 	int ch, rc, status;
 
 	log_init("vqr-extract");
+	cli_init_process();
 	while ((ch = getopt_long(argc, argv, "c:s:o:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;

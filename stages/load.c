@@ -64,6 +64,8 @@ static int copy_file(db *d, const char *copy_sql, const char *path, int skip_hea
 	size_t len, slen = strlen(suffix), used = 0;
 	char *buf;
 	int rc = 0;
+	const char *st = getenv("VQR_TEST_STALL_COPY");
+	int stall = st ? atoi(st) : 0;
 
 	*nlines = 0;
 	if (!(r = rows_open(path, err, errlen)))
@@ -85,6 +87,13 @@ static int copy_file(db *d, const char *copy_sql, const char *path, int skip_hea
 	while ((line = rows_next_raw(r, &len))) {
 		if (skip_header && rows_lineno(r) == 1)
 			continue;
+		if (*nlines == 1 && stall > 0 && !skip_header) {
+			/* Fault injection for the crash-safety tests: hold the
+			 * COPY open with data sent (VQR_TEST_STALL_COPY=SECONDS). */
+			if (used && PQputCopyData(d->conn, buf, (int)used) == 1 && PQflush(d->conn) == 0)
+				used = 0;
+			sleep((unsigned)stall);
+		}
 		if (used + len + slen + 1 > COPYBUF) {
 			if (used && PQputCopyData(d->conn, buf, (int)used) != 1) {
 				rc = -1;
@@ -465,6 +474,7 @@ int main(int argc, char **argv)
 	int ch, rc, status = EXIT_OK;
 
 	log_init("vqr-load");
+	cli_init_process();
 	while ((ch = getopt_long(argc, argv, "c:d:l:nvL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;

@@ -542,6 +542,7 @@ int main(int argc, char **argv)
 	long long t0 = cli_ms(), rows = 0, count = 0;
 
 	log_init("vqr-transform");
+	cli_init_process();
 	while ((ch = getopt_long(argc, argv, "c:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
