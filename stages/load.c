@@ -403,10 +403,12 @@ static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, con
 			goto rollback;
 		PQclear(r);
 	}
+	p[3] = num[0];
 	r = db_query(d,
-		     "DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
-		     "AND period = ANY($3::text[]) AND value_type = 'computed'",
-		     3, p, err, errlen);
+		     "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
+		     "AND period = ANY($3::text[]) AND value_type = 'computed' RETURNING *) "
+		     "INSERT INTO vqr.indicator_value_history SELECT gone.*, $4::bigint FROM gone",
+		     4, p, err, errlen);
 	if (!r)
 		goto rollback;
 	out->replaced = atoll(PQcmdTuples(r));

@@ -124,6 +124,8 @@ is "$(val employment.dest.further_study 2021-2022)" 4 "and not the old ones"
 is "$(sql "select count(*) from vqr.indicator_value where period = '2021-2022' and indicator_code = 'employment.graduates.total'")" \
 	"$(sql "select count(distinct breakdown) from vqr.indicator_value where period = '2021-2022'")" "no value of the old batch is left beside the new ones"
 is "$(sql "select count(*) from vqr.source_file where '2021-2022' = any(periods)")" 2 "both files stay in the history"
+is "$(sql "select h.value || ' ' || (h.superseded_by > h.batch_id) from vqr.indicator_value_history h where h.period = '2021-2022' and h.indicator_code = 'employment.dest.further_study' and h.breakdown = '{}'")" \
+	"5 true" "the replaced values are kept in vqr.indicator_value_history with the batch that replaced them"
 
 # Standalone stages on the same file give the same result.
 mkdir -p "$WORK/s"
