@@ -811,6 +811,8 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 			f->col = col++;
 	}
 	s->ncols = (size_t)col;
+	if (!(s->used = calloc(s->ncols, 1)))
+		return fail(L, d, n->start_mark, "out of memory");
 	if (!(v = get(d, n, "period")))
 		return fail(L, d, n->start_mark,
 			    "source \"%s\" needs a \"period\" (how a row's academic year is found)", s->name);
@@ -874,9 +876,11 @@ static expr_type expr_type_of(cfg_ftype t)
 
 static int resolve_field(void *ctx, const char *name, int *index, expr_type *type)
 {
-	const cfg_field *f = cfg_field_find(ctx, name);
+	cfg_source *s = ctx;
+	const cfg_field *f = cfg_field_find(s, name);
 	if (!f || f->col < 0)
 		return 0;
+	s->used[f->col] = 1;
 	*index = f->col;
 	*type = expr_type_of(f->type);
 	return 1;
@@ -941,6 +945,7 @@ static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
 			return fail(L, d, arg->start_mark, "cannot aggregate %s field \"%s\" with %s",
 				    cfg_ftype_name(f->type), f->name, fns[a->fn].key);
 		a->field = f->col;
+		((cfg_source *)s)->used[f->col] = 1;
 	}
 	if ((w = get(d, n, "where")) && !is_null(w)) {
 		char msg[512];
@@ -1082,6 +1087,7 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 			if (f->col < 0)
 				return fail(L, d, v->start_mark, "breakdown field \"%s\" is personal data", names[i]);
 			ind->by[i] = f->col;
+			((cfg_source *)s)->used[f->col] = 1;
 		}
 	}
 	return 0;
@@ -1198,6 +1204,7 @@ void cfg_free(cfg *c)
 			free(f->values);
 		}
 		free(s->fields);
+		free(s->used);
 		free(s->name);
 		free(s->name_zh);
 		free(s->name_en);

@@ -84,6 +84,7 @@ typedef struct cfg_source {
 	cfg_field *fields;      /* nfields of them, in configuration order */
 	size_t nfields;
 	size_t ncols;           /* canonical row width: 2 + kept fields */
+	unsigned char *used;    /* per canonical column: read by some indicator rule */
 	cfg_mark mark;
 } cfg_source;
 

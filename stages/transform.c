@@ -38,15 +38,25 @@ typedef struct acc {
 	double min, max;        /* extremes */
 } acc;
 
+/* Indicators that break down by the same fields share their groups: a
+ * row finds its group once per breakdown set, not once per indicator. */
+typedef struct byset {
+	const int *cols;        /* breakdown columns (of the first indicator using it) */
+	char *const *names;     /* their field names */
+	size_t n;               /* how many */
+	size_t *inds;           /* indicators using this set (indexes into inds) */
+	size_t ninds;
+} byset;
+
 typedef struct group {
 	uint64_t hash;          /* of key */
-	char *key;              /* period \0 indicator \0 mask \0 values... */
+	char *key;              /* set, mask, period \0, then one value \0 per set bit */
 	size_t klen;
-	size_t ind;             /* indicator index */
+	size_t set;             /* breakdown set */
 	unsigned mask;          /* which breakdown fields are set */
-	char *period;           /* points into key */
-	char *json;             /* breakdown as JSON */
-	acc num, den;           /* accumulators */
+	const char *period;     /* points into key */
+	char *json;             /* breakdown as JSON, made at output */
+	acc *acc;               /* 2 per indicator of the set: numerator, denominator */
 } group;
 
 typedef struct gtable {
@@ -59,6 +69,10 @@ typedef struct transform {
 	const cfg_source *s;
 	const cfg_indicator **inds; /* the source's indicators */
 	size_t ninds;
+	byset *sets;            /* distinct breakdown sets */
+	size_t nsets;
+	unsigned char *npass;   /* per indicator, this row: numerator filter holds */
+	unsigned char *dpass;   /* per indicator, this row: denominator filter holds */
 	expr_type *coltype;     /* per canonical column */
 	expr_value *row;        /* the current row, typed */
 	gtable t;
@@ -84,14 +98,26 @@ static void usage(FILE *f)
 
 /* ---- groups ------------------------------------------------------------ */
 
-static uint64_t fnv1a(const char *p, size_t n)
+/* A hash of the key, 8 bytes a step (multiply-xorshift mixing). */
+static uint64_t khash(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
 	}
-	return h;
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
 }
 
 static int grow(gtable *t)
@@ -123,7 +149,8 @@ static void acc_init(acc *a)
 	a->max = -INFINITY;
 }
 
-static int kput(transform *x, size_t *len, const char *s, size_t n)
+/* Append n bytes and, when term, a NUL to the key being built. */
+static int kput(transform *x, size_t *len, const void *s, size_t n, int term)
 {
 	if (*len + n + 1 > x->kcap) {
 		size_t nc = x->kcap ? x->kcap * 2 : 1024;
@@ -137,7 +164,8 @@ static int kput(transform *x, size_t *len, const char *s, size_t n)
 	}
 	memcpy(x->kbuf + *len, s, n);
 	*len += n;
-	x->kbuf[(*len)++] = '\0';
+	if (term)
+		x->kbuf[(*len)++] = '\0';
 	return 0;
 }
 
@@ -160,22 +188,22 @@ static void json_str(char **p, const char *s)
 	*p = o;
 }
 
+#define KEY_HEAD (sizeof(unsigned) + sizeof(size_t)) /* mask, set */
+
 /* The breakdown of g as a JSON object, from its key. */
 static char *make_json(const transform *x, const group *g)
 {
-	const cfg_indicator *ind = x->inds[g->ind];
+	const byset *b = &x->sets[g->set];
 	size_t need = 3;
-	const char *v;
+	const char *v, *vals;
 	char *out, *o;
 
-	/* key: period \0 ind \0 mask \0 then one value per set bit */
-	v = g->key;
-	for (int i = 0; i < 3; i++)
-		v += strlen(v) + 1;
-	const char *vals = v;
-	for (size_t b = 0; b < ind->nby; b++)
-		if (g->mask & (1u << b)) {
-			need += 6 * strlen(v) + 6 * strlen(ind->by_names[b]) + 8;
+	vals = g->key + KEY_HEAD;
+	vals += strlen(vals) + 1; /* the period */
+	v = vals;
+	for (size_t i = 0; i < b->n; i++)
+		if (g->mask & (1u << i)) {
+			need += 6 * strlen(v) + 6 * strlen(b->names[i]) + 8;
 			v += strlen(v) + 1;
 		}
 	if (!(out = malloc(need)))
@@ -183,14 +211,14 @@ static char *make_json(const transform *x, const group *g)
 	o = out;
 	*o++ = '{';
 	v = vals;
-	for (size_t b = 0, k = 0; b < ind->nby; b++) {
-		if (!(g->mask & (1u << b)))
+	for (size_t i = 0, k = 0; i < b->n; i++) {
+		if (!(g->mask & (1u << i)))
 			continue;
 		if (k++) {
 			*o++ = ',';
 			*o++ = ' ';
 		}
-		json_str(&o, ind->by_names[b]);
+		json_str(&o, b->names[i]);
 		*o++ = ':';
 		*o++ = ' ';
 		if (v[0] == '\x01' && v[1] == '\0') {
@@ -206,34 +234,24 @@ static char *make_json(const transform *x, const group *g)
 	return out;
 }
 
-/* Find or create the group of indicator i, breakdown mask, for this row. */
-static group *lookup(transform *x, const char *period, size_t i, unsigned mask)
+/* Find or create the group of breakdown set si, mask, for this row. */
+static group *lookup(transform *x, const char *period, size_t si, unsigned mask)
 {
-	const cfg_indicator *ind = x->inds[i];
+	const byset *b = &x->sets[si];
 	size_t len = 0, j;
-	char num[32];
 	uint64_t h;
 
-	if (kput(x, &len, period, strlen(period)) < 0)
+	if (kput(x, &len, &mask, sizeof mask, 0) < 0 || kput(x, &len, &si, sizeof si, 0) < 0 ||
+	    kput(x, &len, period, strlen(period), 1) < 0)
 		return NULL;
-	snprintf(num, sizeof num, "%zu", i);
-	if (kput(x, &len, num, strlen(num)) < 0)
-		return NULL;
-	snprintf(num, sizeof num, "%u", mask);
-	if (kput(x, &len, num, strlen(num)) < 0)
-		return NULL;
-	for (size_t b = 0; b < ind->nby; b++) {
-		if (!(mask & (1u << b)))
+	for (size_t i = 0; i < b->n; i++) {
+		if (!(mask & (1u << i)))
 			continue;
-		const expr_value *v = &x->row[ind->by[b]];
-		if (v->isnull) {
-			if (kput(x, &len, "\x01", 1) < 0)
-				return NULL;
-		} else if (kput(x, &len, v->s, strlen(v->s)) < 0) {
+		const expr_value *v = &x->row[b->cols[i]];
+		if (v->isnull ? kput(x, &len, "\x01", 1, 1) < 0 : kput(x, &len, v->s, strlen(v->s), 1) < 0)
 			return NULL;
-		}
 	}
-	h = fnv1a(x->kbuf, len);
+	h = khash(x->kbuf, len);
 	if (x->t.n * 2 >= x->t.cap && grow(&x->t) < 0)
 		return NULL;
 	for (j = h & (x->t.cap - 1); x->t.slots[j]; j = (j + 1) & (x->t.cap - 1)) {
@@ -242,18 +260,20 @@ static group *lookup(transform *x, const char *period, size_t i, unsigned mask)
 			return g;
 	}
 	group *g = calloc(1, sizeof *g);
-	if (!g || !(g->key = malloc(len))) {
+	if (!g || !(g->key = malloc(len)) || !(g->acc = malloc(2 * b->ninds * sizeof *g->acc))) {
+		if (g)
+			free(g->key);
 		free(g);
 		return NULL;
 	}
 	memcpy(g->key, x->kbuf, len);
 	g->klen = len;
 	g->hash = h;
-	g->ind = i;
+	g->set = si;
 	g->mask = mask;
-	g->period = g->key;
-	acc_init(&g->num);
-	acc_init(&g->den);
+	g->period = g->key + KEY_HEAD;
+	for (size_t k = 0; k < 2 * b->ninds; k++)
+		acc_init(&g->acc[k]);
 	x->t.slots[j] = g;
 	x->t.n++;
 	return g;
@@ -261,10 +281,14 @@ static group *lookup(transform *x, const char *period, size_t i, unsigned mask)
 
 /* ---- rows -------------------------------------------------------------- */
 
+static int passes(const cfg_agg *agg, const expr_value *row)
+{
+	return !agg->where || expr_eval(agg->where, row) == EXPR_TRUE;
+}
+
+/* Add this row to a, which its filter already passed. */
 static void add(acc *a, const cfg_agg *agg, const expr_value *row)
 {
-	if (agg->where && expr_eval(agg->where, row) != EXPR_TRUE)
-		return;
 	if (agg->field < 0) {
 		a->n++;
 		return;
@@ -292,7 +316,7 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		v->isnull = s == NULL;
 		v->s = s ? s : "";
 		v->num = 0;
-		if (!s)
+		if (!s || !x->s->used[i])
 			continue;
 		switch (x->coltype[i]) {
 		case EXPR_NUMBER: {
@@ -326,18 +350,29 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 static int do_row(transform *x, char *err, size_t errlen)
 {
 	const char *period = x->row[CFG_COL_PERIOD].s;
+
+	/* Filters once per indicator and row, whatever the breakdowns. */
 	for (size_t i = 0; i < x->ninds; i++) {
 		const cfg_indicator *ind = x->inds[i];
-		unsigned nmask = 1u << ind->nby;
+		x->npass[i] = (unsigned char)passes(&ind->num, x->row);
+		x->dpass[i] = ind->is_ratio ? (unsigned char)passes(&ind->den, x->row) : 0;
+	}
+	for (size_t si = 0; si < x->nsets; si++) {
+		const byset *b = &x->sets[si];
+		unsigned nmask = 1u << b->n;
 		for (unsigned mask = 0; mask < nmask; mask++) {
-			group *g = lookup(x, period, i, mask);
+			group *g = lookup(x, period, si, mask);
 			if (!g) {
 				snprintf(err, errlen, "out of memory");
 				return -1;
 			}
-			add(&g->num, &ind->num, x->row);
-			if (ind->is_ratio)
-				add(&g->den, &ind->den, x->row);
+			for (size_t k = 0; k < b->ninds; k++) {
+				size_t i = b->inds[k];
+				if (x->npass[i])
+					add(&g->acc[2 * k], &x->inds[i]->num, x->row);
+				if (x->dpass[i])
+					add(&g->acc[2 * k + 1], &x->inds[i]->den, x->row);
+			}
 		}
 	}
 	return 0;
@@ -345,17 +380,23 @@ static int do_row(transform *x, char *err, size_t errlen)
 
 /* ---- output ------------------------------------------------------------ */
 
-static int cmp_group(const void *a, const void *b)
+/* One output record: indicator i of group g (its k-th in the set). */
+typedef struct outrec {
+	const group *g;
+	size_t i, k;
+} outrec;
+
+static int cmp_out(const void *a, const void *b)
 {
-	const group *g = *(const group *const *)a, *h = *(const group *const *)b;
+	const outrec *p = a, *q = b;
 	int c;
-	if (g->ind != h->ind)
-		return g->ind < h->ind ? -1 : 1;
-	if ((c = strcmp(g->period, h->period)))
+	if (p->i != q->i)
+		return p->i < q->i ? -1 : 1;
+	if ((c = strcmp(p->g->period, q->g->period)))
 		return c;
-	if (g->mask != h->mask)
-		return g->mask < h->mask ? -1 : 1;
-	return strcmp(g->json, h->json);
+	if (p->g->mask != q->g->mask)
+		return p->g->mask < q->g->mask ? -1 : 1;
+	return strcmp(p->g->json, q->g->json);
 }
 
 static double agg_value(const cfg_agg *a, const acc *v, int *ok)
@@ -374,41 +415,47 @@ static double agg_value(const cfg_agg *a, const acc *v, int *ok)
 static int write_out(transform *x, const char *dir, long long *count, char *err, size_t errlen)
 {
 	char path[4200];
-	group **all;
-	size_t n = 0;
+	outrec *all;
+	size_t n = 0, total = 0;
 	rows_writer *w;
 
-	all = malloc((x->t.n ? x->t.n : 1) * sizeof *all);
+	for (size_t j = 0; j < x->t.cap; j++)
+		if (x->t.slots[j])
+			total += x->sets[x->t.slots[j]->set].ninds;
+	all = malloc((total ? total : 1) * sizeof *all);
 	if (!all) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < x->t.cap; i++)
-		if (x->t.slots[i]) {
-			group *g = x->t.slots[i];
-			if (!(g->json = make_json(x, g))) {
-				free(all);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			all[n++] = g;
+	for (size_t j = 0; j < x->t.cap; j++) {
+		group *g = x->t.slots[j];
+		if (!g)
+			continue;
+		if (!(g->json = make_json(x, g))) {
+			free(all);
+			snprintf(err, errlen, "out of memory");
+			return -1;
 		}
-	qsort(all, n, sizeof *all, cmp_group);
+		for (size_t k = 0; k < x->sets[g->set].ninds; k++)
+			all[n++] = (outrec){ g, x->sets[g->set].inds[k], k };
+	}
+	qsort(all, n, sizeof *all, cmp_out);
 	snprintf(path, sizeof path, "%s/indicators.gz", dir);
 	if (!(w = rows_create(path, 1, err, errlen))) {
 		free(all);
 		return -1;
 	}
 	*count = 0;
-	for (size_t k = 0; k < n; k++) {
-		const group *g = all[k];
-		const cfg_indicator *ind = x->inds[g->ind];
+	for (size_t r = 0; r < n; r++) {
+		const group *g = all[r].g;
+		const cfg_indicator *ind = x->inds[all[r].i];
+		const acc *na = &g->acc[2 * all[r].k], *da = &g->acc[2 * all[r].k + 1];
 		int ok = 1, ok2 = 1;
-		double num = agg_value(&ind->num, &g->num, &ok), den = 0, value;
+		double num = agg_value(&ind->num, na, &ok), den = 0, value;
 		int has_nd = 0;
 
 		if (ind->is_ratio) {
-			den = agg_value(&ind->den, &g->den, &ok2);
+			den = agg_value(&ind->den, da, &ok2);
 			if (!ok || !ok2 || den == 0)
 				continue;
 			value = num / den * ind->scale;
@@ -417,8 +464,8 @@ static int write_out(transform *x, const char *dir, long long *count, char *err,
 			if (!ok)
 				continue;
 			value = num;
-			num = g->num.sum;
-			den = (double)g->num.n;
+			num = na->sum;
+			den = (double)na->n;
 			has_nd = 1;
 		} else {
 			if (!ok)
@@ -464,6 +511,32 @@ static int setup(transform *x, char *err, size_t errlen)
 		if (x->c->indicators[i].source == s)
 			x->inds[k++] = &x->c->indicators[i];
 	x->ninds = k;
+	x->sets = calloc(k ? k : 1, sizeof *x->sets);
+	x->npass = calloc(k ? k : 1, 1);
+	x->dpass = calloc(k ? k : 1, 1);
+	if (!x->sets || !x->npass || !x->dpass) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const cfg_indicator *ind = x->inds[i];
+		size_t si;
+		for (si = 0; si < x->nsets; si++)
+			if (x->sets[si].n == ind->nby &&
+			    (ind->nby == 0 || memcmp(x->sets[si].cols, ind->by, ind->nby * sizeof *ind->by) == 0))
+				break;
+		if (si == x->nsets) {
+			x->sets[si].cols = ind->by;
+			x->sets[si].names = ind->by_names;
+			x->sets[si].n = ind->nby;
+			if (!(x->sets[si].inds = calloc(k, sizeof *x->sets[si].inds))) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			x->nsets++;
+		}
+		x->sets[si].inds[x->sets[si].ninds++] = i;
+	}
 	x->coltype[CFG_COL_LINE] = EXPR_NUMBER;
 	x->coltype[CFG_COL_PERIOD] = EXPR_TEXT;
 	for (size_t i = 0; i < s->nfields; i++) {
@@ -513,8 +586,14 @@ static void cleanup(transform *x)
 		if (x->t.slots[i]) {
 			free(x->t.slots[i]->key);
 			free(x->t.slots[i]->json);
+			free(x->t.slots[i]->acc);
 			free(x->t.slots[i]);
 		}
+	for (size_t i = 0; i < x->nsets; i++)
+		free(x->sets[i].inds);
+	free(x->sets);
+	free(x->npass);
+	free(x->dpass);
 	free(x->t.slots);
 	free(x->inds);
 	free(x->coltype);
@@ -589,8 +668,8 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
 	if (manifest_write(path, &m, err, sizeof err) < 0)
 		goto internal;
-	log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu groups)", dir, rows, count,
-		 x.ninds, x.t.n);
+	log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu breakdown sets, %zu groups)", dir,
+		 rows, count, x.ninds, x.nsets, x.t.n);
 	goto out;
 internal:
 	log_error_text(err);
