@@ -58,6 +58,8 @@ typedef struct extract {
 	size_t *voff;           /* offset of each field's value in vals, or SIZE_MAX for NULL */
 	long printed;           /* reject messages printed */
 	pii *pii;               /* keyed hash for pseudonymised fields, NULL if none */
+	long period_start;      /* start year of the last period label made */
+	char period[48];        /* that label */
 	char found[1024];       /* cells of the best header candidate, for messages */
 	int found_score;        /* known columns in it, -1 before any row */
 } extract;
@@ -372,7 +374,10 @@ static int do_row(extract *x, const csvin_record *rec)
 					bad = 1;
 					continue;
 				}
-				snprintf(out, cap, "%s", e->value);
+				size_t ll = strlen(e->value);
+				if (ll >= cap && !(out = val_at(x, used + ll + 1) ? x->vals + used : NULL))
+					return -1;
+				memcpy(out, e->value, ll + 1);
 				rc = VAL_OK;
 			}
 		} else {
@@ -436,11 +441,13 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->m.rows_rejected++;
 		return 0;
 	}
-	if (has_date) {
-		int y = val_academic_year_start(days);
-		snprintf(period, sizeof period, "%d-%d", y, y + 1);
-	} else if (year > 0) {
-		snprintf(period, sizeof period, "%ld-%ld", year - 1, year);
+	if (has_date || year > 0) {
+		long y = has_date ? val_academic_year_start(days) : year - 1;
+		if (y != x->period_start) { /* rows of one file mostly share it */
+			snprintf(x->period, sizeof x->period, "%ld-%ld", y, y + 1);
+			x->period_start = y;
+		}
+		snprintf(period, sizeof period, "%s", x->period);
 	} else {
 		const char *dh = s->period_date >= 0 ? s->fields[s->period_date].header : NULL;
 		const char *yh = s->period_year >= 0 ? s->fields[s->period_year].header : NULL;
@@ -452,7 +459,7 @@ static int do_row(extract *x, const csvin_record *rec)
 	}
 	if (manifest_add_period(&x->m, period) < 0)
 		return -1;
-	rows_putf(x->rows, "%ld", rec->line);
+	rows_put_int(x->rows, rec->line);
 	rows_put(x->rows, period, strlen(period));
 	for (size_t i = 0; i < s->nfields; i++) {
 		if (s->fields[i].col < 0)

@@ -178,6 +178,25 @@ void rows_putf(rows_writer *w, const char *fmt, ...)
 	w->len += (size_t)n;
 }
 
+void rows_put_int(rows_writer *w, long long v)
+{
+	char tmp[24];
+	int n = 0;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		tmp[n++] = '-';
+	sep(w);
+	need(w, (size_t)n);
+	if (w->failed)
+		return;
+	while (n)
+		w->buf[w->len++] = tmp[--n];
+}
+
 void rows_end(rows_writer *w)
 {
 	need(w, 1);

@@ -35,6 +35,8 @@ void rows_put(rows_writer *w, const char *s, size_t len);
 void rows_put_null(rows_writer *w);
 /* Append a field formatted with printf (no escaping: use for numbers). */
 void rows_putf(rows_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append an integer field (no printf on the hot path). */
+void rows_put_int(rows_writer *w, long long v);
 /* End the current line. */
 void rows_end(rows_writer *w);
 /* Append an already formatted, already escaped line (without its

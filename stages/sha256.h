@@ -1,6 +1,7 @@
 /*
- * sha256.h - SHA-256 (FIPS 180-4): incremental hashing, hex output and the
- * hash of a file's bytes as stored on disk.
+ * sha256.h - SHA-256 (FIPS 180-4) through OpenSSL's libcrypto (which uses
+ * the CPU's SHA extensions where there are some): incremental hashing, hex
+ * output and the hash of a file's bytes as stored on disk.
  *
  * Usage:
  *     sha256_ctx c;
@@ -30,21 +31,21 @@
 #define SHA256_HEX_LEN 64       /* characters in its hex form, without the NUL */
 
 typedef struct sha256_ctx {
-	uint32_t h[8];          /* hash state */
-	uint64_t nbytes;        /* message bytes so far */
-	unsigned char buf[64];  /* partial block */
-	size_t buflen;          /* bytes in buf */
+	void *md;               /* libcrypto's EVP_MD_CTX, freed by sha256_final */
+	int failed;             /* libcrypto reported an error */
 } sha256_ctx;
 
-/* Start a new hash in c (caller-owned, no resources to free). */
+/* Start a new hash in c (caller-owned; sha256_final frees what it holds,
+ * so every init must be followed by a final). */
 void sha256_init(sha256_ctx *c);
 
 /* Add len bytes of data to the hash (data may be NULL when len is 0). */
 void sha256_update(sha256_ctx *c, const void *data, size_t len);
 
-/* Finish the hash and write the 32-byte digest to out.  c must be
- * re-initialised with sha256_init before it is used again. */
-void sha256_final(sha256_ctx *c, unsigned char out[SHA256_DIGEST_LEN]);
+/* Finish the hash and write the 32-byte digest to out; 0, or -1 when
+ * libcrypto failed (out of memory).  c must be re-initialised with
+ * sha256_init before it is used again. */
+int sha256_final(sha256_ctx *c, unsigned char out[SHA256_DIGEST_LEN]);
 
 /* One-shot hash of len bytes of data. */
 void sha256_buf(const void *data, size_t len, unsigned char out[SHA256_DIGEST_LEN]);
