@@ -33,12 +33,63 @@ static const struct key keys[] = {
 #undef N
 #define NKEYS (sizeof keys / sizeof keys[0])
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* Emit s as a scalar.  Bytes that are not UTF-8 (a reason may quote cells
+ * of a file in another encoding) become U+FFFD: libyaml's emitter does not
+ * return on invalid UTF-8. */
 static int emit_scalar(yaml_emitter_t *e, const char *s)
 {
 	yaml_event_t ev;
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
-				     YAML_ANY_SCALAR_STYLE);
-	return yaml_emitter_emit(e, &ev);
+	size_t n = strlen(s), o = 0;
+	char *clean = malloc(3 * n + 1);
+	int ok;
+
+	if (!clean)
+		return 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_len((const unsigned char *)s + i, n - i);
+		if (k) {
+			memcpy(clean + o, s + i, k);
+			o += k;
+			i += k;
+		} else {
+			memcpy(clean + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	clean[o] = '\0';
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)clean, (int)o, 1, 1, YAML_ANY_SCALAR_STYLE);
+	ok = yaml_emitter_emit(e, &ev);
+	free(clean);
+	return ok;
 }
 
 static int write_handler(void *data, unsigned char *buf, size_t size)

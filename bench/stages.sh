@@ -1,0 +1,59 @@
+#!/bin/sh
+# stages.sh - throughput and peak memory of vqr-extract and vqr-transform on
+# a generated graduate register (not a test: it prints figures).
+#
+#   sh bench/stages.sh [ROWS]        (default 1000000; build first with make)
+#
+# The register repeats the fixture's 1466 graduates until ROWS rows; it is
+# written as UTF-8 CSV, GB18030 CSV (iconv) and .csv.gz, each extracted and
+# timed with /usr/bin/time; then the canonical rows are transformed.
+set -eu
+ROWS=${1:-1000000}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$TOP/${VQR_BUILD:-build}/bin
+FIX="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
+W=$(mktemp -d "${TMPDIR:-/tmp}/vqr-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+[ -x /usr/bin/time ] || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+
+csv="$W/毕业生去向登记表_bench.csv"
+{
+	sed -n 2p "$FIX"
+	n=0
+	while [ "$n" -lt "$ROWS" ]; do
+		tail -n +3 "$FIX"
+		n=$((n + 1466))
+	done
+} | head -n $((ROWS + 1)) > "$csv"
+iconv -f UTF-8 -t GB18030 "$csv" > "$W/毕业生去向登记表_gb.csv"
+gzip -1 -c "$csv" > "$W/毕业生去向登记表_gz.csv.gz"
+cat > "$W/b.yaml" <<YAML
+school: {code: BENCH, name: 基准}
+include: [$TOP/config/sources/graduate_destination.yaml, $TOP/config/indicators/employment.yaml]
+YAML
+sed -i 's/encoding: utf-8/encoding: auto/' "$W/b.yaml" 2>/dev/null || true
+
+printf '%-28s %10s %10s %10s %10s\n' "stage (input)" "MB" "seconds" "MB/s" "peak RSS"
+run() { # label, input file, command...
+	label=$1 input=$2
+	shift 2
+	/usr/bin/time -f "%e %M" -o "$W/t" "$@" >/dev/null
+	read -r secs rss < "$W/t"
+	mb=$(awk -v b="$(stat -c %s "$input")" 'BEGIN { printf "%.1f", b / 1e6 }')
+	printf '%-28s %10s %10s %10s %8s MB\n' "$label" "$mb" "$secs" \
+		"$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }')" \
+		"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+}
+run "extract (UTF-8 CSV)" "$csv" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s1" "$csv"
+if "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s2" "$W/毕业生去向登记表_gb.csv" >/dev/null 2>&1; then
+	run "extract (GB18030 CSV)" "$W/毕业生去向登记表_gb.csv" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s2" "$W/毕业生去向登记表_gb.csv"
+else
+	echo "extract (GB18030 CSV)        not supported by this build"
+fi
+run "extract (.csv.gz)" "$W/毕业生去向登记表_gz.csv.gz" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s3" "$W/毕业生去向登记表_gz.csv.gz"
+/usr/bin/time -f "%e %M" -o "$W/t" "$BIN/vqr-transform" -c "$W/b.yaml" "$W/s1" >/dev/null
+read -r secs rss < "$W/t"
+printf '%-28s %10s %10s %10s %8s MB\n' "transform ($ROWS rows)" "-" "$secs" \
+	"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f rows/s", (s > 0 ? r / s : 0) }')" \
+	"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+echo "machine: $(nproc) cores, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)"
