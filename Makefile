@@ -14,7 +14,7 @@ DATADIR  ?= $(PREFIX)/share/vqr
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libpq yaml-0.1 zlib libcrypto
+PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 

@@ -4,7 +4,7 @@
 #
 #   sh scripts/deps.sh
 set -eu
-PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev
+PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
       libssl-dev postgresql postgresql-client perl gzip coreutils"
 missing=""
 for p in $PKGS; do

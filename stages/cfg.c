@@ -732,7 +732,7 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 {
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
-		"max_reject_share", "period", "fields", NULL
+		"max_reject_share", "sheet", "period", "fields", NULL
 	};
 	yaml_node_t *v, *fields;
 	size_t cnt;
@@ -755,10 +755,12 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	if (!(s->files = strlist_of(L, d, v, "files")))
 		return -1;
 	v = get(d, n, "encoding");
-	if (v && !scalar_is(v, "utf-8") && !scalar_is(v, "UTF-8") && !scalar_is(v, "auto"))
-		return fail(L, d, v->start_mark, "encoding \"%s\" is not supported yet (utf-8)",
+	if (v && !scalar_is(v, "utf-8") && !scalar_is(v, "gb18030") && !scalar_is(v, "utf-16") &&
+	    !scalar_is(v, "auto"))
+		return fail(L, d, v->start_mark,
+			    "encoding \"%s\" is not one of utf-8, gb18030 (covers GBK and GB2312), utf-16 or auto",
 			    is_scalar(v) ? sval(v) : "?");
-	s->encoding = strdup("utf-8");
+	s->encoding = strdup(v ? sval(v) : "auto");
 	s->delim = 0;
 	if ((v = get(d, n, "delimiter"))) {
 		if (scalar_is(v, "auto"))
@@ -781,6 +783,8 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 			return fail(L, d, v->start_mark, "header_scan must be 1..1000");
 		s->header_scan = (int)h;
 	}
+	if ((v = get(d, n, "sheet")) && !is_null(v) && !(s->sheet = str_of(L, d, v, "sheet")))
+		return -1;
 	s->max_reject_share = 0.5;
 	if ((v = get(d, n, "max_reject_share"))) {
 		if (num_of(L, d, v, "max_reject_share", &s->max_reject_share) < 0)
@@ -1210,6 +1214,7 @@ void cfg_free(cfg *c)
 		free(s->name_en);
 		strlist_free(s->files);
 		free(s->encoding);
+		free(s->sheet);
 	}
 	free(c->sources);
 	free(c->school_code);

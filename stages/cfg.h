@@ -74,9 +74,10 @@ typedef struct cfg_source {
 	char *name_zh;          /* Chinese name of the export */
 	char *name_en;          /* English name */
 	char **files;           /* glob patterns that recognise its files (NULL-terminated) */
-	char *encoding;         /* "utf-8" (only one so far) */
+	char *encoding;         /* "utf-8", "gb18030", "utf-16" or "auto" */
 	unsigned char delim;    /* ',', '\t', ';' or 0 for auto */
 	int header_scan;        /* rows searched for the header row */
+	char *sheet;            /* .xlsx: the sheet to read, NULL = the first */
 	double max_reject_share; /* a file rejecting more of its rows is quarantined */
 	cfg_period_type period; /* how rows map to periods */
 	int period_date;        /* field index of the date giving the period, -1 none */

@@ -1,17 +1,39 @@
 /*
- * csvin.c - streaming CSV record reader on libcsv and zlib; see csvin.h.
+ * csvin.c - streaming CSV record reader on libcsv, zlib and iconv; see
+ * csvin.h.
  *
  * Data flow:
  *
- *     gzread (plain or .gz)  ->  fill()  ->  buf[pos..len)  ->  libcsv  ->  record
+ *     gzread -> raw[rpos..rlen) -> fill(): check/decode -> buf[pos..len) -> libcsv -> record
  *
- * fill() is the only place that produces decoded bytes.  A character
- * decoding layer (iconv from GB18030 or UTF-16 to UTF-8) goes there: read
- * raw bytes with gzread into a second buffer, run iconv from it into
- * buf + len, and keep an incomplete multibyte tail for the next call.
- * Everything after fill() (BOM stripping, delimiter detection, line
- * counting, offsets) then sees UTF-8 and stays as it is; offsets become
- * offsets in the UTF-8 stream.
+ * Raw layer: raw_read() appends up to `chunk` decompressed bytes to raw.
+ * At open, the encoding is settled on raw bytes alone (BOMs, then a UTF-8
+ * check of the first 64 KiB, read ahead into raw for that).
+ *
+ * fill() is the only place that produces decoded bytes: it decodes at most
+ * `chunk` raw bytes per call into buf + len, either with iconv (GB18030,
+ * UTF-16LE/BE to UTF-8) or, for UTF-8, by validating and copying.  A
+ * multibyte sequence cut by the end of the raw data stays in raw for the
+ * next call; an invalid one ends the input with an error once the bytes
+ * before it are parsed.  So buf only ever holds complete, valid UTF-8, and
+ * everything after fill() (BOM stripping, delimiter detection, line
+ * counting) works on UTF-8.  CR and LF are single bytes in the decoded
+ * text that come from CR and LF characters of the raw text, never from a
+ * trail byte.
+ *
+ * Offsets: `off` counts decoded bytes, `raw_off` raw bytes.  The segment
+ * loop advances raw_off by the raw size of each decoded segment, computed
+ * from its UTF-8 text: the same for UTF-8; 2 bytes per BMP character and 4
+ * per supplementary one for UTF-16; for GB18030 1 byte per ASCII
+ * character, and 2 or 4 for any other, 2 when it is one of the code points
+ * that GB18030's two-byte codes decode to: a bitmap for the BMP plus a
+ * short list of supplementary ones (FE51 -> U+20087 and a few more), built
+ * at open by decoding all two-byte codes with the same iconv, so it agrees
+ * with the decoder.  This is exact because glibc decodes no two GB18030
+ * codes to the same character (the unit test checks every two-byte and
+ * every BMP four-byte code), with one exception: the six rare characters
+ * of FE51 FE52 FE53 FE6C FE76 FE91 (U+20087 ...) also come from their
+ * four-byte codes, and are always counted as two bytes.
  *
  * Push to pull: libcsv calls back per field and per row.  Instead of
  * queueing completed records, the buffer is fed to csv_parse one segment
@@ -20,7 +42,7 @@
  * only complete at the last byte of a segment: csvin_next stops feeding as
  * soon as one completes, with no other record started.  This also gives
  * exact record positions: the next record starts at the byte after the
- * segment, and lines are counted on the raw bytes of each segment (LF,
+ * segment, and lines are counted on the bytes of each segment (LF,
  * CRLF and lone CR each end one line), inside quoted fields included.
  * CSV_REPALL_NL makes libcsv report the blank rows (and the LF of a CRLF)
  * too, so a record's start moves past blank lines.
@@ -33,11 +55,13 @@
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -47,6 +71,15 @@
 #define CSVIN_GZBUF     65536           /* zlib's input buffer */
 #define CSVIN_DETECT_MAX (1u << 20)     /* detection gives up on a delimiter after this */
 #define CSVIN_BLK       4096            /* libcsv field buffer growth step */
+#define CSVIN_SNIFF     65536           /* raw bytes checked for UTF-8 by encoding detection */
+#define CSVIN_SLACK     16              /* decoded room beyond chunk: one character always fits */
+#define CSVIN_GB2SUP    32              /* room for GB18030 two-byte codes of supplementary characters (glibc has 6) */
+
+/* Input encodings. */
+enum { ENC_UTF8, ENC_GB18030, ENC_UTF16LE, ENC_UTF16BE };
+
+/* Decoder outcomes (dec_step). */
+enum { DEC_OK, DEC_SHORT, DEC_BAD };
 
 /*
  * libcsv's parser state "inside a field" (FIELD_BEGUN in libcsv.c, the
@@ -60,24 +93,41 @@
 struct csvin {
 	char *path;             /* file name for messages (owned) */
 	gzFile gz;              /* the open file */
-	size_t chunk;           /* bytes per gzread */
+	size_t chunk;           /* bytes per gzread, decoded bytes per fill */
+
+	unsigned char *raw;     /* raw (decompressed, undecoded) bytes, undecoded ones in [rpos, rlen) */
+	size_t rcap;            /* allocated size of raw */
+	size_t rpos;            /* next raw byte to decode */
+	size_t rlen;            /* end of the raw bytes */
+	long long raw_base;     /* input offset of raw[0] */
+	int raw_state;          /* 0 reading, 1 end of input, -1 read error (raw_msg) */
+	char raw_msg[256];      /* the read error, without path and line */
+
+	int enc;                /* ENC_* */
+	const char *enc_name;   /* csvin_encoding() */
+	iconv_t cd;             /* decoder to UTF-8, (iconv_t)-1 for UTF-8 input */
+	unsigned char *gb2;     /* GB18030: bitmap of the BMP code points of two-byte codes (8 KiB), else NULL */
+	unsigned gb2sup[CSVIN_GB2SUP]; /* GB18030: the supplementary code points of two-byte codes */
+	int ngb2sup;            /* entries in gb2sup */
 
 	unsigned char *buf;     /* decoded bytes, unread ones in [pos, len) */
 	size_t cap;             /* allocated size of buf */
 	size_t pos;             /* next byte to parse */
 	size_t len;             /* end of the buffered bytes */
-	int rd_state;           /* 0 reading, 1 end of input, -1 read error */
-	char rd_msg[256];       /* the read error, without path and line */
+	int rd_state;           /* 0 reading, 1 end of input, -1 read or decoding error */
+	char rd_msg[256];       /* the read or decoding error, without path and line */
 
 	struct csv_parser p;    /* the libcsv parser */
 	int p_init;             /* p is initialised (needs csv_free) */
 	unsigned char delim;    /* delimiter in use */
 	int had_bom;            /* a BOM was stripped */
 
-	long long off;          /* stream offset of buf[pos] */
+	long long off;          /* decoded stream offset of buf[pos] */
+	long long raw_off;      /* raw input offset of buf[pos] */
 	long line;              /* physical line of buf[pos] */
 	int prev_cr;            /* the byte before buf[pos] was a CR */
 	long long rec_off;      /* where the next record starts */
+	long long rec_raw_off;  /* the same in the raw input */
 	long rec_line;          /* line where the next record starts */
 
 	char *data;             /* arena: field texts of the current record, each NUL-terminated */
@@ -126,82 +176,411 @@ static const char *zlib_text(const char *msg)
 	return p ? p + 3 : msg;
 }
 
+/* Make room for need more bytes after *len in *b (capacity *cap), moving
+ * the unread bytes [*pos, *len) to the front when that makes room.
+ * Returns the number of bytes moved out at the front, or -1 when out of
+ * memory. */
+static long long make_room(unsigned char **b, size_t *cap, size_t *pos, size_t *len, size_t need)
+{
+	size_t moved = 0;
+
+	if (*pos == *len) {
+		moved = *pos;
+		*pos = *len = 0;
+	} else if (*pos > 0 && *cap - *len < need) {
+		moved = *pos;
+		memmove(*b, *b + *pos, *len - *pos);
+		*len -= *pos;
+		*pos = 0;
+	}
+	if (*cap - *len < need) {
+		size_t ncap = *cap ? *cap : need;
+		unsigned char *nb;
+
+		while (ncap - *len < need) {
+			if (ncap > SIZE_MAX / 2)
+				return -1;
+			ncap *= 2;
+		}
+		nb = realloc(*b, ncap);
+		if (!nb)
+			return -1;
+		*b = nb;
+		*cap = ncap;
+	}
+	return (long long)moved;
+}
+
 /*
- * Append up to r->chunk decoded bytes at buf + len.  Returns the number of
- * bytes added, 0 at end of input, -1 on a read error (r->rd_msg).  Bytes in
- * [pos, len) are kept (moved to the front when that makes room).  Errors
- * are sticky.  A truncated .gz (Z_BUF_ERROR) is reported only once gzread
- * has nothing more to give, and an error that comes with data on the next
- * call, so every byte zlib could decode is parsed first, whatever the
- * chunk size.
- *
- * This is where a character decoding layer goes (see the file header).
+ * Append up to r->chunk raw bytes at raw + rlen.  Returns the number of
+ * bytes added, 0 at end of input, -1 on a read error (r->raw_msg).  Errors
+ * are sticky (r->raw_state).  A truncated .gz (Z_BUF_ERROR) is reported
+ * only once gzread has nothing more to give, and an error that comes with
+ * data on the next call, so every byte zlib could decode is used first,
+ * whatever the chunk size.
  */
-static int fill(csvin *r)
+static int raw_read(csvin *r)
 {
 	int n, zerr, saved;
 	const char *zmsg;
+	long long moved;
 
-	if (r->rd_state < 0)
+	if (r->raw_state < 0)
 		return -1;
-	if (r->rd_state > 0)
+	if (r->raw_state > 0)
 		return 0;
-	if (r->pos == r->len) {
-		r->pos = r->len = 0;
-	} else if (r->pos > 0 && r->cap - r->len < r->chunk) {
-		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-		r->len -= r->pos;
-		r->pos = 0;
+	moved = make_room(&r->raw, &r->rcap, &r->rpos, &r->rlen, r->chunk);
+	if (moved < 0) {
+		snprintf(r->raw_msg, sizeof r->raw_msg, "out of memory");
+		r->raw_state = -1;
+		return -1;
 	}
-	if (r->cap - r->len < r->chunk) {
-		size_t ncap = r->cap ? r->cap : r->chunk;
-		unsigned char *nb;
-
-		while (ncap - r->len < r->chunk)
-			ncap *= 2;
-		nb = realloc(r->buf, ncap);
-		if (!nb) {
-			snprintf(r->rd_msg, sizeof r->rd_msg, "out of memory");
-			r->rd_state = -1;
-			return -1;
-		}
-		r->buf = nb;
-		r->cap = ncap;
-	}
+	r->raw_base += moved;
 
 	errno = 0;
-	n = gzread(r->gz, r->buf + r->len, (unsigned)r->chunk);
+	n = gzread(r->gz, r->raw + r->rlen, (unsigned)r->chunk);
 	saved = errno;
 	zmsg = gzerror(r->gz, &zerr);
 	if (n > 0 && (zerr == Z_OK || zerr == Z_BUF_ERROR)) {
 		/* Z_BUF_ERROR: the input ended early, but zlib may still hold
 		 * decoded bytes; read on until gzread returns 0 */
-		r->len += (size_t)n;
+		r->rlen += (size_t)n;
 		return n;
 	}
 	if (n == 0 && zerr == Z_OK) {
-		r->rd_state = 1;
+		r->raw_state = 1;
 		return 0;
 	}
 	if (zerr == Z_BUF_ERROR)
-		snprintf(r->rd_msg, sizeof r->rd_msg,
+		snprintf(r->raw_msg, sizeof r->raw_msg,
 			 "unexpected end of compressed data (truncated .gz file?)");
 	else if (zerr == Z_DATA_ERROR)
-		snprintf(r->rd_msg, sizeof r->rd_msg,
+		snprintf(r->raw_msg, sizeof r->raw_msg,
 			 "corrupt compressed data: %s", zlib_text(zmsg));
 	else if (zerr == Z_ERRNO || zerr == Z_OK)
-		snprintf(r->rd_msg, sizeof r->rd_msg, "read error: %s",
+		snprintf(r->raw_msg, sizeof r->raw_msg, "read error: %s",
 			 strerror(saved ? saved : EIO));
 	else if (zerr == Z_MEM_ERROR)
-		snprintf(r->rd_msg, sizeof r->rd_msg, "out of memory");
+		snprintf(r->raw_msg, sizeof r->raw_msg, "out of memory");
 	else
-		snprintf(r->rd_msg, sizeof r->rd_msg, "read error: %s", zlib_text(zmsg));
-	r->rd_state = -1;
+		snprintf(r->raw_msg, sizeof r->raw_msg, "read error: %s", zlib_text(zmsg));
+	r->raw_state = -1;
 	if (n <= 0)
 		return -1;
-	/* data that came with a hard error: parse it, fail on the next call */
-	r->len += (size_t)n;
+	/* data that came with a hard error: use it, fail on the next call */
+	r->rlen += (size_t)n;
 	return n;
+}
+
+/* ---- UTF-8 ---- */
+
+/*
+ * Length of the longest prefix of s[0..n) that is complete, valid UTF-8
+ * (Unicode table 3-7: no overlongs, no surrogates, nothing above
+ * U+10FFFF).  *bad is set to 1 when the sequence at that length is
+ * invalid, 0 when the prefix is all of s or stops at a sequence that the
+ * end of s cuts off (and that more bytes could complete).
+ */
+static size_t utf8_valid(const unsigned char *s, size_t n, int *bad)
+{
+	size_t i = 0;
+
+	*bad = 0;
+	while (i < n) {
+		unsigned c = s[i], lo = 0x80, hi = 0xBF;
+		size_t k, need;
+
+		if (c < 0x80) {
+			/* ASCII runs 8 bytes at a time */
+			while (i + 8 <= n) {
+				uint64_t w;
+
+				memcpy(&w, s + i, 8);
+				if (w & UINT64_C(0x8080808080808080))
+					break;
+				i += 8;
+			}
+			while (i < n && s[i] < 0x80)
+				i++;
+			continue;
+		}
+		/* runs of the 3-byte sequences without special cases (E1..EC,
+		 * EE..EF and two continuation bytes): most of Chinese text */
+		while (i + 3 <= n) {
+			uint32_t w = (uint32_t)s[i] | (uint32_t)s[i + 1] << 8 |
+				     (uint32_t)s[i + 2] << 16;
+
+			if ((w & 0xC0C0F0) != 0x8080E0 || s[i] == 0xE0 || s[i] == 0xED)
+				break;
+			i += 3;
+		}
+		if (i >= n || s[i] < 0x80)
+			continue;
+		c = s[i];
+		if (c >= 0xC2 && c <= 0xDF) {
+			need = 1;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			need = 2;
+			if (c == 0xE0)
+				lo = 0xA0;
+			else if (c == 0xED)
+				hi = 0x9F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			need = 3;
+			if (c == 0xF0)
+				lo = 0x90;
+			else if (c == 0xF4)
+				hi = 0x8F;
+		} else {
+			*bad = 1;
+			return i;
+		}
+		for (k = 1; k <= need; k++) {
+			if (i + k >= n)
+				return i;               /* cut off: wait for more */
+			if (s[i + k] < lo || s[i + k] > hi) {
+				*bad = 1;
+				return i;
+			}
+			lo = 0x80;
+			hi = 0xBF;
+		}
+		i += need + 1;
+	}
+	return i;
+}
+
+/* ---- raw sizes of decoded text ---- */
+
+/*
+ * Build the GB18030 bitmap: decode every two-byte code (lead 81..FE, trail
+ * 40..7E, 80..FE) and mark the code point it gives.  Returns 0, or -1 when
+ * out of memory or when iconv does not behave (message in errbuf).
+ */
+static int gb2_build(csvin *r, char *errbuf, size_t errlen)
+{
+	unsigned char in[2 * 190], out[4 * 190];
+	unsigned lead;
+
+	r->gb2 = calloc(1, 65536 / 8);
+	if (!r->gb2) {
+		set_err(errbuf, errlen, "%s: out of memory", r->path);
+		return -1;
+	}
+	for (lead = 0x81; lead <= 0xFE; lead++) {
+		size_t ni = 0, done = 0;
+		unsigned t;
+
+		for (t = 0x40; t <= 0xFE; t++) {
+			if (t == 0x7F)
+				continue;
+			in[ni++] = (unsigned char)lead;
+			in[ni++] = (unsigned char)t;
+		}
+		while (done < ni) {
+			char *ip = (char *)in + done, *op = (char *)out;
+			size_t il = ni - done, ol = sizeof out;
+			size_t rc = iconv(r->cd, &ip, &il, &op, &ol);
+			const unsigned char *u = out, *ue = (unsigned char *)op;
+			int e = errno;
+
+			/* one code point per two input bytes */
+			while (u < ue) {
+				unsigned cp;
+
+				if (u[0] >= 0xE0 && u[0] < 0xF0 && ue - u >= 3) {
+					cp = (unsigned)(u[0] & 0x0F) << 12 | (unsigned)(u[1] & 0x3F) << 6 |
+					     (u[2] & 0x3F);
+					u += 3;
+				} else if (u[0] >= 0xC0 && u[0] < 0xE0 && ue - u >= 2) {
+					cp = (unsigned)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+					u += 2;
+				} else if (u[0] >= 0xF0 && ue - u >= 4) {
+					/* a few two-byte codes (FE51, FE52, ...) decode to
+					 * supplementary characters: keep a list */
+					cp = (unsigned)(u[0] & 0x07) << 18 | (unsigned)(u[1] & 0x3F) << 12 |
+					     (unsigned)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
+					u += 4;
+					if (r->ngb2sup == CSVIN_GB2SUP) {
+						set_err(errbuf, errlen, "%s: GB18030 decoder: more than %d "
+							"two-byte codes decode to supplementary characters",
+							r->path, CSVIN_GB2SUP);
+						return -1;
+					}
+					r->gb2sup[r->ngb2sup++] = cp;
+					continue;
+				} else {
+					u++;    /* ASCII: no two-byte code gives one */
+					continue;
+				}
+				r->gb2[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+			}
+			done = (size_t)(ip - (char *)in);
+			if (rc == (size_t)-1) {
+				if (e != EILSEQ || il < 2) {
+					set_err(errbuf, errlen, "%s: GB18030 decoder: %s", r->path,
+						strerror(e));
+					return -1;
+				}
+				done += 2;      /* an unassigned code: skip it */
+				iconv(r->cd, NULL, NULL, NULL, NULL);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Raw size, in the input encoding, of the decoded (valid, whole-character) text s[0..n). */
+static long long raw_size(const csvin *r, const unsigned char *s, size_t n)
+{
+	long long raw = 0;
+	size_t i = 0;
+
+	if (r->enc == ENC_UTF8)
+		return (long long)n;
+	if (r->enc != ENC_GB18030) {
+		/* UTF-16: 2 bytes per character, 4 for those UTF-8 writes in 4 */
+		for (i = 0; i < n; i++)
+			raw += ((s[i] & 0xC0) != 0x80) * 2 + (s[i] >= 0xF0) * 2;
+		return raw;
+	}
+	while (i < n) {
+		unsigned c = s[i], cp;
+
+		if (c < 0x80) {
+			raw++;
+			i++;
+			continue;
+		}
+		if (c >= 0xF0) {
+			int k;
+
+			cp = (c & 0x07) << 18 | (unsigned)(s[i + 1] & 0x3F) << 12 |
+			     (unsigned)(s[i + 2] & 0x3F) << 6 | (s[i + 3] & 0x3F);
+			for (k = 0; k < r->ngb2sup && r->gb2sup[k] != cp; k++)
+				;
+			raw += k < r->ngb2sup ? 2 : 4;
+			i += 4;
+			continue;
+		}
+		if (c >= 0xE0) {
+			cp = (c & 0x0F) << 12 | (unsigned)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+			i += 3;
+		} else {
+			cp = (c & 0x1F) << 6 | (s[i + 1] & 0x3F);
+			i += 2;
+		}
+		raw += r->gb2[cp >> 3] & (1u << (cp & 7)) ? 2 : 4;
+	}
+	return raw;
+}
+
+/* ---- decoding ---- */
+
+static const char *enc_label(int enc)
+{
+	return enc == ENC_UTF8 ? "UTF-8" : enc == ENC_GB18030 ? "GB18030" :
+	       enc == ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE";
+}
+
+/*
+ * Decode up to take raw bytes at raw + rpos into buf + len (room for at
+ * least CSVIN_SLACK bytes), advancing rpos and len.  Returns DEC_OK (all
+ * taken or the output is full), DEC_SHORT (stopped before a sequence that
+ * the taken bytes cut off) or DEC_BAD (stopped before an invalid sequence,
+ * which starts at raw + rpos).
+ */
+static int dec_step(csvin *r, size_t take)
+{
+	if (r->enc == ENC_UTF8) {
+		size_t n = r->cap - r->len, v;
+		int bad;
+
+		if (n > take)
+			n = take;
+		v = utf8_valid(r->raw + r->rpos, n, &bad);
+		memcpy(r->buf + r->len, r->raw + r->rpos, v);
+		r->rpos += v;
+		r->len += v;
+		if (bad)
+			return DEC_BAD;
+		return v < take && n == take ? DEC_SHORT : DEC_OK;
+	} else {
+		char *ip = (char *)r->raw + r->rpos, *op = (char *)r->buf + r->len;
+		size_t il = take, ol = r->cap - r->len;
+		size_t rc = iconv(r->cd, &ip, &il, &op, &ol);
+		int e = errno;
+
+		r->rpos = (size_t)((unsigned char *)ip - r->raw);
+		r->len = (size_t)((unsigned char *)op - r->buf);
+		if (rc != (size_t)-1 || e == E2BIG)
+			return DEC_OK;
+		return e == EINVAL ? DEC_SHORT : DEC_BAD;
+	}
+}
+
+/* Enter the decoding error state for the bytes at raw + rpos. */
+static void dec_fail(csvin *r, const char *why)
+{
+	snprintf(r->rd_msg, sizeof r->rd_msg, "invalid %s byte sequence at byte offset %lld%s",
+		 enc_label(r->enc), r->raw_base + (long long)r->rpos, why);
+	r->rd_state = -1;
+}
+
+/*
+ * Append decoded bytes at buf + len, from at most about r->chunk raw
+ * bytes.  Returns the number of bytes added, 0 at end of input, -1 on a
+ * read or decoding error (r->rd_msg).  Bytes in [pos, len) are kept (moved
+ * to the front when that makes room).  Errors are sticky, and come only
+ * after every decoded byte before them has been returned.
+ */
+static int fill(csvin *r)
+{
+	size_t lim = r->chunk, len0;
+
+	if (r->rd_state < 0)
+		return -1;
+	if (r->rd_state > 0)
+		return 0;
+	if (make_room(&r->buf, &r->cap, &r->pos, &r->len, r->chunk + CSVIN_SLACK) < 0) {
+		snprintf(r->rd_msg, sizeof r->rd_msg, "out of memory");
+		r->rd_state = -1;
+		return -1;
+	}
+	len0 = r->len;
+	for (;;) {
+		size_t avail = r->rlen - r->rpos;
+
+		if (avail > 0) {
+			size_t take = avail < lim ? avail : lim;
+
+			if (dec_step(r, take) == DEC_BAD) {
+				dec_fail(r, "");
+				return r->len > len0 ? (int)(r->len - len0) : -1;
+			}
+			if (r->len > len0)
+				return (int)(r->len - len0);
+			if (take < avail) {
+				lim = take + 4;         /* a longer sequence: take more */
+				continue;
+			}
+		}
+		/* all raw bytes are used, or they end in a cut sequence */
+		if (r->raw_state < 0) {
+			snprintf(r->rd_msg, sizeof r->rd_msg, "%s", r->raw_msg);
+			r->rd_state = -1;
+			return -1;
+		}
+		if (r->raw_state > 0) {
+			if (avail > 0) {
+				dec_fail(r, " (cut off at end of file)");
+				return -1;
+			}
+			r->rd_state = 1;
+			return 0;
+		}
+		raw_read(r);
+	}
 }
 
 /* libcsv space test: nothing is a space, so fields are never trimmed. */
@@ -386,21 +765,113 @@ static void cb_row(int c, void *data)
 		r->have_rec = 1;
 		r->rec.line = r->rec_line;
 		r->rec.offset = r->rec_off;
+		r->rec.raw_offset = r->rec_raw_off;
 	}
 	r->rec_line = r->line;
 	r->rec_off = r->off;
+	r->rec_raw_off = r->raw_off;
 }
 
 /* ---- public API ---- */
+
+/* Which encoding a name asks for: ENC_*, ENC_UTF16 (by BOM), ENC_AUTO, or -1. */
+enum { ENC_UTF16 = 10, ENC_AUTO = 11 };
+
+static int enc_parse(const char *name)
+{
+	if (!name || !*name || strcasecmp(name, "auto") == 0)
+		return ENC_AUTO;
+	if (strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0)
+		return ENC_UTF8;
+	if (strcasecmp(name, "gb18030") == 0)
+		return ENC_GB18030;
+	if (strcasecmp(name, "utf-16") == 0 || strcasecmp(name, "utf16") == 0)
+		return ENC_UTF16;
+	return -1;
+}
+
+/*
+ * Settle the encoding from the raw bytes (reading ahead as needed) and set
+ * up its decoder.  Returns 0, or -1 with "path: reason" in errbuf.
+ */
+static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
+{
+	static const char *const bom_name[] = { "", "UTF-8", "UTF-16LE", "UTF-16BE" };
+	int bom = 0;                    /* 1 UTF-8, 2 UTF-16LE, 3 UTF-16BE */
+
+	while (r->rlen - r->rpos < 3 && raw_read(r) > 0)
+		;
+	if (r->rlen - r->rpos >= 3 && memcmp(r->raw + r->rpos, "\xEF\xBB\xBF", 3) == 0)
+		bom = 1;
+	else if (r->rlen - r->rpos >= 2 && memcmp(r->raw + r->rpos, "\xFF\xFE", 2) == 0)
+		bom = 2;
+	else if (r->rlen - r->rpos >= 2 && memcmp(r->raw + r->rpos, "\xFE\xFF", 2) == 0)
+		bom = 3;
+
+	if (want == ENC_AUTO) {
+		if (bom == 1) {
+			r->enc = ENC_UTF8;
+		} else if (bom) {
+			r->enc = bom == 2 ? ENC_UTF16LE : ENC_UTF16BE;
+		} else {
+			size_t n, v;
+			int bad;
+
+			while (r->rlen - r->rpos < CSVIN_SNIFF && raw_read(r) > 0)
+				;
+			n = r->rlen - r->rpos;
+			if (n > CSVIN_SNIFF)
+				n = CSVIN_SNIFF;
+			v = utf8_valid(r->raw + r->rpos, n, &bad);
+			/* a sequence cut off by the end of the window is fine, one cut
+			 * off by the end of the file is not */
+			r->enc = bad || (v < n && r->raw_state > 0 && n == r->rlen - r->rpos)
+				 ? ENC_GB18030 : ENC_UTF8;
+		}
+	} else if (want == ENC_UTF16) {
+		if (bom != 2 && bom != 3) {
+			if (r->raw_state < 0)   /* csvin_next reports the read error */
+				return 0;
+			set_err(errbuf, errlen, "%s: encoding utf-16 needs a byte order mark "
+				"(FF FE or FE FF) at the start of the file%s%s", r->path,
+				bom ? ", found one of " : "", bom_name[bom]);
+			return -1;
+		}
+		r->enc = bom == 2 ? ENC_UTF16LE : ENC_UTF16BE;
+	} else {
+		r->enc = want;
+		if (bom > 1 || (bom == 1 && want != ENC_UTF8)) {
+			set_err(errbuf, errlen, "%s: the file starts with a %s byte order mark, "
+				"but the configured encoding is %s", r->path, bom_name[bom],
+				want == ENC_UTF8 ? "utf-8" : "gb18030");
+			return -1;
+		}
+	}
+
+	r->enc_name = r->enc == ENC_UTF8 ? "utf-8" : r->enc == ENC_GB18030 ? "gb18030" :
+		      r->enc == ENC_UTF16LE ? "utf-16le (BOM)" : "utf-16be (BOM)";
+	if (r->enc == ENC_UTF8)
+		return 0;
+	r->cd = iconv_open("UTF-8", enc_label(r->enc));
+	if (r->cd == (iconv_t)-1) {
+		set_err(errbuf, errlen, "%s: cannot decode %s: iconv_open: %s", r->path,
+			enc_label(r->enc), strerror(errno));
+		return -1;
+	}
+	if (r->enc == ENC_GB18030 && gb2_build(r, errbuf, errlen) < 0)
+		return -1;
+	return 0;
+}
 
 csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t errlen)
 {
 	csvin *r;
 	struct stat st;
-	int fd, e;
+	int fd, e, want;
 	gzFile gz;
 	unsigned char delim = opts ? opts->delim : 0;
 	size_t chunk = opts && opts->chunk ? opts->chunk : CSVIN_CHUNK;
+	const char *encoding = opts ? opts->encoding : NULL;
 
 	if (!path) {
 		set_err(errbuf, errlen, "(null): no file name");
@@ -408,6 +879,12 @@ csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t
 	}
 	if (delim == '"' || delim == '\r' || delim == '\n') {
 		set_err(errbuf, errlen, "%s: invalid delimiter 0x%02x", path, delim);
+		return NULL;
+	}
+	want = enc_parse(encoding);
+	if (want < 0) {
+		set_err(errbuf, errlen, "%s: unknown encoding \"%s\" "
+			"(known: utf-8, gb18030, utf-16, auto)", path, encoding);
 		return NULL;
 	}
 	if (chunk > CSVIN_CHUNK_MAX)
@@ -443,17 +920,28 @@ csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t
 		return NULL;
 	}
 	r->gz = gz;
+	r->cd = (iconv_t)-1;
 	r->chunk = chunk;
 	r->line = 1;
 	r->rec_line = 1;
 
-	/* BOM: look at the first three bytes, however they arrive */
+	if (settle_encoding(r, want, errbuf, errlen) < 0) {
+		csvin_close(r);
+		return NULL;
+	}
+
+	/* BOM (decoded: U+FEFF of any encoding): the first three bytes, however they arrive */
 	while (r->len - r->pos < 3 && fill(r) > 0)
 		;
 	if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3) == 0) {
 		r->pos += 3;
 		r->off = r->rec_off = 3;
+		r->raw_off = r->rec_raw_off = raw_size(r, (const unsigned char *)"\xEF\xBB\xBF", 3);
 		r->had_bom = 1;
+		if (r->enc == ENC_UTF8)
+			r->enc_name = "utf-8 (BOM)";
+		else if (r->enc == ENC_GB18030)
+			r->enc_name = "gb18030 (BOM)";
 	}
 
 	if (delim) {
@@ -509,7 +997,7 @@ int csvin_next(csvin *r, const csvin_record **rec)
 	r->have_rec = 0;
 
 	for (;;) {
-		const unsigned char *s, *q, *e;
+		const unsigned char *s, *q, *e, *c;
 		size_t n;
 
 		if (r->pos == r->len) {
@@ -535,8 +1023,12 @@ int csvin_next(csvin *r, const csvin_record **rec)
 		/* one segment: up to and including the next CR or LF */
 		s = r->buf + r->pos;
 		e = r->buf + r->len;
-		for (q = s; q < e && *q != '\n' && *q != '\r'; q++)
-			;
+		q = memchr(s, '\n', (size_t)(e - s));
+		if (!q)
+			q = e;
+		c = memchr(s, '\r', (size_t)(q - s));
+		if (c)
+			q = c;
 		if (q < e) {
 			n = (size_t)(q - s) + 1;
 			if (!(*q == '\n' && r->prev_cr && n == 1))
@@ -548,6 +1040,7 @@ int csvin_next(csvin *r, const csvin_record **rec)
 		}
 		/* off/line now describe the position after the segment (see cb_row) */
 		r->off += (long long)n;
+		r->raw_off += raw_size(r, s, n);
 		r->pos += n;
 		if (csv_parse(&r->p, s, n, cb_field, cb_row, r) != n)
 			return fail(r, r->rec_line, csv_strerror(csv_error(&r->p)));
@@ -573,6 +1066,11 @@ int csvin_had_bom(const csvin *r)
 	return r->had_bom;
 }
 
+const char *csvin_encoding(const csvin *r)
+{
+	return r->enc_name;
+}
+
 void csvin_close(csvin *r)
 {
 	if (!r)
@@ -581,7 +1079,11 @@ void csvin_close(csvin *r)
 		csv_free(&r->p);
 	if (r->gz)
 		gzclose(r->gz);
+	if (r->cd != (iconv_t)-1)
+		iconv_close(r->cd);
 	free(r->path);
+	free(r->raw);
+	free(r->gb2);
 	free(r->buf);
 	free(r->data);
 	free(r->foff);

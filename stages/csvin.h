@@ -1,10 +1,11 @@
 /*
- * csvin.h - streaming CSV record reader: plain or gzip files, parsed by
- * libcsv, read one record at a time.
+ * csvin.h - streaming CSV record reader: plain or gzip files in UTF-8,
+ * GB18030 or UTF-16, decoded to UTF-8, parsed by libcsv, read one record at
+ * a time.
  *
  * Usage:
  *     char err[1024];
- *     csvin_opts o = { .delim = 0, .chunk = 0 };      // detect, 64 KiB reads
+ *     csvin_opts o = { .delim = 0, .chunk = 0, .encoding = NULL };  // detect all
  *     csvin *r = csvin_open("inbox/a.csv.gz", &o, err, sizeof err);
  *     if (!r) { log_error("%s", err); return EXIT_USAGE; }
  *     const csvin_record *rec;
@@ -13,12 +14,44 @@
  *         use(rec->fields, rec->lens, rec->nfields, rec->line);
  *     if (rc < 0)
  *         log_error("%s", csvin_error(r));
+ *     note("encoding", csvin_encoding(r));      // e.g. "gb18030"
  *     csvin_close(r);
  *
  * What the reader does, and what it leaves to the caller:
  *  - .gz and plain files are read through the same code (zlib's gzread is
  *    transparent); a truncated or corrupt .gz is an error, never a short file.
- *  - A UTF-8 BOM at the start of the stream is stripped (csvin_had_bom).
+ *  - Character encodings: the raw (decompressed) bytes are checked and
+ *    decoded to UTF-8 (glibc iconv for GB18030 and UTF-16) BEFORE libcsv
+ *    sees them, so a GBK/GB18030 trail byte that happens to be '\\' or '|'
+ *    can never split or escape a field.  Everything below (delimiter
+ *    detection, quoting, lines) works on the decoded text, and every field
+ *    handed out is valid UTF-8.  opts.encoding says what the input is:
+ *      "utf-8"    UTF-8, with or without a BOM (validated: overlongs,
+ *                 surrogates and stray bytes are errors)
+ *      "gb18030"  GB18030, which includes GBK and GB2312
+ *      "utf-16"   UTF-16; the BOM (FF FE or FE FF) says LE or BE, and a
+ *                 file without one is refused (Excel's "Unicode text" has it)
+ *      NULL or "auto": a UTF-8 BOM means UTF-8; FF FE UTF-16LE; FE FF
+ *                 UTF-16BE; otherwise UTF-8 if the first 64 KiB (or the
+ *                 whole shorter input) is valid UTF-8, else GB18030.
+ *    Names are matched without regard to case ("utf8" is accepted too).
+ *    A configured encoding whose input starts with another encoding's BOM
+ *    (e.g. gb18030 and EF BB BF) is refused by csvin_open.  Bytes invalid
+ *    in the encoding in use (configured or detected) end the reading:
+ *    records before them are delivered, then csvin_next returns -1 with
+ *    "path:line: invalid GB18030 byte sequence at byte offset N" (or UTF-8,
+ *    UTF-16LE, UTF-16BE), N counted in the raw decompressed input, line the
+ *    physical line holding the bad bytes; a sequence cut off by the end of
+ *    the file adds " (cut off at end of file)".
+ *  - A byte order mark at the start of the stream (UTF-8 EF BB BF, UTF-16
+ *    FF FE / FE FF, GB18030 84 31 95 33) is stripped (csvin_had_bom).
+ *  - Record positions: csvin_record.offset counts bytes of the decoded
+ *    UTF-8 text, raw_offset bytes of the raw decompressed input.  Both are
+ *    exact, except that raw_offset counts two bytes for each of the six
+ *    rare characters U+20087 U+20089 U+200CC U+215D7 U+2298F U+241FE even
+ *    where a GB18030 file writes them with four (glibc decodes both their
+ *    two-byte codes FE51 FE52 FE53 FE6C FE76 FE91 and their four-byte
+ *    codes to them).
  *  - Quoting is RFC 4180 as libcsv implements it: quoted fields may hold
  *    delimiters, doubled quotes and line breaks (kept verbatim, CRLF stays
  *    CRLF).  Malformed quoting is parsed leniently the way libcsv does
@@ -30,7 +63,8 @@
  *  - Fields are not trimmed ("  " stays "  ", spaces around a value stay)
  *    and ragged rows are returned as they are: trimming, empty rows and
  *    column counts are the caller's business.
- *  - Memory is bounded by the largest record, not by the file.
+ *  - Memory is bounded by the largest record, not by the file (plus 64 KiB
+ *    of raw input held for encoding detection).
  */
 #ifndef VQR_CSVIN_H
 #define VQR_CSVIN_H
@@ -41,7 +75,8 @@ typedef struct csvin csvin;
 
 typedef struct csvin_opts {
 	unsigned char delim;    /* ',', '\t', ';' (any byte but '"', CR, LF), or 0 = detect */
-	size_t chunk;           /* read size in bytes, 0 = 64 KiB (tests set small values) */
+	size_t chunk;           /* raw bytes per read and decoded bytes per refill, 0 = 64 KiB (tests set small values) */
+	const char *encoding;   /* "utf-8", "gb18030", "utf-16", or NULL / "auto" = detect (see above); only read during csvin_open */
 } csvin_opts;
 
 typedef struct csvin_record {
@@ -49,19 +84,25 @@ typedef struct csvin_record {
 	char **fields;          /* NUL-terminated field texts (owned by the reader, valid until the next csvin_next) */
 	size_t *lens;           /* byte length of each field (a field may hold NUL bytes) */
 	long line;              /* 1-based physical line where this record starts */
-	long long offset;       /* byte offset of the record start in the decoded stream (a stripped BOM counts, so for UTF-8 input this is the offset in the uncompressed file) */
+	long long offset;       /* byte offset of the record start in the decoded UTF-8 stream; a stripped BOM counts as the 3 bytes of a UTF-8 BOM (for UTF-8 input: the offset in the uncompressed file) */
+	long long raw_offset;   /* byte offset of the record start in the raw (decompressed, undecoded) input, BOM included; equal to offset for UTF-8 (see the file header) */
 } csvin_record;
 
 /*
  * Open path (plain or gzip) for reading.  opts may be NULL (detect the
- * delimiter, 64 KiB reads).  With delim 0 the delimiter is detected from
- * the first non-empty line: whichever of ',', TAB, ';' splits it into the
- * most fields when libcsv parses it (so delimiters inside quotes do not
- * count); ties go to ',' then TAB then ';', and ',' when none occurs.
- * Detection buffers that first record before returning.
- * Returns NULL on error with "path: reason" in errbuf (errbuf may be NULL).
- * Read errors in the first bytes are not reported here but by the first
- * csvin_next, with a line number.  Free the reader with csvin_close().
+ * encoding and the delimiter, 64 KiB reads).  The encoding is settled
+ * first (see the file header).  With delim 0 the delimiter is then
+ * detected from the first non-empty line of the decoded text: whichever
+ * of ',', TAB, ';' splits it into the most fields when libcsv parses it
+ * (so delimiters inside quotes do not count); ties go to ',' then TAB then
+ * ';', and ',' when none occurs.  Detection buffers that first record
+ * before returning.
+ * Returns NULL on error with "path: reason" in errbuf (errbuf may be NULL):
+ * the file cannot be opened, an unknown encoding name, "utf-16" without a
+ * BOM, a configured encoding contradicted by a BOM, iconv unavailable.
+ * Read and decoding errors in the first bytes are not reported here but by
+ * the first csvin_next, with a line number.  Free the reader with
+ * csvin_close().
  */
 csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t errlen);
 
@@ -79,8 +120,15 @@ const char *csvin_error(const csvin *r);
 /* The delimiter in use (detected or configured). */
 unsigned char csvin_delim(const csvin *r);
 
-/* Non-zero when a UTF-8 BOM was found at the start and stripped. */
+/* Non-zero when a byte order mark (of any encoding) was found at the start and stripped. */
 int csvin_had_bom(const csvin *r);
+
+/*
+ * The input encoding found or configured, for manifests: "utf-8",
+ * "utf-8 (BOM)", "gb18030", "gb18030 (BOM)", "utf-16le (BOM)" or
+ * "utf-16be (BOM)".  A static string, valid for the life of the program.
+ */
+const char *csvin_encoding(const csvin *r);
 
 /* Close the file and free the reader and its records.  NULL is allowed. */
 void csvin_close(csvin *r);

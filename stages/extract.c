@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include "pii.h"
 #include "rows.h"
 #include "sha256.h"
+#include "xlsx.h"
 #include "val.h"
 
 #define MAX_PRINTED 20          /* reject messages printed on stderr */
@@ -45,7 +47,8 @@ typedef struct extract {
 	const cfg_source *s;
 	const char *path;       /* input as given */
 	const char *outdir;
-	csvin *in;
+	csvin *in;              /* the reader of a CSV file (plain or .gz) */
+	xlsx *xl;               /* or of an .xlsx workbook */
 	rows_writer *rows;
 	rows_writer *rejects;
 	manifest m;
@@ -58,6 +61,8 @@ typedef struct extract {
 	size_t *voff;           /* offset of each field's value in vals, or SIZE_MAX for NULL */
 	long printed;           /* reject messages printed */
 	pii *pii;               /* keyed hash for pseudonymised fields, NULL if none */
+	int excel_dates;        /* dates may be Excel serials (an .xlsx input) */
+	int date1904;           /* the workbook's 1904 date system */
 	long period_start;      /* start year of the last period label made */
 	char period[48];        /* that label */
 	char found[1024];       /* cells of the best header candidate, for messages */
@@ -381,7 +386,7 @@ static int do_row(extract *x, const csvin_record *rec)
 				rc = VAL_OK;
 			}
 		} else {
-			val_opts o = { f->pct, f->scale, f->excel_serial, 0 };
+			val_opts o = { f->pct, f->scale, f->excel_serial || x->excel_dates, x->date1904 };
 			rc = val_parse(cfg_val_type(f->type), t, len, &o, out, cap, &num, &why);
 			if (rc == VAL_ERROR) {
 				reject(x, rec->line, c + 1, f, t, len, cfg_ftype_name(f->type),
@@ -476,6 +481,33 @@ static int do_row(extract *x, const csvin_record *rec)
 
 /* ---- the file ---------------------------------------------------------- */
 
+/* The next row of whichever reader the file has. */
+static int in_next(extract *x, const csvin_record **rec)
+{
+	return x->xl ? xlsx_next(x->xl, rec) : csvin_next(x->in, rec);
+}
+
+static const char *in_error(const extract *x)
+{
+	return x->xl ? xlsx_error(x->xl) : csvin_error(x->in);
+}
+
+/* An .xlsx workbook: by its name, or a zip container's magic bytes. */
+static int is_xlsx(const char *path)
+{
+	size_t n = strlen(path);
+	unsigned char magic[4] = { 0 };
+	FILE *f;
+
+	if (n > 5 && strcasecmp(path + n - 5, ".xlsx") == 0)
+		return 1;
+	if (!(f = fopen(path, "rb")))
+		return 0;
+	n = fread(magic, 1, 4, f);
+	fclose(f);
+	return n == 4 && memcmp(magic, "PK\3\4", 4) == 0;
+}
+
 static void fail_file(extract *x, const char *reason)
 {
 	free(x->m.status);
@@ -486,7 +518,7 @@ static void fail_file(extract *x, const char *reason)
 
 static int run(extract *x, char *err, size_t errlen)
 {
-	csvin_opts o = { x->s->delim, 0 };
+	csvin_opts o = { x->s->delim, 0, x->s->encoding };
 	const csvin_record *rec;
 	char path[4200], why[2048];
 	struct stat st;
@@ -549,14 +581,22 @@ static int run(extract *x, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (!(x->in = csvin_open(x->path, &o, why, sizeof why))) {
+	if (is_xlsx(x->path)) {
+		xlsx_opts xo = { x->s->sheet, 0, 0, 0 };
+		if (!(x->xl = xlsx_open(x->path, &xo, why, sizeof why))) {
+			fail_file(x, why);
+			goto done;
+		}
+		x->excel_dates = 1;
+		x->date1904 = xlsx_date1904(x->xl);
+	} else if (!(x->in = csvin_open(x->path, &o, why, sizeof why))) {
 		fail_file(x, why);
 		goto done;
 	}
 	/* The header: the first row, among the first header_scan, that holds
 	 * every required column. */
 	for (int i = 0; i < x->s->header_scan; i++) {
-		r = csvin_next(x->in, &rec);
+		r = in_next(x, &rec);
 		if (r <= 0)
 			break;
 		if (is_header(x, rec)) {
@@ -568,21 +608,21 @@ static int run(extract *x, char *err, size_t errlen)
 		note_candidate(x, rec);
 	}
 	if (!x->m.header_line) {
-		if (csvin_error(x->in)[0]) {
-			fail_file(x, csvin_error(x->in));
+		if (in_error(x)[0]) {
+			fail_file(x, in_error(x));
 		} else {
 			explain_missing(x, why, sizeof why);
 			fail_file(x, why);
 		}
 		goto done;
 	}
-	while ((r = csvin_next(x->in, &rec)) > 0)
+	while ((r = in_next(x, &rec)) > 0)
 		if (do_row(x, rec) < 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
 	if (r < 0) {
-		fail_file(x, csvin_error(x->in));
+		fail_file(x, in_error(x));
 		goto done;
 	}
 	if (x->m.rows_read == 0) {
@@ -605,13 +645,18 @@ static int run(extract *x, char *err, size_t errlen)
 		}
 	}
 done:
-	x->m.delimiter = strdup(!x->in ? "unknown"
+	x->m.delimiter = strdup(x->xl ? "xlsx" : !x->in ? "unknown"
 				: csvin_delim(x->in) == '\t' ? "tab"
 				: csvin_delim(x->in) == ';'  ? "semicolon"
 							      : "comma");
-	if (x->in && csvin_had_bom(x->in)) {
+	if (x->in) {
 		free(x->m.encoding);
-		x->m.encoding = strdup("utf-8 (BOM)");
+		x->m.encoding = strdup(csvin_encoding(x->in));
+	} else if (x->xl) {
+		char e[300];
+		snprintf(e, sizeof e, "xlsx (sheet %s)", xlsx_sheet(x->xl));
+		free(x->m.encoding);
+		x->m.encoding = strdup(e);
 	}
 	x->m.extract_ms = cli_ms() - t0;
 	if (rows_commit(x->rows, err, errlen) < 0) {
@@ -635,6 +680,7 @@ static void cleanup(extract *x)
 	if (x->rejects)
 		rows_abort(x->rejects);
 	csvin_close(x->in);
+	xlsx_close(x->xl);
 	pii_close(x->pii);
 	for (size_t i = 0; i < x->ncols; i++)
 		free(x->header ? x->header[i] : NULL);

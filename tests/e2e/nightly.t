@@ -105,6 +105,7 @@ head -c 20000 "$FIX" | gzip -c | head -c 3000 > "$WORK/n/inbox/毕业生去向�
 : > "$WORK/n/inbox/毕业生去向登记表_empty.csv"
 sed -n 2p "$FIX" > "$WORK/n/inbox/毕业生去向登记表_header_only.csv"
 printf '编号,名称\n1,a\n' > "$WORK/n/inbox/毕业生去向登记表_unknown.csv"
+head -c 9000 "$TOP/tests/data/formats/毕业生去向登记表_excel.xlsx" > "$WORK/n/inbox/毕业生去向登记表_corrupt.xlsx"
 sed 's/2023-12-28/2024-01-02/' "$FIX" > "$WORK/n/inbox/毕业生去向登记表_v5.csv"
 cp "$WORK/n/inbox/毕业生去向登记表_v5.csv" "$WORK/n/inbox/毕业生去向登记表_v5_copy.csv"
 out=$(vqr -c "$CFG" --summary-json "$WORK/summary.json" --log "$WORK/vqr.log" run 2>&1); rc=$?
@@ -114,11 +115,12 @@ like "$(q 毕业生去向登记表_truncated.csv.gz)" "*unexpected end of compre
 like "$(q 毕业生去向登记表_empty.csv)" "*the file is empty*" "an empty file is quarantined"
 like "$(q 毕业生去向登记表_header_only.csv)" "*has a header (line 1) but no data rows*" "a header-only file is quarantined"
 like "$(q 毕业生去向登记表_unknown.csv)" "*no header row with the required columns*\"编号\", \"名称\"*" "an unknown header set is quarantined"
+like "$(q 毕业生去向登记表_corrupt.xlsx)" "*毕业生去向登记表_corrupt.xlsx: *" "a corrupt .xlsx is quarantined with its reason"
 is "$(sql "select count(*) from vqr.source_file where file_name like '毕业生去向登记表_v5%'")" 1 "the same file under two names loads once"
 is "$(ls "$WORK/n/inbox" | wc -l | tr -d ' ')" 0 "the inbox is empty"
 test -f "$WORK/n/archive/毕业生去向登记表_v5_copy.csv"; ok $? "the duplicate is archived"
 sj=$(cat "$WORK/summary.json")
-like "$sj" "*\"exit_code\": 2*\"loaded\": 1, \"already_loaded\": 1, \"quarantined\": 4*" "--summary-json counts the files"
+like "$sj" "*\"exit_code\": 2*\"loaded\": 1, \"already_loaded\": 1, \"quarantined\": 5*" "--summary-json counts the files"
 like "$sj" "*\"file\": \"毕业生去向登记表_empty.csv\", \"status\": \"quarantined\"*\"reason\": \"*the file is empty\"*" "and gives each file's status and reason"
 like "$(cat "$WORK/vqr.log")" "*20[0-9][0-9]-*vqr: error: *毕业生去向登记表_empty.csv: quarantined*" "--log keeps the messages with timestamps"
 out=$(vqr -c "$CFG" status 2>&1); rc=$?

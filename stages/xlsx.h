@@ -1,0 +1,124 @@
+/*
+ * xlsx.h - streaming .xlsx (Office Open XML workbook) row reader on
+ * minizip (the zip container) and expat (the XML), read one row at a time
+ * through the same record type as csvin.h, so the extract stage can take
+ * either.
+ *
+ * Usage:
+ *     char err[1024];
+ *     xlsx_opts o = { .sheet = NULL };                // first sheet, default limits
+ *     xlsx *x = xlsx_open("inbox/a.xlsx", &o, err, sizeof err);
+ *     if (!x) { log_error("%s", err); return EXIT_USAGE; }
+ *     const csvin_record *rec;
+ *     int rc;
+ *     while ((rc = xlsx_next(x, &rec)) == 1)
+ *         use(rec->fields, rec->lens, rec->nfields, rec->line);  // line = sheet row
+ *     if (rc < 0)
+ *         log_error("%s", xlsx_error(x));
+ *     xlsx_close(x);
+ *
+ * What the reader does:
+ *  - The workbook part is found through _rels/.rels (xl/workbook.xml when
+ *    that is missing), the sheets through the workbook's relationships;
+ *    element names are matched without their namespace prefix, so strict
+ *    OOXML and prefixed ("x:row") files read too.
+ *  - The sheet is the named one (exact name, else ASCII case-insensitive),
+ *    or the first visible worksheet (the first worksheet when all are
+ *    hidden).  Chart sheets are never chosen.
+ *  - The sheet XML is inflated and parsed in 64 KiB chunks; only the
+ *    current row is in memory.  Shared strings (xl/sharedStrings.xml) and
+ *    the date flags of the cell formats (xl/styles.xml) are loaded at open.
+ *  - Cell values as text:
+ *      shared and inline strings   their text; rich text runs joined,
+ *                                  phonetic runs (<rPh>) left out, the
+ *                                  OOXML escape _xHHHH_ decoded
+ *      numbers                     shortest text that reads back as the
+ *                                  same double: "3", "-2.5", "0.1", "1e+20"
+ *                                  (integers below 2^53 never get an exponent)
+ *      booleans                    "TRUE" / "FALSE"
+ *      dates (number with a date   "2023-06-30", or "2023-06-30 08:30:00"
+ *      or time format)             when the value has a time of day;
+ *                                  "08:30:00" for a time format and a
+ *                                  value below 1; the 1904 system and
+ *                                  Excel's 1900 leap-year bug are honoured
+ *                                  (serial 60 is "1900-02-29" as Excel
+ *                                  shows it, which a date parser rejects;
+ *                                  serial 0 "1900-01-00" likewise)
+ *      formulas                    the cached value (<v>), typed as above
+ *      errors                      the error text: "#N/A", "#DIV/0!"
+ *    Date formats: built-in ids 14-22, 45-47 and the East Asian ones
+ *    27-36, 50-58 (yyyy"年"m"月"d"日" and friends), and custom formats with
+ *    y, m, d, h or s outside quotes, escapes and [brackets] ([h] [mm] [ss]
+ *    elapsed times count).
+ *  - Sparse sheets: cells are placed by their reference (r="C5"); missing
+ *    cells are empty strings.  A record ends at the row's last non-empty
+ *    cell, so nfields differs from row to row; trailing empty cells never
+ *    count.  Rows absent from the XML, and rows whose cells are all
+ *    empty, are not delivered (record.line jumps, like blank CSV lines).
+ *  - Merged cells are ignored: the top-left cell has the value and the
+ *    others are empty, as in Excel's own CSV export.
+ *  - Hidden rows and columns are read like the others.
+ *  - Decompression bombs: an entry is refused before inflating when its
+ *    declared size exceeds max_uncompressed, or (above 1 MiB) its
+ *    declared ratio exceeds max_ratio; while inflating, the actual bytes
+ *    are counted and may not exceed the declared size.  Shared strings in
+ *    memory (text plus 8 bytes per string) are bounded by max_shared.
+ *    A DOCTYPE in any part is refused (no entity expansion).
+ *  - Every entry's CRC-32 and size are checked when it ends.  Rows
+ *    delivered before an error come from a damaged file: treat -1 as the
+ *    whole file failing.
+ *  - Memory: the current row, 64 KiB of XML, the inflate state, the shared
+ *    strings; no allocation per row in steady state.
+ */
+#ifndef VQR_XLSX_H
+#define VQR_XLSX_H
+
+#include "csvin.h"
+
+#include <stddef.h>
+
+typedef struct xlsx xlsx;
+
+typedef struct xlsx_opts {
+	const char *sheet;              /* sheet name, NULL = the first visible worksheet */
+	long long max_uncompressed;     /* largest inflated size of one zip entry, 0 = 2 GiB */
+	double max_ratio;               /* largest uncompressed/compressed ratio of an entry over 1 MiB, 0 = 200 */
+	long long max_shared;           /* largest shared string table in memory (text + 8 bytes a string), 0 = 1 GiB */
+} xlsx_opts;
+
+/*
+ * Open the workbook at path and prepare to stream one of its sheets
+ * (opts may be NULL: first visible worksheet, default limits).  Reads the
+ * workbook, its relationships, the shared strings and the styles, and
+ * opens the sheet's entry.  Returns NULL with "path: reason" in errbuf
+ * (errbuf may be NULL): not a zip file (an OLE2 file gets a hint about
+ * .xls and passwords), corrupt or truncated zip, no workbook, no such
+ * sheet (the message lists the sheets), a possible decompression bomb,
+ * bad XML or CRC errors in the parts read.  Free with xlsx_close().
+ */
+xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t errlen);
+
+/*
+ * Read the next non-empty row of the sheet.  Returns 1 and sets *rec
+ * (owned by the reader, valid until the next xlsx_next or xlsx_close):
+ * nfields >= 1 (up to the last non-empty cell), fields NUL-terminated with
+ * their lengths, line = the sheet's row number (1-based), offset = 0.
+ * Returns 0 at the end of the sheet (its CRC checked), -1 on error with
+ * "path: sheet NAME row N: message" in xlsx_error().  After 0 or -1 every
+ * further call returns the same.
+ */
+int xlsx_next(xlsx *x, const csvin_record **rec);
+
+/* The last error message ("" when there was none); owned by the reader. */
+const char *xlsx_error(const xlsx *x);
+
+/* The name of the sheet being read; owned by the reader. */
+const char *xlsx_sheet(const xlsx *x);
+
+/* Non-zero when the workbook uses the 1904 date system. */
+int xlsx_date1904(const xlsx *x);
+
+/* Close the archive and free the reader and its records.  NULL is allowed. */
+void xlsx_close(xlsx *x);
+
+#endif

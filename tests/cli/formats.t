@@ -1,0 +1,38 @@
+#!/bin/sh
+# The same register exported as UTF-8 CSV, UTF-8 with BOM, GB18030 CSV,
+# UTF-16LE tab text, .csv.gz and .xlsx (merged title row above the header,
+# real dates and numbers) gives byte-identical canonical rows, and the
+# manifest records the encoding found.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/env.sh"
+
+D="$TOP/tests/data/formats"
+make_config f
+ref=""
+for kind in utf8.csv:utf-8 bom.csv:"utf-8 (BOM)" gb18030.csv:gb18030 utf16.txt:"utf-16le (BOM)" \
+	gz.csv.gz:utf-8 excel.xlsx:"xlsx (sheet 毕业生去向)"; do
+	file="$D/毕业生去向登记表_${kind%%:*}"
+	enc=${kind#*:}
+	out=$(vqr-extract -c "$WORK/f.yaml" -o "$WORK/${kind%%:*}" "$file" 2>&1); rc=$?
+	is "$rc" 0 "${kind%%:*}: extract exits 0"
+	sum=$(zcat "$WORK/${kind%%:*}/rows.gz" | sha256sum | cut -d' ' -f1)
+	if [ -z "$ref" ]; then
+		ref=$sum
+		is "$(zcat "$WORK/${kind%%:*}/rows.gz" | wc -l | tr -d ' ')" 201 "${kind%%:*}: 200 rows and the column line"
+	else
+		is "$sum" "$ref" "${kind%%:*}: canonical rows byte-identical to the UTF-8 CSV's"
+	fi
+	like "$(cat "$WORK/${kind%%:*}/manifest.yaml")" "*encoding: $enc*" "${kind%%:*}: the manifest records encoding $enc"
+	like "$(cat "$WORK/${kind%%:*}/manifest.yaml")" "*header_line: 2*" "${kind%%:*}: the header is found below the title row"
+done
+
+# A configured encoding is checked: GB18030 bytes are not UTF-8.
+sed 's/^    encoding: auto .*$/    encoding: utf-8/' "$TOP/config/sources/graduate_destination.yaml" > "$WORK/src8.yaml"
+cat > "$WORK/u.yaml" <<YAML
+school: {code: X, name: Y}
+include: [$WORK/src8.yaml]
+YAML
+out=$(vqr-extract -c "$WORK/u.yaml" -o "$WORK/bad" "$D/毕业生去向登记表_gb18030.csv" 2>&1); rc=$?
+is "$rc" 2 "GB18030 bytes in a file configured as UTF-8 fail the file"
+like "$out" "*毕业生去向登记表_gb18030.csv:1: invalid UTF-8 byte sequence at byte offset [0-9]*" "naming the line and the byte offset"
+done_testing
