@@ -14,17 +14,24 @@
  * whole at open, then the sheet's entry stays open and is parsed a chunk
  * at a time.
  *
- * Push to pull: expat calls back per element.  At the end of a non-empty
- * row the handler suspends the parser (XML_StopParser, resumable);
- * XML_ParseBuffer or XML_ResumeParser then return XML_STATUS_SUSPENDED and
- * xlsx_next hands out the row.  The next xlsx_next resumes the parser on
- * the rest of the same buffer (expat owns it: XML_GetBuffer).
+ * Push to pull: expat calls back per element.  The rows completed while
+ * expat parses one 64 KiB buffer are queued (their texts in one arena,
+ * their fields in one pair of offset/length arrays), and xlsx_next hands
+ * them out one by one before it parses the next buffer; the row still
+ * being built is then moved to the front.  Suspending expat after every
+ * row (XML_StopParser) would be simpler but costs about half a second per
+ * million rows; the parser is suspended only when the queue grows past
+ * XLSX_QFIELDS fields or XLSX_QBYTES bytes (very sparse rows), and
+ * resumed on the rest of the same buffer (expat owns it: XML_GetBuffer).
+ * An error found while parsing is reported after the rows queued before
+ * it.
  *
  * Element names are matched on their local part (after the last ':'), so
  * a prefix ("x:row") or the strict OOXML namespace change nothing.
  *
- * A row's cell texts go into one arena reused for every row; offset 0 of
- * the arena is always an empty string, used for the gaps of sparse rows.
+ * Offset 0 of the text arena is always an empty string, used for empty
+ * cells and the gaps of sparse rows.  The arena and the arrays are reused:
+ * no allocation per row once they have grown.
  */
 #include "xlsx.h"
 
@@ -55,6 +62,8 @@
 #define XLSX_MAX_CELL    (4L << 20)     /* bytes of one cell's text */
 #define XLSX_MAX_ROWMEM  (64L << 20)    /* bytes of one row's texts */
 #define XLSX_PATH        1024           /* longest part name */
+#define XLSX_QFIELDS     65536          /* queued fields before the parser is suspended */
+#define XLSX_QBYTES      (1L << 20)     /* queued text bytes before it is suspended */
 
 /* Serial day numbers as days since 1970-01-01 */
 #define DAYS_1899_12_30  (-25569L)      /* serial 0 of the 1900 system, from serial 61 on */
@@ -98,6 +107,13 @@ typedef struct rel {
 	char *target;                   /* Target (owned) */
 	int external;                   /* TargetMode="External" */
 } rel;
+
+/* A completed row in the queue. */
+typedef struct qrow {
+	long line;                      /* its row number */
+	size_t first;                   /* its first field in foff/flen */
+	size_t nf;                      /* its field count */
+} qrow;
 
 /* A custom <numFmt> of the styles. */
 typedef struct numfmt {
@@ -151,8 +167,14 @@ struct xlsx {
 	/* sheet stream */
 	XML_Parser p;                   /* the sheet's parser (NULL when not streaming) */
 	int fed_final;                  /* the last buffer was given with isFinal */
-	int suspended;                  /* the parser is suspended after a row */
+	int parsed;                     /* the parser has consumed the final buffer */
+	int suspended;                  /* the parser is suspended (the queue was full) */
+	int pend_err;                   /* err is set: report it once the queue is empty */
+	char pfx[32];                   /* the root element's prefix with its ':', or "" */
+	size_t pfxlen;
+	int seen_root;                  /* pfx is known */
 	int in_sd;                      /* inside <sheetData> */
+	int in_row;                     /* inside <row> */
 	int in_c, in_v, in_is;          /* inside <c>, <v>, <is> */
 	int ctype;                      /* T_* of the current cell */
 	int cstyle_kind;                /* FMT_* of the current cell's style */
@@ -162,14 +184,20 @@ struct xlsx {
 	char *tb;                       /* text of the current cell */
 	size_t tlen, tcap;
 
-	/* the row being built */
-	char *data;                     /* arena; data[0] is always "" */
+	/* completed rows waiting to be handed out, then the row being built */
+	char *data;                     /* arena of cell texts; data[0] is always "" */
 	size_t dlen, dcap;
-	size_t *foff;                   /* offset of each field in data */
-	size_t *flen;                   /* length of each field */
-	char **fields;                  /* record.fields, rebuilt per row */
-	size_t nf, fcap;                /* fields used, allocated */
-	int have_row;                   /* a row completed and was suspended on */
+	size_t *foff;                   /* offset in data of each field of each row */
+	size_t *flen;                   /* length of each field (record.lens points in here) */
+	size_t fcap;                    /* allocated entries of foff and flen */
+	size_t ftotal;                  /* fields used by the queued rows */
+	qrow *q;                        /* the queue */
+	size_t nq, qpos, qcap;          /* rows queued, next to hand out, allocated */
+	size_t cur_first;               /* first field of the row being built */
+	size_t cur_nf;                  /* its fields so far */
+	size_t cur_dstart;              /* where its texts start in data */
+	char **fields;                  /* record.fields, rebuilt per record */
+	size_t fpcap;                   /* allocated entries of fields */
 	csvin_record rec;               /* the record handed out */
 
 	int state;                      /* 0 reading, 1 end returned, -1 error */
@@ -1202,49 +1230,46 @@ static size_t fmt_serial(double v, int date1904, int kind, char *out)
 
 /* ---- the sheet -------------------------------------------------------- */
 
-/* Make room for need fields in foff, flen and fields (one capacity). */
+/* Make room for need fields in foff and flen. */
 static int grow_fields(xlsx *x, size_t need)
 {
-	size_t ncap = x->fcap ? x->fcap : 16;
+	size_t ncap = x->fcap ? x->fcap : 64;
 	void *p;
 
 	if (need <= x->fcap)
 		return 0;
 	while (ncap < need)
-		ncap *= 2;      /* need <= XLSX_MAX_COL */
+		ncap *= 2;      /* need <= XLSX_QFIELDS + 2 * XLSX_MAX_COL */
 	if (!(p = realloc(x->foff, ncap * sizeof *x->foff)))
 		return -1;
 	x->foff = p;
 	if (!(p = realloc(x->flen, ncap * sizeof *x->flen)))
 		return -1;
 	x->flen = p;
-	if (!(p = realloc(x->fields, ncap * sizeof *x->fields)))
-		return -1;
-	x->fields = p;
 	x->fcap = ncap;
 	return 0;
 }
 
-/* Place text s[0..len) in column col (0-based) of the current row. */
+/* Place text s[0..len) in column col (0-based) of the row being built. */
 static int put_cell(xlsx *x, long col, const char *s, size_t len)
 {
-	size_t c = (size_t)col;
+	size_t c = x->cur_first + (size_t)col;
 
 	if (c >= x->fcap && grow_fields(x, c + 1) < 0)
 		goto oom;
-	if (c >= x->nf) {
-		for (size_t k = x->nf; k < c; k++) {
+	if ((size_t)col >= x->cur_nf) {
+		for (size_t k = x->cur_first + x->cur_nf; k < c; k++) {
 			x->foff[k] = 0;
 			x->flen[k] = 0;
 		}
-		x->nf = c + 1;
+		x->cur_nf = (size_t)col + 1;
 	}
 	if (len == 0) {
 		x->foff[c] = 0;
 		x->flen[c] = 0;
 		return 0;
 	}
-	if (x->dlen + len + 1 > (size_t)XLSX_MAX_ROWMEM) {
+	if (x->dlen - x->cur_dstart + len + 1 > (size_t)XLSX_MAX_ROWMEM) {
 		herr(x, "the row's cells hold more than %ld bytes", (long)XLSX_MAX_ROWMEM);
 		return -1;
 	}
@@ -1259,6 +1284,32 @@ static int put_cell(xlsx *x, long col, const char *s, size_t len)
 oom:
 	herr(x, "out of memory");
 	return -1;
+}
+
+/* The end of a row: queue it when it has a non-empty cell, else drop it.
+ * Suspend the parser when the queue is full. */
+static void row_end(xlsx *x)
+{
+	size_t nf = x->cur_nf;
+
+	x->in_row = 0;
+	while (nf > 0 && x->flen[x->cur_first + nf - 1] == 0)
+		nf--;
+	if (nf == 0 || x->herr_set) {
+		x->dlen = x->cur_dstart;
+		return;
+	}
+	if (grow((void **)&x->q, &x->qcap, x->nq + 1, sizeof *x->q, 64) < 0) {
+		herr(x, "out of memory");
+		return;
+	}
+	x->q[x->nq].line = x->row;
+	x->q[x->nq].first = x->cur_first;
+	x->q[x->nq].nf = nf;
+	x->nq++;
+	x->ftotal = x->cur_first + nf;
+	if (x->ftotal > XLSX_QFIELDS || x->dlen > (size_t)XLSX_QBYTES)
+		XML_StopParser(x->p, XML_TRUE);
 }
 
 /* Column of a cell reference "AB12" (0-based), or -1 when it is bad. */
@@ -1295,11 +1346,34 @@ static void col_name(long col, char *out)
 	out[n] = '\0';
 }
 
+/*
+ * The local name of a sheet element: the root element's prefix is skipped
+ * without a search (this is the hot path); names with another prefix keep
+ * it and so match nothing.
+ */
+static const char *sh_local(xlsx *x, const char *name)
+{
+	if (x->pfxlen && strncmp(name, x->pfx, x->pfxlen) == 0)
+		return name + x->pfxlen;
+	return name;
+}
+
 static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 {
 	xlsx *x = ud;
-	const char *n = local(name);
+	const char *n;
 
+	if (!x->seen_root) {
+		const char *colon = strchr(name, ':');
+
+		x->seen_root = 1;
+		if (colon && (size_t)(colon - name) + 1 < sizeof x->pfx) {
+			x->pfxlen = (size_t)(colon - name) + 1;
+			memcpy(x->pfx, name, x->pfxlen);
+			x->pfx[x->pfxlen] = '\0';
+		}
+	}
+	n = sh_local(x, name);
 	if (!x->in_sd) {
 		if (strcmp(n, "sheetData") == 0)
 			x->in_sd = 1;
@@ -1307,7 +1381,7 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 	}
 	switch (n[0]) {
 	case 'c':
-		if (n[1] == '\0') {
+		if (n[1] == '\0' && x->in_row) {
 			const char *r = NULL, *t = NULL, *s = NULL;
 
 			for (; a[0]; a += 2) {
@@ -1355,9 +1429,11 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 			}
 			x->cstyle_kind = FMT_NUM;
 			if (s && x->ctype == T_NUM) {
-				long si = to_long(s, -1);
+				size_t si = 0;
 
-				if (si >= 0 && (size_t)si < x->nxf)
+				for (; *s >= '0' && *s <= '9' && si < x->nxf; s++)
+					si = si * 10 + (size_t)(*s - '0');
+				if (*s == '\0' && si < x->nxf)
 					x->cstyle_kind = x->xf_kind[si];
 			}
 		}
@@ -1375,13 +1451,19 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 			x->in_is = 1;
 		return;
 	case 'r':
-		if (n[1] == 'o' && strcmp(n, "row") == 0) {
-			const char *r = attr(a, "r");
+		if (n[1] == 'o' && n[2] == 'w' && n[3] == '\0') {
+			const char *r = NULL;
 
+			for (; a[0]; a += 2)
+				if (a[0][0] == 'r' && a[0][1] == '\0')
+					r = a[1];
 			if (r) {
-				long v = to_long(r, -1);
+				long v = 0;
+				const char *d = r;
 
-				if (v < 1 || v > XLSX_MAX_ROW) {
+				for (; *d >= '0' && *d <= '9' && v <= XLSX_MAX_ROW; d++)
+					v = v * 10 + (*d - '0');
+				if (*d || v < 1 || v > XLSX_MAX_ROW) {
 					herr(x, "bad row number \"%.20s\"", r);
 					return;
 				}
@@ -1394,8 +1476,10 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 				x->row++;
 			}
 			x->prev_col = -1;
-			x->nf = 0;
-			x->dlen = 1;
+			x->in_row = 1;
+			x->cur_first = x->ftotal;
+			x->cur_nf = 0;
+			x->cur_dstart = x->dlen;
 		} else if (strcmp(n, "rPh") == 0) {
 			x->in_rph++;
 		}
@@ -1547,15 +1631,25 @@ static void cell_end(xlsx *x)
 		s = trim(s, &n);
 		if (n == 0)
 			break;
-		if (x->cstyle_kind == FMT_NUM && (plain_int(s, n) || plain_dec(s, n)))
-			break;
-		if (n >= sizeof buf)
-			break;          /* not a number Excel writes: as it is */
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		v = strtod(buf, &end);
-		if (*end || end == buf || !isfinite(v))
-			break;          /* as it is */
+		if (plain_int(s, n)) {
+			long long iv = 0;
+
+			if (x->cstyle_kind == FMT_NUM)
+				break;                  /* as it is */
+			for (size_t k = s[0] == '-'; k < n; k++)
+				iv = iv * 10 + (s[k] - '0');
+			v = (double)(s[0] == '-' ? -iv : iv);   /* exact: 15 digits at most */
+		} else {
+			if (x->cstyle_kind == FMT_NUM && plain_dec(s, n))
+				break;
+			if (n >= sizeof buf)
+				break;          /* not a number Excel writes: as it is */
+			memcpy(buf, s, n);
+			buf[n] = '\0';
+			v = strtod(buf, &end);
+			if (*end || end == buf || !isfinite(v))
+				break;          /* as it is */
+		}
 		if (x->cstyle_kind != FMT_NUM) {
 			size_t k = fmt_serial(v, x->date1904, x->cstyle_kind, buf);
 
@@ -1576,7 +1670,7 @@ static void cell_end(xlsx *x)
 static void XMLCALL sh_end(void *ud, const XML_Char *name)
 {
 	xlsx *x = ud;
-	const char *n = local(name);
+	const char *n = sh_local(x, name);
 
 	if (!x->in_sd)
 		return;
@@ -1598,13 +1692,9 @@ static void XMLCALL sh_end(void *ud, const XML_Char *name)
 			x->in_is = 0;
 		return;
 	case 'r':
-		if (strcmp(n, "row") == 0) {
-			while (x->nf > 0 && x->flen[x->nf - 1] == 0)
-				x->nf--;
-			if (x->nf > 0 && !x->herr_set) {
-				x->have_row = 1;
-				XML_StopParser(x->p, XML_TRUE);
-			}
+		if (n[1] == 'o' && n[2] == 'w' && n[3] == '\0') {
+			if (x->in_row)
+				row_end(x);
 		} else if (strcmp(n, "rPh") == 0 && x->in_rph > 0) {
 			x->in_rph--;
 		}
@@ -1752,6 +1842,7 @@ xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t er
 	x->dcap = 4096;
 	x->data[0] = '\0';
 	x->dlen = 1;
+	x->cur_dstart = 1;
 	x->max_uncomp = opts && opts->max_uncompressed > 0 ?
 		(unsigned long long)opts->max_uncompressed : (unsigned long long)XLSX_MAX_UNCOMP;
 	x->max_ratio = opts && opts->max_ratio > 0 ? opts->max_ratio : XLSX_MAX_RATIO;
@@ -1842,67 +1933,103 @@ xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t er
 
 /* ---- reading ---------------------------------------------------------- */
 
-/* The sheet error: "path: sheet NAME row N: message". */
-static int sheet_fail(xlsx *x, const char *msg)
+/*
+ * The sheet error "path: sheet NAME row N: message" into x->err; it is
+ * returned once the rows queued before it are handed out.
+ */
+static void sheet_err(xlsx *x, const char *msg)
 {
 	if (x->row > 0)
 		set_err(x->err, sizeof x->err, "%s: sheet %s row %ld: %s", x->path,
 			x->sheet_name, x->row, msg);
 	else
 		set_err(x->err, sizeof x->err, "%s: sheet %s: %s", x->path, x->sheet_name, msg);
-	x->state = -1;
-	return -1;
+	x->pend_err = 1;
 }
 
 /* An entry error (x->err is "path: entry ...") as a sheet error. */
-static int zent_fail(xlsx *x)
+static void zent_err(xlsx *x)
 {
 	char msg[1024];
 
 	snprintf(msg, sizeof msg, "%s", x->err + strlen(x->path) + 2);
-	return sheet_fail(x, msg);
+	sheet_err(x, msg);
 }
 
-static int emit(xlsx *x, const csvin_record **rec)
+/* Hand out queued row q. */
+static int emit(xlsx *x, const qrow *q, const csvin_record **rec)
 {
-	for (size_t i = 0; i < x->nf; i++)
-		x->fields[i] = x->data + x->foff[i];
-	x->rec.nfields = x->nf;
+	if (q->nf > x->fpcap) {
+		size_t ncap = x->fpcap ? x->fpcap : 64;
+		char **p;
+
+		while (ncap < q->nf)
+			ncap *= 2;
+		if (!(p = realloc(x->fields, ncap * sizeof *p))) {
+			sheet_err(x, "out of memory");
+			x->state = -1;
+			return -1;
+		}
+		x->fields = p;
+		x->fpcap = ncap;
+	}
+	for (size_t i = 0; i < q->nf; i++)
+		x->fields[i] = x->data + x->foff[q->first + i];
+	x->rec.nfields = q->nf;
 	x->rec.fields = x->fields;
-	x->rec.lens = x->flen;
-	x->rec.line = x->row;
+	x->rec.lens = x->flen + q->first;
+	x->rec.line = q->line;
 	x->rec.offset = 0;
 	*rec = &x->rec;
 	return 1;
 }
 
-/* After XML_ParseBuffer or XML_ResumeParser returned st: 1 a row, 0 go on,
- * -1 error. */
-static int after_parse(xlsx *x, enum XML_Status st)
+/* All queued rows are handed out: move the row being built (if any) to
+ * the front of the arena and the field arrays. */
+static void compact(xlsx *x)
+{
+	size_t dn = x->dlen - x->cur_dstart;
+
+	if (x->in_row) {
+		memmove(x->foff, x->foff + x->cur_first, x->cur_nf * sizeof *x->foff);
+		memmove(x->flen, x->flen + x->cur_first, x->cur_nf * sizeof *x->flen);
+		for (size_t i = 0; i < x->cur_nf; i++)
+			if (x->foff[i])
+				x->foff[i] = x->foff[i] - x->cur_dstart + 1;
+		memmove(x->data + 1, x->data + x->cur_dstart, dn);
+		x->dlen = 1 + dn;
+	} else {
+		x->dlen = 1;
+	}
+	x->cur_first = 0;
+	x->cur_dstart = 1;
+	x->ftotal = 0;
+	x->nq = x->qpos = 0;
+}
+
+/* After XML_ParseBuffer or XML_ResumeParser returned st. */
+static void after_parse(xlsx *x, enum XML_Status st)
 {
 	char msg[768];
 
-	if (st == XML_STATUS_SUSPENDED) {
-		x->suspended = 1;
-		return x->have_row ? 1 : 0;
-	}
-	x->suspended = 0;
+	x->suspended = st == XML_STATUS_SUSPENDED;
 	if (st == XML_STATUS_ERROR) {
 		if (x->herr_set)
 			snprintf(msg, sizeof msg, "%s", x->herr);
 		else
 			xml_msg(x, x->p, msg, sizeof msg);
 		if (zent_drain(x) < 0)
-			return zent_fail(x);    /* a damaged entry, not bad XML */
-		return sheet_fail(x, msg);
+			zent_err(x);    /* a damaged entry, not bad XML */
+		else
+			sheet_err(x, msg);
+	} else if (st == XML_STATUS_OK && x->fed_final) {
+		x->parsed = 1;
 	}
-	return 0;
 }
 
 int xlsx_next(xlsx *x, const csvin_record **rec)
 {
 	const csvin_record *dummy;
-	int rc;
 
 	if (!rec)
 		rec = &dummy;
@@ -1911,30 +2038,38 @@ int xlsx_next(xlsx *x, const csvin_record **rec)
 		return -1;
 	if (x->state > 0)
 		return 0;
-	x->have_row = 0;
 	for (;;) {
-		if (x->suspended) {
-			rc = after_parse(x, XML_ResumeParser(x->p));
-		} else if (x->fed_final) {
+		if (x->qpos < x->nq)
+			return emit(x, &x->q[x->qpos++], rec);
+		if (x->pend_err) {
+			x->state = -1;
+			return -1;
+		}
+		if (x->nq)
+			compact(x);
+		if (x->parsed) {
 			zent_close(x);
 			x->state = 1;
 			return 0;
+		}
+		if (x->suspended) {
+			after_parse(x, XML_ResumeParser(x->p));
 		} else {
 			void *buf = XML_GetBuffer(x->p, XLSX_CHUNK);
 			long n;
 
-			if (!buf)
-				return sheet_fail(x, "out of memory");
+			if (!buf) {
+				sheet_err(x, "out of memory");
+				continue;
+			}
 			n = zent_read(x, buf, XLSX_CHUNK);
-			if (n < 0)
-				return zent_fail(x);
+			if (n < 0) {
+				zent_err(x);
+				continue;
+			}
 			x->fed_final = n == 0;
-			rc = after_parse(x, XML_ParseBuffer(x->p, (int)n, x->fed_final));
+			after_parse(x, XML_ParseBuffer(x->p, (int)n, x->fed_final));
 		}
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			return emit(x, rec);
 	}
 }
 
@@ -1980,6 +2115,7 @@ void xlsx_close(xlsx *x)
 	free(x->foff);
 	free(x->flen);
 	free(x->fields);
+	free(x->q);
 	free(x->zin);
 	free(x->path);
 	free(x);

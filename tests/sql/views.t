@@ -1,0 +1,114 @@
+#!/bin/sh
+# The analyst views on known data (tests/sql/views_data.sql): one school
+# over the years, schools side by side with rank, percentile and the
+# regional value, a region over the years, data quality, latest values.
+# Rates combine as a ratio of sums, never as an average of percentages.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/env.sh"
+
+test_db vqr_sql_views
+make_config c "$TEST_DB"
+out=$(vqr -c "$WORK/c.yaml" init 2>&1); rc=$?
+is "$rc" 0 "vqr init exits 0 ($out)"
+psql -X -q -v ON_ERROR_STOP=1 -d "$TEST_DB" -f "$TOP/tests/sql/views_data.sql" >/dev/null 2>&1
+ok $? "the known data loads"
+
+# --- one school over the years
+is "$(sql "select string_agg(period || ':' || value || ':' || coalesce(prev_value::text, '-') || ':' ||
+            coalesce(change::text, '-') || ':' || coalesce(round(change_pct, 2)::text, '-'), ' ' order by period)
+           from vqr.v_school_trend where school_code = 'A' and indicator_code = 't.rate' and breakdown = '{}'")" \
+	"2020-2021:40:-:-:- 2021-2022:30:40:-10:-25.00 2022-2023:50:30:20:66.67" \
+	"v_school_trend: A's rate per year with the previous year, the change and the change in percent"
+is "$(sql "select value_type || ' ' || value || ' ' || reported_value from vqr.v_school_trend
+           where school_code = 'A' and indicator_code = 't.rate' and breakdown = '{}' and period = '2022-2023'")" \
+	"computed 50 51" "v_school_trend prefers the computed value and shows the reported one beside it"
+is "$(sql "select string_agg(period || ':' || value_type || ':' || value || ':' || coalesce(prev_value::text, '-'), ' ' order by period)
+           from vqr.v_school_trend where school_code = 'C' and indicator_code = 't.rate' and breakdown = '{}'")" \
+	"2020-2021:computed:25:- 2022-2023:reported:80:-" \
+	"a year without a value leaves the next year without a previous value (never the year before that)"
+is "$(sql "select period || ' ' || breakdown_text || ' ' || value from vqr.v_school_trend
+           where school_code = 'A' and indicator_code = 't.rate' and breakdown <> '{}'")" \
+	"2022-2023 major=数控 100" "v_school_trend works per breakdown, with a readable breakdown_text"
+is "$(sql "select school_name || ' ' || region || ' ' || name_zh || ' ' || unit from vqr.v_school_trend
+           where school_code = 'A' and indicator_code = 't.rate' and breakdown = '{}' and period = '2022-2023'")" \
+	"甲技工学校 R1 测试比例 %" "with the school's and the indicator's names"
+
+# --- schools side by side
+cmp="from vqr.v_school_compare where period = '2022-2023' and indicator_code = 't.rate' and breakdown = '{}'"
+is "$(sql "select string_agg(school_code || ':' || value || ':' || value_type || ':' || rank || ':' || round(percentile, 2), ' ' order by rank) $cmp and region = 'R1'")" \
+	"B:99:computed:1:100.00 C:80:reported:2:50.00 A:50:computed:3:0.00" \
+	"v_school_compare: value, rank (1 = highest) and percentile among the schools of the region"
+is "$(sql "select distinct round(region_value, 2) || ' ' || region_numerator || '/' || region_denominator $cmp and region = 'R1'")" \
+	"98.04 100/102" "the regional rate is the ratio of sums 100/102 = 98.04%, over the computed values only"
+is "$(sql "select count(*) $cmp and region = 'R1' and round(region_value, 2) = 74.5")" 0 \
+	"and not the average of the percentages (74.5%)"
+is "$(sql "select distinct schools || ' ' || region_schools $cmp and region = 'R1'")" "3 2" \
+	"three schools ranked, two of them (computed) in the regional value"
+is "$(sql "select round(vs_region, 2) $cmp and school_code = 'A'")" "-48.04" "vs_region: the school's distance from the regional value"
+is "$(sql "select string_agg(school_code || ':' || value || ':' || reported_value, ' ') $cmp and reported_value is not null")" \
+	"A:50:51 C:80:80" "reported values stay visible"
+is "$(sql "select count(*) from vqr.v_school_compare where period = '2021-2022' and indicator_code = 't.rate' and breakdown = '{}' and region = 'R2' and rank = 1 and percentile = 0 and round(region_value) = 75")" \
+	1 "a school alone in its region: rank 1, percentile 0, its own value as the region's"
+is "$(sql "select distinct round(region_value, 2) from vqr.v_school_compare where period = '2022-2023' and indicator_code = 't.rate' and breakdown = '{\"major\": \"数控\"}'")" \
+	"90.91" "per breakdown: the major 数控 combines as 10/11 = 90.91% (not (100 + 90) / 2)"
+is "$(sql "select string_agg(school_code || ':' || rank, ' ' order by rank) from vqr.v_school_compare where period = '2022-2023' and indicator_code = 't.rate' and breakdown ->> 'major' = '数控'")" \
+	"A:1 B:2" "and ranks the schools within that breakdown"
+is "$(sql "select distinct region_value from vqr.v_school_compare where period = '2022-2023' and indicator_code = 't.count' and region = 'R1'")" \
+	35 "a count combines as a sum (10 + 20 + 5)"
+is "$(sql "select distinct round(region_value, 2) from vqr.v_school_compare where period = '2022-2023' and indicator_code = 't.mean'")" \
+	"3666.67" "a mean combines as a weighted mean 11000/3 (not the mean of means 3500)"
+is "$(sql "select count(*) || ' ' || count(region_value) from vqr.v_school_compare where period = '2022-2023' and indicator_code = 't.none'")" \
+	"2 0" "an indicator whose rule is none has no regional value"
+
+# --- a region over the years
+reg="from vqr.v_region_trend where region = 'R1' and indicator_code = 't.rate' and breakdown = '{}'"
+is "$(sql "select string_agg(period || ':' || schools || ':' || numerator || '/' || denominator || ':' || round(value, 2) || ':' ||
+            coalesce(round(change, 2)::text, '-') || ':' || coalesce(round(change_pct, 2)::text, '-'), ' ' order by period) $reg")" \
+	"2020-2021:2:3/9:33.33:-:- 2021-2022:2:48/60:80.00:46.67:140.00 2022-2023:2:100/102:98.04:18.04:22.55" \
+	"v_region_trend: the ratio of sums per year, with the change from the year before"
+is "$(sql "select string_agg(period || ':' || round(value, 2), ' ') from vqr.v_region_trend where region = 'R2' and indicator_code = 't.rate' and breakdown = '{}'")" \
+	"2021-2022:75.00" "each region on its own"
+is "$(sql "select round(value, 2) || ' ' || numerator || '/' || denominator from vqr.v_region_trend where region = 'R1' and indicator_code = 't.mean' and period = '2022-2023'")" \
+	"3666.67 11000/3" "v_region_trend: a mean is weighted"
+is "$(sql "select value from vqr.v_region_trend where region = 'R1' and indicator_code = 't.count' and period = '2022-2023'")" \
+	35 "v_region_trend: a count is summed"
+is "$(sql "select count(*) || ' ' || count(value) from vqr.v_region_trend where indicator_code = 't.none'")" \
+	"1 0" "v_region_trend: none gives no value"
+is "$(sql "select round(value, 2) from vqr.v_region_trend where region = 'R1' and indicator_code = 't.rate' and breakdown = '{\"major\": \"数控\"}'")" \
+	"90.91" "v_region_trend per breakdown"
+
+# --- data quality
+dq="from vqr.v_data_quality where label = 'A1'"
+is "$(sql "select rows_read || ' ' || rows_loaded || ' ' || rows_rejected || ' ' || rows_skipped || ' ' || rejected_pct $dq")" \
+	"100 96 4 0 4.00" "v_data_quality: rows read, loaded, rejected, skipped and the rejected share"
+is "$(sql "select rejects_by_rule = '{\"type\": 3, \"not_null\": 1}' $dq")" t "rejects counted by rule"
+is "$(sql "select findings_error || ' ' || findings_warning $dq")" "2 1" "findings counted by severity"
+is "$(sql "select values_current || ' ' || load_time || ' ' || file_name || ' ' || school_name $dq")" \
+	"8 00:00:05 A1.csv 甲技工学校" "the values still current, the load time, the file and the school"
+is "$(sql "select label || ' ' || rejects_by_rule::text || ' ' || findings_error from vqr.v_data_quality order by batch_id desc limit 1")" \
+	"D1 {} 0" "the last batch, with no rejects"
+is "$(sql "select string_agg(rule || ':' || rejects || ':' || first_line || ':' || first_value, ' ' order by rule) from vqr.v_reject_summary where file_name = 'A1.csv'")" \
+	"not_null:1:12: type:3:4:abc" "v_reject_summary: rejects per rule with the first line and value"
+
+# --- latest values
+is "$(sql "select string_agg(school_code || ':' || period || ':' || value || ':' || value_type || ':' || coalesce(change::text, '-'), ' ' order by school_code)
+           from vqr.v_latest where indicator_code = 't.rate' and breakdown = '{}'")" \
+	"A:2022-2023:50:computed:20 B:2022-2023:99:computed:9 C:2022-2023:80:reported:- D:2021-2022:75:computed:-" \
+	"v_latest: each school's most recent value, with its change"
+is "$(sql "select loaded_at = '2023-09-01 02:00:05'::timestamptz from vqr.v_latest where school_code = 'A' and indicator_code = 't.rate' and breakdown = '{}'")" \
+	t "with the time its batch was loaded"
+is "$(sql "select count(*) from vqr.v_latest where school_code = 'A'")" 5 "one row per indicator and breakdown"
+
+# --- v_value and v_indicator
+is "$(sql "select count(*) from vqr.v_value")" "$(sql "select count(distinct (school_code, period, indicator_code, breakdown)) from vqr.indicator_value")" \
+	"v_value: exactly one row per school, period, indicator and breakdown"
+is "$(sql "select count(*) from vqr.v_indicator")" "$(sql "select count(*) from vqr.indicator_value")" "v_indicator still shows every value"
+
+# --- the plans use the indexes (on this small table only when seq scans are off)
+plan() { psql -X -q -A -t -d "$TEST_DB" -c "set enable_seqscan = off" -c "explain $1" 2>&1; }
+like "$(plan "select * from vqr.v_school_compare where period = '2022-2023' and indicator_code = 't.rate' and breakdown = '{}'")" \
+	"*indicator_value_compare*" "v_school_compare can use the index on (indicator_code, period, breakdown)"
+like "$(plan "select * from vqr.v_school_trend where school_code = 'A' and indicator_code = 't.rate' and breakdown = '{}'")" \
+	"*indicator_value_trend*" "v_school_trend can use the index on (school_code, indicator_code, breakdown, period)"
+
+done_testing
