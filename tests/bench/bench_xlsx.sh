@@ -1,37 +1,63 @@
 #!/bin/sh
 # bench_xlsx.sh - time vqr's streaming .xlsx reader against Debian's
-# xlsx2csv on the same generated workbook (1M rows x 10 columns by default).
+# xlsx2csv on the same generated workbook (1M rows x 10 columns by default,
+# shaped like a graduate destination register as Excel writes it).
 #
-#   sh tests/bench/bench_xlsx.sh [ROWS] [DIR]
+#   sh tests/bench/bench_xlsx.sh [ROWS] [DIR] [ROUNDS]
 #
-# Needs: cc, pkg-config, libminizip-dev, libexpat1-dev, zlib, xlsx2csv,
-# /usr/bin/time (package time).  Prints seconds and peak RSS of each.
+# Three measurements, ROUNDS times each (default 3, interleaved), best
+# wall time kept, peak RSS from /usr/bin/time:
+#   read      xlsx_next over the whole sheet (what the extract stage does)
+#   csv       the same, writing CSV to /dev/null (like for like with xlsx2csv)
+#   xlsx2csv  xlsx2csv FILE > /dev/null
+# Needs: cc, pkg-config, libminizip-dev, libexpat1-dev, zlib1g-dev,
+# xlsx2csv, time (/usr/bin/time).
 set -eu
 ROWS=${1:-1000000}
 DIR=${2:-${TMPDIR:-/tmp}/bench_xlsx}
+ROUNDS=${3:-3}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$DIR"
 BIN=$DIR/bench_xlsx
 WB=$DIR/bench_$ROWS.xlsx
 
-cc -std=c11 -O2 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-I"$TOP/stages" -o "$BIN" "$TOP/tests/bench/bench_xlsx.c" "$TOP/stages/xlsx.c" \
-	$(pkg-config --cflags --libs minizip expat zlib) -lm
+cc -std=c11 -O2 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L \
+	-D_DEFAULT_SOURCE -I"$TOP/stages" -o "$BIN" "$TOP/tests/bench/bench_xlsx.c" \
+	"$TOP/stages/xlsx.c" $(pkg-config --cflags --libs minizip expat zlib) -lm
 [ -f "$WB" ] || "$BIN" gen "$WB" "$ROWS"
-echo "# workbook: $WB ($(du -k "$WB" | cut -f1) KiB, $ROWS data rows)"
+echo "# workbook: $WB ($(du -k "$WB" | cut -f1) KiB, $ROWS data rows + header, 10 columns)"
+"$BIN" read "$WB"
 
-measure() {     # measure LABEL CMD...: wall seconds and peak RSS of CMD
+# run LABEL CMD...: append "seconds KiB" of one run to $DIR/LABEL.times
+run() {
 	label=$1
 	shift
-	/usr/bin/time -f "%e %M" -o "$DIR/time.out" "$@" > "$DIR/$label.out"
-	set -- $(tail -n 1 "$DIR/time.out")
-	echo "$label: ${1} s, peak RSS ${2} KiB"
+	/usr/bin/time -f "%e %M" -o "$DIR/time.out" "$@" > /dev/null
+	tail -n 1 "$DIR/time.out" >> "$DIR/$label.times"
 }
-measure vqr_xlsx "$BIN" read "$WB"
-cat "$DIR/vqr_xlsx.out"
-if command -v xlsx2csv >/dev/null 2>&1; then
-	measure xlsx2csv xlsx2csv "$WB"
-	echo "xlsx2csv: $(wc -l < "$DIR/xlsx2csv.out") lines of CSV"
+rm -f "$DIR"/*.times
+have_x2c=0
+command -v xlsx2csv >/dev/null 2>&1 && have_x2c=1
+i=0
+while [ "$i" -lt "$ROUNDS" ]; do
+	run read "$BIN" read "$WB" 2>/dev/null
+	run csv "$BIN" csv "$WB" 2>/dev/null
+	[ "$have_x2c" = 1 ] && run xlsx2csv xlsx2csv "$WB"
+	i=$((i + 1))
+done
+best() {        # best wall time and the largest peak RSS of LABEL
+	sort -n "$DIR/$1.times" | head -n 1 | cut -d' ' -f1
+}
+rss() {
+	sort -n -k2 "$DIR/$1.times" | tail -n 1 | cut -d' ' -f2
+}
+for l in read csv; do
+	echo "vqr $l: best $(best $l) s of $ROUNDS, peak RSS $(rss $l) KiB"
+done
+if [ "$have_x2c" = 1 ]; then
+	echo "xlsx2csv: best $(best xlsx2csv) s of $ROUNDS, peak RSS $(rss xlsx2csv) KiB"
+	awk -v a="$(best xlsx2csv)" -v r="$(best read)" -v c="$(best csv)" \
+		'BEGIN { printf "speed-up: read %.1fx, csv %.1fx\n", a / r, a / c }'
 else
 	echo "xlsx2csv: not installed (apt-get install xlsx2csv)"
 fi
