@@ -61,7 +61,7 @@ static void usage(FILE *f)
 		"  init              create or upgrade the vqr schema (safe to run again)\n"
 		"  run               process the inbox: extract, transform, load each new file\n"
 		"  show              print the indicators loaded for the school\n"
-		"  status            the last batches, what they loaded, what is quarantined\n"
+		"  status            the last batches, open findings, what is quarantined\n"
 		"  db start|stop|status  manage the embedded PostgreSQL cluster\n"
 		"\n"
 		"Options:\n"
@@ -856,6 +856,26 @@ static int cmd_status(const cfg *c, const opts *o)
 		       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
 		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 8),
 		       PQgetvalue(r, i, 7));
+	PQclear(r);
+	/* Open findings: those of batches whose values are still current. */
+	r = db_query(&d,
+		     "SELECT f.severity, f.period, f.check_code, f.message FROM vqr.finding f "
+		     "WHERE f.school_code = $1 AND f.batch_id IN "
+		     "(SELECT DISTINCT batch_id FROM vqr.indicator_value WHERE school_code = $1) "
+		     "ORDER BY f.severity, f.period, f.check_code LIMIT 20",
+		     1, p, err, sizeof err);
+	if (!r) {
+		log_error_text(err);
+		db_close(&d, 1);
+		return EXIT_DB;
+	}
+	if (!PQntuples(r))
+		printf("no open findings\n");
+	else
+		printf("open findings:\n");
+	for (int i = 0; i < PQntuples(r); i++)
+		printf("  %s  %s  %s: %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		       PQgetvalue(r, i, 3));
 	PQclear(r);
 	db_close(&d, 1);
 	if ((dir = opendir(c->quarantine))) {

@@ -125,8 +125,13 @@ like "$sj" "*\"file\": \"毕业生去向登记表_empty.csv\", \"status\": \"qua
 like "$(cat "$WORK/vqr.log")" "*20[0-9][0-9]-*vqr: error: *毕业生去向登记表_empty.csv: quarantined*" "--log keeps the messages with timestamps"
 out=$(vqr -c "$CFG" status 2>&1); rc=$?
 is "$rc" 0 "vqr status exits 0"
-like "$out" "*last batches:*batch * loaded *毕业生去向登记表_v5.csv: 1466 rows*quarantined in*毕业生去向登记表_empty.csv: *the file is empty*" \
-	"vqr status shows the last batches and the quarantine"
+like "$out" "*last batches:*batch * loaded *毕业生去向登记表_v5.csv: 1466 rows*no open findings*quarantined in*毕业生去向登记表_empty.csv: *the file is empty*" \
+	"vqr status shows the last batches, the open findings and the quarantine"
+b=$(sql "select max(batch_id) from vqr.batch")
+sql "insert into vqr.finding (batch_id, school_code, period, source_code, check_code, severity, left_value, right_value, message)
+     values ($b, 'CQGYGJ', '2022-2023', 'graduate_destination', 'dest.sum', 'error', 1461, 1466, 'destinations add up to 1461, graduates are 1466')" >/dev/null
+like "$(vqr -c "$CFG" status 2>&1)" "*open findings:*error  2022-2023  dest.sum: destinations add up to 1461, graduates are 1466*" \
+	"and lists a finding of the current values"
 
 # Quiet on success: cron mails nothing.
 out=$(vqr -c "$CFG" run 2>&1); rc=$?
