@@ -42,6 +42,16 @@ typedef struct colmap {
 	const cfg_field *field; /* field of this column, NULL when unused */
 } colmap;
 
+#define ENUM_CACHE 16
+
+typedef struct enum_cache {
+	char text[ENUM_CACHE][64];      /* cell texts seen (only short ones are kept) */
+	size_t len[ENUM_CACHE];         /* their lengths */
+	const cfg_enumval *val[ENUM_CACHE]; /* what they mean */
+	int n;                          /* slots used */
+	int next;                       /* next slot to replace when full */
+} enum_cache;
+
 typedef struct extract {
 	const cfg *c;
 	const cfg_source *s;
@@ -61,6 +71,7 @@ typedef struct extract {
 	size_t *voff;           /* offset of each field's value in vals, or SIZE_MAX for NULL */
 	long printed;           /* reject messages printed */
 	pii *pii;               /* keyed hash for pseudonymised fields, NULL if none */
+	enum_cache *ecache;     /* per field: recent enum cell texts */
 	int excel_dates;        /* dates may be Excel serials (an .xlsx input) */
 	int date1904;           /* the workbook's 1904 date system */
 	long period_start;      /* start year of the last period label made */
@@ -307,6 +318,28 @@ static char *val_at(extract *x, size_t need)
 	return x->vals;
 }
 
+/* The enum value a cell means.  Exports repeat a handful of labels, so
+ * the last few cell texts of each field are remembered with their answer
+ * and normalising (val_norm_key) is done once per distinct text. */
+static const cfg_enumval *enum_lookup(extract *x, size_t fi, const char *t, size_t len, char key[KEYLEN])
+{
+	enum_cache *ec = &x->ecache[fi];
+	const cfg_enumval *e;
+
+	for (int i = 0; i < ec->n; i++)
+		if (ec->len[i] == len && memcmp(ec->text[i], t, len) == 0)
+			return ec->val[i];
+	val_norm_key(t, len, key, KEYLEN);
+	e = cfg_enum_match(&x->s->fields[fi], key);
+	if (e && len < sizeof ec->text[0]) {
+		int slot = ec->n < ENUM_CACHE ? ec->n++ : ec->next++ % ENUM_CACHE;
+		memcpy(ec->text[slot], t, len);
+		ec->len[slot] = len;
+		ec->val[slot] = e;
+	}
+	return e;
+}
+
 static void enum_values(const cfg_field *f, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -369,8 +402,7 @@ static int do_row(extract *x, const csvin_record *rec)
 			if (len == 0) {
 				rc = VAL_NULL;
 			} else {
-				val_norm_key(t, len, key, sizeof key);
-				e = cfg_enum_match(f, key);
+				e = enum_lookup(x, fi, t, len, key);
 				if (!e) {
 					char list[512];
 					enum_values(f, list, sizeof list);
@@ -577,7 +609,8 @@ static int run(extract *x, char *err, size_t errlen)
 		fail_file(x, why);
 		goto done;
 	}
-	if (build_keys(x) < 0 || !(x->voff = calloc(x->s->nfields, sizeof *x->voff))) {
+	if (build_keys(x) < 0 || !(x->voff = calloc(x->s->nfields, sizeof *x->voff)) ||
+	    !(x->ecache = calloc(x->s->nfields, sizeof *x->ecache))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -692,6 +725,7 @@ static void cleanup(extract *x)
 	free(x->keys);
 	free(x->vals);
 	free(x->voff);
+	free(x->ecache);
 	manifest_clear(&x->m);
 }
 
