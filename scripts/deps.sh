@@ -5,7 +5,7 @@
 #   sh scripts/deps.sh
 set -eu
 PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
-      libssl-dev postgresql postgresql-client perl gzip coreutils"
+      libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
