@@ -140,6 +140,31 @@ static int copy_file(db *d, const char *copy_sql, const char *path, int skip_hea
 	return rc < 0 ? -1 : 0;
 }
 
+/* COPY a rows file into table (its columns cols).  PostgreSQL refuses COPY
+ * FROM into a table whose row-level security applies (a per-school loader
+ * role): with rls set, COPY into a temporary copy of the table and INSERT
+ * from it, which the policies check row by row. */
+static int load_table(db *d, const char *table, const char *cols, int rls, const char *path,
+		      int skip_header, const char *suffix, long long *nlines, char *err, size_t errlen)
+{
+	char sql[1024];
+
+	if (rls) {
+		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS pg_temp.vqr_in; "
+			 "CREATE TEMP TABLE vqr_in (LIKE %s) ON COMMIT DROP", table);
+		if (db_exec(d, sql, err, errlen) < 0)
+			return -1;
+	}
+	snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN", rls ? "vqr_in" : table, cols);
+	if (copy_file(d, sql, path, skip_header, suffix, nlines, err, errlen) < 0)
+		return -1;
+	if (rls) {
+		snprintf(sql, sizeof sql, "INSERT INTO %s SELECT * FROM vqr_in", table);
+		return db_exec(d, sql, err, errlen);
+	}
+	return 0;
+}
+
 /* The rule of an indicator as text, for the catalog. */
 static void rule_text(const cfg_indicator *ind, char *buf, size_t len)
 {
@@ -415,35 +440,19 @@ static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, con
 	PQclear(r);
 	snprintf(suffix, sizeof suffix, "\t%lld\t%lld", out->batch_id, file_id);
 	snprintf(path, sizeof path, "%s/indicators.gz", dir);
-	/* PostgreSQL refuses COPY FROM into a table whose row-level security
-	 * applies (a per-school loader role): then COPY into a temporary
-	 * table and INSERT from it, which the policies check row by row. */
 	if (!(r = db_query(d, "SELECT row_security_active('vqr.indicator_value')", 0, NULL, err, errlen)))
 		goto rollback;
 	rls = PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
-	if (rls && db_exec(d, "CREATE TEMP TABLE vqr_in_value (LIKE vqr.indicator_value) ON COMMIT DROP; "
-			   "CREATE TEMP TABLE vqr_in_reject (LIKE vqr.reject) ON COMMIT DROP", err, errlen) < 0)
-		goto rollback;
-	if (copy_file(d,
-		      rls ? "COPY vqr_in_value (school_code, period, indicator_code, breakdown, value_type, "
-			    "source_code, numerator, denominator, value, batch_id, file_id) FROM STDIN"
-			  : "COPY vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, "
-			    "source_code, numerator, denominator, value, batch_id, file_id) FROM STDIN",
-		      path, 0, suffix, &out->values, err, errlen) < 0)
-		goto rollback;
-	if (rls && db_exec(d, "INSERT INTO vqr.indicator_value SELECT * FROM vqr_in_value", err, errlen) < 0)
+	if (load_table(d, "vqr.indicator_value",
+		       "school_code, period, indicator_code, breakdown, value_type, source_code, numerator, "
+		       "denominator, value, batch_id, file_id",
+		       rls, path, 0, suffix, &out->values, err, errlen) < 0)
 		goto rollback;
 	snprintf(suffix, sizeof suffix, "\t%lld", file_id);
 	snprintf(path, sizeof path, "%s/rejects.tsv", dir);
-	if (copy_file(d,
-		      rls ? "COPY vqr_in_reject (line, column_no, column_name, field, value, rule, message, file_id) "
-			    "FROM STDIN"
-			  : "COPY vqr.reject (line, column_no, column_name, field, value, rule, message, file_id) "
-			    "FROM STDIN",
-		      path, 1, suffix, &out->rejects, err, errlen) < 0)
-		goto rollback;
-	if (rls && db_exec(d, "INSERT INTO vqr.reject SELECT * FROM vqr_in_reject", err, errlen) < 0)
+	if (load_table(d, "vqr.reject", "line, column_no, column_name, field, value, rule, message, file_id",
+		       rls, path, 1, suffix, &out->rejects, err, errlen) < 0)
 		goto rollback;
 	if (dry_run) {
 		if (report_changes(d, m, out->batch_id, out, err, errlen) < 0)
