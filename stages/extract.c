@@ -16,7 +16,9 @@
  * with the reason, and the driver quarantines it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,14 +70,19 @@ typedef struct extract {
 	char **keys;            /* per field: NULL-terminated normalised header keys */
 	char *vals;             /* canonical values of the current row */
 	size_t vcap;
-	size_t *voff;           /* offset of each field's value in vals, or SIZE_MAX for NULL */
+	size_t *voff;           /* per field: offset of its value in vals (vptr NULL) */
+	const char **vptr;      /* per field: its value in the input record, or NULL when in vals */
+	size_t *vlen;           /* per field: length of its value, or SIZE_MAX for NULL */
+	size_t *missing;        /* not_null fields without a column (nmissing, in field order) */
+	size_t nmissing;
 	long printed;           /* reject messages printed */
 	pii *pii;               /* keyed hash for pseudonymised fields, NULL if none */
 	enum_cache *ecache;     /* per field: recent enum cell texts */
 	int excel_dates;        /* dates may be Excel serials (an .xlsx input) */
 	int date1904;           /* the workbook's 1904 date system */
-	long period_start;      /* start year of the last period label made */
+	long period_start;      /* start year of the last period label made (LONG_MIN: none) */
 	char period[48];        /* that label */
+	size_t period_len;      /* its length */
 	char found[1024];       /* cells of the best header candidate, for messages */
 	int found_score;        /* known columns in it, -1 before any row */
 } extract;
@@ -190,6 +197,21 @@ static int take_header(extract *x, const csvin_record *rec, char *err, size_t er
 		if (fi >= 0)
 			x->map[c].field = &x->s->fields[fi];
 	}
+	/* Required values whose column is missing altogether: every row
+	 * rejects them, so find them once. */
+	x->missing = calloc(x->s->nfields ? x->s->nfields : 1, sizeof *x->missing);
+	if (!x->missing) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < x->s->nfields; i++) {
+		const cfg_field *f = &x->s->fields[i];
+		int present = 0;
+		for (size_t c = 0; c < x->ncols && !present; c++)
+			present = x->map[c].field == f;
+		if (f->not_null && !present)
+			x->missing[x->nmissing++] = i;
+	}
 	return 0;
 }
 
@@ -290,9 +312,16 @@ static int is_total(const csvin_record *rec)
 	static const char *const words[] = { "合计", "总计", "小计", "总数", NULL };
 	for (size_t c = 0; c < rec->nfields; c++) {
 		char key[64];
-		if (rec->lens[c] == 0)
+		size_t len = rec->lens[c];
+		const char *t = val_trim(rec->fields[c], &len);
+
+		if (len == 0)
 			continue;
-		val_norm_key(rec->fields[c], rec->lens[c], key, sizeof key);
+		/* The normalised key starts with the first character left after
+		 * trimming (or its half-width form): ASCII cannot start a word. */
+		if ((unsigned char)t[0] < 0x80)
+			return 0;
+		val_norm_key(t, len, key, sizeof key);
 		if (!key[0])
 			continue;
 		for (int i = 0; words[i]; i++)
@@ -348,7 +377,10 @@ static void enum_values(const cfg_field *f, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", f->values[i].value);
 }
 
-/* Check one data row; write it or its rejects.  -1 on a write error. */
+/* Check one data row; write it or its rejects.  -1 on a write error.
+ *
+ * Text values are not copied: vptr points into the record (trimmed);
+ * other values are written to vals in canonical form (voff). */
 static int do_row(extract *x, const csvin_record *rec)
 {
 	const cfg_source *s = x->s;
@@ -356,7 +388,6 @@ static int do_row(extract *x, const csvin_record *rec)
 	int bad = 0;
 	long days = 0, year = -1;
 	int has_date = 0;
-	char period[48];
 
 	x->m.rows_read++;
 	if (is_blank(rec) || is_total(rec)) {
@@ -378,10 +409,10 @@ static int do_row(extract *x, const csvin_record *rec)
 		}
 	}
 	for (size_t i = 0; i < s->nfields; i++)
-		x->voff[i] = SIZE_MAX;
+		x->vlen[i] = SIZE_MAX;
 	for (size_t c = 0; c < x->ncols; c++) {
 		const cfg_field *f = x->map[c].field;
-		size_t fi, len = rec->lens[c], cap;
+		size_t fi, len = rec->lens[c], cap, olen;
 		const char *t;
 		char *out;
 		double num = 0;
@@ -392,6 +423,24 @@ static int do_row(extract *x, const csvin_record *rec)
 			continue;
 		fi = (size_t)(f - s->fields);
 		t = val_trim(rec->fields[c], &len);
+		if (f->type == CFG_TEXT && f->pii != CFG_PII_PSEUDONYMISE) {
+			/* The trimmed text as it is (what val_parse would copy). */
+			if (len == 0) {
+				if (f->not_null) {
+					reject(x, rec->line, c + 1, f, t, len, "not_null", "%s: a value is required",
+					       x->header[c]);
+					bad = 1;
+				}
+			} else if (memchr(t, '\0', len)) {
+				reject(x, rec->line, c + 1, f, t, len, cfg_ftype_name(f->type),
+				       "%s: \"%.*s\" %s", x->header[c], (int)len, t, "contains a NUL character");
+				bad = 1;
+			} else {
+				x->vptr[fi] = t;
+				x->vlen[fi] = len;
+			}
+			continue;
+		}
 		cap = 2 * len + 512;
 		if (!val_at(x, used + cap))
 			return -1;
@@ -459,20 +508,18 @@ static int do_row(extract *x, const csvin_record *rec)
 		}
 		if ((int)fi == s->period_year)
 			year = (long)num;
+		olen = strlen(out);
+		x->vptr[fi] = NULL;
 		x->voff[fi] = used;
-		used += strlen(out) + 1;
+		x->vlen[fi] = olen;
+		used += olen + 1;
 	}
 	/* Required values whose column is missing altogether. */
-	for (size_t i = 0; i < s->nfields; i++) {
-		const cfg_field *f = &s->fields[i];
-		int present = 0;
-		for (size_t c = 0; c < x->ncols && !present; c++)
-			present = x->map[c].field == f;
-		if (f->not_null && !present) {
-			reject(x, rec->line, 0, f, NULL, 0, "not_null", "%s: a value is required (the file has no %s column)",
-			       f->header, f->header);
-			bad = 1;
-		}
+	for (size_t k = 0; k < x->nmissing; k++) {
+		const cfg_field *f = &s->fields[x->missing[k]];
+		reject(x, rec->line, 0, f, NULL, 0, "not_null", "%s: a value is required (the file has no %s column)",
+		       f->header, f->header);
+		bad = 1;
 	}
 	if (bad) {
 		x->m.rows_rejected++;
@@ -481,10 +528,12 @@ static int do_row(extract *x, const csvin_record *rec)
 	if (has_date || year > 0) {
 		long y = has_date ? val_academic_year_start(days) : year - 1;
 		if (y != x->period_start) { /* rows of one file mostly share it */
-			snprintf(x->period, sizeof x->period, "%ld-%ld", y, y + 1);
+			int n = snprintf(x->period, sizeof x->period, "%ld-%ld", y, y + 1);
+			x->period_len = (size_t)n;
 			x->period_start = y;
+			if (manifest_add_period(&x->m, x->period) < 0)
+				return -1;
 		}
-		snprintf(period, sizeof period, "%s", x->period);
 	} else {
 		const char *dh = s->period_date >= 0 ? s->fields[s->period_date].header : NULL;
 		const char *yh = s->period_year >= 0 ? s->fields[s->period_year].header : NULL;
@@ -494,17 +543,15 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->m.rows_rejected++;
 		return 0;
 	}
-	if (manifest_add_period(&x->m, period) < 0)
-		return -1;
 	rows_put_int(x->rows, rec->line);
-	rows_put(x->rows, period, strlen(period));
+	rows_put(x->rows, x->period, x->period_len);
 	for (size_t i = 0; i < s->nfields; i++) {
 		if (s->fields[i].col < 0)
 			continue;
-		if (x->voff[i] == SIZE_MAX)
+		if (x->vlen[i] == SIZE_MAX)
 			rows_put_null(x->rows);
 		else
-			rows_put(x->rows, x->vals + x->voff[i], strlen(x->vals + x->voff[i]));
+			rows_put(x->rows, x->vptr[i] ? x->vptr[i] : x->vals + x->voff[i], x->vlen[i]);
 	}
 	rows_end(x->rows);
 	x->m.rows_loaded++;
@@ -548,7 +595,9 @@ static void fail_file(extract *x, const char *reason)
 	x->m.reason = strdup(reason);
 }
 
-static int run(extract *x, char *err, size_t errlen)
+/* Read the file, write rows.gz and rejects.tsv, fill the manifest (but
+ * its sha256).  0, or -1 with err. */
+static int extract_file(extract *x, char *err, size_t errlen)
 {
 	csvin_opts o = { x->s->delim, 0, x->s->encoding };
 	const csvin_record *rec;
@@ -573,16 +622,6 @@ static int run(extract *x, char *err, size_t errlen)
 		return -1;
 	}
 	x->m.size = st.st_size;
-	{
-		unsigned char dig[SHA256_DIGEST_LEN];
-		char hex[SHA256_HEX_LEN + 1];
-		if (sha256_file(x->path, dig, why, sizeof why) < 0) {
-			snprintf(err, errlen, "%s", why);
-			return -1;
-		}
-		sha256_hex(dig, hex);
-		x->m.sha256 = strdup(hex);
-	}
 	if (cli_mkdirs(x->outdir, err, errlen) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/rows.gz", x->outdir);
@@ -610,6 +649,8 @@ static int run(extract *x, char *err, size_t errlen)
 		goto done;
 	}
 	if (build_keys(x) < 0 || !(x->voff = calloc(x->s->nfields, sizeof *x->voff)) ||
+	    !(x->vptr = calloc(x->s->nfields, sizeof *x->vptr)) ||
+	    !(x->vlen = calloc(x->s->nfields, sizeof *x->vlen)) ||
 	    !(x->ecache = calloc(x->s->nfields, sizeof *x->ecache))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -702,6 +743,51 @@ done:
 		return -1;
 	}
 	x->rejects = NULL;
+	return 0;
+}
+
+/* The file's SHA-256, computed by a second thread while the rows are read
+ * (the file is read twice, but the two passes overlap). */
+typedef struct hash_job {
+	const char *path;               /* file to hash */
+	unsigned char dig[SHA256_DIGEST_LEN]; /* its digest */
+	char why[1024];                 /* the error when rc < 0 */
+	int rc;                         /* sha256_file's result */
+} hash_job;
+
+static void *hash_thread(void *arg)
+{
+	hash_job *h = arg;
+
+	h->rc = sha256_file(h->path, h->dig, h->why, sizeof h->why);
+	return NULL;
+}
+
+/* Extract the file and write the manifest.  0, or -1 with err. */
+static int run(extract *x, char *err, size_t errlen)
+{
+	hash_job h = { .path = x->path, .rc = 0 };
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, hash_thread, &h) == 0;
+	char hex[SHA256_HEX_LEN + 1], path[4200];
+	int rc;
+
+	if (!threaded)
+		hash_thread(&h);
+	rc = extract_file(x, err, errlen);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (rc < 0)
+		return -1;
+	if (h.rc < 0) {
+		snprintf(err, errlen, "%s", h.why);
+		return -1;
+	}
+	sha256_hex(h.dig, hex);
+	if (!(x->m.sha256 = strdup(hex))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	snprintf(path, sizeof path, "%s/manifest.yaml", x->outdir);
 	return manifest_write(path, &x->m, err, errlen);
 }
@@ -725,6 +811,9 @@ static void cleanup(extract *x)
 	free(x->keys);
 	free(x->vals);
 	free(x->voff);
+	free(x->vptr);
+	free(x->vlen);
+	free(x->missing);
 	free(x->ecache);
 	manifest_clear(&x->m);
 }
@@ -772,6 +861,7 @@ int main(int argc, char **argv)
 	}
 	memset(&x, 0, sizeof x);
 	x.found_score = -1;
+	x.period_start = LONG_MIN;
 	x.c = c;
 	x.path = argv[optind];
 	x.outdir = outdir;

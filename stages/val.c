@@ -350,6 +350,21 @@ static double dec_num(const dec *v)
 
 	if (v->nd == 0)
 		return 0;
+	if (v->nd <= 15 && v->exp >= -22 && v->exp <= 22) {
+		/* Both the digits and the power of ten are exact doubles, so one
+		 * multiplication or division rounds correctly, as strtod does. */
+		static const double p10[23] = {
+			1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+			1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+		};
+		long long m = 0;
+		double r;
+
+		for (int i = 0; i < v->nd; i++)
+			m = m * 10 + v->d[i];
+		r = v->exp >= 0 ? (double)m * p10[v->exp] : (double)m / p10[-v->exp];
+		return v->neg ? -r : r;
+	}
 	if (v->neg)
 		buf[n++] = '-';
 	for (int i = 0; i < v->nd; i++)
@@ -693,6 +708,26 @@ static int date_serial(const char *p, int nd, const val_opts *o, long *days, con
 	return 0;
 }
 
+/* Write y-m-d as "YYYY-MM-DD" (outlen >= 11). */
+static void put_ymd(char *out, size_t outlen, int y, int m, int d)
+{
+	if (y < 0 || y > 9999) {
+		snprintf(out, outlen, "%04d-%02d-%02d", y, m, d);
+		return;
+	}
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
+}
+
 static int parse_date(const char *s, const val_opts *o, char *out, size_t outlen,
 		      double *num, const char **why)
 {
@@ -733,7 +768,7 @@ static int parse_date(const char *s, const val_opts *o, char *out, size_t outlen
 		return VAL_ERROR;
 	}
 	val_days_to_ymd(days, &y, &m, &d);
-	snprintf(out, outlen, "%04d-%02d-%02d", y, m, d);
+	put_ymd(out, outlen, y, m, d);
 	*num = (double)days;
 	return VAL_OK;
 }
@@ -773,6 +808,72 @@ static int parse_bool(char *s, char *out, size_t outlen, double *num, const char
 	return VAL_OK;
 }
 
+/* ---- fast paths -------------------------------------------------------- */
+
+#define FAST_NO 2       /* fast_parse: not a shape it knows, use the full parser */
+
+/*
+ * The commonest shapes, read without folding or decimal arithmetic, with
+ * exactly the result the full parsers give: a plain integer (ASCII digits,
+ * no leading zero, at most 15, no scale) for INTEGER and DECIMAL; an ISO
+ * date "YYYY-MM-DD"; 是 and 否.  s[0..len) is trimmed and not empty.
+ * Returns VAL_OK, VAL_ERROR (*why) or FAST_NO.
+ */
+static int fast_parse(val_type t, const char *s, size_t len, const val_opts *o,
+		      char *out, size_t outlen, double *num, const char **why)
+{
+	if ((t == VAL_INTEGER || t == VAL_DECIMAL) && len <= 15 && (s[0] != '0' || len == 1) &&
+	    (!o || o->scale == 0 || o->scale == 1)) {
+		long long v = 0;
+
+		for (size_t i = 0; i < len; i++) {
+			if (!is_digit(s[i]))
+				return FAST_NO;
+			v = v * 10 + (s[i] - '0');
+		}
+		if (len >= outlen) {
+			*why = R_TOO_LONG;
+			return VAL_ERROR;
+		}
+		memcpy(out, s, len);
+		out[len] = '\0';
+		*num = (double)v;
+		return VAL_OK;
+	}
+	if (t == VAL_DATE && len == 10 && s[4] == '-' && s[7] == '-') {
+		long days;
+		int y, m, d;
+
+		for (size_t i = 0; i < 10; i++)
+			if (i != 4 && i != 7 && !is_digit(s[i]))
+				return FAST_NO;
+		y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+		m = (s[5] - '0') * 10 + (s[6] - '0');
+		d = (s[8] - '0') * 10 + (s[9] - '0');
+		if (ymd_check(y, m, d, &days, why) < 0)
+			return VAL_ERROR;
+		if (outlen < 11) {
+			*why = R_TOO_LONG;
+			return VAL_ERROR;
+		}
+		memcpy(out, s, 10);
+		out[10] = '\0';
+		*num = (double)days;
+		return VAL_OK;
+	}
+	if (t == VAL_BOOL && len == 3 && (memcmp(s, "是", 3) == 0 || memcmp(s, "否", 3) == 0)) {
+		if (outlen < 2) {
+			*why = R_TOO_LONG;
+			return VAL_ERROR;
+		}
+		out[0] = s[0] == "是"[0] && s[1] == "是"[1] && s[2] == "是"[2] ? 't' : 'f';
+		out[1] = '\0';
+		*num = out[0] == 't';
+		return VAL_OK;
+	}
+	return FAST_NO;
+}
+
 /* ---- entry points ----------------------------------------------------- */
 
 int val_parse(val_type t, const char *in, size_t len, const val_opts *o,
@@ -798,6 +899,8 @@ int val_parse(val_type t, const char *in, size_t len, const val_opts *o,
 	s = val_trim(in, &len);
 	if (len == 0)
 		return VAL_NULL;
+	if ((rc = fast_parse(t, s, len, o, out, outlen, num, why)) != FAST_NO)
+		return rc;
 
 	switch (t) {
 	case VAL_TEXT:
