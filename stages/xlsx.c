@@ -31,7 +31,26 @@
  *
  * Offset 0 of the text arena is always an empty string, used for empty
  * cells and the gaps of sparse rows.  The arena and the arrays are reused:
- * no allocation per row once they have grown.
+ * no allocation per row once they have grown.  A shared string is not
+ * copied, nor even looked up while parsing (a cache miss per cell in a
+ * large table, which costs most when it interrupts expat): its field
+ * offset is its index tagged with SS_REF, its length a placeholder 1
+ * (ss_empty says which strings are "", so that empty cells are still known
+ * at the row's end), and emit() resolves the indexes of a whole row at
+ * once into pointers into the table, which lives as long as the reader.
+ * Shared strings do not count against a row's text limit: they take no
+ * memory of the row.
+ *
+ * The sheet's entry is inflated by a second thread (the inflater), so
+ * that inflating and checking it overlap expat's parsing: the inflater
+ * fills a ring of XLSX_RING buffers with zent_read, xlsx_next hands them
+ * to expat with XML_Parse (which copies them) in order.  While it runs,
+ * the inflater alone uses the zip state (x->uf, x->z, x->zin) and may
+ * write x->err (through fail); the consumer looks at those only after the
+ * inflater has passed on its end or error, or has been stopped and joined
+ * (stop_inflater).  A read error comes after the data before it, as
+ * without the thread.  If the thread cannot be started, xlsx_next inflates
+ * itself.
  */
 #include "xlsx.h"
 
@@ -40,6 +59,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <minizip/unzip.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,6 +84,10 @@
 #define XLSX_PATH        1024           /* longest part name */
 #define XLSX_QFIELDS     65536          /* queued fields before the parser is suspended */
 #define XLSX_QBYTES      (1L << 20)     /* queued text bytes before it is suspended */
+#define XLSX_RING        8              /* inflated XLSX_CHUNK buffers between the threads */
+
+/* A field offset with this bit set is the index of a shared string. */
+#define SS_REF           ((size_t)1 << (sizeof(size_t) * 8 - 1))
 
 /* Serial day numbers as days since 1970-01-01 */
 #define DAYS_1899_12_30  (-25569L)      /* serial 0 of the 1900 system, from serial 61 on */
@@ -155,6 +179,7 @@ struct xlsx {
 	size_t sslen, sscap;
 	size_t *ss_off;
 	size_t nss, coff;
+	unsigned char *ss_empty;        /* bit i: shared string i is "" */
 	size_t si_start;                /* where the current <si> text starts */
 	int in_si;                      /* parse state of sst, inline strings */
 	int in_t;                       /* inside <t> */
@@ -196,8 +221,20 @@ struct xlsx {
 	size_t cur_first;               /* first field of the row being built */
 	size_t cur_nf;                  /* its fields so far */
 	size_t cur_dstart;              /* where its texts start in data */
+	size_t cur_mem;                 /* bytes of its texts (shared ones included), for the limit */
 	char **fields;                  /* record.fields, rebuilt per record */
 	size_t fpcap;                   /* allocated entries of fields */
+
+	/* the inflater thread of the sheet (see the file header) */
+	int inflating;                  /* it runs: th, mu and cv are valid */
+	pthread_t th;                   /* the thread */
+	pthread_mutex_t mu;             /* guards the ring counters and rstop */
+	pthread_cond_t cv;              /* signals changes of them */
+	unsigned char *ring[XLSX_RING]; /* inflated buffers (XLSX_CHUNK bytes each) */
+	long ring_len[XLSX_RING];       /* bytes in each; 0 the end of the entry, -1 an error (x->err) */
+	size_t rhead, rtail, rcount;    /* next to fill, next to parse, filled and not released */
+	int rstop;                      /* the consumer asks the inflater to end */
+	int zfailed;                    /* the inflater met an error in the entry (x->err) */
 	csvin_record rec;               /* the record handed out */
 
 	int state;                      /* 0 reading, 1 end returned, -1 error */
@@ -494,6 +531,106 @@ static long zent_read(xlsx *x, unsigned char *buf, size_t len)
 	return (long)got;
 }
 
+/* ---- the inflater thread ---------------------------------------------- */
+
+/* Inflate the sheet's entry into the ring until its end, an error or a
+ * stop request. */
+static void *inflater(void *arg)
+{
+	xlsx *x = arg;
+
+	for (;;) {
+		size_t slot;
+		long n;
+
+		pthread_mutex_lock(&x->mu);
+		while (x->rcount == XLSX_RING && !x->rstop)
+			pthread_cond_wait(&x->cv, &x->mu);
+		if (x->rstop) {
+			pthread_mutex_unlock(&x->mu);
+			break;
+		}
+		slot = x->rhead % XLSX_RING;
+		pthread_mutex_unlock(&x->mu);
+		n = zent_read(x, x->ring[slot], XLSX_CHUNK);
+		pthread_mutex_lock(&x->mu);
+		x->ring_len[slot] = n;
+		x->rhead++;
+		x->rcount++;
+		pthread_cond_broadcast(&x->cv);
+		pthread_mutex_unlock(&x->mu);
+		if (n <= 0)
+			break;
+	}
+	return NULL;
+}
+
+/* Start the inflater on the open sheet entry; on any failure xlsx_next
+ * inflates itself. */
+static void start_inflater(xlsx *x)
+{
+	for (int i = 0; i < XLSX_RING; i++)
+		if (!(x->ring[i] = malloc(XLSX_CHUNK)))
+			return;
+	if (pthread_mutex_init(&x->mu, NULL) != 0)
+		return;
+	if (pthread_cond_init(&x->cv, NULL) != 0) {
+		pthread_mutex_destroy(&x->mu);
+		return;
+	}
+	if (pthread_create(&x->th, NULL, inflater, x) != 0) {
+		pthread_cond_destroy(&x->cv);
+		pthread_mutex_destroy(&x->mu);
+		return;
+	}
+	x->inflating = 1;
+}
+
+/* End the inflater (if it runs) and wait for it; afterwards the zip state
+ * is the caller's.  Buffers not parsed are dropped; an error among them
+ * sets zfailed. */
+static void stop_inflater(xlsx *x)
+{
+	if (!x->inflating)
+		return;
+	pthread_mutex_lock(&x->mu);
+	x->rstop = 1;
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+	pthread_join(x->th, NULL);
+	pthread_cond_destroy(&x->cv);
+	pthread_mutex_destroy(&x->mu);
+	x->inflating = 0;
+	for (size_t k = x->rtail; k < x->rhead; k++)
+		if (x->ring_len[k % XLSX_RING] < 0)
+			x->zfailed = 1;
+}
+
+/* The next inflated buffer, in order (waits for it): its length (0 at
+ * the end, -1 on an error in x->err); *buf until release_chunk. */
+static long take_chunk(xlsx *x, unsigned char **buf)
+{
+	long n;
+
+	pthread_mutex_lock(&x->mu);
+	while (x->rcount == 0)
+		pthread_cond_wait(&x->cv, &x->mu);
+	*buf = x->ring[x->rtail % XLSX_RING];
+	n = x->ring_len[x->rtail % XLSX_RING];
+	pthread_mutex_unlock(&x->mu);
+	return n;
+}
+
+/* Give the buffer of take_chunk back to the inflater. */
+static void release_chunk(xlsx *x)
+{
+	pthread_mutex_lock(&x->mu);
+	x->rtail++;
+	x->rcount--;
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+}
+
 /*
  * After an XML error: inflate the rest of the entry (within the limits) to
  * tell a damaged entry from bad XML.  Returns -1 with the entry's error in
@@ -504,6 +641,9 @@ static int zent_drain(xlsx *x)
 	unsigned char *scratch;
 	long n;
 
+	stop_inflater(x);
+	if (x->zfailed)
+		return -1;
 	if (!x->z.open || x->z.done || !(scratch = malloc(XLSX_CHUNK)))
 		return 0;
 	while ((n = zent_read(x, scratch, XLSX_CHUNK)) > 0)
@@ -1250,8 +1390,10 @@ static int grow_fields(xlsx *x, size_t need)
 	return 0;
 }
 
-/* Place text s[0..len) in column col (0-based) of the row being built. */
-static int put_cell(xlsx *x, long col, const char *s, size_t len)
+/* Place text s[0..len) in column col (0-based) of the row being built,
+ * or with ss_idx other than SIZE_MAX (and len > 0) that non-empty shared
+ * string. */
+static int put_cell(xlsx *x, long col, const char *s, size_t len, size_t ss_idx)
 {
 	size_t c = x->cur_first + (size_t)col;
 
@@ -1269,10 +1411,16 @@ static int put_cell(xlsx *x, long col, const char *s, size_t len)
 		x->flen[c] = 0;
 		return 0;
 	}
-	if (x->dlen - x->cur_dstart + len + 1 > (size_t)XLSX_MAX_ROWMEM) {
+	if (ss_idx != SIZE_MAX) {
+		x->foff[c] = ss_idx | SS_REF;
+		x->flen[c] = 1;         /* not empty; emit() sets the length */
+		return 0;
+	}
+	if (x->cur_mem + len + 1 > (size_t)XLSX_MAX_ROWMEM) {
 		herr(x, "the row's cells hold more than %ld bytes", (long)XLSX_MAX_ROWMEM);
 		return -1;
 	}
+	x->cur_mem += len + 1;
 	if (grow((void **)&x->data, &x->dcap, x->dlen + len + 1, 1, 4096) < 0)
 		goto oom;
 	memcpy(x->data + x->dlen, s, len);
@@ -1480,6 +1628,7 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 			x->cur_first = x->ftotal;
 			x->cur_nf = 0;
 			x->cur_dstart = x->dlen;
+			x->cur_mem = 0;
 		} else if (strcmp(n, "rPh") == 0) {
 			x->in_rph++;
 		}
@@ -1572,7 +1721,7 @@ static void cell_end(xlsx *x)
 {
 	char buf[64], c[4];
 	const char *s = x->tb;
-	size_t n = x->tlen;
+	size_t n = x->tlen, ss_idx = SIZE_MAX;
 
 	x->in_c = x->in_v = x->in_is = x->in_t = 0;
 	x->in_rph = 0;
@@ -1594,8 +1743,12 @@ static void cell_end(xlsx *x)
 			     "has %zu)", c, x->row, (int)(n > 20 ? 20 : n), s, x->nss);
 			return;
 		}
-		s = x->ss + x->ss_off[i];
-		n = x->ss_off[i + 1] - x->ss_off[i] - 1;
+		if (x->ss_empty[i >> 3] & (1u << (i & 7))) {
+			n = 0;
+		} else {
+			ss_idx = (size_t)i;
+			n = 1;
+		}
 		break;
 	}
 	case T_INLINE: case T_STR:
@@ -1664,7 +1817,7 @@ static void cell_end(xlsx *x)
 		break;
 	}
 	}
-	put_cell(x, x->ccol, s, n);
+	put_cell(x, x->ccol, s, n, ss_idx);
 }
 
 static void XMLCALL sh_end(void *ud, const XML_Char *name)
@@ -1914,6 +2067,13 @@ xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t er
 		return open_failed(x, errbuf, errlen);
 	}
 	x->ss_off[x->nss] = x->sslen;   /* sentinel: the end of the last string */
+	if (!(x->ss_empty = calloc(x->nss / 8 + 1, 1))) {
+		fail(x, "out of memory");
+		return open_failed(x, errbuf, errlen);
+	}
+	for (size_t i = 0; i < x->nss; i++)
+		if (x->ss_off[i + 1] - x->ss_off[i] == 1)
+			x->ss_empty[i >> 3] |= (unsigned char)(1u << (i & 7));
 	x->in_si = x->in_t = x->in_rph = 0;
 
 	/* the sheet: open its entry, ready to stream */
@@ -1928,6 +2088,7 @@ xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t er
 		return open_failed(x, errbuf, errlen);
 	}
 	x->herr_set = 0;
+	start_inflater(x);
 	return x;
 }
 
@@ -1966,6 +2127,7 @@ static int emit(xlsx *x, const qrow *q, const csvin_record **rec)
 		while (ncap < q->nf)
 			ncap *= 2;
 		if (!(p = realloc(x->fields, ncap * sizeof *p))) {
+			stop_inflater(x);       /* x->err is ours again */
 			sheet_err(x, "out of memory");
 			x->state = -1;
 			return -1;
@@ -1973,8 +2135,18 @@ static int emit(xlsx *x, const qrow *q, const csvin_record **rec)
 		x->fields = p;
 		x->fpcap = ncap;
 	}
-	for (size_t i = 0; i < q->nf; i++)
-		x->fields[i] = x->data + x->foff[q->first + i];
+	for (size_t i = 0; i < q->nf; i++) {
+		size_t off = x->foff[q->first + i];
+
+		if (off & SS_REF) {
+			size_t k = off & ~SS_REF, o = x->ss_off[k];
+
+			x->fields[i] = x->ss + o;
+			x->flen[q->first + i] = x->ss_off[k + 1] - o - 1;
+		} else {
+			x->fields[i] = x->data + off;
+		}
+	}
 	x->rec.nfields = q->nf;
 	x->rec.fields = x->fields;
 	x->rec.lens = x->flen + q->first;
@@ -1994,7 +2166,7 @@ static void compact(xlsx *x)
 		memmove(x->foff, x->foff + x->cur_first, x->cur_nf * sizeof *x->foff);
 		memmove(x->flen, x->flen + x->cur_first, x->cur_nf * sizeof *x->flen);
 		for (size_t i = 0; i < x->cur_nf; i++)
-			if (x->foff[i])
+			if (x->foff[i] && !(x->foff[i] & SS_REF))
 				x->foff[i] = x->foff[i] - x->cur_dstart + 1;
 		memmove(x->data + 1, x->data + x->cur_dstart, dn);
 		x->dlen = 1 + dn;
@@ -2054,6 +2226,24 @@ int xlsx_next(xlsx *x, const csvin_record **rec)
 		}
 		if (x->suspended) {
 			after_parse(x, XML_ResumeParser(x->p));
+		} else if (x->inflating) {
+			unsigned char *buf;
+			long n = take_chunk(x, &buf);
+			enum XML_Status st;
+
+			if (n < 0) {
+				release_chunk(x);
+				stop_inflater(x);
+				x->zfailed = 1;
+				zent_err(x);
+				continue;
+			}
+			x->fed_final = n == 0;
+			st = XML_Parse(x->p, (const char *)buf, (int)n, x->fed_final);
+			release_chunk(x);
+			if (x->fed_final)
+				stop_inflater(x);       /* it has ended: join it */
+			after_parse(x, st);
 		} else {
 			void *buf = XML_GetBuffer(x->p, XLSX_CHUNK);
 			long n;
@@ -2092,6 +2282,9 @@ void xlsx_close(xlsx *x)
 {
 	if (!x)
 		return;
+	stop_inflater(x);
+	for (int i = 0; i < XLSX_RING; i++)
+		free(x->ring[i]);
 	if (x->p)
 		XML_ParserFree(x->p);
 	if (x->uf) {
@@ -2110,6 +2303,7 @@ void xlsx_close(xlsx *x)
 	free(x->xf_kind);
 	free(x->ss);
 	free(x->ss_off);
+	free(x->ss_empty);
 	free(x->tb);
 	free(x->data);
 	free(x->foff);
