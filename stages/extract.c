@@ -394,8 +394,9 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->m.rows_skipped++;
 		return 0;
 	}
-	if (rec->nfields != x->ncols) {
-		/* Trailing empty cells beyond the header are harmless. */
+	if (rec->nfields != x->ncols && !(x->xl && rec->nfields < x->ncols)) {
+		/* Trailing empty cells beyond the header are harmless; a sheet
+		 * row ends at its last non-empty cell (the rest are empty). */
 		int extra_empty = rec->nfields > x->ncols;
 		for (size_t c = x->ncols; extra_empty && c < rec->nfields; c++)
 			if (rec->lens[c])
@@ -412,7 +413,7 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->vlen[i] = SIZE_MAX;
 	for (size_t c = 0; c < x->ncols; c++) {
 		const cfg_field *f = x->map[c].field;
-		size_t fi, len = rec->lens[c], cap, olen;
+		size_t fi, len = c < rec->nfields ? rec->lens[c] : 0, cap, olen;
 		const char *t;
 		char *out;
 		double num = 0;
@@ -422,7 +423,7 @@ static int do_row(extract *x, const csvin_record *rec)
 		if (!f)
 			continue;
 		fi = (size_t)(f - s->fields);
-		t = val_trim(rec->fields[c], &len);
+		t = val_trim(c < rec->nfields ? rec->fields[c] : "", &len);
 		if (f->type == CFG_TEXT && f->pii != CFG_PII_PSEUDONYMISE) {
 			/* The trimmed text as it is (what val_parse would copy). */
 			if (len == 0) {

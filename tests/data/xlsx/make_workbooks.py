@@ -50,6 +50,20 @@ def date1904():
     wb.save(os.path.join(HERE, "date1904_openpyxl.xlsx"))
 
 
+def sparse_register():
+    """A register whose last column is empty in some rows: those sheet rows
+    end early (tests/cli/xlsx_rows.t)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "毕业生去向"
+    ws.append(["学号", "姓名", "专业名称", "毕业日期", "毕业去向类别", "就业单位名称"])
+    ws.append(["2020010001", "张三", "数控加工", datetime.date(2023, 6, 30), "就业", "重庆某机械有限公司"])
+    ws.append(["2020010002", "李四", "汽车维修", datetime.date(2023, 6, 30), "升学", None])
+    ws.append(["2020010003", "王五", "会计", datetime.date(2023, 6, 30), "待就业"])
+    wb.save(os.path.join(HERE, "毕业生去向登记表_sparse.xlsx"))
+
+
 if __name__ == "__main__":
     graduates()
     date1904()
+    sparse_register()
