@@ -6,7 +6,11 @@
 #
 # The register repeats the fixture's 1466 graduates until ROWS rows; it is
 # written as UTF-8 CSV, GB18030 CSV (iconv) and .csv.gz, each extracted and
-# timed with /usr/bin/time; then the canonical rows are transformed.
+# timed with /usr/bin/time; then the canonical rows are transformed.  An
+# .xlsx register of ROWS rows (10 columns, tests/bench/bench_xlsx.c gen,
+# built here: needs cc, pkg-config, libminizip-dev, libexpat1-dev) is
+# extracted too.  MB/s is of the input file as stored (for .gz and .xlsx
+# the compressed size; rows/s compares them).
 set -eu
 ROWS=${1:-1000000}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,16 +37,17 @@ include: [$TOP/config/sources/graduate_destination.yaml, $TOP/config/indicators/
 YAML
 sed -i 's/encoding: utf-8/encoding: auto/' "$W/b.yaml" 2>/dev/null || true
 
-printf '%-28s %10s %10s %10s %10s\n' "stage (input)" "MB" "seconds" "MB/s" "peak RSS"
+printf '%-28s %10s %10s %10s %10s %12s\n' "stage (input)" "MB" "seconds" "MB/s" "peak RSS" "rows/s"
 run() { # label, input file, command...
 	label=$1 input=$2
 	shift 2
-	/usr/bin/time -f "%e %M" -o "$W/t" "$@" >/dev/null
+	/usr/bin/time -f "%e %M" -o "$W/t" "$@" >/dev/null || true
 	read -r secs rss < "$W/t"
 	mb=$(awk -v b="$(stat -c %s "$input")" 'BEGIN { printf "%.1f", b / 1e6 }')
-	printf '%-28s %10s %10s %10s %8s MB\n' "$label" "$mb" "$secs" \
+	printf '%-28s %10s %10s %10s %8s MB %12s\n' "$label" "$mb" "$secs" \
 		"$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }')" \
-		"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+		"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" \
+		"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')"
 }
 run "extract (UTF-8 CSV)" "$csv" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s1" "$csv"
 if "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s2" "$W/毕业生去向登记表_gb.csv" >/dev/null 2>&1; then
@@ -51,9 +56,17 @@ else
 	echo "extract (GB18030 CSV)        not supported by this build"
 fi
 run "extract (.csv.gz)" "$W/毕业生去向登记表_gz.csv.gz" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s3" "$W/毕业生去向登记表_gz.csv.gz"
+if cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$TOP/stages" -o "$W/bench_xlsx" \
+	"$TOP/tests/bench/bench_xlsx.c" "$TOP/stages/xlsx.c" \
+	$(pkg-config --cflags --libs minizip expat zlib 2>/dev/null) -lm 2>/dev/null &&
+	"$W/bench_xlsx" gen "$W/毕业生去向登记表_x.xlsx" "$ROWS"; then
+	run "extract (.xlsx)" "$W/毕业生去向登记表_x.xlsx" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s4" "$W/毕业生去向登记表_x.xlsx"
+else
+	echo "extract (.xlsx)              cannot build tests/bench/bench_xlsx.c to write the workbook"
+fi
 /usr/bin/time -f "%e %M" -o "$W/t" "$BIN/vqr-transform" -c "$W/b.yaml" "$W/s1" >/dev/null
 read -r secs rss < "$W/t"
-printf '%-28s %10s %10s %10s %8s MB\n' "transform ($ROWS rows)" "-" "$secs" \
-	"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f rows/s", (s > 0 ? r / s : 0) }')" \
-	"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '%-28s %10s %10s %10s %8s MB %12s\n' "transform ($ROWS rows)" "-" "$secs" "-" \
+	"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" \
+	"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')"
 echo "machine: $(nproc) cores, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)"

@@ -180,6 +180,7 @@ struct xlsx {
 	size_t *ss_off;
 	size_t nss, coff;
 	unsigned char *ss_empty;        /* bit i: shared string i is "" */
+	uint32_t *ss_o32;               /* ss_off as 32 bits (half the cache misses), NULL when the table is larger */
 	size_t si_start;                /* where the current <si> text starts */
 	int in_si;                      /* parse state of sst, inline strings */
 	int in_t;                       /* inside <t> */
@@ -2074,6 +2075,9 @@ xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t er
 	for (size_t i = 0; i < x->nss; i++)
 		if (x->ss_off[i + 1] - x->ss_off[i] == 1)
 			x->ss_empty[i >> 3] |= (unsigned char)(1u << (i & 7));
+	if (x->sslen <= UINT32_MAX && (x->ss_o32 = malloc((x->nss + 1) * sizeof *x->ss_o32)))
+		for (size_t i = 0; i <= x->nss; i++)
+			x->ss_o32[i] = (uint32_t)x->ss_off[i];
 	x->in_si = x->in_t = x->in_rph = 0;
 
 	/* the sheet: open its entry, ready to stream */
@@ -2139,10 +2143,17 @@ static int emit(xlsx *x, const qrow *q, const csvin_record **rec)
 		size_t off = x->foff[q->first + i];
 
 		if (off & SS_REF) {
-			size_t k = off & ~SS_REF, o = x->ss_off[k];
+			size_t k = off & ~SS_REF, o, e;
 
+			if (x->ss_o32) {
+				o = x->ss_o32[k];
+				e = x->ss_o32[k + 1];
+			} else {
+				o = x->ss_off[k];
+				e = x->ss_off[k + 1];
+			}
 			x->fields[i] = x->ss + o;
-			x->flen[q->first + i] = x->ss_off[k + 1] - o - 1;
+			x->flen[q->first + i] = e - o - 1;
 		} else {
 			x->fields[i] = x->data + off;
 		}
@@ -2304,6 +2315,7 @@ void xlsx_close(xlsx *x)
 	free(x->ss);
 	free(x->ss_off);
 	free(x->ss_empty);
+	free(x->ss_o32);
 	free(x->tb);
 	free(x->data);
 	free(x->foff);

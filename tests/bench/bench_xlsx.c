@@ -4,7 +4,8 @@
  *     bench_xlsx gen FILE [ROWS]   write a graduate-register-like workbook:
  *                                  ROWS (default 1000000) rows of 10 columns
  *                                  (numbers, shared strings, dates,
- *                                  booleans, a sparse column), as Excel
+ *                                  booleans, a sparse column; headers a
+ *                                  graduate_destination source maps), as Excel
  *                                  writes them (r= and s= on every cell)
  *     bench_xlsx read FILE         read its first sheet with xlsx_next and
  *                                  print rows, cells, bytes, seconds and
@@ -34,7 +35,7 @@ static const char *const given[] = { "伟", "芳", "娜", "秀英", "敏", "静"
 static const char *const majors[] = { "数控加工", "模具制造", "电气自动化设备安装与维修",
 				      "汽车维修", "计算机网络应用", "电子商务", "烹饪（中式烹调）",
 				      "工业机器人应用与维护", "会计", "护理" };
-static const char *const dests[] = { "就业", "升学", "参军", "自主创业", "待就业", "其他" };
+static const char *const dests[] = { "就业", "升学", "参军", "自主创业", "待就业", "自主择业" };
 
 static void die(const char *what)
 {
