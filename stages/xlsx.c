@@ -1749,6 +1749,10 @@ static void cell_end(xlsx *x)
 		} else {
 			ss_idx = (size_t)i;
 			n = 1;
+			/* start loading its offsets for emit() (a miss in a large
+			 * table otherwise stalls it there) */
+			if (x->ss_o32)
+				__builtin_prefetch(x->ss_o32 + i);
 		}
 		break;
 	}
@@ -2154,6 +2158,7 @@ static int emit(xlsx *x, const qrow *q, const csvin_record **rec)
 			}
 			x->fields[i] = x->ss + o;
 			x->flen[q->first + i] = e - o - 1;
+			__builtin_prefetch(x->fields[i]);       /* the caller reads it next */
 		} else {
 			x->fields[i] = x->data + off;
 		}
