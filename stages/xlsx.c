@@ -235,6 +235,8 @@ struct xlsx {
 	long ring_len[XLSX_RING];       /* bytes in each; 0 the end of the entry, -1 an error (x->err) */
 	size_t rhead, rtail, rcount;    /* next to fill, next to parse, filled and not released */
 	int rstop;                      /* the consumer asks the inflater to end */
+	int pwait;                      /* the inflater waits for the ring to drain to half */
+	int cwait;                      /* the consumer waits for a buffer */
 	int zfailed;                    /* the inflater met an error in the entry (x->err) */
 	csvin_record rec;               /* the record handed out */
 
@@ -545,8 +547,15 @@ static void *inflater(void *arg)
 		long n;
 
 		pthread_mutex_lock(&x->mu);
-		while (x->rcount == XLSX_RING && !x->rstop)
-			pthread_cond_wait(&x->cv, &x->mu);
+		if (x->rcount == XLSX_RING) {
+			/* full: sleep until half of it is parsed (one wake-up
+			 * per XLSX_RING / 2 buffers, not one per buffer) */
+			while (x->rcount > XLSX_RING / 2 && !x->rstop) {
+				x->pwait = 1;
+				pthread_cond_wait(&x->cv, &x->mu);
+			}
+			x->pwait = 0;
+		}
 		if (x->rstop) {
 			pthread_mutex_unlock(&x->mu);
 			break;
@@ -558,7 +567,8 @@ static void *inflater(void *arg)
 		x->ring_len[slot] = n;
 		x->rhead++;
 		x->rcount++;
-		pthread_cond_broadcast(&x->cv);
+		if (x->cwait)
+			pthread_cond_broadcast(&x->cv);
 		pthread_mutex_unlock(&x->mu);
 		if (n <= 0)
 			break;
@@ -614,8 +624,11 @@ static long take_chunk(xlsx *x, unsigned char **buf)
 	long n;
 
 	pthread_mutex_lock(&x->mu);
-	while (x->rcount == 0)
+	while (x->rcount == 0) {
+		x->cwait = 1;
 		pthread_cond_wait(&x->cv, &x->mu);
+	}
+	x->cwait = 0;
 	*buf = x->ring[x->rtail % XLSX_RING];
 	n = x->ring_len[x->rtail % XLSX_RING];
 	pthread_mutex_unlock(&x->mu);
@@ -628,7 +641,8 @@ static void release_chunk(xlsx *x)
 	pthread_mutex_lock(&x->mu);
 	x->rtail++;
 	x->rcount--;
-	pthread_cond_broadcast(&x->cv);
+	if (x->pwait && x->rcount <= XLSX_RING / 2)
+		pthread_cond_broadcast(&x->cv);
 	pthread_mutex_unlock(&x->mu);
 }
 
