@@ -13,6 +13,7 @@
 # the compressed size; rows/s compares them).
 set -eu
 ROWS=${1:-1000000}
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$TOP/${VQR_BUILD:-build}/bin
 FIX="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
@@ -37,17 +38,18 @@ include: [$TOP/config/sources/graduate_destination.yaml, $TOP/config/indicators/
 YAML
 sed -i 's/encoding: utf-8/encoding: auto/' "$W/b.yaml" 2>/dev/null || true
 
-printf '%-28s %10s %10s %10s %10s %12s\n' "stage (input)" "MB" "seconds" "MB/s" "peak RSS" "rows/s"
+printf '%-28s %10s %10s %10s %10s %12s %8s\n' "stage (input)" "MB" "seconds" "MB/s" "peak RSS" "rows/s" "CPU s"
 run() { # label, input file, command...
 	label=$1 input=$2
 	shift 2
-	/usr/bin/time -f "%e %M" -o "$W/t" "$@" >/dev/null || true
-	read -r secs rss < "$W/t"
+	/usr/bin/time -f "%e %M %U %S" -o "$W/t" "$@" >/dev/null || true
+	read -r secs rss usr sys < "$W/t"
 	mb=$(awk -v b="$(stat -c %s "$input")" 'BEGIN { printf "%.1f", b / 1e6 }')
-	printf '%-28s %10s %10s %10s %8s MB %12s\n' "$label" "$mb" "$secs" \
+	printf '%-28s %10s %10s %10s %8s MB %12s %8s\n' "$label" "$mb" "$secs" \
 		"$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }')" \
 		"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" \
-		"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')"
+		"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')" \
+		"$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
 }
 run "extract (UTF-8 CSV)" "$csv" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s1" "$csv"
 if "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s2" "$W/毕业生去向登记表_gb.csv" >/dev/null 2>&1; then
@@ -64,9 +66,11 @@ if cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$TOP/stages" -
 else
 	echo "extract (.xlsx)              cannot build tests/bench/bench_xlsx.c to write the workbook"
 fi
-/usr/bin/time -f "%e %M" -o "$W/t" "$BIN/vqr-transform" -c "$W/b.yaml" "$W/s1" >/dev/null
-read -r secs rss < "$W/t"
-printf '%-28s %10s %10s %10s %8s MB %12s\n' "transform ($ROWS rows)" "-" "$secs" "-" \
+/usr/bin/time -f "%e %M %U %S" -o "$W/t" "$BIN/vqr-transform" -c "$W/b.yaml" "$W/s1" >/dev/null
+read -r secs rss usr sys < "$W/t"
+printf '%-28s %10s %10s %10s %8s MB %12s %8s\n' "transform ($ROWS rows)" "-" "$secs" "-" \
 	"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" \
-	"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')"
+	"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')" \
+	"$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
+echo "load average before: $LOAD0, after: $(cut -d' ' -f1 /proc/loadavg) (other work on the machine slows the wall times)"
 echo "machine: $(nproc) cores, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)"
