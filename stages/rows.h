@@ -16,6 +16,9 @@
  *     rows_close(r);
  * A file may start with one header line of column names (rows_put the
  * names, rows_end); readers treat it like any other line.
+ * A compressed writer (level > 0) deflates in a thread of its own, started
+ * by rows_create and joined by rows_commit / rows_abort; the calls above
+ * are still made from one thread only.
  */
 #ifndef VQR_ROWS_H
 #define VQR_ROWS_H

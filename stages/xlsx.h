@@ -74,9 +74,13 @@
  *    whole file failing.
  *  - Memory: the rows completed by one 64 KiB parse step (at most about
  *    1 MiB of text and 64K fields before the parser is paused), 64 KiB
- *    of XML, the inflate state, the shared strings; no allocation per row
- *    in steady state.  About 6 MB peak RSS for a 1M-row sheet with 70,000
- *    shared strings (tests/bench/bench_xlsx.sh).
+ *    of XML, 512 KiB of inflated XML queued by the inflater thread, the
+ *    inflate state, the shared strings; no allocation per row in steady
+ *    state.  About 6.6 MB peak RSS for a 1M-row sheet with 70,000 shared
+ *    strings (tests/bench/bench_xlsx.sh).
+ *  - Threads: xlsx_open starts one thread that inflates the sheet ahead
+ *    of the parser; xlsx_close (or the end of the sheet) joins it.  One
+ *    reader is used by one thread at a time, like any other object.
  */
 #ifndef VQR_XLSX_H
 #define VQR_XLSX_H
