@@ -297,6 +297,12 @@ static const exp_rec r_qnl[] = {
 	{ 2, 6, 2, { "multi\nline", "x" } },
 	{ 4, 21, 2, { "next", "y" } },
 };
+/* lines inside a quoted field that hold no quote (libcsv's, not split) */
+static const exp_rec r_qplain[] = {
+	{ 1, 0, 2, { "\"", "b" } },
+	{ 2, 7, 2, { "a\nb,c\n\nd;e", "f" } },
+	{ 6, 22, 3, { "g", "", "h" } },
+};
 static const exp_rec r_qcrlf[] = {
 	{ 1, 0, 2, { "h1", "h2" } },
 	{ 2, 7, 2, { "multi\r\nline\r\n", "x" } },
@@ -418,6 +424,8 @@ static const tcase cases[] = {
 	     ((const exp_rec[]){ { 3, 4, 2, { "a", "b" } }, { 6, 13, 2, { "c", "d" } } })),
 	CASE("lone CR line ends", "a,b\rc,d\r\re,f", 0, ',', 0, r_lonecr),
 	CASE("quoted LF inside a field", "h1,h2\n\"multi\nline\",x\nnext,y\n", 0, ',', 0, r_qnl),
+	CASE("quote-free lines inside a quoted field", "\"\"\"\",b\n\"a\nb,c\n\nd;e\",f\ng,,h\n", ',', ',',
+	     0, r_qplain),
 	CASE("quoted CRLF inside a field", "h1,h2\r\n\"multi\r\nline\r\n\",x\r\nnext,y\r\n", 0, ',', 0,
 	     r_qcrlf),
 	CASE("quoted blank lines", "\"a\n\n\nb\",c\n\nd\n", 0, ',', 0, r_qblank),
