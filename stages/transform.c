@@ -44,12 +44,20 @@
 #include "manifest.h"
 #include "rows.h"
 
-/* A set of distinct strings (count_distinct); the strings live in the arena. */
+/* A set of distinct value ids (count_distinct): open addressing, 0 = empty. */
 typedef struct sset {
-	uint64_t *hash;         /* per slot, 0 = empty */
-	const char **str;       /* per slot */
+	uint32_t *id;           /* per slot */
 	size_t cap, n;          /* slots (power of two), members */
 } sset;
+
+/* The distinct texts of one canonical column (or the period labels), each
+ * with a small id: rows are grouped and counted by ids, not by strings. */
+typedef struct cdict {
+	uint64_t *hash;         /* per slot, 0 = empty */
+	uint32_t *slot_id;      /* per slot: its id */
+	const char **text;      /* by id (1..n); id 0 is NULL; texts live in the arena */
+	size_t cap, n;          /* slots (power of two), ids given */
+} cdict;
 
 typedef struct acc {
 	long long n;            /* rows (count) or non-null values aggregated */
@@ -89,11 +97,11 @@ typedef struct byset {
 
 typedef struct group {
 	uint64_t hash;          /* of key */
-	char *key;              /* set, mask, period \0, then one value \0 per set bit */
-	size_t klen;
+	uint32_t *key;          /* set, mask, period id, then the value id of each breakdown field (0 when unset) */
+	size_t klen;            /* words in key */
 	size_t set;             /* breakdown set */
 	unsigned mask;          /* which breakdown fields are set */
-	const char *period;     /* points into key */
+	const char *period;     /* its label (arena) */
 	char *json;             /* breakdown as JSON, made at output */
 	acc *acc;               /* 2 per indicator of the set: numerator, denominator */
 } group;
@@ -115,8 +123,11 @@ typedef struct transform {
 	expr_type *coltype;     /* per canonical column */
 	expr_value *row;        /* the current row, typed */
 	gtable t;
-	char *kbuf;             /* key being built */
-	size_t kcap;
+	uint32_t kbuf[3 + 32];  /* key being built */
+	cdict *dict;            /* per canonical column (used for breakdowns and count_distinct) */
+	unsigned char *needid;  /* per canonical column: give its values ids */
+	uint32_t *rid;          /* per canonical column: this row's value id (0 = NULL) */
+	cdict pdict;            /* period labels */
 	int date_col;           /* canonical column of the period date, -1 none */
 	arena a;                /* count_distinct values, reported figures */
 	repval *rep;            /* reported: figures (nrep) */
@@ -227,46 +238,34 @@ static void arena_free(arena *a)
 	free(a->blocks);
 }
 
-/* Add s to the set (created on first use); -1 when out of memory. */
-static int sset_add(sset **sp, arena *ar, const char *s)
+/* Add id to the set (created on first use); -1 when out of memory. */
+static int sset_add(sset **sp, uint32_t id)
 {
-	size_t len = strlen(s), j;
-	uint64_t h = khash(s, len) | 1;
 	sset *t = *sp;
+	size_t j;
 
-	if (!t) {
-		if (!(t = *sp = calloc(1, sizeof *t)))
-			return -1;
-	}
+	if (!t && !(t = *sp = calloc(1, sizeof *t)))
+		return -1;
 	if (t->n * 2 >= t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 16;
-		uint64_t *nh = calloc(nc, sizeof *nh);
-		const char **ns = calloc(nc, sizeof *ns);
-		if (!nh || !ns) {
-			free(nh);
-			free(ns);
+		uint32_t *ni = calloc(nc, sizeof *ni);
+		if (!ni)
 			return -1;
-		}
 		for (size_t i = 0; i < t->cap; i++) {
-			if (!t->hash[i])
+			if (!t->id[i])
 				continue;
-			for (j = t->hash[i] & (nc - 1); nh[j]; j = (j + 1) & (nc - 1))
+			for (j = (t->id[i] * 0x9e3779b1u) & (nc - 1); ni[j]; j = (j + 1) & (nc - 1))
 				;
-			nh[j] = t->hash[i];
-			ns[j] = t->str[i];
+			ni[j] = t->id[i];
 		}
-		free(t->hash);
-		free(t->str);
-		t->hash = nh;
-		t->str = ns;
+		free(t->id);
+		t->id = ni;
 		t->cap = nc;
 	}
-	for (j = h & (t->cap - 1); t->hash[j]; j = (j + 1) & (t->cap - 1))
-		if (t->hash[j] == h && strcmp(t->str[j], s) == 0)
+	for (j = (id * 0x9e3779b1u) & (t->cap - 1); t->id[j]; j = (j + 1) & (t->cap - 1))
+		if (t->id[j] == id)
 			return 0;
-	if (!(t->str[j] = arena_dup(ar, s, len)))
-		return -1;
-	t->hash[j] = h;
+	t->id[j] = id;
 	t->n++;
 	return 0;
 }
@@ -275,29 +274,60 @@ static void sset_free(sset *t)
 {
 	if (!t)
 		return;
-	free(t->hash);
-	free(t->str);
+	free(t->id);
 	free(t);
 }
 
-/* Append n bytes and, when term, a NUL to the key being built. */
-static int kput(transform *x, size_t *len, const void *s, size_t n, int term)
+/* The id of text s (len bytes) in d, adding it; 0 when out of memory. */
+static uint32_t cdict_id(cdict *d, arena *ar, const char *s, size_t len)
 {
-	if (*len + n + 1 > x->kcap) {
-		size_t nc = x->kcap ? x->kcap * 2 : 1024;
-		while (nc < *len + n + 1)
-			nc *= 2;
-		char *nb = realloc(x->kbuf, nc);
-		if (!nb)
-			return -1;
-		x->kbuf = nb;
-		x->kcap = nc;
+	uint64_t h = khash(s, len) | 1;
+	size_t j;
+
+	if (d->n * 2 + 2 >= d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 64;
+		uint64_t *nh = calloc(nc, sizeof *nh);
+		uint32_t *ni = calloc(nc, sizeof *ni);
+		const char **nt = realloc(d->text, (nc + 1) * sizeof *nt);
+		if (!nh || !ni || !nt) {
+			free(nh);
+			free(ni);
+			if (nt)
+				d->text = nt;
+			return 0;
+		}
+		d->text = nt;
+		for (size_t i = 0; i < d->cap; i++) {
+			if (!d->hash[i])
+				continue;
+			for (j = d->hash[i] & (nc - 1); nh[j]; j = (j + 1) & (nc - 1))
+				;
+			nh[j] = d->hash[i];
+			ni[j] = d->slot_id[i];
+		}
+		free(d->hash);
+		free(d->slot_id);
+		d->hash = nh;
+		d->slot_id = ni;
+		d->cap = nc;
 	}
-	memcpy(x->kbuf + *len, s, n);
-	*len += n;
-	if (term)
-		x->kbuf[(*len)++] = '\0';
-	return 0;
+	for (j = h & (d->cap - 1); d->hash[j]; j = (j + 1) & (d->cap - 1))
+		if (d->hash[j] == h && strncmp(d->text[d->slot_id[j]], s, len) == 0 && d->text[d->slot_id[j]][len] == '\0')
+			return d->slot_id[j];
+	const char *copy = arena_dup(ar, s, len);
+	if (!copy)
+		return 0;
+	d->hash[j] = h;
+	d->slot_id[j] = (uint32_t)++d->n;
+	d->text[d->n] = copy;
+	return d->slot_id[j];
+}
+
+static void cdict_free(cdict *d)
+{
+	free(d->hash);
+	free(d->slot_id);
+	free(d->text);
 }
 
 static void json_str(char **p, const char *s)
@@ -319,30 +349,25 @@ static void json_str(char **p, const char *s)
 	*p = o;
 }
 
-#define KEY_HEAD (sizeof(unsigned) + sizeof(size_t)) /* mask, set */
 
 /* The breakdown of g as a JSON object, from its key. */
 static char *make_json(const transform *x, const group *g)
 {
 	const byset *b = &x->sets[g->set];
 	size_t need = 3;
-	const char *v, *vals;
 	char *out, *o;
 
-	vals = g->key + KEY_HEAD;
-	vals += strlen(vals) + 1; /* the period */
-	v = vals;
 	for (size_t i = 0; i < b->n; i++)
 		if (g->mask & (1u << i)) {
-			need += 6 * strlen(v) + 6 * strlen(b->names[i]) + 8;
-			v += strlen(v) + 1;
+			uint32_t id = g->key[3 + i];
+			need += 6 * (id ? strlen(x->dict[b->cols[i]].text[id]) : 4) + 6 * strlen(b->names[i]) + 8;
 		}
 	if (!(out = malloc(need)))
 		return NULL;
 	o = out;
 	*o++ = '{';
-	v = vals;
 	for (size_t i = 0, k = 0; i < b->n; i++) {
+		uint32_t id = g->key[3 + i];
 		if (!(g->mask & (1u << i)))
 			continue;
 		if (k++) {
@@ -352,13 +377,12 @@ static char *make_json(const transform *x, const group *g)
 		json_str(&o, b->names[i]);
 		*o++ = ':';
 		*o++ = ' ';
-		if (v[0] == '\x01' && v[1] == '\0') {
+		if (!id) {
 			memcpy(o, "null", 4);
 			o += 4;
 		} else {
-			json_str(&o, v);
+			json_str(&o, x->dict[b->cols[i]].text[id]);
 		}
-		v += strlen(v) + 1;
 	}
 	*o++ = '}';
 	*o = '\0';
@@ -366,45 +390,41 @@ static char *make_json(const transform *x, const group *g)
 }
 
 /* Find or create the group of breakdown set si, mask, for this row. */
-static group *lookup(transform *x, const char *period, size_t si, unsigned mask)
+static group *lookup(transform *x, uint32_t period, size_t si, unsigned mask)
 {
 	const byset *b = &x->sets[si];
-	size_t len = 0, j;
+	size_t len = 3 + b->n, j;
+	uint32_t *k = x->kbuf;
 	uint64_t h;
 
-	if (kput(x, &len, &mask, sizeof mask, 0) < 0 || kput(x, &len, &si, sizeof si, 0) < 0 ||
-	    kput(x, &len, period, strlen(period), 1) < 0)
-		return NULL;
-	for (size_t i = 0; i < b->n; i++) {
-		if (!(mask & (1u << i)))
-			continue;
-		const expr_value *v = &x->row[b->cols[i]];
-		if (v->isnull ? kput(x, &len, "\x01", 1, 1) < 0 : kput(x, &len, v->s, strlen(v->s), 1) < 0)
-			return NULL;
-	}
-	h = khash(x->kbuf, len);
+	k[0] = (uint32_t)si;
+	k[1] = mask;
+	k[2] = period;
+	for (size_t i = 0; i < b->n; i++)
+		k[3 + i] = (mask & (1u << i)) ? x->rid[b->cols[i]] : 0;
+	h = khash((const char *)k, len * sizeof *k);
 	if (x->t.n * 2 >= x->t.cap && grow(&x->t) < 0)
 		return NULL;
 	for (j = h & (x->t.cap - 1); x->t.slots[j]; j = (j + 1) & (x->t.cap - 1)) {
 		group *g = x->t.slots[j];
-		if (g->hash == h && g->klen == len && memcmp(g->key, x->kbuf, len) == 0)
+		if (g->hash == h && g->klen == len && memcmp(g->key, k, len * sizeof *k) == 0)
 			return g;
 	}
 	group *g = calloc(1, sizeof *g);
-	if (!g || !(g->key = malloc(len)) || !(g->acc = malloc(2 * b->ninds * sizeof *g->acc))) {
+	if (!g || !(g->key = malloc(len * sizeof *k)) || !(g->acc = malloc(2 * b->ninds * sizeof *g->acc))) {
 		if (g)
 			free(g->key);
 		free(g);
 		return NULL;
 	}
-	memcpy(g->key, x->kbuf, len);
+	memcpy(g->key, k, len * sizeof *k);
 	g->klen = len;
 	g->hash = h;
 	g->set = si;
 	g->mask = mask;
-	g->period = g->key + KEY_HEAD;
-	for (size_t k = 0; k < 2 * b->ninds; k++)
-		acc_init(&g->acc[k]);
+	g->period = x->pdict.text[period];
+	for (size_t q = 0; q < 2 * b->ninds; q++)
+		acc_init(&g->acc[q]);
 	x->t.slots[j] = g;
 	x->t.n++;
 	return g;
@@ -428,7 +448,7 @@ static int add(transform *x, acc *a, const cfg_agg *agg, const expr_value *row)
 	if (v->isnull)
 		return 0;
 	if (agg->fn == CFG_AGG_COUNT_DISTINCT)
-		return sset_add(&a->ds, &x->a, v->s);
+		return sset_add(&a->ds, x->rid[agg->field]);
 	a->n++;
 	a->sum += v->num;
 	if (v->num < a->min)
@@ -487,7 +507,18 @@ static int do_row(transform *x, char *err, size_t errlen)
 	const char *lab[4] = { NULL, NULL, NULL, NULL };
 	const expr_value *dv = x->date_col >= 0 ? &x->row[x->date_col] : NULL;
 
+	uint32_t pid[4] = { 0, 0, 0, 0 };
+
 	lab[x->s->period] = x->row[CFG_COL_PERIOD].s;
+	for (size_t c = 0; c < x->s->ncols; c++) {
+		if (!x->needid[c])
+			continue;
+		const expr_value *v = &x->row[c];
+		if (v->isnull)
+			x->rid[c] = 0;
+		else if (!(x->rid[c] = cdict_id(&x->dict[c], &x->a, v->s, strlen(v->s))))
+			goto oom;
+	}
 
 	/* Filters once per indicator and row, whatever the breakdowns. */
 	for (size_t i = 0; i < x->ninds; i++) {
@@ -498,15 +529,19 @@ static int do_row(transform *x, char *err, size_t errlen)
 	for (size_t si = 0; si < x->nsets; si++) {
 		const byset *b = &x->sets[si];
 		unsigned nmask = 1u << b->n;
-		const char *period = lab[b->ptype];
-		if (!period) {
-			/* a finer period (semesters), from the period date */
-			if (!dv || dv->isnull || period_label(b->ptype, (long)dv->num, labels[b->ptype]) < 0)
-				continue;
-			period = lab[b->ptype] = labels[b->ptype];
+		if (!pid[b->ptype]) {
+			const char *period = lab[b->ptype];
+			if (!period) {
+				/* a finer period (semesters), from the period date */
+				if (!dv || dv->isnull || period_label(b->ptype, (long)dv->num, labels[b->ptype]) < 0)
+					continue;
+				period = lab[b->ptype] = labels[b->ptype];
+			}
+			if (!(pid[b->ptype] = cdict_id(&x->pdict, &x->a, period, strlen(period))))
+				goto oom;
 		}
 		for (unsigned mask = 0; mask < nmask; mask++) {
-			group *g = lookup(x, period, si, mask);
+			group *g = lookup(x, pid[b->ptype], si, mask);
 			if (!g)
 				goto oom;
 			for (size_t k = 0; k < b->ninds; k++) {
@@ -982,6 +1017,26 @@ static int setup(transform *x, char *err, size_t errlen)
 		x->sets[si].inds[x->sets[si].ninds++] = i;
 	}
 	x->date_col = s->period_date >= 0 ? s->fields[s->period_date].col : -1;
+	x->dict = calloc(s->ncols, sizeof *x->dict);
+	x->needid = calloc(s->ncols, 1);
+	x->rid = calloc(s->ncols, sizeof *x->rid);
+	if (!x->dict || !x->needid || !x->rid) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const cfg_indicator *ind = x->inds[i];
+		if (ind->nby > 32) {
+			snprintf(err, errlen, "indicator %s: more than 32 breakdown fields", ind->code);
+			return -1;
+		}
+		for (size_t b = 0; b < ind->nby; b++)
+			x->needid[ind->by[b]] = 1;
+		if (ind->num.fn == CFG_AGG_COUNT_DISTINCT)
+			x->needid[ind->num.field] = 1;
+		if (ind->is_ratio && ind->den.fn == CFG_AGG_COUNT_DISTINCT)
+			x->needid[ind->den.field] = 1;
+	}
 	x->coltype[CFG_COL_LINE] = EXPR_NUMBER;
 	x->coltype[CFG_COL_PERIOD] = EXPR_TEXT;
 	for (size_t i = 0; i < s->nfields; i++) {
@@ -1046,7 +1101,12 @@ static void cleanup(transform *x)
 	free(x->inds);
 	free(x->coltype);
 	free(x->row);
-	free(x->kbuf);
+	for (size_t c = 0; x->dict && c < x->s->ncols; c++)
+		cdict_free(&x->dict[c]);
+	free(x->dict);
+	free(x->needid);
+	free(x->rid);
+	cdict_free(&x->pdict);
 	free(x->rep);
 	arena_free(&x->a);
 }
