@@ -64,8 +64,9 @@ sort -n "$W/t1" "$W/t2" "$W/t3" | sed -n 2p > "$W/t"
 read -r secs user rss < "$W/t"
 groups=$(zcat "$W/s/indicators.gz" | wc -l)
 printf 'transform: %s rows, %s indicators by major and level -> %s records\n' "$ROWS" "$n" "$groups"
-printf '  median of 3: %s s wall, %s s CPU, %s rows/s, peak RSS %s MB\n' "$secs" "$user" \
+printf '  median of 3: %s s wall, %s s CPU: %s rows/s wall, %s rows/s per CPU second, peak RSS %s MB\n' "$secs" "$user" \
 	"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')" \
+	"$(awk -v r="$ROWS" -v s="$user" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')" \
 	"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
 printf '  canonical rows: %s MB gzip, %s MB raw\n' \
 	"$(awk -v b="$(stat -c %s "$W/s/rows.gz")" 'BEGIN { printf "%.1f", b / 1e6 }')" \

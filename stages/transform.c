@@ -62,6 +62,7 @@ typedef struct cdict {
 typedef struct acc {
 	long long n;            /* rows (count) or non-null values aggregated */
 	double sum;             /* sum of values */
+	double comp;            /* its compensation (Neumaier): the sum is sum + comp */
 	double min, max;        /* extremes */
 	sset *ds;               /* count_distinct: the values seen, else NULL */
 } acc;
@@ -128,6 +129,11 @@ typedef struct transform {
 	unsigned char *needid;  /* per canonical column: give its values ids */
 	uint32_t *rid;          /* per canonical column: this row's value id (0 = NULL) */
 	cdict pdict;            /* period labels */
+	uint32_t last_pid[4];   /* per period type, the last row's period id */
+	const cfg_agg **filt;   /* distinct filters (by text) of the indicators (nfilt) */
+	size_t nfilt;
+	unsigned char *fpass;   /* per distinct filter: this row passes */
+	size_t *nfi, *dfi;      /* per indicator: index of its numerator's, denominator's filter, or SIZE_MAX */
 	int date_col;           /* canonical column of the period date, -1 none */
 	arena a;                /* count_distinct values, reported figures */
 	repval *rep;            /* reported: figures (nrep) */
@@ -204,6 +210,7 @@ static void acc_init(acc *a)
 {
 	a->n = 0;
 	a->sum = 0;
+	a->comp = 0;
 	a->min = INFINITY;
 	a->max = -INFINITY;
 	a->ds = NULL;
@@ -389,20 +396,16 @@ static char *make_json(const transform *x, const group *g)
 	return out;
 }
 
-/* Find or create the group of breakdown set si, mask, for this row. */
-static group *lookup(transform *x, uint32_t period, size_t si, unsigned mask)
+/* Find or create the group whose key (set, mask, period id, value ids) is k. */
+static group *lookup_key(transform *x, const uint32_t *k)
 {
+	size_t si = k[0];
 	const byset *b = &x->sets[si];
 	size_t len = 3 + b->n, j;
-	uint32_t *k = x->kbuf;
-	uint64_t h;
+	unsigned mask = k[1];
+	uint32_t period = k[2];
+	uint64_t h = khash((const char *)k, len * sizeof *k);
 
-	k[0] = (uint32_t)si;
-	k[1] = mask;
-	k[2] = period;
-	for (size_t i = 0; i < b->n; i++)
-		k[3 + i] = (mask & (1u << i)) ? x->rid[b->cols[i]] : 0;
-	h = khash((const char *)k, len * sizeof *k);
 	if (x->t.n * 2 >= x->t.cap && grow(&x->t) < 0)
 		return NULL;
 	for (j = h & (x->t.cap - 1); x->t.slots[j]; j = (j + 1) & (x->t.cap - 1)) {
@@ -430,12 +433,83 @@ static group *lookup(transform *x, uint32_t period, size_t si, unsigned mask)
 	return g;
 }
 
-/* ---- rows -------------------------------------------------------------- */
-
-static int passes(const cfg_agg *agg, const expr_value *row)
+/* The finest group of breakdown set si (every field set) for this row. */
+static group *lookup(transform *x, uint32_t period, size_t si)
 {
-	return !agg->where || expr_eval(agg->where, row) == EXPR_TRUE;
+	const byset *b = &x->sets[si];
+	uint32_t *k = x->kbuf;
+
+	k[0] = (uint32_t)si;
+	k[1] = (1u << b->n) - 1;
+	k[2] = period;
+	for (size_t i = 0; i < b->n; i++)
+		k[3 + i] = x->rid[b->cols[i]];
+	return lookup_key(x, k);
 }
+
+/* Merge accumulator f into t (same aggregation). */
+static int merge(acc *t, const acc *f)
+{
+	double s = t->sum + f->sum;
+	t->comp += fabs(t->sum) >= fabs(f->sum) ? (t->sum - s) + f->sum : (f->sum - s) + t->sum;
+	t->comp += f->comp;
+	t->sum = s;
+	t->n += f->n;
+	if (f->min < t->min)
+		t->min = f->min;
+	if (f->max > t->max)
+		t->max = f->max;
+	if (f->ds)
+		for (size_t i = 0; i < f->ds->cap; i++)
+			if (f->ds->id[i] && sset_add(&t->ds, f->ds->id[i]) < 0)
+				return -1;
+	return 0;
+}
+
+/* Rows were counted in the finest groups only (every breakdown field set);
+ * make the coarser ones (the total, each field alone, ...) by merging them:
+ * a row then costs one lookup per breakdown set, not one per combination. */
+static int rollup(transform *x)
+{
+	size_t nfine = 0, k = 0;
+	group **fine;
+
+	for (size_t j = 0; j < x->t.cap; j++)
+		if (x->t.slots[j])
+			nfine++;
+	if (!(fine = malloc((nfine ? nfine : 1) * sizeof *fine)))
+		return -1;
+	for (size_t j = 0; j < x->t.cap; j++)
+		if (x->t.slots[j])
+			fine[k++] = x->t.slots[j];
+	for (size_t i = 0; i < nfine; i++) {
+		const group *g = fine[i];
+		const byset *b = &x->sets[g->set];
+		unsigned full = (1u << b->n) - 1;
+		uint32_t key[3 + 32];
+		for (unsigned mask = 0; mask < full; mask++) {
+			group *c;
+			key[0] = (uint32_t)g->set;
+			key[1] = mask;
+			key[2] = g->key[2];
+			for (size_t q = 0; q < b->n; q++)
+				key[3 + q] = (mask & (1u << q)) ? g->key[3 + q] : 0;
+			if (!(c = lookup_key(x, key))) {
+				free(fine);
+				return -1;
+			}
+			for (size_t a = 0; a < 2 * b->ninds; a++)
+				if (merge(&c->acc[a], &g->acc[a]) < 0) {
+					free(fine);
+					return -1;
+				}
+		}
+	}
+	free(fine);
+	return 0;
+}
+
+/* ---- rows -------------------------------------------------------------- */
 
 /* Add this row to a, which its filter already passed; -1 when out of memory. */
 static int add(transform *x, acc *a, const cfg_agg *agg, const expr_value *row)
@@ -450,7 +524,11 @@ static int add(transform *x, acc *a, const cfg_agg *agg, const expr_value *row)
 	if (agg->fn == CFG_AGG_COUNT_DISTINCT)
 		return sset_add(&a->ds, x->rid[agg->field]);
 	a->n++;
-	a->sum += v->num;
+	{
+		double t = a->sum + v->num;
+		a->comp += fabs(a->sum) >= fabs(v->num) ? (a->sum - t) + v->num : (v->num - t) + a->sum;
+		a->sum = t;
+	}
 	if (v->num < a->min)
 		a->min = v->num;
 	if (v->num > a->max)
@@ -520,15 +598,15 @@ static int do_row(transform *x, char *err, size_t errlen)
 			goto oom;
 	}
 
-	/* Filters once per indicator and row, whatever the breakdowns. */
+	/* Each distinct filter once per row, whatever the indicators and breakdowns. */
+	for (size_t f = 0; f < x->nfilt; f++)
+		x->fpass[f] = expr_eval(x->filt[f]->where, x->row) == EXPR_TRUE;
 	for (size_t i = 0; i < x->ninds; i++) {
-		const cfg_indicator *ind = x->inds[i];
-		x->npass[i] = (unsigned char)passes(&ind->num, x->row);
-		x->dpass[i] = ind->is_ratio ? (unsigned char)passes(&ind->den, x->row) : 0;
+		x->npass[i] = x->nfi[i] == SIZE_MAX ? 1 : x->fpass[x->nfi[i]];
+		x->dpass[i] = x->inds[i]->is_ratio ? (x->dfi[i] == SIZE_MAX ? 1 : x->fpass[x->dfi[i]]) : 0;
 	}
 	for (size_t si = 0; si < x->nsets; si++) {
 		const byset *b = &x->sets[si];
-		unsigned nmask = 1u << b->n;
 		if (!pid[b->ptype]) {
 			const char *period = lab[b->ptype];
 			if (!period) {
@@ -537,11 +615,14 @@ static int do_row(transform *x, char *err, size_t errlen)
 					continue;
 				period = lab[b->ptype] = labels[b->ptype];
 			}
-			if (!(pid[b->ptype] = cdict_id(&x->pdict, &x->a, period, strlen(period))))
+			/* rows of a file mostly share their period: remember the last */
+			if (x->last_pid[b->ptype] && strcmp(x->pdict.text[x->last_pid[b->ptype]], period) == 0)
+				pid[b->ptype] = x->last_pid[b->ptype];
+			else if (!(pid[b->ptype] = x->last_pid[b->ptype] = cdict_id(&x->pdict, &x->a, period, strlen(period))))
 				goto oom;
 		}
-		for (unsigned mask = 0; mask < nmask; mask++) {
-			group *g = lookup(x, pid[b->ptype], si, mask);
+		{
+			group *g = lookup(x, pid[b->ptype], si);
 			if (!g)
 				goto oom;
 			for (size_t k = 0; k < b->ninds; k++) {
@@ -875,8 +956,8 @@ static double agg_value(const cfg_agg *a, const acc *v, int *ok)
 	*ok = 1;
 	switch (a->fn) {
 	case CFG_AGG_COUNT: return (double)v->n;
-	case CFG_AGG_SUM: *ok = v->n > 0; return v->sum;
-	case CFG_AGG_MEAN: *ok = v->n > 0; return v->n ? v->sum / (double)v->n : 0;
+	case CFG_AGG_SUM: *ok = v->n > 0; return v->sum + v->comp;
+	case CFG_AGG_MEAN: *ok = v->n > 0; return v->n ? (v->sum + v->comp) / (double)v->n : 0;
 	case CFG_AGG_MIN: *ok = v->n > 0; return v->min;
 	case CFG_AGG_MAX: *ok = v->n > 0; return v->max;
 	case CFG_AGG_COUNT_DISTINCT: return v->ds ? (double)v->ds->n : 0;
@@ -891,6 +972,10 @@ static int write_out(transform *x, const char *dir, manifest *m, long long *coun
 	size_t n = 0, total = 0;
 	rows_writer *w;
 
+	if (rollup(x) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t j = 0; j < x->t.cap; j++)
 		if (x->t.slots[j])
 			total += x->sets[x->t.slots[j]->set].ninds;
@@ -936,7 +1021,7 @@ static int write_out(transform *x, const char *dir, manifest *m, long long *coun
 			if (!ok)
 				continue;
 			value = num;
-			num = na->sum;
+			num = na->sum + na->comp;
 			den = (double)na->n;
 			has_nd = 1;
 		} else {
@@ -1017,6 +1102,30 @@ static int setup(transform *x, char *err, size_t errlen)
 		x->sets[si].inds[x->sets[si].ninds++] = i;
 	}
 	x->date_col = s->period_date >= 0 ? s->fields[s->period_date].col : -1;
+	x->filt = calloc(2 * k + 1, sizeof *x->filt);
+	x->fpass = calloc(2 * k + 1, 1);
+	x->nfi = calloc(k + 1, sizeof *x->nfi);
+	x->dfi = calloc(k + 1, sizeof *x->dfi);
+	if (!x->filt || !x->fpass || !x->nfi || !x->dfi) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const cfg_agg *parts[2] = { &x->inds[i]->num, x->inds[i]->is_ratio ? &x->inds[i]->den : NULL };
+		size_t *slot[2] = { &x->nfi[i], &x->dfi[i] };
+		for (int q = 0; q < 2; q++) {
+			size_t f;
+			*slot[q] = SIZE_MAX;
+			if (!parts[q] || !parts[q]->where)
+				continue;
+			for (f = 0; f < x->nfilt; f++)
+				if (strcmp(x->filt[f]->where_text, parts[q]->where_text) == 0)
+					break;
+			if (f == x->nfilt)
+				x->filt[x->nfilt++] = parts[q];
+			*slot[q] = f;
+		}
+	}
 	x->dict = calloc(s->ncols, sizeof *x->dict);
 	x->needid = calloc(s->ncols, 1);
 	x->rid = calloc(s->ncols, sizeof *x->rid);
@@ -1106,6 +1215,10 @@ static void cleanup(transform *x)
 	free(x->dict);
 	free(x->needid);
 	free(x->rid);
+	free(x->filt);
+	free(x->fpass);
+	free(x->nfi);
+	free(x->dfi);
 	cdict_free(&x->pdict);
 	free(x->rep);
 	arena_free(&x->a);
