@@ -72,10 +72,11 @@ cat > "$INBOX/经费汇总表_2022.csv" <<'CSV'
 2022,6042.72,1589.19,26.31%
 CSV
 cp "$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv" "$INBOX/"
+printf '工号,岗位类别,统计时点\nA1,专任教师,2023/8/31\nA2,专任教师,2023/8/31\nA3,管理,2023/8/31\n' > "$INBOX/教职工花名册_20230831.csv"
 
 out=$(vqr -c "$CFG" run 2>&1); rc=$?
 is "$rc" 2 "vqr run exits 2 (some rows rejected)"
-like "$out" "*5 files loaded*" "all five files load ($out)"
+like "$out" "*6 files loaded*" "all six files load ($out)"
 
 v() { sql "select value from vqr.indicator_value where indicator_code = '$1' and period = '$2' and value_type = '${3:-computed}' and breakdown = '{}'"; }
 is "$(v awards.teacher.teaching_achievement.total 2022-2023)" 72 "teaching achievements computed from the register: 72"
@@ -89,6 +90,9 @@ is "$(v finance.revenue.operating 2022)" 1589.19 "operating revenue 1589.19"
 is "$(sql "select round(value, 4) || ' ' || numerator || '/' || denominator || ' ' || source_code from vqr.indicator_value where indicator_code = 'finance.revenue.operating.share' and value_type = 'computed'")" \
 	"26.2992 1589.19/6042.72 derived" "derived share = 1589.19 / 6042.72, kept as a ratio"
 is "$(v finance.revenue.operating.share 2022 reported)" 26.31 "the wide sheet's 26.31% is a reported value"
+is "$(v staff.fulltime_teachers 2023-08-31)" 2 "a snapshot register counts as of its day: 2 full-time teachers on 2023-08-31"
+is "$(sql "select period_type || ' ' || start_date || ' ' || end_date from vqr.period where period = '2023-08-31'")" \
+	"snapshot 2023-08-31 2023-08-31" "the snapshot period is one day"
 is "$(sql "select period_type || ' ' || start_date || ' ' || end_date from vqr.period where period = '2022'")" \
 	"fiscal_year 2022-01-01 2022-12-31" "the fiscal period is recorded with its type and bounds"
 
