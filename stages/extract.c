@@ -363,8 +363,9 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->m.rows_skipped++;
 		return 0;
 	}
-	if (rec->nfields != x->ncols) {
-		/* Trailing empty cells beyond the header are harmless. */
+	if (rec->nfields != x->ncols && !(x->xl && rec->nfields < x->ncols)) {
+		/* Trailing empty cells beyond the header are harmless; an .xlsx
+		 * row simply ends at its last non-empty cell. */
 		int extra_empty = rec->nfields > x->ncols;
 		for (size_t c = x->ncols; extra_empty && c < rec->nfields; c++)
 			if (rec->lens[c])
@@ -381,7 +382,7 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->voff[i] = SIZE_MAX;
 	for (size_t c = 0; c < x->ncols; c++) {
 		const cfg_field *f = x->map[c].field;
-		size_t fi, len = rec->lens[c], cap;
+		size_t fi, len = c < rec->nfields ? rec->lens[c] : 0, cap;
 		const char *t;
 		char *out;
 		double num = 0;
@@ -391,7 +392,8 @@ static int do_row(extract *x, const csvin_record *rec)
 		if (!f)
 			continue;
 		fi = (size_t)(f - s->fields);
-		t = val_trim(rec->fields[c], &len);
+		/* a cell an .xlsx row leaves out is empty */
+		t = c < rec->nfields ? val_trim(rec->fields[c], &len) : "";
 		cap = 2 * len + 512;
 		if (!val_at(x, used + cap))
 			return -1;

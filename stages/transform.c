@@ -888,7 +888,8 @@ static int write_reported(transform *x, manifest *m, long long *count, char *err
 	char path[4200], msg[1200];
 	rows_writer *w;
 
-	qsort(x->rep, x->nrep, sizeof *x->rep, cmp_rep);
+	if (x->nrep) /* qsort wants a non-null base even for no element */
+		qsort(x->rep, x->nrep, sizeof *x->rep, cmp_rep);
 	snprintf(path, sizeof path, "%s/indicators.gz", x->dir);
 	if (!(w = rows_create(path, 1, err, errlen)))
 		return -1;
