@@ -13,6 +13,7 @@
 . "$(dirname "$0")/../lib/env.sh"
 
 test_db vqr_e2e_registers
+head -c 32 /dev/urandom > "$WORK/pii.key" && chmod 600 "$WORK/pii.key"
 for s in CQGYGJ NLGJ BCJS; do
 	cat > "$WORK/$s.yaml" <<YAML
 school:
@@ -20,6 +21,7 @@ school:
   name: $(sed -n 's/^  name: //p' "$TOP/fixtures/$s/vqr.yaml")
   region: 重庆市
 database: "$TEST_DB"
+pii_key_file: $WORK/pii.key
 paths:
   inbox: $s/inbox
   staging: $s/staging
@@ -118,6 +120,143 @@ finance.revenue.fiscal_appropriation.share|52.56|2|2022|5.5 财政拨款占比 5
 finance.revenue.non_peer_fiscal.share|1.65|2|2022|5.5 非同级财政拨款占比 1.65%
 finance.revenue.other.share|19.48|2|2022|5.5 其他预算收入占比 19.48%
 EXPECT
+# The figures of the report from the graduate, survey, staff, training,
+# award, student, aid, majors and course registers (typed in from the
+# report: code, breakdown, value as printed; compared at the printed
+# precision).
+vb() {
+	sql "select round(value, $3) from vqr.indicator_value where school_code = 'CQGYGJ' and indicator_code = '$1'
+	     and period = '2022-2023' and value_type = 'computed' and breakdown = '$2'::jsonb"
+}
+while IFS='|' read -r code bd want; do
+	[ -n "$code" ] || continue
+	case $want in *.*) dec=${want#*.}; dec=${#dec} ;; *) dec=0 ;; esac
+	is "$(vb "$code" "$bd" "$dec")" "$want" "report: $code${bd#\{\}} = $want"
+done <<'EXPECT'
+employment.graduates.total|{}|1466
+employment.dest.enterprise|{}|737
+employment.dest.enterprise.rate|{}|50.27
+employment.dest.further_study|{}|709
+employment.dest.further_study.rate|{}|48.36
+employment.dest.self_directed|{}|15
+employment.dest.self_directed.rate|{}|1.02
+employment.major_match.rate|{}|94.66
+employment.six_month_retention.rate|{}|90.55
+employment.starting_salary.mean|{}|4090
+employment.starting_salary.mean_by_major_group|{"major_group": "电子与信息"}|5200
+employment.placed.total|{}|1461
+employment.placed.rate|{}|99.66
+employment.school_referred|{}|351
+satisfaction.current_students|{}|94.82
+satisfaction.current_students.classroom|{}|93.81
+satisfaction.current_students.extracurricular|{}|96.42
+satisfaction.current_students.classroom.ideology|{}|92.48
+satisfaction.current_students.classroom.general|{}|92.12
+satisfaction.current_students.classroom.vocational|{}|96.82
+satisfaction.graduates|{}|90.51
+satisfaction.graduates.current_cohort|{}|91.52
+satisfaction.graduates.within_3y|{}|89.49
+satisfaction.staff|{}|91.58
+satisfaction.employers|{}|90.25
+satisfaction.parents|{}|91.20
+staff.total|{}|440
+teachers.total|{}|395
+teachers.full_time|{}|265
+teachers.part_time|{}|130
+teachers.dual_qualified|{}|181
+teachers.program_leaders.municipal_plus|{}|19
+teachers.famous.municipal|{}|1
+teachers.famous.school|{}|15
+teachers.by_subject.general|{}|74
+teachers.by_subject.vocational|{}|321
+teachers.by_subject.ideology|{}|10
+teachers.by_education.bachelor|{}|236
+teachers.by_education.master_plus|{}|15
+teachers.by_voc_qual.senior_technician|{}|43
+teachers.by_voc_qual.technician|{}|86
+teachers.by_voc_qual.senior_worker|{}|168
+teachers.by_title.junior|{}|181
+teachers.by_title.intermediate|{}|103
+teachers.by_title.senior|{}|53
+staff.high_level_hires|{}|2
+teachers.new.famous|{}|1
+teachers.new.leaders|{}|3
+teachers.new.backbone|{}|6
+teachers.new.dual|{}|11
+teachers.title_promotions|{}|16
+moral.teacher_training.participants|{}|30
+pd.school_wide.sessions|{}|9
+pd.school_wide.person_times|{}|832
+pd.by_level.national|{}|10
+pd.by_level.municipal|{}|104
+pd.by_level.district|{}|13
+pd.enterprise_practice.teachers|{}|191
+pd.mentored_young_teachers|{}|20
+honors.student.national_best_vocational|{}|1
+honors.student.cyl_national_delegates|{}|1
+honors.student.cyl_municipal_delegates|{}|1
+honors.student.district_volunteer|{}|1
+honors.student.best_students|{}|10
+honors.student.best_cadres|{}|10
+honors.best_dorms|{}|30
+honors.best_classrooms|{}|8
+awards.student.innovation.zhenxingbei.municipal.second|{}|1
+awards.student.innovation.yuchuang.startup.second|{}|2
+awards.student.innovation.yuchuang.startup.third|{}|2
+awards.student.innovation.yuchuang.creative.second|{}|1
+awards.student.innovation.yuchuang.creative.third|{}|1
+awards.teacher.skills.total|{}|13
+awards.teacher.skills.national.second|{}|2
+awards.teacher.skills.national.third|{}|1
+awards.teacher.skills.municipal.first|{}|4
+awards.teacher.skills.municipal.second|{}|4
+awards.teacher.skills.municipal.third|{}|2
+awards.teacher.teaching_achievement.total|{}|72
+awards.teacher.teaching_achievement.first|{}|14
+awards.teacher.teaching_achievement.second|{}|28
+awards.teacher.teaching_achievement.third|{}|30
+awards.student.skills.total|{}|70
+awards.student.skills.national.second|{}|2
+awards.student.skills.national.third|{}|3
+awards.student.skills.national.merit|{}|7
+awards.student.skills.municipal.first|{}|8
+awards.student.skills.municipal.second|{}|20
+awards.student.skills.municipal.third|{}|16
+awards.student.skills.municipal.merit|{}|10
+awards.student.skills.district.first|{}|1
+awards.student.skills.district.second|{}|2
+awards.student.skills.district.merit|{}|1
+beneficiary.awards.first|{}|1
+beneficiary.awards.second|{}|2
+majors.count|{}|23
+majors.programme_levels|{}|33
+majors.programme_levels|{"level": "预备技师"}|4
+majors.programme_levels|{"level": "高级工"}|19
+majors.programme_levels|{"level": "中级工"}|10
+majors.committees_adjusted|{}|23
+majors.curricula_revised|{}|33
+majors.integrated_curricula_developed|{}|4
+courses.quality_resources.majors|{}|5
+courses.municipal_premium|{}|3
+courses.national_online_in_construction|{}|3
+courses.municipal_premium_applied|{}|5
+digital.online_courses|{}|57
+digital.online_classes_simultaneous|{}|84
+student_life.clubs|{}|31
+students.enrolled|{}|5337
+students.advanced_level.share|{}|70
+aid.national_scholarship.recipients|{}|7
+aid.tuition_waiver.students|{"term": "秋季学期"}|3685
+aid.tuition_waiver.students|{"term": "春季学期"}|3394
+aid.accommodation_waiver.students|{"term": "秋季学期"}|1448
+aid.accommodation_waiver.students|{"term": "春季学期"}|909
+aid.textbook_waiver.students|{"term": "秋季学期"}|691
+aid.textbook_waiver.students|{"term": "春季学期"}|423
+aid.grant_tier2.person_months|{"term": "秋季学期"}|7933
+aid.grant_tier2.person_months|{"term": "春季学期"}|7233
+aid.grant_tier1.person_months|{"term": "秋季学期"}|1903
+aid.grant_tier1.person_months|{"term": "春季学期"}|1714
+EXPECT
 is "$(v finance.revenue.operating.share 2022 2)" 26.30 "5.5: 事业收入占比 computed 1589.19 / 6042.72 = 26.30%"
 is "$(v finance.revenue.operating.share 2022 2 reported)" 26.31 "  and the summary sheet carries the printed 26.31%"
 f() { sql "select severity || ' ' || round(left_value, 2) || ' ' || round(right_value, 2) from vqr.finding
@@ -139,6 +278,13 @@ is "$(sql "select count(*) from vqr.finding where superseded_by is null and chec
 	   'party.central_group_seminars_within_sessions', 'training.technician_within_social')")" 0 \
 	"the identities that hold raise no finding, in any school or year"
 
+is "$(f reported_vs_computed employment.dest.enterprise)" "warning 752.00 737.00" \
+	"finding: 表1-2's printed 752 against the 737 enterprise placements of the register (the text's figure)"
+is "$(f awards.teacher.teaching_achievement.parts)" "warning 71.00 72.00" \
+	"finding: the printed 71 teaching achievements against their printed parts 14 + 28 + 30 = 72"
+is "$(f reported_vs_computed awards.teacher.teaching_achievement.total)" "warning 71.00 72.00" \
+	"finding: the printed 71 against the 72 awards of the register"
+
 # Multi-year, multi-school: every school and year has its figures.
 is "$(sql "select string_agg(distinct school_code || ' ' || period, ', ' order by school_code || ' ' || period) from vqr.indicator_value
 	  where indicator_code = 'training.social.person_times' and value_type = 'computed' and breakdown = '{}'")" \
@@ -148,4 +294,12 @@ is "$(sql "select string_agg(distinct school_code || ' ' || period, ', ' order b
 	"BCJS 2022, CQGYGJ 2020, CQGYGJ 2021, CQGYGJ 2022, NLGJ 2022" "income per fiscal year for every school"
 is "$(v training.social.person_times 2022-2023 0 computed NLGJ) $(v training.social.person_times 2022-2023 0 computed BCJS)" "640 11230" \
 	"the small and the large college differ (640 and 11230 person-times)"
+is "$(sql "select string_agg(school_code || ' ' || period || ' ' || value::int, ', ' order by school_code, period) from vqr.indicator_value
+	  where indicator_code = 'employment.graduates.total' and value_type = 'computed' and breakdown = '{}'")" \
+	"$(sql "select string_agg(school_code || ' ' || period || ' ' || value::int, ', ' order by school_code, period) from vqr.v_school_trend
+	  where indicator_code = 'employment.graduates.total' and breakdown = '{}'")" "v_school_trend has the graduates of every school and year"
+is "$(sql "select count(distinct school_code) from vqr.v_school_compare where indicator_code = 'satisfaction.current_students' and period = '2022-2023'")" 3 \
+	"v_school_compare sets the three colleges side by side"
+is "$(sql "select count(distinct period) from vqr.v_school_trend where school_code = 'CQGYGJ' and indicator_code = 'teachers.total' and breakdown = '{}'")" 3 \
+	"three years of CQGYGJ's teachers"
 done_testing
