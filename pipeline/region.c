@@ -514,7 +514,8 @@ int region_status(db *d, FILE *out, char *err, size_t errlen)
 		if (PQgetvalue(r, i, 8)[0])
 			fprintf(out, ", last contact %s s ago", PQgetvalue(r, i, 8));
 		if (atol(PQgetvalue(r, i, 13)))
-			fprintf(out, ", %s errors since added (see the region's server log)", PQgetvalue(r, i, 13));
+			fprintf(out, ", %s error%s since added (see the region's server log)", PQgetvalue(r, i, 13),
+				strcmp(PQgetvalue(r, i, 13), "1") ? "s" : "");
 		fputc('\n', out);
 		if (lag[0])
 			fprintf(out, "  lag: %s\n", lag);

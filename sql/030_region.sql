@@ -183,8 +183,10 @@ COMMENT ON FUNCTION vqr.move_ids(integer) IS
   '迁移编号 / move the batch, file and finding ids (every identity of a published table, and every column referring to it) into block p_block: id_block x 10^12 + n; returns the rows moved';
 
 -- At a college: publish.  Returns the id block.
+-- (client_min_messages = error: CREATE PUBLICATION warns when wal_level
+-- is not logical yet, which vqr init --publish reports and fixes itself.)
 CREATE FUNCTION vqr.publish(p_school_code text, p_id_block integer DEFAULT NULL) RETURNS integer
-LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql SET client_min_messages = error SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
   blk integer;
   tabs text;
@@ -398,7 +400,7 @@ COMMENT ON FUNCTION vqr.region_setup() IS
   '地区库设置 / make this (empty) database a regional database (vqr init --region): catalog rows from several colleges merge, local loads are refused, vqr.reject becomes an empty view; idempotent';
 
 -- How fresh each college's data is at the region.
-CREATE VIEW vqr.v_college_freshness AS
+CREATE VIEW vqr.v_college_freshness WITH (security_invoker = true) AS
 SELECT rc.college, rc.subname, rc.publisher,
        (SELECT array_agg(rs.school_code ORDER BY rs.school_code) FROM vqr.region_school rs
         WHERE rs.college = rc.college) AS schools,

@@ -193,6 +193,8 @@ is "$(qr "$rt = 'employment.major_match.rate'")" "$want2" "the region still answ
 wait_region "select stale from vqr.v_college_freshness where college = 'b'" 15
 ok $? "the freshness view shows B stale"
 is "$(qr "select stale from vqr.v_college_freshness where college = 'a'")" f "and A fresh"
+is "$(qr "set role vqr_analyst; select string_agg(college || '=' || stale, ' ' order by college) from vqr.v_college_freshness")" \
+	"a=false b=true" "an analyst (vqr_analyst) reads the freshness view too"
 is "$(qr "select last_batch_id from vqr.v_college_freshness where college = 'b'")" \
 	"$((BLOCK_B * 1000000000000 + 2))" "with B's last batch that arrived"
 out=$(vqr -d "$CR" region status 2>&1); rc=$?
