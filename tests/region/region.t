@@ -150,6 +150,18 @@ is "$rc" 1 "vqr region add c (school code CQGYGJ again) is refused with exit 1"
 like "$out" "*school code CQGYGJ of college c is already supplied by college a*" "with a clear error naming both colleges"
 is "$(qr "select count(*) from pg_subscription where subname = 'vqr_c'")|$(qr "select count(*) from vqr.region_college")" \
 	"0|2" "and nothing was created"
+sed -i 's/code: CQGYGJ/code: CQTEST/' "$WORK/c.yaml"
+vqr -c "$WORK/c.yaml" init --publish >/dev/null 2>&1
+out=$(vqr -d "$CR" region add c "host=$B port=5432 user=vqr_region dbname=college_c" 2>&1); rc=$?
+like "$rc:$out" "1:*college c numbers its batches and files in id block $BLOCK_A, like college a*--id-block N*" \
+	"a college numbering its ids in another college's block is refused"
+vqr -c "$WORK/c.yaml" init --publish --id-block 7 >/dev/null 2>&1
+psql -X -q -d "$CC" -c "insert into vqr.source values ('graduate_destination', '毕业生去向登记表', null)" \
+	-c "insert into vqr.indicator (indicator_code, name_zh, name_en, unit, kind, aggregate, source_code) values ('employment.graduates.total', '毕业生数', 'Graduates', '个', 'count', 'none', 'graduate_destination')"
+out=$(vqr -d "$CR" region add c "host=$B port=5432 user=vqr_region dbname=college_c" 2>&1); rc=$?
+like "$rc:$out" "1:*college c defines indicators differently*employment.graduates.total: count sum 人 x1 at the region, count none 个 x1 at the college*" \
+	"a college whose indicator the region could not aggregate with the others' is refused"
+is "$(qr "select count(*) from pg_subscription")" 2 "and none of the refusals created a subscription"
 out=$(vqr -d "$CR" region add d "host=$WORK/nowhere port=5432 user=vqr_region dbname=college" 2>&1); rc=$?
 like "$rc:$out" "3:*cannot connect to college d*" "a college that cannot be reached is refused"
 make_config r "$CR"
