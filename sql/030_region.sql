@@ -43,6 +43,9 @@ INSERT INTO vqr.published_table (table_name, note) VALUES
   ('source_file', 'provenance: files with checksum and row counts, no rows'),
   ('indicator_value', 'the indicator records'),
   ('finding', 'validation findings');
+-- The check catalog, where the schema has one (020): v_finding names the checks.
+INSERT INTO vqr.published_table (table_name, note)
+SELECT 'check_rule', 'validation check catalog' WHERE to_regclass('vqr.check_rule') IS NOT NULL;
 
 CREATE TABLE vqr.publication_setting (
   singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -387,7 +390,7 @@ BEGIN
     END IF;
     INSERT INTO vqr.region DEFAULT VALUES;
   END IF;
-  FOREACH t IN ARRAY ARRAY['school', 'period', 'source', 'indicator'] LOOP
+  FOREACH t IN ARRAY ARRAY['school', 'period', 'source', 'indicator', 'check_rule'] LOOP
     CONTINUE WHEN to_regclass('vqr.' || t) IS NULL;
     EXECUTE format('DROP TRIGGER IF EXISTS region_merge ON vqr.%I', t);
     EXECUTE format('CREATE TRIGGER region_merge BEFORE INSERT ON vqr.%I FOR EACH ROW EXECUTE FUNCTION vqr.region_merge()', t);

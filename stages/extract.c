@@ -478,19 +478,36 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->m.rows_rejected++;
 		return 0;
 	}
-	if (has_date || year > 0) {
-		long y = has_date ? val_academic_year_start(days) : year - 1;
+	if (has_date && s->period == PERIOD_ACADEMIC_YEAR) {
+		long y = val_academic_year_start(days);
 		if (y != x->period_start) { /* rows of one file mostly share it */
 			snprintf(x->period, sizeof x->period, "%ld-%ld", y, y + 1);
 			x->period_start = y;
 		}
 		snprintf(period, sizeof period, "%s", x->period);
+	} else if (has_date && period_label(s->period, days, period) == 0) {
+		/* semester, fiscal year or snapshot of the date */
+	} else if (year > 0 && period_from_year(s->period, year, period) == 0) {
+		/* graduation year or fiscal year */
+	} else if (s->period_field >= 0 && x->voff[s->period_field] != SIZE_MAX &&
+		   period_parse_academic(x->vals + x->voff[s->period_field], period) == 0) {
+		/* a written academic year */
 	} else {
 		const char *dh = s->period_date >= 0 ? s->fields[s->period_date].header : NULL;
 		const char *yh = s->period_year >= 0 ? s->fields[s->period_year].header : NULL;
-		reject(x, rec->line, 0, NULL, NULL, 0, "period",
-		       "no %s%s%s to place the row in an academic year", dh ? dh : "",
-		       dh && yh ? " or " : "", yh ? yh : "");
+		const char *fh = s->period_field >= 0 ? s->fields[s->period_field].header : NULL;
+		const char *fv = s->period_field >= 0 && x->voff[s->period_field] != SIZE_MAX
+					 ? x->vals + x->voff[s->period_field] : NULL;
+		if (fv) {
+			reject(x, rec->line, 0, &s->fields[s->period_field], fv, strlen(fv), "period",
+			       "%s: \"%s\" is not an academic year (such as 2022-2023)", fh, fv);
+		} else {
+			char what[600];
+			snprintf(what, sizeof what, "%s%s%s%s%s", dh ? dh : "", dh && (yh || fh) ? " or " : "",
+				 yh ? yh : "", yh && fh ? " or " : "", fh ? fh : "");
+			reject(x, rec->line, 0, NULL, NULL, 0, "period", "no %s to place the row in a period (%s)",
+			       what, period_type_name(s->period));
+		}
 		x->m.rows_rejected++;
 		return 0;
 	}
