@@ -6,6 +6,7 @@
  *     vqr show              print the indicators loaded for the school
  *     vqr status            the last batches and what is quarantined
  *     vqr db start|stop|status   manage the embedded PostgreSQL cluster
+ *     vqr region add|status|remove   a regional database (pipeline/region.h)
  *
  * `vqr run` takes a lock (a lock file in the staging directory and an
  * advisory lock in the database), lists the inbox, and for each file:
@@ -39,6 +40,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "migrate.h"
+#include "region.h"
 #include "sha256.h"
 
 typedef struct opts {
@@ -48,6 +50,7 @@ typedef struct opts {
 	const char *summary_json; /* --summary-json FILE (run) */
 	int dry_run;            /* --dry-run (run) */
 	int all;                /* --all (show): every breakdown */
+	region_init_opts ro;    /* --publish, --id-block, --region (init) */
 } opts;
 
 static void usage(FILE *f)
@@ -63,6 +66,9 @@ static void usage(FILE *f)
 		"  show              print the indicators loaded for the school\n"
 		"  status            the last batches, open findings, what is quarantined\n"
 		"  db start|stop|status  manage the embedded PostgreSQL cluster\n"
+		"  region add NAME CONNINFO  at a regional database: subscribe to a college\n"
+		"  region status     at a regional database: each college's replication and data\n"
+		"  region remove NAME  at a regional database: drop a college and its data\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE      deployment configuration (default: $VQR_CONFIG,\n"
@@ -74,6 +80,9 @@ static void usage(FILE *f)
 		"  -n, --dry-run          run: extract, transform and load, report what would\n"
 		"                         change, roll back, move nothing\n"
 		"  -j, --summary-json FILE  run: write a summary of the run as JSON (monitoring)\n"
+		"      --publish          init: publish this college's indicators to a region\n"
+		"      --id-block N       init --publish: number ids in block N (1..999999)\n"
+		"      --region           init: make this database the regional database\n"
 		"  -v, --verbose          say what is done\n"
 		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
@@ -337,8 +346,11 @@ static int cmd_init(const cfg *c, const opts *o)
 		       applied == 1 ? "" : "s", migrate_latest(), d.where);
 	else
 		printf("vqr: schema vqr is up to date at %s (%s)\n", migrate_latest(), d.where);
+	rc = region_init(&d, c, &o->ro, stdout, err, sizeof err);
+	if (rc)
+		log_error_text(err);
 	db_close(&d, 1);
-	return EXIT_OK;
+	return rc;
 }
 
 /* What happened to one inbox file, for the summary. */
@@ -979,6 +991,34 @@ static int cmd_db(const cfg *c, const char *what)
 	return EXIT_USAGE;
 }
 
+static int cmd_region(const cfg *c, const opts *o, int argc, char **argv)
+{
+	db d;
+	char err[4096];
+	int rc, n = argc;
+
+	if (n < 1 || (strcmp(argv[0], "add") == 0 ? n != 3 : strcmp(argv[0], "remove") == 0 ? n != 2 :
+		      strcmp(argv[0], "status") == 0 ? n != 1 : 1)) {
+		log_error("vqr region needs: add NAME CONNINFO, status, or remove NAME");
+		log_hint("try \"vqr --help\"");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_db(&d, c, o, 1))) {
+		db_close(&d, 1);
+		return rc;
+	}
+	if (strcmp(argv[0], "add") == 0)
+		rc = region_add(&d, argv[1], argv[2], stdout, err, sizeof err);
+	else if (strcmp(argv[0], "remove") == 0)
+		rc = region_remove(&d, argv[1], stdout, err, sizeof err);
+	else
+		rc = region_status(&d, stdout, err, sizeof err);
+	if (rc)
+		log_error_text(err);
+	db_close(&d, 1);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -992,6 +1032,9 @@ int main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "publish", no_argument, NULL, 'P' },
+		{ "id-block", required_argument, NULL, 'B' },
+		{ "region", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	opts o = { 0 };
@@ -1011,6 +1054,15 @@ int main(int argc, char **argv)
 		case 'a': o.all = 1; break;
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.summary_json = optarg; break;
+		case 'P': o.ro.publish = 1; break;
+		case 'R': o.ro.region = 1; break;
+		case 'B':
+			o.ro.id_block = atoi(optarg);
+			if (o.ro.id_block < 1 || o.ro.id_block > 999999 || strspn(optarg, "0123456789") != strlen(optarg)) {
+				log_error("--id-block %s: a number from 1 to 999999", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
@@ -1022,19 +1074,23 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind++];
+	o.ro.database = o.database;
 	if (strcmp(cmd, "init") && strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "db") &&
-	    strcmp(cmd, "status")) {
+	    strcmp(cmd, "status") && strcmp(cmd, "region")) {
 		log_error("unknown command \"%s\"", cmd);
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
 	}
-	if ((strcmp(cmd, "db") == 0) != (optind < argc) || argc - optind > 1) {
+	if (strcmp(cmd, "region") != 0 && ((strcmp(cmd, "db") == 0) != (optind < argc) || argc - optind > 1)) {
 		log_error(strcmp(cmd, "db") == 0 ? "vqr db needs start, stop or status" : "too many arguments");
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
 	}
 	config = cli_config_path(o.config);
-	if (!(c = cfg_load(config, err, sizeof err))) {
+	/* A regional database needs no deployment file: --database is enough. */
+	if ((strcmp(cmd, "region") == 0 || o.ro.region) && o.database && !o.config && access(config, F_OK) != 0)
+		c = NULL;
+	else if (!(c = cfg_load(config, err, sizeof err))) {
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
@@ -1046,6 +1102,8 @@ int main(int argc, char **argv)
 		rc = cmd_show(c, &o);
 	else if (strcmp(cmd, "status") == 0)
 		rc = cmd_status(c, &o);
+	else if (strcmp(cmd, "region") == 0)
+		rc = cmd_region(c, &o, argc - optind, argv + optind);
 	else
 		rc = cmd_db(c, argv[optind]);
 	cfg_free(c);
