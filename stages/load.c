@@ -27,6 +27,7 @@
 #include "manifest.h"
 #include "migrate.h"
 #include "rows.h"
+#include "rowload.h"
 
 #define COPYBUF (256 * 1024)
 
@@ -288,6 +289,7 @@ typedef struct result {
 	long long replaced;     /* old values deleted */
 	long long values;       /* values copied in */
 	long long rejects;      /* rejects copied in */
+	long long rows;         /* canonical rows copied into vqr_rows (load_rows) */
 	char skipped_by[128];   /* when already loaded: "batch N at T" */
 } result;
 
@@ -454,6 +456,8 @@ static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, con
 	if (load_table(d, "vqr.reject", "line, column_no, column_name, field, value, rule, message, file_id",
 		       rls, path, 1, suffix, &out->rejects, err, errlen) < 0)
 		goto rollback;
+	if (s->load_rows && rowload_copy(d, c, s, dir, file_id, periods, &out->rows, err, errlen) < 0)
+		goto rollback;
 	if (dry_run) {
 		if (report_changes(d, m, out->batch_id, out, err, errlen) < 0)
 			goto rollback;
@@ -557,6 +561,8 @@ int main(int argc, char **argv)
 	else
 		log_info("%s: batch %lld: %lld indicator values (%lld replaced), %lld rejects", dir,
 			 res.batch_id, res.values, res.replaced, res.rejects);
+	if (!res.skipped_by[0] && s->load_rows)
+		log_info("%s: %lld canonical rows into vqr_rows.%s", dir, res.rows, s->name);
 	printf("%s\t%lld\t%lld\t%lld\t%lld\n", res.skipped_by[0] ? "skipped" : "loaded", res.batch_id,
 	       res.values, res.replaced, res.rejects);
 out:
