@@ -13,6 +13,10 @@
  * quarantines it when no source recognises it or it cannot be read, and
  * otherwise runs the three stage programs (vqr-extract, vqr-transform,
  * vqr-load) on it in a staging directory of its own, then archives it.
+ * Extract and transform overlap: vqr-transform --follow starts beside
+ * vqr-extract and reads the canonical rows while they are written, so
+ * the two use both cores; the staged files are the same as when the
+ * stages run one after the other.
  * The stage programs are found beside this executable, else on PATH.
  */
 #define _XOPEN_SOURCE 700 /* wcswidth */
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -168,6 +173,49 @@ static int run_child(char *const argv[], char *out, size_t outlen, char *err, si
 	}
 	if (WEXITSTATUS(status) == 127) {
 		snprintf(err, errlen, "could not run %s", argv[0]);
+		return -1;
+	}
+	return WEXITSTATUS(status);
+}
+
+/* Start argv with stdout and stderr ours.  The child's pid, or -1 with
+ * err. */
+static pid_t spawn_child(char *const argv[], char *err, size_t errlen)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if (strchr(argv[0], '/'))
+			execv(argv[0], argv);
+		else
+			execvp(argv[0], argv);
+		fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait for a child of spawn_child: its exit status, or -1 with err. */
+static int wait_child(pid_t pid, const char *name, char *err, size_t errlen)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (WIFSIGNALED(status)) {
+		snprintf(err, errlen, "%s was killed by signal %d", name, WTERMSIG(status));
+		return -1;
+	}
+	if (WEXITSTATUS(status) == 127) {
+		snprintf(err, errlen, "could not run %s", name);
 		return -1;
 	}
 	return WEXITSTATUS(status);
@@ -414,7 +462,8 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		   tally *t)
 {
 	char err[4096], hex[65], label[96], dir[4200], mpath[4300], out[512], dest[4200];
-	char prog[PATH_MAX + 32];
+	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32];
+	pid_t tpid = -1;
 	const char *pp[2];
 	const cfg_source *s;
 	manifest m = { 0 };
@@ -492,12 +541,37 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	strftime(label, sizeof label, "%Y%m%dT%H%M%S", &tm);
 	snprintf(label + strlen(label), sizeof label - strlen(label), "-%.12s%s", hex, t->dry_run ? "-dry" : "");
 	snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
+	/* A fresh directory, also when an earlier attempt at this file in the
+	 * same second left one (kept for the record): the transform follows
+	 * whatever rows appear in it. */
+	for (int i = 2; access(dir, F_OK) == 0 && i < 1000; i++) {
+		char *dash = strrchr(label, '-');
+		if (i > 2 && dash)
+			*dash = '\0';
+		snprintf(label + strlen(label), sizeof label - strlen(label), "-%d", i);
+		snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
+	}
 
+	/* Extract, with the transform following its rows as they come. */
 	stage_path("vqr-extract", prog, sizeof prog);
+	stage_path("vqr-transform", tprog, sizeof tprog);
 	{
 		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, (char *)path,
 				 log_verbose() ? "-v" : NULL, NULL };
-		rc = run_child(argv, NULL, 0, err, sizeof err);
+		char *targv[] = { tprog, "-c", (char *)config, "-f", s->name, dir, log_verbose() ? "-v" : NULL, NULL };
+		pid_t xpid;
+		if ((xpid = spawn_child(argv, err, sizeof err)) < 0) {
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		if ((tpid = spawn_child(targv, err, sizeof err)) < 0)
+			log_error_text(err);
+		rc = wait_child(xpid, prog, err, sizeof err);
+		if (tpid > 0 && (rc < 0 || (rc != EXIT_OK && rc != EXIT_REJECTED))) {
+			char e2[256];
+			kill(tpid, SIGTERM);
+			wait_child(tpid, tprog, e2, sizeof e2);
+		}
 	}
 	if (rc < 0 || (rc != EXIT_OK && rc != EXIT_REJECTED)) {
 		if (rc < 0)
@@ -509,11 +583,19 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
 	if (manifest_read(mpath, &m, err, sizeof err) < 0) {
 		log_error_text(err);
+		if (tpid > 0) {
+			kill(tpid, SIGTERM);
+			wait_child(tpid, tprog, err, sizeof err);
+		}
 		return EXIT_INTERNAL;
 	}
 	f->rows_read = m.rows_read;
 	f->rows_rejected = m.rows_rejected;
 	if (m.status && strcmp(m.status, "failed") == 0) {
+		if (tpid > 0) {
+			kill(tpid, SIGTERM);
+			wait_child(tpid, tprog, err, sizeof err);
+		}
 		first_line(f->reason, sizeof f->reason, m.reason ? m.reason : "unreadable");
 		f->status = "quarantined";
 		t->quarantined++;
@@ -531,11 +613,7 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	t->rejected += m.rows_rejected;
 	manifest_clear(&m);
 
-	stage_path("vqr-transform", prog, sizeof prog);
-	{
-		char *argv[] = { prog, "-c", (char *)config, dir, log_verbose() ? "-v" : NULL, NULL };
-		rc = run_child(argv, NULL, 0, err, sizeof err);
-	}
+	rc = tpid > 0 ? wait_child(tpid, tprog, err, sizeof err) : EXIT_INTERNAL;
 	if (rc != EXIT_OK) {
 		if (rc < 0)
 			log_error_text(err);

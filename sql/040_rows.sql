@@ -15,18 +15,6 @@
 CREATE SCHEMA vqr_rows;
 COMMENT ON SCHEMA vqr_rows IS '明细行 / canonical rows of the sources configured with load_rows: true, one table per source, for drill-down; never published to a region';
 
-CREATE TABLE vqr.rows_table (
-  source_code text PRIMARY KEY REFERENCES vqr.source,
-  table_name  text NOT NULL,
-  columns     text[] NOT NULL,
-  created_at  timestamptz NOT NULL DEFAULT now()
-);
-COMMENT ON TABLE vqr.rows_table IS '明细表 / which table of schema vqr_rows holds the canonical rows of a source (load_rows: true)';
-COMMENT ON COLUMN vqr.rows_table.source_code IS '数据来源 / the source';
-COMMENT ON COLUMN vqr.rows_table.table_name IS '表名 / table in schema vqr_rows';
-COMMENT ON COLUMN vqr.rows_table.columns IS '列 / its field columns, in staging order';
-COMMENT ON COLUMN vqr.rows_table.created_at IS '创建时间 / when vqr-load created it';
-
 DO $do$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'vqr_loader') THEN
@@ -34,4 +22,3 @@ BEGIN
   END IF;
 END
 $do$;
-SELECT vqr.setup_access();

@@ -195,25 +195,7 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 	if (db_exec(d, "SET LOCAL client_min_messages = warning", err, errlen) < 0 || db_exec(d, sql, err, errlen) < 0)
 		goto out;
 
-	/* The registry row and the comments analysts read with \d+. */
-	len = 0;
-	if (add(sql, &len, "{") < 0)
-		goto toolong;
-	for (int i = 2; i < ncols; i++)
-		if (add(sql, &len, "%s%s", i > 2 ? "," : "", cols[i]) < 0)
-			goto toolong;
-	if (add(sql, &len, "}") < 0)
-		goto toolong;
-	p[0] = s->name;
-	p[1] = table;
-	p[2] = sql;
-	if (!(res = db_query(d, "INSERT INTO vqr.rows_table AS t (source_code, table_name, columns) VALUES ($1, $2, $3) "
-			     "ON CONFLICT (source_code) DO UPDATE SET table_name = EXCLUDED.table_name, "
-			     "columns = EXCLUDED.columns "
-			     "WHERE (t.table_name, t.columns) IS DISTINCT FROM (EXCLUDED.table_name, EXCLUDED.columns)",
-			     3, p, err, errlen)))
-		goto out;
-	PQclear(res);
+	/* The comments analysts read with \\d+. */
 	len = 0;
 	if (add(sql, &len, "COMMENT ON TABLE %s IS $c$明细行 / canonical rows of %s (%s), one per loaded row; "
 		"replaced with its slice (school, period)$c$; "
