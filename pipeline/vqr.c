@@ -178,24 +178,44 @@ static int run_child(char *const argv[], char *out, size_t outlen, char *err, si
 	return WEXITSTATUS(status);
 }
 
-/* Start argv with stdout and stderr ours.  The child's pid, or -1 with
- * err. */
-static pid_t spawn_child(char *const argv[], char *err, size_t errlen)
+/* Start argv with stderr ours, and stdout ours too or, with outfd, a
+ * pipe whose reading end (close-on-exec) *outfd receives.  The child's
+ * pid, or -1 with err. */
+static pid_t spawn_child(char *const argv[], int *outfd, char *err, size_t errlen)
 {
+	int pfd[2] = { -1, -1 };
 	pid_t pid;
 
 	fflush(NULL);
+	if (outfd && pipe(pfd) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
 	if ((pid = fork()) < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
+		if (outfd) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		return -1;
 	}
 	if (pid == 0) {
+		if (outfd) {
+			dup2(pfd[1], STDOUT_FILENO);
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		if (strchr(argv[0], '/'))
 			execv(argv[0], argv);
 		else
 			execvp(argv[0], argv);
 		fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
 		_exit(127);
+	}
+	if (outfd) {
+		close(pfd[1]);
+		fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+		*outfd = pfd[0];
 	}
 	return pid;
 }
@@ -219,6 +239,19 @@ static int wait_child(pid_t pid, const char *name, char *err, size_t errlen)
 		return -1;
 	}
 	return WEXITSTATUS(status);
+}
+
+/* Stop a child of spawn_child that is no longer wanted (SIGTERM, then
+ * wait); *pid becomes -1.  Nothing when *pid is not a child. */
+static void stop_child(pid_t *pid, const char *name)
+{
+	char err[256];
+
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	wait_child(*pid, name, err, sizeof err);
+	*pid = -1;
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -462,8 +495,9 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		   tally *t)
 {
 	char err[4096], hex[65], label[96], dir[4200], mpath[4300], out[512], dest[4200];
-	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32];
-	pid_t tpid = -1;
+	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32];
+	pid_t tpid = -1, lpid = -1;
+	int lfd = -1;
 	const char *pp[2];
 	const cfg_source *s;
 	manifest m = { 0 };
@@ -552,50 +586,52 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
 	}
 
-	/* Extract, with the transform following its rows as they come. */
+	/* Extract, with the transform following its rows as they come, and
+	 * for a source with load_rows the load too: its transaction opens and
+	 * the rows stream into it while they are written. */
 	stage_path("vqr-extract", prog, sizeof prog);
 	stage_path("vqr-transform", tprog, sizeof tprog);
+	stage_path("vqr-load", lprog, sizeof lprog);
 	{
 		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, (char *)path,
 				 log_verbose() ? "-v" : NULL, NULL };
 		char *targv[] = { tprog, "-c", (char *)config, "-f", s->name, dir, log_verbose() ? "-v" : NULL, NULL };
+		char *largv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, "-f", s->name, dir,
+				  log_verbose() ? "-v" : NULL, NULL };
 		pid_t xpid;
-		if ((xpid = spawn_child(argv, err, sizeof err)) < 0) {
+		if ((xpid = spawn_child(argv, NULL, err, sizeof err)) < 0) {
 			log_error_text(err);
 			return EXIT_INTERNAL;
 		}
-		if ((tpid = spawn_child(targv, err, sizeof err)) < 0)
+		if ((tpid = spawn_child(targv, NULL, err, sizeof err)) < 0)
+			log_error_text(err);
+		if (s->load_rows && !t->dry_run && (lpid = spawn_child(largv, &lfd, err, sizeof err)) < 0)
 			log_error_text(err);
 		rc = wait_child(xpid, prog, err, sizeof err);
-		if (tpid > 0 && (rc < 0 || (rc != EXIT_OK && rc != EXIT_REJECTED))) {
-			char e2[256];
-			kill(tpid, SIGTERM);
-			wait_child(tpid, tprog, e2, sizeof e2);
-		}
 	}
 	if (rc < 0 || (rc != EXIT_OK && rc != EXIT_REJECTED)) {
 		if (rc < 0)
 			log_error_text(err);
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
 		log_error("%s: vqr-extract failed; the file stays in the inbox", path);
 		snprintf(f->reason, sizeof f->reason, "vqr-extract failed");
-		return rc < 0 ? EXIT_INTERNAL : rc;
+		rc = rc < 0 ? EXIT_INTERNAL : rc;
+		goto stop;
 	}
 	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
 	if (manifest_read(mpath, &m, err, sizeof err) < 0) {
 		log_error_text(err);
-		if (tpid > 0) {
-			kill(tpid, SIGTERM);
-			wait_child(tpid, tprog, err, sizeof err);
-		}
-		return EXIT_INTERNAL;
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
+		rc = EXIT_INTERNAL;
+		goto stop;
 	}
 	f->rows_read = m.rows_read;
 	f->rows_rejected = m.rows_rejected;
 	if (m.status && strcmp(m.status, "failed") == 0) {
-		if (tpid > 0) {
-			kill(tpid, SIGTERM);
-			wait_child(tpid, tprog, err, sizeof err);
-		}
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
 		first_line(f->reason, sizeof f->reason, m.reason ? m.reason : "unreadable");
 		f->status = "quarantined";
 		t->quarantined++;
@@ -603,32 +639,49 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		manifest_clear(&m);
 		if (rc < 0) {
 			log_error_text(err);
-			return EXIT_INTERNAL;
+			rc = EXIT_INTERNAL;
+			goto stop;
 		}
 		if (!t->dry_run)
 			drop_marker(c, path);
-		return 0;
+		rc = 0;
+		goto stop;
 	}
 	t->rows += m.rows_read;
 	t->rejected += m.rows_rejected;
 	manifest_clear(&m);
 
 	rc = tpid > 0 ? wait_child(tpid, tprog, err, sizeof err) : EXIT_INTERNAL;
+	tpid = -1;
 	if (rc != EXIT_OK) {
 		if (rc < 0)
 			log_error_text(err);
+		stop_child(&lpid, lprog);
 		log_error("%s: vqr-transform failed; the file stays in the inbox", path);
 		snprintf(f->reason, sizeof f->reason, "vqr-transform failed");
-		return rc < 0 ? EXIT_INTERNAL : rc;
+		rc = rc < 0 ? EXIT_INTERNAL : rc;
+		goto stop;
 	}
 
-	stage_path("vqr-load", prog, sizeof prog);
-	{
-		char *argv[] = { prog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, dir,
+	if (lpid > 0) {
+		/* Started with the extract: collect its line of output. */
+		size_t got = 0;
+		ssize_t k;
+		while (got + 1 < sizeof out && ((k = read(lfd, out + got, sizeof out - 1 - got)) > 0 ||
+						(k < 0 && errno == EINTR)))
+			got += k > 0 ? (size_t)k : 0;
+		out[got] = '\0';
+		rc = wait_child(lpid, lprog, err, sizeof err);
+		lpid = -1;
+	} else {
+		char *argv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, dir,
 				 t->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
 		fflush(stdout);
 		rc = run_child(argv, t->dry_run ? NULL : out, sizeof out, err, sizeof err);
 	}
+	if (lfd >= 0)
+		close(lfd);
+	lfd = -1;
 	if (rc != EXIT_OK) {
 		if (rc < 0)
 			log_error_text(err);
@@ -656,6 +709,10 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		log_info("%s: loaded (batch %lld), archived as %s", path, f->batch_id, dest);
 	}
 	return 0;
+stop:
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
 }
 
 static void json_str(FILE *f, const char *s)

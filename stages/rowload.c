@@ -125,21 +125,22 @@ static int stream(db *d, rows_reader *r, const char *suffix, long long *nrows, c
 	return rc < 0 ? -1 : 0;
 }
 
-int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long long file_id,
-		 const char *periods, long long *nrows, char *err, size_t errlen)
+int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long long file_id, int follow,
+		 long long *nrows, char *err, size_t errlen)
 {
-	char path[4200], *sql = NULL, *table = NULL, *cols[MAXCOLS], *hdr = NULL, *suffix = NULL;
+	char path[4200], mpath[4200], *sql = NULL, *table = NULL, *cols[MAXCOLS], *hdr = NULL, *suffix = NULL;
 	const cfg_field *ftype[MAXCOLS];
 	size_t len = 0, hlen;
 	int ncols = 0, rc = -1;
-	const char *line, *p[3];
+	const char *line;
 	rows_reader *r;
 	PGresult *res;
 	char *esc;
 
 	*nrows = 0;
 	snprintf(path, sizeof path, "%s/rows.gz", dir);
-	if (!(r = rows_open(path, err, errlen)))
+	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
+	if (!(r = follow ? rows_follow(path, mpath, err, errlen) : rows_open(path, err, errlen)))
 		return -1;
 	if (!(line = rows_next_raw(r, &hlen))) {
 		snprintf(err, errlen, "%s: %s", path, rows_error(r)[0] ? rows_error(r) : "empty: no header line");
@@ -213,15 +214,7 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 	if (db_exec(d, sql, err, errlen) < 0)
 		goto out;
 
-	/* The slice's old rows go; the file's rows come in. */
-	len = 0;
-	if (add(sql, &len, "DELETE FROM %s WHERE school_code = $1 AND period = ANY($2::text[])", table) < 0)
-		goto toolong;
-	p[0] = c->school_code;
-	p[1] = periods;
-	if (!(res = db_query(d, sql, 2, p, err, errlen)))
-		goto out;
-	PQclear(res);
+	/* The file's rows come in (rowload_replace removes the old ones). */
 	len = 0;
 	if (add(sql, &len, "COPY %s (line, period", table) < 0)
 		goto toolong;
@@ -251,4 +244,25 @@ out:
 	free(hdr);
 	free(suffix);
 	return rc;
+}
+
+int rowload_replace(db *d, const cfg *c, const cfg_source *s, long long file_id, const char *periods,
+		    char *err, size_t errlen)
+{
+	char sql[512], num[32], *esc;
+	const char *p[3] = { c->school_code, periods, num };
+	PGresult *res;
+
+	if (!(esc = PQescapeIdentifier(d->conn, s->name, strlen(s->name)))) {
+		db_error(d, NULL, err, errlen);
+		return -1;
+	}
+	snprintf(sql, sizeof sql, "DELETE FROM vqr_rows.%s WHERE school_code = $1 AND period = ANY($2::text[]) "
+		 "AND file_id <> $3", esc);
+	PQfreemem(esc);
+	snprintf(num, sizeof num, "%lld", file_id);
+	if (!(res = db_query(d, sql, 3, p, err, errlen)))
+		return -1;
+	PQclear(res);
+	return 0;
 }

@@ -74,6 +74,16 @@ is "$(sql "select count(*) from $T where period = '2021-2022'")" 7 "2021-2022: t
 is "$(sql "select count(*) from $T where period = '2021-2022' and line in (4, 5, 6, 8)")" 0 "not the rejected lines"
 is "$(sql "select count(*) from $T where period = '2022-2023'")" 1466 "2022-2023 is untouched"
 
+# With load_rows the load starts beside the extract; a file the extract
+# gives up is quarantined and its begun load leaves nothing behind.
+before=$(sql "select (select count(*) from vqr.batch) || ' ' || (select count(*) from $T)")
+cp "$TOP/tests/data/毕业生去向_noheader.csv" "$WORK/c/inbox/毕业生去向登记表_noheader.csv"
+out=$(vqr -c "$WORK/r.yaml" run 2>&1); rc=$?
+is "$rc" 2 "a file without the required columns exits 2 with load_rows too"
+test -f "$WORK/c/quarantine/毕业生去向登记表_noheader.csv"; ok $? "it is quarantined"
+is "$(sql "select (select count(*) from vqr.batch) || ' ' || (select count(*) from $T)")" "$before" "no batch and no rows are left of its load"
+case $out in *vqr-load*) false ;; esac; ok $? "vqr-load, stopped, says nothing"
+
 # vqr-transform --follow reads the rows while vqr-extract writes them.
 mkdir -p "$WORK/s"
 vqr-transform -c "$WORK/c.yaml" -f graduate_destination "$WORK/s/a" 2>"$WORK/s/ferr" &
