@@ -78,12 +78,15 @@ TABLE="CREATE TABLE register (student_id text, name text, gender text, major_cod
   in_field text, salary numeric, retained_6m text)"
 
 # Server CPU ticks so far: the postmaster with its reaped children, plus
-# the live children.
+# the live children (every process whose parent it is: /proc/PID/task/
+# TID/children is not reliable while children come and go).
 srv_ticks() {
 	pm=$(head -1 "$VQR_TEST_PGDIR/data/postmaster.pid")
-	for p in $pm $(cat /proc/"$pm"/task/*/children 2>/dev/null); do
-		cat /proc/"$p"/stat 2>/dev/null || true
-	done | awk '{ sub(/^.*\) /, ""); t += $12 + $13; if (NR == 1) t += $14 + $15 } END { print t + 0 }'
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '{
+		pid = $1; sub(/^.*\) /, "")
+		if (pid == pm) t += $12 + $13 + $14 + $15
+		else if ($2 == pm) t += $12 + $13
+	} END { print t + 0 }'
 }
 HZ=$(getconf CLK_TCK)
 
@@ -121,6 +124,7 @@ vqr_fresh() { # deployment
 
 : > "$W/results"
 : > "$W/stageres"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in "$@"; do
 	csv="$W/毕业生去向登记表_$n.csv"
 	"$W/gen" "$n" "$TOP/fixtures/reference/seed-majors-2023.csv" > "$csv"
@@ -161,7 +165,8 @@ done
 echo
 echo "machine: $(nproc) cores, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)," \
 	"$(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo);" \
-	"PostgreSQL $(q -d postgres -c 'SHOW server_version'), fsync off; median of $RUNS runs"
+	"PostgreSQL $(q -d postgres -c 'SHOW server_version'), fsync off; median of $RUNS runs;" \
+	"load average before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk '
 function median(list,   k, n, a, i, j, t) {
 	n = split(list, a, " ")
