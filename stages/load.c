@@ -376,12 +376,25 @@ static int begin_locked(db *d, const cfg *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* --follow: has vqr-extract given the file up?  Waits (up to a minute)
+ * for its manifest, reads it into m.  Then the extract explains, not us. */
+static int extract_gave_up(const char *mpath, manifest *m)
+{
+	char err[512];
+
+	for (int i = 0; access(mpath, F_OK) != 0 && i < 30000; i++)
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+	manifest_clear(m);
+	return manifest_read(mpath, m, err, sizeof err) == 0 && m->status && strcmp(m->status, "failed") == 0;
+}
+
 /* --follow: the first part of the load, while vqr-extract and
  * vqr-transform still run.  The transaction begins, the catalog, the
  * batch and a file id are made, the canonical rows (load_rows) stream in
  * as vqr-extract writes them, and then the manifest is awaited until
  * vqr-transform has recorded its indicators in it (read into m).  0 with
- * the transaction open, or -1 with err (rolled back). */
+ * the transaction open, or -1 with err (rolled back), or -2 (rolled back)
+ * when the extract gave the file up. */
 static int follow_first(db *d, const cfg *c, const cfg_source *s, manifest *m, const char *dir,
 			const char *label, result *out, long long *file_id, char *err, size_t errlen)
 {
@@ -397,15 +410,17 @@ static int follow_first(db *d, const cfg *c, const cfg_source *s, manifest *m, c
 		goto rollback;
 	*file_id = atoll(PQgetvalue(r, 0, 0));
 	PQclear(r);
-	if (s->load_rows && rowload_copy(d, c, s, dir, *file_id, 1, &out->rows, err, errlen) < 0)
-		goto rollback;
 	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
+	if (s->load_rows && rowload_copy(d, c, s, dir, *file_id, 1, &out->rows, err, errlen) < 0) {
+		db_exec(d, "ROLLBACK", e2, sizeof e2);
+		return extract_gave_up(path, m) ? -2 : -1;
+	}
 	for (;;) {
 		manifest_clear(m);
 		if (manifest_read(path, m, e2, sizeof e2) == 0) {
 			if (m->status && strcmp(m->status, "failed") == 0) {
-				snprintf(err, errlen, "%s: the file failed at extract: %s", dir, m->reason ? m->reason : "?");
-				goto rollback;
+				db_exec(d, "ROLLBACK", e2, sizeof e2);
+				return -2;
 			}
 			if (m->indicators >= 0)
 				break;
@@ -434,8 +449,9 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	int rc = -1, rls;
 
 	memset(out, 0, sizeof *out);
-	if (follow && follow_first(d, c, s, m, dir, label, out, &file_id, err, errlen) < 0)
-		return -1;
+	if (follow && (rc = follow_first(d, c, s, m, dir, label, out, &file_id, err, errlen)) < 0)
+		return rc;
+	rc = -1;
 	if (!(periods = periods_array(m))) {
 		snprintf(err, errlen, "out of memory");
 		goto rollback;
@@ -639,7 +655,11 @@ int main(int argc, char **argv)
 		status = EXIT_DB;
 		goto out;
 	}
-	if (load(&d, c, s, &m, dir, label, dry_run, follow != NULL, &res, err, sizeof err) < 0) {
+	if ((rc = load(&d, c, s, &m, dir, label, dry_run, follow != NULL, &res, err, sizeof err)) == -2) {
+		status = EXIT_REJECTED;         /* --follow: the extract gave the file up, and says why */
+		goto out;
+	}
+	if (rc < 0) {
 		log_error("%s: load rolled back, the database is unchanged", dir);
 		log_error_text(err);
 		log_detail("%s", d.where);
