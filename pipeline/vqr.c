@@ -653,6 +653,20 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 
 	rc = tpid > 0 ? wait_child(tpid, tprog, err, sizeof err) : EXIT_INTERNAL;
 	tpid = -1;
+	if (rc == EXIT_REJECTED) {
+		/* rows of a summary sheet that name no indicator: count them too */
+		long long before = f->rows_rejected;
+		if (manifest_read(mpath, &m, err, sizeof err) < 0) {
+			log_error_text(err);
+			stop_child(&lpid, lprog);
+			rc = EXIT_INTERNAL;
+			goto stop;
+		}
+		f->rows_rejected = m.rows_rejected;
+		t->rejected += m.rows_rejected - before;
+		manifest_clear(&m);
+		rc = EXIT_OK;
+	}
 	if (rc != EXIT_OK) {
 		if (rc < 0)
 			log_error_text(err);
@@ -682,6 +696,24 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	if (lfd >= 0)
 		close(lfd);
 	lfd = -1;
+	if (rc == EXIT_REJECTED && strncmp(out, "blocked", 7) == 0) {
+		/* A blocking check failed: the batch and its findings are recorded,
+		 * nothing else; the file waits in quarantine for a corrected export. */
+		char reason[1024];
+		snprintf(reason, sizeof reason,
+			 "%s: blocked by a validation check (batch %lld); see vqr.v_finding for the findings\n"
+			 "hint: correct the export (or the check) and drop the file into the inbox again",
+			 path, atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0)));
+		first_line(f->reason, sizeof f->reason, reason);
+		f->status = "quarantined";
+		t->quarantined++;
+		if (quarantine(c, path, reason, err, sizeof err) < 0) {
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		drop_marker(c, path);
+		return 0;
+	}
 	if (rc != EXIT_OK) {
 		if (rc < 0)
 			log_error_text(err);
@@ -992,11 +1024,10 @@ static int cmd_status(const cfg *c, const opts *o)
 		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 8),
 		       PQgetvalue(r, i, 7));
 	PQclear(r);
-	/* Open findings: those of batches whose values are still current. */
+	/* Open findings: the current ones (not superseded by a later check). */
 	r = db_query(&d,
 		     "SELECT f.severity, f.period, f.check_code, f.message FROM vqr.finding f "
-		     "WHERE f.school_code = $1 AND f.batch_id IN "
-		     "(SELECT DISTINCT batch_id FROM vqr.indicator_value WHERE school_code = $1) "
+		     "WHERE f.school_code = $1 AND f.superseded_by IS NULL "
 		     "ORDER BY f.severity, f.period, f.check_code LIMIT 20",
 		     1, p, err, sizeof err);
 	if (!r) {

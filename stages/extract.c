@@ -363,8 +363,9 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->m.rows_skipped++;
 		return 0;
 	}
-	if (rec->nfields != x->ncols) {
-		/* Trailing empty cells beyond the header are harmless. */
+	if (rec->nfields != x->ncols && !(x->xl && rec->nfields < x->ncols)) {
+		/* Trailing empty cells beyond the header are harmless; an .xlsx
+		 * row simply ends at its last non-empty cell. */
 		int extra_empty = rec->nfields > x->ncols;
 		for (size_t c = x->ncols; extra_empty && c < rec->nfields; c++)
 			if (rec->lens[c])
@@ -381,7 +382,7 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->voff[i] = SIZE_MAX;
 	for (size_t c = 0; c < x->ncols; c++) {
 		const cfg_field *f = x->map[c].field;
-		size_t fi, len = rec->lens[c], cap;
+		size_t fi, len = c < rec->nfields ? rec->lens[c] : 0, cap;
 		const char *t;
 		char *out;
 		double num = 0;
@@ -391,7 +392,8 @@ static int do_row(extract *x, const csvin_record *rec)
 		if (!f)
 			continue;
 		fi = (size_t)(f - s->fields);
-		t = val_trim(rec->fields[c], &len);
+		/* a cell an .xlsx row leaves out is empty */
+		t = c < rec->nfields ? val_trim(rec->fields[c], &len) : "";
 		cap = 2 * len + 512;
 		if (!val_at(x, used + cap))
 			return -1;
@@ -478,19 +480,36 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->m.rows_rejected++;
 		return 0;
 	}
-	if (has_date || year > 0) {
-		long y = has_date ? val_academic_year_start(days) : year - 1;
+	if (has_date && s->period == PERIOD_ACADEMIC_YEAR) {
+		long y = val_academic_year_start(days);
 		if (y != x->period_start) { /* rows of one file mostly share it */
 			snprintf(x->period, sizeof x->period, "%ld-%ld", y, y + 1);
 			x->period_start = y;
 		}
 		snprintf(period, sizeof period, "%s", x->period);
+	} else if (has_date && period_label(s->period, days, period) == 0) {
+		/* semester, fiscal year or snapshot of the date */
+	} else if (year > 0 && period_from_year(s->period, year, period) == 0) {
+		/* graduation year or fiscal year */
+	} else if (s->period_field >= 0 && x->voff[s->period_field] != SIZE_MAX &&
+		   period_parse_academic(x->vals + x->voff[s->period_field], period) == 0) {
+		/* a written academic year */
 	} else {
 		const char *dh = s->period_date >= 0 ? s->fields[s->period_date].header : NULL;
 		const char *yh = s->period_year >= 0 ? s->fields[s->period_year].header : NULL;
-		reject(x, rec->line, 0, NULL, NULL, 0, "period",
-		       "no %s%s%s to place the row in an academic year", dh ? dh : "",
-		       dh && yh ? " or " : "", yh ? yh : "");
+		const char *fh = s->period_field >= 0 ? s->fields[s->period_field].header : NULL;
+		const char *fv = s->period_field >= 0 && x->voff[s->period_field] != SIZE_MAX
+					 ? x->vals + x->voff[s->period_field] : NULL;
+		if (fv) {
+			reject(x, rec->line, 0, &s->fields[s->period_field], fv, strlen(fv), "period",
+			       "%s: \"%s\" is not an academic year (such as 2022-2023)", fh, fv);
+		} else {
+			char what[600];
+			snprintf(what, sizeof what, "%s%s%s%s%s", dh ? dh : "", dh && (yh || fh) ? " or " : "",
+				 yh ? yh : "", yh && fh ? " or " : "", fh ? fh : "");
+			reject(x, rec->line, 0, NULL, NULL, 0, "period", "no %s to place the row in a period (%s)",
+			       what, period_type_name(s->period));
+		}
 		x->m.rows_rejected++;
 		return 0;
 	}

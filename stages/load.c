@@ -29,6 +29,7 @@
 #include "cfg.h"
 #include "cli.h"
 #include "db.h"
+#include "derive.h"
 #include "log.h"
 #include "manifest.h"
 #include "migrate.h"
@@ -178,10 +179,17 @@ static int load_table(db *d, const char *table, const char *cols, int rls, const
 /* The rule of an indicator as text, for the catalog. */
 static void rule_text(const cfg_indicator *ind, char *buf, size_t len)
 {
-	static const char *const fn[] = { "count", "sum", "mean", "min", "max" };
 	const cfg_source *s = ind->source;
 	const cfg_agg *parts[2] = { &ind->num, &ind->den };
 	size_t n = 0;
+
+	if (ind->formula) {
+		if (ind->dformula)
+			snprintf(buf, len, "(%s) / (%s)", calc_text(ind->formula), calc_text(ind->dformula));
+		else
+			snprintf(buf, len, "%s", calc_text(ind->formula));
+		return;
+	}
 
 	for (int p = 0; p < (ind->is_ratio ? 2 : 1) && n < len; p++) {
 		const cfg_agg *a = parts[p];
@@ -192,7 +200,7 @@ static void rule_text(const cfg_indicator *ind, char *buf, size_t len)
 		if (p == 1)
 			n += (size_t)snprintf(buf + n, len - n, " / ");
 		if (n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s(%s)%s%s", fn[a->fn], field,
+			n += (size_t)snprintf(buf + n, len - n, "%s(%s)%s%s", cfg_aggfn_name(a->fn), field,
 					      a->where_text ? " where " : "", a->where_text ? a->where_text : "");
 	}
 	if (ind->nby && n < len) {
@@ -202,11 +210,27 @@ static void rule_text(const cfg_indicator *ind, char *buf, size_t len)
 	}
 }
 
-/* Sync the school, the source and its indicators from the configuration. */
+static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen);
+
+/* The indicators of another source, for a summary sheet that reports them. */
+static int sync_catalog_of(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
+{
+	const char *p[3] = { s->name, s->name_zh, s->name_en };
+	PGresult *r = db_query(d,
+			       "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
+			       "ON CONFLICT (source_code) DO NOTHING", 3, p, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return sync_indicators(d, c, s, err, errlen);
+}
+
+/* Sync the school, the source and its indicators (and the derived ones,
+ * and the checks) from the configuration. */
 static int sync_catalog(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
 {
 	PGresult *r;
-	const char *p[10];
+	const char *p[12];
 
 	p[0] = c->school_code;
 	p[1] = c->school_name;
@@ -228,10 +252,26 @@ static int sync_catalog(db *d, const cfg *c, const cfg_source *s, char *err, siz
 	if (!r)
 		return -1;
 	PQclear(r);
+	if (sync_indicators(d, c, s, err, errlen) < 0)
+		return -1;
+	/* Indicators reported on a summary sheet are matched by name: all must exist. */
+	if (s->reported)
+		for (size_t k = 0; k < c->nsources; k++)
+			if (&c->sources[k] != s && !c->sources[k].reported &&
+			    sync_catalog_of(d, c, &c->sources[k], err, errlen) < 0)
+				return -1;
+	return derive_sync_checks(d, c, err, errlen);
+}
+
+static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
+{
+	const char *p[12];
+	PGresult *r;
+
 	for (size_t i = 0; i < c->nindicators; i++) {
 		const cfg_indicator *ind = &c->indicators[i];
 		char scale[32], rule[2048];
-		if (ind->source != s)
+		if (ind->source != s && ind->source)
 			continue;
 		snprintf(scale, sizeof scale, "%.15g", ind->scale);
 		rule_text(ind, rule, sizeof rule);
@@ -241,24 +281,29 @@ static int sync_catalog(db *d, const cfg *c, const cfg_source *s, char *err, siz
 		p[3] = ind->unit;
 		p[4] = ind->kind;
 		p[5] = ind->aggregate;
-		p[6] = s->name;
+		p[6] = ind->source ? ind->source->name : NULL;
 		p[7] = scale;
 		p[8] = ind->description;
 		p[9] = rule;
+		p[10] = period_type_name(ind->period);
+		p[11] = ind->formula ? "true" : "false";
 		r = db_query(d,
 			     "INSERT INTO vqr.indicator (indicator_code, name_zh, name_en, unit, kind, aggregate, "
-			     "source_code, scale, description, rule) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
+			     "source_code, scale, description, rule, period_type, derived) "
+			     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
 			     "ON CONFLICT (indicator_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, "
 			     "name_en = EXCLUDED.name_en, unit = EXCLUDED.unit, kind = EXCLUDED.kind, "
 			     "aggregate = EXCLUDED.aggregate, source_code = EXCLUDED.source_code, "
 			     "scale = EXCLUDED.scale, description = EXCLUDED.description, rule = EXCLUDED.rule, "
-			     "updated_at = now() "
+			     "period_type = EXCLUDED.period_type, derived = EXCLUDED.derived, updated_at = now() "
 			     "WHERE (vqr.indicator.name_zh, vqr.indicator.name_en, vqr.indicator.unit, "
 			     "vqr.indicator.kind, vqr.indicator.aggregate, vqr.indicator.source_code, "
-			     "vqr.indicator.scale, vqr.indicator.description, vqr.indicator.rule) IS DISTINCT FROM "
+			     "vqr.indicator.scale, vqr.indicator.description, vqr.indicator.rule, "
+			     "vqr.indicator.period_type, vqr.indicator.derived) IS DISTINCT FROM "
 			     "(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.unit, EXCLUDED.kind, EXCLUDED.aggregate, "
-			     "EXCLUDED.source_code, EXCLUDED.scale, EXCLUDED.description, EXCLUDED.rule)",
-			     10, p, err, errlen);
+			     "EXCLUDED.source_code, EXCLUDED.scale, EXCLUDED.description, EXCLUDED.rule, "
+			     "EXCLUDED.period_type, EXCLUDED.derived)",
+			     12, p, err, errlen);
 		if (!r)
 			return -1;
 		PQclear(r);
@@ -299,6 +344,7 @@ typedef struct result {
 	long long values;       /* values copied in */
 	long long rejects;      /* rejects copied in */
 	long long rows;         /* canonical rows copied into vqr_rows (load_rows) */
+	derive_summary checks;  /* derived values and findings */
 	char skipped_by[128];   /* when already loaded: "batch N at T" */
 } result;
 
@@ -403,7 +449,8 @@ static int follow_first(db *d, const cfg *c, const cfg_source *s, manifest *m, c
 
 	if (begin_locked(d, c, err, errlen) < 0)
 		return -1;
-	if (sync_catalog(d, c, s, err, errlen) < 0 || insert_batch(d, c, label, out, err, errlen) < 0)
+	if (sync_catalog(d, c, s, err, errlen) < 0 || insert_batch(d, c, label, out, err, errlen) < 0 ||
+	    db_exec(d, "SAVEPOINT vqr_slice", err, errlen) < 0)
 		goto rollback;
 	if (!(r = db_query(d, "SELECT nextval(pg_get_serial_sequence('vqr.source_file', 'file_id'))", 0, NULL,
 			   err, errlen)))
@@ -447,6 +494,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	const char *p[16];
 	long long file_id = 0;
 	int rc = -1, rls;
+	derive *dv = NULL;
 
 	memset(out, 0, sizeof *out);
 	if (follow && (rc = follow_first(d, c, s, m, dir, label, out, &file_id, err, errlen)) < 0)
@@ -476,17 +524,36 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	PQclear(r);
 	if (!follow && sync_catalog(d, c, s, err, errlen) < 0)
 		goto rollback;
-	p[0] = periods;
-	r = db_query(d,
-		     "INSERT INTO vqr.period (period, period_type, start_date, end_date) "
-		     "SELECT y, 'academic_year', make_date(split_part(y, '-', 1)::int, 9, 1), "
-		     "make_date(split_part(y, '-', 2)::int, 8, 31) FROM unnest($1::text[]) AS y "
-		     "ON CONFLICT (period) DO NOTHING",
-		     1, p, err, errlen);
-	if (!r)
-		goto rollback;
-	PQclear(r);
+	for (size_t i = 0; i < m->nperiods; i++) {
+		period_type pt;
+		long first, last;
+		char f[16], l[16];
+		int y, mo, dd;
+		if (period_bounds(m->periods[i], &pt, &first, &last) < 0) {
+			snprintf(err, errlen, "%s/manifest.yaml: \"%s\" is not a period label", dir, m->periods[i]);
+			goto rollback;
+		}
+		val_days_to_ymd(first, &y, &mo, &dd);
+		snprintf(f, sizeof f, "%04d-%02d-%02d", y, mo, dd);
+		val_days_to_ymd(last, &y, &mo, &dd);
+		snprintf(l, sizeof l, "%04d-%02d-%02d", y, mo, dd);
+		p[0] = m->periods[i];
+		p[1] = period_type_name(pt);
+		p[2] = f;
+		p[3] = l;
+		r = db_query(d,
+			     "INSERT INTO vqr.period (period, period_type, start_date, end_date) "
+			     "VALUES ($1, $2, $3, $4) ON CONFLICT (period) DO NOTHING",
+			     4, p, err, errlen);
+		if (!r)
+			goto rollback;
+		PQclear(r);
+	}
 	if (!follow && insert_batch(d, c, label, out, err, errlen) < 0)
+		goto rollback;
+	/* A blocking check rolls back to here: the batch stays, with its findings.
+	 * (--follow took it in follow_first, before the rows.) */
+	if (!follow && db_exec(d, "SAVEPOINT vqr_slice", err, errlen) < 0)
 		goto rollback;
 	snprintf(num[6], sizeof num[6], "%lld", file_id);
 	snprintf(num[0], sizeof num[0], "%lld", out->batch_id);
@@ -523,8 +590,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		r = db_query(d,
 			     "CREATE TEMP TABLE vqr_dry_old ON COMMIT DROP AS "
 			     "SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value "
-			     "WHERE school_code = $1 AND source_code = $2 AND period = ANY($3::text[]) "
-			     "AND value_type = 'computed'",
+			     "WHERE school_code = $1 AND source_code = $2 AND period = ANY($3::text[])",
 			     3, p, err, errlen);
 		if (!r)
 			goto rollback;
@@ -533,7 +599,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	p[3] = num[0];
 	r = db_query(d,
 		     "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
-		     "AND period = ANY($3::text[]) AND value_type = 'computed' RETURNING *) "
+		     "AND period = ANY($3::text[]) RETURNING *) "
 		     "INSERT INTO vqr.indicator_value_history SELECT gone.*, $4::bigint FROM gone",
 		     4, p, err, errlen);
 	if (!r)
@@ -559,6 +625,34 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	if (s->load_rows && ((!follow && rowload_copy(d, c, s, dir, file_id, 0, &out->rows, err, errlen) < 0) ||
 			     rowload_replace(d, c, s, file_id, periods, err, errlen) < 0))
 		goto rollback;
+	snprintf(path, sizeof path, "%s/rejects_transform.tsv", dir);
+	if (access(path, F_OK) == 0) {
+		long long more;
+		if (load_table(d, "vqr.reject", "line, column_no, column_name, field, value, rule, message, file_id",
+			       rls, path, 1, suffix, &more, err, errlen) < 0)
+			goto rollback;
+		out->rejects += more;
+	}
+	/* Derived indicators and checks over the periods as they now stand. */
+	if (!(dv = derive_run(d, c, c->school_code, periods, out->batch_id, &out->checks, err, errlen)))
+		goto rollback;
+	if (out->checks.blocked && !dry_run) {
+		if (db_exec(d, "ROLLBACK TO SAVEPOINT vqr_slice", err, errlen) < 0 ||
+		    derive_record(d, dv, c->school_code, periods, out->batch_id, 0, err, errlen) < 0)
+			goto rollback;
+		p[0] = num[0];
+		if (!(r = db_query(d, "UPDATE vqr.batch SET status = 'blocked', finished_at = clock_timestamp() "
+				   "WHERE batch_id = $1", 1, p, err, errlen)))
+			goto rollback;
+		PQclear(r);
+		out->values = out->replaced = out->rejects = 0;
+		if (db_exec(d, "COMMIT", err, errlen) < 0)
+			goto done;
+		rc = 0;
+		goto done;
+	}
+	if (derive_record(d, dv, c->school_code, periods, out->batch_id, file_id, err, errlen) < 0)
+		goto rollback;
 	if (dry_run) {
 		if (report_changes(d, m, out->batch_id, out, err, errlen) < 0)
 			goto rollback;
@@ -580,6 +674,7 @@ rollback:
 		db_exec(d, "ROLLBACK", e2, sizeof e2);
 	}
 done:
+	derive_free(dv);
 	free(periods);
 	return rc;
 }
@@ -668,15 +763,24 @@ int main(int argc, char **argv)
 	}
 	if (dry_run && !res.skipped_by[0])
 		goto out;
-	if (res.skipped_by[0])
+	if (res.skipped_by[0]) {
 		log_info("%s: %s is already loaded (%s): nothing to do", dir, m.file_name, res.skipped_by);
-	else
-		log_info("%s: batch %lld: %lld indicator values (%lld replaced), %lld rejects", dir,
-			 res.batch_id, res.values, res.replaced, res.rejects);
-	if (!res.skipped_by[0] && s->load_rows)
-		log_info("%s: %lld canonical rows into vqr_rows.%s", dir, res.rows, s->name);
-	printf("%s\t%lld\t%lld\t%lld\t%lld\n", res.skipped_by[0] ? "skipped" : "loaded", res.batch_id,
-	       res.values, res.replaced, res.rejects);
+	} else if (res.checks.blocked) {
+		log_error("%s: batch %lld blocked: a check with block: true failed; nothing of %s was loaded", dir,
+			  res.batch_id, m.file_name);
+		log_detail("%s", res.checks.blocked_by);
+		log_hint("see SELECT * FROM vqr.v_finding; correct the export, or the check, and load again");
+		status = EXIT_REJECTED;
+	} else {
+		log_info("%s: batch %lld: %lld indicator values (%lld replaced), %lld rejects, %lld derived, "
+			 "%lld checked: %lld errors, %lld warnings", dir, res.batch_id, res.values, res.replaced,
+			 res.rejects, res.checks.derived, res.checks.checked, res.checks.errors, res.checks.warnings);
+		if (s->load_rows)
+			log_info("%s: %lld canonical rows into vqr_rows.%s", dir, res.rows, s->name);
+	}
+	printf("%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n",
+	       res.skipped_by[0] ? "skipped" : res.checks.blocked ? "blocked" : "loaded", res.batch_id,
+	       res.values, res.replaced, res.rejects, res.checks.errors, res.checks.warnings);
 out:
 	db_close(&d, 1);
 	manifest_clear(&m);

@@ -18,9 +18,9 @@ like "$out" "*is up to date*" "and changes nothing"
 is "$(sql "select count(*) from vqr.schema_migration")" "$(ls "$TOP"/sql/[0-9]*.sql | wc -l | tr -d ' ')" "every migration is recorded"
 
 rel() { sql "select string_agg(relname, ' ' order by relname) from pg_class where relnamespace = 'vqr'::regnamespace and relkind = '$1'"; }
-is "$(rel r)" "batch finding indicator indicator_value indicator_value_history period reject schema_migration school school_role source source_file" \
+is "$(rel r)" "batch check_rule finding indicator indicator_value indicator_value_history period reject schema_migration school school_role source source_file" \
 	"the tables"
-is "$(rel v)" "v_data_quality v_indicator v_latest v_region_trend v_reject_summary v_school_compare v_school_trend v_value" \
+is "$(rel v)" "v_data_quality v_finding v_indicator v_latest v_region_trend v_reject_summary v_school_compare v_school_trend v_value" \
 	"the views"
 
 # Keys.
@@ -32,7 +32,7 @@ is "$(sql "select pg_get_constraintdef(oid) from pg_constraint where conrelid = 
 fk() { sql "select string_agg(distinct confrelid::regclass::text, ' ' order by confrelid::regclass::text) from pg_constraint where conrelid = 'vqr.$1'::regclass and contype = 'f'"; }
 is "$(fk indicator_value)" "vqr.batch vqr.indicator vqr.period vqr.school vqr.source vqr.source_file" \
 	"indicator_value refers to its school, period, indicator, source, batch and file"
-is "$(fk finding)" "vqr.batch vqr.period vqr.school vqr.source vqr.source_file" "finding refers to its batch, file, school, period and source"
+is "$(fk finding)" "vqr.batch vqr.indicator vqr.period vqr.school vqr.source vqr.source_file" "finding refers to its batch, file, school, period, source and indicator"
 is "$(fk source_file)" "vqr.batch vqr.school vqr.source" "source_file refers to its batch, school and source"
 is "$(fk reject)" "vqr.source_file" "reject refers to its file"
 is "$(fk batch)" "vqr.school" "batch refers to its school"
