@@ -74,7 +74,26 @@ is "$(sql "select count(*) from $T where period = '2021-2022'")" 7 "2021-2022: t
 is "$(sql "select count(*) from $T where period = '2021-2022' and line in (4, 5, 6, 8)")" 0 "not the rejected lines"
 is "$(sql "select count(*) from $T where period = '2022-2023'")" 1466 "2022-2023 is untouched"
 
-# With load_rows the load starts beside the extract; a file the extract
+# A blocking check keeps the batch and its findings, and none of the rows.
+cat > "$WORK/block.yaml" <<YAML
+checks:
+  - code: employment.graduates.plausible
+    name_zh: 毕业生人数不超过一千
+    left: employment.graduates.total
+    op: "<="
+    right: "1000"
+    block: true
+YAML
+cp "$WORK/r.yaml" "$WORK/rb.yaml"
+echo "  - $WORK/block.yaml" >> "$WORK/rb.yaml"
+sed 's/,2023-06-30,/,2023-06-28,/' "$FIX" > "$WORK/c/inbox/毕业生去向登记表_2022-2023_v4.csv"
+out=$(vqr -c "$WORK/rb.yaml" run 2>&1); rc=$?
+is "$rc" 2 "a load blocked by a check exits 2"
+is "$(sql "select count(*) || ' ' || count(distinct file_id) from $T where period = '2022-2023'")" "1466 1" "the slice keeps its rows"
+is "$(sql "select count(*) from $T t join vqr.source_file f using (file_id) where f.file_name like '%_v4.csv'")" 0 "none of the blocked file's rows are there"
+is "$(sql "select status from vqr.batch order by batch_id desc limit 1")" blocked "the batch is recorded as blocked"
+
+ a file the extract
 # gives up is quarantined and its begun load leaves nothing behind.
 before=$(sql "select (select count(*) from vqr.batch) || ' ' || (select count(*) from $T)")
 cp "$TOP/tests/data/毕业生去向_noheader.csv" "$WORK/c/inbox/毕业生去向登记表_noheader.csv"
