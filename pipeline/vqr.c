@@ -6,6 +6,7 @@
  *     vqr show              print the indicators loaded for the school
  *     vqr status            the last batches and what is quarantined
  *     vqr db start|stop|status   manage the embedded PostgreSQL cluster
+ *     vqr region add|status|remove   a regional database (pipeline/region.h)
  *
  * `vqr run` takes a lock (a lock file in the staging directory and an
  * advisory lock in the database), lists the inbox, and for each file:
@@ -13,6 +14,10 @@
  * quarantines it when no source recognises it or it cannot be read, and
  * otherwise runs the three stage programs (vqr-extract, vqr-transform,
  * vqr-load) on it in a staging directory of its own, then archives it.
+ * Extract and transform overlap: vqr-transform --follow starts beside
+ * vqr-extract and reads the canonical rows while they are written, so
+ * the two use both cores; the staged files are the same as when the
+ * stages run one after the other.
  * The stage programs are found beside this executable, else on PATH.
  */
 #define _XOPEN_SOURCE 700 /* wcswidth */
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -39,6 +45,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "migrate.h"
+#include "region.h"
 #include "sha256.h"
 
 typedef struct opts {
@@ -48,6 +55,7 @@ typedef struct opts {
 	const char *summary_json; /* --summary-json FILE (run) */
 	int dry_run;            /* --dry-run (run) */
 	int all;                /* --all (show): every breakdown */
+	region_init_opts ro;    /* --publish, --id-block, --region (init) */
 } opts;
 
 static void usage(FILE *f)
@@ -63,6 +71,9 @@ static void usage(FILE *f)
 		"  show              print the indicators loaded for the school\n"
 		"  status            the last batches, open findings, what is quarantined\n"
 		"  db start|stop|status  manage the embedded PostgreSQL cluster\n"
+		"  region add NAME CONNINFO  at a regional database: subscribe to a college\n"
+		"  region status     at a regional database: each college's replication and data\n"
+		"  region remove NAME  at a regional database: drop a college and its data\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE      deployment configuration (default: $VQR_CONFIG,\n"
@@ -74,6 +85,9 @@ static void usage(FILE *f)
 		"  -n, --dry-run          run: extract, transform and load, report what would\n"
 		"                         change, roll back, move nothing\n"
 		"  -j, --summary-json FILE  run: write a summary of the run as JSON (monitoring)\n"
+		"      --publish          init: publish this college's indicators to a region\n"
+		"      --id-block N       init --publish: number ids in block N (1..999999)\n"
+		"      --region           init: make this database the regional database\n"
 		"  -v, --verbose          say what is done\n"
 		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
@@ -171,6 +185,82 @@ static int run_child(char *const argv[], char *out, size_t outlen, char *err, si
 		return -1;
 	}
 	return WEXITSTATUS(status);
+}
+
+/* Start argv with stderr ours, and stdout ours too or, with outfd, a
+ * pipe whose reading end (close-on-exec) *outfd receives.  The child's
+ * pid, or -1 with err. */
+static pid_t spawn_child(char *const argv[], int *outfd, char *err, size_t errlen)
+{
+	int pfd[2] = { -1, -1 };
+	pid_t pid;
+
+	fflush(NULL);
+	if (outfd && pipe(pfd) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		if (outfd) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		if (outfd) {
+			dup2(pfd[1], STDOUT_FILENO);
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		if (strchr(argv[0], '/'))
+			execv(argv[0], argv);
+		else
+			execvp(argv[0], argv);
+		fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (outfd) {
+		close(pfd[1]);
+		fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+		*outfd = pfd[0];
+	}
+	return pid;
+}
+
+/* Wait for a child of spawn_child: its exit status, or -1 with err. */
+static int wait_child(pid_t pid, const char *name, char *err, size_t errlen)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (WIFSIGNALED(status)) {
+		snprintf(err, errlen, "%s was killed by signal %d", name, WTERMSIG(status));
+		return -1;
+	}
+	if (WEXITSTATUS(status) == 127) {
+		snprintf(err, errlen, "could not run %s", name);
+		return -1;
+	}
+	return WEXITSTATUS(status);
+}
+
+/* Stop a child of spawn_child that is no longer wanted (SIGTERM, then
+ * wait); *pid becomes -1.  Nothing when *pid is not a child. */
+static void stop_child(pid_t *pid, const char *name)
+{
+	char err[256];
+
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	wait_child(*pid, name, err, sizeof err);
+	*pid = -1;
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -337,8 +427,11 @@ static int cmd_init(const cfg *c, const opts *o)
 		       applied == 1 ? "" : "s", migrate_latest(), d.where);
 	else
 		printf("vqr: schema vqr is up to date at %s (%s)\n", migrate_latest(), d.where);
+	rc = region_init(&d, c, &o->ro, stdout, err, sizeof err);
+	if (rc)
+		log_error_text(err);
 	db_close(&d, 1);
-	return EXIT_OK;
+	return rc;
 }
 
 /* What happened to one inbox file, for the summary. */
@@ -414,7 +507,9 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		   tally *t)
 {
 	char err[4096], hex[65], label[96], dir[4200], mpath[4300], out[512], dest[4200];
-	char prog[PATH_MAX + 32];
+	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32];
+	pid_t tpid = -1, lpid = -1;
+	int lfd = -1;
 	const char *pp[2];
 	const cfg_source *s;
 	manifest m = { 0 };
@@ -492,28 +587,63 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	strftime(label, sizeof label, "%Y%m%dT%H%M%S", &tm);
 	snprintf(label + strlen(label), sizeof label - strlen(label), "-%.12s%s", hex, t->dry_run ? "-dry" : "");
 	snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
+	/* A fresh directory, also when an earlier attempt at this file in the
+	 * same second left one (kept for the record): the transform follows
+	 * whatever rows appear in it. */
+	for (int i = 2; access(dir, F_OK) == 0 && i < 1000; i++) {
+		char *dash = strrchr(label, '-');
+		if (i > 2 && dash)
+			*dash = '\0';
+		snprintf(label + strlen(label), sizeof label - strlen(label), "-%d", i);
+		snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
+	}
 
+	/* Extract, with the transform following its rows as they come, and
+	 * for a source with load_rows the load too: its transaction opens and
+	 * the rows stream into it while they are written. */
 	stage_path("vqr-extract", prog, sizeof prog);
+	stage_path("vqr-transform", tprog, sizeof tprog);
+	stage_path("vqr-load", lprog, sizeof lprog);
 	{
 		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, (char *)path,
 				 log_verbose() ? "-v" : NULL, NULL };
-		rc = run_child(argv, NULL, 0, err, sizeof err);
+		char *targv[] = { tprog, "-c", (char *)config, "-f", s->name, dir, log_verbose() ? "-v" : NULL, NULL };
+		char *largv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, "-f", s->name, dir,
+				  log_verbose() ? "-v" : NULL, NULL };
+		pid_t xpid;
+		if ((xpid = spawn_child(argv, NULL, err, sizeof err)) < 0) {
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		if ((tpid = spawn_child(targv, NULL, err, sizeof err)) < 0)
+			log_error_text(err);
+		if (s->load_rows && !t->dry_run && (lpid = spawn_child(largv, &lfd, err, sizeof err)) < 0)
+			log_error_text(err);
+		rc = wait_child(xpid, prog, err, sizeof err);
 	}
 	if (rc < 0 || (rc != EXIT_OK && rc != EXIT_REJECTED)) {
 		if (rc < 0)
 			log_error_text(err);
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
 		log_error("%s: vqr-extract failed; the file stays in the inbox", path);
 		snprintf(f->reason, sizeof f->reason, "vqr-extract failed");
-		return rc < 0 ? EXIT_INTERNAL : rc;
+		rc = rc < 0 ? EXIT_INTERNAL : rc;
+		goto stop;
 	}
 	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
 	if (manifest_read(mpath, &m, err, sizeof err) < 0) {
 		log_error_text(err);
-		return EXIT_INTERNAL;
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
+		rc = EXIT_INTERNAL;
+		goto stop;
 	}
 	f->rows_read = m.rows_read;
 	f->rows_rejected = m.rows_rejected;
 	if (m.status && strcmp(m.status, "failed") == 0) {
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
 		first_line(f->reason, sizeof f->reason, m.reason ? m.reason : "unreadable");
 		f->status = "quarantined";
 		t->quarantined++;
@@ -521,35 +651,80 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		manifest_clear(&m);
 		if (rc < 0) {
 			log_error_text(err);
-			return EXIT_INTERNAL;
+			rc = EXIT_INTERNAL;
+			goto stop;
 		}
 		if (!t->dry_run)
 			drop_marker(c, path);
-		return 0;
+		rc = 0;
+		goto stop;
 	}
 	t->rows += m.rows_read;
 	t->rejected += m.rows_rejected;
 	manifest_clear(&m);
 
-	stage_path("vqr-transform", prog, sizeof prog);
-	{
-		char *argv[] = { prog, "-c", (char *)config, dir, log_verbose() ? "-v" : NULL, NULL };
-		rc = run_child(argv, NULL, 0, err, sizeof err);
+	rc = tpid > 0 ? wait_child(tpid, tprog, err, sizeof err) : EXIT_INTERNAL;
+	tpid = -1;
+	if (rc == EXIT_REJECTED) {
+		/* rows of a summary sheet that name no indicator: count them too */
+		long long before = f->rows_rejected;
+		if (manifest_read(mpath, &m, err, sizeof err) < 0) {
+			log_error_text(err);
+			stop_child(&lpid, lprog);
+			rc = EXIT_INTERNAL;
+			goto stop;
+		}
+		f->rows_rejected = m.rows_rejected;
+		t->rejected += m.rows_rejected - before;
+		manifest_clear(&m);
+		rc = EXIT_OK;
 	}
 	if (rc != EXIT_OK) {
 		if (rc < 0)
 			log_error_text(err);
+		stop_child(&lpid, lprog);
 		log_error("%s: vqr-transform failed; the file stays in the inbox", path);
 		snprintf(f->reason, sizeof f->reason, "vqr-transform failed");
-		return rc < 0 ? EXIT_INTERNAL : rc;
+		rc = rc < 0 ? EXIT_INTERNAL : rc;
+		goto stop;
 	}
 
-	stage_path("vqr-load", prog, sizeof prog);
-	{
-		char *argv[] = { prog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, dir,
+	if (lpid > 0) {
+		/* Started with the extract: collect its line of output. */
+		size_t got = 0;
+		ssize_t k;
+		while (got + 1 < sizeof out && ((k = read(lfd, out + got, sizeof out - 1 - got)) > 0 ||
+						(k < 0 && errno == EINTR)))
+			got += k > 0 ? (size_t)k : 0;
+		out[got] = '\0';
+		rc = wait_child(lpid, lprog, err, sizeof err);
+		lpid = -1;
+	} else {
+		char *argv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, dir,
 				 t->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
 		fflush(stdout);
 		rc = run_child(argv, t->dry_run ? NULL : out, sizeof out, err, sizeof err);
+	}
+	if (lfd >= 0)
+		close(lfd);
+	lfd = -1;
+	if (rc == EXIT_REJECTED && strncmp(out, "blocked", 7) == 0) {
+		/* A blocking check failed: the batch and its findings are recorded,
+		 * nothing else; the file waits in quarantine for a corrected export. */
+		char reason[1024];
+		snprintf(reason, sizeof reason,
+			 "%s: blocked by a validation check (batch %lld); see vqr.v_finding for the findings\n"
+			 "hint: correct the export (or the check) and drop the file into the inbox again",
+			 path, atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0)));
+		first_line(f->reason, sizeof f->reason, reason);
+		f->status = "quarantined";
+		t->quarantined++;
+		if (quarantine(c, path, reason, err, sizeof err) < 0) {
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		drop_marker(c, path);
+		return 0;
 	}
 	if (rc != EXIT_OK) {
 		if (rc < 0)
@@ -578,6 +753,10 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		log_info("%s: loaded (batch %lld), archived as %s", path, f->batch_id, dest);
 	}
 	return 0;
+stop:
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
 }
 
 static void json_str(FILE *f, const char *s)
@@ -857,11 +1036,10 @@ static int cmd_status(const cfg *c, const opts *o)
 		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 8),
 		       PQgetvalue(r, i, 7));
 	PQclear(r);
-	/* Open findings: those of batches whose values are still current. */
+	/* Open findings: the current ones (not superseded by a later check). */
 	r = db_query(&d,
 		     "SELECT f.severity, f.period, f.check_code, f.message FROM vqr.finding f "
-		     "WHERE f.school_code = $1 AND f.batch_id IN "
-		     "(SELECT DISTINCT batch_id FROM vqr.indicator_value WHERE school_code = $1) "
+		     "WHERE f.school_code = $1 AND f.superseded_by IS NULL "
 		     "ORDER BY f.severity, f.period, f.check_code LIMIT 20",
 		     1, p, err, sizeof err);
 	if (!r) {
@@ -950,6 +1128,34 @@ static int cmd_db(const cfg *c, const char *what)
 	return EXIT_USAGE;
 }
 
+static int cmd_region(const cfg *c, const opts *o, int argc, char **argv)
+{
+	db d;
+	char err[4096];
+	int rc, n = argc;
+
+	if (n < 1 || (strcmp(argv[0], "add") == 0 ? n != 3 : strcmp(argv[0], "remove") == 0 ? n != 2 :
+		      strcmp(argv[0], "status") == 0 ? n != 1 : 1)) {
+		log_error("vqr region needs: add NAME CONNINFO, status, or remove NAME");
+		log_hint("try \"vqr --help\"");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_db(&d, c, o, 1))) {
+		db_close(&d, 1);
+		return rc;
+	}
+	if (strcmp(argv[0], "add") == 0)
+		rc = region_add(&d, argv[1], argv[2], stdout, err, sizeof err);
+	else if (strcmp(argv[0], "remove") == 0)
+		rc = region_remove(&d, argv[1], stdout, err, sizeof err);
+	else
+		rc = region_status(&d, stdout, err, sizeof err);
+	if (rc)
+		log_error_text(err);
+	db_close(&d, 1);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -963,6 +1169,9 @@ int main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "publish", no_argument, NULL, 'P' },
+		{ "id-block", required_argument, NULL, 'B' },
+		{ "region", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	opts o = { 0 };
@@ -982,6 +1191,15 @@ int main(int argc, char **argv)
 		case 'a': o.all = 1; break;
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.summary_json = optarg; break;
+		case 'P': o.ro.publish = 1; break;
+		case 'R': o.ro.region = 1; break;
+		case 'B':
+			o.ro.id_block = atoi(optarg);
+			if (o.ro.id_block < 1 || o.ro.id_block > 999999 || strspn(optarg, "0123456789") != strlen(optarg)) {
+				log_error("--id-block %s: a number from 1 to 999999", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
@@ -993,19 +1211,23 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind++];
+	o.ro.database = o.database;
 	if (strcmp(cmd, "init") && strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "db") &&
-	    strcmp(cmd, "status")) {
+	    strcmp(cmd, "status") && strcmp(cmd, "region")) {
 		log_error("unknown command \"%s\"", cmd);
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
 	}
-	if ((strcmp(cmd, "db") == 0) != (optind < argc) || argc - optind > 1) {
+	if (strcmp(cmd, "region") != 0 && ((strcmp(cmd, "db") == 0) != (optind < argc) || argc - optind > 1)) {
 		log_error(strcmp(cmd, "db") == 0 ? "vqr db needs start, stop or status" : "too many arguments");
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
 	}
 	config = cli_config_path(o.config);
-	if (!(c = cfg_load(config, err, sizeof err))) {
+	/* A regional database needs no deployment file: --database is enough. */
+	if ((strcmp(cmd, "region") == 0 || o.ro.region) && o.database && !o.config && access(config, F_OK) != 0)
+		c = NULL;
+	else if (!(c = cfg_load(config, err, sizeof err))) {
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
@@ -1017,6 +1239,8 @@ int main(int argc, char **argv)
 		rc = cmd_show(c, &o);
 	else if (strcmp(cmd, "status") == 0)
 		rc = cmd_status(c, &o);
+	else if (strcmp(cmd, "region") == 0)
+		rc = cmd_region(c, &o, argc - optind, argv + optind);
 	else
 		rc = cmd_db(c, argv[optind]);
 	cfg_free(c);

@@ -353,7 +353,8 @@ static int read_includes(loader *L, int di, int depth)
 /* ---- deployment settings ---------------------------------------------- */
 
 static const char *const top_keys[] = {
-	"school", "database", "pii_key_file", "embedded", "paths", "include", "sources", "indicators", NULL
+	"school", "database", "pii_key_file", "embedded", "paths", "include", "sources", "indicators",
+	"checks", "reported_check", NULL
 };
 
 static int read_deployment(loader *L)
@@ -570,7 +571,7 @@ static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, ya
 {
 	static const char *const keys[] = {
 		"header", "synonyms", "type", "required", "not_null", "pii",
-		"min", "max", "scale", "values", "percent", "excel_serial", NULL
+		"min", "max", "scale", "values", "percent", "excel_serial", "indicator", NULL
 	};
 	static const struct { const char *name; cfg_ftype t; } types[] = {
 		{ "text", CFG_TEXT }, { "integer", CFG_INTEGER }, { "decimal", CFG_DECIMAL },
@@ -582,6 +583,7 @@ static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, ya
 
 	f->mark = mark_of(d, k);
 	f->col = -1;
+	f->indicator = -1;
 	if (!(f->name = str_of(L, d, k, "a field name")))
 		return -1;
 	if (!is_ident(f->name))
@@ -613,6 +615,14 @@ static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, ya
 			    is_scalar(v) ? sval(v) : "?");
 	if ((v = get(d, n, "required")) && bool_of(L, d, v, "required", &f->required) < 0)
 		return -1;
+	if ((v = get(d, n, "indicator"))) {
+		if (!(f->indicator_code = str_of(L, d, v, "indicator")))
+			return -1;
+		if (f->type != CFG_INTEGER && f->type != CFG_DECIMAL && f->type != CFG_PERCENT &&
+		    f->type != CFG_TEXT)
+			return fail(L, d, v->start_mark, "a column holding indicator \"%s\" must be a number (or text)",
+				    f->indicator_code);
+	}
 	if ((v = get(d, n, "not_null")) && bool_of(L, d, v, "not_null", &f->not_null) < 0)
 		return -1;
 	if ((v = get(d, n, "pii"))) {
@@ -689,42 +699,136 @@ static int field_index(const cfg_source *s, const char *name)
 	return -1;
 }
 
+/* The field of s named by scalar v for the period's `what`, of type want
+ * (or also of type alt), or -1 after an error. */
+static int period_field(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *v, const char *what,
+			cfg_ftype want, int alt)
+{
+	int i = is_scalar(v) ? field_index(s, sval(v)) : -1;
+	if (i < 0)
+		return fail(L, d, v->start_mark, "period %s \"%s\" is not a field of source \"%s\"", what,
+			    is_scalar(v) ? sval(v) : "?", s->name);
+	if (s->fields[i].type != want && (alt < 0 || s->fields[i].type != (cfg_ftype)alt))
+		return fail(L, d, v->start_mark, "period %s \"%s\" is a %s field, not %s", what, sval(v),
+			    cfg_ftype_name(s->fields[i].type),
+			    want == CFG_DATE ? "a date" : want == CFG_INTEGER ? "an integer" : "text");
+	if (s->fields[i].pii == CFG_PII_DROP)
+		return fail(L, d, v->start_mark, "period %s \"%s\" is dropped as personal data", what, sval(v));
+	return i;
+}
+
 static int read_period(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
 {
-	static const char *const keys[] = { "type", "date", "year", NULL };
+	static const char *const keys[] = { "type", "date", "year", "field", NULL };
 	yaml_node_t *v;
 
-	s->period_date = s->period_year = -1;
+	s->period_date = s->period_year = s->period_field = -1;
 	if (want_kind(L, d, n, YAML_MAPPING_NODE, "period") < 0 ||
 	    check_keys(L, d, n, "period", keys) < 0)
 		return -1;
 	v = get(d, n, "type");
-	if (!v || !scalar_is(v, "academic_year"))
+	if (!v || !is_scalar(v) || period_type_parse(sval(v), &s->period) < 0)
 		return fail(L, d, v ? v->start_mark : n->start_mark,
-			    "period type must be academic_year (1 September to 31 August)");
-	s->period = CFG_PERIOD_ACADEMIC_YEAR;
-	if ((v = get(d, n, "date"))) {
-		int i = is_scalar(v) ? field_index(s, sval(v)) : -1;
-		if (i < 0)
-			return fail(L, d, v->start_mark, "period date \"%s\" is not a field of source \"%s\"",
-				    is_scalar(v) ? sval(v) : "?", s->name);
-		if (s->fields[i].type != CFG_DATE)
-			return fail(L, d, v->start_mark, "period date \"%s\" is a %s field, not a date",
-				    sval(v), cfg_ftype_name(s->fields[i].type));
-		s->period_date = i;
-	}
+			    "period type must be academic_year (1 September to 31 August), semester, "
+			    "fiscal_year (calendar year) or snapshot (a day)");
+	if ((v = get(d, n, "date")) && (s->period_date = period_field(L, d, s, v, "date", CFG_DATE, -1)) < 0)
+		return -1;
 	if ((v = get(d, n, "year"))) {
-		int i = is_scalar(v) ? field_index(s, sval(v)) : -1;
-		if (i < 0)
-			return fail(L, d, v->start_mark, "period year \"%s\" is not a field of source \"%s\"",
-				    is_scalar(v) ? sval(v) : "?", s->name);
-		if (s->fields[i].type != CFG_INTEGER)
-			return fail(L, d, v->start_mark, "period year \"%s\" must be an integer field",
-				    sval(v));
-		s->period_year = i;
+		if (s->period != PERIOD_ACADEMIC_YEAR && s->period != PERIOD_FISCAL_YEAR)
+			return fail(L, d, v->start_mark, "a %s cannot be found from a year; give a \"date\"",
+				    period_type_name(s->period));
+		if ((s->period_year = period_field(L, d, s, v, "year", CFG_INTEGER, -1)) < 0)
+			return -1;
 	}
-	if (s->period_date < 0 && s->period_year < 0)
-		return fail(L, d, n->start_mark, "period needs a \"date\" or a \"year\" field");
+	if ((v = get(d, n, "field"))) {
+		if (s->period != PERIOD_ACADEMIC_YEAR)
+			return fail(L, d, v->start_mark, "\"field\" (a written academic year) applies to academic_year periods");
+		if ((s->period_field = period_field(L, d, s, v, "field", CFG_TEXT, CFG_ENUM)) < 0)
+			return -1;
+	}
+	if (s->period_date < 0 && s->period_year < 0 && s->period_field < 0)
+		return fail(L, d, n->start_mark, "period needs a \"date\"%s field",
+			    s->period == PERIOD_ACADEMIC_YEAR ? ", a \"year\" or a \"field\""
+			    : s->period == PERIOD_FISCAL_YEAR ? " or a \"year\"" : "");
+	return 0;
+}
+
+/* A field name of s for the reported-source key `what`, as an index, or -1 after an error. */
+static int reported_field(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n, const char *what)
+{
+	yaml_node_t *v = get(d, n, what);
+	int i;
+	if (!v)
+		return fail(L, d, n->start_mark, "a long-form reported source needs \"%s\"", what);
+	i = is_scalar(v) ? field_index(s, sval(v)) : -1;
+	if (i < 0)
+		return fail(L, d, v->start_mark, "%s \"%s\" is not a field of source \"%s\"", what,
+			    is_scalar(v) ? sval(v) : "?", s->name);
+	if (s->fields[i].col < 0)
+		return fail(L, d, v->start_mark, "%s \"%s\" is dropped as personal data", what, sval(v));
+	if (s->fields[i].type != CFG_TEXT && s->fields[i].type != CFG_ENUM &&
+	    (strcmp(what, "indicator_field") == 0 || (s->fields[i].type != CFG_DECIMAL &&
+						      s->fields[i].type != CFG_INTEGER &&
+						      s->fields[i].type != CFG_PERCENT)))
+		return fail(L, d, v->start_mark, "%s \"%s\" must be a text field", what, sval(v));
+	s->used[s->fields[i].col] = 1;
+	return i;
+}
+
+/* kind: reported - form, indicator_field, value_field, by. */
+static int read_reported(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
+{
+	yaml_node_t *v;
+	size_t nind = 0;
+
+	s->ind_field = s->value_field = -1;
+	v = get(d, n, "form");
+	if (!v || scalar_is(v, "long"))
+		s->wide = 0;
+	else if (scalar_is(v, "wide"))
+		s->wide = 1;
+	else
+		return fail(L, d, v->start_mark, "form must be long (one row per figure) or wide (one column per indicator)");
+	for (size_t i = 0; i < s->nfields; i++)
+		if (s->fields[i].indicator_code) {
+			if (!s->wide)
+				return fail(L, d, (yaml_mark_t){ 0, (size_t)s->fields[i].mark.line - 1,
+							 (size_t)s->fields[i].mark.col - 1 },
+					    "field \"%s\" names an indicator, but the source is long form (use form: wide)",
+					    s->fields[i].name);
+			if (s->fields[i].col < 0)
+				return fail(L, d, n->start_mark, "field \"%s\" holds a figure but is dropped", s->fields[i].name);
+			s->used[s->fields[i].col] = 1;
+			nind++;
+		}
+	if (s->wide) {
+		if (get(d, n, "indicator_field") || get(d, n, "value_field"))
+			return fail(L, d, n->start_mark, "a wide reported source names its indicators per field (indicator: CODE), not with indicator_field/value_field");
+		if (!nind)
+			return fail(L, d, n->start_mark, "a wide reported source needs fields with \"indicator: CODE\"");
+	} else {
+		if ((s->ind_field = reported_field(L, d, s, n, "indicator_field")) < 0 ||
+		    (s->value_field = reported_field(L, d, s, n, "value_field")) < 0)
+			return -1;
+	}
+	if ((v = get(d, n, "by")) && !is_null(v)) {
+		size_t cnt = 0;
+		if (!(s->rby_names = strlist_of(L, d, v, "by")))
+			return -1;
+		while (s->rby_names[cnt])
+			cnt++;
+		if (!(s->rby = calloc(cnt ? cnt : 1, sizeof *s->rby)))
+			return fail(L, d, v->start_mark, "out of memory");
+		for (size_t i = 0; i < cnt; i++) {
+			int fi = field_index(s, s->rby_names[i]);
+			if (fi < 0 || s->fields[fi].col < 0)
+				return fail(L, d, v->start_mark, "breakdown field \"%s\" is not a usable field of source \"%s\"",
+					    s->rby_names[i], s->name);
+			s->rby[i] = s->fields[fi].col;
+			s->used[s->rby[i]] = 1;
+		}
+		s->nrby = cnt;
+	}
 	return 0;
 }
 
@@ -732,7 +836,8 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 {
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
-		"max_reject_share", "sheet", "period", "fields", NULL
+		"max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
+		"value_field", "by", "load_rows", NULL
 	};
 	yaml_node_t *v, *fields;
 	size_t cnt;
@@ -792,6 +897,8 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 		if (s->max_reject_share < 0 || s->max_reject_share > 1)
 			return fail(L, d, v->start_mark, "max_reject_share must be between 0 and 1 (a share of the rows)");
 	}
+	if ((v = get(d, n, "load_rows")) && bool_of(L, d, v, "load_rows", &s->load_rows) < 0)
+		return -1;
 	if (!(fields = get(d, n, "fields")))
 		return fail(L, d, n->start_mark, "source \"%s\" needs \"fields\"", s->name);
 	if (want_kind(L, d, fields, YAML_MAPPING_NODE, "fields") < 0)
@@ -820,7 +927,26 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	if (!(v = get(d, n, "period")))
 		return fail(L, d, n->start_mark,
 			    "source \"%s\" needs a \"period\" (how a row's academic year is found)", s->name);
-	return read_period(L, d, s, v);
+	if (read_period(L, d, s, v) < 0)
+		return -1;
+	v = get(d, n, "kind");
+	if (v && scalar_is(v, "reported")) {
+		s->reported = 1;
+		return read_reported(L, d, s, n);
+	}
+	if (v && !scalar_is(v, "records"))
+		return fail(L, d, v->start_mark, "kind must be records (row-level, the default) or reported (a summary sheet)");
+	for (size_t i = 0; i < s->nfields; i++)
+		if (s->fields[i].indicator_code)
+			return fail(L, d, (yaml_mark_t){ 0, (size_t)s->fields[i].mark.line - 1, (size_t)s->fields[i].mark.col - 1 },
+				    "field \"%s\" names an indicator, but only a reported source (kind: reported) holds figures",
+				    s->fields[i].name);
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const rk[] = { "form", "indicator_field", "value_field", "by" };
+		if ((v = get(d, n, rk[i])))
+			return fail(L, d, v->start_mark, "\"%s\" applies to reported sources (kind: reported)", rk[i]);
+	}
+	return 0;
 }
 
 static int read_sources(loader *L)
@@ -921,7 +1047,7 @@ static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
 {
 	static const struct { const char *key; cfg_aggfn fn; } fns[] = {
 		{ "count", CFG_AGG_COUNT }, { "sum", CFG_AGG_SUM }, { "mean", CFG_AGG_MEAN },
-		{ "min", CFG_AGG_MIN }, { "max", CFG_AGG_MAX },
+		{ "min", CFG_AGG_MIN }, { "max", CFG_AGG_MAX }, { "count_distinct", CFG_AGG_COUNT_DISTINCT },
 	};
 	yaml_node_t *arg = NULL, *w;
 	int nfound = 0;
@@ -937,7 +1063,7 @@ static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
 		}
 	}
 	if (nfound != 1)
-		return fail(L, d, n->start_mark, "%s needs exactly one of count, sum, mean, min, max%s",
+		return fail(L, d, n->start_mark, "%s needs exactly one of count, count_distinct, sum, mean, min, max%s",
 			    what, nfound ? " (found several)" : "");
 	if (a->fn == CFG_AGG_COUNT && scalar_is(arg, "*")) {
 		a->field = -1;
@@ -945,7 +1071,7 @@ static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
 		const cfg_field *f = use_field(L, d, s, arg);
 		if (!f)
 			return -1;
-		if (a->fn != CFG_AGG_COUNT && !numeric(f->type))
+		if (a->fn != CFG_AGG_COUNT && a->fn != CFG_AGG_COUNT_DISTINCT && !numeric(f->type))
 			return fail(L, d, arg->start_mark, "cannot aggregate %s field \"%s\" with %s",
 				    cfg_ftype_name(f->type), f->name, fns[a->fn].key);
 		a->field = f->col;
@@ -970,17 +1096,85 @@ static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
 	return 0;
 }
 
+/* A formula (scalar n) compiled, or NULL after an error at its column. */
+static calc *formula_of(loader *L, const ydoc *d, yaml_node_t *n, const char *what)
+{
+	char msg[512];
+	int col = 0;
+	calc *f;
+
+	if (want_kind(L, d, n, YAML_SCALAR_NODE, what) < 0)
+		return NULL;
+	if (!(f = calc_parse(sval(n), &col, msg, sizeof msg))) {
+		yaml_mark_t m = n->start_mark;
+		if (n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+		    n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+			m.column++;
+		if (col > 0 && n->start_mark.line == n->end_mark.line)
+			m.column += (size_t)col - 1;
+		fail(L, d, m, "in %s \"%s\": %s", what, sval(n), msg);
+	}
+	return f;
+}
+
+/* A derived indicator: formula, or ratio {numerator: formula, denominator: formula}. */
+static int read_derived(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_t *n)
+{
+	yaml_node_t *v, *ratio = get(d, n, "ratio");
+	static const char *const not_here[] = {
+		"source", "by", "count", "sum", "mean", "min", "max", "count_distinct", "where", NULL
+	};
+
+	for (int i = 0; not_here[i]; i++)
+		if ((v = get(d, n, not_here[i])))
+			return fail(L, d, v->start_mark,
+				    "indicator \"%s\" is derived from other indicators: \"%s\" does not apply "
+				    "(its breakdowns are those its operands share)", ind->code, not_here[i]);
+	if (ratio && get(d, n, "formula"))
+		return fail(L, d, ratio->start_mark, "give a derived indicator a formula or a ratio, not both");
+	ind->period = PERIOD_ACADEMIC_YEAR;
+	if ((v = get(d, n, "period")) && (!is_scalar(v) || period_type_parse(sval(v), &ind->period) < 0))
+		return fail(L, d, v->start_mark, "period must be academic_year, semester, fiscal_year or snapshot");
+	if (ratio) {
+		static const char *const rkeys[] = { "numerator", "denominator", NULL };
+		yaml_node_t *num, *den;
+		if (want_kind(L, d, ratio, YAML_MAPPING_NODE, "ratio") < 0 ||
+		    check_keys(L, d, ratio, "ratio", rkeys) < 0)
+			return -1;
+		if (!(num = get(d, ratio, "numerator")))
+			return fail(L, d, ratio->start_mark, "a ratio needs a numerator");
+		if (!(den = get(d, ratio, "denominator")))
+			return fail(L, d, ratio->start_mark, "a ratio needs a denominator");
+		if (!(ind->formula = formula_of(L, d, num, "the numerator")) ||
+		    !(ind->dformula = formula_of(L, d, den, "the denominator")))
+			return -1;
+		ind->is_ratio = 1;
+	} else if (!(ind->formula = formula_of(L, d, get(d, n, "formula"), "the formula"))) {
+		return -1;
+	}
+	if (strcmp(ind->kind, "rate") == 0 && !ind->is_ratio)
+		return fail(L, d, n->start_mark,
+			    "indicator \"%s\" is a rate: give it ratio: {numerator: FORMULA, denominator: FORMULA} "
+			    "so that a region can sum numerators and denominators", ind->code);
+	ind->scale = ind->is_ratio && strcmp(ind->unit, "%") == 0 ? 100 : 1;
+	if ((v = get(d, n, "scale")) && num_of(L, d, v, "scale", &ind->scale) < 0)
+		return -1;
+	return 0;
+}
+
 static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_t *n)
 {
 	static const char *const keys[] = {
 		"code", "name_zh", "name_en", "unit", "kind", "aggregate", "description",
 		"source", "period", "by", "scale", "count", "sum", "mean", "min", "max",
-		"where", "ratio", NULL
+		"count_distinct", "where", "ratio", "formula", "reported_names", NULL
 	};
-	static const char *const agg_keys[] = { "count", "sum", "mean", "min", "max", "where", NULL };
+	static const char *const agg_keys[] = {
+		"count", "sum", "mean", "min", "max", "count_distinct", "where", NULL
+	};
 	static const char *const kinds[] = { "count", "amount", "mean", "rate", NULL };
 	static const char *const aggs[] = { "sum", "ratio_of_sums", "weighted_mean", "none", NULL };
-	yaml_node_t *v, *ratio;
+	yaml_node_t *v, *ratio = NULL;
 	const cfg_source *s;
 	int ok;
 
@@ -1025,14 +1219,54 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 					: strcmp(ind->kind, "mean") == 0 ? "weighted_mean"
 									 : "sum");
 	}
+	if ((v = get(d, n, "reported_names")) && !is_null(v)) {
+		char **names = strlist_of(L, d, v, "reported_names");
+		size_t cnt = 0;
+		if (!names)
+			return -1;
+		while (names[cnt])
+			cnt++;
+		if (!(ind->reported_keys = calloc(cnt + 1, sizeof *ind->reported_keys))) {
+			strlist_free(names);
+			return fail(L, d, v->start_mark, "out of memory");
+		}
+		for (size_t i = 0; i < cnt; i++)
+			if (!(ind->reported_keys[i] = norm_dup(names[i]))) {
+				strlist_free(names);
+				return fail(L, d, v->start_mark, "out of memory");
+			}
+		strlist_free(names);
+	}
+	if (get(d, n, "formula") || (!get(d, n, "source") && (ratio = get(d, n, "ratio")) &&
+				     (v = get(d, ratio, "numerator")) && is_scalar(v)))
+		return read_derived(L, d, ind, n);
 	if (!(v = get(d, n, "source")))
-		return fail(L, d, n->start_mark, "indicator \"%s\" needs a \"source\"", ind->code);
+		return fail(L, d, n->start_mark, "indicator \"%s\" needs a \"source\" (or a \"formula\" over other indicators)", ind->code);
 	if (!is_scalar(v) || !(s = cfg_source_find(L->c, sval(v))))
 		return fail(L, d, v->start_mark, "indicator \"%s\": unknown source \"%s\"", ind->code,
 			    is_scalar(v) ? sval(v) : "?");
 	ind->source = s;
-	if ((v = get(d, n, "period")) && !scalar_is(v, "academic_year"))
-		return fail(L, d, v->start_mark, "period must be academic_year (the only period type so far)");
+	ind->period = s->period;
+	if ((v = get(d, n, "period"))) {
+		if (!is_scalar(v) || period_type_parse(sval(v), &ind->period) < 0)
+			return fail(L, d, v->start_mark, "period must be academic_year, semester, fiscal_year or snapshot");
+		if (!period_nests(ind->period, s->period))
+			return fail(L, d, v->start_mark,
+				    "indicator \"%s\" is counted per %s, but source \"%s\" places its files in %s periods: "
+				    "a %s would span files (only semesters within an academic year can be split out)",
+				    ind->code, period_type_name(ind->period), s->name, period_type_name(s->period),
+				    period_type_name(ind->period));
+		if (ind->period != s->period) {
+			if (s->period_date < 0 || s->fields[s->period_date].col < 0)
+				return fail(L, d, v->start_mark, "a %s is found from a date: source \"%s\" needs period.date",
+					    period_type_name(ind->period), s->name);
+			((cfg_source *)s)->used[s->fields[s->period_date].col] = 1;
+		}
+	}
+	if (s->reported)
+		return fail(L, d, n->start_mark,
+			    "indicator \"%s\": source \"%s\" is a reported summary; its rows are matched to indicators by name, not computed",
+			    ind->code, s->name);
 
 	ratio = get(d, n, "ratio");
 	if (ratio) {
@@ -1064,7 +1298,7 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 	if (strcmp(ind->kind, "rate") == 0 && !ind->is_ratio)
 		return fail(L, d, n->start_mark, "indicator \"%s\" is a rate: give it a ratio (numerator and denominator)",
 			    ind->code);
-	if (strcmp(ind->kind, "mean") == 0 && ind->num.fn != CFG_AGG_MEAN)
+	if (strcmp(ind->kind, "mean") == 0 && ind->num.fn != CFG_AGG_MEAN && !ind->is_ratio)
 		return fail(L, d, n->start_mark, "indicator \"%s\" is a mean: compute it with mean", ind->code);
 
 	ind->scale = ind->is_ratio && strcmp(ind->unit, "%") == 0 ? 100 : 1;
@@ -1137,7 +1371,288 @@ static int read_indicators(loader *L)
 	return 0;
 }
 
+/* ---- checks and the links between indicators ---------------------------- */
+
+static int read_check(loader *L, const ydoc *d, cfg_check *k, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"code", "name_zh", "name_en", "left", "op", "right", "tolerance", "severity", "block", "by", NULL
+	};
+	yaml_node_t *v;
+
+	k->mark = mark_of(d, n);
+	k->severity = CFG_ERROR;
+	if (want_kind(L, d, n, YAML_MAPPING_NODE, "a check") < 0 || check_keys(L, d, n, "a check", keys) < 0)
+		return -1;
+	if (!(v = get(d, n, "code")))
+		return fail(L, d, n->start_mark, "a check needs a \"code\"");
+	if (!(k->code = str_of(L, d, v, "code")))
+		return -1;
+	if ((v = get(d, n, "name_zh")) && !(k->name_zh = str_of(L, d, v, "name_zh")))
+		return -1;
+	if ((v = get(d, n, "name_en")) && !(k->name_en = str_of(L, d, v, "name_en")))
+		return -1;
+	if (!(v = get(d, n, "left")))
+		return fail(L, d, n->start_mark, "check \"%s\" needs \"left\"", k->code);
+	if (!(k->left = formula_of(L, d, v, "the left side")))
+		return -1;
+	if (!(v = get(d, n, "right")))
+		return fail(L, d, n->start_mark, "check \"%s\" needs \"right\"", k->code);
+	if (!(k->right = formula_of(L, d, v, "the right side")))
+		return -1;
+	k->op = CALC_EQ;
+	if ((v = get(d, n, "op")) && (!is_scalar(v) || calc_op_parse(sval(v), &k->op) < 0))
+		return fail(L, d, v->start_mark, "op must be one of = != < <= > >=");
+	if ((v = get(d, n, "tolerance"))) {
+		if (num_of(L, d, v, "tolerance", &k->tolerance) < 0)
+			return -1;
+		if (k->tolerance < 0)
+			return fail(L, d, v->start_mark, "tolerance must not be negative");
+	}
+	if ((v = get(d, n, "severity"))) {
+		if (scalar_is(v, "warning"))
+			k->severity = CFG_WARNING;
+		else if (!scalar_is(v, "error"))
+			return fail(L, d, v->start_mark, "severity must be error or warning");
+	}
+	if ((v = get(d, n, "block"))) {
+		if (bool_of(L, d, v, "block", &k->block) < 0)
+			return -1;
+		if (k->block && k->severity != CFG_ERROR)
+			return fail(L, d, v->start_mark, "only an error can block a load (severity: error)");
+	}
+	if ((v = get(d, n, "by")) && !is_null(v) && !(k->by_names = strlist_of(L, d, v, "by")))
+		return -1;
+	return 0;
+}
+
+static int read_checks(loader *L)
+{
+	size_t total = 0;
+	cfg *c = L->c;
+
+	c->reported_check = CFG_WARNING;
+	for (int i = 0; i < L->ndocs; i++) {
+		ydoc *d = &L->docs[i];
+		yaml_node_t *root = yaml_document_get_root_node(&d->doc);
+		yaml_node_t *n = get(d, root, "checks"), *rc = get(d, root, "reported_check");
+		if (rc) {
+			static const char *const rkeys[] = { "severity", NULL };
+			yaml_node_t *v;
+			if (want_kind(L, d, rc, YAML_MAPPING_NODE, "reported_check") < 0 ||
+			    check_keys(L, d, rc, "reported_check", rkeys) < 0)
+				return -1;
+			if ((v = get(d, rc, "severity"))) {
+				if (scalar_is(v, "error"))
+					c->reported_check = CFG_ERROR;
+				else if (!scalar_is(v, "warning"))
+					return fail(L, d, v->start_mark, "severity must be error or warning");
+			}
+		}
+		if (!n || is_null(n))
+			continue;
+		if (want_kind(L, d, n, YAML_SEQUENCE_NODE, "checks") < 0)
+			return -1;
+		total += (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	}
+	if (!(c->checks = calloc(total ? total : 1, sizeof *c->checks)))
+		return fail(L, &L->docs[0], L->docs[0].doc.nodes.start->start_mark, "out of memory");
+	for (int i = 0; i < L->ndocs; i++) {
+		ydoc *d = &L->docs[i];
+		yaml_node_t *n = get(d, yaml_document_get_root_node(&d->doc), "checks");
+		if (!n || is_null(n))
+			continue;
+		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+			cfg_check *k = &c->checks[c->nchecks++];
+			if (read_check(L, d, k, node(d, *it)) < 0)
+				return -1;
+			for (size_t j = 0; j + 1 < c->nchecks; j++)
+				if (strcmp(c->checks[j].code, k->code) == 0)
+					return fail(L, d, node(d, *it)->start_mark, "check \"%s\" is defined twice (also at %s:%d)",
+						    k->code, c->checks[j].mark.file, c->checks[j].mark.line);
+		}
+	}
+	return 0;
+}
+
+static int fail_at(loader *L, const cfg_mark *m, const char *fmt, const char *a, const char *b)
+{
+	if (L->failed)
+		return -1;
+	L->failed = 1;
+	snprintf(L->err, L->errlen, "%s:%d:%d: ", m->file, m->line, m->col);
+	size_t n = strlen(L->err);
+	snprintf(L->err + n, L->errlen - n, fmt, a, b);
+	return -1;
+}
+
+/* Every indicator a formula names must exist; reported() needs a reported
+ * figure to be possible, numerator()/denominator() a ratio or mean. */
+static int check_refs(loader *L, const calc *f, const cfg_mark *m, const char *who)
+{
+	for (size_t i = 0; i < calc_nrefs(f); i++) {
+		const calc_ref *r = calc_ref_at(f, i);
+		const cfg_indicator *ind = cfg_indicator_find(L->c, r->code);
+		if (!ind)
+			return fail_at(L, m, "%s: unknown indicator \"%s\"", who, r->code);
+		if ((r->type == CALC_NUMERATOR || r->type == CALC_DENOMINATOR) && !ind->is_ratio &&
+		    !(ind->source && ind->num.fn == CFG_AGG_MEAN))
+			return fail_at(L, m, "%s: indicator \"%s\" has no numerator and denominator (it is not a ratio or mean)",
+				       who, r->code);
+	}
+	return 0;
+}
+
+/* Order derived indicators so operands come first; refuse cycles. */
+static int order_derived(loader *L)
+{
+	cfg *c = L->c;
+	size_t n = c->nindicators;
+	unsigned char *state = calloc(n ? n : 1, 1); /* 0 new, 1 on the path, 2 done */
+	size_t *stack = calloc(n ? n : 1, sizeof *stack), *next = calloc(n ? n : 1, sizeof *next);
+	int rc = 0;
+
+	c->derived = calloc(n ? n : 1, sizeof *c->derived);
+	if (!state || !stack || !next || !c->derived) {
+		free(state);
+		free(stack);
+		free(next);
+		return fail_at(L, &c->indicators[0].mark, "%s%sout of memory", "", "");
+	}
+	for (size_t root = 0; root < n && rc == 0; root++) {
+		size_t sp = 0;
+		if (!c->indicators[root].formula || state[root])
+			continue;
+		stack[sp++] = root;
+		state[root] = 1;
+		next[root] = 0;
+		while (sp && rc == 0) {
+			size_t i = stack[sp - 1];
+			const cfg_indicator *ind = &c->indicators[i];
+			size_t na = calc_nrefs(ind->formula), nb = ind->dformula ? calc_nrefs(ind->dformula) : 0;
+			if (next[i] < na + nb) {
+				size_t r = next[i]++;
+				const calc_ref *ref = r < na ? calc_ref_at(ind->formula, r) : calc_ref_at(ind->dformula, r - na);
+				const cfg_indicator *op = cfg_indicator_find(c, ref->code);
+				size_t j = (size_t)(op - c->indicators);
+				if (!op->formula || state[j] == 2)
+					continue;
+				if (state[j] == 1) {
+					char path[1024] = "";
+					size_t k = sp;
+					while (k > 0 && stack[k - 1] != j)
+						k--;
+					for (size_t q = k ? k - 1 : 0; q < sp; q++) {
+						strncat(path, c->indicators[stack[q]].code, sizeof path - strlen(path) - 5);
+						strncat(path, " -> ", sizeof path - strlen(path) - 1);
+					}
+					strncat(path, op->code, sizeof path - strlen(path) - 1);
+					rc = fail_at(L, &ind->mark, "derived indicators form a cycle: %s%s", path, "");
+					break;
+				}
+				state[j] = 1;
+				next[j] = 0;
+				stack[sp++] = j;
+			} else {
+				state[i] = 2;
+				c->derived[c->nderived++] = i;
+				sp--;
+			}
+		}
+	}
+	free(state);
+	free(stack);
+	free(next);
+	return rc;
+}
+
+/* After everything is read: wide summary columns name indicators, derived
+ * indicators and checks name existing ones, no cycles. */
+static int link_catalog(loader *L)
+{
+	cfg *c = L->c;
+
+	for (size_t i = 0; i < c->nsources; i++)
+		for (size_t j = 0; j < c->sources[i].nfields; j++) {
+			cfg_field *f = &c->sources[i].fields[j];
+			const cfg_indicator *ind;
+			if (!f->indicator_code)
+				continue;
+			if (!(ind = cfg_indicator_find(c, f->indicator_code)))
+				return fail_at(L, &f->mark, "field \"%s\": unknown indicator \"%s\"", f->name, f->indicator_code);
+			f->indicator = (int)(ind - c->indicators);
+		}
+	for (size_t i = 0; i < c->nindicators; i++) {
+		const cfg_indicator *ind = &c->indicators[i];
+		char who[300];
+		if (!ind->formula)
+			continue;
+		snprintf(who, sizeof who, "derived indicator \"%s\"", ind->code);
+		if (check_refs(L, ind->formula, &ind->mark, who) < 0 ||
+		    (ind->dformula && check_refs(L, ind->dformula, &ind->mark, who) < 0))
+			return -1;
+		for (size_t r = 0; r < calc_nrefs(ind->formula); r++)
+			if (strcmp(calc_ref_at(ind->formula, r)->code, ind->code) == 0 &&
+			    calc_ref_at(ind->formula, r)->type != CALC_REPORTED)
+				return fail_at(L, &ind->mark, "derived indicator \"%s\" refers to itself%s", ind->code, "");
+	}
+	for (size_t i = 0; i < c->nchecks; i++) {
+		const cfg_check *k = &c->checks[i];
+		char who[300];
+		snprintf(who, sizeof who, "check \"%s\"", k->code);
+		if (check_refs(L, k->left, &k->mark, who) < 0 || check_refs(L, k->right, &k->mark, who) < 0)
+			return -1;
+		for (size_t b = 0; k->by_names && k->by_names[b]; b++) {
+			/* every indicator of the check must break down by it */
+			const calc *sides[2] = { k->left, k->right };
+			for (int sd = 0; sd < 2; sd++)
+				for (size_t r = 0; r < calc_nrefs(sides[sd]); r++) {
+					const cfg_indicator *ind = cfg_indicator_find(c, calc_ref_at(sides[sd], r)->code);
+					int has = 0;
+					for (size_t q = 0; q < ind->nby; q++)
+						has |= strcmp(ind->by_names[q], k->by_names[b]) == 0;
+					if (!has && ind->source && !ind->source->reported) {
+						char what[600];
+						snprintf(what, sizeof what, "%s: indicator \"%s\"", who, ind->code);
+						return fail_at(L, &k->mark, "%s does not break down by \"%s\"", what, k->by_names[b]);
+					}
+				}
+		}
+	}
+	return order_derived(L);
+}
+
 /* ---- public ------------------------------------------------------------ */
+
+const cfg_indicator *cfg_indicator_find(const cfg *c, const char *code)
+{
+	for (size_t i = 0; i < c->nindicators; i++)
+		if (c->indicators[i].code && strcmp(c->indicators[i].code, code) == 0)
+			return &c->indicators[i];
+	return NULL;
+}
+
+const cfg_indicator *cfg_indicator_by_name(const cfg *c, const char *key)
+{
+	char buf[1024];
+	for (size_t i = 0; i < c->nindicators; i++) {
+		const cfg_indicator *ind = &c->indicators[i];
+		if (val_norm_key(ind->code, strlen(ind->code), buf, sizeof buf) && strcmp(buf, key) == 0)
+			return ind;
+		if (val_norm_key(ind->name_zh, strlen(ind->name_zh), buf, sizeof buf) && strcmp(buf, key) == 0)
+			return ind;
+		for (size_t k = 0; ind->reported_keys && ind->reported_keys[k]; k++)
+			if (strcmp(ind->reported_keys[k], key) == 0)
+				return ind;
+	}
+	return NULL;
+}
+
+const char *cfg_aggfn_name(cfg_aggfn fn)
+{
+	static const char *const n[] = { "count", "sum", "mean", "min", "max", "count_distinct" };
+	return (unsigned)fn < 6 ? n[fn] : "?";
+}
 
 cfg *cfg_load(const char *path, char *err, size_t errlen)
 {
@@ -1155,8 +1670,8 @@ cfg *cfg_load(const char *path, char *err, size_t errlen)
 	L.c = c;
 	if (read_file(&L, path, NULL, (yaml_mark_t){ 0, 0, 0 }) == 0 &&
 	    read_includes(&L, 0, 0) == 0 && read_deployment(&L) == 0 &&
-	    read_sources(&L) == 0)
-		read_indicators(&L);
+	    read_sources(&L) == 0 && read_indicators(&L) == 0 && read_checks(&L) == 0)
+		link_catalog(&L);
 	for (int i = 0; i < L.ndocs; i++) {
 		yaml_document_delete(&L.docs[i].doc);
 		free(L.docs[i].dir);
@@ -1189,16 +1704,31 @@ void cfg_free(cfg *c)
 		free(ind->description);
 		agg_free(&ind->num);
 		agg_free(&ind->den);
+		calc_free(ind->formula);
+		calc_free(ind->dformula);
 		free(ind->by);
 		strlist_free(ind->by_names);
+		strlist_free(ind->reported_keys);
 	}
 	free(c->indicators);
+	free(c->derived);
+	for (size_t i = 0; i < c->nchecks; i++) {
+		cfg_check *k = &c->checks[i];
+		free(k->code);
+		free(k->name_zh);
+		free(k->name_en);
+		calc_free(k->left);
+		calc_free(k->right);
+		strlist_free(k->by_names);
+	}
+	free(c->checks);
 	for (size_t i = 0; i < c->nsources; i++) {
 		cfg_source *s = &c->sources[i];
 		for (size_t j = 0; j < s->nfields; j++) {
 			cfg_field *f = &s->fields[j];
 			free(f->name);
 			free(f->header);
+			free(f->indicator_code);
 			strlist_free(f->synonyms);
 			for (size_t k = 0; k < f->nvalues; k++) {
 				free(f->values[k].value);
@@ -1209,6 +1739,8 @@ void cfg_free(cfg *c)
 		}
 		free(s->fields);
 		free(s->used);
+		free(s->rby);
+		strlist_free(s->rby_names);
 		free(s->name);
 		free(s->name_zh);
 		free(s->name_en);

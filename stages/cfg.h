@@ -23,7 +23,9 @@
 
 #include <stddef.h>
 
+#include "calc.h"
 #include "expr.h"
+#include "period.h"
 #include "val.h"
 
 typedef struct cfg_mark {
@@ -64,10 +66,10 @@ typedef struct cfg_field {
 	cfg_enumval *values;    /* enum values (nvalues of them) */
 	size_t nvalues;
 	int col;                /* index in the canonical row, -1 when dropped */
+	char *indicator_code;   /* wide reported sources: the indicator this column holds, or NULL */
+	int indicator;          /* its index in cfg.indicators, -1 when none */
 	cfg_mark mark;          /* where the field is defined */
 } cfg_field;
-
-typedef enum { CFG_PERIOD_ACADEMIC_YEAR } cfg_period_type;
 
 typedef struct cfg_source {
 	char *name;             /* source key, e.g. "graduate_destination" */
@@ -79,9 +81,19 @@ typedef struct cfg_source {
 	int header_scan;        /* rows searched for the header row */
 	char *sheet;            /* .xlsx: the sheet to read, NULL = the first */
 	double max_reject_share; /* a file rejecting more of its rows is quarantined */
-	cfg_period_type period; /* how rows map to periods */
+	int load_rows;          /* vqr-load also COPYs the canonical rows into vqr_rows.<name> */
+	period_type period;     /* the period type rows are placed in */
 	int period_date;        /* field index of the date giving the period, -1 none */
-	int period_year;        /* field index of a graduation year (Y -> (Y-1)-Y), -1 none */
+	int period_year;        /* field index of a year (academic: graduation year Y -> (Y-1)-Y;
+	                           fiscal: the year), -1 none */
+	int period_field;       /* field index of a text academic year ("2022-2023学年"), -1 none */
+	int reported;           /* kind: reported - rows are figures the school reported */
+	int wide;               /* reported: one column per indicator (else long: name, value) */
+	int ind_field;          /* long reported: field index naming the indicator, else -1 */
+	int value_field;        /* long reported: field index holding the figure, else -1 */
+	int *rby;               /* reported: canonical columns giving a row's breakdown (nrby) */
+	char **rby_names;       /* their field names */
+	size_t nrby;
 	cfg_field *fields;      /* nfields of them, in configuration order */
 	size_t nfields;
 	size_t ncols;           /* canonical row width: 2 + kept fields */
@@ -93,7 +105,9 @@ typedef struct cfg_source {
 #define CFG_COL_LINE 0          /* source line number of the row */
 #define CFG_COL_PERIOD 1        /* period label, e.g. "2022-2023" */
 
-typedef enum { CFG_AGG_COUNT, CFG_AGG_SUM, CFG_AGG_MEAN, CFG_AGG_MIN, CFG_AGG_MAX } cfg_aggfn;
+typedef enum {
+	CFG_AGG_COUNT, CFG_AGG_SUM, CFG_AGG_MEAN, CFG_AGG_MIN, CFG_AGG_MAX, CFG_AGG_COUNT_DISTINCT
+} cfg_aggfn;
 
 typedef struct cfg_agg {
 	cfg_aggfn fn;           /* aggregation function */
@@ -111,16 +125,35 @@ typedef struct cfg_indicator {
 	char *kind;             /* count, amount, mean, rate */
 	char *aggregate;        /* across schools: sum, ratio_of_sums, weighted_mean, none */
 	char *description;      /* optional: how the figure is defined */
-	const cfg_source *source; /* where its rows come from */
+	const cfg_source *source; /* where its rows come from; NULL for a derived indicator */
+	period_type period;     /* the periods it is counted in */
 	int is_ratio;           /* value = num/den * scale */
 	cfg_agg num;            /* the aggregation (numerator of a ratio) */
 	cfg_agg den;            /* denominator, when is_ratio */
+	calc *formula;          /* derived: the value (or numerator, when is_ratio) from other indicators */
+	calc *dformula;         /* derived ratio: the denominator formula, else NULL */
 	double scale;           /* 100 for a percentage, else 1 */
 	int *by;                /* breakdown columns (nby); totals are always emitted */
 	char **by_names;        /* their field names */
 	size_t nby;
+	char **reported_keys;   /* names a summary sheet may use (val_norm_key'd, NULL-terminated) */
 	cfg_mark mark;
 } cfg_indicator;
+
+typedef enum { CFG_WARNING, CFG_ERROR } cfg_severity;
+
+typedef struct cfg_check {
+	char *code;             /* stable code, e.g. employment.destinations_sum */
+	char *name_zh;          /* what it checks, in Chinese (may be NULL) */
+	char *name_en;          /* ... in English (may be NULL) */
+	calc *left, *right;     /* the two sides */
+	calc_op op;             /* how they compare */
+	double tolerance;       /* |left - right| within this counts as equal */
+	cfg_severity severity;  /* of a failure */
+	int block;              /* an error blocks the load of the slice that triggers it */
+	char **by_names;        /* breakdown fields also checked per value (NULL-terminated or NULL) */
+	cfg_mark mark;
+} cfg_check;
 
 typedef struct cfg {
 	char *path;             /* the deployment file as given */
@@ -139,6 +172,11 @@ typedef struct cfg {
 	size_t nsources;
 	cfg_indicator *indicators; /* nindicators */
 	size_t nindicators;
+	size_t *derived;        /* indexes of derived indicators, operands first (nderived) */
+	size_t nderived;
+	cfg_check *checks;      /* nchecks validation checks */
+	size_t nchecks;
+	cfg_severity reported_check; /* severity of reported != computed findings */
 	char **files;           /* every YAML file read (for marks) */
 	size_t nfiles;
 } cfg;
@@ -165,6 +203,16 @@ val_type cfg_val_type(cfg_ftype t);
 /* The enum value whose label or synonym matches `key` (already
  * normalised with val_norm_key), or NULL. */
 const cfg_enumval *cfg_enum_match(const cfg_field *f, const char *key);
+
+/* The indicator with that code, or NULL.  Points into c. */
+const cfg_indicator *cfg_indicator_find(const cfg *c, const char *code);
+
+/* The indicator a summary sheet names with `key` (val_norm_key'd): by
+ * code, name_zh or one of its reported_names; NULL when none. */
+const cfg_indicator *cfg_indicator_by_name(const cfg *c, const char *key);
+
+/* "count", "sum", "mean", "min", "max", "count_distinct". */
+const char *cfg_aggfn_name(cfg_aggfn fn);
 
 /* "text", "integer", ... */
 const char *cfg_ftype_name(cfg_ftype t);

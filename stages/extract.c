@@ -388,6 +388,9 @@ static int do_row(extract *x, const csvin_record *rec)
 	int bad = 0;
 	long days = 0, year = -1;
 	int has_date = 0;
+	char pbuf[48];          /* a period label made for this row */
+	const char *period;     /* the row's period label */
+	size_t plen;            /* its length */
 
 	x->m.rows_read++;
 	if (is_blank(rec) || is_total(rec)) {
@@ -424,7 +427,7 @@ static int do_row(extract *x, const csvin_record *rec)
 			continue;
 		fi = (size_t)(f - s->fields);
 		t = val_trim(c < rec->nfields ? rec->fields[c] : "", &len);
-		if (f->type == CFG_TEXT && f->pii != CFG_PII_PSEUDONYMISE) {
+		if (f->type == CFG_TEXT && f->pii != CFG_PII_PSEUDONYMISE && (int)fi != s->period_field) {
 			/* The trimmed text as it is (what val_parse would copy). */
 			if (len == 0) {
 				if (f->not_null) {
@@ -526,8 +529,8 @@ static int do_row(extract *x, const csvin_record *rec)
 		x->m.rows_rejected++;
 		return 0;
 	}
-	if (has_date || year > 0) {
-		long y = has_date ? val_academic_year_start(days) : year - 1;
+	if (has_date && s->period == PERIOD_ACADEMIC_YEAR) {
+		long y = val_academic_year_start(days);
 		if (y != x->period_start) { /* rows of one file mostly share it */
 			int n = snprintf(x->period, sizeof x->period, "%ld-%ld", y, y + 1);
 			x->period_len = (size_t)n;
@@ -535,17 +538,40 @@ static int do_row(extract *x, const csvin_record *rec)
 			if (manifest_add_period(&x->m, x->period) < 0)
 				return -1;
 		}
+		period = x->period;
+		plen = x->period_len;
+	} else if ((has_date && period_label(s->period, days, pbuf) == 0) ||
+		   /* semester, fiscal year or snapshot of the date */
+		   (year > 0 && period_from_year(s->period, year, pbuf) == 0) ||
+		   /* graduation year or fiscal year */
+		   (s->period_field >= 0 && x->vlen[s->period_field] != SIZE_MAX &&
+		    period_parse_academic(x->vals + x->voff[s->period_field], pbuf) == 0)) {
+		/* a written academic year (the period field is kept in vals) */
+		period = pbuf;
+		plen = strlen(pbuf);
+		if (manifest_add_period(&x->m, period) < 0)
+			return -1;
 	} else {
 		const char *dh = s->period_date >= 0 ? s->fields[s->period_date].header : NULL;
 		const char *yh = s->period_year >= 0 ? s->fields[s->period_year].header : NULL;
-		reject(x, rec->line, 0, NULL, NULL, 0, "period",
-		       "no %s%s%s to place the row in an academic year", dh ? dh : "",
-		       dh && yh ? " or " : "", yh ? yh : "");
+		const char *fh = s->period_field >= 0 ? s->fields[s->period_field].header : NULL;
+		const char *fv = s->period_field >= 0 && x->vlen[s->period_field] != SIZE_MAX
+					 ? x->vals + x->voff[s->period_field] : NULL;
+		if (fv) {
+			reject(x, rec->line, 0, &s->fields[s->period_field], fv, strlen(fv), "period",
+			       "%s: \"%s\" is not an academic year (such as 2022-2023)", fh, fv);
+		} else {
+			char what[600];
+			snprintf(what, sizeof what, "%s%s%s%s%s", dh ? dh : "", dh && (yh || fh) ? " or " : "",
+				 yh ? yh : "", yh && fh ? " or " : "", fh ? fh : "");
+			reject(x, rec->line, 0, NULL, NULL, 0, "period", "no %s to place the row in a period (%s)",
+			       what, period_type_name(s->period));
+		}
 		x->m.rows_rejected++;
 		return 0;
 	}
 	rows_put_int(x->rows, rec->line);
-	rows_put(x->rows, x->period, x->period_len);
+	rows_put(x->rows, period, plen);
 	for (size_t i = 0; i < s->nfields; i++) {
 		if (s->fields[i].col < 0)
 			continue;

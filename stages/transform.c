@@ -15,7 +15,24 @@
  * of groups, never with the number of rows.  A group exists as soon as a
  * row of its breakdown exists, so a count that no row meets is emitted as
  * 0 (not left out), while a rate whose denominator is 0 or a mean of no
- * values is left out (it has no value).
+ * values is left out (it has no value).  count_distinct keeps the distinct
+ * values of its group (memory grows with them, as it must).
+ *
+ * Each indicator is counted in its own period type: the file's (the label
+ * vqr-extract put in each row) or semesters within it, found from the
+ * source's period date; rows without that date do not count for it.
+ *
+ * A reported source (a summary sheet the school made) is not aggregated:
+ * each row (long form: indicator name, value) or each figure column (wide
+ * form) becomes one record of value_type "reported", value as printed.  A
+ * row that names no indicator, or whose figure is not a number, or that
+ * repeats a figure, is rejected into DIR/rejects_transform.tsv, which
+ * vqr-load loads beside extract's rejects.
+ *
+ * With --follow SOURCE (what `vqr run` uses) it starts beside vqr-extract
+ * and reads DIR/rows.gz while it is being written (rows_follow), then
+ * waits for the extract's manifest and checks it as usual before writing
+ * anything.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +41,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "cli.h"
@@ -32,11 +51,46 @@
 #include "manifest.h"
 #include "rows.h"
 
+/* A set of distinct value ids (count_distinct): open addressing, 0 = empty. */
+typedef struct sset {
+	uint32_t *id;           /* per slot */
+	size_t cap, n;          /* slots (power of two), members */
+} sset;
+
+/* The distinct texts of one canonical column (or the period labels), each
+ * with a small id: rows are grouped and counted by ids, not by strings. */
+typedef struct cdict {
+	uint64_t *hash;         /* per slot, 0 = empty */
+	uint32_t *slot_id;      /* per slot: its id */
+	const char **text;      /* by id (1..n); id 0 is NULL; texts live in the arena */
+	size_t cap, n;          /* slots (power of two), ids given */
+} cdict;
+
 typedef struct acc {
 	long long n;            /* rows (count) or non-null values aggregated */
 	double sum;             /* sum of values */
+	double comp;            /* its compensation (Neumaier): the sum is sum + comp */
 	double min, max;        /* extremes */
+	sset *ds;               /* count_distinct: the values seen, else NULL */
 } acc;
+
+/* Strings kept for the whole run, allocated in large blocks. */
+typedef struct arena {
+	char **blocks;          /* nblocks of ARENA_BLOCK (or larger) bytes */
+	size_t nblocks;
+	char *p;                /* free space in the last block */
+	size_t left;            /* its size */
+} arena;
+#define ARENA_BLOCK (256 * 1024)
+
+/* A reported figure, for sorting and duplicate detection. */
+typedef struct repval {
+	const cfg_indicator *ind;
+	const char *period;     /* arena */
+	const char *json;       /* breakdown (arena) */
+	const char *value;      /* as printed, cleaned (arena) */
+	long line;              /* source line */
+} repval;
 
 /* Indicators that break down by the same fields share their groups: a
  * row finds its group once per breakdown set, not once per indicator. */
@@ -44,17 +98,18 @@ typedef struct byset {
 	const int *cols;        /* breakdown columns (of the first indicator using it) */
 	char *const *names;     /* their field names */
 	size_t n;               /* how many */
+	period_type ptype;      /* the period type its indicators are counted in */
 	size_t *inds;           /* indicators using this set (indexes into inds) */
 	size_t ninds;
 } byset;
 
 typedef struct group {
 	uint64_t hash;          /* of key */
-	char *key;              /* set, mask, period \0, then one value \0 per set bit */
-	size_t klen;
+	uint32_t *key;          /* set, mask, period id, then the value id of each breakdown field (0 when unset) */
+	size_t klen;            /* words in key */
 	size_t set;             /* breakdown set */
 	unsigned mask;          /* which breakdown fields are set */
-	const char *period;     /* points into key */
+	const char *period;     /* its label (arena) */
 	char *json;             /* breakdown as JSON, made at output */
 	acc *acc;               /* 2 per indicator of the set: numerator, denominator */
 } group;
@@ -76,8 +131,25 @@ typedef struct transform {
 	expr_type *coltype;     /* per canonical column */
 	expr_value *row;        /* the current row, typed */
 	gtable t;
-	char *kbuf;             /* key being built */
-	size_t kcap;
+	uint32_t kbuf[3 + 32];  /* key being built */
+	cdict *dict;            /* per canonical column (used for breakdowns and count_distinct) */
+	unsigned char *needid;  /* per canonical column: give its values ids */
+	uint32_t *rid;          /* per canonical column: this row's value id (0 = NULL) */
+	cdict pdict;            /* period labels */
+	uint32_t last_pid[4];   /* per period type, the last row's period id */
+	const cfg_agg **filt;   /* distinct filters (by text) of the indicators (nfilt) */
+	size_t nfilt;
+	unsigned char *fpass;   /* per distinct filter: this row passes */
+	size_t *nfi, *dfi;      /* per indicator: index of its numerator's, denominator's filter, or SIZE_MAX */
+	int date_col;           /* canonical column of the period date, -1 none */
+	arena a;                /* count_distinct values, reported figures */
+	repval *rep;            /* reported: figures (nrep) */
+	size_t nrep, caprep;
+	rows_writer *rejects;   /* reported: rejects_transform.tsv, NULL until needed */
+	const char *dir;        /* staging directory */
+	long long nrejected;    /* rows rejected here */
+	long last_rejected;     /* line of the last reject */
+	int nprinted;           /* rejects printed */
 } transform;
 
 static void usage(FILE *f)
@@ -89,6 +161,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -c, --config FILE   deployment configuration (default: $VQR_CONFIG,\n"
 		"                      ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
+		"  -f, --follow SOURCE read DIR/rows.gz of SOURCE while vqr-extract still\n"
+		"                      writes it (started beside it), then its manifest\n"
 		"  -v, --verbose       say what is done\n"
 		"  -L, --log FILE      also append every message to FILE\n"
 		"  -h, --help          show this help and exit\n"
@@ -145,28 +219,131 @@ static void acc_init(acc *a)
 {
 	a->n = 0;
 	a->sum = 0;
+	a->comp = 0;
 	a->min = INFINITY;
 	a->max = -INFINITY;
+	a->ds = NULL;
 }
 
-/* Append n bytes and, when term, a NUL to the key being built. */
-static int kput(transform *x, size_t *len, const void *s, size_t n, int term)
+/* A copy of s[0..n) with a NUL, in the arena, or NULL when out of memory. */
+static char *arena_dup(arena *a, const char *s, size_t n)
 {
-	if (*len + n + 1 > x->kcap) {
-		size_t nc = x->kcap ? x->kcap * 2 : 1024;
-		while (nc < *len + n + 1)
-			nc *= 2;
-		char *nb = realloc(x->kbuf, nc);
+	if (n + 1 > a->left) {
+		size_t sz = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+		char **nb = realloc(a->blocks, (a->nblocks + 1) * sizeof *nb);
 		if (!nb)
-			return -1;
-		x->kbuf = nb;
-		x->kcap = nc;
+			return NULL;
+		a->blocks = nb;
+		if (!(a->blocks[a->nblocks] = malloc(sz)))
+			return NULL;
+		a->p = a->blocks[a->nblocks++];
+		a->left = sz;
 	}
-	memcpy(x->kbuf + *len, s, n);
-	*len += n;
-	if (term)
-		x->kbuf[(*len)++] = '\0';
+	char *r = a->p;
+	memcpy(r, s, n);
+	r[n] = '\0';
+	a->p += n + 1;
+	a->left -= n + 1;
+	return r;
+}
+
+static void arena_free(arena *a)
+{
+	for (size_t i = 0; i < a->nblocks; i++)
+		free(a->blocks[i]);
+	free(a->blocks);
+}
+
+/* Add id to the set (created on first use); -1 when out of memory. */
+static int sset_add(sset **sp, uint32_t id)
+{
+	sset *t = *sp;
+	size_t j;
+
+	if (!t && !(t = *sp = calloc(1, sizeof *t)))
+		return -1;
+	if (t->n * 2 >= t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 16;
+		uint32_t *ni = calloc(nc, sizeof *ni);
+		if (!ni)
+			return -1;
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->id[i])
+				continue;
+			for (j = (t->id[i] * 0x9e3779b1u) & (nc - 1); ni[j]; j = (j + 1) & (nc - 1))
+				;
+			ni[j] = t->id[i];
+		}
+		free(t->id);
+		t->id = ni;
+		t->cap = nc;
+	}
+	for (j = (id * 0x9e3779b1u) & (t->cap - 1); t->id[j]; j = (j + 1) & (t->cap - 1))
+		if (t->id[j] == id)
+			return 0;
+	t->id[j] = id;
+	t->n++;
 	return 0;
+}
+
+static void sset_free(sset *t)
+{
+	if (!t)
+		return;
+	free(t->id);
+	free(t);
+}
+
+/* The id of text s (len bytes) in d, adding it; 0 when out of memory. */
+static uint32_t cdict_id(cdict *d, arena *ar, const char *s, size_t len)
+{
+	uint64_t h = khash(s, len) | 1;
+	size_t j;
+
+	if (d->n * 2 + 2 >= d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 64;
+		uint64_t *nh = calloc(nc, sizeof *nh);
+		uint32_t *ni = calloc(nc, sizeof *ni);
+		const char **nt = realloc(d->text, (nc + 1) * sizeof *nt);
+		if (!nh || !ni || !nt) {
+			free(nh);
+			free(ni);
+			if (nt)
+				d->text = nt;
+			return 0;
+		}
+		d->text = nt;
+		for (size_t i = 0; i < d->cap; i++) {
+			if (!d->hash[i])
+				continue;
+			for (j = d->hash[i] & (nc - 1); nh[j]; j = (j + 1) & (nc - 1))
+				;
+			nh[j] = d->hash[i];
+			ni[j] = d->slot_id[i];
+		}
+		free(d->hash);
+		free(d->slot_id);
+		d->hash = nh;
+		d->slot_id = ni;
+		d->cap = nc;
+	}
+	for (j = h & (d->cap - 1); d->hash[j]; j = (j + 1) & (d->cap - 1))
+		if (d->hash[j] == h && strncmp(d->text[d->slot_id[j]], s, len) == 0 && d->text[d->slot_id[j]][len] == '\0')
+			return d->slot_id[j];
+	const char *copy = arena_dup(ar, s, len);
+	if (!copy)
+		return 0;
+	d->hash[j] = h;
+	d->slot_id[j] = (uint32_t)++d->n;
+	d->text[d->n] = copy;
+	return d->slot_id[j];
+}
+
+static void cdict_free(cdict *d)
+{
+	free(d->hash);
+	free(d->slot_id);
+	free(d->text);
 }
 
 static void json_str(char **p, const char *s)
@@ -188,30 +365,25 @@ static void json_str(char **p, const char *s)
 	*p = o;
 }
 
-#define KEY_HEAD (sizeof(unsigned) + sizeof(size_t)) /* mask, set */
 
 /* The breakdown of g as a JSON object, from its key. */
 static char *make_json(const transform *x, const group *g)
 {
 	const byset *b = &x->sets[g->set];
 	size_t need = 3;
-	const char *v, *vals;
 	char *out, *o;
 
-	vals = g->key + KEY_HEAD;
-	vals += strlen(vals) + 1; /* the period */
-	v = vals;
 	for (size_t i = 0; i < b->n; i++)
 		if (g->mask & (1u << i)) {
-			need += 6 * strlen(v) + 6 * strlen(b->names[i]) + 8;
-			v += strlen(v) + 1;
+			uint32_t id = g->key[3 + i];
+			need += 6 * (id ? strlen(x->dict[b->cols[i]].text[id]) : 4) + 6 * strlen(b->names[i]) + 8;
 		}
 	if (!(out = malloc(need)))
 		return NULL;
 	o = out;
 	*o++ = '{';
-	v = vals;
 	for (size_t i = 0, k = 0; i < b->n; i++) {
+		uint32_t id = g->key[3 + i];
 		if (!(g->mask & (1u << i)))
 			continue;
 		if (k++) {
@@ -221,87 +393,156 @@ static char *make_json(const transform *x, const group *g)
 		json_str(&o, b->names[i]);
 		*o++ = ':';
 		*o++ = ' ';
-		if (v[0] == '\x01' && v[1] == '\0') {
+		if (!id) {
 			memcpy(o, "null", 4);
 			o += 4;
 		} else {
-			json_str(&o, v);
+			json_str(&o, x->dict[b->cols[i]].text[id]);
 		}
-		v += strlen(v) + 1;
 	}
 	*o++ = '}';
 	*o = '\0';
 	return out;
 }
 
-/* Find or create the group of breakdown set si, mask, for this row. */
-static group *lookup(transform *x, const char *period, size_t si, unsigned mask)
+/* Find or create the group whose key (set, mask, period id, value ids) is k. */
+static group *lookup_key(transform *x, const uint32_t *k)
 {
+	size_t si = k[0];
 	const byset *b = &x->sets[si];
-	size_t len = 0, j;
-	uint64_t h;
+	size_t len = 3 + b->n, j;
+	unsigned mask = k[1];
+	uint32_t period = k[2];
+	uint64_t h = khash((const char *)k, len * sizeof *k);
 
-	if (kput(x, &len, &mask, sizeof mask, 0) < 0 || kput(x, &len, &si, sizeof si, 0) < 0 ||
-	    kput(x, &len, period, strlen(period), 1) < 0)
-		return NULL;
-	for (size_t i = 0; i < b->n; i++) {
-		if (!(mask & (1u << i)))
-			continue;
-		const expr_value *v = &x->row[b->cols[i]];
-		if (v->isnull ? kput(x, &len, "\x01", 1, 1) < 0 : kput(x, &len, v->s, strlen(v->s), 1) < 0)
-			return NULL;
-	}
-	h = khash(x->kbuf, len);
 	if (x->t.n * 2 >= x->t.cap && grow(&x->t) < 0)
 		return NULL;
 	for (j = h & (x->t.cap - 1); x->t.slots[j]; j = (j + 1) & (x->t.cap - 1)) {
 		group *g = x->t.slots[j];
-		if (g->hash == h && g->klen == len && memcmp(g->key, x->kbuf, len) == 0)
+		if (g->hash == h && g->klen == len && memcmp(g->key, k, len * sizeof *k) == 0)
 			return g;
 	}
 	group *g = calloc(1, sizeof *g);
-	if (!g || !(g->key = malloc(len)) || !(g->acc = malloc(2 * b->ninds * sizeof *g->acc))) {
+	if (!g || !(g->key = malloc(len * sizeof *k)) || !(g->acc = malloc(2 * b->ninds * sizeof *g->acc))) {
 		if (g)
 			free(g->key);
 		free(g);
 		return NULL;
 	}
-	memcpy(g->key, x->kbuf, len);
+	memcpy(g->key, k, len * sizeof *k);
 	g->klen = len;
 	g->hash = h;
 	g->set = si;
 	g->mask = mask;
-	g->period = g->key + KEY_HEAD;
-	for (size_t k = 0; k < 2 * b->ninds; k++)
-		acc_init(&g->acc[k]);
+	g->period = x->pdict.text[period];
+	for (size_t q = 0; q < 2 * b->ninds; q++)
+		acc_init(&g->acc[q]);
 	x->t.slots[j] = g;
 	x->t.n++;
 	return g;
 }
 
-/* ---- rows -------------------------------------------------------------- */
-
-static int passes(const cfg_agg *agg, const expr_value *row)
+/* The finest group of breakdown set si (every field set) for this row. */
+static group *lookup(transform *x, uint32_t period, size_t si)
 {
-	return !agg->where || expr_eval(agg->where, row) == EXPR_TRUE;
+	const byset *b = &x->sets[si];
+	uint32_t *k = x->kbuf;
+
+	k[0] = (uint32_t)si;
+	k[1] = (1u << b->n) - 1;
+	k[2] = period;
+	for (size_t i = 0; i < b->n; i++)
+		k[3 + i] = x->rid[b->cols[i]];
+	return lookup_key(x, k);
 }
 
-/* Add this row to a, which its filter already passed. */
-static void add(acc *a, const cfg_agg *agg, const expr_value *row)
+/* Merge accumulator f into t (same aggregation). */
+static int merge(acc *t, const acc *f)
+{
+	double s = t->sum + f->sum;
+	t->comp += fabs(t->sum) >= fabs(f->sum) ? (t->sum - s) + f->sum : (f->sum - s) + t->sum;
+	t->comp += f->comp;
+	t->sum = s;
+	t->n += f->n;
+	if (f->min < t->min)
+		t->min = f->min;
+	if (f->max > t->max)
+		t->max = f->max;
+	if (f->ds)
+		for (size_t i = 0; i < f->ds->cap; i++)
+			if (f->ds->id[i] && sset_add(&t->ds, f->ds->id[i]) < 0)
+				return -1;
+	return 0;
+}
+
+/* Rows were counted in the finest groups only (every breakdown field set);
+ * make the coarser ones (the total, each field alone, ...) by merging them:
+ * a row then costs one lookup per breakdown set, not one per combination. */
+static int rollup(transform *x)
+{
+	size_t nfine = 0, k = 0;
+	group **fine;
+
+	for (size_t j = 0; j < x->t.cap; j++)
+		if (x->t.slots[j])
+			nfine++;
+	if (!(fine = malloc((nfine ? nfine : 1) * sizeof *fine)))
+		return -1;
+	for (size_t j = 0; j < x->t.cap; j++)
+		if (x->t.slots[j])
+			fine[k++] = x->t.slots[j];
+	for (size_t i = 0; i < nfine; i++) {
+		const group *g = fine[i];
+		const byset *b = &x->sets[g->set];
+		unsigned full = (1u << b->n) - 1;
+		uint32_t key[3 + 32];
+		for (unsigned mask = 0; mask < full; mask++) {
+			group *c;
+			key[0] = (uint32_t)g->set;
+			key[1] = mask;
+			key[2] = g->key[2];
+			for (size_t q = 0; q < b->n; q++)
+				key[3 + q] = (mask & (1u << q)) ? g->key[3 + q] : 0;
+			if (!(c = lookup_key(x, key))) {
+				free(fine);
+				return -1;
+			}
+			for (size_t a = 0; a < 2 * b->ninds; a++)
+				if (merge(&c->acc[a], &g->acc[a]) < 0) {
+					free(fine);
+					return -1;
+				}
+		}
+	}
+	free(fine);
+	return 0;
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+/* Add this row to a, which its filter already passed; -1 when out of memory. */
+static int add(transform *x, acc *a, const cfg_agg *agg, const expr_value *row)
 {
 	if (agg->field < 0) {
 		a->n++;
-		return;
+		return 0;
 	}
 	const expr_value *v = &row[agg->field];
 	if (v->isnull)
-		return;
+		return 0;
+	if (agg->fn == CFG_AGG_COUNT_DISTINCT)
+		return sset_add(&a->ds, x->rid[agg->field]);
 	a->n++;
-	a->sum += v->num;
+	{
+		double t = a->sum + v->num;
+		a->comp += fabs(a->sum) >= fabs(v->num) ? (a->sum - t) + v->num : (v->num - t) + a->sum;
+		a->sum = t;
+	}
 	if (v->num < a->min)
 		a->min = v->num;
 	if (v->num > a->max)
 		a->max = v->num;
+	return 0;
 }
 
 static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errlen)
@@ -349,33 +590,354 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 
 static int do_row(transform *x, char *err, size_t errlen)
 {
-	const char *period = x->row[CFG_COL_PERIOD].s;
+	char labels[4][PERIOD_LABEL_MAX];
+	const char *lab[4] = { NULL, NULL, NULL, NULL };
+	const expr_value *dv = x->date_col >= 0 ? &x->row[x->date_col] : NULL;
 
-	/* Filters once per indicator and row, whatever the breakdowns. */
+	uint32_t pid[4] = { 0, 0, 0, 0 };
+
+	lab[x->s->period] = x->row[CFG_COL_PERIOD].s;
+	for (size_t c = 0; c < x->s->ncols; c++) {
+		if (!x->needid[c])
+			continue;
+		const expr_value *v = &x->row[c];
+		if (v->isnull)
+			x->rid[c] = 0;
+		else if (!(x->rid[c] = cdict_id(&x->dict[c], &x->a, v->s, strlen(v->s))))
+			goto oom;
+	}
+
+	/* Each distinct filter once per row, whatever the indicators and breakdowns. */
+	for (size_t f = 0; f < x->nfilt; f++)
+		x->fpass[f] = expr_eval(x->filt[f]->where, x->row) == EXPR_TRUE;
 	for (size_t i = 0; i < x->ninds; i++) {
-		const cfg_indicator *ind = x->inds[i];
-		x->npass[i] = (unsigned char)passes(&ind->num, x->row);
-		x->dpass[i] = ind->is_ratio ? (unsigned char)passes(&ind->den, x->row) : 0;
+		x->npass[i] = x->nfi[i] == SIZE_MAX ? 1 : x->fpass[x->nfi[i]];
+		x->dpass[i] = x->inds[i]->is_ratio ? (x->dfi[i] == SIZE_MAX ? 1 : x->fpass[x->dfi[i]]) : 0;
 	}
 	for (size_t si = 0; si < x->nsets; si++) {
 		const byset *b = &x->sets[si];
-		unsigned nmask = 1u << b->n;
-		for (unsigned mask = 0; mask < nmask; mask++) {
-			group *g = lookup(x, period, si, mask);
-			if (!g) {
-				snprintf(err, errlen, "out of memory");
-				return -1;
+		if (!pid[b->ptype]) {
+			const char *period = lab[b->ptype];
+			if (!period) {
+				/* a finer period (semesters), from the period date */
+				if (!dv || dv->isnull || period_label(b->ptype, (long)dv->num, labels[b->ptype]) < 0)
+					continue;
+				period = lab[b->ptype] = labels[b->ptype];
 			}
+			/* rows of a file mostly share their period: remember the last */
+			if (x->last_pid[b->ptype] && strcmp(x->pdict.text[x->last_pid[b->ptype]], period) == 0)
+				pid[b->ptype] = x->last_pid[b->ptype];
+			else if (!(pid[b->ptype] = x->last_pid[b->ptype] = cdict_id(&x->pdict, &x->a, period, strlen(period))))
+				goto oom;
+		}
+		{
+			group *g = lookup(x, pid[b->ptype], si);
+			if (!g)
+				goto oom;
 			for (size_t k = 0; k < b->ninds; k++) {
 				size_t i = b->inds[k];
-				if (x->npass[i])
-					add(&g->acc[2 * k], &x->inds[i]->num, x->row);
-				if (x->dpass[i])
-					add(&g->acc[2 * k + 1], &x->inds[i]->den, x->row);
+				if (x->npass[i] && add(x, &g->acc[2 * k], &x->inds[i]->num, x->row) < 0)
+					goto oom;
+				if (x->dpass[i] && add(x, &g->acc[2 * k + 1], &x->inds[i]->den, x->row) < 0)
+					goto oom;
 			}
 		}
 	}
 	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* ---- reported sources ---------------------------------------------------- */
+
+/* Reject the current row of a reported source into rejects_transform.tsv. */
+static int rep_reject(transform *x, long line, const cfg_field *f, const char *value, const char *rule,
+		      const char *msg, char *err, size_t errlen)
+{
+	if (!x->rejects) {
+		static const char *const hdr[] = { "line", "column_no", "column_name", "field", "value", "rule", "message" };
+		char path[4200];
+		snprintf(path, sizeof path, "%s/rejects_transform.tsv", x->dir);
+		if (!(x->rejects = rows_create(path, 0, err, errlen)))
+			return -1;
+		for (size_t i = 0; i < 7; i++)
+			rows_put(x->rejects, hdr[i], strlen(hdr[i]));
+		rows_end(x->rejects);
+	}
+	rows_putf(x->rejects, "%ld", line);
+	rows_put_null(x->rejects);
+	if (f) {
+		rows_put(x->rejects, f->header, strlen(f->header));
+		rows_put(x->rejects, f->name, strlen(f->name));
+	} else {
+		rows_put_null(x->rejects);
+		rows_put_null(x->rejects);
+	}
+	if (value)
+		rows_put(x->rejects, value, strlen(value));
+	else
+		rows_put_null(x->rejects);
+	rows_put(x->rejects, rule, strlen(rule));
+	rows_put(x->rejects, msg, strlen(msg));
+	rows_end(x->rejects);
+	if (line != x->last_rejected) {
+		x->nrejected++;
+		x->last_rejected = line;
+	}
+	if (++x->nprinted <= 20)
+		log_error("%s: line %ld: %s", x->dir, line, msg);
+	return 0;
+}
+
+/* A figure as printed ("6,042.72", "94.82%", "１４６６") cleaned to a number
+ * text with its printed decimals ("6042.72", "94.82", "1466").  Sets *pct
+ * when it carried a percent sign.  0, or -1 when it is not a number. */
+static int clean_figure(const char *in, char *out, size_t outlen, int *pct)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = 0;
+	int digits = 0, dot = 0;
+
+	*pct = 0;
+	while (*p && n + 2 < outlen) {
+		unsigned ch = *p;
+		if (ch == 0xef && p[1] == 0xbc && p[2] >= 0x90 && p[2] <= 0x99) { /* full-width digit */
+			out[n++] = (char)('0' + p[2] - 0x90);
+			digits++;
+			p += 3;
+			continue;
+		}
+		if (ch == 0xef && p[1] == 0xbc && (p[2] == 0x8c || p[2] == 0x85)) { /* ， ％ */
+			if (p[2] == 0x85)
+				*pct = 1;
+			p += 3;
+			continue;
+		}
+		if (ch == 0xe3 && p[1] == 0x80 && p[2] == 0x80) { /* ideographic space */
+			p += 3;
+			continue;
+		}
+		if (ch >= '0' && ch <= '9') {
+			out[n++] = (char)ch;
+			digits++;
+		} else if (ch == '.') {
+			if (dot++)
+				return -1;
+			out[n++] = '.';
+		} else if (ch == '-' && n == 0) {
+			out[n++] = '-';
+		} else if (ch == '%') {
+			if (*pct)
+				return -1;
+			*pct = 1;
+		} else if (ch != ',' && ch != ' ' && ch != '\t') {
+			return -1;
+		} else if (*pct) {
+			/* nothing may follow the percent sign but space */
+		}
+		if (*pct && ch >= '0' && ch <= '9')
+			return -1;
+		p++;
+	}
+	if (*p || !digits || (n && out[n - 1] == '.'))
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+/* The breakdown of a reported row as JSON (arena), from the source's by fields. */
+static const char *rep_json(transform *x)
+{
+	const cfg_source *s = x->s;
+	char buf[4096], *o = buf;
+	size_t k = 0;
+
+	*o++ = '{';
+	for (size_t i = 0; i < s->nrby; i++) {
+		const expr_value *v = &x->row[s->rby[i]];
+		if (v->isnull)
+			continue;
+		if (6 * (strlen(v->s) + strlen(s->rby_names[i])) + 16 > sizeof buf - (size_t)(o - buf) - 2)
+			break;
+		if (k++) {
+			*o++ = ',';
+			*o++ = ' ';
+		}
+		json_str(&o, s->rby_names[i]);
+		*o++ = ':';
+		*o++ = ' ';
+		json_str(&o, v->s);
+	}
+	*o++ = '}';
+	*o = '\0';
+	return arena_dup(&x->a, buf, (size_t)(o - buf));
+}
+
+static int rep_add(transform *x, const cfg_indicator *ind, const char *period, const char *json,
+		   const char *value, long line)
+{
+	if (x->nrep == x->caprep) {
+		size_t nc = x->caprep ? x->caprep * 2 : 256;
+		repval *nr = realloc(x->rep, nc * sizeof *nr);
+		if (!nr)
+			return -1;
+		x->rep = nr;
+		x->caprep = nc;
+	}
+	if (!(value = arena_dup(&x->a, value, strlen(value))))
+		return -1;
+	x->rep[x->nrep++] = (repval){ ind, period, json, value, line };
+	return 0;
+}
+
+/* One row of a reported source. */
+static int do_reported(transform *x, char *err, size_t errlen)
+{
+	const cfg_source *s = x->s;
+	long line = atol(x->row[CFG_COL_LINE].s);
+	const char *json, *period = arena_dup(&x->a, x->row[CFG_COL_PERIOD].s, strlen(x->row[CFG_COL_PERIOD].s));
+	char msg[1200];
+
+	if (!period || !(json = rep_json(x)))
+		goto oom;
+	if (!s->wide) {
+		const cfg_field *nf = &s->fields[s->ind_field], *vf = &s->fields[s->value_field];
+		const expr_value *name = &x->row[nf->col], *val = &x->row[vf->col];
+		char key[1024], num[128];
+		const cfg_indicator *ind;
+		int pct;
+
+		if (name->isnull) {
+			if (val->isnull)
+				return 0; /* an empty line in the sheet */
+			snprintf(msg, sizeof msg, "%s: the figure \"%s\" names no indicator", nf->header, val->s);
+			return rep_reject(x, line, nf, NULL, "indicator", msg, err, errlen);
+		}
+		val_norm_key(name->s, strlen(name->s), key, sizeof key);
+		if (!(ind = cfg_indicator_by_name(x->c, key))) {
+			snprintf(msg, sizeof msg,
+				 "%s: no indicator is named \"%s\" (add the name to reported_names of the indicator it means)",
+				 nf->header, name->s);
+			return rep_reject(x, line, nf, name->s, "indicator", msg, err, errlen);
+		}
+		if (val->isnull)
+			return 0; /* named but not reported */
+		if (x->coltype[vf->col] == EXPR_NUMBER) {
+			snprintf(num, sizeof num, "%s", val->s);
+			pct = 0;
+		} else if (clean_figure(val->s, num, sizeof num, &pct) < 0) {
+			snprintf(msg, sizeof msg, "%s: \"%s\" (%s) is not a number", vf->header, val->s, ind->code);
+			return rep_reject(x, line, vf, val->s, "number", msg, err, errlen);
+		}
+		if (pct && strcmp(ind->unit, "%") != 0) {
+			snprintf(msg, sizeof msg, "%s: \"%s\" is a percentage, but %s is counted in %s", vf->header,
+				 val->s, ind->code, ind->unit);
+			return rep_reject(x, line, vf, val->s, "unit", msg, err, errlen);
+		}
+		if (ind->period != s->period) {
+			snprintf(msg, sizeof msg, "%s is counted per %s, but this sheet places its rows in %s periods",
+				 ind->code, period_type_name(ind->period), period_type_name(s->period));
+			return rep_reject(x, line, nf, name->s, "period", msg, err, errlen);
+		}
+		return rep_add(x, ind, period, json, num, line) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : 0;
+	}
+	for (size_t i = 0; i < s->nfields; i++) {
+		const cfg_field *f = &s->fields[i];
+		const cfg_indicator *ind;
+		const expr_value *v;
+		char num[128];
+		int pct = 0;
+		if (f->indicator < 0 || f->col < 0)
+			continue;
+		ind = &x->c->indicators[f->indicator];
+		v = &x->row[f->col];
+		if (v->isnull)
+			continue;
+		if (x->coltype[f->col] == EXPR_NUMBER)
+			snprintf(num, sizeof num, "%s", v->s);
+		else if (clean_figure(v->s, num, sizeof num, &pct) < 0) {
+			snprintf(msg, sizeof msg, "%s: \"%s\" (%s) is not a number", f->header, v->s, ind->code);
+			if (rep_reject(x, line, f, v->s, "number", msg, err, errlen) < 0)
+				return -1;
+			continue;
+		}
+		if (ind->period != s->period) {
+			snprintf(msg, sizeof msg, "%s is counted per %s, but this sheet places its rows in %s periods",
+				 ind->code, period_type_name(ind->period), period_type_name(s->period));
+			if (rep_reject(x, line, f, v->s, "period", msg, err, errlen) < 0)
+				return -1;
+			continue;
+		}
+		if (rep_add(x, ind, period, json, num, line) < 0)
+			goto oom;
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static int cmp_rep(const void *a, const void *b)
+{
+	const repval *p = a, *q = b;
+	int c;
+	if ((c = strcmp(p->ind->code, q->ind->code)))
+		return c;
+	if ((c = strcmp(p->period, q->period)))
+		return c;
+	if ((c = strcmp(p->json, q->json)))
+		return c;
+	return p->line < q->line ? -1 : p->line > q->line;
+}
+
+/* Sort the reported figures, reject repeats, write indicators.gz. */
+static int write_reported(transform *x, manifest *m, long long *count, char *err, size_t errlen)
+{
+	char path[4200], msg[1200];
+	rows_writer *w;
+
+	if (x->nrep) /* qsort wants a non-null base even for no element */
+		qsort(x->rep, x->nrep, sizeof *x->rep, cmp_rep);
+	snprintf(path, sizeof path, "%s/indicators.gz", x->dir);
+	if (!(w = rows_create(path, 1, err, errlen)))
+		return -1;
+	*count = 0;
+	for (size_t i = 0; i < x->nrep; i++) {
+		const repval *r = &x->rep[i];
+		if (i && x->rep[i - 1].ind == r->ind && strcmp(x->rep[i - 1].period, r->period) == 0 &&
+		    strcmp(x->rep[i - 1].json, r->json) == 0) {
+			const repval *first = &x->rep[i - 1];
+			while (first > x->rep && first[-1].ind == r->ind && strcmp(first[-1].period, r->period) == 0 &&
+			       strcmp(first[-1].json, r->json) == 0)
+				first--;
+			snprintf(msg, sizeof msg, "%s %s%s%s is reported again (first on line %ld as %s)", r->ind->code,
+				 r->period, strcmp(r->json, "{}") ? " " : "", strcmp(r->json, "{}") ? r->json : "",
+				 first->line, first->value);
+			if (rep_reject(x, r->line, NULL, r->value, "duplicate", msg, err, errlen) < 0) {
+				rows_abort(w);
+				return -1;
+			}
+			continue;
+		}
+		if (manifest_add_period(m, r->period) < 0) {
+			rows_abort(w);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		rows_put(w, x->c->school_code, strlen(x->c->school_code));
+		rows_put(w, r->period, strlen(r->period));
+		rows_put(w, r->ind->code, strlen(r->ind->code));
+		rows_put(w, r->json, strlen(r->json));
+		rows_put(w, "reported", 8);
+		rows_put(w, x->s->name, strlen(x->s->name));
+		rows_put_null(w);
+		rows_put_null(w);
+		rows_put(w, r->value, strlen(r->value));
+		rows_end(w);
+		(*count)++;
+	}
+	return rows_commit(w, err, errlen);
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -404,21 +966,26 @@ static double agg_value(const cfg_agg *a, const acc *v, int *ok)
 	*ok = 1;
 	switch (a->fn) {
 	case CFG_AGG_COUNT: return (double)v->n;
-	case CFG_AGG_SUM: *ok = v->n > 0; return v->sum;
-	case CFG_AGG_MEAN: *ok = v->n > 0; return v->n ? v->sum / (double)v->n : 0;
+	case CFG_AGG_SUM: *ok = v->n > 0; return v->sum + v->comp;
+	case CFG_AGG_MEAN: *ok = v->n > 0; return v->n ? (v->sum + v->comp) / (double)v->n : 0;
 	case CFG_AGG_MIN: *ok = v->n > 0; return v->min;
 	case CFG_AGG_MAX: *ok = v->n > 0; return v->max;
+	case CFG_AGG_COUNT_DISTINCT: return v->ds ? (double)v->ds->n : 0;
 	}
 	return 0;
 }
 
-static int write_out(transform *x, const char *dir, long long *count, char *err, size_t errlen)
+static int write_out(transform *x, const char *dir, manifest *m, long long *count, char *err, size_t errlen)
 {
 	char path[4200];
 	outrec *all;
 	size_t n = 0, total = 0;
 	rows_writer *w;
 
+	if (rollup(x) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t j = 0; j < x->t.cap; j++)
 		if (x->t.slots[j])
 			total += x->sets[x->t.slots[j]->set].ninds;
@@ -464,13 +1031,19 @@ static int write_out(transform *x, const char *dir, long long *count, char *err,
 			if (!ok)
 				continue;
 			value = num;
-			num = na->sum;
+			num = na->sum + na->comp;
 			den = (double)na->n;
 			has_nd = 1;
 		} else {
 			if (!ok)
 				continue;
 			value = num;
+		}
+		if (manifest_add_period(m, g->period) < 0) {
+			rows_abort(w);
+			free(all);
+			snprintf(err, errlen, "out of memory");
+			return -1;
 		}
 		rows_put(w, x->c->school_code, strlen(x->c->school_code));
 		rows_put(w, g->period, strlen(g->period));
@@ -522,13 +1095,14 @@ static int setup(transform *x, char *err, size_t errlen)
 		const cfg_indicator *ind = x->inds[i];
 		size_t si;
 		for (si = 0; si < x->nsets; si++)
-			if (x->sets[si].n == ind->nby &&
+			if (x->sets[si].n == ind->nby && x->sets[si].ptype == ind->period &&
 			    (ind->nby == 0 || memcmp(x->sets[si].cols, ind->by, ind->nby * sizeof *ind->by) == 0))
 				break;
 		if (si == x->nsets) {
 			x->sets[si].cols = ind->by;
 			x->sets[si].names = ind->by_names;
 			x->sets[si].n = ind->nby;
+			x->sets[si].ptype = ind->period;
 			if (!(x->sets[si].inds = calloc(k, sizeof *x->sets[si].inds))) {
 				snprintf(err, errlen, "out of memory");
 				return -1;
@@ -536,6 +1110,51 @@ static int setup(transform *x, char *err, size_t errlen)
 			x->nsets++;
 		}
 		x->sets[si].inds[x->sets[si].ninds++] = i;
+	}
+	x->date_col = s->period_date >= 0 ? s->fields[s->period_date].col : -1;
+	x->filt = calloc(2 * k + 1, sizeof *x->filt);
+	x->fpass = calloc(2 * k + 1, 1);
+	x->nfi = calloc(k + 1, sizeof *x->nfi);
+	x->dfi = calloc(k + 1, sizeof *x->dfi);
+	if (!x->filt || !x->fpass || !x->nfi || !x->dfi) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const cfg_agg *parts[2] = { &x->inds[i]->num, x->inds[i]->is_ratio ? &x->inds[i]->den : NULL };
+		size_t *slot[2] = { &x->nfi[i], &x->dfi[i] };
+		for (int q = 0; q < 2; q++) {
+			size_t f;
+			*slot[q] = SIZE_MAX;
+			if (!parts[q] || !parts[q]->where)
+				continue;
+			for (f = 0; f < x->nfilt; f++)
+				if (strcmp(x->filt[f]->where_text, parts[q]->where_text) == 0)
+					break;
+			if (f == x->nfilt)
+				x->filt[x->nfilt++] = parts[q];
+			*slot[q] = f;
+		}
+	}
+	x->dict = calloc(s->ncols, sizeof *x->dict);
+	x->needid = calloc(s->ncols, 1);
+	x->rid = calloc(s->ncols, sizeof *x->rid);
+	if (!x->dict || !x->needid || !x->rid) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const cfg_indicator *ind = x->inds[i];
+		if (ind->nby > 32) {
+			snprintf(err, errlen, "indicator %s: more than 32 breakdown fields", ind->code);
+			return -1;
+		}
+		for (size_t b = 0; b < ind->nby; b++)
+			x->needid[ind->by[b]] = 1;
+		if (ind->num.fn == CFG_AGG_COUNT_DISTINCT)
+			x->needid[ind->num.field] = 1;
+		if (ind->is_ratio && ind->den.fn == CFG_AGG_COUNT_DISTINCT)
+			x->needid[ind->den.field] = 1;
 	}
 	x->coltype[CFG_COL_LINE] = EXPR_NUMBER;
 	x->coltype[CFG_COL_PERIOD] = EXPR_TEXT;
@@ -584,6 +1203,9 @@ static void cleanup(transform *x)
 {
 	for (size_t i = 0; i < x->t.cap; i++)
 		if (x->t.slots[i]) {
+			size_t na = 2 * x->sets[x->t.slots[i]->set].ninds;
+			for (size_t k = 0; k < na; k++)
+				sset_free(x->t.slots[i]->acc[k].ds);
 			free(x->t.slots[i]->key);
 			free(x->t.slots[i]->json);
 			free(x->t.slots[i]->acc);
@@ -598,21 +1220,46 @@ static void cleanup(transform *x)
 	free(x->inds);
 	free(x->coltype);
 	free(x->row);
-	free(x->kbuf);
+	for (size_t c = 0; x->dict && c < x->s->ncols; c++)
+		cdict_free(&x->dict[c]);
+	free(x->dict);
+	free(x->needid);
+	free(x->rid);
+	free(x->filt);
+	free(x->fpass);
+	free(x->nfi);
+	free(x->dfi);
+	cdict_free(&x->pdict);
+	free(x->rep);
+	arena_free(&x->a);
+}
+
+/* --follow: wait (up to a minute) for the manifest vqr-extract writes
+ * right after its rows, and read it into m.  1 when it says the extract
+ * gave the file up (which the extract reports, so the caller stays quiet). */
+static int extract_gave_up(const char *mpath, manifest *m)
+{
+	char err[512];
+
+	for (int i = 0; access(mpath, F_OK) != 0 && i < 60000; i++)
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	manifest_clear(m);
+	return manifest_read(mpath, m, err, sizeof err) == 0 && m->status && strcmp(m->status, "failed") == 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "follow", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *config = NULL, *dir;
-	char err[4096], path[4200];
+	const char *config = NULL, *dir, *follow = NULL;
+	char err[4096], path[4200], mpath[4200];
 	manifest m = { 0 };
 	transform x;
 	rows_reader *r = NULL;
@@ -622,9 +1269,10 @@ int main(int argc, char **argv)
 
 	log_init("vqr-transform");
 	cli_init_process();
-	while ((ch = getopt_long(argc, argv, "c:vL:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:f:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
+		case 'f': follow = optarg; break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr-transform", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
@@ -640,29 +1288,69 @@ int main(int argc, char **argv)
 	}
 	memset(&x, 0, sizeof x);
 	x.c = c;
-	if ((status = cli_open_stage(dir, c, config, &m, &x.s)))
+	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
+	if (follow && !(x.s = cfg_source_find(c, follow))) {
+		log_error("--follow %s: no such source in %s", follow, config);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (!follow && (status = cli_open_stage(dir, c, config, &m, &x.s)))
 		goto out;
 	if (setup(&x, err, sizeof err) < 0)
 		goto internal;
 	snprintf(path, sizeof path, "%s/rows.gz", dir);
-	if (!(r = rows_open(path, err, sizeof err)))
-		goto internal;
+	if (!(r = follow ? rows_follow(path, mpath, err, sizeof err) : rows_open(path, err, sizeof err)))
+		goto follow_failed;
 	if (check_header(&x, r, err, sizeof err) < 0) {
 		log_error_text(err);
 		status = EXIT_USAGE;
 		goto out;
 	}
+	x.dir = dir;
 	while ((n = rows_next(r)) > 0) {
-		if (typed_row(&x, r, n, err, sizeof err) < 0 || do_row(&x, err, sizeof err) < 0)
+		if (typed_row(&x, r, n, err, sizeof err) < 0 ||
+		    (x.s->reported ? do_reported(&x, err, sizeof err) : do_row(&x, err, sizeof err)) < 0)
 			goto internal;
 		rows++;
 	}
 	if (n < 0) {
 		snprintf(err, sizeof err, "%s", rows_error(r));
-		goto internal;
+		goto follow_failed;
 	}
-	if (write_out(&x, dir, &count, err, sizeof err) < 0)
+	if (follow) {
+		const cfg_source *ms;
+		if (extract_gave_up(mpath, &m)) {
+			status = EXIT_REJECTED;
+			goto out;
+		}
+		manifest_clear(&m);
+		if ((status = cli_open_stage(dir, c, config, &m, &ms)))
+			goto out;
+		if (ms != x.s) {
+			log_error("%s: staged for source %s, not %s (--follow)", dir, ms->name, follow);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if ((x.s->reported ? write_reported(&x, &m, &count, err, sizeof err)
+			   : write_out(&x, dir, &m, &count, err, sizeof err)) < 0)
 		goto internal;
+	if (x.rejects) {
+		if (rows_commit(x.rejects, err, sizeof err) < 0) {
+			x.rejects = NULL;
+			goto internal;
+		}
+		x.rejects = NULL;
+		status = EXIT_REJECTED;
+		m.rows_rejected += x.nrejected;
+		m.rows_loaded -= x.nrejected;
+		if (m.rows_loaded < 0)
+			m.rows_loaded = 0;
+		if (m.status && strcmp(m.status, "ok") == 0) {
+			free(m.status);
+			m.status = strdup("rejected");
+		}
+	}
 	m.transform_ms = cli_ms() - t0;
 	m.indicators = count;
 	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
@@ -671,11 +1359,20 @@ int main(int argc, char **argv)
 	log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu breakdown sets, %zu groups)", dir,
 		 rows, count, x.ninds, x.nsets, x.t.n);
 	goto out;
+follow_failed:
+	/* Following, the rows end early when the extract gives the file up:
+	 * that is the extract's to report (its manifest says why). */
+	if (follow && extract_gave_up(mpath, &m)) {
+		status = EXIT_REJECTED;
+		goto out;
+	}
 internal:
 	log_error_text(err);
 	status = EXIT_INTERNAL;
 out:
 	rows_close(r);
+	if (x.rejects)
+		rows_abort(x.rejects);
 	cleanup(&x);
 	manifest_clear(&m);
 	cfg_free(c);

@@ -22,4 +22,4 @@ pg_temp_start || { echo "tests/run.sh: could not start PostgreSQL" >&2; exit 1; 
 trap 'pg_temp_stop' EXIT
 trap 'exit 130' INT TERM
 echo "# $BUILD: PostgreSQL $(psql -X -A -t -c 'show server_version') at $PGHOST"
-prove $BUILD/tests/test_* tests/lib/*.t tests/cli/*.t tests/e2e/*.t tests/sql/*.t
+prove $BUILD/tests/test_* tests/lib/*.t tests/cli/*.t tests/e2e/*.t tests/sql/*.t tests/region/*.t

@@ -10,6 +10,14 @@
 #   pg_temp_stop                 # stop (immediate) and remove the directory
 #   pg_bindir                    # prints the directory of initdb and pg_ctl
 #
+# Several servers at once (e.g. logical replication between them): set
+# VQR_TEST_PGOPTS to extra server options (e.g. "-c wal_level=logical")
+# before pg_temp_start, and keep each server's VQR_TEST_PGDIR:
+#   pg_temp_start && A=$VQR_TEST_PGDIR     # each call exports a new PGHOST
+#   pg_temp_pause "$A"           # stop it (fast), keeping its data
+#   pg_temp_resume "$A"          # start it again with the same options
+#   pg_temp_stop "$A"            # stop and remove that one
+#
 # The server is built for speed, not safety: initdb --no-sync, fsync=off.
 # It listens only on a unix socket inside its temporary directory
 # (listen_addresses is empty, port 5432 names the socket file), so several
@@ -128,9 +136,10 @@ pg_temp_start() {
 	_pg_as "$_pg_bin/initdb" -D "$_pg_dir/data" --no-sync -A trust -U vqr_test -E UTF8 \
 		--locale="$_pg_loc" >"$_pg_dir/initdb.log" 2>&1 ||
 		{ _pg_fail "initdb failed:" "$_pg_dir/initdb.log"; return 1; }
+	printf '%s\n' "-c listen_addresses='' -c unix_socket_directories='$_pg_dir' -p 5432 -c fsync=off -c full_page_writes=off -c synchronous_commit=off ${VQR_TEST_PGOPTS-}" \
+		>"$_pg_dir/options"
 	_pg_as "$_pg_bin/pg_ctl" start -w -t 60 -D "$_pg_dir/data" -l "$_pg_dir/server.log" \
-		-o "-c listen_addresses='' -c unix_socket_directories='$_pg_dir' -p 5432 -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
-		>"$_pg_dir/pg_ctl.log" 2>&1 ||
+		-o "$(cat "$_pg_dir/options")" >"$_pg_dir/pg_ctl.log" 2>&1 ||
 		{ _pg_fail "the server did not start; its log says:" "$_pg_dir/server.log"; return 1; }
 	PGHOST=$_pg_dir
 	PGPORT=5432
@@ -153,17 +162,36 @@ pg_temp_start() {
 }
 
 # Stop the server of pg_temp_start (immediately: its data is thrown away)
-# and remove its directory.  Harmless when there is none.
+# and remove its directory.  Harmless when there is none.  With an
+# argument, that server's directory (the environment is left alone unless
+# it is the current VQR_TEST_PGDIR).
 pg_temp_stop() {
-	_pg_d=${VQR_TEST_PGDIR-}
+	_pg_d=${1:-${VQR_TEST_PGDIR-}}
 	[ -n "$_pg_d" ] || return 0
 	if [ -f "$_pg_d/data/postmaster.pid" ]; then
 		_pg_b=$(pg_bindir) &&
 			_pg_as "$_pg_b/pg_ctl" stop -D "$_pg_d/data" -m immediate -w >/dev/null 2>&1
 	fi
 	rm -rf "$_pg_d"
-	unset VQR_TEST_PGDIR PGHOST PGPORT PGUSER PGDATABASE
+	if [ "$_pg_d" = "${VQR_TEST_PGDIR-}" ]; then
+		unset VQR_TEST_PGDIR PGHOST PGPORT PGUSER PGDATABASE
+	fi
 	return 0
+}
+
+# Stop the server in directory $1 (a VQR_TEST_PGDIR) as a crash-free
+# shutdown would, keeping its data, so that pg_temp_resume can start it.
+pg_temp_pause() {
+	[ -f "${1-}/options" ] || { echo "pg.sh: pg_temp_pause: ${1-} is not a server of pg_temp_start" >&2; return 1; }
+	_pg_as "$(pg_bindir)/pg_ctl" stop -D "$1/data" -m fast -w >>"$1/pg_ctl.log" 2>&1
+}
+
+# Start the server in directory $1 again, with the options it had.
+pg_temp_resume() {
+	[ -f "${1-}/options" ] || { echo "pg.sh: pg_temp_resume: ${1-} is not a server of pg_temp_start" >&2; return 1; }
+	_pg_as "$(pg_bindir)/pg_ctl" start -w -t 60 -D "$1/data" -l "$1/server.log" -o "$(cat "$1/options")" \
+		>>"$1/pg_ctl.log" 2>&1 ||
+		{ echo "pg.sh: the server in $1 did not start again" >&2; tail -n 15 "$1/server.log" >&2; return 1; }
 }
 
 # Create database NAME (letters, digits, _), dropping an old one first,

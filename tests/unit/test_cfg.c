@@ -128,6 +128,106 @@ int main(void)
 	refused("indicators:\n  - {code: a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\", sum: pay}\n",
 		"13:", "exactly one of", "two aggregations at once are refused");
 
+	/* Issue 4: count_distinct, periods, derived indicators, checks, reported sources. */
+#define IND(x) "  - {code: " x "}\n"
+	is_str(try("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count_distinct: dest")),
+	       "", "count_distinct of a text field loads");
+	is_str(try("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\", period: semester")),
+	       "", "a semester indicator over an academic-year source loads");
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\", period: fiscal_year"),
+		"13:", "would span files", "a fiscal-year indicator over an academic-year source is refused");
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\", period: weekly"),
+		"13:", "period must be academic_year, semester, fiscal_year or snapshot", "an unknown period type is refused");
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+		IND("b, name_zh: 乙, name_en: B, unit: 人, kind: count, formula: \"a + c\""),
+		"14:5", "unknown indicator \"c\"", "a derived indicator naming an unknown indicator is refused");
+	refused("indicators:\n" IND("b, name_zh: 乙, name_en: B, unit: 人, kind: count, formula: \"c * 2\"")
+		IND("c, name_zh: 丙, name_en: C, unit: 人, kind: count, formula: \"d + 1\"")
+		IND("d, name_zh: 丁, name_en: D, unit: 人, kind: count, formula: \"b - 1\""),
+		"1", "derived indicators form a cycle: ", "a cycle of derived indicators is refused");
+	{
+		const char *e = try("indicators:\n" IND("b, name_zh: 乙, name_en: B, unit: 人, kind: count, formula: \"c * 2\"")
+				    IND("c, name_zh: 丙, name_en: C, unit: 人, kind: count, formula: \"d + 1\"")
+				    IND("d, name_zh: 丁, name_en: D, unit: 人, kind: count, formula: \"b - 1\""));
+		ok(strstr(e, "b -> c -> d -> b") || strstr(e, "c -> d -> b -> c") || strstr(e, "d -> b -> c -> d"),
+		   "  naming the cycle: %s", e);
+	}
+	refused("indicators:\n" IND("b, name_zh: 乙, name_en: B, unit: 人, kind: count, formula: \"b + 1\""),
+		"13:", "refers to itself", "a derived indicator using itself is refused");
+	refused("indicators:\n" IND("b, name_zh: 乙, name_en: B, unit: 人, kind: count, formula: \"1 +\""),
+		"13:", "unexpected end of formula", "a broken formula is refused with its column");
+	refused("indicators:\n" IND("b, name_zh: 乙, name_en: B, unit: \"%\", kind: rate, formula: \"1\""),
+		"13:", "is a rate: give it ratio", "a derived rate without numerator and denominator is refused");
+	is_str(try("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+		   IND("e, name_zh: 戊, name_en: E, unit: 人, kind: count, source: g, count: \"*\", where: \"dest = '就业'\"")
+		   IND("r, name_zh: 己, name_en: R, unit: \"%\", kind: rate, ratio: {numerator: e, denominator: a}")
+		   "checks:\n  - {code: k, left: \"e + 1\", op: \"<=\", right: a, tolerance: 0.5, severity: warning}\n"),
+	       "", "a derived ratio and a check load");
+	c = cfg_load(put("t.yaml", "school: {code: S, name: 学校}\n" SRC "indicators:\n"
+			 IND("r, name_zh: 己, name_en: R, unit: \"%\", kind: rate, ratio: {numerator: e, denominator: a}")
+			 IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+			 IND("e, name_zh: 戊, name_en: E, unit: 人, kind: count, formula: \"a - 1\"")),
+		     err, sizeof err);
+	ok(c && c->nderived == 2 && strcmp(c->indicators[c->derived[0]].code, "e") == 0 &&
+	   strcmp(c->indicators[c->derived[1]].code, "r") == 0 && c->indicators[0].scale == 100,
+	   "derived indicators are ordered operands first: %s", c ? "" : err);
+	cfg_free(c);
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+		"checks:\n  - {code: k, left: a, right: nope}\n",
+		"15:5", "check \"k\": unknown indicator \"nope\"", "a check naming an unknown indicator is refused");
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+		"checks:\n  - {code: k, left: a, right: a, op: \"=~\"}\n",
+		"15:", "op must be one of", "an unknown comparison is refused");
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+		"checks:\n  - {code: k, left: a, right: a, severity: warning, block: true}\n",
+		"15:", "only an error can block", "a blocking warning is refused");
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+		"checks:\n  - {code: k, left: a, right: a, by: [dest]}\n",
+		"15:5", "does not break down by \"dest\"", "a check by a breakdown its indicators lack is refused");
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+		"checks:\n  - {code: k, left: numerator(a), right: a}\n",
+		"15:5", "has no numerator and denominator", "numerator() of a count is refused");
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+		"checks:\n  - {code: k, left: a}\n",
+		"15:", "needs \"right\"", "a check without a right side is refused");
+	refused("indicators:\n" IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\"")
+		"checks:\n  - {code: k, left: a, right: a}\n  - {code: k, left: a, right: a}\n",
+		"16:5", "defined twice", "a duplicate check is refused");
+	{
+		static const char rep[] =
+			"  s:\n    files: [\"*s*\"]\n    kind: reported\n    indicator_field: item\n    value_field: value\n"
+			"    period: {type: academic_year, field: year}\n"
+			"    fields:\n      year: {header: 学年, type: text}\n      item: {header: 指标, type: text}\n"
+			"      value: {header: 数值, type: text}\n";
+		char text[4096];
+		snprintf(text, sizeof text, "school: {code: S, name: 学校}\n" SRC "%s" "indicators:\n"
+			 IND("a, name_zh: 毕业生人数, name_en: A, unit: 人, kind: count, source: g, count: \"*\", reported_names: [毕业生数（人）]"),
+			 rep);
+		c = cfg_load(put("t.yaml", text), err, sizeof err);
+		s = c ? cfg_source_find(c, "s") : NULL;
+		ok(s && s->reported && !s->wide && s->ind_field == 1 && s->value_field == 2 && s->period_field == 0,
+		   "a long-form reported source loads: %s", c ? "" : err);
+		val_norm_key("毕业生数(人)", strlen("毕业生数(人)"), key, sizeof key);
+		ok(c && cfg_indicator_by_name(c, key) == cfg_indicator_find(c, "a"), "an indicator is found by a reported name");
+		val_norm_key(" 毕业生人数 ", strlen(" 毕业生人数 "), key, sizeof key);
+		ok(c && cfg_indicator_by_name(c, key) == cfg_indicator_find(c, "a"), "and by its name_zh");
+		val_norm_key("a", 1, key, sizeof key);
+		ok(c && cfg_indicator_by_name(c, key) == cfg_indicator_find(c, "a"), "and by its code");
+		cfg_free(c);
+		snprintf(text, sizeof text, "school: {code: S, name: 学校}\n" SRC "%s" "indicators:\n"
+			 IND("a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: s, count: \"*\""), rep);
+		ok(!cfg_load(put("t.yaml", text), err, sizeof err) && strstr(err, "is a reported summary"),
+		   "an indicator computed from a reported source is refused: %s", err);
+		snprintf(text, sizeof text, "school: {code: S, name: 学校}\n" SRC
+			 "  w:\n    files: [\"*w*\"]\n    kind: reported\n    form: wide\n    period: {type: fiscal_year, year: y}\n"
+			 "    fields:\n      y: {header: 年度, type: integer}\n      n: {header: 人数, type: integer, indicator: nope}\n");
+		ok(!cfg_load(put("t.yaml", text), err, sizeof err) && strstr(err, "t.yaml:19:7: field \"n\": unknown indicator \"nope\""),
+		   "a wide column naming an unknown indicator is refused: %s", err);
+	}
+	ok(!cfg_load(put("t.yaml", "school: {code: S, name: 学校}\nsources:\n  g:\n    files: x\n    period: {type: snapshot, year: y}\n"
+			 "    fields:\n      y: {header: 年, type: integer}\n"), err, sizeof err) &&
+	   strstr(err, "a snapshot cannot be found from a year"), "a snapshot from a year is refused: %s", err);
+
 	/* Source mistakes. */
 	ok(strstr(cfg_load(put("t.yaml", "school: {code: S, name: 学校}\nsources:\n  g:\n    files: x\n    period: {type: academic_year, year: y}\n"
 			       "    fields:\n      y: {header: 年, type: integer}\n      e: {header: 值, type: enum}\n"), err, sizeof err) ? "" : err,
