@@ -492,10 +492,10 @@ static int read_cell(ld *L, const yaml_node_t *n, lcell *c, char *const *extra, 
 		return (c->text = tmpl_of(L, n, "a cell", extra, nextra)) ? 0 : -1;
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(L, n, "a cell is text or a value {indicator: CODE, ...}, found a list");
-	if (check_keys(L, n, "a value cell", keys) < 0)
-		return -1;
 	if (!(v = get(L, n, "indicator")))
 		return fail(L, n, "a value cell needs indicator: CODE (quote text that starts with \"{\")");
+	if (check_keys(L, n, "a value cell", keys) < 0)
+		return -1;
 	if (want(L, v, YAML_SCALAR_NODE, "indicator") < 0)
 		return -1;
 	if (!(r = calloc(1, sizeof *r)))

@@ -1088,10 +1088,13 @@ static int cmd_report(const cfg *c, const opts *o)
 	}
 	if (!o->year) {
 		const char *p[1] = { school };
-		PGresult *y = db_query(&d, "SELECT max(v.period) FROM vqr.indicator_value v JOIN vqr.period p USING (period) "
+		PGresult *y = db_query(&d, "SELECT max(v.period), (SELECT count(*) FROM vqr.school WHERE school_code = $1) "
+				       "FROM vqr.indicator_value v JOIN vqr.period p USING (period) "
 				       "WHERE v.school_code = $1 AND p.period_type = 'academic_year'", 1, p, err, sizeof err);
 		if (!y || PQgetisnull(y, 0, 0)) {
-			if (y)
+			if (y && strcmp(PQgetvalue(y, 0, 1), "0") == 0)
+				log_error("school %s is not in the database", school);
+			else if (y)
 				log_error("no academic year of %s is loaded: say which with --year", school);
 			else
 				log_error_text(err);
