@@ -62,6 +62,14 @@ is "$rc" 0 "--table 2-2, no --school or --year: the configuration's school, the 
 like "$out" "*2022-2023 学年*表 2-2 2023 年师资队伍基本情况一览表*" "  prints 2022-2023"
 is "$(printf '%s\n' "$out" | grep -c '^表')" 1 "  and that table only"
 
+out=$(vqr -c "$CFG" report --table 5.5 2>&1); rc=$?
+is "$rc" 1 "no --layout, none beside the configuration nor installed: exits 1"
+like "$out" "*cannot open the report layout*hint: name the layout with --layout FILE*" "  with a hint"
+mkdir -p "$WORK/report" && cp "$LAYOUT" "$WORK/report/quality_report.yaml"
+out=$(vqr -c "$CFG" report --table 5.5 2>&1); rc=$?
+is "$rc" 0 "no --layout: report/quality_report.yaml beside the configuration"
+like "$out" "*5.5 2022 年学校筹措经费情况*" "  is used"
+
 # Periods and warnings, in a small layout.
 sql "INSERT INTO vqr.indicator (indicator_code, name_zh, name_en, unit, kind, aggregate, period_type)
      VALUES ('test.semester', '学期测试', 'semester test', '人', 'count', 'sum', 'semester');
@@ -172,6 +180,13 @@ is "$rc" 5 "a full disk exits 5"
 out=$(vqr -d "host=/nonexistent" report --school CQGYGJ --layout "$LAYOUT" 2>&1); rc=$?
 is "$rc" 3 "an unreachable database exits 3"
 like "$(vqr --help)" "*report  *--school CODE*--format FMT*--layout FILE*" "--help documents report"
+
+# Read only: an analyst can print the report.
+sql "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'vqr_report_reader') THEN
+     CREATE ROLE vqr_report_reader LOGIN; END IF; END \$\$; GRANT vqr_analyst TO vqr_report_reader" >/dev/null 2>&1
+out=$(vqr -c "$CFG" -d "$TEST_DB user=vqr_report_reader" report --year 2022-2023 --layout "$LAYOUT" 2>&1); rc=$?
+is "$rc" 0 "vqr_analyst can run vqr report"
+is "$out" "$(cat "$DATA/expected_2022-2023.txt")" "  and sees the same tables"
 
 # A regional database: --database and --school, no configuration file.
 out=$(cd "$WORK" && VQR_CONFIG= vqr -d "$TEST_DB" report --school CQGYGJ --year 2022-2023 --layout "$LAYOUT" 2>&1); rc=$?
