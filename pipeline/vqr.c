@@ -1034,8 +1034,9 @@ static int cmd_region(const cfg *c, const opts *o, int argc, char **argv)
 /* vqr report: the quality report's tables (pipeline/report.h). */
 static int cmd_report(const cfg *c, const opts *o)
 {
-	char err[4096], path[PATH_MAX + 64], *dir = NULL;
+	char err[4096], path[PATH_MAX + 64], latest[64], *dir = NULL;
 	const char *school = o->school ? o->school : c ? c->school_code : NULL;
+	const char *year = o->year;
 	const char *fmt = o->format ? o->format : "text";
 	report_format rf;
 	report_layout *l;
@@ -1086,7 +1087,7 @@ static int cmd_report(const cfg *c, const opts *o)
 		report_layout_free(l);
 		return rc;
 	}
-	if (!o->year) {
+	if (!year) {
 		const char *p[1] = { school };
 		PGresult *y = db_query(&d, "SELECT max(v.period), (SELECT count(*) FROM vqr.school WHERE school_code = $1) "
 				       "FROM vqr.indicator_value v JOIN vqr.period p USING (period) "
@@ -1103,10 +1104,11 @@ static int cmd_report(const cfg *c, const opts *o)
 			report_layout_free(l);
 			return y ? EXIT_USAGE : EXIT_DB;
 		}
-		snprintf(path, sizeof path, "%s", PQgetvalue(y, 0, 0));
+		snprintf(latest, sizeof latest, "%s", PQgetvalue(y, 0, 0));
+		year = latest;
 		PQclear(y);
 	}
-	rc = report_fetch(d.conn, l, school, o->year ? o->year : path, o->table, &r, err, sizeof err);
+	rc = report_fetch(d.conn, l, school, year, o->table, &r, err, sizeof err);
 	db_close(&d, 1);
 	if (rc) {
 		log_error_text(err);
@@ -1116,7 +1118,7 @@ static int cmd_report(const cfg *c, const opts *o)
 	for (size_t i = 0; report_warning(r, i); i++)
 		log_warning("%s", report_warning(r, i));
 	if (!report_values_found(r))
-		log_warning("no value of %s in %s is loaded: every figure shows as —", school, o->year ? o->year : path);
+		log_warning("no value of %s in %s is loaded: every figure shows as —", school, year);
 	report_write(r, rf, stdout);
 	report_data_free(r);
 	report_layout_free(l);
