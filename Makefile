@@ -4,6 +4,8 @@
 #   make check           unit, CLI and end-to-end tests on a real PostgreSQL, then the
 #                        same suite again built with -fsanitize=address,undefined
 #   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs)
+#   make bench           vqr end to end against COPY and pgloader, 1M and 10M rows
+#                        (bench/e2e.sh; needs the time and pgloader packages)
 #   make BUILD=dir SAN=1 a sanitizer build in another directory
 #
 # Flags come from pkg-config (libpq, yaml-0.1, zlib); libcsv has no .pc file.
@@ -39,7 +41,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SQL      = $(sort $(wildcard sql/[0-9]*.sql))
 
-.PHONY: all check check-fast unit install clean
+.PHONY: all check check-fast unit install clean bench
 all: $(PROGS) $(UNIT_BIN)
 
 $(BUILD)/obj/%.o: %.c $(wildcard stages/*.h pipeline/*.h)
@@ -79,6 +81,9 @@ check: all
 # The suite once, on the plain build (quicker while developing).
 check-fast: all
 	sh tests/run.sh $(BUILD)
+
+bench: all
+	sh bench/e2e.sh
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(DATADIR)/config

@@ -15,6 +15,10 @@
  * quarantines it when no source recognises it or it cannot be read, and
  * otherwise runs the three stage programs (vqr-extract, vqr-transform,
  * vqr-load) on it in a staging directory of its own, then archives it.
+ * Extract and transform overlap: vqr-transform --follow starts beside
+ * vqr-extract and reads the canonical rows while they are written, so
+ * the two use both cores; the staged files are the same as when the
+ * stages run one after the other.
  * The stage programs are found beside this executable, else on PATH.
  */
 #define _XOPEN_SOURCE 700 /* wcswidth */
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -192,6 +197,82 @@ static int run_child(char *const argv[], char *out, size_t outlen, char *err, si
 		return -1;
 	}
 	return WEXITSTATUS(status);
+}
+
+/* Start argv with stderr ours, and stdout ours too or, with outfd, a
+ * pipe whose reading end (close-on-exec) *outfd receives.  The child's
+ * pid, or -1 with err. */
+static pid_t spawn_child(char *const argv[], int *outfd, char *err, size_t errlen)
+{
+	int pfd[2] = { -1, -1 };
+	pid_t pid;
+
+	fflush(NULL);
+	if (outfd && pipe(pfd) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		if (outfd) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		if (outfd) {
+			dup2(pfd[1], STDOUT_FILENO);
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		if (strchr(argv[0], '/'))
+			execv(argv[0], argv);
+		else
+			execvp(argv[0], argv);
+		fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (outfd) {
+		close(pfd[1]);
+		fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+		*outfd = pfd[0];
+	}
+	return pid;
+}
+
+/* Wait for a child of spawn_child: its exit status, or -1 with err. */
+static int wait_child(pid_t pid, const char *name, char *err, size_t errlen)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (WIFSIGNALED(status)) {
+		snprintf(err, errlen, "%s was killed by signal %d", name, WTERMSIG(status));
+		return -1;
+	}
+	if (WEXITSTATUS(status) == 127) {
+		snprintf(err, errlen, "could not run %s", name);
+		return -1;
+	}
+	return WEXITSTATUS(status);
+}
+
+/* Stop a child of spawn_child that is no longer wanted (SIGTERM, then
+ * wait); *pid becomes -1.  Nothing when *pid is not a child. */
+static void stop_child(pid_t *pid, const char *name)
+{
+	char err[256];
+
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	wait_child(*pid, name, err, sizeof err);
+	*pid = -1;
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -438,7 +519,9 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		   tally *t)
 {
 	char err[4096], hex[65], label[96], dir[4200], mpath[4300], out[512], dest[4200];
-	char prog[PATH_MAX + 32];
+	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32];
+	pid_t tpid = -1, lpid = -1;
+	int lfd = -1;
 	const char *pp[2];
 	const cfg_source *s;
 	manifest m = { 0 };
@@ -516,28 +599,63 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	strftime(label, sizeof label, "%Y%m%dT%H%M%S", &tm);
 	snprintf(label + strlen(label), sizeof label - strlen(label), "-%.12s%s", hex, t->dry_run ? "-dry" : "");
 	snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
+	/* A fresh directory, also when an earlier attempt at this file in the
+	 * same second left one (kept for the record): the transform follows
+	 * whatever rows appear in it. */
+	for (int i = 2; access(dir, F_OK) == 0 && i < 1000; i++) {
+		char *dash = strrchr(label, '-');
+		if (i > 2 && dash)
+			*dash = '\0';
+		snprintf(label + strlen(label), sizeof label - strlen(label), "-%d", i);
+		snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
+	}
 
+	/* Extract, with the transform following its rows as they come, and
+	 * for a source with load_rows the load too: its transaction opens and
+	 * the rows stream into it while they are written. */
 	stage_path("vqr-extract", prog, sizeof prog);
+	stage_path("vqr-transform", tprog, sizeof tprog);
+	stage_path("vqr-load", lprog, sizeof lprog);
 	{
 		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, (char *)path,
 				 log_verbose() ? "-v" : NULL, NULL };
-		rc = run_child(argv, NULL, 0, err, sizeof err);
+		char *targv[] = { tprog, "-c", (char *)config, "-f", s->name, dir, log_verbose() ? "-v" : NULL, NULL };
+		char *largv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, "-f", s->name, dir,
+				  log_verbose() ? "-v" : NULL, NULL };
+		pid_t xpid;
+		if ((xpid = spawn_child(argv, NULL, err, sizeof err)) < 0) {
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		if ((tpid = spawn_child(targv, NULL, err, sizeof err)) < 0)
+			log_error_text(err);
+		if (s->load_rows && !t->dry_run && (lpid = spawn_child(largv, &lfd, err, sizeof err)) < 0)
+			log_error_text(err);
+		rc = wait_child(xpid, prog, err, sizeof err);
 	}
 	if (rc < 0 || (rc != EXIT_OK && rc != EXIT_REJECTED)) {
 		if (rc < 0)
 			log_error_text(err);
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
 		log_error("%s: vqr-extract failed; the file stays in the inbox", path);
 		snprintf(f->reason, sizeof f->reason, "vqr-extract failed");
-		return rc < 0 ? EXIT_INTERNAL : rc;
+		rc = rc < 0 ? EXIT_INTERNAL : rc;
+		goto stop;
 	}
 	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
 	if (manifest_read(mpath, &m, err, sizeof err) < 0) {
 		log_error_text(err);
-		return EXIT_INTERNAL;
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
+		rc = EXIT_INTERNAL;
+		goto stop;
 	}
 	f->rows_read = m.rows_read;
 	f->rows_rejected = m.rows_rejected;
 	if (m.status && strcmp(m.status, "failed") == 0) {
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
 		first_line(f->reason, sizeof f->reason, m.reason ? m.reason : "unreadable");
 		f->status = "quarantined";
 		t->quarantined++;
@@ -545,27 +663,28 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		manifest_clear(&m);
 		if (rc < 0) {
 			log_error_text(err);
-			return EXIT_INTERNAL;
+			rc = EXIT_INTERNAL;
+			goto stop;
 		}
 		if (!t->dry_run)
 			drop_marker(c, path);
-		return 0;
+		rc = 0;
+		goto stop;
 	}
 	t->rows += m.rows_read;
 	t->rejected += m.rows_rejected;
 	manifest_clear(&m);
 
-	stage_path("vqr-transform", prog, sizeof prog);
-	{
-		char *argv[] = { prog, "-c", (char *)config, dir, log_verbose() ? "-v" : NULL, NULL };
-		rc = run_child(argv, NULL, 0, err, sizeof err);
-	}
+	rc = tpid > 0 ? wait_child(tpid, tprog, err, sizeof err) : EXIT_INTERNAL;
+	tpid = -1;
 	if (rc == EXIT_REJECTED) {
 		/* rows of a summary sheet that name no indicator: count them too */
 		long long before = f->rows_rejected;
 		if (manifest_read(mpath, &m, err, sizeof err) < 0) {
 			log_error_text(err);
-			return EXIT_INTERNAL;
+			stop_child(&lpid, lprog);
+			rc = EXIT_INTERNAL;
+			goto stop;
 		}
 		f->rows_rejected = m.rows_rejected;
 		t->rejected += m.rows_rejected - before;
@@ -575,18 +694,32 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	if (rc != EXIT_OK) {
 		if (rc < 0)
 			log_error_text(err);
+		stop_child(&lpid, lprog);
 		log_error("%s: vqr-transform failed; the file stays in the inbox", path);
 		snprintf(f->reason, sizeof f->reason, "vqr-transform failed");
-		return rc < 0 ? EXIT_INTERNAL : rc;
+		rc = rc < 0 ? EXIT_INTERNAL : rc;
+		goto stop;
 	}
 
-	stage_path("vqr-load", prog, sizeof prog);
-	{
-		char *argv[] = { prog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, dir,
+	if (lpid > 0) {
+		/* Started with the extract: collect its line of output. */
+		size_t got = 0;
+		ssize_t k;
+		while (got + 1 < sizeof out && ((k = read(lfd, out + got, sizeof out - 1 - got)) > 0 ||
+						(k < 0 && errno == EINTR)))
+			got += k > 0 ? (size_t)k : 0;
+		out[got] = '\0';
+		rc = wait_child(lpid, lprog, err, sizeof err);
+		lpid = -1;
+	} else {
+		char *argv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, dir,
 				 t->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
 		fflush(stdout);
 		rc = run_child(argv, t->dry_run ? NULL : out, sizeof out, err, sizeof err);
 	}
+	if (lfd >= 0)
+		close(lfd);
+	lfd = -1;
 	if (rc == EXIT_REJECTED && strncmp(out, "blocked", 7) == 0) {
 		/* A blocking check failed: the batch and its findings are recorded,
 		 * nothing else; the file waits in quarantine for a corrected export. */
@@ -632,6 +765,10 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		log_info("%s: loaded (batch %lld), archived as %s", path, f->batch_id, dest);
 	}
 	return 0;
+stop:
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
 }
 
 static void json_str(FILE *f, const char *s)

@@ -837,7 +837,7 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
 		"max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
-		"value_field", "by", NULL
+		"value_field", "by", "load_rows", NULL
 	};
 	yaml_node_t *v, *fields;
 	size_t cnt;
@@ -897,6 +897,8 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 		if (s->max_reject_share < 0 || s->max_reject_share > 1)
 			return fail(L, d, v->start_mark, "max_reject_share must be between 0 and 1 (a share of the rows)");
 	}
+	if ((v = get(d, n, "load_rows")) && bool_of(L, d, v, "load_rows", &s->load_rows) < 0)
+		return -1;
 	if (!(fields = get(d, n, "fields")))
 		return fail(L, d, n->start_mark, "source \"%s\" needs \"fields\"", s->name);
 	if (want_kind(L, d, fields, YAML_MAPPING_NODE, "fields") < 0)

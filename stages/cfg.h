@@ -81,6 +81,7 @@ typedef struct cfg_source {
 	int header_scan;        /* rows searched for the header row */
 	char *sheet;            /* .xlsx: the sheet to read, NULL = the first */
 	double max_reject_share; /* a file rejecting more of its rows is quarantined */
+	int load_rows;          /* vqr-load also COPYs the canonical rows into vqr_rows.<name> */
 	period_type period;     /* the period type rows are placed in */
 	int period_date;        /* field index of the date giving the period, -1 none */
 	int period_year;        /* field index of a year (academic: graduation year Y -> (Y-1)-Y;

@@ -12,12 +12,18 @@
  * rejects in.  Either all of it commits or none of it: an analyst never
  * sees a half-loaded year, and a file whose sha256 is already loaded is
  * not loaded again.
+ *
+ * With --follow SOURCE (what `vqr run` uses for a source with load_rows)
+ * it starts beside vqr-extract: the transaction opens and the canonical
+ * rows stream in while they are written; then it waits for the manifest
+ * to show the transform's indicators and goes on as usual.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -28,6 +34,7 @@
 #include "manifest.h"
 #include "migrate.h"
 #include "rows.h"
+#include "rowload.h"
 
 #define COPYBUF (256 * 1024)
 
@@ -47,6 +54,9 @@ static void usage(FILE *f)
 		"                         configuration's database, else the embedded cluster)\n"
 		"  -l, --label TEXT       batch label (default: the directory's name)\n"
 		"  -n, --dry-run          load, report what would change, and roll back\n"
+		"  -f, --follow SOURCE    start beside vqr-extract and vqr-transform: stream\n"
+		"                         the rows (load_rows) as they are written, then wait\n"
+		"                         for the transform's manifest\n"
 		"  -v, --verbose          say what is done\n"
 		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
@@ -333,6 +343,7 @@ typedef struct result {
 	long long replaced;     /* old values deleted */
 	long long values;       /* values copied in */
 	long long rejects;      /* rejects copied in */
+	long long rows;         /* canonical rows copied into vqr_rows (load_rows) */
 	derive_summary checks;  /* derived values and findings */
 	char skipped_by[128];   /* when already loaded: "batch N at T" */
 } result;
@@ -376,29 +387,126 @@ static int report_changes(db *d, const manifest *m, long long batch_id, const re
 	return 0;
 }
 
-static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, const char *dir,
-		const char *label, int dry_run, result *out, char *err, size_t errlen)
+/* Record the batch of this load (out->batch_id). */
+static int insert_batch(db *d, const cfg *c, const char *label, result *out, char *err, size_t errlen)
+{
+	char host[256] = "";
+	const char *p[4] = { c->school_code, label, VQR_VERSION, host };
+	PGresult *r;
+
+	gethostname(host, sizeof host - 1);
+	r = db_query(d, "INSERT INTO vqr.batch (school_code, label, vqr_version, host) VALUES ($1, $2, $3, $4) "
+		     "RETURNING batch_id", 4, p, err, errlen);
+	if (!r)
+		return -1;
+	out->batch_id = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+/* Begin the load's transaction; two loads of the same school queue here
+ * rather than interleave. */
+static int begin_locked(db *d, const cfg *c, char *err, size_t errlen)
+{
+	const char *p[1] = { c->school_code };
+	PGresult *r;
+
+	if (db_exec(d, "BEGIN", err, errlen) < 0)
+		return -1;
+	if (!(r = db_query(d, "SELECT pg_advisory_xact_lock(hashtext('vqr.load:' || $1))", 1, p, err, errlen))) {
+		char e2[256];
+		db_exec(d, "ROLLBACK", e2, sizeof e2);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* --follow: has vqr-extract given the file up?  Waits (up to a minute)
+ * for its manifest, reads it into m.  Then the extract explains, not us. */
+static int extract_gave_up(const char *mpath, manifest *m)
+{
+	char err[512];
+
+	for (int i = 0; access(mpath, F_OK) != 0 && i < 30000; i++)
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+	manifest_clear(m);
+	return manifest_read(mpath, m, err, sizeof err) == 0 && m->status && strcmp(m->status, "failed") == 0;
+}
+
+/* --follow: the first part of the load, while vqr-extract and
+ * vqr-transform still run.  The transaction begins, the catalog, the
+ * batch and a file id are made, the canonical rows (load_rows) stream in
+ * as vqr-extract writes them, and then the manifest is awaited until
+ * vqr-transform has recorded its indicators in it (read into m).  0 with
+ * the transaction open, or -1 with err (rolled back), or -2 (rolled back)
+ * when the extract gave the file up. */
+static int follow_first(db *d, const cfg *c, const cfg_source *s, manifest *m, const char *dir,
+			const char *label, result *out, long long *file_id, char *err, size_t errlen)
+{
+	char path[4200], e2[256];
+	PGresult *r;
+
+	if (begin_locked(d, c, err, errlen) < 0)
+		return -1;
+	if (sync_catalog(d, c, s, err, errlen) < 0 || insert_batch(d, c, label, out, err, errlen) < 0 ||
+	    db_exec(d, "SAVEPOINT vqr_slice", err, errlen) < 0)
+		goto rollback;
+	if (!(r = db_query(d, "SELECT nextval(pg_get_serial_sequence('vqr.source_file', 'file_id'))", 0, NULL,
+			   err, errlen)))
+		goto rollback;
+	*file_id = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
+	if (s->load_rows && rowload_copy(d, c, s, dir, *file_id, 1, &out->rows, err, errlen) < 0) {
+		db_exec(d, "ROLLBACK", e2, sizeof e2);
+		return extract_gave_up(path, m) ? -2 : -1;
+	}
+	for (;;) {
+		manifest_clear(m);
+		if (manifest_read(path, m, e2, sizeof e2) == 0) {
+			if (m->status && strcmp(m->status, "failed") == 0) {
+				db_exec(d, "ROLLBACK", e2, sizeof e2);
+				return -2;
+			}
+			if (m->indicators >= 0)
+				break;
+		}
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+	}
+	if (!m->source || strcmp(m->source, s->name) || !m->sha256 || (m->school && strcmp(m->school, c->school_code))) {
+		snprintf(err, errlen, "%s: staged for source %s of school %s, not %s of %s (--follow)", path,
+			 m->source ? m->source : "?", m->school ? m->school : "?", s->name, c->school_code);
+		goto rollback;
+	}
+	return 0;
+rollback:
+	db_exec(d, "ROLLBACK", e2, sizeof e2);
+	return -1;
+}
+
+static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const char *dir,
+		const char *label, int dry_run, int follow, result *out, char *err, size_t errlen)
 {
 	PGresult *r;
-	char path[4200], suffix[64], host[256] = "", ms_e[32], ms_t[32], num[6][32];
-	char *periods = periods_array(m);
+	char path[4200], suffix[64], ms_e[32], ms_t[32], num[7][32];
+	char *periods;
 	const char *p[16];
-	long long file_id;
+	long long file_id = 0;
 	int rc = -1, rls;
 	derive *dv = NULL;
 
 	memset(out, 0, sizeof *out);
-	if (!periods) {
+	if (follow && (rc = follow_first(d, c, s, m, dir, label, out, &file_id, err, errlen)) < 0)
+		return rc;
+	rc = -1;
+	if (!(periods = periods_array(m))) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (db_exec(d, "BEGIN", err, errlen) < 0)
-		goto done;
-	/* Two loads of the same school queue here rather than interleave. */
-	p[0] = c->school_code;
-	if (!(r = db_query(d, "SELECT pg_advisory_xact_lock(hashtext('vqr.load:' || $1))", 1, p, err, errlen)))
 		goto rollback;
-	PQclear(r);
+	}
+	if (!follow && begin_locked(d, c, err, errlen) < 0)
+		goto done;
+	p[0] = c->school_code;
 	p[1] = m->sha256;
 	r = db_query(d,
 		     "SELECT f.batch_id, to_char(f.loaded_at, 'YYYY-MM-DD HH24:MI:SS') FROM vqr.source_file f "
@@ -414,7 +522,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, con
 		goto done;
 	}
 	PQclear(r);
-	if (sync_catalog(d, c, s, err, errlen) < 0)
+	if (!follow && sync_catalog(d, c, s, err, errlen) < 0)
 		goto rollback;
 	for (size_t i = 0; i < m->nperiods; i++) {
 		period_type pt;
@@ -441,20 +549,13 @@ static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, con
 			goto rollback;
 		PQclear(r);
 	}
-	gethostname(host, sizeof host - 1);
-	p[0] = c->school_code;
-	p[1] = label;
-	p[2] = VQR_VERSION;
-	p[3] = host;
-	r = db_query(d, "INSERT INTO vqr.batch (school_code, label, vqr_version, host) VALUES ($1, $2, $3, $4) "
-		     "RETURNING batch_id", 4, p, err, errlen);
-	if (!r)
+	if (!follow && insert_batch(d, c, label, out, err, errlen) < 0)
 		goto rollback;
-	out->batch_id = atoll(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	/* A blocking check rolls back to here: the batch stays, with its findings. */
-	if (db_exec(d, "SAVEPOINT vqr_slice", err, errlen) < 0)
+	/* A blocking check rolls back to here: the batch stays, with its findings.
+	 * (--follow took it in follow_first, before the rows.) */
+	if (!follow && db_exec(d, "SAVEPOINT vqr_slice", err, errlen) < 0)
 		goto rollback;
+	snprintf(num[6], sizeof num[6], "%lld", file_id);
 	snprintf(num[0], sizeof num[0], "%lld", out->batch_id);
 	snprintf(num[1], sizeof num[1], "%lld", m->size);
 	snprintf(num[2], sizeof num[2], "%lld", m->rows_read);
@@ -467,13 +568,16 @@ static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, con
 		char hl[32];
 		snprintf(hl, sizeof hl, "%lld", m->header_line);
 		const char *q[] = { num[0], c->school_code, s->name, m->file_name, m->sha256, num[1],
-				    m->encoding, hl, num[2], num[3], num[4], num[5], periods, ms_e, ms_t };
+				    m->encoding, hl, num[2], num[3], num[4], num[5], periods, ms_e, ms_t,
+				    file_id ? num[6] : NULL };
+		/* A file id is taken ahead (--follow) when the rows came first. */
 		r = db_query(d,
-			     "INSERT INTO vqr.source_file (batch_id, school_code, source_code, file_name, sha256, "
+			     "INSERT INTO vqr.source_file (file_id, batch_id, school_code, source_code, file_name, sha256, "
 			     "size_bytes, encoding, header_line, rows_read, rows_loaded, rows_rejected, rows_skipped, "
-			     "periods, extract_ms, transform_ms) "
-			     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING file_id",
-			     15, q, err, errlen);
+			     "periods, extract_ms, transform_ms) OVERRIDING SYSTEM VALUE "
+			     "VALUES (coalesce($16::bigint, nextval(pg_get_serial_sequence('vqr.source_file', 'file_id'))), "
+			     "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING file_id",
+			     16, q, err, errlen);
 	}
 	if (!r)
 		goto rollback;
@@ -517,6 +621,9 @@ static int load(db *d, const cfg *c, const cfg_source *s, const manifest *m, con
 	snprintf(path, sizeof path, "%s/rejects.tsv", dir);
 	if (load_table(d, "vqr.reject", "line, column_no, column_name, field, value, rule, message, file_id",
 		       rls, path, 1, suffix, &out->rejects, err, errlen) < 0)
+		goto rollback;
+	if (s->load_rows && ((!follow && rowload_copy(d, c, s, dir, file_id, 0, &out->rows, err, errlen) < 0) ||
+			     rowload_replace(d, c, s, file_id, periods, err, errlen) < 0))
 		goto rollback;
 	snprintf(path, sizeof path, "%s/rejects_transform.tsv", dir);
 	if (access(path, F_OK) == 0) {
@@ -579,13 +686,14 @@ int main(int argc, char **argv)
 		{ "database", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "follow", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *config = NULL, *database = NULL, *label = NULL, *dir;
+	const char *config = NULL, *database = NULL, *label = NULL, *dir, *follow = NULL;
 	int dry_run = 0;
 	char err[4096];
 	manifest m = { 0 };
@@ -597,12 +705,13 @@ int main(int argc, char **argv)
 
 	log_init("vqr-load");
 	cli_init_process();
-	while ((ch = getopt_long(argc, argv, "c:d:l:nvL:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:l:nf:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 'd': database = optarg; break;
 		case 'l': label = optarg; break;
 		case 'n': dry_run = 1; break;
+		case 'f': follow = optarg; break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr-load", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
@@ -618,9 +727,14 @@ int main(int argc, char **argv)
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
-	if ((status = cli_open_stage(dir, c, config, &m, &s)))
+	if (follow && !(s = cfg_source_find(c, follow))) {
+		log_error("--follow %s: no such source in %s", follow, config);
+		status = EXIT_USAGE;
 		goto out;
-	if (m.indicators < 0) {
+	}
+	if (!follow && (status = cli_open_stage(dir, c, config, &m, &s)))
+		goto out;
+	if (!follow && m.indicators < 0) {
 		log_error("%s: not transformed yet", dir);
 		log_hint("run \"vqr-transform %s\" first", dir);
 		status = EXIT_USAGE;
@@ -636,7 +750,11 @@ int main(int argc, char **argv)
 		status = EXIT_DB;
 		goto out;
 	}
-	if (load(&d, c, s, &m, dir, label, dry_run, &res, err, sizeof err) < 0) {
+	if ((rc = load(&d, c, s, &m, dir, label, dry_run, follow != NULL, &res, err, sizeof err)) == -2) {
+		status = EXIT_REJECTED;         /* --follow: the extract gave the file up, and says why */
+		goto out;
+	}
+	if (rc < 0) {
 		log_error("%s: load rolled back, the database is unchanged", dir);
 		log_error_text(err);
 		log_detail("%s", d.where);
@@ -657,6 +775,8 @@ int main(int argc, char **argv)
 		log_info("%s: batch %lld: %lld indicator values (%lld replaced), %lld rejects, %lld derived, "
 			 "%lld checked: %lld errors, %lld warnings", dir, res.batch_id, res.values, res.replaced,
 			 res.rejects, res.checks.derived, res.checks.checked, res.checks.errors, res.checks.warnings);
+		if (s->load_rows)
+			log_info("%s: %lld canonical rows into vqr_rows.%s", dir, res.rows, s->name);
 	}
 	printf("%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n",
 	       res.skipped_by[0] ? "skipped" : res.checks.blocked ? "blocked" : "loaded", res.batch_id,

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -41,6 +43,10 @@ struct rows_reader {
 	char **fields;          /* field pointers into buf */
 	int nfields, fcap;
 	char err[512];          /* last error */
+	/* rows_follow: the file may still be growing. */
+	int follow;             /* 1 while the writer has not renamed it into place */
+	int fd;                 /* the file (owned by gz) */
+	char *final;            /* the name it gets when complete */
 };
 
 rows_writer *rows_create(const char *path, int level, char *err, size_t errlen)
@@ -292,6 +298,83 @@ fail:
 	return NULL;
 }
 
+/* The state of the file a follower reads: 0 when the writer has renamed
+ * it into place (all of it is there), 1 when more may come (after a short
+ * sleep), -1 with r->err when the writer gave up (removed it). */
+static int follow_wait(rows_reader *r)
+{
+	struct stat a, b;
+	struct timespec ts = { 0, 1000000 };
+
+	if (fstat(r->fd, &a) < 0) {
+		snprintf(r->err, sizeof r->err, "%s: %s", r->path, strerror(errno));
+		return -1;
+	}
+	if (stat(r->final, &b) == 0 && b.st_ino == a.st_ino && b.st_dev == a.st_dev)
+		return 0;
+	if (a.st_nlink == 0) {
+		snprintf(r->err, sizeof r->err, "%s:%ld: the writer gave up (the file was removed before it was complete)",
+			 r->path, r->lineno + 1);
+		return -1;
+	}
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+rows_reader *rows_follow(const char *path, const char *stop, char *err, size_t errlen)
+{
+	rows_reader *r = calloc(1, sizeof *r);
+	struct timespec ts = { 0, 2000000 };
+	struct stat st;
+
+	if (!r || !(r->path = malloc(strlen(path) + 5)) || !(r->final = strdup(path)) || !(r->buf = malloc(RBUF))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	r->cap = RBUF;
+	sprintf(r->path, "%s.tmp", path);
+	for (;;) {
+		if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			strcpy(r->path, path);
+			break;
+		}
+		if ((r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			r->follow = 1;
+			break;
+		}
+		if (stop && access(stop, F_OK) == 0 && access(path, F_OK) != 0) {
+			snprintf(err, errlen, "%s: not written (%s is there, the writer has stopped)", path, stop);
+			goto fail;
+		}
+		nanosleep(&ts, NULL);
+	}
+	/* gzip's magic must be there before zlib looks for it. */
+	while (r->follow && fstat(r->fd, &st) == 0 && st.st_size < 2) {
+		int w = follow_wait(r);
+		if (w < 0) {
+			snprintf(err, errlen, "%s", r->err);
+			goto fail;
+		}
+		r->follow = w;
+	}
+	if (!(r->gz = gzdopen(r->fd, "rb"))) {
+		snprintf(err, errlen, "%s: cannot read", r->path);
+		goto fail;
+	}
+	gzbuffer(r->gz, RBUF);
+	return r;
+fail:
+	if (r) {
+		if (r->fd > 0 && !r->gz)
+			close(r->fd);
+		free(r->path);
+		free(r->final);
+		free(r->buf);
+		free(r);
+	}
+	return NULL;
+}
+
 /* Find the next line; NUL-terminate it.  NULL at EOF or on error. */
 static char *next_line(rows_reader *r, size_t *len)
 {
@@ -334,6 +417,19 @@ static char *next_line(rows_reader *r, size_t *len)
 			snprintf(r->err, sizeof r->err, "%s:%ld: %s", r->path, r->lineno + 1,
 				 zerr == Z_ERRNO ? strerror(errno) : m);
 			return NULL;
+		}
+		if (n == 0 && r->follow) {
+			int zerr, w;
+			gzerror(r->gz, &zerr);
+			if ((zerr == Z_OK || zerr == Z_BUF_ERROR) && (w = follow_wait(r)) >= 0) {
+				/* More may come, or the writer just finished:
+				 * read on (once more at least). */
+				gzclearerr(r->gz);
+				r->follow = w;
+				continue;
+			}
+			if (r->err[0])
+				return NULL;
 		}
 		if (n == 0) {
 			int zerr;
@@ -459,6 +555,7 @@ void rows_close(rows_reader *r)
 	if (!r)
 		return;
 	gzclose(r->gz);
+	free(r->final);
 	free(r->fields);
 	free(r->buf);
 	free(r->path);

@@ -51,6 +51,15 @@ void rows_abort(rows_writer *w);
 
 /* Open a rows file (plain or gzip).  NULL with "path: reason" in err. */
 rows_reader *rows_open(const char *path, char *err, size_t errlen);
+/* Open a rows file that another process may still be writing with
+ * rows_create: path itself when it is complete, else path.tmp, read as it
+ * grows (polling every millisecond at its end) until the writer renames
+ * it into place.  Waits for either to appear, unless stop (may be NULL)
+ * names a file that appears first (the writer finished without rows).
+ * Reading fails when the writer gives up (removes path.tmp); a writer
+ * killed outright is never waited out: stop the follower with a signal.
+ * NULL with "path: reason" in err.  Close with rows_close. */
+rows_reader *rows_follow(const char *path, const char *stop, char *err, size_t errlen);
 /* Read the next line and split it into fields, unescaped in place.
  * Returns the number of fields (>= 1), 0 at end of file, -1 on error. */
 int rows_next(rows_reader *r);

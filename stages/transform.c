@@ -28,6 +28,11 @@
  * row that names no indicator, or whose figure is not a number, or that
  * repeats a figure, is rejected into DIR/rejects_transform.tsv, which
  * vqr-load loads beside extract's rejects.
+ *
+ * With --follow SOURCE (what `vqr run` uses) it starts beside vqr-extract
+ * and reads DIR/rows.gz while it is being written (rows_follow), then
+ * waits for the extract's manifest and checks it as usual before writing
+ * anything.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,6 +41,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "cli.h"
@@ -154,6 +161,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -c, --config FILE   deployment configuration (default: $VQR_CONFIG,\n"
 		"                      ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
+		"  -f, --follow SOURCE read DIR/rows.gz of SOURCE while vqr-extract still\n"
+		"                      writes it (started beside it), then its manifest\n"
 		"  -v, --verbose       say what is done\n"
 		"  -L, --log FILE      also append every message to FILE\n"
 		"  -h, --help          show this help and exit\n"
@@ -1225,18 +1234,32 @@ static void cleanup(transform *x)
 	arena_free(&x->a);
 }
 
+/* --follow: wait (up to a minute) for the manifest vqr-extract writes
+ * right after its rows, and read it into m.  1 when it says the extract
+ * gave the file up (which the extract reports, so the caller stays quiet). */
+static int extract_gave_up(const char *mpath, manifest *m)
+{
+	char err[512];
+
+	for (int i = 0; access(mpath, F_OK) != 0 && i < 60000; i++)
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	manifest_clear(m);
+	return manifest_read(mpath, m, err, sizeof err) == 0 && m->status && strcmp(m->status, "failed") == 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "follow", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *config = NULL, *dir;
-	char err[4096], path[4200];
+	const char *config = NULL, *dir, *follow = NULL;
+	char err[4096], path[4200], mpath[4200];
 	manifest m = { 0 };
 	transform x;
 	rows_reader *r = NULL;
@@ -1246,9 +1269,10 @@ int main(int argc, char **argv)
 
 	log_init("vqr-transform");
 	cli_init_process();
-	while ((ch = getopt_long(argc, argv, "c:vL:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:f:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
+		case 'f': follow = optarg; break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr-transform", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
@@ -1264,13 +1288,19 @@ int main(int argc, char **argv)
 	}
 	memset(&x, 0, sizeof x);
 	x.c = c;
-	if ((status = cli_open_stage(dir, c, config, &m, &x.s)))
+	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
+	if (follow && !(x.s = cfg_source_find(c, follow))) {
+		log_error("--follow %s: no such source in %s", follow, config);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (!follow && (status = cli_open_stage(dir, c, config, &m, &x.s)))
 		goto out;
 	if (setup(&x, err, sizeof err) < 0)
 		goto internal;
 	snprintf(path, sizeof path, "%s/rows.gz", dir);
-	if (!(r = rows_open(path, err, sizeof err)))
-		goto internal;
+	if (!(r = follow ? rows_follow(path, mpath, err, sizeof err) : rows_open(path, err, sizeof err)))
+		goto follow_failed;
 	if (check_header(&x, r, err, sizeof err) < 0) {
 		log_error_text(err);
 		status = EXIT_USAGE;
@@ -1285,7 +1315,22 @@ int main(int argc, char **argv)
 	}
 	if (n < 0) {
 		snprintf(err, sizeof err, "%s", rows_error(r));
-		goto internal;
+		goto follow_failed;
+	}
+	if (follow) {
+		const cfg_source *ms;
+		if (extract_gave_up(mpath, &m)) {
+			status = EXIT_REJECTED;
+			goto out;
+		}
+		manifest_clear(&m);
+		if ((status = cli_open_stage(dir, c, config, &m, &ms)))
+			goto out;
+		if (ms != x.s) {
+			log_error("%s: staged for source %s, not %s (--follow)", dir, ms->name, follow);
+			status = EXIT_USAGE;
+			goto out;
+		}
 	}
 	if ((x.s->reported ? write_reported(&x, &m, &count, err, sizeof err)
 			   : write_out(&x, dir, &m, &count, err, sizeof err)) < 0)
@@ -1314,6 +1359,13 @@ int main(int argc, char **argv)
 	log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu breakdown sets, %zu groups)", dir,
 		 rows, count, x.ninds, x.nsets, x.t.n);
 	goto out;
+follow_failed:
+	/* Following, the rows end early when the extract gives the file up:
+	 * that is the extract's to report (its manifest says why). */
+	if (follow && extract_gave_up(mpath, &m)) {
+		status = EXIT_REJECTED;
+		goto out;
+	}
 internal:
 	log_error_text(err);
 	status = EXIT_INTERNAL;

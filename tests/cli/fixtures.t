@@ -9,10 +9,14 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 
+head -c 32 /dev/urandom > "$WORK/pii.key" && chmod 600 "$WORK/pii.key"
 n=0
-for cfg in "$TOP"/fixtures/*/vqr.yaml; do
-	sdir=$(dirname "$cfg")
+for scfg in "$TOP"/fixtures/*/vqr.yaml; do
+	sdir=$(dirname "$scfg")
 	school=$(basename "$sdir")
+	# the school's deployment, with a key for the pseudonymised fields
+	cfg=$WORK/$school.yaml
+	sed -e "s|^pii_key_file:.*|pii_key_file: $WORK/pii.key|" -e "s|\.\./\.\./config/|$TOP/config/|" "$scfg" > "$cfg"
 	for f in "$sdir"/*/*; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))

@@ -1,0 +1,268 @@
+/*
+ * rowload.c - canonical rows into vqr_rows.<source>; see rowload.h.
+ *
+ * The column list comes from the header line of rows.gz (the names
+ * vqr-extract staged, _line and _period first), each matched to its field
+ * in the configuration for its type, so the COPY column list always
+ * follows the file, whatever order or subset the configuration had when
+ * it was staged.
+ */
+#include "rowload.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rows.h"
+
+#define COPYBUF (1024 * 1024)   /* bytes per PQputCopyData */
+#define SQLBUF (64 * 1024)      /* statements built here */
+#define MAXCOLS 1024
+
+const char *rowload_sql_type(cfg_ftype t)
+{
+	switch (t) {
+	case CFG_INTEGER: return "bigint";
+	case CFG_DECIMAL:
+	case CFG_PERCENT: return "numeric";
+	case CFG_DATE: return "date";
+	case CFG_BOOL: return "boolean";
+	case CFG_TEXT:
+	case CFG_ENUM: break;
+	}
+	return "text";
+}
+
+/* Append printf output to sql (len used of SQLBUF); -1 when it is full. */
+static int add(char *sql, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int add(char *sql, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(sql + *len, SQLBUF - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= SQLBUF - *len)
+		return -1;
+	*len += (size_t)n;
+	return 0;
+}
+
+/* COPY-text escape of s into out (outlen >= 2 * strlen(s) + 1). */
+static void copy_escape(const char *s, char *out)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '\\': *out++ = '\\'; *out++ = '\\'; break;
+		case '\t': *out++ = '\\'; *out++ = 't'; break;
+		case '\n': *out++ = '\\'; *out++ = 'n'; break;
+		case '\r': *out++ = '\\'; *out++ = 'r'; break;
+		default: *out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* Stream the remaining lines of r, each with suffix, into the COPY
+ * started on d.  0, or -1 with err. */
+static int stream(db *d, rows_reader *r, const char *suffix, long long *nrows, char *err, size_t errlen)
+{
+	size_t slen = strlen(suffix), used = 0, len;
+	const char *line;
+	PGresult *res;
+	char *buf = malloc(COPYBUF);
+	int rc = 0;
+
+	if (!buf) {
+		PQputCopyEnd(d->conn, "out of memory");
+		snprintf(err, errlen, "out of memory");
+		rc = -2;
+	}
+	while (!rc && (line = rows_next_raw(r, &len))) {
+		if (used + len + slen + 1 > COPYBUF) {
+			if (used && PQputCopyData(d->conn, buf, (int)used) != 1) {
+				rc = -1;
+				break;
+			}
+			used = 0;
+		}
+		if (len + slen + 1 > COPYBUF) {
+			/* A line longer than the buffer goes on its own. */
+			if (PQputCopyData(d->conn, line, (int)len) != 1 ||
+			    PQputCopyData(d->conn, suffix, (int)slen) != 1 || PQputCopyData(d->conn, "\n", 1) != 1) {
+				rc = -1;
+				break;
+			}
+		} else {
+			memcpy(buf + used, line, len);
+			memcpy(buf + used + len, suffix, slen);
+			buf[used + len + slen] = '\n';
+			used += len + slen + 1;
+		}
+		(*nrows)++;
+	}
+	if (rc == 0 && rows_error(r)[0]) {
+		snprintf(err, errlen, "%s", rows_error(r));
+		PQputCopyEnd(d->conn, "input file unreadable");
+		rc = -2;
+	} else if (rc == 0 && used && PQputCopyData(d->conn, buf, (int)used) != 1) {
+		rc = -1;
+	}
+	if (rc == 0 && PQputCopyEnd(d->conn, NULL) != 1)
+		rc = -1;
+	if (rc == -1)
+		db_error(d, NULL, err, errlen);
+	while ((res = PQgetResult(d->conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+			db_error(d, res, err, errlen);
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	free(buf);
+	return rc < 0 ? -1 : 0;
+}
+
+int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long long file_id, int follow,
+		 long long *nrows, char *err, size_t errlen)
+{
+	char path[4200], mpath[4200], *sql = NULL, *table = NULL, *cols[MAXCOLS], *hdr = NULL, *suffix = NULL;
+	const cfg_field *ftype[MAXCOLS];
+	size_t len = 0, hlen;
+	int ncols = 0, rc = -1;
+	const char *line;
+	rows_reader *r;
+	PGresult *res;
+	char *esc;
+
+	*nrows = 0;
+	snprintf(path, sizeof path, "%s/rows.gz", dir);
+	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
+	if (!(r = follow ? rows_follow(path, mpath, err, errlen) : rows_open(path, err, errlen)))
+		return -1;
+	if (!(line = rows_next_raw(r, &hlen))) {
+		snprintf(err, errlen, "%s: %s", path, rows_error(r)[0] ? rows_error(r) : "empty: no header line");
+		goto out;
+	}
+	if (!(sql = malloc(SQLBUF)) || !(hdr = malloc(hlen + 1)) ||
+	    !(suffix = malloc(2 * strlen(c->school_code) + 32))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	memcpy(hdr, line, hlen);
+	hdr[hlen] = '\0';
+	for (char *t = hdr, *e; t && ncols < MAXCOLS; t = e ? e + 1 : NULL) {
+		if ((e = strchr(t, '\t')))
+			*e = '\0';
+		cols[ncols] = t;
+		if (strcmp(t, "_line") && strcmp(t, "_period") && !(ftype[ncols] = cfg_field_find(s, t))) {
+			snprintf(err, errlen, "%s:1: column \"%s\" is not a field of source %s", path, t, s->name);
+			goto out;
+		}
+		ncols++;
+	}
+	if (ncols < 2 || strcmp(cols[0], "_line") || strcmp(cols[1], "_period")) {
+		snprintf(err, errlen, "%s:1: the header line does not start with _line and _period", path);
+		goto out;
+	}
+	if (!(esc = PQescapeIdentifier(d->conn, s->name, strlen(s->name)))) {
+		db_error(d, NULL, err, errlen);
+		goto out;
+	}
+	table = malloc(strlen(esc) + 16);
+	if (table)
+		sprintf(table, "vqr_rows.%s", esc);
+	PQfreemem(esc);
+	if (!table) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+
+	/* The table, widened by fields new since it was made. */
+	if (add(sql, &len, "CREATE TABLE IF NOT EXISTS %s (school_code text NOT NULL, period text NOT NULL, "
+		"file_id bigint NOT NULL, line bigint NOT NULL", table) < 0)
+		goto toolong;
+	for (int i = 2; i < ncols; i++)
+		if (add(sql, &len, ", \"%s\" %s", cols[i], rowload_sql_type(ftype[i]->type)) < 0)
+			goto toolong;
+	if (add(sql, &len, ")") < 0)
+		goto toolong;
+	for (int i = 2; i < ncols; i++)
+		if (add(sql, &len, "; ALTER TABLE %s ADD COLUMN IF NOT EXISTS \"%s\" %s", table, cols[i],
+			rowload_sql_type(ftype[i]->type)) < 0)
+			goto toolong;
+	if (db_exec(d, "SET LOCAL client_min_messages = warning", err, errlen) < 0 || db_exec(d, sql, err, errlen) < 0)
+		goto out;
+
+	/* The comments analysts read with \\d+. */
+	len = 0;
+	if (add(sql, &len, "COMMENT ON TABLE %s IS $c$明细行 / canonical rows of %s (%s), one per loaded row; "
+		"replaced with its slice (school, period)$c$; "
+		"COMMENT ON COLUMN %s.school_code IS $c$学校代码 / school$c$; "
+		"COMMENT ON COLUMN %s.period IS $c$统计期 / period of the row$c$; "
+		"COMMENT ON COLUMN %s.file_id IS $c$文件号 / vqr.source_file it came from$c$; "
+		"COMMENT ON COLUMN %s.line IS $c$行号 / line in that file$c$",
+		table, s->name_zh ? s->name_zh : s->name, s->name_en ? s->name_en : s->name, table, table, table,
+		table) < 0)
+		goto toolong;
+	for (int i = 2; i < ncols; i++)
+		if (ftype[i]->header && !strstr(ftype[i]->header, "$c$") &&
+		    add(sql, &len, "; COMMENT ON COLUMN %s.\"%s\" IS $c$%s$c$", table, cols[i], ftype[i]->header) < 0)
+			goto toolong;
+	if (db_exec(d, sql, err, errlen) < 0)
+		goto out;
+
+	/* The file's rows come in (rowload_replace removes the old ones). */
+	len = 0;
+	if (add(sql, &len, "COPY %s (line, period", table) < 0)
+		goto toolong;
+	for (int i = 2; i < ncols; i++)
+		if (add(sql, &len, ", \"%s\"", cols[i]) < 0)
+			goto toolong;
+	if (add(sql, &len, ", school_code, file_id) FROM STDIN") < 0)
+		goto toolong;
+	res = PQexec(d->conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		db_error(d, res, err, errlen);
+		PQclear(res);
+		goto out;
+	}
+	PQclear(res);
+	suffix[0] = '\t';
+	copy_escape(c->school_code, suffix + 1);
+	sprintf(suffix + strlen(suffix), "\t%lld", file_id);
+	rc = stream(d, r, suffix, nrows, err, errlen);
+	goto out;
+toolong:
+	snprintf(err, errlen, "%s: too many columns for vqr_rows", path);
+out:
+	rows_close(r);
+	free(sql);
+	free(table);
+	free(hdr);
+	free(suffix);
+	return rc;
+}
+
+int rowload_replace(db *d, const cfg *c, const cfg_source *s, long long file_id, const char *periods,
+		    char *err, size_t errlen)
+{
+	char sql[512], num[32], *esc;
+	const char *p[3] = { c->school_code, periods, num };
+	PGresult *res;
+
+	if (!(esc = PQescapeIdentifier(d->conn, s->name, strlen(s->name)))) {
+		db_error(d, NULL, err, errlen);
+		return -1;
+	}
+	snprintf(sql, sizeof sql, "DELETE FROM vqr_rows.%s WHERE school_code = $1 AND period = ANY($2::text[]) "
+		 "AND file_id <> $3", esc);
+	PQfreemem(esc);
+	snprintf(num, sizeof num, "%lld", file_id);
+	if (!(res = db_query(d, sql, 3, p, err, errlen)))
+		return -1;
+	PQclear(res);
+	return 0;
+}
