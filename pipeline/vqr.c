@@ -7,6 +7,7 @@
  *     vqr status            the last batches and what is quarantined
  *     vqr db start|stop|status   manage the embedded PostgreSQL cluster
  *     vqr region add|status|remove   a regional database (pipeline/region.h)
+ *     vqr report            the quality report's tables (pipeline/report.h)
  *
  * `vqr run` takes a lock (a lock file in the staging directory and an
  * advisory lock in the database), lists the inbox, and for each file:
@@ -46,6 +47,7 @@
 #include "manifest.h"
 #include "migrate.h"
 #include "region.h"
+#include "report.h"
 #include "sha256.h"
 
 typedef struct opts {
@@ -56,6 +58,10 @@ typedef struct opts {
 	int dry_run;            /* --dry-run (run) */
 	int all;                /* --all (show): every breakdown */
 	region_init_opts ro;    /* --publish, --id-block, --region (init) */
+	const char *school;     /* --school (report) */
+	const char *format;     /* --format (report): text, markdown, csv */
+	const char *layout;     /* --layout FILE (report) */
+	const char *table;      /* --table ID (report) */
 } opts;
 
 static void usage(FILE *f)
@@ -74,6 +80,7 @@ static void usage(FILE *f)
 		"  region add NAME CONNINFO  at a regional database: subscribe to a college\n"
 		"  region status     at a regional database: each college's replication and data\n"
 		"  region remove NAME  at a regional database: drop a college and its data\n"
+		"  report            print the quality report's tables (表1-1 ... 5.5) from the database\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE      deployment configuration (default: $VQR_CONFIG,\n"
@@ -82,6 +89,11 @@ static void usage(FILE *f)
 		"                         configuration's database, else the embedded cluster)\n"
 		"  -y, --year YEAR        show: the academic year, e.g. 2022-2023 (default: latest)\n"
 		"  -a, --all              show: every breakdown, not only school totals\n"
+		"      --school CODE      report: the school (default: the configuration's)\n"
+		"      --format FMT       report: text (aligned, default), markdown or csv\n"
+		"      --layout FILE      report: the tables' layout (default: report/quality_report.yaml\n"
+		"                         beside the configuration, else the installed one)\n"
+		"      --table ID         report: only this table (e.g. 1-2)\n"
 		"  -n, --dry-run          run: extract, transform and load, report what would\n"
 		"                         change, roll back, move nothing\n"
 		"  -j, --summary-json FILE  run: write a summary of the run as JSON (monitoring)\n"
@@ -1156,6 +1168,100 @@ static int cmd_region(const cfg *c, const opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* vqr report: the quality report's tables (pipeline/report.h). */
+static int cmd_report(const cfg *c, const opts *o)
+{
+	char err[4096], path[PATH_MAX + 64], latest[64], *dir = NULL;
+	const char *school = o->school ? o->school : c ? c->school_code : NULL;
+	const char *year = o->year;
+	const char *fmt = o->format ? o->format : "text";
+	report_format rf;
+	report_layout *l;
+	report_data *r = NULL;
+	db d;
+	int rc;
+
+	if (strcmp(fmt, "text") == 0)
+		rf = REPORT_TEXT;
+	else if (strcmp(fmt, "markdown") == 0 || strcmp(fmt, "md") == 0)
+		rf = REPORT_MARKDOWN;
+	else if (strcmp(fmt, "csv") == 0)
+		rf = REPORT_CSV;
+	else {
+		log_error("--format %s: text, markdown or csv", fmt);
+		return EXIT_USAGE;
+	}
+	if (!school) {
+		log_error("vqr report needs --school CODE (there is no configuration to take it from)");
+		return EXIT_USAGE;
+	}
+	/* The layout: --layout, else report/ beside the configuration, else installed. */
+	if (o->layout)
+		snprintf(path, sizeof path, "%s", o->layout);
+	else {
+		char real[PATH_MAX];
+		path[0] = '\0';
+		if (c && c->path && realpath(c->path, real) && (dir = strrchr(real, '/'))) {
+			*dir = '\0';
+			snprintf(path, sizeof path, "%s/report/quality_report.yaml", real);
+		}
+		if (!path[0] || access(path, F_OK) != 0)
+			snprintf(path, sizeof path, "%s/config/report/quality_report.yaml", VQR_DATADIR);
+	}
+	if (!(l = report_layout_load(path, err, sizeof err))) {
+		log_error_text(err);
+		if (!o->layout)
+			log_hint("name the layout with --layout FILE");
+		return EXIT_USAGE;
+	}
+	if (o->table && !report_layout_has_table(l, o->table)) {
+		log_error("%s: no table \"%s\"", path, o->table);
+		report_layout_free(l);
+		return EXIT_USAGE;
+	}
+	if ((rc = open_db(&d, c, o, 1))) {
+		db_close(&d, 1);
+		report_layout_free(l);
+		return rc;
+	}
+	if (!year) {
+		const char *p[1] = { school };
+		PGresult *y = db_query(&d, "SELECT max(v.period), (SELECT count(*) FROM vqr.school WHERE school_code = $1) "
+				       "FROM vqr.indicator_value v JOIN vqr.period p USING (period) "
+				       "WHERE v.school_code = $1 AND p.period_type = 'academic_year'", 1, p, err, sizeof err);
+		if (!y || PQgetisnull(y, 0, 0)) {
+			if (y && strcmp(PQgetvalue(y, 0, 1), "0") == 0)
+				log_error("school %s is not in the database", school);
+			else if (y)
+				log_error("no academic year of %s is loaded: say which with --year", school);
+			else
+				log_error_text(err);
+			PQclear(y);
+			db_close(&d, 1);
+			report_layout_free(l);
+			return y ? EXIT_USAGE : EXIT_DB;
+		}
+		snprintf(latest, sizeof latest, "%s", PQgetvalue(y, 0, 0));
+		year = latest;
+		PQclear(y);
+	}
+	rc = report_fetch(d.conn, l, school, year, o->table, &r, err, sizeof err);
+	db_close(&d, 1);
+	if (rc) {
+		log_error_text(err);
+		report_layout_free(l);
+		return rc;
+	}
+	for (size_t i = 0; report_warning(r, i); i++)
+		log_warning("%s", report_warning(r, i));
+	if (!report_values_found(r))
+		log_warning("no value of %s in %s is loaded: every figure shows as —", school, year);
+	report_write(r, rf, stdout);
+	report_data_free(r);
+	report_layout_free(l);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -1163,6 +1269,10 @@ int main(int argc, char **argv)
 		{ "database", required_argument, NULL, 'd' },
 		{ "year", required_argument, NULL, 'y' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "school", required_argument, NULL, 1001 },
+		{ "format", required_argument, NULL, 1002 },
+		{ "layout", required_argument, NULL, 1003 },
+		{ "table", required_argument, NULL, 1004 },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1189,6 +1299,10 @@ int main(int argc, char **argv)
 		case 'd': o.database = optarg; break;
 		case 'y': o.year = optarg; break;
 		case 'a': o.all = 1; break;
+		case 1001: o.school = optarg; break;
+		case 1002: o.format = optarg; break;
+		case 1003: o.layout = optarg; break;
+		case 1004: o.table = optarg; break;
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.summary_json = optarg; break;
 		case 'P': o.ro.publish = 1; break;
@@ -1213,7 +1327,7 @@ int main(int argc, char **argv)
 	cmd = argv[optind++];
 	o.ro.database = o.database;
 	if (strcmp(cmd, "init") && strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "db") &&
-	    strcmp(cmd, "status") && strcmp(cmd, "region")) {
+	    strcmp(cmd, "status") && strcmp(cmd, "region") && strcmp(cmd, "report")) {
 		log_error("unknown command \"%s\"", cmd);
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
@@ -1225,7 +1339,7 @@ int main(int argc, char **argv)
 	}
 	config = cli_config_path(o.config);
 	/* A regional database needs no deployment file: --database is enough. */
-	if ((strcmp(cmd, "region") == 0 || o.ro.region) && o.database && !o.config && access(config, F_OK) != 0)
+	if ((strcmp(cmd, "region") == 0 || strcmp(cmd, "report") == 0 || o.ro.region) && o.database && !o.config && access(config, F_OK) != 0)
 		c = NULL;
 	else if (!(c = cfg_load(config, err, sizeof err))) {
 		log_error_text(err);
@@ -1241,6 +1355,8 @@ int main(int argc, char **argv)
 		rc = cmd_status(c, &o);
 	else if (strcmp(cmd, "region") == 0)
 		rc = cmd_region(c, &o, argc - optind, argv + optind);
+	else if (strcmp(cmd, "report") == 0)
+		rc = cmd_report(c, &o);
 	else
 		rc = cmd_db(c, argv[optind]);
 	cfg_free(c);

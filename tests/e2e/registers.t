@@ -302,4 +302,9 @@ is "$(sql "select count(distinct school_code) from vqr.v_school_compare where in
 	"v_school_compare sets the three colleges side by side"
 is "$(sql "select count(distinct period) from vqr.v_school_trend where school_code = 'CQGYGJ' and indicator_code = 'teachers.total' and breakdown = '{}'")" 3 \
 	"three years of CQGYGJ's teachers"
+# vqr report over what the pipeline loaded prints the report's tables
+# exactly as tests/e2e/report.t expects them from the typed-in figures.
+vqr -c "$WORK/CQGYGJ.yaml" report --year 2022-2023 --layout "$TOP/config/report/quality_report.yaml" >"$WORK/report.txt" 2>&1
+ok $? "vqr report on the loaded registers"
+cmp -s "$WORK/report.txt" "$TOP/tests/data/report/expected_2022-2023.txt"; ok $? "  prints the report's tables (tests/data/report/expected_2022-2023.txt)"
 done_testing

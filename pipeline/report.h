@@ -1,0 +1,80 @@
+/*
+ * report.h - the tables of a college's quality report (质量年度报告),
+ * printed from the database in the report's own layout (`vqr report`).
+ *
+ * The layout is data: a YAML file (config/report/quality_report.yaml)
+ * lists the tables, each with a title template, its columns and its rows.
+ * A cell is literal text (a template: {year_end}, {school_name}, ...) or
+ * a reference to an indicator value: {indicator: CODE, breakdown: {...},
+ * format: percent | integer | "%.2f", value_type: computed | reported,
+ * semester: 1 | 2, period: TEMPLATE}.  A table may instead take its rows
+ * from the breakdowns of one indicator (rows_from: {indicator, by, order}
+ * with a row template using the breakdown fields and {n}).
+ *
+ * Use:
+ *     report_layout *l = report_layout_load(path, err, sizeof err);
+ *     report_data *r;
+ *     rc = report_fetch(conn, l, school, year, table_id, &r, err, sizeof err);
+ *     report_write(r, REPORT_TEXT, stdout);   (then check stdout)
+ *     report_data_free(r); report_layout_free(l);
+ *
+ * The period of each value follows its indicator's vqr.indicator
+ * period_type: academic_year = the year asked for, fiscal_year = the
+ * calendar year the academic year starts in, snapshot = the latest
+ * snapshot of the indicator within the academic year, semester = the
+ * cell's semester (1 or 2) of the academic year.  A computed value that
+ * differs from the reported one of the same period and breakdown (by more
+ * than half a unit of the reported figure's last decimal) is marked (†)
+ * and explained in a footnote under its table.  A missing value prints —.
+ * Nothing here prints or exits: errors go into the caller's buffer.
+ */
+#ifndef VQR_REPORT_H
+#define VQR_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <libpq-fe.h>
+
+typedef struct report_layout report_layout; /* a loaded layout (opaque) */
+typedef struct report_data report_data;     /* the filled tables (opaque) */
+
+typedef enum report_format {
+	REPORT_TEXT,            /* aligned columns for a terminal (CJK counted double width) */
+	REPORT_MARKDOWN,        /* pipe tables */
+	REPORT_CSV              /* RFC 4180: each table's title, header, rows, footnotes */
+} report_format;
+
+/* Read and check the layout file path.  NULL with "file:line:col: what is
+ * wrong" in err.  The caller frees it with report_layout_free. */
+report_layout *report_layout_load(const char *path, char *err, size_t errlen);
+
+/* Free a layout (NULL is fine). */
+void report_layout_free(report_layout *l);
+
+/* Does the layout have a table with this id? */
+int report_layout_has_table(const report_layout *l, const char *id);
+
+/* Fill the tables of layout l (only table only_id when not NULL) for
+ * school and academic year (e.g. "2022-2023") from the database conn.
+ * Returns 0 with *out set (caller frees with report_data_free), or an exit
+ * code (EXIT_USAGE: unknown school or bad year, EXIT_DB, EXIT_INTERNAL)
+ * with err. */
+int report_fetch(PGconn *conn, const report_layout *l, const char *school, const char *year,
+		 const char *only_id, report_data **out, char *err, size_t errlen);
+
+/* Warnings found while filling (an indicator the database does not know, a
+ * semester cell of an indicator not counted per semester): the i-th, or
+ * NULL past the last.  Owned by r. */
+const char *report_warning(const report_data *r, size_t i);
+
+/* The number of values found (0: nothing of the school in that year). */
+size_t report_values_found(const report_data *r);
+
+/* Write the tables to out in format fmt.  Returns 0, or -1 when out
+ * reports a write error (errno set). */
+int report_write(const report_data *r, report_format fmt, FILE *out);
+
+/* Free filled tables (NULL is fine). */
+void report_data_free(report_data *r);
+
+#endif
