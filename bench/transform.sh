@@ -68,7 +68,6 @@ printf '  median of 3: %s s wall, %s s CPU: %s rows/s wall, %s rows/s per CPU se
 	"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')" \
 	"$(awk -v r="$ROWS" -v s="$user" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')" \
 	"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
-printf '  canonical rows: %s MB gzip, %s MB raw\n' \
-	"$(awk -v b="$(stat -c %s "$W/s/rows.gz")" 'BEGIN { printf "%.1f", b / 1e6 }')" \
-	"$(zcat "$W/s/rows.gz" | wc -c | awk '{ printf "%.1f", $1 / 1e6 }')"
+printf '  canonical rows: %s MB (uncompressed COPY text)\n' \
+	"$(awk -v b="$(stat -c %s "$W/s/rows.tsv")" 'BEGIN { printf "%.1f", b / 1e6 }')"
 echo "machine: $(nproc) cores, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)"

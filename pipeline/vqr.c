@@ -755,6 +755,15 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		return EXIT_INTERNAL;
 	}
 	drop_marker(c, path);
+	{
+		/* The canonical rows are loaded (or were before): the staging
+		 * directory keeps the manifest, rejects and indicator records; the
+		 * rows can be made again from the archived export with vqr-extract. */
+		char rpath[4200];
+		snprintf(rpath, sizeof rpath, "%s/rows.tsv", dir);
+		if (unlink(rpath) < 0 && errno != ENOENT)
+			log_warning("%s: %s", rpath, strerror(errno));
+	}
 	if (strncmp(out, "skipped", 7) == 0) {
 		f->status = "already_loaded";
 		t->skipped++;

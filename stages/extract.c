@@ -3,7 +3,7 @@
  * its columns to the source's fields, check every cell, and write the
  * staging files of one batch:
  *
- *     DIR/rows.gz        canonical rows (COPY text, gzip): line, period, fields
+ *     DIR/rows.tsv       canonical rows (COPY text): line, period, fields
  *     DIR/rejects.tsv    one line per rejected cell (COPY text, with header)
  *     DIR/manifest.yaml  file, sha256, encoding, header line, row counts, periods
  *
@@ -103,7 +103,7 @@ static void usage(FILE *f)
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and exit\n"
 		"\n"
-		"Files written: DIR/rows.gz, DIR/rejects.tsv, DIR/manifest.yaml.\n"
+		"Files written: DIR/rows.tsv, DIR/rejects.tsv, DIR/manifest.yaml.\n"
 		"Each rejected cell is reported as FILE:LINE:COLUMN: message.\n"
 		"\n" LOG_EXIT_CODES_HELP);
 }
@@ -622,7 +622,7 @@ static void fail_file(extract *x, const char *reason)
 	x->m.reason = strdup(reason);
 }
 
-/* Read the file, write rows.gz and rejects.tsv, fill the manifest (but
+/* Read the file, write rows.tsv and rejects.tsv, fill the manifest (but
  * its sha256).  0, or -1 with err. */
 static int extract_file(extract *x, char *err, size_t errlen)
 {
@@ -651,8 +651,10 @@ static int extract_file(extract *x, char *err, size_t errlen)
 	x->m.size = st.st_size;
 	if (cli_mkdirs(x->outdir, err, errlen) < 0)
 		return -1;
-	snprintf(path, sizeof path, "%s/rows.gz", x->outdir);
-	if (!(x->rows = rows_create(path, 1, err, errlen)))
+	snprintf(path, sizeof path, "%s/rows.tsv", x->outdir);
+	/* Uncompressed: the transform reads it right away (often while it is
+	 * written), and vqr run removes it once the batch is loaded. */
+	if (!(x->rows = rows_create(path, 0, err, errlen)))
 		return -1;
 	snprintf(path, sizeof path, "%s/rejects.tsv", x->outdir);
 	if (!(x->rejects = rows_create(path, 0, err, errlen)))

@@ -1,7 +1,7 @@
 /*
  * rowload.c - canonical rows into vqr_rows.<source>; see rowload.h.
  *
- * The column list comes from the header line of rows.gz (the names
+ * The column list comes from the header line of rows.tsv (the names
  * vqr-extract staged, _line and _period first), each matched to its field
  * in the configuration for its type, so the COPY column list always
  * follows the file, whatever order or subset the configuration had when
@@ -138,7 +138,7 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 	char *esc;
 
 	*nrows = 0;
-	snprintf(path, sizeof path, "%s/rows.gz", dir);
+	snprintf(path, sizeof path, "%s/rows.tsv", dir);
 	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
 	if (!(r = follow ? rows_follow(path, mpath, err, errlen) : rows_open(path, err, errlen)))
 		return -1;

@@ -1,6 +1,6 @@
 /*
  * rowload.h - vqr-load's drill-down option: COPY the canonical rows of a
- * staged batch (DIR/rows.gz, written by vqr-extract) into a per-source
+ * staged batch (DIR/rows.tsv, written by vqr-extract) into a per-source
  * table vqr_rows.<source>, for a source configured with `load_rows: true`.
  *
  *     if (s->load_rows &&
@@ -29,7 +29,7 @@
 #include "cfg.h"
 #include "db.h"
 
-/* COPY DIR/rows.gz of source s for school c->school_code into
+/* COPY DIR/rows.tsv of source s for school c->school_code into
  * vqr_rows.<s->name> as file file_id; follow: read it while vqr-extract
  * writes it (rows_follow).  *nrows: rows copied.  0, or -1 with the
  * reason in err (the caller rolls back).  Allocates nothing the caller

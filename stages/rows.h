@@ -5,11 +5,11 @@
  * place only once flushed, checked and synced.
  *
  * Writing:
- *     rows_writer *w = rows_create("dir/rows.gz", 1, err, sizeof err);
+ *     rows_writer *w = rows_create("dir/rows.tsv", 1, err, sizeof err);
  *     rows_put(w, "数控加工", 12); rows_put_null(w); rows_end(w);
  *     if (rows_commit(w, err, sizeof err) < 0) ...   // frees w
  * Reading:
- *     rows_reader *r = rows_open("dir/rows.gz", err, sizeof err);
+ *     rows_reader *r = rows_open("dir/rows.tsv", err, sizeof err);
  *     while ((n = rows_next(r)) > 0)
  *         use rows_field(r, i) (NULL for \N) for i < n;
  *     if (n < 0) ... rows_error(r);

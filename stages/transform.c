@@ -4,7 +4,7 @@
  *
  * Usage: vqr-transform --config vqr.yaml DIR
  *
- * Reads DIR/manifest.yaml and DIR/rows.gz (written by vqr-extract), and
+ * Reads DIR/manifest.yaml and DIR/rows.tsv (written by vqr-extract), and
  * writes DIR/indicators.gz: one line per (period, indicator, breakdown)
  * in the column order of vqr.indicator_value (COPY text), then records
  * its timing and count in the manifest.
@@ -30,7 +30,7 @@
  * vqr-load loads beside extract's rejects.
  *
  * With --follow SOURCE (what `vqr run` uses) it starts beside vqr-extract
- * and reads DIR/rows.gz while it is being written (rows_follow), then
+ * and reads DIR/rows.tsv while it is being written (rows_follow), then
  * waits for the extract's manifest and checks it as usual before writing
  * anything.
  */
@@ -161,7 +161,7 @@ static void usage(FILE *f)
 		"\n"
 		"  -c, --config FILE   deployment configuration (default: $VQR_CONFIG,\n"
 		"                      ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
-		"  -f, --follow SOURCE read DIR/rows.gz of SOURCE while vqr-extract still\n"
+		"  -f, --follow SOURCE read DIR/rows.tsv of SOURCE while vqr-extract still\n"
 		"                      writes it (started beside it), then its manifest\n"
 		"  -v, --verbose       say what is done\n"
 		"  -L, --log FILE      also append every message to FILE\n"
@@ -548,7 +548,7 @@ static int add(transform *x, acc *a, const cfg_agg *agg, const expr_value *row)
 static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errlen)
 {
 	if ((size_t)n != x->s->ncols) {
-		snprintf(err, errlen, "rows.gz:%ld: %d fields, expected %zu", rows_lineno(r), n, x->s->ncols);
+		snprintf(err, errlen, "rows.tsv:%ld: %d fields, expected %zu", rows_lineno(r), n, x->s->ncols);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -564,7 +564,7 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 			char *end;
 			v->num = strtod(s, &end);
 			if (*end) {
-				snprintf(err, errlen, "rows.gz:%ld: column %d: \"%s\" is not a number", rows_lineno(r), i + 1, s);
+				snprintf(err, errlen, "rows.tsv:%ld: column %d: \"%s\" is not a number", rows_lineno(r), i + 1, s);
 				return -1;
 			}
 			break;
@@ -575,7 +575,7 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		case EXPR_DATE: {
 			long days;
 			if (expr_date_days(s, &days) < 0) {
-				snprintf(err, errlen, "rows.gz:%ld: column %d: \"%s\" is not a date", rows_lineno(r), i + 1, s);
+				snprintf(err, errlen, "rows.tsv:%ld: column %d: \"%s\" is not a date", rows_lineno(r), i + 1, s);
 				return -1;
 			}
 			v->num = (double)days;
@@ -1182,7 +1182,7 @@ static int check_header(const transform *x, rows_reader *r, char *err, size_t er
 		return -1;
 	}
 	if ((size_t)n != x->s->ncols) {
-		snprintf(err, errlen, "rows.gz has %d columns, source \"%s\" now has %zu\n"
+		snprintf(err, errlen, "rows.tsv has %d columns, source \"%s\" now has %zu\n"
 			 "hint: the configuration changed since extract; extract the file again", n,
 			 x->s->name, x->s->ncols);
 		return -1;
@@ -1190,7 +1190,7 @@ static int check_header(const transform *x, rows_reader *r, char *err, size_t er
 	for (size_t i = 0; i < x->s->nfields; i++) {
 		const cfg_field *f = &x->s->fields[i];
 		if (f->col >= 0 && strcmp(rows_field(r, f->col), f->name) != 0) {
-			snprintf(err, errlen, "rows.gz column %d is \"%s\", source \"%s\" now has \"%s\" there\n"
+			snprintf(err, errlen, "rows.tsv column %d is \"%s\", source \"%s\" now has \"%s\" there\n"
 				 "hint: the configuration changed since extract; extract the file again",
 				 f->col + 1, rows_field(r, f->col), x->s->name, f->name);
 			return -1;
@@ -1298,7 +1298,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (setup(&x, err, sizeof err) < 0)
 		goto internal;
-	snprintf(path, sizeof path, "%s/rows.gz", dir);
+	snprintf(path, sizeof path, "%s/rows.tsv", dir);
 	if (!(r = follow ? rows_follow(path, mpath, err, sizeof err) : rows_open(path, err, sizeof err)))
 		goto follow_failed;
 	if (check_header(&x, r, err, sizeof err) < 0) {

@@ -25,16 +25,16 @@ cp "$FIX" "$WORK/另一个_毕业生去向.csv"
 vqr-extract -c "$WORK/a.yaml" -o "$WORK/x1" "$FIX"; ok $? "extract with pseudonymisation exits 0"
 vqr-extract -c "$WORK/a.yaml" -o "$WORK/x2" "$WORK/另一个_毕业生去向.csv"; ok $? "a second export with the same key"
 vqr-extract -c "$WORK/b.yaml" -o "$WORK/x3" "$FIX"; ok $? "the same export with another key"
-col() { zcat "$1/rows.gz" | sed -n 2p | cut -f3; }
+col() { cat "$1/rows.tsv" | sed -n 2p | cut -f3; }
 sid=$(sed -n 3p "$FIX" | cut -d, -f1)
 h1=$(col "$WORK/x1"); h2=$(col "$WORK/x2"); h3=$(col "$WORK/x3")
-like "$(zcat "$WORK/x1/rows.gz" | head -1 | cut -f3)" "student_id" "student_id has a column"
+like "$(cat "$WORK/x1/rows.tsv" | head -1 | cut -f3)" "student_id" "student_id has a column"
 like "$h1" "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*" "it holds a hex hash"
 is "${#h1}" 32 "of 32 hex digits"
 is "$h1" "$h2" "the same student gets the same hash in another export"
 ok "$([ "$h1" != "$h3" ]; echo $?)" "another key gives another hash"
-is "$(zcat "$WORK/x1/rows.gz" | grep -c "$sid")" 0 "the student ID itself is not staged"
-is "$(zcat "$WORK/x1/rows.gz" | tail -n +2 | cut -f3 | sort -u | wc -l | tr -d ' ')" \
+is "$(cat "$WORK/x1/rows.tsv" | grep -c "$sid")" 0 "the student ID itself is not staged"
+is "$(cat "$WORK/x1/rows.tsv" | tail -n +2 | cut -f3 | sort -u | wc -l | tr -d ' ')" \
 	"$(tail -n +3 "$FIX" | cut -d, -f1 | sort -u | wc -l | tr -d ' ')" "distinct students stay distinct"
 
 chmod 644 "$WORK/k1"

@@ -33,6 +33,8 @@ is "$rc" 0 "vqr run on the fixture exits 0"
 like "$out" "*1 file loaded (1466 rows, 0 rejected)*" "vqr run says what it loaded"
 ok "$(ls "$WORK/c/inbox" | wc -l | tr -d ' ')" "the inbox is empty afterwards"
 test -f "$WORK/c/archive/$(basename "$FIX")"; ok $? "the file is in the archive"
+is "$(ls "$WORK"/c/staging/*/manifest.yaml | wc -l | tr -d ' ') $(ls "$WORK"/c/staging/*/rows.tsv 2>/dev/null | wc -l | tr -d ' ')" "1 0" \
+	"staging keeps the batch's manifest, and not its canonical rows once they are loaded"
 
 res=$(tail -n +3 "$FIX" | psql -X -q -A -t -d "$TEST_DB" -v school=CQGYGJ -v period=2022-2023 \
 	-f "$TOP/tests/e2e/graduates_expected.sql" 2>&1)
@@ -130,9 +132,9 @@ is "$(sql "select h.value || ' ' || (h.superseded_by > h.batch_id) from vqr.indi
 # Standalone stages on the same file give the same result.
 mkdir -p "$WORK/s"
 vqr-extract -c "$CFG" -o "$WORK/s/b" "$FIX"; ok $? "vqr-extract alone exits 0"
-is "$(zcat "$WORK/s/b/rows.gz" | wc -l | tr -d ' ')" 1467 "rows.gz has a header line and 1466 rows"
+is "$(cat "$WORK/s/b/rows.tsv" | wc -l | tr -d ' ')" 1467 "rows.tsv has a header line and 1466 rows"
 sid=$(sed -n 3p "$FIX" | cut -d, -f1); sname=$(sed -n 3p "$FIX" | cut -d, -f2); sidn=$(sed -n 3p "$FIX" | cut -d, -f4)
-is "$(zcat "$WORK/s/b/rows.gz" | grep -c -e "$sid" -e "$sname" -e "$sidn")" 0 "personal data (学号, 姓名, 身份证号) is never staged"
+is "$(cat "$WORK/s/b/rows.tsv" | grep -c -e "$sid" -e "$sname" -e "$sidn")" 0 "personal data (学号, 姓名, 身份证号) is never staged"
 vqr-transform -c "$CFG" "$WORK/s/b"; ok $? "vqr-transform alone exits 0"
 is "$(zcat "$WORK/s/b/indicators.gz" | grep -c "	employment.graduates.total	{}	")" 1 "indicators.gz has the school total"
 is "$(sql "select count(*) from vqr.indicator_value where period = '2022-2023'")" "$(zcat "$WORK/s/b/indicators.gz" | grep -c '	2022-2023	')" \

@@ -54,7 +54,7 @@ is "$(sql "select count(*) from vqr.indicator_value where source_code = 'test_re
 
 sql "create table reg (line int, period text, student_id text, major text, level text, gender text,
 	score numeric, hours int, passed text, event_date date)" >/dev/null
-zcat "$D/rows.gz" | tail -n +2 | psql -X -q -d "$TEST_DB" -c "\\copy reg from stdin"
+cat "$D/rows.tsv" | tail -n +2 | psql -X -q -d "$TEST_DB" -c "\\copy reg from stdin"
 is "$(sql "select count(*) from reg")" 6000 "the canonical rows are in table reg"
 
 cat > "$WORK/expected.sql" <<'SQL'
