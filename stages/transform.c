@@ -137,6 +137,11 @@ typedef struct transform {
 	uint32_t *rid;          /* per canonical column: this row's value id (0 = NULL) */
 	cdict pdict;            /* period labels */
 	uint32_t last_pid[4];   /* per period type, the last row's period id */
+	int *ucols;             /* canonical columns read per row (nucols) */
+	size_t nucols;
+	char (*prev)[32];       /* per column: the last number or date text parsed */
+	double *prevnum;        /* its value */
+	unsigned char *prevok;  /* prev holds it */
 	const cfg_agg **filt;   /* distinct filters (by text) of the indicators (nfilt) */
 	size_t nfilt;
 	unsigned char *fpass;   /* per distinct filter: this row passes */
@@ -551,7 +556,9 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		snprintf(err, errlen, "rows.tsv:%ld: %d fields, expected %zu", rows_lineno(r), n, x->s->ncols);
 		return -1;
 	}
-	for (int i = 0; i < n; i++) {
+	/* Only the columns some rule reads (and the line and period). */
+	for (size_t u = 0; u < x->nucols; u++) {
+		int i = x->ucols[u];
 		expr_value *v = &x->row[i];
 		const char *s = rows_field(r, i);
 		v->isnull = s == NULL;
@@ -559,6 +566,10 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		v->num = 0;
 		if (!s || !x->s->used[i])
 			continue;
+		if (x->coltype[i] != EXPR_TEXT && x->prevok[i] && strcmp(s, x->prev[i]) == 0) {
+			v->num = x->prevnum[i]; /* the same as the row before: often so */
+			continue;
+		}
 		switch (x->coltype[i]) {
 		case EXPR_NUMBER: {
 			char *end;
@@ -583,6 +594,14 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		}
 		case EXPR_TEXT:
 			break;
+		}
+		if (x->coltype[i] != EXPR_TEXT) {
+			size_t len = strlen(s);
+			x->prevok[i] = len < sizeof x->prev[i];
+			if (x->prevok[i]) {
+				memcpy(x->prev[i], s, len + 1);
+				x->prevnum[i] = v->num;
+			}
 		}
 	}
 	return 0;
@@ -1136,6 +1155,20 @@ static int setup(transform *x, char *err, size_t errlen)
 			*slot[q] = f;
 		}
 	}
+	x->ucols = calloc(s->ncols, sizeof *x->ucols);
+	x->prev = calloc(s->ncols, sizeof *x->prev);
+	x->prevnum = calloc(s->ncols, sizeof *x->prevnum);
+	x->prevok = calloc(s->ncols, 1);
+	if (!x->ucols || !x->prev || !x->prevnum || !x->prevok) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < s->ncols; i++) {
+		x->row[i].isnull = 1;
+		x->row[i].s = "";
+		if (s->used[i] || i == CFG_COL_LINE || i == CFG_COL_PERIOD || (int)i == x->date_col)
+			x->ucols[x->nucols++] = (int)i;
+	}
 	x->dict = calloc(s->ncols, sizeof *x->dict);
 	x->needid = calloc(s->ncols, 1);
 	x->rid = calloc(s->ncols, sizeof *x->rid);
@@ -1225,6 +1258,10 @@ static void cleanup(transform *x)
 	free(x->dict);
 	free(x->needid);
 	free(x->rid);
+	free(x->ucols);
+	free(x->prev);
+	free(x->prevnum);
+	free(x->prevok);
 	free(x->filt);
 	free(x->fpass);
 	free(x->nfi);
