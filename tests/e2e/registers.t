@@ -37,10 +37,17 @@ done
 vqr -c "$WORK/CQGYGJ.yaml" init >/dev/null 2>&1; ok $? "vqr init"
 for s in CQGYGJ NLGJ BCJS; do
 	out=$(vqr -c "$WORK/$s.yaml" run 2>&1); rc=$?
-	# 2: the summary sheet names figures of catalogs this run may not have
-	ok "$([ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] && echo 0 || echo 1)" "$s: vqr run loads (exit $rc)"
+	# CQGYGJ's summary sheet names one figure no rule computes yet (the
+	# highest mean starting salary of a major group; SQL reads it from the
+	# breakdown): that row is rejected with its reason, nothing else.
+	want=0
+	[ "$s" = CQGYGJ ] && want=2
+	is "$rc" "$want" "$s: vqr run loads every export ($(echo "$out" | tail -1))"
 	is "$(ls "$WORK/$s/quarantine" 2>/dev/null | wc -l | tr -d ' ')" 0 "$s: nothing quarantined"
 done
+like "$(sql "select string_agg(f.file_name || ':' || r.line || ': ' || r.message, '; ') from vqr.reject r join vqr.source_file f using (file_id)")" \
+	"质量年报数据汇总表_2022-2023.xlsx:57: 指标代码: no indicator is named \"employment.starting_salary.mean_by_major_group.max\"*" \
+	"the only rejected row of all exports: the summary figure no rule computes yet"
 is "$(sql "select count(*) from vqr.reject r join vqr.source_file f using (file_id) where f.source_code not like 'summary_sheet%'")" 0 \
 	"no row of a register is rejected"
 
