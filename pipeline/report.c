@@ -982,6 +982,17 @@ typedef struct brow {
 
 static const ltable *sort_table;
 
+/* Text order, except that two whole numbers ("2", "10") compare as numbers. */
+static int cmp_val(const char *a, const char *b)
+{
+	size_t la = strspn(a, "0123456789"), lb = strspn(b, "0123456789");
+	if (la && lb && !a[la] && !b[lb] && la < 19 && lb < 19) {
+		long long x = atoll(a), y = atoll(b);
+		return x < y ? -1 : x > y;
+	}
+	return strcmp(a, b);
+}
+
 static int cmp_brow(const void *a, const void *b)
 {
 	const brow *x = a, *y = b;
@@ -996,7 +1007,7 @@ static int cmp_brow(const void *a, const void *b)
 				return x->f[k] ? -1 : 1;
 			continue;
 		}
-		if ((c = strcmp(x->f[k], y->f[k])))
+		if ((c = cmp_val(x->f[k], y->f[k])))
 			return c;
 	}
 	for (size_t k = 0; k < t->nby; k++) {

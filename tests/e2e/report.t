@@ -47,8 +47,8 @@ like "$(cat "$txt")" "*   440       395       265           130         181     
 	"表2-2: the snapshot of 2023-08-31 (not 2023-06-30, 2022-08-31 or 2023-09-30); 19 from the summary sheet only"
 like "$(cat "$txt")" "*家长满意度                              91.20%*" "表1-1: 91.195 rounds half up to 91.20%"
 is "$(grep -c '^[0-9]* *[^ ]*（[^）]*）（0[0-9]*-[234]）$\|^[0-9]* *[^ ]*（1501-3）$' "$txt")" 33 "表2-1: 33 programmes"
-like "$(cat "$txt")" "*23    铁路客运服务（高铁乘务方向）（中级工）（0430-4）*" "  a direction is shown in brackets, sorted by code"
-like "$(cat "$txt")" "*10    电子技术应用（高级工）（0209-3）*" "  and left out when there is none"
+like "$(cat "$txt")" "*32    铁路客运服务（高铁乘务方向）（中级工）（0430-4）*" "  a direction is shown in brackets, in the catalog's order (序号)"
+like "$(cat "$txt")" "*4     电子技术应用（高级工）（0209-3）*" "  and left out when there is none"
 # Columns line up on a terminal: every line of 表2-3 has one display width.
 widths=$(grep -A5 '^表 2-3' "$txt" | sed -n '4,6p' | while IFS= read -r l; do
 	printf '%s' "$l" | python3 -c 'import sys, unicodedata as u; s = sys.stdin.read(); print(sum(2 if u.east_asian_width(c) in "WF" else 1 for c in s))'

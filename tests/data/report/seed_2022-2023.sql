@@ -127,9 +127,9 @@ INSERT INTO seed VALUES
 -- 表2-1: one programme (major x level) per row, as the report lists them
 INSERT INTO seed
 SELECT 'majors.programme_levels', '2022-2023',
-       jsonb_build_object('major_code', m.code, 'major', m.major, 'direction', m.direction, 'level', m.level),
+       jsonb_build_object('seq', m.seq::text, 'major_code', m.code, 'major', m.major, 'direction', m.direction, 'level', m.level),
        'computed', 1
-FROM (VALUES
+FROM (SELECT v.*, row_number() OVER () AS seq FROM (VALUES
   ('0106-2', '数控加工', '数控车工', '预备技师'), ('0106-3', '数控加工', '数控车工', '高级工'),
   ('0106-4', '数控加工', '数控车工', '中级工'), ('0209-3', '电子技术应用', NULL, '高级工'),
   ('0209-4', '电子技术应用', NULL, '中级工'), ('0127-2', '机电一体化技术', NULL, '预备技师'),
@@ -147,7 +147,7 @@ FROM (VALUES
   ('0431-3', '城市轨道交通运输与管理', NULL, '高级工'), ('0319-3', '数字媒体技术应用', NULL, '高级工'),
   ('0522-3', '健康服务与管理', NULL, '高级工'), ('0430-4', '铁路客运服务', '高铁乘务方向', '中级工'),
   ('0508-3', '美容美发与造型', '美容', '高级工')
-) AS m(code, major, direction, level)
+) AS v(code, major, direction, level)) AS m
 UNION ALL VALUES
   ('majors.programme_levels', '2022-2023', '{}'::jsonb, 'computed', 33),
   ('majors.programme_levels', '2022-2023', '{"level": "高级工"}', 'computed', 19),
