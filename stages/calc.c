@@ -11,6 +11,7 @@
  * unary minus are folded to one negation or none (-(-x) == x exactly).
  */
 #include "calc.h"
+#include "val.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -62,19 +63,6 @@ typedef struct parser {
 
 /* ---- errors ---- */
 
-/* 1-based column, in code points, of byte offset pos. */
-static int col_of(const char *text, size_t pos)
-{
-	int col = 1;
-	size_t i;
-
-	for (i = 0; i < pos && text[i]; i++) {
-		if (((unsigned char)text[i] & 0xC0) != 0x80)
-			col++;
-	}
-	return col;
-}
-
 /* Record an error at byte offset pos; returns -1. */
 __attribute__((format(printf, 3, 4)))
 static int fail(parser *p, size_t pos, const char *fmt, ...)
@@ -87,7 +75,7 @@ static int fail(parser *p, size_t pos, const char *fmt, ...)
 		va_end(ap);
 	}
 	if (p->errcol)
-		*p->errcol = col_of(p->text, pos);
+		*p->errcol = val_utf8_column(p->text, pos);
 	return -1;
 }
 

@@ -1041,6 +1041,19 @@ static const cfg_field *use_field(loader *L, const ydoc *d, const cfg_source *s,
 	return f;
 }
 
+/* The mark of column col (1-based, 0 = unknown) inside scalar n: past its
+ * opening quote, when it is on one line. */
+static yaml_mark_t mark_in_scalar(const yaml_node_t *n, int col)
+{
+	yaml_mark_t m = n->start_mark;
+	if (n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+	    n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+		m.column++;
+	if (col > 0 && n->start_mark.line == n->end_mark.line)
+		m.column += (size_t)col - 1;
+	return m;
+}
+
 /* One aggregation: exactly one of count/sum/mean/min/max, and an optional where. */
 static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
 		    yaml_node_t *n, const char *what)
@@ -1083,15 +1096,8 @@ static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
 		if (!(a->where_text = str_of(L, d, w, "where")))
 			return -1;
 		a->where = expr_parse(a->where_text, resolve_field, (void *)s, msg, sizeof msg, &col);
-		if (!a->where) {
-			yaml_mark_t m = w->start_mark;
-			if (w->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-			    w->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
-				m.column++;
-			if (col > 0 && w->start_mark.line == w->end_mark.line)
-				m.column += (size_t)col - 1;
-			return fail(L, d, m, "in filter \"%s\": %s", a->where_text, msg);
-		}
+		if (!a->where)
+			return fail(L, d, mark_in_scalar(w, col), "in filter \"%s\": %s", a->where_text, msg);
 	}
 	return 0;
 }
@@ -1105,15 +1111,8 @@ static calc *formula_of(loader *L, const ydoc *d, yaml_node_t *n, const char *wh
 
 	if (want_kind(L, d, n, YAML_SCALAR_NODE, what) < 0)
 		return NULL;
-	if (!(f = calc_parse(sval(n), &col, msg, sizeof msg))) {
-		yaml_mark_t m = n->start_mark;
-		if (n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-		    n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
-			m.column++;
-		if (col > 0 && n->start_mark.line == n->end_mark.line)
-			m.column += (size_t)col - 1;
-		fail(L, d, m, "in %s \"%s\": %s", what, sval(n), msg);
-	}
+	if (!(f = calc_parse(sval(n), &col, msg, sizeof msg)))
+		fail(L, d, mark_in_scalar(n, col), "in %s \"%s\": %s", what, sval(n), msg);
 	return f;
 }
 

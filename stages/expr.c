@@ -229,19 +229,6 @@ typedef struct parser {
 	int *errcol;            /* caller's column (may be NULL) */
 } parser;
 
-/* 1-based column, in code points, of byte offset pos. */
-static int col_of(const char *text, size_t pos)
-{
-	int col = 1;
-	size_t i;
-
-	for (i = 0; i < pos && text[i]; i++) {
-		if (((unsigned char)text[i] & 0xC0) != 0x80)
-			col++;
-	}
-	return col;
-}
-
 /* Record an error at byte offset pos; returns -1. */
 __attribute__((format(printf, 3, 4)))
 static int fail(parser *p, size_t pos, const char *fmt, ...)
@@ -254,7 +241,7 @@ static int fail(parser *p, size_t pos, const char *fmt, ...)
 		va_end(ap);
 	}
 	if (p->errcol)
-		*p->errcol = col_of(p->text, pos);
+		*p->errcol = val_utf8_column(p->text, pos);
 	return -1;
 }
 
@@ -788,7 +775,7 @@ static int parse_in(parser *p, operand *a, int neg)
 		}
 		if (p->tok.kind != T_RPAREN)
 			return fail(p, p->tok.pos, "expected ',' or ')' in the IN list opened at column %d, found %s",
-				    col_of(p->text, in_pos), tok_desc(p, d, sizeof d));
+				    val_utf8_column(p->text, in_pos), tok_desc(p, d, sizeof d));
 		if (lex(p) < 0)
 			return -1;
 		break;
@@ -850,7 +837,7 @@ static int parse_primary(parser *p)
 			return -1;
 		if (p->tok.kind != T_RPAREN)
 			return fail(p, p->tok.pos, "expected ')' to close the '(' at column %d, found %s",
-				    col_of(p->text, open), tok_desc(p, d, sizeof d));
+				    val_utf8_column(p->text, open), tok_desc(p, d, sizeof d));
 		p->depth--;
 		return lex(p) < 0 ? -1 : n;
 	}

@@ -33,10 +33,10 @@
 #include "log.h"
 #include "manifest.h"
 #include "migrate.h"
+#include "pgcopy.h"
 #include "rows.h"
 #include "rowload.h"
 
-#define COPYBUF (256 * 1024)
 
 static void usage(FILE *f)
 {
@@ -69,86 +69,21 @@ static void usage(FILE *f)
 static int copy_file(db *d, const char *copy_sql, const char *path, int skip_header,
 		     const char *suffix, long long *nlines, char *err, size_t errlen)
 {
-	PGresult *res;
-	rows_reader *r;
-	const char *line;
-	size_t len, slen = strlen(suffix), used = 0;
-	char *buf;
-	int rc = 0;
 	const char *st = getenv("VQR_TEST_STALL_COPY");
-	int stall = st ? atoi(st) : 0;
+	rows_reader *r;
+	int rc;
 
 	*nlines = 0;
 	if (!(r = rows_open(path, err, errlen)))
 		return -1;
-	if (!(buf = malloc(COPYBUF))) {
+	if (pgcopy_start(d, copy_sql, err, errlen) < 0) {
 		rows_close(r);
-		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	res = PQexec(d->conn, copy_sql);
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		db_error(d, res, err, errlen);
-		PQclear(res);
-		rows_close(r);
-		free(buf);
-		return -1;
-	}
-	PQclear(res);
-	while ((line = rows_next_raw(r, &len))) {
-		if (skip_header && rows_lineno(r) == 1)
-			continue;
-		if (*nlines == 1 && stall > 0 && !skip_header) {
-			/* Fault injection for the crash-safety tests: hold the
-			 * COPY open with data sent (VQR_TEST_STALL_COPY=SECONDS). */
-			if (used && PQputCopyData(d->conn, buf, (int)used) == 1 && PQflush(d->conn) == 0)
-				used = 0;
-			sleep((unsigned)stall);
-		}
-		if (used + len + slen + 1 > COPYBUF) {
-			if (used && PQputCopyData(d->conn, buf, (int)used) != 1) {
-				rc = -1;
-				break;
-			}
-			used = 0;
-		}
-		if (len + slen + 1 > COPYBUF) {
-			/* A line longer than the buffer goes on its own. */
-			if (PQputCopyData(d->conn, line, (int)len) != 1 ||
-			    PQputCopyData(d->conn, suffix, (int)slen) != 1 ||
-			    PQputCopyData(d->conn, "\n", 1) != 1) {
-				rc = -1;
-				break;
-			}
-		} else {
-			memcpy(buf + used, line, len);
-			memcpy(buf + used + len, suffix, slen);
-			buf[used + len + slen] = '\n';
-			used += len + slen + 1;
-		}
-		(*nlines)++;
-	}
-	if (rc == 0 && rows_error(r)[0]) {
-		snprintf(err, errlen, "%s", rows_error(r));
-		PQputCopyEnd(d->conn, "input file unreadable");
-		rc = -2;
-	} else if (rc == 0 && used && PQputCopyData(d->conn, buf, (int)used) != 1) {
-		rc = -1;
-	}
-	if (rc == 0 && PQputCopyEnd(d->conn, NULL) != 1)
-		rc = -1;
-	if (rc == -1)
-		db_error(d, NULL, err, errlen);
-	while ((res = PQgetResult(d->conn))) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-			db_error(d, res, err, errlen);
-			rc = -1;
-		}
-		PQclear(res);
-	}
+	/* VQR_TEST_STALL_COPY=SECONDS: fault injection for the crash-safety tests */
+	rc = pgcopy_stream(d, r, skip_header, suffix, st && !skip_header ? atoi(st) : 0, nlines, err, errlen);
 	rows_close(r);
-	free(buf);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 /* COPY a rows file into table (its columns cols).  PostgreSQL refuses COPY

@@ -8,6 +8,7 @@
  * it was staged.
  */
 #include "rowload.h"
+#include "pgcopy.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,6 @@
 
 #include "rows.h"
 
-#define COPYBUF (1024 * 1024)   /* bytes per PQputCopyData */
 #define SQLBUF (64 * 1024)      /* statements built here */
 #define MAXCOLS 1024
 
@@ -63,66 +63,6 @@ static void copy_escape(const char *s, char *out)
 		}
 	}
 	*out = '\0';
-}
-
-/* Stream the remaining lines of r, each with suffix, into the COPY
- * started on d.  0, or -1 with err. */
-static int stream(db *d, rows_reader *r, const char *suffix, long long *nrows, char *err, size_t errlen)
-{
-	size_t slen = strlen(suffix), used = 0, len;
-	const char *line;
-	PGresult *res;
-	char *buf = malloc(COPYBUF);
-	int rc = 0;
-
-	if (!buf) {
-		PQputCopyEnd(d->conn, "out of memory");
-		snprintf(err, errlen, "out of memory");
-		rc = -2;
-	}
-	while (!rc && (line = rows_next_raw(r, &len))) {
-		if (used + len + slen + 1 > COPYBUF) {
-			if (used && PQputCopyData(d->conn, buf, (int)used) != 1) {
-				rc = -1;
-				break;
-			}
-			used = 0;
-		}
-		if (len + slen + 1 > COPYBUF) {
-			/* A line longer than the buffer goes on its own. */
-			if (PQputCopyData(d->conn, line, (int)len) != 1 ||
-			    PQputCopyData(d->conn, suffix, (int)slen) != 1 || PQputCopyData(d->conn, "\n", 1) != 1) {
-				rc = -1;
-				break;
-			}
-		} else {
-			memcpy(buf + used, line, len);
-			memcpy(buf + used + len, suffix, slen);
-			buf[used + len + slen] = '\n';
-			used += len + slen + 1;
-		}
-		(*nrows)++;
-	}
-	if (rc == 0 && rows_error(r)[0]) {
-		snprintf(err, errlen, "%s", rows_error(r));
-		PQputCopyEnd(d->conn, "input file unreadable");
-		rc = -2;
-	} else if (rc == 0 && used && PQputCopyData(d->conn, buf, (int)used) != 1) {
-		rc = -1;
-	}
-	if (rc == 0 && PQputCopyEnd(d->conn, NULL) != 1)
-		rc = -1;
-	if (rc == -1)
-		db_error(d, NULL, err, errlen);
-	while ((res = PQgetResult(d->conn))) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-			db_error(d, res, err, errlen);
-			rc = -1;
-		}
-		PQclear(res);
-	}
-	free(buf);
-	return rc < 0 ? -1 : 0;
 }
 
 int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long long file_id, int follow,
@@ -233,7 +173,7 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 	suffix[0] = '\t';
 	copy_escape(c->school_code, suffix + 1);
 	sprintf(suffix + strlen(suffix), "\t%lld", file_id);
-	rc = stream(d, r, suffix, nrows, err, errlen);
+	rc = pgcopy_stream(d, r, 0, suffix, 0, nrows, err, errlen);
 	goto out;
 toolong:
 	snprintf(err, errlen, "%s: too many columns for vqr_rows", path);

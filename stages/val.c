@@ -1020,3 +1020,12 @@ char *val_norm_key(const char *in, size_t len, char *out, size_t outlen)
 	out[n] = '\0';
 	return out;
 }
+
+int val_utf8_column(const char *text, size_t pos)
+{
+	int col = 1;
+	for (size_t i = 0; i < pos && text[i]; i++)
+		if (((unsigned char)text[i] & 0xC0) != 0x80)
+			col++;
+	return col;
+}

@@ -111,6 +111,10 @@ char *val_norm_key(const char *in, size_t len, char *out, size_t outlen);
  */
 const char *val_trim(const char *in, size_t *len);
 
+/* The 1-based column, counted in code points, of byte offset pos in the
+ * UTF-8 text (for "file:line:col" messages about formulas and filters). */
+int val_utf8_column(const char *text, size_t pos);
+
 /*
  * The academic year (1 September .. 31 August) that day number `days`
  * (days since 1970-01-01) falls in, as its starting calendar year:
