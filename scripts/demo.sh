@@ -1,8 +1,8 @@
 #!/bin/sh
 # demo.sh - the main job on the embedded default, on a fresh Debian
 # machine: install what is missing, build vqr, let it create its own
-# private PostgreSQL cluster, load the fixture exports from the inbox, and
-# show the indicators it loaded.
+# private PostgreSQL cluster, load the seed college's 2022-2023 exports
+# from the inbox, and print the quality report's tables from the database.
 #
 #   sh scripts/demo.sh            (runtime data in ./var, or VQR_DEMO_DIR)
 set -eu
@@ -24,11 +24,20 @@ fi
 sed -e "s|\.\./var/|$DIR/|" -e "s|^  - |  - $TOP/config/|" -e "s|settle_seconds: 60 |settle_seconds: 0  |" \
 	config/vqr.yaml > "$DIR/vqr.yaml"
 mkdir -p "$DIR/inbox"
-cp fixtures/graduate_destination/*.csv "$DIR/inbox/"
+# The 2022-2023 exports of the seed college (fixtures/CQGYGJ/2022-2023/:
+# registers in .xlsx, GB18030 CSV, .csv.gz, ... and its summary sheets).
+cp fixtures/CQGYGJ/2022-2023/* "$DIR/inbox/"
+if [ ! -f "$DIR/pii.key" ]; then
+	# the key of the pseudonymised person IDs (pii: pseudonymise)
+	(umask 077 && head -c 32 /dev/urandom > "$DIR/pii.key")
+fi
 VQR="build/bin/vqr -c $DIR/vqr.yaml"
 $VQR init
-$VQR run
-$VQR show
+# exit 2: some row was rejected (one summary-sheet figure no rule computes
+# yet); every rejected row is in vqr.reject with its reason.
+$VQR run || [ $? -eq 2 ]
+$VQR report --school CQGYGJ --year 2022-2023 --layout "$TOP/config/report/quality_report.yaml"
 echo
-echo "demo: every breakdown: $VQR show --all"
+echo "demo: the findings: $VQR status"
+echo "demo: every value: $VQR show --all"
 echo "demo: query it yourself: $VQR db start   (prints the psql command)"
