@@ -566,8 +566,8 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		v->num = 0;
 		if (!s || !x->s->used[i])
 			continue;
-		if (x->coltype[i] != EXPR_TEXT && x->prevok[i] && strcmp(s, x->prev[i]) == 0) {
-			v->num = x->prevnum[i]; /* the same as the row before: often so */
+		if (x->coltype[i] == EXPR_DATE && x->prevok[i] && strcmp(s, x->prev[i]) == 0) {
+			v->num = x->prevnum[i]; /* the same date as the row before: often so */
 			continue;
 		}
 		switch (x->coltype[i]) {
@@ -595,7 +595,7 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		case EXPR_TEXT:
 			break;
 		}
-		if (x->coltype[i] != EXPR_TEXT) {
+		if (x->coltype[i] == EXPR_DATE) {
 			size_t len = strlen(s);
 			x->prevok[i] = len < sizeof x->prev[i];
 			if (x->prevok[i]) {
