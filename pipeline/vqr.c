@@ -134,6 +134,23 @@ static void stage_path(const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%s", name);
 }
 
+/* In a forked child: stdout to the pipe pfd (when not NULL), then exec
+ * argv (a path, or a name looked up in PATH).  Never returns. */
+static void child_exec(char *const argv[], const int *pfd)
+{
+	if (pfd) {
+		dup2(pfd[1], STDOUT_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+	}
+	if (strchr(argv[0], '/'))
+		execv(argv[0], argv);
+	else
+		execvp(argv[0], argv);
+	fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
+	_exit(127);
+}
+
 /* Run argv; its stdout goes to out (NUL-terminated, may be NULL), its
  * stderr to ours.  Returns its exit status, or -1 (message in err). */
 static int run_child(char *const argv[], char *out, size_t outlen, char *err, size_t errlen)
@@ -152,19 +169,8 @@ static int run_child(char *const argv[], char *out, size_t outlen, char *err, si
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		return -1;
 	}
-	if (pid == 0) {
-		if (out) {
-			dup2(pfd[1], STDOUT_FILENO);
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		if (strchr(argv[0], '/'))
-			execv(argv[0], argv);
-		else
-			execvp(argv[0], argv);
-		fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		child_exec(argv, out ? pfd : NULL);
 	if (out) {
 		close(pfd[1]);
 		for (;;) {
@@ -220,19 +226,8 @@ static pid_t spawn_child(char *const argv[], int *outfd, char *err, size_t errle
 		}
 		return -1;
 	}
-	if (pid == 0) {
-		if (outfd) {
-			dup2(pfd[1], STDOUT_FILENO);
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		if (strchr(argv[0], '/'))
-			execv(argv[0], argv);
-		else
-			execvp(argv[0], argv);
-		fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		child_exec(argv, outfd ? pfd : NULL);
 	if (outfd) {
 		close(pfd[1]);
 		fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
