@@ -79,40 +79,6 @@ static int fail(parser *p, size_t pos, const char *fmt, ...)
 	return -1;
 }
 
-/* Byte offset of the first invalid UTF-8 sequence in s, or (size_t)-1. */
-static size_t utf8_bad(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (u[i]) {
-		unsigned c = u[i], cp, min;
-		int n, k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			n = 1, cp = c & 0x1F, min = 0x80;
-		} else if ((c & 0xF0) == 0xE0) {
-			n = 2, cp = c & 0x0F, min = 0x800;
-		} else if ((c & 0xF8) == 0xF0) {
-			n = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return i;
-		}
-		for (k = 1; k <= n; k++) {
-			if ((u[i + k] & 0xC0) != 0x80)
-				return i;
-			cp = cp << 6 | (u[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return i;
-		i += n + 1;
-	}
-	return (size_t)-1;
-}
-
 /* ---- lexer ---- */
 
 static int is_digit(int c)
@@ -414,7 +380,7 @@ calc *calc_parse(const char *text, int *errcol, char *err, size_t errlen)
 		err[0] = 0;
 	if (errcol)
 		*errcol = 0;
-	bad = utf8_bad(p.text);
+	bad = val_utf8_invalid(p.text);
 	if (bad != (size_t)-1) {
 		fail(&p, bad, "invalid UTF-8 (byte 0x%02X)", (unsigned char)p.text[bad]);
 		return NULL;

@@ -1029,3 +1029,36 @@ int val_utf8_column(const char *text, size_t pos)
 			col++;
 	return col;
 }
+
+size_t val_utf8_invalid(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (u[i]) {
+		unsigned c = u[i], cp, min;
+		int n, k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0) {
+			n = 1, cp = c & 0x1F, min = 0x80;
+		} else if ((c & 0xF0) == 0xE0) {
+			n = 2, cp = c & 0x0F, min = 0x800;
+		} else if ((c & 0xF8) == 0xF0) {
+			n = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return i;
+		}
+		for (k = 1; k <= n; k++) {
+			if ((u[i + k] & 0xC0) != 0x80)
+				return i;
+			cp = cp << 6 | (u[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return i;
+		i += n + 1;
+	}
+	return (size_t)-1;
+}

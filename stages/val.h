@@ -115,6 +115,11 @@ const char *val_trim(const char *in, size_t *len);
  * UTF-8 text (for "file:line:col" messages about formulas and filters). */
 int val_utf8_column(const char *text, size_t pos);
 
+/* The byte offset of the first invalid UTF-8 sequence in the NUL-terminated
+ * s (overlong forms, surrogates and code points above U+10FFFF count as
+ * invalid), or (size_t)-1 when it is all valid. */
+size_t val_utf8_invalid(const char *s);
+
 /*
  * The academic year (1 September .. 31 August) that day number `days`
  * (days since 1970-01-01) falls in, as its starting calendar year:
