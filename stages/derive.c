@@ -167,8 +167,8 @@ static void bind(const derive *dv, const calc *f, const char *period, const char
 		const calc_ref *r = calc_ref_at(f, i);
 		const entry *e = find(dv, period, bd, r->code, r->type == CALC_REPORTED);
 		present[i] = 0;
-		if (!e)
-			continue;
+		if (!e || isnan(e->value))
+			continue; /* absent, or a derived value of before that has none now */
 		switch (r->type) {
 		case CALC_VALUE:
 		case CALC_REPORTED:
@@ -317,7 +317,11 @@ static int derive_period(derive *dv, db *d, const cfg *c, const char *school, co
 			 long long batch_id, derive_summary *sum, char *err, size_t errlen)
 {
 	char bnum[32];
-	const char *p[6];
+	const char *p[3], **bds = NULL, **keys = NULL;
+	double *va = NULL;
+	unsigned char *pa = NULL;
+	long nb;
+	int rc = -1;
 	PGresult *r;
 	period_type pt;
 	long first, last;
@@ -343,33 +347,32 @@ static int derive_period(derive *dv, db *d, const cfg *c, const char *school, co
 			if (dv->all[i]->code == ind->code && !dv->all[i]->reported && strcmp(dv->all[i]->period, period) == 0)
 				dv->all[i]->value = NAN, dv->all[i]->has_nd = 0;
 	}
+	/* The breakdowns of the period: derived values only take those. */
+	if ((nb = breakdowns(dv, period, &bds, &keys)) < 0)
+		goto oom;
 	for (size_t k = 0; k < c->nderived; k++) {
 		const cfg_indicator *ind = &c->indicators[c->derived[k]];
-		const char **bds, **keys;
-		long nb;
 		size_t na = calc_nrefs(ind->formula), nd = ind->dformula ? calc_nrefs(ind->dformula) : 0;
-		double *va = calloc(na + nd + 1, sizeof *va);
-		unsigned char *pa = calloc(na + nd + 1, 1);
 
-		if (!va || !pa || (nb = breakdowns(dv, period, &bds, &keys)) < 0) {
-			free(va);
-			free(pa);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		(void)keys;
+		if (ind->period != pt)
+			continue;
+		free(va);
+		free(pa);
+		va = calloc(na + nd + 1, sizeof *va);
+		pa = calloc(na + nd + 1, 1);
+		if (!va || !pa)
+			goto oom;
 		for (long b = 0; b < nb; b++) {
 			double num, den = 0, value;
-			int mine = 0;
 			entry *e;
 			char vtext[64], ntext[64], dtext[64];
-			if (ind->period != pt)
-				break;
-			bind(dv, ind->formula, period, bds[b], va, pa, &mine);
+			const char *q[8];
+
+			bind(dv, ind->formula, period, bds[b], va, pa, NULL);
 			if (calc_eval(ind->formula, va, pa, &num) != CALC_OK)
 				continue;
 			if (ind->dformula) {
-				bind(dv, ind->dformula, period, bds[b], va + na, pa + na, &mine);
+				bind(dv, ind->dformula, period, bds[b], va + na, pa + na, NULL);
 				if (calc_eval(ind->dformula, va + na, pa + na, &den) != CALC_OK || den <= 0)
 					continue;
 				value = num / den * ind->scale;
@@ -381,59 +384,54 @@ static int derive_period(derive *dv, db *d, const cfg *c, const char *school, co
 			snprintf(vtext, sizeof vtext, "%.15g", value);
 			snprintf(ntext, sizeof ntext, "%.15g", num);
 			snprintf(dtext, sizeof dtext, "%.15g", den);
-			if ((e = find(dv, period, bds[b], ind->code, 0))) {
-				free(e->text);
-				e->text = strdup(vtext);
-			} else {
-				e = calloc(1, sizeof *e);
-				if (!e || !(e->period = strdup(period)) || !(e->bd = strdup(bds[b])) ||
-				    !(e->keys = strdup(keys[b])) || !(e->text = strdup(vtext)) || (e->code = ind->code, insert(dv, e) < 0)) {
-					if (e)
-						entry_free(e);
-					free(bds);
-					free(keys);
-					free(va);
-					free(pa);
-					snprintf(err, errlen, "out of memory");
-					return -1;
-				}
+			if (!(e = find(dv, period, bds[b], ind->code, 0))) {
 				/* bds/keys point into entries, which stay put */
+				if (!(e = calloc(1, sizeof *e)))
+					goto oom;
+				e->code = ind->code;
+				if (!(e->period = strdup(period)) || !(e->bd = strdup(bds[b])) ||
+				    !(e->keys = strdup(keys[b])) || insert(dv, e) < 0) {
+					entry_free(e);
+					goto oom;
+				}
 			}
+			free(e->text);
+			if (!(e->text = strdup(vtext)))
+				goto oom;
 			e->value = value;
 			e->num = num;
 			e->den = den;
 			e->has_nd = ind->dformula != NULL;
 			e->this_batch = 1;
-			p[0] = school;
-			p[1] = period;
-			p[2] = ind->code;
-			p[3] = bds[b];
-			p[4] = e->has_nd ? ntext : NULL;
-			p[5] = e->has_nd ? dtext : NULL;
-			{
-				const char *q[8] = { p[0], p[1], p[2], p[3], p[4], p[5], vtext, bnum };
-				r = db_query(d,
-					     "INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, "
-					     "value_type, source_code, numerator, denominator, value, batch_id) "
-					     "VALUES ($1, $2, $3, $4::jsonb, 'computed', 'derived', $5, $6, $7, $8)",
-					     8, q, err, errlen);
-			}
-			if (!r) {
-				free(bds);
-				free(keys);
-				free(va);
-				free(pa);
-				return -1;
-			}
+			q[0] = school;
+			q[1] = period;
+			q[2] = ind->code;
+			q[3] = bds[b];
+			q[4] = e->has_nd ? ntext : NULL;
+			q[5] = e->has_nd ? dtext : NULL;
+			q[6] = vtext;
+			q[7] = bnum;
+			r = db_query(d,
+				     "INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, "
+				     "value_type, source_code, numerator, denominator, value, batch_id) "
+				     "VALUES ($1, $2, $3, $4::jsonb, 'computed', 'derived', $5, $6, $7, $8)",
+				     8, q, err, errlen);
+			if (!r)
+				goto fail;
 			PQclear(r);
 			sum->derived++;
 		}
-		free(bds);
-		free(keys);
-		free(va);
-		free(pa);
 	}
-	return 0;
+	rc = 0;
+	goto fail;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	free(bds);
+	free(keys);
+	free(va);
+	free(pa);
+	return rc;
 }
 
 static void fmtnum(char *buf, size_t n, double v)

@@ -132,6 +132,16 @@ is "$(sql "select count(*) from vqr.v_finding where period = '2022-2023'")" 0 "n
 is "$(sql "select count(*) from vqr.v_finding where period = '2022'")" 1 "the fiscal 2022 one stays"
 is "$(sql "select count(*) > 0 from vqr.finding where superseded_by is not null and check_code = 'awards.teaching_achievement.parts'")" t \
 	"the old findings are kept, superseded"
+# A corrected ledger without operating revenue: the derived share has no
+# value any more, so it is gone, and no check compares a share that is not there.
+grep -v 事业收入 "$WORK/c/archive/收入明细账_2022.csv" > "$INBOX/收入明细账_2022_更正.csv"
+out=$(vqr -c "$CFG" run 2>&1); rc=$?
+is "$rc" 0 "the corrected ledger loads ($out)"
+is "$(sql "select count(*) from vqr.indicator_value where indicator_code = 'finance.revenue.operating.share' and value_type = 'computed'")" 0 \
+	"the derived share of 2022 is gone with its numerator"
+is "$(sql "select count(*) from vqr.v_finding where check_code = 'finance.operating_share.at_most_all'")" 0 \
+	"a check on it is not evaluated (no finding about a value that does not exist)"
+
 # A blocking check: a register whose destinations do not add up is not loaded.
 cat > "$WORK/block.yaml" <<YAML
 checks:
