@@ -13,20 +13,13 @@ set -eu
 ROWS=${1:-1000000}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$TOP/${VQR_BUILD:-build}/bin
-FIX="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
 W=$(mktemp -d "${TMPDIR:-/tmp}/vqr-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
+. "$TOP/bench/lib.sh"
 [ -x /usr/bin/time ] || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
 csv="$W/毕业生去向登记表_bench.csv"
-{
-	sed -n 2p "$FIX"
-	n=0
-	while [ "$n" -lt "$ROWS" ]; do
-		tail -n +3 "$FIX"
-		n=$((n + 1466))
-	done
-} | head -n $((ROWS + 1)) > "$csv"
+repeat_fixture "$ROWS" "$csv"
 
 {
 	echo "indicators:"
