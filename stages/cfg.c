@@ -1116,10 +1116,84 @@ static calc *formula_of(loader *L, const ydoc *d, yaml_node_t *n, const char *wh
 	return f;
 }
 
-/* A derived indicator: formula, or ratio {numerator: formula, denominator: formula}. */
+/* Whether s is a bare indicator code: [A-Za-z_][A-Za-z0-9_.]*, not ending with '.'. */
+static int is_code(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '.'))
+			return 0;
+	return s[strlen(s) - 1] != '.';
+}
+
+/* derived: {take: max|min, over: CODE, across: FIELD or [FIELDS]}: the
+ * largest or smallest value of CODE's breakdown by those fields.  The
+ * operand is kept as the one-reference formula "CODE", so that unknown
+ * codes, self-reference and cycles are found like a formula's;
+ * link_catalog checks the breakdown. */
+static int read_take(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_t *n)
+{
+	static const char *const keys[] = { "take", "over", "across", NULL };
+	yaml_node_t *v;
+	char msg[256];
+
+	if (want_kind(L, d, n, YAML_MAPPING_NODE, "derived") < 0 || check_keys(L, d, n, "derived", keys) < 0)
+		return -1;
+	if (!(v = get(d, n, "take")))
+		return fail(L, d, n->start_mark, "derived needs \"take\": max or min");
+	if (scalar_is(v, "max"))
+		ind->take = CFG_TAKE_MAX;
+	else if (scalar_is(v, "min"))
+		ind->take = CFG_TAKE_MIN;
+	else
+		return fail(L, d, v->start_mark, "take must be max or min, found \"%s\"", is_scalar(v) ? sval(v) : "?");
+	if (!(v = get(d, n, "over")))
+		return fail(L, d, n->start_mark, "derived needs \"over\": the indicator whose breakdown is taken %s of",
+			    cfg_take_name(ind->take));
+	if (want_kind(L, d, v, YAML_SCALAR_NODE, "over") < 0)
+		return -1;
+	if (!is_code(sval(v)))
+		return fail(L, d, v->start_mark, "over must be one indicator code, found \"%s\"", sval(v));
+	ind->over_mark = mark_of(d, v);
+	if (!(ind->formula = calc_parse(sval(v), NULL, msg, sizeof msg)))
+		return fail(L, d, v->start_mark, "over \"%s\": %s", sval(v), msg);
+	if ((v = get(d, n, "across")) && !is_null(v)) {
+		char **names = strlist_of(L, d, v, "across");
+		size_t cnt = 0, len = 1;
+		if (!names)
+			return -1;
+		while (names[cnt])
+			len += strlen(names[cnt++]) + 1;
+		ind->across_mark = mark_of(d, v);
+		if (!cnt || !(ind->across = malloc(len))) {
+			strlist_free(names);
+			return fail(L, d, v->start_mark, cnt ? "out of memory" : "across names no field");
+		}
+		/* sorted and joined like the keys of a stored breakdown */
+		for (size_t i = 1; i < cnt; i++)
+			for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+				char *t = names[j];
+				names[j] = names[j - 1];
+				names[j - 1] = t;
+			}
+		ind->across[0] = '\0';
+		for (size_t i = 0; i < cnt; i++) {
+			if (i)
+				strcat(ind->across, ",");
+			strcat(ind->across, names[i]);
+		}
+		strlist_free(names);
+	}
+	return 0;
+}
+
+/* A derived indicator: formula, ratio {numerator: formula, denominator:
+ * formula}, or derived {take, over, across}. */
 static int read_derived(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_t *n)
 {
-	yaml_node_t *v, *ratio = get(d, n, "ratio");
+	yaml_node_t *v, *ratio = get(d, n, "ratio"), *take = get(d, n, "derived");
 	static const char *const not_here[] = {
 		"source", "by", "count", "sum", "mean", "min", "max", "count_distinct", "where", NULL
 	};
@@ -1128,12 +1202,29 @@ static int read_derived(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_
 		if ((v = get(d, n, not_here[i])))
 			return fail(L, d, v->start_mark,
 				    "indicator \"%s\" is derived from other indicators: \"%s\" does not apply "
-				    "(its breakdowns are those its operands share)", ind->code, not_here[i]);
-	if (ratio && get(d, n, "formula"))
-		return fail(L, d, ratio->start_mark, "give a derived indicator a formula or a ratio, not both");
+				    "(%s)", ind->code, not_here[i],
+				    take ? "a value taken out of a breakdown has none" : "its breakdowns are those its operands share");
+	if ((ratio != NULL) + (get(d, n, "formula") != NULL) + (take != NULL) > 1)
+		return fail(L, d, (take ? take : ratio)->start_mark,
+			    "give a derived indicator one of formula, ratio or derived");
 	ind->period = PERIOD_ACADEMIC_YEAR;
 	if ((v = get(d, n, "period")) && (!is_scalar(v) || period_type_parse(sval(v), &ind->period) < 0))
 		return fail(L, d, v->start_mark, "period must be academic_year, semester, fiscal_year or snapshot");
+	if (v)
+		ind->period_mark = mark_of(d, v);
+	if (take) {
+		if (read_take(L, d, ind, take) < 0)
+			return -1;
+		if ((v = get(d, n, "aggregate")) && !scalar_is(v, "none"))
+			return fail(L, d, v->start_mark,
+				    "indicator \"%s\" takes one value out of a breakdown: schools do not combine into "
+				    "a regional %s, so aggregate must be none", ind->code, cfg_take_name(ind->take));
+		free(ind->aggregate);
+		if (!(ind->aggregate = strdup("none")))
+			return fail(L, d, n->start_mark, "out of memory");
+		ind->scale = 1;
+		return (v = get(d, n, "scale")) ? num_of(L, d, v, "scale", &ind->scale) : 0;
+	}
 	if (ratio) {
 		static const char *const rkeys[] = { "numerator", "denominator", NULL };
 		yaml_node_t *num, *den;
@@ -1166,7 +1257,7 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 	static const char *const keys[] = {
 		"code", "name_zh", "name_en", "unit", "kind", "aggregate", "description",
 		"source", "period", "by", "scale", "count", "sum", "mean", "min", "max",
-		"count_distinct", "where", "ratio", "formula", "reported_names", NULL
+		"count_distinct", "where", "ratio", "formula", "reported_names", "derived", NULL
 	};
 	static const char *const agg_keys[] = {
 		"count", "sum", "mean", "min", "max", "count_distinct", "where", NULL
@@ -1236,7 +1327,7 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 			}
 		strlist_free(names);
 	}
-	if (get(d, n, "formula") || (!get(d, n, "source") && (ratio = get(d, n, "ratio")) &&
+	if (get(d, n, "formula") || get(d, n, "derived") || (!get(d, n, "source") && (ratio = get(d, n, "ratio")) &&
 				     (v = get(d, ratio, "numerator")) && is_scalar(v)))
 		return read_derived(L, d, ind, n);
 	if (!(v = get(d, n, "source")))
@@ -1565,6 +1656,83 @@ static int order_derived(loader *L)
 	return rc;
 }
 
+/* Whether values of ind may be broken down by `field`: a counted
+ * indicator lists it in `by`, a formula has the breakdowns all its operands
+ * share, a value taken out of a breakdown has none.  Called once the
+ * derived indicators are known to form no cycle. */
+static int has_field(const cfg *c, const cfg_indicator *ind, const char *field)
+{
+	if (ind->source) {
+		for (size_t i = 0; i < ind->nby; i++)
+			if (strcmp(ind->by_names[i], field) == 0)
+				return 1;
+		return 0;
+	}
+	if (ind->take != CFG_TAKE_NONE || !ind->formula)
+		return 0;
+	for (int side = 0; side < 2; side++) {
+		const calc *f = side ? ind->dformula : ind->formula;
+		for (size_t r = 0; f && r < calc_nrefs(f); r++)
+			if (!has_field(c, cfg_indicator_find(c, calc_ref_at(f, r)->code), field))
+				return 0;
+	}
+	return 1;
+}
+
+/* A derived {take, over, across}: the operand exists, counts in the same
+ * periods and names the breakdown (across may be left out when it has
+ * exactly one field).  Before the generic formula checks, so that errors
+ * point at `over` / `across`. */
+static int link_take(loader *L, cfg_indicator *ind)
+{
+	const char *code = calc_ref_at(ind->formula, 0)->code;
+	const cfg_indicator *op = cfg_indicator_find(L->c, code);
+	char msg[600];
+
+	snprintf(msg, sizeof msg, "derived indicator \"%s\": ", ind->code);
+	if (!op)
+		return fail_at(L, &ind->over_mark, "%sunknown indicator \"%s\"", msg, code);
+	if (op == ind)
+		return fail_at(L, &ind->over_mark, "%srefers to itself (over \"%s\")", msg, code);
+	if (!ind->period_mark.line)
+		ind->period = op->period;
+	else if (ind->period != op->period)
+		return fail_at(L, &ind->period_mark, "%sits period must be that of \"%s\", its operand", msg, code);
+	if (ind->across)
+		return 0;
+	if (op->source && op->nby == 1)
+		return (ind->across = strdup(op->by_names[0])) ? 0
+			: fail_at(L, &ind->over_mark, "%s%s", "out of memory", "");
+	if (op->source && op->nby)
+		return fail_at(L, &ind->over_mark, "%sindicator \"%s\" breaks down by several fields: "
+			       "say which with across: FIELD (or [FIELD, FIELD])", msg, code);
+	if (op->source || op->take != CFG_TAKE_NONE)
+		return fail_at(L, &ind->over_mark, "%sindicator \"%s\" has no breakdown to take a value out of", msg, code);
+	return fail_at(L, &ind->over_mark, "%sindicator \"%s\" is derived: name its breakdown with across: FIELD",
+		       msg, code);
+}
+
+/* After the order is known: a take's operand has the fields it is taken across. */
+static int link_take_fields(loader *L, const cfg_indicator *ind)
+{
+	const char *code = calc_ref_at(ind->formula, 0)->code;
+	const cfg_indicator *op = cfg_indicator_find(L->c, code);
+	char field[256], msg[900];
+	const char *p = ind->across;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		snprintf(field, sizeof field, "%.*s", (int)n, p);
+		p += n + (p[n] == ',');
+		if (has_field(L->c, op, field))
+			continue;
+		snprintf(msg, sizeof msg, "derived indicator \"%s\": indicator \"%s\" does not break down by \"%s\"",
+			 ind->code, code, field);
+		return fail_at(L, ind->across_mark.line ? &ind->across_mark : &ind->over_mark, "%s%s", msg, "");
+	}
+	return 0;
+}
+
 /* After everything is read: wide summary columns name indicators, derived
  * indicators and checks name existing ones, no cycles. */
 static int link_catalog(loader *L)
@@ -1581,6 +1749,9 @@ static int link_catalog(loader *L)
 				return fail_at(L, &f->mark, "field \"%s\": unknown indicator \"%s\"", f->name, f->indicator_code);
 			f->indicator = (int)(ind - c->indicators);
 		}
+	for (size_t i = 0; i < c->nindicators; i++)
+		if (c->indicators[i].take != CFG_TAKE_NONE && link_take(L, &c->indicators[i]) < 0)
+			return -1;
 	for (size_t i = 0; i < c->nindicators; i++) {
 		const cfg_indicator *ind = &c->indicators[i];
 		char who[300];
@@ -1618,7 +1789,12 @@ static int link_catalog(loader *L)
 				}
 		}
 	}
-	return order_derived(L);
+	if (order_derived(L) < 0)
+		return -1;
+	for (size_t i = 0; i < c->nindicators; i++)
+		if (c->indicators[i].take != CFG_TAKE_NONE && link_take_fields(L, &c->indicators[i]) < 0)
+			return -1;
+	return 0;
 }
 
 /* ---- public ------------------------------------------------------------ */
@@ -1645,6 +1821,11 @@ const cfg_indicator *cfg_indicator_by_name(const cfg *c, const char *key)
 				return ind;
 	}
 	return NULL;
+}
+
+const char *cfg_take_name(cfg_take t)
+{
+	return t == CFG_TAKE_MAX ? "max" : t == CFG_TAKE_MIN ? "min" : "none";
 }
 
 const char *cfg_aggfn_name(cfg_aggfn fn)
@@ -1705,6 +1886,7 @@ void cfg_free(cfg *c)
 		agg_free(&ind->den);
 		calc_free(ind->formula);
 		calc_free(ind->dformula);
+		free(ind->across);
 		free(ind->by);
 		strlist_free(ind->by_names);
 		strlist_free(ind->reported_keys);

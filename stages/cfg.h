@@ -117,6 +117,13 @@ typedef struct cfg_agg {
 	cfg_mark mark;
 } cfg_agg;
 
+/* A derived indicator that takes one value out of another's breakdown. */
+typedef enum {
+	CFG_TAKE_NONE,          /* not such an indicator (a formula or a source) */
+	CFG_TAKE_MAX,           /* the largest value of the breakdown */
+	CFG_TAKE_MIN            /* the smallest value of the breakdown */
+} cfg_take;
+
 typedef struct cfg_indicator {
 	char *code;             /* stable code, e.g. employment.dest.enterprise.rate */
 	char *name_zh;          /* Chinese name */
@@ -132,6 +139,12 @@ typedef struct cfg_indicator {
 	cfg_agg den;            /* denominator, when is_ratio */
 	calc *formula;          /* derived: the value (or numerator, when is_ratio) from other indicators */
 	calc *dformula;         /* derived ratio: the denominator formula, else NULL */
+	cfg_take take;          /* derived: {take: max|min, over: CODE}: formula is then just CODE */
+	char *across;           /* take: the breakdown fields taken across, sorted, comma-joined as
+	                           a breakdown's keys ("major_group"), owned */
+	cfg_mark over_mark;     /* take: where `over` is written */
+	cfg_mark across_mark;   /* take: where `across` is written (line 0: not written) */
+	cfg_mark period_mark;   /* derived: where `period` is written (line 0: not written) */
 	double scale;           /* 100 for a percentage, else 1 */
 	int *by;                /* breakdown columns (nby); totals are always emitted */
 	char **by_names;        /* their field names */
@@ -213,6 +226,9 @@ const cfg_indicator *cfg_indicator_by_name(const cfg *c, const char *key);
 
 /* "count", "sum", "mean", "min", "max", "count_distinct". */
 const char *cfg_aggfn_name(cfg_aggfn fn);
+
+/* "max", "min" (or "none"). */
+const char *cfg_take_name(cfg_take t);
 
 /* "text", "integer", ... */
 const char *cfg_ftype_name(cfg_ftype t);

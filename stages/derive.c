@@ -312,6 +312,84 @@ static long breakdowns(const derive *dv, const char *period, const char ***bds, 
 	return (long)n;
 }
 
+/* Record a derived value of ind at (period, bd): in the table (so that
+ * later derived indicators and the checks see it) and in the database.
+ * num and den are stored when has_nd.  0, or -1 with err set. */
+static int put_value(derive *dv, db *d, const char *school, const char *period, const cfg_indicator *ind,
+		     const char *bd, const char *keys, double value, double num, double den, int has_nd,
+		     const char *bnum, derive_summary *sum, char *err, size_t errlen)
+{
+	char vtext[64], ntext[64], dtext[64];
+	const char *q[8];
+	entry *e;
+	PGresult *r;
+
+	snprintf(vtext, sizeof vtext, "%.15g", value);
+	snprintf(ntext, sizeof ntext, "%.15g", num);
+	snprintf(dtext, sizeof dtext, "%.15g", den);
+	if (!(e = find(dv, period, bd, ind->code, 0))) {
+		if (!(e = calloc(1, sizeof *e)))
+			goto oom;
+		e->code = ind->code;
+		if (!(e->period = strdup(period)) || !(e->bd = strdup(bd)) || !(e->keys = strdup(keys)) ||
+		    insert(dv, e) < 0) {
+			entry_free(e);
+			goto oom;
+		}
+	}
+	free(e->text);
+	if (!(e->text = strdup(vtext)))
+		goto oom;
+	e->value = value;
+	e->num = num;
+	e->den = den;
+	e->has_nd = has_nd;
+	e->this_batch = 1;
+	q[0] = school;
+	q[1] = period;
+	q[2] = ind->code;
+	q[3] = bd;
+	q[4] = has_nd ? ntext : NULL;
+	q[5] = has_nd ? dtext : NULL;
+	q[6] = vtext;
+	q[7] = bnum;
+	r = db_query(d,
+		     "INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, "
+		     "value_type, source_code, numerator, denominator, value, batch_id) "
+		     "VALUES ($1, $2, $3, $4::jsonb, 'computed', 'derived', $5, $6, $7, $8)",
+		     8, q, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	sum->derived++;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* A derived {take: max|min, over, across}: the largest or smallest computed
+ * value of the operand among its breakdowns by exactly the `across` fields
+ * in the period, recorded as the total; nothing when there is none. */
+static int take_value(derive *dv, db *d, const cfg *c, const char *school, const char *period,
+		      const cfg_indicator *ind, const char *bnum, derive_summary *sum, char *err, size_t errlen)
+{
+	const cfg_indicator *op = cfg_indicator_find(c, calc_ref_at(ind->formula, 0)->code);
+	double best = NAN;
+
+	for (size_t i = 0; i < dv->n; i++) {
+		const entry *e = dv->all[i];
+		if (e->code != op->code || e->reported || isnan(e->value) || strcmp(e->keys, ind->across) != 0 ||
+		    strcmp(e->period, period) != 0)
+			continue;
+		if (isnan(best) || (ind->take == CFG_TAKE_MAX ? e->value > best : e->value < best))
+			best = e->value;
+	}
+	if (isnan(best) || !isfinite(best * ind->scale))
+		return 0;
+	return put_value(dv, d, school, period, ind, "{}", "", best * ind->scale, 0, 0, 0, bnum, sum, err, errlen);
+}
+
 /* Write the derived indicators for one period. */
 static int derive_period(derive *dv, db *d, const cfg *c, const char *school, const char *period,
 			 long long batch_id, derive_summary *sum, char *err, size_t errlen)
@@ -356,6 +434,11 @@ static int derive_period(derive *dv, db *d, const cfg *c, const char *school, co
 
 		if (ind->period != pt)
 			continue;
+		if (ind->take != CFG_TAKE_NONE) {
+			if (take_value(dv, d, c, school, period, ind, bnum, sum, err, errlen) < 0)
+				goto fail;
+			continue;
+		}
 		free(va);
 		free(pa);
 		va = calloc(na + nd + 1, sizeof *va);
@@ -364,9 +447,6 @@ static int derive_period(derive *dv, db *d, const cfg *c, const char *school, co
 			goto oom;
 		for (long b = 0; b < nb; b++) {
 			double num, den = 0, value;
-			entry *e;
-			char vtext[64], ntext[64], dtext[64];
-			const char *q[8];
 
 			bind(dv, ind->formula, period, bds[b], va, pa, NULL);
 			if (calc_eval(ind->formula, va, pa, &num) != CALC_OK)
@@ -381,45 +461,10 @@ static int derive_period(derive *dv, db *d, const cfg *c, const char *school, co
 			}
 			if (!isfinite(value))
 				continue;
-			snprintf(vtext, sizeof vtext, "%.15g", value);
-			snprintf(ntext, sizeof ntext, "%.15g", num);
-			snprintf(dtext, sizeof dtext, "%.15g", den);
-			if (!(e = find(dv, period, bds[b], ind->code, 0))) {
-				/* bds/keys point into entries, which stay put */
-				if (!(e = calloc(1, sizeof *e)))
-					goto oom;
-				e->code = ind->code;
-				if (!(e->period = strdup(period)) || !(e->bd = strdup(bds[b])) ||
-				    !(e->keys = strdup(keys[b])) || insert(dv, e) < 0) {
-					entry_free(e);
-					goto oom;
-				}
-			}
-			free(e->text);
-			if (!(e->text = strdup(vtext)))
-				goto oom;
-			e->value = value;
-			e->num = num;
-			e->den = den;
-			e->has_nd = ind->dformula != NULL;
-			e->this_batch = 1;
-			q[0] = school;
-			q[1] = period;
-			q[2] = ind->code;
-			q[3] = bds[b];
-			q[4] = e->has_nd ? ntext : NULL;
-			q[5] = e->has_nd ? dtext : NULL;
-			q[6] = vtext;
-			q[7] = bnum;
-			r = db_query(d,
-				     "INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, "
-				     "value_type, source_code, numerator, denominator, value, batch_id) "
-				     "VALUES ($1, $2, $3, $4::jsonb, 'computed', 'derived', $5, $6, $7, $8)",
-				     8, q, err, errlen);
-			if (!r)
+			/* bds/keys point into entries, which stay put */
+			if (put_value(dv, d, school, period, ind, bds[b], keys[b], value, num, den, ind->dformula != NULL,
+				      bnum, sum, err, errlen) < 0)
 				goto fail;
-			PQclear(r);
-			sum->derived++;
 		}
 	}
 	rc = 0;

@@ -118,6 +118,10 @@ static void rule_text(const cfg_indicator *ind, char *buf, size_t len)
 	const cfg_agg *parts[2] = { &ind->num, &ind->den };
 	size_t n = 0;
 
+	if (ind->take != CFG_TAKE_NONE) {
+		snprintf(buf, len, "%s(%s across %s)", cfg_take_name(ind->take), calc_text(ind->formula), ind->across);
+		return;
+	}
 	if (ind->formula) {
 		if (ind->dformula)
 			snprintf(buf, len, "(%s) / (%s)", calc_text(ind->formula), calc_text(ind->dformula));
