@@ -228,6 +228,74 @@ int main(void)
 			 "    fields:\n      y: {header: 年, type: integer}\n"), err, sizeof err) &&
 	   strstr(err, "a snapshot cannot be found from a year"), "a snapshot from a year is refused: %s", err);
 
+	/* Task M: a value taken out of another indicator's breakdown. */
+#define OPND IND("a, name_zh: 甲, name_en: A, unit: 元, kind: mean, source: g, by: [dest], mean: pay")
+#define TAKE(x) IND("m, name_zh: 最高, name_en: M, unit: 元, kind: mean, derived: {" x "}")
+	c = cfg_load(put("t.yaml", "school: {code: S, name: 学校}\n" SRC "indicators:\n"
+			 TAKE("take: min, over: a") OPND
+			 IND("n, name_zh: 最高, name_en: N, unit: 元, kind: mean, period: semester, "
+			     "derived: {take: max, over: s, across: [dest]}")
+			 IND("s, name_zh: 学期, name_en: S, unit: 元, kind: mean, source: g, by: [dest, y], period: semester, mean: pay")),
+		     err, sizeof err);
+	{
+		const cfg_indicator *m = c ? cfg_indicator_find(c, "m") : NULL, *n = c ? cfg_indicator_find(c, "n") : NULL;
+		ok(m && m->take == CFG_TAKE_MIN && m->across && strcmp(m->across, "dest") == 0 && m->nby == 0 &&
+		   m->period == PERIOD_ACADEMIC_YEAR && strcmp(m->aggregate, "none") == 0 && m->scale == 1 &&
+		   n && n->take == CFG_TAKE_MAX && strcmp(n->across, "dest") == 0 && n->period == PERIOD_SEMESTER,
+		   "derived {take: min|max, over}: loads, across a single breakdown field by default, aggregate none: %s",
+		   c ? "" : err);
+		ok(c && c->nderived == 2 && strcmp(c->indicators[c->derived[0]].code, "m") == 0,
+		   "  and is a derived indicator");
+	}
+	cfg_free(c);
+	is_str(try("indicators:\n" OPND IND("f, name_zh: 差, name_en: F, unit: 元, kind: mean, formula: \"a - 1\"")
+		   TAKE("take: max, over: f, across: dest")),
+	       "", "a take over a formula loads when the formula's operands break down by the field");
+	refused("indicators:\n" OPND TAKE("take: max, over: nope"),
+		"14:88", "derived indicator \"m\": unknown indicator \"nope\"", "take over an unknown indicator is refused at over");
+	refused("indicators:\n" OPND TAKE("take: max, over: a, across: y"),
+		"14:99", "indicator \"a\" does not break down by \"y\"", "take across a field the indicator lacks is refused at across");
+	refused("indicators:\n" OPND IND("f, name_zh: 差, name_en: F, unit: 元, kind: mean, formula: \"a - b\"")
+		IND("b, name_zh: 乙, name_en: B, unit: 人, kind: count, source: g, count: \"*\"")
+		TAKE("take: max, over: f, across: dest"),
+		"16:99", "indicator \"f\" does not break down by \"dest\"", "  also through a formula whose operands do not all have it");
+	refused("indicators:\n" OPND TAKE("take: median, over: a"),
+		"14:", "take must be max or min, found \"median\"", "a take other than max or min is refused");
+	refused("indicators:\n" OPND TAKE("over: a"),
+		"14:", "derived needs \"take\"", "a derived without take is refused");
+	refused("indicators:\n" OPND TAKE("take: max"),
+		"14:", "derived needs \"over\"", "a derived without over is refused");
+	refused("indicators:\n" OPND TAKE("take: max, over: \"a + 1\""),
+		"14:", "over must be one indicator code", "a formula in over is refused");
+	refused("indicators:\n" OPND TAKE("take: max, over: a, by: dest"),
+		"14:", "unknown key \"by\" in derived", "an unknown key in derived is refused");
+	refused("indicators:\n" IND("b, name_zh: 乙, name_en: B, unit: 人, kind: count, source: g, count: \"*\"")
+		TAKE("take: max, over: b"),
+		"14:", "indicator \"b\" has no breakdown", "take over an indicator without a breakdown is refused");
+	refused("indicators:\n" IND("s, name_zh: 学期, name_en: S, unit: 元, kind: mean, source: g, by: [dest, y], mean: pay")
+		TAKE("take: max, over: s"),
+		"14:", "breaks down by several fields: say which with across", "  or with several, unless across says which");
+	refused("indicators:\n" OPND TAKE("take: max, over: m"),
+		"14:", "refers to itself", "a take over itself is refused");
+	refused("indicators:\n" OPND IND("f, name_zh: 差, name_en: F, unit: 元, kind: mean, formula: \"a - m\"")
+		TAKE("take: max, over: f, across: dest"),
+		"1", "derived indicators form a cycle", "a take in a cycle of derived indicators is refused");
+	refused("indicators:\n" OPND IND("m, name_zh: 最高, name_en: M, unit: 元, kind: mean, aggregate: weighted_mean, "
+					 "derived: {take: max, over: a}"),
+		"14:", "aggregate must be none", "a take combined across schools is refused");
+	refused("indicators:\n" OPND IND("m, name_zh: 最高, name_en: M, unit: 元, kind: mean, period: semester, "
+					 "derived: {take: max, over: a}"),
+		"14:", "its period must be that of \"a\"", "a take in other periods than its operand's is refused");
+	refused("indicators:\n" OPND IND("m, name_zh: 最高, name_en: M, unit: 元, kind: mean, by: [dest], "
+					 "derived: {take: max, over: a}"),
+		"14:", "\"by\" does not apply", "a take with a breakdown of its own is refused");
+	refused("indicators:\n" OPND IND("m, name_zh: 最高, name_en: M, unit: 元, kind: mean, formula: a, "
+					 "derived: {take: max, over: a}"),
+		"14:", "one of formula, ratio or derived", "a take beside a formula is refused");
+	refused("indicators:\n" OPND TAKE("take: max, over: a")
+		"checks:\n  - {code: k, left: numerator(m), right: a}\n",
+		"16:5", "has no numerator and denominator", "numerator() of a take is refused");
+
 	/* Source mistakes. */
 	ok(strstr(cfg_load(put("t.yaml", "school: {code: S, name: 学校}\nsources:\n  g:\n    files: x\n    period: {type: academic_year, year: y}\n"
 			       "    fields:\n      y: {header: 年, type: integer}\n      e: {header: 值, type: enum}\n"), err, sizeof err) ? "" : err,
