@@ -168,5 +168,47 @@ like "$(sql "select severity || ' ' || message from vqr.v_finding where check_co
 is "$(sql "select blocked_load from vqr.v_finding where check_code = 'employment.graduates.plausible'")" t "  as from a blocked load"
 is "$(sql "select count(*) from vqr.source_file where file_name like '%_v2.csv'")" 0 "the blocked file is not recorded as loaded"
 
-# Dry-run of the reported sheet shows the reported values it would change.
+# Values taken out of a breakdown (derived {take: max|min, over:
+# employment.starting_salary.mean}): the highest and lowest mean salary of
+# a major, per period, from the majors' values present in that period.
+t() { sql "select coalesce(string_agg(round(value)::text, ' ' order by indicator_code), 'none') from vqr.indicator_value
+	   where period = '$1' and value_type = 'computed' and breakdown = '{}' and source_code = 'derived'
+	     and indicator_code in ('employment.starting_salary.mean.max_major', 'employment.starting_salary.mean.min_major')"; }
+is "$(t 2022-2023)" "$(sql "select round(max(value)) || ' ' || round(min(value)) from vqr.indicator_value where period = '2022-2023'
+	  and value_type = 'computed' and indicator_code = 'employment.starting_salary.mean' and breakdown ? 'major'")" \
+	"take max / min: the highest and lowest of the majors' mean salaries of 2022-2023 ($(t 2022-2023))"
+G=毕业生去向登记表_2021届
+{
+	echo "专业名称,毕业日期,毕业去向类别,起薪(元/月)"
+	echo "数控加工,2021-06-30,企事业单位就业,4000"
+	echo "数控加工,2021-06-30,企事业单位就业,4200"
+	echo "电气自动化设备安装与维修,2021-06-30,企事业单位就业,5000"
+	echo "汽车维修,2021-06-30,企事业单位就业,3000"
+	echo "汽车维修,2021-06-30,高等教育深造,"
+} > "$INBOX/$G.csv"
+out=$(vqr -c "$CFG" run 2>&1); rc=$?
+is "$rc" 0 "a register of 2020-2021 loads ($out)"
+is "$(t 2020-2021)" "5000 3000" "  max 5000 (电气), min 3000 (汽车维修: the graduate without a salary is not counted)"
+is "$(sql "select count(*) from vqr.indicator_value where period = '2020-2021' and indicator_code like 'employment.starting_salary.mean.m%'")" 2 \
+	"  one value each, the total: a taken value has no breakdown of its own"
+is "$(sql "select count(*) from vqr.v_finding where check_code = 'employment.starting_salary.mean_within_majors'")" 0 \
+	"  a check uses it: the mean (4050) is within the highest major's (5000)"
+grep -v 电气 "$WORK/c/archive/$G.csv" > "$INBOX/${G}_更正.csv"
+out=$(vqr -c "$CFG" run 2>&1); rc=$?
+is "$rc" 0 "a corrected register without the 电气 graduate loads ($out)"
+is "$(t 2020-2021)" "4100 3000" "  the maximum is now 数控加工's 4100"
+is "$(sql "select round(value) from vqr.indicator_value_history where period = '2020-2021' and source_code = 'derived'
+	  and indicator_code = 'employment.starting_salary.mean.max_major'
+	  and superseded_by = (select max(batch_id) from vqr.batch)")" 5000 "  the 5000 it replaces is kept in the history, superseded by that load"
+is "$(t 2022-2023)" "$(sql "select round(max(value)) || ' ' || round(min(value)) from vqr.indicator_value where period = '2022-2023'
+	  and value_type = 'computed' and indicator_code = 'employment.starting_salary.mean' and breakdown ? 'major'")" \
+	"  2022-2023 keeps its own"
+sed -e 's/,[0-9]*$/,/' "$WORK/c/archive/${G}_更正.csv" > "$INBOX/${G}_无起薪.csv"
+out=$(vqr -c "$CFG" run 2>&1); rc=$?
+is "$rc" 0 "a register of 2020-2021 without any salary loads ($out)"
+is "$(t 2020-2021)" none "  no major has a mean salary: max and min have no value (none stored)"
+is "$(sql "select count(*) from vqr.indicator_value_history where period = '2020-2021' and indicator_code like 'employment.starting_salary.mean.m%'
+	  and superseded_by = (select max(batch_id) from vqr.batch)")" 2 "  the values of before are in the history"
+is "$(sql "select rule from vqr.indicator where indicator_code = 'employment.starting_salary.mean.min_major'")" \
+	"min(employment.starting_salary.mean across major)" "the catalog shows the rule"
 done_testing
