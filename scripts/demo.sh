@@ -33,8 +33,8 @@ if [ ! -f "$DIR/pii.key" ]; then
 fi
 VQR="build/bin/vqr -c $DIR/vqr.yaml"
 $VQR init
-# exit 2: some row was rejected (one summary-sheet figure no rule computes
-# yet); every rejected row is in vqr.reject with its reason.
+# Every row of these exports maps to a rule, so this exits 0; with other
+# data, exit 2 means some row was rejected (vqr.reject has each reason).
 $VQR run || [ $? -eq 2 ]
 $VQR report --school CQGYGJ --year 2022-2023 --layout "$TOP/config/report/quality_report.yaml"
 echo
