@@ -1178,6 +1178,12 @@ static int read_take(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_t *
 				names[j] = names[j - 1];
 				names[j - 1] = t;
 			}
+		for (size_t i = 1; i < cnt; i++)
+			if (strcmp(names[i - 1], names[i]) == 0) {
+				fail(L, d, v->start_mark, "across names \"%s\" twice", names[i]);
+				strlist_free(names);
+				return -1;
+			}
 		ind->across[0] = '\0';
 		for (size_t i = 0; i < cnt; i++) {
 			if (i)

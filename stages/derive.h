@@ -13,7 +13,8 @@
  * Derived values are written by derive_run: for each period, the slice
  * (school, source "derived", period) is replaced (old values go to
  * vqr.indicator_value_history) by the formulas evaluated, operands first,
- * for every breakdown all operands have.  Checks and the built-in
+ * for every breakdown all operands have, and by the values taken out of a
+ * breakdown (take: max / min), as totals.  Checks and the built-in
  * reported_vs_computed comparison (reported = computed within half a unit
  * of the reported value's last printed decimal) are evaluated over the
  * values then in the database; failures are kept as findings until

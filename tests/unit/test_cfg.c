@@ -259,6 +259,8 @@ int main(void)
 		IND("b, name_zh: 乙, name_en: B, unit: 人, kind: count, source: g, count: \"*\"")
 		TAKE("take: max, over: f, across: dest"),
 		"16:99", "indicator \"f\" does not break down by \"dest\"", "  also through a formula whose operands do not all have it");
+	refused("indicators:\n" OPND TAKE("take: max, over: a, across: [dest, dest]"),
+		"14:99", "across names \"dest\" twice", "a field named twice in across is refused");
 	refused("indicators:\n" OPND TAKE("take: median, over: a"),
 		"14:", "take must be max or min, found \"median\"", "a take other than max or min is refused");
 	refused("indicators:\n" OPND TAKE("over: a"),
