@@ -93,7 +93,7 @@ is "$(sql "select count(*) || ' ' || count(distinct file_id) from $T where perio
 is "$(sql "select count(*) from $T t join vqr.source_file f using (file_id) where f.file_name like '%_v4.csv'")" 0 "none of the blocked file's rows are there"
 is "$(sql "select status from vqr.batch order by batch_id desc limit 1")" blocked "the batch is recorded as blocked"
 
- a file the extract
+# With load_rows the load starts beside the extract; a file the extract
 # gives up is quarantined and its begun load leaves nothing behind.
 before=$(sql "select (select count(*) from vqr.batch) || ' ' || (select count(*) from $T)")
 cp "$TOP/tests/data/毕业生去向_noheader.csv" "$WORK/c/inbox/毕业生去向登记表_noheader.csv"
