@@ -34,6 +34,7 @@ typedef struct enode {
 	unsigned char cls;      /* N_CMP, N_IN: C_* */
 	unsigned char neg;      /* N_IN: NOT IN; N_ISNULL: IS NOT NULL */
 	unsigned char bare;     /* N_CMP: a bare bool field (means field = TRUE) */
+	unsigned char byid;     /* N_CMP (= or !=), N_IN: text constants carry ids of field a's dictionary (expr_intern) */
 	expr_type type;         /* N_CMP, N_IN, N_ISNULL: type of the operands */
 	int a;                  /* row index of the left (or only) operand, -1: the constant ca */
 	int b;                  /* N_CMP: row index of the right operand, -1: the constant cb */
@@ -144,7 +145,10 @@ static int eval_node(const expr *e, const enode *n, const expr_value *row)
 		y = n->b >= 0 ? &row[n->b] : &n->cb;
 		if (x->isnull || y->isnull)
 			return EXPR_UNKNOWN;
-		c = compare(n->cls, x, y);
+		if (n->byid && x->id && y->id)
+			c = x->id != y->id;
+		else
+			c = compare(n->cls, x, y);
 		switch (n->op) {
 		case OP_EQ: return c == 0;
 		case OP_NE: return c != 0;
@@ -157,6 +161,12 @@ static int eval_node(const expr *e, const enode *n, const expr_value *row)
 		x = n->a >= 0 ? &row[n->a] : &n->ca;
 		if (x->isnull)
 			return EXPR_UNKNOWN;
+		if (n->byid && x->id) {
+			for (i = 0; i < n->count; i++)
+				if (e->lits[n->first + i].id == x->id)
+					return !n->neg;
+			return n->neg;
+		}
 		for (i = 0; i < n->count; i++) {
 			if (compare(n->cls, x, &e->lits[n->first + i]) == 0)
 				return !n->neg;
@@ -174,6 +184,32 @@ int expr_eval(const expr *e, const expr_value *row)
 	if (!e)
 		return EXPR_TRUE;
 	return eval_node(e, &e->nodes[e->root], row);
+}
+
+void expr_intern(expr *e, expr_intern_fn intern, void *ctx)
+{
+	if (!e)
+		return;
+	for (int k = 0; k < e->nnodes; k++) {
+		enode *n = &e->nodes[k];
+		if (n->cls != C_TEXT || n->type != EXPR_TEXT)
+			continue;
+		if (n->kind == N_CMP && (n->op == OP_EQ || n->op == OP_NE) && (n->a >= 0) != (n->b >= 0)) {
+			/* keep the field on the a side: the id is looked up in its dictionary */
+			int field = n->a >= 0 ? n->a : n->b;
+			expr_value *c = n->a >= 0 ? &n->cb : &n->ca;
+			if (!c->isnull && c->s && (c->id = intern(ctx, field, c->s)) != 0)
+				n->byid = 1;
+		} else if (n->kind == N_IN && n->a >= 0) {
+			int all = 1;
+			for (int i = 0; i < n->count; i++) {
+				expr_value *c = &e->lits[n->first + i];
+				if (c->isnull || !c->s || !(c->id = intern(ctx, n->a, c->s)))
+					all = 0;
+			}
+			n->byid = (unsigned char)all;
+		}
+	}
 }
 
 void expr_free(expr *e)

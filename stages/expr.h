@@ -68,6 +68,7 @@ typedef struct expr_value {
 	int isnull;             /* SQL NULL: the other members are not read */
 	const char *s;          /* NUL-terminated text, valid for EXPR_TEXT */
 	double num;             /* EXPR_NUMBER value; 1 or 0 for EXPR_BOOL; days since 1970-01-01 for EXPR_DATE */
+	unsigned id;            /* EXPR_TEXT, optional: the text's id in its field's dictionary (see expr_intern), 0 = none */
 } expr_value;
 
 /*
@@ -106,6 +107,21 @@ enum {
  * EXPR_TRUE.
  */
 int expr_eval(const expr *e, const expr_value *row);
+
+/*
+ * Give the text constants of e ids, so that `field = 'text'`, `!=`,
+ * `IN` and `NOT IN` compare numbers instead of bytes: for each text
+ * constant compared for equality with a field, intern(ctx, index, text)
+ * returns the id of text in the dictionary of the field at that row
+ * index (0: no id, that comparison stays by bytes).  Afterwards, a row
+ * value of such a field whose id is not 0 is compared by id, so the
+ * caller must give equal texts of one field equal ids, different texts
+ * different ids, and every row value either its id or 0.  Ordering (<,
+ * >) and field-to-field comparisons are never by id.  Call once, before
+ * evaluating; e NULL is fine.
+ */
+typedef unsigned (*expr_intern_fn)(void *ctx, int index, const char *text);
+void expr_intern(expr *e, expr_intern_fn intern, void *ctx);
 
 /* Free e and everything it owns (NULL is fine). */
 void expr_free(expr *e);

@@ -69,6 +69,13 @@ int rows_next(rows_reader *r);
 /* Field i of the current line: NUL-terminated, NULL for \N.  Valid until
  * the next rows_next. */
 const char *rows_field(const rows_reader *r, int i);
+/* The length in bytes of field i of the current row (unescaped; 0 for
+ * NULL or when i >= the row's field count): saves the caller a strlen. */
+size_t rows_field_len(const rows_reader *r, int i);
+/* All fields of the current row at once, for hot loops: the array of the
+ * n (rows_next's result) field pointers (NULL for \N), and in *lens their
+ * lengths; both owned by r and valid until the next rows_next. */
+char *const *rows_fields(const rows_reader *r, const size_t **lens);
 /* The next raw line as stored (escaped, without newline): *len set,
  * pointer valid until the next call; NULL at end of file or on error
  * (rows_error non-empty). */

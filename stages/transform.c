@@ -50,6 +50,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "rows.h"
+#include "val.h"
 
 /* A set of distinct value ids (count_distinct): open addressing, 0 = empty. */
 typedef struct sset {
@@ -64,6 +65,8 @@ typedef struct cdict {
 	uint32_t *slot_id;      /* per slot: its id */
 	const char **text;      /* by id (1..n); id 0 is NULL; texts live in the arena */
 	size_t cap, n;          /* slots (power of two), ids given */
+	uint32_t last;          /* the id cdict_id gave last (0: none): runs of one value are common */
+	size_t lastlen;         /* its text's length */
 } cdict;
 
 typedef struct acc {
@@ -134,9 +137,14 @@ typedef struct transform {
 	uint32_t kbuf[3 + 32];  /* key being built */
 	cdict *dict;            /* per canonical column (used for breakdowns and count_distinct) */
 	unsigned char *needid;  /* per canonical column: give its values ids */
+	int *idcols;            /* the columns needid marks (nidcols) */
+	size_t nidcols;
 	uint32_t *rid;          /* per canonical column: this row's value id (0 = NULL) */
+	size_t *vlen;           /* per canonical column: this row's value length in bytes */
+	group **lastg;          /* per breakdown set: the group of the last row (rows come in runs) */
 	cdict pdict;            /* period labels */
 	uint32_t last_pid[4];   /* per period type, the last row's period id */
+	int oom;                /* intern_constant ran out of memory */
 	int *ucols;             /* canonical columns read per row (nucols) */
 	size_t nucols;
 	char (*prev)[32];       /* per column: the last number or date text parsed */
@@ -302,8 +310,12 @@ static void sset_free(sset *t)
 /* The id of text s (len bytes) in d, adding it; 0 when out of memory. */
 static uint32_t cdict_id(cdict *d, arena *ar, const char *s, size_t len)
 {
-	uint64_t h = khash(s, len) | 1;
+	uint64_t h;
 	size_t j;
+
+	if (d->last && len == d->lastlen && memcmp(d->text[d->last], s, len) == 0)
+		return d->last;
+	h = khash(s, len) | 1;
 
 	if (d->n * 2 + 2 >= d->cap) {
 		size_t nc = d->cap ? d->cap * 2 : 64;
@@ -333,15 +345,18 @@ static uint32_t cdict_id(cdict *d, arena *ar, const char *s, size_t len)
 		d->cap = nc;
 	}
 	for (j = h & (d->cap - 1); d->hash[j]; j = (j + 1) & (d->cap - 1))
-		if (d->hash[j] == h && strncmp(d->text[d->slot_id[j]], s, len) == 0 && d->text[d->slot_id[j]][len] == '\0')
-			return d->slot_id[j];
+		if (d->hash[j] == h && memcmp(d->text[d->slot_id[j]], s, len) == 0 && d->text[d->slot_id[j]][len] == '\0') {
+			d->lastlen = len;
+			return d->last = d->slot_id[j];
+		}
 	const char *copy = arena_dup(ar, s, len);
 	if (!copy)
 		return 0;
 	d->hash[j] = h;
 	d->slot_id[j] = (uint32_t)++d->n;
 	d->text[d->n] = copy;
-	return d->slot_id[j];
+	d->lastlen = len;
+	return d->last = d->slot_id[j];
 }
 
 static void cdict_free(cdict *d)
@@ -458,7 +473,9 @@ static group *lookup(transform *x, uint32_t period, size_t si)
 	k[2] = period;
 	for (size_t i = 0; i < b->n; i++)
 		k[3 + i] = x->rid[b->cols[i]];
-	return lookup_key(x, k);
+	if (x->lastg[si] && memcmp(x->lastg[si]->key, k, (3 + b->n) * sizeof *k) == 0)
+		return x->lastg[si];
+	return x->lastg[si] = lookup_key(x, k);
 }
 
 /* Merge accumulator f into t (same aggregation). */
@@ -556,23 +573,30 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		snprintf(err, errlen, "rows.tsv:%ld: %d fields, expected %zu", rows_lineno(r), n, x->s->ncols);
 		return -1;
 	}
+	const size_t *lens;
+	char *const *fields = rows_fields(r, &lens);
+
 	/* Only the columns some rule reads (and the line and period). */
 	for (size_t u = 0; u < x->nucols; u++) {
 		int i = x->ucols[u];
 		expr_value *v = &x->row[i];
-		const char *s = rows_field(r, i);
+		const char *s = fields[i];
+		size_t len = x->vlen[i] = lens[i];
 		v->isnull = s == NULL;
 		v->s = s ? s : "";
 		v->num = 0;
 		if (!s || !x->s->used[i])
 			continue;
-		if (x->coltype[i] == EXPR_DATE && x->prevok[i] && strcmp(s, x->prev[i]) == 0) {
+		if (x->coltype[i] == EXPR_DATE && x->prevok[i] && len < sizeof x->prev[i] &&
+		    memcmp(s, x->prev[i], len + 1) == 0) {
 			v->num = x->prevnum[i]; /* the same date as the row before: often so */
 			continue;
 		}
 		switch (x->coltype[i]) {
 		case EXPR_NUMBER: {
 			char *end;
+			if (val_decimal_fast(s, len, &v->num) == 0)
+				break;
 			v->num = strtod(s, &end);
 			if (*end) {
 				snprintf(err, errlen, "rows.tsv:%ld: column %d: \"%s\" is not a number", rows_lineno(r), i + 1, s);
@@ -596,7 +620,6 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 			break;
 		}
 		if (x->coltype[i] == EXPR_DATE) {
-			size_t len = strlen(s);
 			x->prevok[i] = len < sizeof x->prev[i];
 			if (x->prevok[i]) {
 				memcpy(x->prev[i], s, len + 1);
@@ -616,14 +639,14 @@ static int do_row(transform *x, char *err, size_t errlen)
 	uint32_t pid[4] = { 0, 0, 0, 0 };
 
 	lab[x->s->period] = x->row[CFG_COL_PERIOD].s;
-	for (size_t c = 0; c < x->s->ncols; c++) {
-		if (!x->needid[c])
-			continue;
-		const expr_value *v = &x->row[c];
+	for (size_t k = 0; k < x->nidcols; k++) {
+		int c = x->idcols[k];
+		expr_value *v = &x->row[c];
 		if (v->isnull)
 			x->rid[c] = 0;
-		else if (!(x->rid[c] = cdict_id(&x->dict[c], &x->a, v->s, strlen(v->s))))
+		else if (!(x->rid[c] = cdict_id(&x->dict[c], &x->a, v->s, x->vlen[c])))
 			goto oom;
+		v->id = x->rid[c];
 	}
 
 	/* Each distinct filter once per row, whatever the indicators and breakdowns. */
@@ -644,9 +667,7 @@ static int do_row(transform *x, char *err, size_t errlen)
 				period = lab[b->ptype] = labels[b->ptype];
 			}
 			/* rows of a file mostly share their period: remember the last */
-			if (x->last_pid[b->ptype] && strcmp(x->pdict.text[x->last_pid[b->ptype]], period) == 0)
-				pid[b->ptype] = x->last_pid[b->ptype];
-			else if (!(pid[b->ptype] = x->last_pid[b->ptype] = cdict_id(&x->pdict, &x->a, period, strlen(period))))
+			if (!(pid[b->ptype] = x->last_pid[b->ptype] = cdict_id(&x->pdict, &x->a, period, strlen(period))))
 				goto oom;
 		}
 		{
@@ -1087,6 +1108,19 @@ static int write_out(transform *x, const char *dir, manifest *m, long long *coun
 
 /* ---- main -------------------------------------------------------------- */
 
+/* expr_intern's callback: the id of a filter's text constant in the
+ * dictionary of the column it is compared with (which then gets ids). */
+static unsigned intern_constant(void *ctx, int col, const char *text)
+{
+	transform *x = ctx;
+	uint32_t id = cdict_id(&x->dict[col], &x->a, text, strlen(text));
+
+	x->needid[col] = 1;
+	if (!id)
+		x->oom = 1;
+	return id;
+}
+
 static int setup(transform *x, char *err, size_t errlen)
 {
 	const cfg_source *s = x->s;
@@ -1172,7 +1206,9 @@ static int setup(transform *x, char *err, size_t errlen)
 	x->dict = calloc(s->ncols, sizeof *x->dict);
 	x->needid = calloc(s->ncols, 1);
 	x->rid = calloc(s->ncols, sizeof *x->rid);
-	if (!x->dict || !x->needid || !x->rid) {
+	x->vlen = calloc(s->ncols, sizeof *x->vlen);
+	x->lastg = calloc(x->nsets + 1, sizeof *x->lastg);
+	if (!x->dict || !x->needid || !x->rid || !x->vlen || !x->lastg) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -1189,6 +1225,21 @@ static int setup(transform *x, char *err, size_t errlen)
 		if (ind->is_ratio && ind->den.fn == CFG_AGG_COUNT_DISTINCT)
 			x->needid[ind->den.field] = 1;
 	}
+	/* text filters compare dictionary ids (intern_constant gives them) */
+	for (size_t f = 0; f < x->nfilt; f++) {
+		expr_intern(x->filt[f]->where, intern_constant, x);
+		if (x->oom) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (!(x->idcols = calloc(s->ncols + 1, sizeof *x->idcols))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t c = 0; c < s->ncols; c++)
+		if (x->needid[c])
+			x->idcols[x->nidcols++] = (int)c;
 	x->coltype[CFG_COL_LINE] = EXPR_NUMBER;
 	x->coltype[CFG_COL_PERIOD] = EXPR_TEXT;
 	for (size_t i = 0; i < s->nfields; i++) {
@@ -1258,6 +1309,9 @@ static void cleanup(transform *x)
 	free(x->dict);
 	free(x->needid);
 	free(x->rid);
+	free(x->vlen);
+	free(x->idcols);
+	free(x->lastg);
 	free(x->ucols);
 	free(x->prev);
 	free(x->prevnum);

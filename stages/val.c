@@ -373,6 +373,41 @@ static double dec_num(const dec *v)
 	return strtod(buf, NULL);
 }
 
+int val_decimal_fast(const char *s, size_t len, double *out)
+{
+	static const double p10[16] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15
+	};
+	const char *p = s, *end = s + len;
+	long long m = 0;
+	int nd = 0, frac = -1, neg = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++nd > 15)
+				return -1;
+			m = m * 10 + (*p - '0');
+			if (frac >= 0)
+				frac++;
+		} else if (*p == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			return -1;
+		}
+	}
+	if (nd == 0 || frac == 0)
+		return -1;
+	/* m < 10^15 < 2^53 and 10^frac are exact doubles: one division
+	 * rounds correctly, as strtod does. */
+	double r = frac > 0 ? (double)m / p10[frac] : (double)m;
+	*out = neg ? -r : r;
+	return 0;
+}
+
 /* Write v as plain decimal text ("-0.0015", "12500").  -1 if it does not
  * fit in outlen bytes including the NUL. */
 static int dec_text(const dec *v, char *out, size_t outlen)

@@ -10,6 +10,7 @@
 #include "tap.h"
 #include "val.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const tnames[] = { "text", "integer", "decimal", "date", "bool", "percent" };
@@ -542,6 +543,55 @@ static void test_norm_key(void)
 	ok(val_norm_key("x", 1, c, 0) == c && c[0] == 'z', "val_norm_key with outlen 0 writes nothing");
 }
 
+/* val_decimal_fast: the shapes it takes give strtod's double bit for bit;
+ * every other shape is left to strtod. */
+static void test_decimal_fast(void)
+{
+	static const char *const yes[] = {
+		"0", "-0", "5", "4500", "4500.5", "0.1", ".5", "-12.25", "0.3", "2.675",
+		"123456789012345", "1234567.89012345", "0.00000000000001", "999999999999999",
+	};
+	static const char *const no[] = {
+		"", "-", ".", "5.", "1e3", " 5", "5 ", "+5", "1.2.3", "0x10", "1234567890123456",
+		"12345678.901234567", "0.000000000000001", "inf", "nan", "1,000",
+	};
+	unsigned long long seed = 12345;
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+		double d = -1, want = strtod(yes[i], NULL);
+		int rc = val_decimal_fast(yes[i], strlen(yes[i]), &d);
+		ok(rc == 0 && memcmp(&d, &want, sizeof d) == 0, "decimal_fast %s = strtod's %.17g", yes[i], want);
+	}
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+		double d = 42;
+		ok(val_decimal_fast(no[i], strlen(no[i]), &d) == -1 && d == 42, "decimal_fast leaves \"%s\" to strtod", no[i]);
+	}
+	/* 200000 random decimals of up to 15 digits, point anywhere */
+	for (int k = 0; k < 200000; k++) {
+		char buf[32];
+		int n = 0, nd, point;
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		nd = 1 + (int)((seed >> 33) % 15);
+		point = (int)((seed >> 40) % (unsigned)(nd + 1));
+		if ((seed >> 50) & 1)
+			buf[n++] = '-';
+		for (int i = 0; i < nd; i++) {
+			if (i == point && i > 0)
+				buf[n++] = '.';
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			buf[n++] = (char)('0' + (seed >> 33) % 10);
+		}
+		buf[n] = '\0';
+		double d, want = strtod(buf, NULL);
+		if (val_decimal_fast(buf, (size_t)n, &d) != 0 || memcmp(&d, &want, sizeof d) != 0) {
+			if (bad++ < 5)
+				printf("# differs: %s\n", buf);
+		}
+	}
+	ok(bad == 0, "decimal_fast = strtod on 200000 random decimals (%d differ)", bad);
+}
+
 static void test_days(void)
 {
 	int y, m, d, bad = 0;
@@ -598,5 +648,6 @@ int main(void)
 	test_small_out();
 	test_norm_key();
 	test_days();
+	test_decimal_fast();
 	return tap_done();
 }
