@@ -51,13 +51,14 @@ YAML
 n=$(grep -c "code: b\." "$W/ind.yaml")
 "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s" "$csv" >/dev/null
 for k in 1 2 3; do
-	/usr/bin/time -f "%e %U %M" -o "$W/t$k" "$BIN/vqr-transform" -c "$W/b.yaml" "$W/s" >/dev/null
+	/usr/bin/time -f "%e %U %S %M" -o "$W/t$k" "$BIN/vqr-transform" -c "$W/b.yaml" "$W/s" >/dev/null
 done
 sort -n "$W/t1" "$W/t2" "$W/t3" | sed -n 2p > "$W/t"
-read -r secs user rss < "$W/t"
+read -r secs user sys rss < "$W/t"
+user=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 groups=$(zcat "$W/s/indicators.gz" | wc -l)
 printf 'transform: %s rows, %s indicators by major and level -> %s records\n' "$ROWS" "$n" "$groups"
-printf '  median of 3: %s s wall, %s s CPU: %s rows/s wall, %s rows/s per CPU second, peak RSS %s MB\n' "$secs" "$user" \
+printf '  median of 3: %s s wall, %s s CPU (user+system): %s rows/s wall, %s rows/s per CPU second, peak RSS %s MB\n' "$secs" "$user" \
 	"$(awk -v r="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')" \
 	"$(awk -v r="$ROWS" -v s="$user" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')" \
 	"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
