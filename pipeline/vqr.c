@@ -606,8 +606,10 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	}
 
 	/* Extract, with the transform following its rows as they come, and
-	 * for a source with load_rows the load too: its transaction opens and
-	 * the rows stream into it while they are written. */
+	 * the load too: its transaction opens, the catalog and the batch are
+	 * written, and (for a source with load_rows) the rows stream into it
+	 * while they are written; the indicator records follow once the
+	 * transform has them. */
 	stage_path("vqr-extract", prog, sizeof prog);
 	stage_path("vqr-transform", tprog, sizeof tprog);
 	stage_path("vqr-load", lprog, sizeof lprog);
@@ -624,7 +626,7 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		}
 		if ((tpid = spawn_child(targv, NULL, err, sizeof err)) < 0)
 			log_error_text(err);
-		if (s->load_rows && !t->dry_run && (lpid = spawn_child(largv, &lfd, err, sizeof err)) < 0)
+		if (!t->dry_run && (lpid = spawn_child(largv, &lfd, err, sizeof err)) < 0)
 			log_error_text(err);
 		rc = wait_child(xpid, prog, err, sizeof err);
 	}

@@ -29,6 +29,7 @@
 #include "cfg.h"
 #include "cli.h"
 #include "csvin.h"
+#include "recq.h"
 #include "log.h"
 #include "manifest.h"
 #include "pii.h"
@@ -60,6 +61,7 @@ typedef struct extract {
 	const char *path;       /* input as given */
 	const char *outdir;
 	csvin *in;              /* the reader of a CSV file (plain or .gz) */
+	recq *q;                /* in's data rows, read ahead by a thread (NULL: read directly) */
 	xlsx *xl;               /* or of an .xlsx workbook */
 	rows_writer *rows;
 	rows_writer *rejects;
@@ -86,6 +88,34 @@ typedef struct extract {
 	char found[1024];       /* cells of the best header candidate, for messages */
 	int found_score;        /* known columns in it, -1 before any row */
 } extract;
+
+/* "Y-Y+1" (an academic year's label) into out; its length.  Per row when
+ * a file's rows span years, so no printf. */
+static size_t year_span(char *out, size_t outlen, long y)
+{
+	char tmp[48];
+	size_t n = 0;
+
+	for (int k = 1; k >= 0; k--) {
+		unsigned long u = (unsigned long)(y + k);
+		if (y + k < 0)
+			u = 0UL - u;
+		if (k == 0)
+			tmp[n++] = '-';
+		do
+			tmp[n++] = (char)('0' + u % 10);
+		while ((u /= 10));
+		if (y + k < 0)
+			tmp[n++] = '-';
+	}
+	/* tmp holds both numbers reversed, the later first: reverse all */
+	if (n >= outlen)
+		n = outlen - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
 
 static void usage(FILE *f)
 {
@@ -532,8 +562,7 @@ static int do_row(extract *x, const csvin_record *rec)
 	if (has_date && s->period == PERIOD_ACADEMIC_YEAR) {
 		long y = val_academic_year_start(days);
 		if (y != x->period_start) { /* rows of one file mostly share it */
-			int n = snprintf(x->period, sizeof x->period, "%ld-%ld", y, y + 1);
-			x->period_len = (size_t)n;
+			x->period_len = year_span(x->period, sizeof x->period, y);
 			x->period_start = y;
 			if (manifest_add_period(&x->m, x->period) < 0)
 				return -1;
@@ -590,12 +619,23 @@ static int do_row(extract *x, const csvin_record *rec)
 /* The next row of whichever reader the file has. */
 static int in_next(extract *x, const csvin_record **rec)
 {
-	return x->xl ? xlsx_next(x->xl, rec) : csvin_next(x->in, rec);
+	return x->q ? recq_next(x->q, rec) : x->xl ? xlsx_next(x->xl, rec) : csvin_next(x->in, rec);
 }
 
 static const char *in_error(const extract *x)
 {
-	return x->xl ? xlsx_error(x->xl) : csvin_error(x->in);
+	return x->q ? recq_error(x->q) : x->xl ? xlsx_error(x->xl) : csvin_error(x->in);
+}
+
+/* csvin for recq */
+static int csv_next(void *in, const csvin_record **rec)
+{
+	return csvin_next(in, rec);
+}
+
+static const char *csv_error(void *in)
+{
+	return csvin_error(in);
 }
 
 /* An .xlsx workbook: by its name, or a zip container's magic bytes. */
@@ -719,6 +759,11 @@ static int extract_file(extract *x, char *err, size_t errlen)
 		}
 		goto done;
 	}
+	/* The data rows of a CSV file: decoding, UTF-8 checks and splitting
+	 * in a thread, ahead of the conversion here (without a thread, the
+	 * rows are read here). */
+	if (x->in)
+		x->q = recq_start(csv_next, csv_error, x->in, why, sizeof why);
 	while ((r = in_next(x, &rec)) > 0)
 		if (do_row(x, rec) < 0) {
 			snprintf(err, errlen, "out of memory");
@@ -748,6 +793,8 @@ static int extract_file(extract *x, char *err, size_t errlen)
 		}
 	}
 done:
+	recq_stop(x->q);
+	x->q = NULL;
 	x->m.delimiter = strdup(x->xl ? "xlsx" : !x->in ? "unknown"
 				: csvin_delim(x->in) == '\t' ? "tab"
 				: csvin_delim(x->in) == ';'  ? "semicolon"
@@ -827,6 +874,7 @@ static void cleanup(extract *x)
 		rows_abort(x->rows);
 	if (x->rejects)
 		rows_abort(x->rejects);
+	recq_stop(x->q);
 	csvin_close(x->in);
 	xlsx_close(x->xl);
 	pii_close(x->pii);

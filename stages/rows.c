@@ -239,10 +239,10 @@ static void flush_buf(rows_writer *w)
 	w->len = 0;
 }
 
-static void need(rows_writer *w, size_t n)
+/* need's slow path: flush, and grow for a piece larger than the buffer. */
+static void __attribute__((noinline)) need_slow(rows_writer *w, size_t n)
 {
-	if (w->len + n > w->cap)
-		flush_buf(w);
+	flush_buf(w);
 	if (n > w->cap) {
 		char *nb = realloc(w->buf, n);
 		if (!nb) {
@@ -255,7 +255,14 @@ static void need(rows_writer *w, size_t n)
 	}
 }
 
-static void sep(rows_writer *w)
+/* Room for n more bytes in w->buf (unless w->failed). */
+static inline void need(rows_writer *w, size_t n)
+{
+	if (w->len + n > w->cap)
+		need_slow(w, n);
+}
+
+static inline void sep(rows_writer *w)
 {
 	if (w->nfield++) {
 		need(w, 1);
@@ -278,10 +285,11 @@ void rows_put(rows_writer *w, const char *s, size_t len)
 {
 	size_t i = 0;
 
-	sep(w);
-	need(w, 2 * len);
+	need(w, 2 * len + 1);
 	if (w->failed)
 		return;
+	if (w->nfield++)
+		w->buf[w->len++] = '\t';
 	/* Runs without anything to escape are copied as they are. */
 	while (i + 8 <= len) {
 		uint64_t v;
@@ -315,10 +323,11 @@ void rows_put(rows_writer *w, const char *s, size_t len)
 
 void rows_put_null(rows_writer *w)
 {
-	sep(w);
-	need(w, 2);
+	need(w, 3);
 	if (w->failed)
 		return;
+	if (w->nfield++)
+		w->buf[w->len++] = '\t';
 	w->buf[w->len++] = '\\';
 	w->buf[w->len++] = 'N';
 }

@@ -98,6 +98,10 @@ const char *val_trim(const char *in, size_t *len)
 		*len = 0;
 		return in;
 	}
+	/* Most values neither start nor end with a byte a space can. */
+	if (n == 0 || (s[0] > ' ' && s[0] != 0xC2 && s[0] != 0xE3 && s[0] != 0xEF &&
+		       s[n - 1] > ' ' && s[n - 1] != 0xA0 && s[n - 1] != 0x80 && s[n - 1] != 0xBF))
+		return in;
 	while ((k = space_at(s, n)) > 0) {
 		s += k;
 		n -= k;
