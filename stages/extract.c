@@ -495,6 +495,12 @@ static int do_row(extract *x, const csvin_record *rec)
 					continue;
 				}
 				size_t ll = strlen(e->value);
+				if (f->pii != CFG_PII_PSEUDONYMISE && (int)fi != s->period_field) {
+					/* the catalog's label itself, not a copy */
+					x->vptr[fi] = e->value;
+					x->vlen[fi] = ll;
+					continue;
+				}
 				if (ll >= cap && !(out = val_at(x, used + ll + 1) ? x->vals + used : NULL))
 					return -1;
 				memcpy(out, e->value, ll + 1);
