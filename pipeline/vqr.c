@@ -726,6 +726,17 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		goto stop;
 	}
 
+	if (!s->load_rows && !t->dry_run) {
+		/* The transform has read the canonical rows and nothing else
+		 * will: remove them while the load finishes (freeing a large
+		 * file takes a while).  The staging directory keeps the manifest,
+		 * rejects and indicator records; vqr-extract makes the rows again
+		 * from the export. */
+		char rpath[4200];
+		snprintf(rpath, sizeof rpath, "%s/rows.tsv", dir);
+		if (unlink(rpath) < 0 && errno != ENOENT)
+			log_warning("%s: %s", rpath, strerror(errno));
+	}
 	if (lpid > 0) {
 		/* Started with the extract: collect its line of output. */
 		size_t got = 0;
@@ -780,7 +791,7 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		return EXIT_INTERNAL;
 	}
 	drop_marker(c, path);
-	{
+	if (s->load_rows) {
 		/* The canonical rows are loaded (or were before): the staging
 		 * directory keeps the manifest, rejects and indicator records; the
 		 * rows can be made again from the archived export with vqr-extract. */
