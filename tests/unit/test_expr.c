@@ -722,7 +722,7 @@ static void test_depth(void)
 }
 
 /* A dictionary per field for test_intern: id = position + 1. */
-static const char *dict[NFIELDS][16];
+static char dict[NFIELDS][16][32];     /* copies: the texts interned outlive their expressions */
 static int ndict[NFIELDS];
 
 static unsigned dict_id(int field, const char *text)
@@ -730,9 +730,9 @@ static unsigned dict_id(int field, const char *text)
 	for (int i = 0; i < ndict[field]; i++)
 		if (strcmp(dict[field][i], text) == 0)
 			return (unsigned)i + 1;
-	if (ndict[field] == 16)
-		return 0;       /* full: no id, compared by text */
-	dict[field][ndict[field]++] = text;
+	if (ndict[field] == 16 || strlen(text) >= sizeof dict[0][0])
+		return 0;       /* no id: compared by text */
+	strcpy(dict[field][ndict[field]++], text);
 	return (unsigned)ndict[field];
 }
 
