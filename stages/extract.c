@@ -35,7 +35,7 @@
 #include "pii.h"
 #include "rows.h"
 #include "sha256.h"
-#include "xlsx.h"
+#include "xlsxpar.h"
 #include "val.h"
 
 #define MAX_PRINTED 20          /* reject messages printed on stderr */
@@ -62,7 +62,7 @@ typedef struct extract {
 	const char *outdir;
 	csvin *in;              /* the reader of a CSV file (plain or .gz) */
 	recq *q;                /* in's data rows, read ahead by a thread (NULL: read directly) */
-	xlsx *xl;               /* or of an .xlsx workbook */
+	xlsxpar *xl;            /* or of an .xlsx workbook (its sheet parsed on two cores) */
 	rows_writer *rows;
 	rows_writer *rejects;
 	manifest m;
@@ -625,12 +625,12 @@ static int do_row(extract *x, const csvin_record *rec)
 /* The next row of whichever reader the file has. */
 static int in_next(extract *x, const csvin_record **rec)
 {
-	return x->q ? recq_next(x->q, rec) : x->xl ? xlsx_next(x->xl, rec) : csvin_next(x->in, rec);
+	return x->q ? recq_next(x->q, rec) : x->xl ? xlsxpar_next(x->xl, rec) : csvin_next(x->in, rec);
 }
 
 static const char *in_error(const extract *x)
 {
-	return x->q ? recq_error(x->q) : x->xl ? xlsx_error(x->xl) : csvin_error(x->in);
+	return x->q ? recq_error(x->q) : x->xl ? xlsxpar_error(x->xl) : csvin_error(x->in);
 }
 
 /* csvin for recq */
@@ -731,13 +731,13 @@ static int extract_file(extract *x, char *err, size_t errlen)
 		return -1;
 	}
 	if (is_xlsx(x->path)) {
-		xlsx_opts xo = { x->s->sheet, 0, 0, 0 };
-		if (!(x->xl = xlsx_open(x->path, &xo, why, sizeof why))) {
+		xlsx_opts xo = { x->s->sheet, 0, 0, 0, 0 };
+		if (!(x->xl = xlsxpar_open(x->path, &xo, why, sizeof why))) {
 			fail_file(x, why);
 			goto done;
 		}
 		x->excel_dates = 1;
-		x->date1904 = xlsx_date1904(x->xl);
+		x->date1904 = xlsxpar_date1904(x->xl);
 	} else if (!(x->in = csvin_open(x->path, &o, why, sizeof why))) {
 		fail_file(x, why);
 		goto done;
@@ -810,7 +810,7 @@ done:
 		x->m.encoding = strdup(csvin_encoding(x->in));
 	} else if (x->xl) {
 		char e[300];
-		snprintf(e, sizeof e, "xlsx (sheet %s)", xlsx_sheet(x->xl));
+		snprintf(e, sizeof e, "xlsx (sheet %s)", xlsxpar_sheet(x->xl));
 		free(x->m.encoding);
 		x->m.encoding = strdup(e);
 	}
@@ -882,7 +882,7 @@ static void cleanup(extract *x)
 		rows_abort(x->rejects);
 	recq_stop(x->q);
 	csvin_close(x->in);
-	xlsx_close(x->xl);
+	xlsxpar_close(x->xl);
 	pii_close(x->pii);
 	for (size_t i = 0; i < x->ncols; i++)
 		free(x->header ? x->header[i] : NULL);

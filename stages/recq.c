@@ -76,7 +76,7 @@ static int add(batch *b, const csvin_record *rec)
 		b->cap = nc;
 	}
 	if (b->nf + rec->nfields > b->capf) {
-		size_t nc = b->capf ? b->capf : 8192;
+		size_t nc = b->capf ? b->capf : 1024;
 		while (nc < b->nf + rec->nfields)
 			nc *= 2;
 		size_t *no = realloc(b->foff, nc * sizeof *no);
@@ -90,7 +90,7 @@ static int add(batch *b, const csvin_record *rec)
 		b->capf = nc;
 	}
 	if (b->nrec == b->caprec) {
-		size_t nc = b->caprec ? 2 * b->caprec : 1024;
+		size_t nc = b->caprec ? 2 * b->caprec : 128;
 		rmeta *nr = realloc(b->recs, nc * sizeof *nr);
 		if (!nr)
 			return -1;

@@ -26,7 +26,7 @@
 #include "csvin.h"
 
 #define RECQ_BATCHES 4                  /* batches in the ring */
-#define RECQ_BATCH_BYTES (256 * 1024)   /* field bytes a batch holds before it is handed over */
+#define RECQ_BATCH_BYTES (64 * 1024)    /* field bytes a batch holds before it is handed over */
 
 typedef struct recq recq;
 

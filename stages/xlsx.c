@@ -238,7 +238,29 @@ struct xlsx {
 	int pwait;                      /* the inflater waits for the ring to drain to half */
 	int cwait;                      /* the consumer waits for a buffer */
 	int zfailed;                    /* the inflater met an error in the entry (x->err) */
+	int ended;                      /* the inflater has exited (guarded by mu) */
+	int shared;                     /* a second reader (part 2) takes the ring's buffers too: mu and cv live until xlsx_close */
+	size_t rtail2;                  /* its next buffer (guarded by mu) */
+	xlsx *src;                      /* part 2: the reader whose inflater it takes buffers from */
+	int ss_borrowed;                /* part 2: the shared string table is src's (not freed here) */
 	csvin_record rec;               /* the record handed out */
+
+	/* reading a part (xlsx_opts.part; see xlsx.h) */
+	int part;                       /* 0, 1 or 2 */
+	int part_bad;                   /* the part cannot be read by itself */
+	unsigned char *cbuf;            /* the inflated chunk being fed (NULL: none) */
+	long clen, cpos;                /* its length, bytes of it done */
+	long long cstart;               /* stream offset of its first byte */
+	long long next_cut;             /* the block ends after the first "</row>" ending at or after this offset */
+	int match;                      /* bytes of "</row>" matched so far */
+	long blk;                       /* the current block */
+	int fed_any;                    /* some block has been parsed */
+	int marker;                     /* a block of ours ended: queue its marker once parsed */
+	int sd_found;                   /* <sheetData> has been seen */
+	long long sd_end;               /* stream offset just past it */
+	char *pre;                      /* the document start, through <sheetData> (part 2 feeds it) */
+	size_t prelen;
+	int lt;                         /* the last byte fed was '<' */
 
 	int state;                      /* 0 reading, 1 end returned, -1 error */
 	char err[1024];                 /* the error message */
@@ -573,6 +595,10 @@ static void *inflater(void *arg)
 		if (n <= 0)
 			break;
 	}
+	pthread_mutex_lock(&x->mu);
+	x->ended = 1;
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
 	return NULL;
 }
 
@@ -609,8 +635,10 @@ static void stop_inflater(xlsx *x)
 	pthread_cond_broadcast(&x->cv);
 	pthread_mutex_unlock(&x->mu);
 	pthread_join(x->th, NULL);
-	pthread_cond_destroy(&x->cv);
-	pthread_mutex_destroy(&x->mu);
+	if (!x->shared) {
+		pthread_cond_destroy(&x->cv);
+		pthread_mutex_destroy(&x->mu);
+	}
 	x->inflating = 0;
 	for (size_t k = x->rtail; k < x->rhead; k++)
 		if (x->ring_len[k % XLSX_RING] < 0)
@@ -621,29 +649,44 @@ static void stop_inflater(xlsx *x)
  * the end, -1 on an error in x->err); *buf until release_chunk. */
 static long take_chunk(xlsx *x, unsigned char **buf)
 {
+	xlsx *r = x->src ? x->src : x;         /* whose ring */
+	size_t *tail = x->src ? &r->rtail2 : &r->rtail;
 	long n;
 
-	pthread_mutex_lock(&x->mu);
-	while (x->rcount == 0) {
-		x->cwait = 1;
-		pthread_cond_wait(&x->cv, &x->mu);
+	pthread_mutex_lock(&r->mu);
+	while (r->rhead == *tail && !r->ended) {
+		r->cwait++;
+		pthread_cond_wait(&r->cv, &r->mu);
+		r->cwait--;
 	}
-	x->cwait = 0;
-	*buf = x->ring[x->rtail % XLSX_RING];
-	n = x->ring_len[x->rtail % XLSX_RING];
-	pthread_mutex_unlock(&x->mu);
+	if (r->rhead == *tail) {
+		/* stopped before the end (only when the ring is shared) */
+		pthread_mutex_unlock(&r->mu);
+		return -2;
+	}
+	*buf = r->ring[*tail % XLSX_RING];
+	n = r->ring_len[*tail % XLSX_RING];
+	pthread_mutex_unlock(&r->mu);
 	return n;
 }
 
-/* Give the buffer of take_chunk back to the inflater. */
+/* Give the buffer of take_chunk back to the inflater (which refills it
+ * once every reader of the ring has given it back). */
 static void release_chunk(xlsx *x)
 {
-	pthread_mutex_lock(&x->mu);
-	x->rtail++;
-	x->rcount--;
-	if (x->pwait && x->rcount <= XLSX_RING / 2)
-		pthread_cond_broadcast(&x->cv);
-	pthread_mutex_unlock(&x->mu);
+	xlsx *r = x->src ? x->src : x;
+	size_t lo;
+
+	pthread_mutex_lock(&r->mu);
+	if (x->src)
+		r->rtail2++;
+	else
+		r->rtail++;
+	lo = r->shared && r->rtail2 < r->rtail ? r->rtail2 : r->rtail;
+	r->rcount = r->rhead - lo;
+	if (r->pwait && r->rcount <= XLSX_RING / 2)
+		pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
 }
 
 /*
@@ -656,6 +699,8 @@ static int zent_drain(xlsx *x)
 	unsigned char *scratch;
 	long n;
 
+	if (x->src)
+		return 0;       /* part 2 reads another reader's inflater */
 	stop_inflater(x);
 	if (x->zfailed)
 		return -1;
@@ -1530,6 +1575,11 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 		const char *colon = strchr(name, ':');
 
 		x->seen_root = 1;
+		if (x->part && (colon || strcmp(name, "worksheet") != 0)) {
+			x->part_bad = 1;
+			herr(x, "the root element %.40s cannot be read in parts", name);
+			return;
+		}
 		if (colon && (size_t)(colon - name) + 1 < sizeof x->pfx) {
 			x->pfxlen = (size_t)(colon - name) + 1;
 			memcpy(x->pfx, name, x->pfxlen);
@@ -1632,6 +1682,12 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 				}
 				x->row = v;
 			} else {
+				if (x->part) {
+					/* its number depends on rows another part reads */
+					x->part_bad = 1;
+					herr(x, "a row without its number cannot be read in parts");
+					return;
+				}
 				if (x->row >= XLSX_MAX_ROW) {
 					herr(x, "more than %ld rows", XLSX_MAX_ROW);
 					return;
@@ -2018,6 +2074,8 @@ xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t er
 	x->max_uncomp = opts && opts->max_uncompressed > 0 ?
 		(unsigned long long)opts->max_uncompressed : (unsigned long long)XLSX_MAX_UNCOMP;
 	x->max_ratio = opts && opts->max_ratio > 0 ? opts->max_ratio : XLSX_MAX_RATIO;
+	x->part = opts && (opts->part == 1 || opts->part == 2) ? opts->part : 0;
+	x->next_cut = XLSX_PART_BLOCK;
 	x->max_shared = opts && opts->max_shared > 0 ?
 		(unsigned long long)opts->max_shared : (unsigned long long)XLSX_MAX_SHARED;
 
@@ -2111,6 +2169,8 @@ xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t er
 	}
 	x->herr_set = 0;
 	start_inflater(x);
+	if (x->part && !x->inflating)
+		x->part_bad = 1;        /* xlsx_next says so */
 	return x;
 }
 
@@ -2229,6 +2289,246 @@ static void after_parse(xlsx *x, enum XML_Status st)
 	}
 }
 
+/* Part reading: queue the marker of a block of ours (a record of no fields). */
+static void queue_marker(xlsx *x)
+{
+	if (grow((void **)&x->q, &x->qcap, x->nq + 1, sizeof *x->q, 64) < 0) {
+		sheet_err(x, "out of memory");
+		return;
+	}
+	x->q[x->nq].line = 0;
+	x->q[x->nq].first = x->ftotal;
+	x->q[x->nq].nf = 0;
+	x->nq++;
+}
+
+/* Part reading: something the cut cannot handle. */
+static void part_unsupported(xlsx *x, const char *what)
+{
+	char msg[200];
+
+	x->part_bad = 1;
+	snprintf(msg, sizeof msg, "%s: the sheet cannot be read in parts", what);
+	sheet_err(x, msg);
+}
+
+/* Part reading: a new chunk.  Until <sheetData> is found, the document's
+ * start is kept (part 2 feeds it before its first block).  -1 when it
+ * cannot be read in parts (sheet_err called). */
+static int part_take(xlsx *x, unsigned char *buf, long n)
+{
+	static const char sd[] = "<sheetData>";
+
+	x->cbuf = buf;
+	x->clen = n;
+	x->cpos = 0;
+	if (!x->sd_found) {
+		char *np, *hit;
+		if (x->prelen + (size_t)n > XLSX_PART_BLOCK) {
+			part_unsupported(x, "no <sheetData> in the first MiB");
+			return -1;
+		}
+		if (!(np = realloc(x->pre, x->prelen + (size_t)n + 1))) {
+			sheet_err(x, "out of memory");
+			return -1;
+		}
+		x->pre = np;
+		memcpy(x->pre + x->prelen, buf, (size_t)n);
+		x->prelen += (size_t)n;
+		x->pre[x->prelen] = '\0';
+		if (strstr(x->pre, "<sheetData/>")) {
+			part_unsupported(x, "an empty sheet");
+			return -1;
+		}
+		if ((hit = strstr(x->pre, sd))) {
+			x->prelen = (size_t)(hit - x->pre) + sizeof sd - 1;
+			x->sd_end = (long long)x->prelen;
+			x->sd_found = 1;
+		}
+	}
+	return 0;
+}
+
+/* Is there a '<' followed by c in b[0..n)?  (c is rare in sheet XML: find
+ * it, then look behind.) */
+static int lt_then(const unsigned char *b, long n, unsigned char c)
+{
+	const unsigned char *p = b + 1, *end = b + n;
+
+	while (p < end && (p = memchr(p, c, (size_t)(end - p)))) {
+		if (p[-1] == '<')
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* Part reading: a comment, CDATA section or processing instruction in the
+ * sheet data of bytes [from, to) of the chunk (a "</row>" inside one
+ * would cut a block in the wrong place)?  1 if so. */
+static int part_hazard(xlsx *x, long from, long to)
+{
+	const unsigned char *b = x->cbuf;
+
+	if (x->cstart + from < x->sd_end)
+		from = (long)(x->sd_end - x->cstart);
+	if (from >= to)
+		return 0;
+	if (x->lt && (b[from] == '!' || b[from] == '?'))
+		return 1;
+	x->lt = b[to - 1] == '<';
+	return lt_then(b + from, to - from, '!') || lt_then(b + from, to - from, '?');
+}
+
+/* Part reading: feed the next piece of the current chunk (taking one when
+ * there is none) to the parser if its block is ours, or finish at the
+ * end of the sheet's XML. */
+static void part_step(xlsx *x)
+{
+	static const char pat[] = "</row>";
+	long start, end, i;
+	int cut = 0, own;
+
+	if (!x->inflating && !x->src && !x->cbuf) {
+		part_unsupported(x, "no inflater thread");
+		return;
+	}
+	if (!x->cbuf) {
+		unsigned char *buf;
+		long n = take_chunk(x, &buf);
+
+		if (n == -2) {
+			stop_inflater(x);
+			sheet_err(x, "the inflater stopped");
+			return;
+		}
+		if (n < 0 && x->src) {
+			release_chunk(x);
+			sheet_err(x, "the sheet's entry cannot be read");     /* part 1 tells what */
+			return;
+		}
+		if (n < 0) {
+			release_chunk(x);
+			stop_inflater(x);
+			x->zfailed = 1;
+			zent_err(x);
+			return;
+		}
+		if (n == 0) {
+			static const char close[] = "</sheetData></worksheet>";
+
+			release_chunk(x);
+			stop_inflater(x);
+			x->fed_final = 1;
+			own = x->blk % 2 == x->part - 1;
+			if (!x->fed_any)
+				x->parsed = 1;          /* no block of ours: nothing to close */
+			else
+				after_parse(x, own ? XML_Parse(x->p, "", 0, XML_TRUE)
+						   : XML_Parse(x->p, close, (int)sizeof close - 1, XML_TRUE));
+			return;
+		}
+		if (part_take(x, buf, n) < 0)
+			return;
+	}
+	start = x->cpos;
+	end = x->clen;
+	if (x->sd_found) {
+		i = (long)(x->next_cut - x->cstart);
+		for (i = i < start ? start : i; i < x->clen; i++) {
+			if (x->cbuf[i] == (unsigned char)pat[x->match]) {
+				if (++x->match == 6) {
+					x->match = 0;
+					end = i + 1;
+					cut = 1;
+					break;
+				}
+			} else {
+				x->match = x->cbuf[i] == '<';
+			}
+		}
+	}
+	own = x->blk % 2 == x->part - 1;
+	x->cpos = end;
+	if (own && end > start) {
+		if (part_hazard(x, start, end)) {
+			part_unsupported(x, "a comment, CDATA section or processing instruction");
+			return;
+		}
+		if (x->part == 2 && !x->fed_any) {
+			enum XML_Status st = XML_Parse(x->p, x->pre, (int)x->prelen, XML_FALSE);
+			if (st != XML_STATUS_OK) {
+				after_parse(x, st);
+				return;
+			}
+		}
+		x->fed_any = 1;
+		after_parse(x, XML_Parse(x->p, (const char *)x->cbuf + start, (int)(end - start), XML_FALSE));
+	} else {
+		x->lt = 0;
+	}
+	if (cut) {
+		if (own)
+			x->marker = 1;
+		x->blk++;
+		x->next_cut = x->cstart + end + XLSX_PART_BLOCK;
+	}
+	if (x->cpos == x->clen) {
+		release_chunk(x);
+		x->cstart += x->clen;
+		x->cbuf = NULL;
+	}
+}
+
+int xlsx_part_share(xlsx *b, xlsx *a)
+{
+	if (!a->inflating || a->part != 1 || b->part != 2 || b->src)
+		return -1;
+	stop_inflater(b);
+	for (int i = 0; i < XLSX_RING; i++) {
+		free(b->ring[i]);       /* b reads a's */
+		b->ring[i] = NULL;
+	}
+	if (b->nss == a->nss && b->sslen == a->sslen && !!b->ss_o32 == !!a->ss_o32) {
+		/* the same table, read-only from now on: keep one */
+		free(b->ss);
+		free(b->ss_off);
+		free(b->ss_empty);
+		free(b->ss_o32);
+		b->ss = a->ss;
+		b->ss_off = a->ss_off;
+		b->ss_empty = a->ss_empty;
+		b->ss_o32 = a->ss_o32;
+		b->ss_borrowed = 1;
+	}
+	pthread_mutex_lock(&a->mu);
+	a->shared = 1;
+	a->rtail2 = a->rtail;
+	pthread_mutex_unlock(&a->mu);
+	b->src = a;
+	return 0;
+}
+
+void xlsx_part_abort(xlsx *a)
+{
+	if (!a || !a->shared || !a->inflating)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->rstop = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+int xlsx_part_unsupported(const xlsx *x)
+{
+	return x->part_bad;
+}
+
+size_t xlsx_shared_bytes(const xlsx *x)
+{
+	return x->sslen + (x->nss + 1) * (x->ss_o32 ? sizeof *x->ss_o32 : sizeof *x->ss_off);
+}
+
 int xlsx_next(xlsx *x, const csvin_record **rec)
 {
 	const csvin_record *dummy;
@@ -2256,11 +2556,21 @@ int xlsx_next(xlsx *x, const csvin_record **rec)
 		}
 		if (x->suspended) {
 			after_parse(x, XML_ResumeParser(x->p));
+		} else if (x->marker) {
+			x->marker = 0;
+			queue_marker(x);
+		} else if (x->part) {
+			part_step(x);
 		} else if (x->inflating) {
 			unsigned char *buf;
 			long n = take_chunk(x, &buf);
 			enum XML_Status st;
 
+			if (n == -2) {
+				stop_inflater(x);
+				sheet_err(x, "the inflater stopped");
+				continue;
+			}
 			if (n < 0) {
 				release_chunk(x);
 				stop_inflater(x);
@@ -2313,6 +2623,10 @@ void xlsx_close(xlsx *x)
 	if (!x)
 		return;
 	stop_inflater(x);
+	if (x->shared) {
+		pthread_cond_destroy(&x->cv);
+		pthread_mutex_destroy(&x->mu);
+	}
 	for (int i = 0; i < XLSX_RING; i++)
 		free(x->ring[i]);
 	if (x->p)
@@ -2331,10 +2645,12 @@ void xlsx_close(xlsx *x)
 	free(x->fmts);
 	free(x->xf_fmt);
 	free(x->xf_kind);
-	free(x->ss);
-	free(x->ss_off);
-	free(x->ss_empty);
-	free(x->ss_o32);
+	if (!x->ss_borrowed) {
+		free(x->ss);
+		free(x->ss_off);
+		free(x->ss_empty);
+		free(x->ss_o32);
+	}
 	free(x->tb);
 	free(x->data);
 	free(x->foff);
@@ -2342,6 +2658,7 @@ void xlsx_close(xlsx *x)
 	free(x->fields);
 	free(x->q);
 	free(x->zin);
+	free(x->pre);
 	free(x->path);
 	free(x);
 }

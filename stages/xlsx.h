@@ -96,6 +96,7 @@ typedef struct xlsx_opts {
 	long long max_uncompressed;     /* largest inflated size of one zip entry, 0 = 2 GiB */
 	double max_ratio;               /* largest uncompressed/compressed ratio of an entry over 1 MiB, 0 = 200 */
 	long long max_shared;           /* largest shared string table in memory (text + 8 bytes a string), 0 = 1 GiB */
+	int part;                       /* 0: the whole sheet; 1 or 2: only the odd or even blocks (for xlsxpar) */
 } xlsx_opts;
 
 /*
@@ -123,6 +124,37 @@ int xlsx_next(xlsx *x, const csvin_record **rec);
 
 /* The last error message ("" when there was none); owned by the reader. */
 const char *xlsx_error(const xlsx *x);
+
+/*
+ * Reading a part (xlsx_opts.part 1 or 2; see xlsxpar.h): the sheet's
+ * inflated XML is cut into blocks of XLSX_PART_BLOCK bytes, each ending
+ * just after a "</row>", and only every other block is parsed (part 1:
+ * blocks 0, 2, 4...; part 2: 1, 3, 5..., after the document's start up to
+ * <sheetData>).  After the rows of each of its blocks, xlsx_next hands out
+ * a marker record with nfields 0.  Whatever the cut cannot handle (a row
+ * without its number, a comment, CDATA or processing instruction in the
+ * sheet data, a prefixed root element, no inflater thread) stops the part
+ * with an error and makes xlsx_part_unsupported return 1: read the whole
+ * sheet instead.  Any other error is the same as for the whole sheet.
+ */
+#define XLSX_PART_BLOCK (128 << 10)
+int xlsx_part_unsupported(const xlsx *x);
+
+/*
+ * Let part reader b (part 2, just opened) take its inflated XML from part
+ * reader a's inflater (part 1, just opened, nothing read yet) instead of
+ * inflating the sheet a second time.  a must be closed after b.  0, or -1
+ * when they are not such a pair (then b inflates by itself).
+ */
+int xlsx_part_share(xlsx *b, xlsx *a);
+
+/* Stop a's shared inflater without waiting, so that neither reader waits
+ * for a buffer any more (their xlsx_next then fail): before stopping
+ * threads that read them.  NULL is fine. */
+void xlsx_part_abort(xlsx *a);
+
+/* Bytes of the shared string table held in memory (for a reader of two parts). */
+size_t xlsx_shared_bytes(const xlsx *x);
 
 /* The name of the sheet being read; owned by the reader. */
 const char *xlsx_sheet(const xlsx *x);

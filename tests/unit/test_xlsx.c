@@ -12,6 +12,7 @@
  * While reading, the record invariants are checked on every row.
  */
 #include "xlsx.h"
+#include "xlsxpar.h"
 #include "tap.h"
 
 #include <dirent.h>
@@ -995,6 +996,130 @@ static void remove_tmpdir(void)
 		printf("# could not remove %s: %s\n", tmpdir, strerror(errno));
 }
 
+/* ---- two parts (xlsxpar) ---- */
+
+/* As slurp, through xlsxpar; *parts says whether the parts were still in
+ * use at the end. */
+static char *slurp_par(const char *path, char *err, size_t errlen, int *parts)
+{
+	xlsxpar *x = xlsxpar_open(path, NULL, err, errlen);
+	const csvin_record *rec;
+	sbuf b = { NULL, 0, 0 };
+	int rc;
+	char num[32];
+
+	if (!x)
+		return NULL;
+	sb_str(&b, "");
+	while ((rc = xlsxpar_next(x, &rec)) == 1) {
+		snprintf(num, sizeof num, "%ld:", rec->line);
+		sb_str(&b, num);
+		for (size_t i = 0; i < rec->nfields; i++) {
+			if (i)
+				sb_str(&b, "|");
+			sb_add(&b, rec->fields[i], rec->lens[i]);
+		}
+		sb_str(&b, "\n");
+	}
+	if (rc < 0) {
+		sb_str(&b, "ERROR: ");
+		sb_str(&b, xlsxpar_error(x));
+		sb_str(&b, "\n");
+	}
+	*parts = xlsxpar_in_parts(x);
+	xlsxpar_close(x);
+	return b.s;
+}
+
+/* xlsxpar gives what xlsx_next gives on path; parts: 1 the parts must
+ * have read it, 0 it must have fallen back (or never split), -1 either. */
+static void same_par(const char *what, const char *path, int parts)
+{
+	char e1[1024], e2[1024];
+	int used = -1;
+	char *want = slurp(path, NULL, e1, sizeof e1, NULL, 0, NULL);
+	char *got = slurp_par(path, e2, sizeof e2, &used);
+
+	if (!want || !got)
+		is_str(got ? "opened" : e2, want ? "opened" : e1, "%s: the same open error", what);
+	else
+		ok(strcmp(want, got) == 0, "%s: two parts give every row, line and error as one reader", what);
+	if (parts >= 0 && want && got)
+		is_int(used, parts, "%s: %s", what, parts ? "read in two parts" : "read by one reader");
+	free(want);
+	free(got);
+}
+
+/* A sheet of n rows (about 110 bytes of XML each), with a variation. */
+static const char *par_sheet(const char *name, long n, const char *variant)
+{
+	sbuf sh = { NULL, 0, 0 };
+	char line[512];
+	const char *path;
+
+	sb_str(&sh, XMLDECL);
+	sb_str(&sh, strcmp(variant, "prefix") == 0 ? "<x:worksheet xmlns:x=\"" NS_MAIN "\"><x:sheetData>"
+						   : "<worksheet xmlns=\"" NS_MAIN "\"><dimension ref=\"A1\"/><sheetData>");
+	for (long i = 1; i <= n; i++) {
+		const char *p = strcmp(variant, "prefix") == 0 ? "x:" : "";
+		if (strcmp(variant, "no-r") == 0 && i > n / 2)
+			snprintf(line, sizeof line, "<row><c t=\"s\"><v>%ld</v></c><c><v>%ld</v></c></row>", i % 2, i);
+		else if (strcmp(variant, "bad") == 0 && i == n - 10)
+			snprintf(line, sizeof line, "<row r=\"%ld\"><c r=\"ZZZZ%ld\"><v>1</v></c></row>", i, i);
+		else
+			snprintf(line, sizeof line,
+				 "<%srow r=\"%ld\"><%sc r=\"A%ld\" t=\"s\"><%sv>%ld</%sv></%sc>"
+				 "<%sc r=\"C%ld\" t=\"inlineStr\"><%sis><%st>行%ld &lt;%ld&gt;</%st></%sis></%sc></%srow>",
+				 p, i, p, i, p, i % 2, p, p, p, i, p, p, i, i, p, p, p, p);
+		sb_str(&sh, line);
+		if (strcmp(variant, "comment") == 0 && i == n / 3)
+			sb_str(&sh, "<!-- a note with </row> in it -->");
+		if (strcmp(variant, "pi") == 0 && i == n / 3)
+			sb_str(&sh, "<?note </row>?>");
+	}
+	sb_str(&sh, strcmp(variant, "prefix") == 0 ? "</x:sheetData></x:worksheet>"
+						   : "</sheetData><pageMargins left=\"0.7\"/></worksheet>");
+	path = one_sheet(name, sh.s);
+	free(sh.s);
+	return path;
+}
+
+static void test_parts(void)
+{
+	const long n = 30000;   /* about 3 MB of XML: many blocks */
+
+	same_par("big sheet", par_sheet("par.xlsx", n, ""), 1);
+	same_par("one block", par_sheet("par1.xlsx", 50, ""), -1);
+	same_par("rows without their number from the middle on", par_sheet("par_nor.xlsx", n, "no-r"), 0);
+	same_par("a comment holding </row>", par_sheet("par_comment.xlsx", n, "comment"), 0);
+	same_par("a processing instruction holding </row>", par_sheet("par_pi.xlsx", n, "pi"), 0);
+	same_par("a prefixed root element", par_sheet("par_prefix.xlsx", n, "prefix"), 0);
+	same_par("a bad cell near the end", par_sheet("par_bad.xlsx", n, "bad"), 0);
+	same_par("the big sheet of test_big", tpath("big.xlsx"), 1);
+	same_par("the sheet that fills the queue", tpath("wide.xlsx"), -1);
+	{
+		static const char *const others[] = {
+			"badxml.xlsx", "badref.xlsx", "badrow.xlsx", "empty.xlsx", "nodata.xlsx", "sst_range.xlsx",
+			"trunc.xlsx", "corrupt_defl.xlsx", "lying.xlsx", "ratio.xlsx", "main.xlsx",
+		};
+		for (size_t i = 0; i < sizeof others / sizeof *others; i++)
+			same_par(others[i], tpath(others[i]), -1);
+	}
+
+	/* stopping early: in the first block, and after several */
+	for (long stop = 1; stop <= 20001; stop += 10000) {
+		char err[512];
+		xlsxpar *x = xlsxpar_open(tpath("par.xlsx"), NULL, err, sizeof err);
+		const csvin_record *rec;
+		long k = 0;
+
+		while (x && k < stop && xlsxpar_next(x, &rec) == 1)
+			k++;
+		xlsxpar_close(x);
+		is_int(k, stop, "two parts stopped after %ld rows", stop);
+	}
+}
+
 int main(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -1012,6 +1137,7 @@ int main(void)
 	test_file_errors();
 	test_damaged();
 	test_bombs();
+	test_parts();
 	is_int(invariant_bad, 0, "record invariants held on every row (nfields >= 1, last field "
 	       "non-empty, lens, rising lines, offset 0, sticky end)");
 
