@@ -246,6 +246,21 @@ static void sb_str(sbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
+/* Append rec as "ROW:f1|f2\n". */
+static void sb_rec(sbuf *b, const csvin_record *rec)
+{
+	char num[32];
+
+	snprintf(num, sizeof num, "%ld:", rec->line);
+	sb_str(b, num);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		if (i)
+			sb_str(b, "|");
+		sb_add(b, rec->fields[i], rec->lens[i]);
+	}
+	sb_str(b, "\n");
+}
+
 /* Check the record invariants of one row. */
 static void check_rec(const csvin_record *rec, long prev_line)
 {
@@ -271,7 +286,6 @@ static char *slurp(const char *path, const xlsx_opts *o, char *err, size_t errle
 	sbuf b = { NULL, 0, 0 };
 	long prev = 0;
 	int rc;
-	char num[32];
 
 	if (!x)
 		return NULL;
@@ -283,14 +297,7 @@ static char *slurp(const char *path, const xlsx_opts *o, char *err, size_t errle
 	while ((rc = xlsx_next(x, &rec)) == 1) {
 		check_rec(rec, prev);
 		prev = rec->line;
-		snprintf(num, sizeof num, "%ld:", rec->line);
-		sb_str(&b, num);
-		for (size_t i = 0; i < rec->nfields; i++) {
-			if (i)
-				sb_str(&b, "|");
-			sb_add(&b, rec->fields[i], rec->lens[i]);
-		}
-		sb_str(&b, "\n");
+		sb_rec(&b, rec);
 	}
 	if (rc < 0) {
 		sb_str(&b, "ERROR: ");
@@ -1006,20 +1013,12 @@ static char *slurp_par(const char *path, char *err, size_t errlen, int *parts)
 	const csvin_record *rec;
 	sbuf b = { NULL, 0, 0 };
 	int rc;
-	char num[32];
 
 	if (!x)
 		return NULL;
 	sb_str(&b, "");
 	while ((rc = xlsxpar_next(x, &rec)) == 1) {
-		snprintf(num, sizeof num, "%ld:", rec->line);
-		sb_str(&b, num);
-		for (size_t i = 0; i < rec->nfields; i++) {
-			if (i)
-				sb_str(&b, "|");
-			sb_add(&b, rec->fields[i], rec->lens[i]);
-		}
-		sb_str(&b, "\n");
+		sb_rec(&b, rec);
 	}
 	if (rc < 0) {
 		sb_str(&b, "ERROR: ");
