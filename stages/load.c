@@ -564,6 +564,13 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	if (s->load_rows && ((!follow && rowload_copy(d, c, s, dir, file_id, 0, &out->rows, err, errlen) < 0) ||
 			     rowload_replace(d, c, s, file_id, periods, err, errlen) < 0))
 		goto rollback;
+	if (s->load_rows && m->rows_staged >= 0 && out->rows != m->rows_staged) {
+		/* rows.tsv is not synced: a crash can leave it short */
+		snprintf(err, errlen, "%s/rows.tsv: %lld rows, but vqr-extract staged %lld (manifest.yaml: "
+			 "rows_staged): the file is incomplete\nhint: extract the export again", dir, out->rows,
+			 m->rows_staged);
+		goto rollback;
+	}
 	snprintf(path, sizeof path, "%s/rejects_transform.tsv", dir);
 	if (access(path, F_OK) == 0) {
 		long long more;

@@ -27,7 +27,7 @@ struct key {
 static const struct key keys[] = {
 	S(status), S(reason), S(school), S(source), S(file), S(file_name), S(sha256), N(size),
 	S(encoding), S(delimiter), N(header_line), N(rows_read), N(rows_loaded),
-	N(rows_rejected), N(rows_skipped), N(extract_ms), N(transform_ms), N(indicators),
+	N(rows_staged), N(rows_rejected), N(rows_skipped), N(extract_ms), N(transform_ms), N(indicators),
 };
 #undef S
 #undef N
@@ -191,7 +191,7 @@ int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
 		yaml_document_delete(&doc);
 		return -1;
 	}
-	m->transform_ms = m->indicators = -1;
+	m->transform_ms = m->indicators = m->rows_staged = -1;
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
 	     rc == 0 && pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);

@@ -29,6 +29,9 @@ typedef struct manifest {
 	long long header_line;  /* line of the header row, 0 if none found */
 	long long rows_read;    /* data rows after the header */
 	long long rows_loaded;  /* rows that passed */
+	long long rows_staged;  /* data lines vqr-extract wrote to rows.tsv (which is
+				 * not synced: a reader checks that it has them
+				 * all); -1 when unknown (an older manifest) */
 	long long rows_rejected; /* rows rejected */
 	long long rows_skipped; /* blank and total rows */
 	char **periods;         /* periods the rows fall in (nperiods) */

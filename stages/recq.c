@@ -143,6 +143,8 @@ static void *producer(void *arg)
 				snprintf(q->err, sizeof q->err, "out of memory reading ahead (line %ld)", rec->line);
 				break;
 			}
+			if (rec->nfields == 0)
+				break;  /* a marker: the consumer may be waiting for it */
 		}
 		pthread_mutex_lock(&q->mu);
 		b->full = 1;

@@ -16,7 +16,12 @@
  * line numbers and offsets; the reader's own end (0) or error (-1, with
  * its message) comes after the records before it.  Memory is bounded:
  * RECQ_BATCHES batches of about RECQ_BATCH_BYTES each (a batch grows only
- * for a single record larger than that).
+ * for a single record larger than that).  A record of no fields (a marker,
+ * such as xlsxpar's end of a block) is handed over at once with the
+ * records before it: a consumer that waits for it to switch readers would
+ * otherwise wait for a batch that never fills.  256 KiB batches: at 64 KiB
+ * the producer and the consumer woke each other four times as often
+ * (1864 hand-offs for 1M rows), which cost 0.15 s of a 1.0 s run.
  */
 #ifndef VQR_RECQ_H
 #define VQR_RECQ_H
@@ -26,7 +31,7 @@
 #include "csvin.h"
 
 #define RECQ_BATCHES 4                  /* batches in the ring */
-#define RECQ_BATCH_BYTES (64 * 1024)    /* field bytes a batch holds before it is handed over */
+#define RECQ_BATCH_BYTES (256 * 1024)   /* field bytes a batch holds before it is handed over */
 
 typedef struct recq recq;
 

@@ -1423,6 +1423,21 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* rows.tsv is not synced (rows_nosync): after a crash it can be
+	 * short, with the synced manifest still counting every row. */
+	if (m.rows_staged >= 0 && rows != m.rows_staged) {
+		log_error("%s: %lld rows, but vqr-extract staged %lld (manifest.yaml: rows_staged): the file is "
+			  "incomplete\nhint: extract the export again (a crash can leave staged files short)",
+			  path, rows, m.rows_staged);
+		status = EXIT_INTERNAL;
+		goto out;
+	}
+	if (m.rows_staged >= 0) {
+		/* from the extract's counts, so that running the transform
+		 * again on the directory counts the same */
+		m.rows_loaded = m.rows_staged - x.nrejected;
+		m.rows_rejected = m.rows_read - m.rows_skipped - m.rows_staged + x.nrejected;
+	}
 	if ((x.s->reported ? write_reported(&x, &m, &count, err, sizeof err)
 			   : write_out(&x, dir, &m, &count, err, sizeof err)) < 0)
 		goto internal;
@@ -1433,8 +1448,10 @@ int main(int argc, char **argv)
 		}
 		x.rejects = NULL;
 		status = EXIT_REJECTED;
-		m.rows_rejected += x.nrejected;
-		m.rows_loaded -= x.nrejected;
+		if (m.rows_staged < 0) {
+			m.rows_rejected += x.nrejected;
+			m.rows_loaded -= x.nrejected;
+		}
 		if (m.rows_loaded < 0)
 			m.rows_loaded = 0;
 		if (m.status && strcmp(m.status, "ok") == 0) {
