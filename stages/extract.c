@@ -77,6 +77,8 @@ typedef struct extract {
 	size_t *vlen;           /* per field: length of its value, or SIZE_MAX for NULL */
 	size_t *missing;        /* not_null fields without a column (nmissing, in field order) */
 	size_t nmissing;
+	char *staged;           /* per field: it has a column in rows.tsv (the file has it, and it is not dropped) */
+	int header_done;        /* rows.tsv's column line is written */
 	long printed;           /* reject messages printed */
 	pii *pii;               /* keyed hash for pseudonymised fields, NULL if none */
 	enum_cache *ecache;     /* per field: recent enum cell texts */
@@ -198,6 +200,21 @@ static int is_header(const extract *x, const csvin_record *rec)
 	return found >= 2 || (found >= 1 && x->s->nfields == 1);
 }
 
+/* rows.tsv's column line: _line, _period and the staged fields (all of
+ * the source's kept fields when no header was found). */
+static void write_header(extract *x)
+{
+	if (x->header_done)
+		return;
+	x->header_done = 1;
+	rows_put(x->rows, "_line", 5);
+	rows_put(x->rows, "_period", 7);
+	for (size_t i = 0; i < x->s->nfields; i++)
+		if (x->staged ? x->staged[i] : x->s->fields[i].col >= 0)
+			rows_put(x->rows, x->s->fields[i].name, strlen(x->s->fields[i].name));
+	rows_end(x->rows);
+}
+
 static int take_header(extract *x, const csvin_record *rec, char *err, size_t errlen)
 {
 	x->ncols = rec->nfields;
@@ -230,7 +247,8 @@ static int take_header(extract *x, const csvin_record *rec, char *err, size_t er
 	/* Required values whose column is missing altogether: every row
 	 * rejects them, so find them once. */
 	x->missing = calloc(x->s->nfields ? x->s->nfields : 1, sizeof *x->missing);
-	if (!x->missing) {
+	x->staged = calloc(x->s->nfields ? x->s->nfields : 1, 1);
+	if (!x->missing || !x->staged) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -241,7 +259,9 @@ static int take_header(extract *x, const csvin_record *rec, char *err, size_t er
 			present = x->map[c].field == f;
 		if (f->not_null && !present)
 			x->missing[x->nmissing++] = i;
+		x->staged[i] = present && f->col >= 0;
 	}
+	write_header(x);
 	return 0;
 }
 
@@ -608,7 +628,7 @@ static int do_row(extract *x, const csvin_record *rec)
 	rows_put_int(x->rows, rec->line);
 	rows_put(x->rows, period, plen);
 	for (size_t i = 0; i < s->nfields; i++) {
-		if (s->fields[i].col < 0)
+		if (!x->staged[i])
 			continue;
 		if (x->vlen[i] == SIZE_MAX)
 			rows_put_null(x->rows);
@@ -706,13 +726,6 @@ static int extract_file(extract *x, char *err, size_t errlen)
 	snprintf(path, sizeof path, "%s/rejects.tsv", x->outdir);
 	if (!(x->rejects = rows_create(path, 0, err, errlen)))
 		return -1;
-	/* Header lines say what the columns are. */
-	rows_put(x->rows, "_line", 5);
-	rows_put(x->rows, "_period", 7);
-	for (size_t i = 0; i < x->s->nfields; i++)
-		if (x->s->fields[i].col >= 0)
-			rows_put(x->rows, x->s->fields[i].name, strlen(x->s->fields[i].name));
-	rows_end(x->rows);
 	{
 		static const char *const hdr[] = { "line", "column_no", "column_name", "field", "value", "rule", "message" };
 		for (size_t i = 0; i < 7; i++)
@@ -817,6 +830,7 @@ done:
 	}
 	x->m.extract_ms = cli_ms() - t0;
 	x->m.rows_staged = x->m.rows_loaded;
+	write_header(x);        /* when no header was found */
 	if (rows_commit(x->rows, err, errlen) < 0) {
 		x->rows = NULL;
 		return -1;
@@ -899,6 +913,7 @@ static void cleanup(extract *x)
 	free(x->vptr);
 	free(x->vlen);
 	free(x->missing);
+	free(x->staged);
 	free(x->ecache);
 	manifest_clear(&x->m);
 }

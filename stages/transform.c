@@ -147,6 +147,8 @@ typedef struct transform {
 	int oom;                /* intern_constant ran out of memory */
 	int *ucols;             /* canonical columns read per row (nucols) */
 	size_t nucols;
+	int *scol;              /* per canonical column: its column in rows.tsv, -1 when not staged (NULL) */
+	size_t nstaged;         /* columns of rows.tsv */
 	char (*prev)[32];       /* per column: the last number or date text parsed */
 	double *prevnum;        /* its value */
 	unsigned char *prevok;  /* prev holds it */
@@ -569,8 +571,8 @@ static int add(transform *x, acc *a, const cfg_agg *agg, const expr_value *row)
 
 static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errlen)
 {
-	if ((size_t)n != x->s->ncols) {
-		snprintf(err, errlen, "rows.tsv:%ld: %d fields, expected %zu", rows_lineno(r), n, x->s->ncols);
+	if ((size_t)n != x->nstaged) {
+		snprintf(err, errlen, "rows.tsv:%ld: %d fields, expected %zu", rows_lineno(r), n, x->nstaged);
 		return -1;
 	}
 	const size_t *lens;
@@ -578,10 +580,10 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 
 	/* Only the columns some rule reads (and the line and period). */
 	for (size_t u = 0; u < x->nucols; u++) {
-		int i = x->ucols[u];
+		int i = x->ucols[u], j = x->scol[i];
 		expr_value *v = &x->row[i];
-		const char *s = fields[i];
-		size_t len = x->vlen[i] = lens[i];
+		const char *s = j >= 0 ? fields[j] : NULL;
+		size_t len = x->vlen[i] = j >= 0 ? lens[j] : 0;
 		v->isnull = s == NULL;
 		v->s = s ? s : "";
 		v->num = 0;
@@ -1190,10 +1192,11 @@ static int setup(transform *x, char *err, size_t errlen)
 		}
 	}
 	x->ucols = calloc(s->ncols, sizeof *x->ucols);
+	x->scol = calloc(s->ncols, sizeof *x->scol);
 	x->prev = calloc(s->ncols, sizeof *x->prev);
 	x->prevnum = calloc(s->ncols, sizeof *x->prevnum);
 	x->prevok = calloc(s->ncols, 1);
-	if (!x->ucols || !x->prev || !x->prevnum || !x->prevok) {
+	if (!x->ucols || !x->scol || !x->prev || !x->prevnum || !x->prevok) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -1258,28 +1261,37 @@ static int setup(transform *x, char *err, size_t errlen)
 	return 0;
 }
 
-static int check_header(const transform *x, rows_reader *r, char *err, size_t errlen)
+/* rows.tsv's column line: _line, _period, then the fields the file had
+ * (vqr-extract stages only those).  Sets scol and nstaged. */
+static int check_header(transform *x, rows_reader *r, char *err, size_t errlen)
 {
 	int n = rows_next(r);
 	if (n < 0) {
 		snprintf(err, errlen, "%s", rows_error(r));
 		return -1;
 	}
-	if ((size_t)n != x->s->ncols) {
-		snprintf(err, errlen, "rows.tsv has %d columns, source \"%s\" now has %zu\n"
-			 "hint: the configuration changed since extract; extract the file again", n,
-			 x->s->name, x->s->ncols);
+	if (n < 2 || !rows_field(r, 0) || strcmp(rows_field(r, 0), "_line") || !rows_field(r, 1) ||
+	    strcmp(rows_field(r, 1), "_period")) {
+		snprintf(err, errlen, "rows.tsv: the column line does not start with _line and _period");
 		return -1;
 	}
-	for (size_t i = 0; i < x->s->nfields; i++) {
-		const cfg_field *f = &x->s->fields[i];
-		if (f->col >= 0 && strcmp(rows_field(r, f->col), f->name) != 0) {
-			snprintf(err, errlen, "rows.tsv column %d is \"%s\", source \"%s\" now has \"%s\" there\n"
-				 "hint: the configuration changed since extract; extract the file again",
-				 f->col + 1, rows_field(r, f->col), x->s->name, f->name);
+	for (size_t i = 0; i < x->s->ncols; i++)
+		x->scol[i] = -1;
+	x->scol[CFG_COL_LINE] = 0;
+	x->scol[CFG_COL_PERIOD] = 1;
+	for (int j = 2; j < n; j++) {
+		const char *name = rows_field(r, j);
+		const cfg_field *f = name ? cfg_field_find(x->s, name) : NULL;
+		if (!f || f->col < 0 || x->scol[f->col] >= 0) {
+			snprintf(err, errlen, "rows.tsv column %d is \"%s\", %s source \"%s\"\n"
+				 "hint: the configuration changed since extract; extract the file again", j + 1,
+				 name ? name : "\\N", f && f->col >= 0 ? "a second time in" : "not a staged field of",
+				 x->s->name);
 			return -1;
 		}
+		x->scol[f->col] = j;
 	}
+	x->nstaged = (size_t)n;
 	return 0;
 }
 
@@ -1313,6 +1325,7 @@ static void cleanup(transform *x)
 	free(x->idcols);
 	free(x->lastg);
 	free(x->ucols);
+	free(x->scol);
 	free(x->prev);
 	free(x->prevnum);
 	free(x->prevok);

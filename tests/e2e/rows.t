@@ -138,4 +138,17 @@ like "$out" "*rows.tsv: 1465 rows, but vqr-extract staged 1466*" "and says so"
 is "$(sql "select (select count(*) from vqr.batch) || ' ' || (select count(*) from $T) || ' ' || (select count(*) from vqr.indicator_value)")" \
 	"$before" "its transaction leaves nothing behind"
 
+# rows.tsv has a column for each field the file has, not for the others.
+nojob="$WORK/毕业生去向登记表_nojob.csv"
+awk -F, '{ o = ""; for (i = 1; i <= NF; i++) if (i != 15 && i != 16) o = o (o == "" && i == 1 ? "" : ",") $i; print o }' "$FIX" > "$nojob"
+vqr-extract -c "$WORK/c.yaml" -o "$WORK/s/d" "$nojob" && vqr-transform -c "$WORK/c.yaml" "$WORK/s/d"; ok $? "a file without 就业单位名称 and 统一社会信用代码"
+hdr=$(head -1 "$WORK/s/d/rows.tsv")
+case "	$hdr	" in *"	employer	"*|*"	employer_credit_code	"*) false ;; *"	major	"*"	destination	"*) true ;; *) false ;; esac
+ok $? "stages no column for them ($hdr)"
+is "$(zcat "$WORK/s/d/indicators.gz" | md5sum)" "$(zcat "$WORK/s/a/indicators.gz" | md5sum)" "and gives the same indicators"
+sed -i '1s/\tdestination\t/\tno_such_field\t/' "$WORK/s/d/rows.tsv"
+out=$(vqr-transform -c "$WORK/c.yaml" "$WORK/s/d" 2>&1); rc=$?
+is "$rc" 1 "vqr-transform refuses a column that is not a field of the source"
+like "$out" "*rows.tsv column * is \"no_such_field\", not a staged field of source \"graduate_destination\"*extract the file again*" "and names it"
+
 done_testing
