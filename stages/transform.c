@@ -1445,12 +1445,6 @@ int main(int argc, char **argv)
 		status = EXIT_INTERNAL;
 		goto out;
 	}
-	if (m.rows_staged >= 0) {
-		/* from the extract's counts, so that running the transform
-		 * again on the directory counts the same */
-		m.rows_loaded = m.rows_staged - x.nrejected;
-		m.rows_rejected = m.rows_read - m.rows_skipped - m.rows_staged + x.nrejected;
-	}
 	if ((x.s->reported ? write_reported(&x, &m, &count, err, sizeof err)
 			   : write_out(&x, dir, &m, &count, err, sizeof err)) < 0)
 		goto internal;
@@ -1461,17 +1455,22 @@ int main(int argc, char **argv)
 		}
 		x.rejects = NULL;
 		status = EXIT_REJECTED;
-		if (m.rows_staged < 0) {
-			m.rows_rejected += x.nrejected;
-			m.rows_loaded -= x.nrejected;
-		}
-		if (m.rows_loaded < 0)
-			m.rows_loaded = 0;
 		if (m.status && strcmp(m.status, "ok") == 0) {
 			free(m.status);
 			m.status = strdup("rejected");
 		}
 	}
+	if (m.rows_staged >= 0) {
+		/* from the extract's counts, so that running the transform
+		 * again on the directory counts the same */
+		m.rows_loaded = m.rows_staged - x.nrejected;
+		m.rows_rejected = m.rows_read - m.rows_skipped - m.rows_staged + x.nrejected;
+	} else {
+		m.rows_rejected += x.nrejected;
+		m.rows_loaded -= x.nrejected;
+	}
+	if (m.rows_loaded < 0)
+		m.rows_loaded = 0;
 	m.transform_ms = cli_ms() - t0;
 	m.indicators = count;
 	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
