@@ -5,6 +5,8 @@
 #
 #   sh tests/run.sh build        # the plain build
 #   sh tests/run.sh build-san    # the AddressSanitizer + UBSan build
+#   sh tests/run.sh build tests/e2e/rules.t build/tests/test_cfg
+#                                # only these tests (while developing)
 #
 # Tiers: unit tests (build/tests/test_*), CLI tests (tests/cli/*.t),
 # end-to-end tests on the real PostgreSQL (tests/e2e/*.t).  prove runs
@@ -22,4 +24,9 @@ pg_temp_start || { echo "tests/run.sh: could not start PostgreSQL" >&2; exit 1; 
 trap 'pg_temp_stop' EXIT
 trap 'exit 130' INT TERM
 echo "# $BUILD: PostgreSQL $(psql -X -A -t -c 'show server_version') at $PGHOST"
-prove $BUILD/tests/test_* tests/lib/*.t tests/cli/*.t tests/e2e/*.t tests/sql/*.t tests/region/*.t
+if [ $# -gt 1 ]; then
+	shift
+	prove "$@"
+else
+	prove $BUILD/tests/test_* tests/lib/*.t tests/cli/*.t tests/e2e/*.t tests/sql/*.t tests/region/*.t
+fi
