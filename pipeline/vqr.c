@@ -46,6 +46,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "migrate.h"
+#include "notice.h"
 #include "region.h"
 #include "report.h"
 #include "sha256.h"
@@ -449,11 +450,14 @@ typedef struct fileres {
 	long long rows_read;    /* data rows read */
 	long long rows_rejected; /* rows rejected */
 	long long batch_id;     /* batch that loaded it (or that already had it) */
+	notice_file *nf;        /* loaded or blocked: coverage and findings (owned), else NULL */
 } fileres;
 
 typedef struct tally {
 	int loaded, skipped, quarantined, waiting;
 	long long rows, rejected;
+	long long errors, warnings; /* findings of this run's batches */
+	int look;               /* files with something to look at (unmapped, missing, errors) */
 	fileres *files;         /* one per inbox file looked at */
 	size_t nfiles, cap;
 	int dry_run;            /* --dry-run: roll back, move nothing */
@@ -507,6 +511,30 @@ static void drop_marker(const cfg *c, const char *path)
 		return;
 	snprintf(marker, sizeof marker, "%s.done", path);
 	unlink(marker);
+}
+
+/* After the load of f's batch (loaded or blocked): its column coverage
+ * from the staging manifest and its findings, said as warnings and kept
+ * for the summary.  Failing to read them is said, never fatal: the load
+ * has committed. */
+static void notice_loaded(db *d, const char *mpath, fileres *f, tally *t)
+{
+	char err[1024];
+	notice_file *n = calloc(1, sizeof *n);
+
+	if (!n) {
+		log_error("out of memory");
+		return;
+	}
+	f->nf = n;
+	if (notice_coverage(n, mpath, err, sizeof err) < 0)
+		log_warning("%s", err);
+	if (f->batch_id && notice_findings(n, d, f->batch_id, err, sizeof err) < 0)
+		log_warning("%s", err);
+	notice_print(n, f->name);
+	t->errors += n->errors;
+	t->warnings += n->warnings;
+	t->look += notice_wants_look(n);
 }
 
 /* One file of the inbox.  Returns 0 to go on, or an exit code to stop. */
@@ -584,8 +612,10 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		return EXIT_DB;
 	}
 	if (PQntuples(r)) {
-		log_info("%s: already loaded as %s (batch %s, %s): moved to the archive", path, PQgetvalue(r, 0, 2),
-			 PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+		log_warning("%s: already loaded as batch %s on %s (as %s): %s", cli_basename(path), PQgetvalue(r, 0, 0),
+			    PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
+			    t->dry_run ? "left in the inbox" : "moved to the archive, not loaded again");
+		t->look++;
 		f->batch_id = atoll(PQgetvalue(r, 0, 0));
 		PQclear(r);
 		f->status = "already_loaded";
@@ -767,6 +797,8 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		first_line(f->reason, sizeof f->reason, reason);
 		f->status = "quarantined";
 		t->quarantined++;
+		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
+		notice_loaded(d, mpath, f, t);
 		if (quarantine(c, path, reason, err, sizeof err) < 0) {
 			log_error_text(err);
 			return EXIT_INTERNAL;
@@ -808,27 +840,13 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
 		t->loaded++;
 		log_info("%s: loaded (batch %lld), archived as %s", path, f->batch_id, dest);
+		notice_loaded(d, mpath, f, t);
 	}
 	return 0;
 stop:
 	if (lfd >= 0)
 		close(lfd);
 	return rc;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
 }
 
 /* The run's summary as JSON, for monitoring (written atomically). */
@@ -850,24 +868,27 @@ static int write_summary_json(const char *path, const cfg *c, const tally *t, in
 	localtime_r(&now, &tm);
 	strftime(ts[1], sizeof ts[1], "%Y-%m-%dT%H:%M:%S%z", &tm);
 	fprintf(f, "{\"school\": ");
-	json_str(f, c->school_code);
+	notice_json_str(f, c->school_code);
 	fprintf(f, ", \"started\": \"%s\", \"finished\": \"%s\", \"exit_code\": %d, \"dry_run\": %s,\n"
 		" \"loaded\": %d, \"already_loaded\": %d, \"quarantined\": %d, \"waiting\": %d,"
-		" \"rows_read\": %lld, \"rows_rejected\": %lld,\n \"files\": [",
+		" \"rows_read\": %lld, \"rows_rejected\": %lld,\n \"findings\": {\"error\": %lld, \"warning\": %lld},"
+		" \"files_to_look_at\": %d,\n \"files\": [",
 		ts[0], ts[1], status, t->dry_run ? "true" : "false", t->loaded, t->skipped, t->quarantined,
-		t->waiting, t->rows, t->rejected);
+		t->waiting, t->rows, t->rejected, t->errors, t->warnings, t->look);
 	for (size_t i = 0; i < t->nfiles; i++) {
 		const fileres *r = &t->files[i];
 		fprintf(f, "%s\n  {\"file\": ", i ? "," : "");
-		json_str(f, r->name);
+		notice_json_str(f, r->name);
 		fprintf(f, ", \"status\": \"%s\", \"rows_read\": %lld, \"rows_rejected\": %lld", r->status,
 			r->rows_read, r->rows_rejected);
 		if (r->batch_id)
 			fprintf(f, ", \"batch\": %lld", r->batch_id);
 		if (r->reason[0]) {
 			fprintf(f, ", \"reason\": ");
-			json_str(f, r->reason);
+			notice_json_str(f, r->reason);
 		}
+		if (r->nf)
+			notice_json(f, r->nf);
 		fputc('}', f);
 	}
 	fprintf(f, "]}\n");
@@ -928,6 +949,12 @@ static int cmd_run(const cfg *c, const char *config, const opts *o)
 	if (progress && n)
 		fprintf(stderr, "\r\033[K");
 	status = rc ? rc : t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
+	if (status == EXIT_OK && c->fail_on >= 0 &&
+	    (t.errors || (c->fail_on == CFG_WARNING && t.warnings))) {
+		log_error("findings of severity %s or worse (fail_on): %lld errors, %lld warnings",
+			  c->fail_on == CFG_ERROR ? "error" : "warning", t.errors, t.warnings);
+		status = EXIT_REJECTED;
+	}
 summary:
 	for (size_t i = 0; i < n; i++)
 		free(files[i]);
@@ -937,7 +964,12 @@ summary:
 		close(lockfd);
 	/* Quiet on success for cron; the summary when asked for, on a
 	 * terminal, or when something needs a look. */
-	if (status != EXIT_LOCKED && (log_verbose() || isatty(STDOUT_FILENO) || status != EXIT_OK || o->dry_run)) {
+	if (status != EXIT_LOCKED && (log_verbose() || isatty(STDOUT_FILENO) || status != EXIT_OK || o->dry_run ||
+				      t.look || t.errors)) {
+		char found[96] = "";
+		if (t.errors || t.warnings)
+			snprintf(found, sizeof found, "; findings: %lld error%s, %lld warning%s", t.errors,
+				 t.errors == 1 ? "" : "s", t.warnings, t.warnings == 1 ? "" : "s");
 		if (status != EXIT_OK && status != EXIT_REJECTED)
 			printf("vqr: run stopped (exit %d): %d file%s loaded before the error\n", status, t.loaded,
 			       t.loaded == 1 ? "" : "s");
@@ -945,15 +977,20 @@ summary:
 			printf("vqr: nothing new in %s (%d file%s already loaded%s)\n", c->inbox, t.skipped,
 			       t.skipped == 1 ? "" : "s", t.waiting ? ", some not ready yet" : "");
 		else
-			printf("vqr: %s%d file%s %s (%lld rows, %lld rejected), %d already loaded, %d quarantined%s\n",
+			printf("vqr: %s%d file%s %s (%lld rows, %lld rejected), %d already loaded, %d quarantined%s%s\n",
 			       o->dry_run ? "dry run, nothing changed: " : "", t.loaded, t.loaded == 1 ? "" : "s",
 			       o->dry_run ? "would load" : "loaded", t.rows, t.rejected, t.skipped, t.quarantined,
-			       t.waiting ? ", some not ready yet" : "");
+			       t.waiting ? ", some not ready yet" : "", found);
 	}
 	if (o->summary_json && write_summary_json(o->summary_json, c, &t, status, started, err, sizeof err) < 0) {
 		log_error_text(err);
 		if (status == EXIT_OK)
 			status = EXIT_INTERNAL;
+	}
+	for (size_t i = 0; i < t.nfiles; i++) {
+		if (t.files[i].nf)
+			notice_clear(t.files[i].nf);
+		free(t.files[i].nf);
 	}
 	free(t.files);
 	return status;
@@ -1044,6 +1081,45 @@ static int cmd_show(const cfg *c, const opts *o)
 }
 
 /* vqr status: the last runs, what they loaded, what is quarantined. */
+/* vqr status: the column coverage of the files behind the current
+ * values (headers that map to no field, missing fields, indicators not
+ * computed).  0, or -1 after saying why. */
+static int status_coverage(db *d, const cfg *c)
+{
+	char err[1024];
+	const char *p[1] = { c->school_code };
+	PGresult *r = db_query(d,
+			       "SELECT f.file_name, f.batch_id, "
+			       "coalesce((SELECT string_agg(h || CASE WHEN coalesce(f.unmapped_hints[i], '') <> '' "
+			       "  THEN ' (did you mean ' || f.unmapped_hints[i] || '?)' ELSE '' END, ', ' ORDER BY i) "
+			       "  FROM unnest(f.unmapped_headers) WITH ORDINALITY AS u(h, i)), ''), "
+			       "array_to_string(f.missing_fields, ', '), array_to_string(f.skipped_indicators, ', ') "
+			       "FROM vqr.source_file f WHERE f.school_code = $1 "
+			       "AND (cardinality(f.unmapped_headers) > 0 OR cardinality(f.missing_fields) > 0) "
+			       "AND (EXISTS (SELECT 1 FROM vqr.indicator_value v WHERE v.file_id = f.file_id) "
+			       "  OR EXISTS (SELECT 1 FROM vqr.finding x WHERE x.file_id = f.file_id AND x.superseded_by IS NULL)) "
+			       "ORDER BY f.file_id DESC LIMIT 20",
+			       1, p, err, sizeof err);
+	if (!r) {
+		log_error_text(err);
+		return -1;
+	}
+	if (PQntuples(r))
+		printf("column coverage of the loaded files:\n");
+	for (int i = 0; i < PQntuples(r); i++) {
+		printf("  %s (batch %s):", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+		if (PQgetvalue(r, i, 2)[0])
+			printf(" unmapped columns: %s;", PQgetvalue(r, i, 2));
+		if (PQgetvalue(r, i, 3)[0])
+			printf(" missing fields: %s;", PQgetvalue(r, i, 3));
+		if (PQgetvalue(r, i, 4)[0])
+			printf(" not computed: %s", PQgetvalue(r, i, 4));
+		printf("\n");
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int cmd_status(const cfg *c, const opts *o)
 {
 	char err[4096], path[4200];
@@ -1093,6 +1169,10 @@ static int cmd_status(const cfg *c, const opts *o)
 		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 8),
 		       PQgetvalue(r, i, 7));
 	PQclear(r);
+	if (status_coverage(&d, c) < 0) {
+		db_close(&d, 1);
+		return EXIT_DB;
+	}
 	/* Open findings: the current ones (not superseded by a later check). */
 	r = db_query(&d,
 		     "SELECT f.severity, f.period, f.check_code, f.message FROM vqr.finding f "

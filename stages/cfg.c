@@ -354,7 +354,7 @@ static int read_includes(loader *L, int di, int depth)
 
 static const char *const top_keys[] = {
 	"school", "database", "pii_key_file", "embedded", "paths", "include", "sources", "indicators",
-	"checks", "reported_check", NULL
+	"checks", "reported_check", "fail_on", NULL
 };
 
 static int read_deployment(loader *L)
@@ -404,6 +404,17 @@ static int read_deployment(loader *L)
 			free(c->database);
 			c->database = NULL;
 		}
+	}
+
+	c->fail_on = -1;
+	n = get(d, root, "fail_on");
+	if (n && !is_null(n)) {
+		if (scalar_is(n, "error"))
+			c->fail_on = CFG_ERROR;
+		else if (scalar_is(n, "warning"))
+			c->fail_on = CFG_WARNING;
+		else if (!scalar_is(n, "never"))
+			return fail(L, d, n->start_mark, "fail_on must be error, warning or never");
 	}
 
 	n = get(d, root, "pii_key_file");
@@ -1004,13 +1015,38 @@ static expr_type expr_type_of(cfg_ftype t)
 	return EXPR_TEXT;
 }
 
+/* Note that ind's rule reads canonical column col.  0, or -1 (no memory). */
+static int add_read(cfg_indicator *ind, int col)
+{
+	int *nr;
+	for (size_t i = 0; i < ind->nreads; i++)
+		if (ind->reads[i] == col)
+			return 0;
+	if (!(nr = realloc(ind->reads, (ind->nreads + 1) * sizeof *nr)))
+		return -1;
+	ind->reads = nr;
+	nr[ind->nreads++] = col;
+	return 0;
+}
+
+/* What resolve_field resolves in: the source, and the indicator whose
+ * filter it is (its reads grow). */
+typedef struct rctx {
+	cfg_source *s;
+	cfg_indicator *ind;
+	int oom;                /* add_read ran out of memory */
+} rctx;
+
 static int resolve_field(void *ctx, const char *name, int *index, expr_type *type)
 {
-	cfg_source *s = ctx;
+	rctx *rx = ctx;
+	cfg_source *s = rx->s;
 	const cfg_field *f = cfg_field_find(s, name);
 	if (!f || f->col < 0)
 		return 0;
 	s->used[f->col] = 1;
+	if (rx->ind && add_read(rx->ind, f->col) < 0)
+		rx->oom = 1;
 	*index = f->col;
 	*type = expr_type_of(f->type);
 	return 1;
@@ -1055,7 +1091,7 @@ static yaml_mark_t mark_in_scalar(const yaml_node_t *n, int col)
 }
 
 /* One aggregation: exactly one of count/sum/mean/min/max, and an optional where. */
-static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
+static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_indicator *ind, cfg_agg *a,
 		    yaml_node_t *n, const char *what)
 {
 	static const struct { const char *key; cfg_aggfn fn; } fns[] = {
@@ -1089,15 +1125,20 @@ static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_agg *a,
 				    cfg_ftype_name(f->type), f->name, fns[a->fn].key);
 		a->field = f->col;
 		((cfg_source *)s)->used[f->col] = 1;
+		if (add_read(ind, f->col) < 0)
+			return fail(L, d, arg->start_mark, "out of memory");
 	}
 	if ((w = get(d, n, "where")) && !is_null(w)) {
 		char msg[512];
 		int col = 0;
+		rctx rx = { (cfg_source *)s, ind, 0 };
 		if (!(a->where_text = str_of(L, d, w, "where")))
 			return -1;
-		a->where = expr_parse(a->where_text, resolve_field, (void *)s, msg, sizeof msg, &col);
+		a->where = expr_parse(a->where_text, resolve_field, &rx, msg, sizeof msg, &col);
 		if (!a->where)
 			return fail(L, d, mark_in_scalar(w, col), "in filter \"%s\": %s", a->where_text, msg);
+		if (rx.oom)
+			return fail(L, d, w->start_mark, "out of memory");
 	}
 	return 0;
 }
@@ -1357,6 +1398,8 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 				return fail(L, d, v->start_mark, "a %s is found from a date: source \"%s\" needs period.date",
 					    period_type_name(ind->period), s->name);
 			((cfg_source *)s)->used[s->fields[s->period_date].col] = 1;
+			if (add_read(ind, s->fields[s->period_date].col) < 0)
+				return fail(L, d, v->start_mark, "out of memory");
 		}
 	}
 	if (s->reported)
@@ -1381,14 +1424,14 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 			return fail(L, d, ratio->start_mark, "a ratio needs a denominator");
 		if (want_kind(L, d, num, YAML_MAPPING_NODE, "numerator") < 0 ||
 		    check_keys(L, d, num, "numerator", agg_keys) < 0 ||
-		    read_agg(L, d, s, &ind->num, num, "the numerator") < 0)
+		    read_agg(L, d, s, ind, &ind->num, num, "the numerator") < 0)
 			return -1;
 		if (want_kind(L, d, den, YAML_MAPPING_NODE, "denominator") < 0 ||
 		    check_keys(L, d, den, "denominator", agg_keys) < 0 ||
-		    read_agg(L, d, s, &ind->den, den, "the denominator") < 0)
+		    read_agg(L, d, s, ind, &ind->den, den, "the denominator") < 0)
 			return -1;
 		ind->is_ratio = 1;
-	} else if (read_agg(L, d, s, &ind->num, n, "an indicator") < 0) {
+	} else if (read_agg(L, d, s, ind, &ind->num, n, "an indicator") < 0) {
 		return -1;
 	}
 	if (strcmp(ind->kind, "rate") == 0 && !ind->is_ratio)
@@ -1422,6 +1465,8 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 				return fail(L, d, v->start_mark, "breakdown field \"%s\" is personal data", names[i]);
 			ind->by[i] = f->col;
 			((cfg_source *)s)->used[f->col] = 1;
+			if (add_read(ind, f->col) < 0)
+				return fail(L, d, v->start_mark, "out of memory");
 		}
 	}
 	return 0;
@@ -1888,6 +1933,7 @@ void cfg_free(cfg *c)
 		free(ind->kind);
 		free(ind->aggregate);
 		free(ind->description);
+		free(ind->reads);
 		agg_free(&ind->num);
 		agg_free(&ind->den);
 		calc_free(ind->formula);

@@ -150,6 +150,9 @@ typedef struct cfg_indicator {
 	char **by_names;        /* their field names */
 	size_t nby;
 	char **reported_keys;   /* names a summary sheet may use (val_norm_key'd, NULL-terminated) */
+	int *reads;             /* canonical columns its rule reads: aggregated fields, filter fields,
+	                           breakdowns and a finer period's date (nreads, no repeats) */
+	size_t nreads;
 	cfg_mark mark;
 } cfg_indicator;
 
@@ -181,6 +184,8 @@ typedef struct cfg {
 	char *inbox, *staging, *archive, *quarantine; /* absolute directories */
 	int settle_seconds;     /* an inbox file must be unchanged this long to be taken */
 	int done_marker;        /* an inbox file is taken only once FILE.done exists */
+	int fail_on;            /* a run whose loads found findings of this severity (CFG_ERROR or
+	                           CFG_WARNING, which includes errors) exits 2; -1: never (default) */
 	cfg_source *sources;    /* nsources */
 	size_t nsources;
 	cfg_indicator *indicators; /* nindicators */

@@ -51,6 +51,9 @@ struct derive {
 	size_t nf, fcap;
 	char **owned;           /* codes of values whose indicator is not in the catalog */
 	size_t nowned;
+	char **gone;            /* "period\tcode" of indicators with no value because a field they
+				   read is missing (field_missing findings), and of what derives from them */
+	size_t ngone;
 };
 
 static uint64_t hstr(uint64_t h, const char *s)
@@ -140,7 +143,66 @@ void derive_free(derive *dv)
 	for (size_t i = 0; i < dv->nowned; i++)
 		free(dv->owned[i]);
 	free(dv->owned);
+	for (size_t i = 0; i < dv->ngone; i++)
+		free(dv->gone[i]);
+	free(dv->gone);
 	free(dv);
+}
+
+/* Is code without a value in period because a field is missing? */
+static int is_gone(const derive *dv, const char *period, const char *code)
+{
+	size_t pl = strlen(period);
+	for (size_t i = 0; i < dv->ngone; i++)
+		if (strncmp(dv->gone[i], period, pl) == 0 && dv->gone[i][pl] == '\t' &&
+		    strcmp(dv->gone[i] + pl + 1, code) == 0)
+			return 1;
+	return 0;
+}
+
+static int add_gone(derive *dv, const char *period, const char *code)
+{
+	char **ng = realloc(dv->gone, (dv->ngone + 1) * sizeof *ng);
+	size_t n = strlen(period) + strlen(code) + 2;
+	if (!ng)
+		return -1;
+	dv->gone = ng;
+	if (!(ng[dv->ngone] = malloc(n)))
+		return -1;
+	snprintf(ng[dv->ngone++], n, "%s\t%s", period, code);
+	return 0;
+}
+
+/* The first operand of formula f (may be NULL) that is gone in period, or NULL. */
+static const char *gone_operand(const derive *dv, const calc *f, const char *period)
+{
+	for (size_t i = 0; f && i < calc_nrefs(f); i++)
+		if (is_gone(dv, period, calc_ref_at(f, i)->code))
+			return calc_ref_at(f, i)->code;
+	return NULL;
+}
+
+/* The indicators of the periods that a load left without a value because
+ * a field they read is missing (the current field_missing findings of
+ * the slices, recorded by vqr-load). */
+static int read_gone(derive *dv, db *d, const char *school, const char *periods, char *err, size_t errlen)
+{
+	const char *p[2] = { school, periods };
+	PGresult *r = db_query(d,
+			       "SELECT DISTINCT period, indicator_code FROM vqr.finding WHERE school_code = $1 "
+			       "AND period = ANY($2::text[]) AND superseded_by IS NULL AND check_code = 'field_missing' "
+			       "AND source_code IS NOT NULL AND indicator_code IS NOT NULL",
+			       2, p, err, errlen);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		if (add_gone(dv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1)) < 0) {
+			PQclear(r);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	PQclear(r);
+	return 0;
 }
 
 /* The catalog's copy of code (stable for the run), or an owned copy. */
@@ -434,6 +496,22 @@ static int derive_period(derive *dv, db *d, const cfg *c, const char *school, co
 
 		if (ind->period != pt)
 			continue;
+		{
+			const char *op = gone_operand(dv, ind->formula, period);
+			if (!op)
+				op = gone_operand(dv, ind->dformula, period);
+			if (op) {
+				char msg[1024];
+				snprintf(msg, sizeof msg, "%s %s is not computed: its operand %s has no value, because a "
+					 "field it reads is missing (see the field_missing finding of %s)", ind->code,
+					 ind->name_zh, op, op);
+				if (add_gone(dv, period, ind->code) < 0 ||
+				    add_finding(dv, period, "{}", "field_missing", ind->code, CFG_WARNING, NAN, NAN, msg) < 0)
+					goto oom;
+				sum->warnings++;
+				continue;
+			}
+		}
 		if (ind->take != CFG_TAKE_NONE) {
 			if (take_value(dv, d, c, school, period, ind, bnum, sum, err, errlen) < 0)
 				goto fail;
@@ -506,6 +584,26 @@ static int check_period(derive *dv, const cfg *c, const char *period, derive_sum
 			free(keys);
 			snprintf(err, errlen, "out of memory");
 			return -1;
+		}
+		{
+			const char *op = gone_operand(dv, ck->left, period);
+			if (!op)
+				op = gone_operand(dv, ck->right, period);
+			if (op) {
+				char msg[1024];
+				free(v);
+				free(pr);
+				snprintf(msg, sizeof msg, "check %s is not evaluated: %s has no value, because a field it "
+					 "reads is missing (see the field_missing finding of %s)", ck->code, op, op);
+				if (add_finding(dv, period, "{}", "field_missing", NULL, CFG_WARNING, NAN, NAN, msg) < 0) {
+					free(bds);
+					free(keys);
+					snprintf(err, errlen, "out of memory");
+					return -1;
+				}
+				sum->warnings++;
+				continue;
+			}
 		}
 		/* the by fields, sorted and joined like the entries' keys */
 		if (ck->by_names) {
@@ -651,7 +749,8 @@ derive *derive_run(db *d, const cfg *c, const char *school, const char *periods,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (read_values(dv, d, c, school, periods, batch_id, err, errlen) < 0)
+	if (read_values(dv, d, c, school, periods, batch_id, err, errlen) < 0 ||
+	    read_gone(dv, d, school, periods, err, errlen) < 0)
 		goto fail;
 	for (size_t i = 0; i < dv->nperiods; i++)
 		if (c->nderived && derive_period(dv, d, c, school, dv->periods[i], batch_id, sum, err, errlen) < 0)
@@ -679,7 +778,8 @@ int derive_record(db *d, const derive *dv, const char *school, const char *perio
 	p[2] = bnum;
 	r = db_query(d,
 		     "UPDATE vqr.finding SET superseded_by = $3::bigint WHERE school_code = $1 "
-		     "AND period = ANY($2::text[]) AND superseded_by IS NULL",
+		     "AND period = ANY($2::text[]) AND superseded_by IS NULL "
+		     "AND NOT (check_code = 'field_missing' AND source_code IS NOT NULL)",
 		     3, p, err, errlen);
 	if (!r)
 		return -1;

@@ -215,6 +215,68 @@ static void write_header(extract *x)
 	rows_end(x->rows);
 }
 
+/* The missing field closest to header key `key` (by val_similarity over
+ * its header, synonyms and name), as "name (header)" into hint, or "". */
+static void closest_field(const extract *x, const char *key, const unsigned char *present, char *hint,
+			  size_t len)
+{
+	double best = 0.3;      /* less alike than this is no suggestion */
+	const cfg_field *bf = NULL;
+
+	hint[0] = '\0';
+	for (size_t i = 0; i < x->s->nfields; i++) {
+		const cfg_field *f = &x->s->fields[i];
+		char nk[KEYLEN];
+		double sc;
+		if (present[i])
+			continue;
+		val_norm_key(f->name, strlen(f->name), nk, sizeof nk);
+		sc = val_similarity(key, nk);
+		for (size_t j = 0; j == 0 || f->synonyms[j - 1]; j++) {
+			double s2 = val_similarity(key, x->keys[i] + j * KEYLEN);
+			if (s2 > sc)
+				sc = s2;
+		}
+		if (sc > best) {
+			best = sc;
+			bf = f;
+		}
+	}
+	if (bf)
+		snprintf(hint, len, "%s (%s)", bf->name, bf->header);
+}
+
+/* Column coverage into the manifest: the header cells that map to no
+ * field (with the closest missing field), and the fields without a
+ * column.  0, or -1 (no memory). */
+static int note_coverage(extract *x)
+{
+	unsigned char *present = calloc(x->s->nfields ? x->s->nfields : 1, 1);
+	if (!present)
+		return -1;
+	for (size_t c = 0; c < x->ncols; c++)
+		if (x->map[c].field)
+			present[x->map[c].field - x->s->fields] = 1;
+	for (size_t c = 0; c < x->ncols; c++) {
+		char key[KEYLEN], hint[300];
+		if (x->map[c].field || !x->header[c][0])
+			continue;
+		val_norm_key(x->header[c], strlen(x->header[c]), key, sizeof key);
+		closest_field(x, key, present, hint, sizeof hint);
+		if (manifest_list_add(&x->m.unmapped, x->header[c]) < 0 ||
+		    manifest_list_add(&x->m.unmapped_hint, hint) < 0)
+			goto oom;
+	}
+	for (size_t i = 0; i < x->s->nfields; i++)
+		if (!present[i] && manifest_list_add(&x->m.missing, x->s->fields[i].name) < 0)
+			goto oom;
+	free(present);
+	return 0;
+oom:
+	free(present);
+	return -1;
+}
+
 static int take_header(extract *x, const csvin_record *rec, char *err, size_t errlen)
 {
 	x->ncols = rec->nfields;
@@ -260,6 +322,10 @@ static int take_header(extract *x, const csvin_record *rec, char *err, size_t er
 		if (f->not_null && !present)
 			x->missing[x->nmissing++] = i;
 		x->staged[i] = present && f->col >= 0;
+	}
+	if (note_coverage(x) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	write_header(x);
 	return 0;

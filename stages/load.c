@@ -251,21 +251,22 @@ static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, 
 }
 
 /* The periods of m as a PostgreSQL text[] literal. */
-static char *periods_array(const manifest *m)
+/* A PostgreSQL text[] literal of v[0..n) (malloc'd), or NULL (no memory). */
+static char *text_array(char *const *v, size_t n)
 {
 	size_t need = 3;
 	char *a, *o;
-	for (size_t i = 0; i < m->nperiods; i++)
-		need += strlen(m->periods[i]) * 2 + 4;
+	for (size_t i = 0; i < n; i++)
+		need += strlen(v[i]) * 2 + 4;
 	if (!(a = malloc(need)))
 		return NULL;
 	o = a;
 	*o++ = '{';
-	for (size_t i = 0; i < m->nperiods; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			*o++ = ',';
 		*o++ = '"';
-		for (const char *p = m->periods[i]; *p; p++) {
+		for (const char *p = v[i]; *p; p++) {
 			if (*p == '"' || *p == '\\')
 				*o++ = '\\';
 			*o++ = *p;
@@ -275,6 +276,109 @@ static char *periods_array(const manifest *m)
 	*o++ = '}';
 	*o = '\0';
 	return a;
+}
+
+static char *periods_array(const manifest *m)
+{
+	return text_array(m->periods, m->nperiods);
+}
+
+/* The file's column coverage as four text[] literals for vqr.source_file
+ * (unmapped headers, their hints, missing fields, skipped indicators);
+ * 0, or -1 (no memory; what was made is freed). */
+static int coverage_arrays(const manifest *m, char *arr[4])
+{
+	arr[0] = text_array(m->unmapped.v, m->unmapped.n);
+	arr[1] = text_array(m->unmapped_hint.v, m->unmapped_hint.n);
+	arr[2] = text_array(m->missing.v, m->missing.n);
+	arr[3] = text_array(m->skipped.v, m->skipped.n);
+	if (arr[0] && arr[1] && arr[2] && arr[3])
+		return 0;
+	for (int i = 0; i < 4; i++)
+		free(arr[i]), arr[i] = NULL;
+	return -1;
+}
+
+/* The file's unmapped headers for a message: "对口情况 (did you mean
+ * in_field (是否专业对口)?), 辅导员", or "none". */
+static void unmapped_text(const manifest *m, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->unmapped.n && n < len; i++) {
+		const char *h = i < m->unmapped_hint.n ? m->unmapped_hint.v[i] : "";
+		n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s%s", i ? ", " : "", m->unmapped.v[i],
+				      h[0] ? " (did you mean " : "", h, h[0] ? "?)" : "");
+	}
+	if (!m->unmapped.n)
+		snprintf(buf, len, "none");
+}
+
+/* Record a field_missing finding (warning) for each indicator the
+ * transform left uncomputed, in each period of the file of its period
+ * type, after superseding those of the slices this load replaces.
+ * Returns how many were recorded, or -1 with err set. */
+static long long field_missing_findings(db *d, const cfg *c, const cfg_source *s, const manifest *m,
+					const char *periods, const char *bnum, const char *fnum, char *err,
+					size_t errlen)
+{
+	const char *p[8];
+	char unmapped[2048];
+	long long n = 0;
+	PGresult *r;
+
+	p[0] = c->school_code;
+	p[1] = s->name;
+	p[2] = periods;
+	p[3] = bnum;
+	r = db_query(d,
+		     "UPDATE vqr.finding SET superseded_by = $4::bigint WHERE school_code = $1 AND source_code = $2 "
+		     "AND period = ANY($3::text[]) AND check_code = 'field_missing' AND superseded_by IS NULL",
+		     4, p, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	unmapped_text(m, unmapped, sizeof unmapped);
+	for (size_t i = 0; i < m->skipped.n; i++) {
+		const cfg_indicator *ind = cfg_indicator_find(c, m->skipped.v[i]);
+		const cfg_field *f = i < m->skipped_field.n ? cfg_field_find(s, m->skipped_field.v[i]) : NULL;
+		int absent = i < m->skipped_why.n && strcmp(m->skipped_why.v[i], "absent") == 0;
+		char msg[4096];
+		int any = 0;
+
+		if (!ind || !f)
+			continue; /* the catalog changed since the transform */
+		snprintf(msg, sizeof msg, "%s %s is not computed: %s %s field %s (%s); unmapped columns of the file: %s",
+			 ind->code, ind->name_zh, m->file_name, absent ? "has no column for" : "has no value in any row of",
+			 f->name, f->header, unmapped);
+		for (int pass = 0; pass < 2 && !any; pass++) {
+			for (size_t k = 0; k < m->nperiods; k++) {
+				period_type pt;
+				long first, last;
+				if (period_bounds(m->periods[k], &pt, &first, &last) < 0 ||
+				    pt != (pass ? s->period : ind->period))
+					continue;
+				p[0] = bnum;
+				p[1] = fnum;
+				p[2] = c->school_code;
+				p[3] = m->periods[k];
+				p[4] = s->name;
+				p[5] = msg;
+				p[6] = ind->code;
+				r = db_query(d,
+					     "INSERT INTO vqr.finding (batch_id, file_id, school_code, period, source_code, "
+					     "check_code, severity, message, indicator_code) "
+					     "VALUES ($1, $2, $3, $4, $5, 'field_missing', 'warning', $6, $7)",
+					     7, p, err, errlen);
+				if (!r)
+					return -1;
+				PQclear(r);
+				any = 1;
+				n++;
+			}
+		}
+	}
+	return n;
 }
 
 typedef struct result {
@@ -429,9 +533,9 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 {
 	PGresult *r;
 	char path[4200], suffix[64], ms_e[32], ms_t[32], num[7][32];
-	char *periods;
-	const char *p[16];
-	long long file_id = 0;
+	char *periods, *cov[4] = { NULL, NULL, NULL, NULL };
+	const char *p[20];
+	long long file_id = 0, nmissing;
 	int rc = -1, rls;
 	derive *dv = NULL;
 
@@ -439,7 +543,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	if (follow && (rc = follow_first(d, c, s, m, dir, label, out, &file_id, err, errlen)) < 0)
 		return rc;
 	rc = -1;
-	if (!(periods = periods_array(m))) {
+	if (!(periods = periods_array(m)) || coverage_arrays(m, cov) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto rollback;
 	}
@@ -508,15 +612,16 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		snprintf(hl, sizeof hl, "%lld", m->header_line);
 		const char *q[] = { num[0], c->school_code, s->name, m->file_name, m->sha256, num[1],
 				    m->encoding, hl, num[2], num[3], num[4], num[5], periods, ms_e, ms_t,
-				    file_id ? num[6] : NULL };
+				    file_id ? num[6] : NULL, cov[0], cov[1], cov[2], cov[3] };
 		/* A file id is taken ahead (--follow) when the rows came first. */
 		r = db_query(d,
 			     "INSERT INTO vqr.source_file (file_id, batch_id, school_code, source_code, file_name, sha256, "
 			     "size_bytes, encoding, header_line, rows_read, rows_loaded, rows_rejected, rows_skipped, "
-			     "periods, extract_ms, transform_ms) OVERRIDING SYSTEM VALUE "
+			     "periods, extract_ms, transform_ms, unmapped_headers, unmapped_hints, missing_fields, "
+			     "skipped_indicators) OVERRIDING SYSTEM VALUE "
 			     "VALUES (coalesce($16::bigint, nextval(pg_get_serial_sequence('vqr.source_file', 'file_id'))), "
-			     "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING file_id",
-			     16, q, err, errlen);
+			     "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$17,$18,$19,$20) RETURNING file_id",
+			     20, q, err, errlen);
 	}
 	if (!r)
 		goto rollback;
@@ -579,9 +684,13 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 			goto rollback;
 		out->rejects += more;
 	}
+	snprintf(num[6], sizeof num[6], "%lld", file_id);
+	if ((nmissing = field_missing_findings(d, c, s, m, periods, num[0], num[6], err, errlen)) < 0)
+		goto rollback;
 	/* Derived indicators and checks over the periods as they now stand. */
 	if (!(dv = derive_run(d, c, c->school_code, periods, out->batch_id, &out->checks, err, errlen)))
 		goto rollback;
+	out->checks.warnings += nmissing;
 	if (out->checks.blocked && !dry_run) {
 		if (db_exec(d, "ROLLBACK TO SAVEPOINT vqr_slice", err, errlen) < 0 ||
 		    derive_record(d, dv, c->school_code, periods, out->batch_id, 0, err, errlen) < 0)
@@ -622,6 +731,8 @@ rollback:
 done:
 	derive_free(dv);
 	free(periods);
+	for (int i = 0; i < 4; i++)
+		free(cov[i]);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /*
  * manifest.c - read and write staging manifests with libyaml; see
- * manifest.h.  The file is a flat mapping of scalars plus one list
- * (periods); unknown keys are ignored when reading, so newer stages can
+ * manifest.h.  The file is a flat mapping of scalars and lists of
+ * scalars (periods, column coverage, skipped indicators); unknown keys are ignored when reading, so newer stages can
  * add keys without breaking older readers.
  */
 #include "manifest.h"
@@ -32,6 +32,44 @@ static const struct key keys[] = {
 #undef S
 #undef N
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+/* The lists beside periods, written only when not empty. */
+#define L(f) { #f, offsetof(manifest, f) }
+static const struct lkey {
+	const char *name;
+	size_t off;
+} lkeys[] = {
+	L(unmapped), L(unmapped_hint), L(missing), L(skipped), L(skipped_field), L(skipped_why),
+};
+#undef L
+#define NLKEYS (sizeof lkeys / sizeof lkeys[0])
+
+static manifest_list *list_at(const manifest *m, size_t i)
+{
+	return (manifest_list *)((char *)m + lkeys[i].off);
+}
+
+void manifest_list_clear(manifest_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int manifest_list_add(manifest_list *l, const char *s)
+{
+	char **nv = realloc(l->v, (l->n + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	l->v = nv;
+	if (!(nv[l->n] = strdup(s)))
+		return -1;
+	l->n++;
+	return 0;
+}
+
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
 static size_t utf8_len(const unsigned char *p, size_t n)
@@ -92,6 +130,18 @@ static int emit_scalar(yaml_emitter_t *e, const char *s)
 	return ok;
 }
 
+static int emit_list(yaml_emitter_t *e, const char *name, char *const *v, size_t n)
+{
+	yaml_event_t ev;
+	int ok = emit_scalar(e, name);
+	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_SEQUENCE_STYLE);
+	ok = ok && yaml_emitter_emit(e, &ev);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = emit_scalar(e, v[i]);
+	yaml_sequence_end_event_initialize(&ev);
+	return ok && yaml_emitter_emit(e, &ev);
+}
+
 static int write_handler(void *data, unsigned char *buf, size_t size)
 {
 	return fwrite(buf, 1, size, data) == size;
@@ -133,14 +183,11 @@ int manifest_write(const char *path, const manifest *m, char *err, size_t errlen
 			ok &= emit_scalar(&e, keys[i].name) && emit_scalar(&e, num);
 		}
 	}
-	if (ok) {
-		ok &= emit_scalar(&e, "periods");
-		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_SEQUENCE_STYLE);
-		ok &= yaml_emitter_emit(&e, &ev);
-		for (size_t i = 0; ok && i < m->nperiods; i++)
-			ok &= emit_scalar(&e, m->periods[i]);
-		yaml_sequence_end_event_initialize(&ev);
-		ok &= yaml_emitter_emit(&e, &ev);
+	ok = ok && emit_list(&e, "periods", m->periods, m->nperiods);
+	for (size_t i = 0; ok && i < NLKEYS; i++) {
+		const manifest_list *l = list_at(m, i);
+		if (l->n)
+			ok = emit_list(&e, lkeys[i].name, l->v, l->n);
 	}
 	yaml_mapping_end_event_initialize(&ev);
 	ok = ok && yaml_emitter_emit(&e, &ev);
@@ -210,6 +257,17 @@ int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
 			}
 			continue;
 		}
+		for (size_t i = 0; i < NLKEYS && v->type == YAML_SEQUENCE_NODE; i++) {
+			if (strcmp(name, lkeys[i].name) != 0)
+				continue;
+			for (yaml_node_item_t *it = v->data.sequence.items.start;
+			     it < v->data.sequence.items.top; it++) {
+				yaml_node_t *pn = yaml_document_get_node(&doc, *it);
+				if (pn->type == YAML_SCALAR_NODE &&
+				    manifest_list_add(list_at(m, i), (const char *)pn->data.scalar.value) < 0)
+					rc = -1;
+			}
+		}
 		if (v->type != YAML_SCALAR_NODE)
 			continue;
 		for (size_t i = 0; i < NKEYS; i++) {
@@ -250,6 +308,8 @@ void manifest_clear(manifest *m)
 	for (size_t i = 0; i < m->nperiods; i++)
 		free(m->periods[i]);
 	free(m->periods);
+	for (size_t i = 0; i < NLKEYS; i++)
+		manifest_list_clear(list_at(m, i));
 	memset(m, 0, sizeof *m);
 }
 

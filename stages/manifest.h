@@ -15,6 +15,12 @@
 
 #include <stddef.h>
 
+/* A list of strings in the manifest (a YAML flow sequence). */
+typedef struct manifest_list {
+	char **v;               /* the strings, owned (n of them) */
+	size_t n;
+} manifest_list;
+
 typedef struct manifest {
 	char *status;           /* "ok", "rejected" (some rows), "failed" (whole file) */
 	char *reason;           /* why the file failed, "path:line:col: message" */
@@ -39,6 +45,16 @@ typedef struct manifest {
 	long long extract_ms;   /* extract wall time */
 	long long transform_ms; /* transform wall time, -1 before transform */
 	long long indicators;   /* indicator records written, -1 before transform */
+	/* Column coverage (vqr-extract): */
+	manifest_list unmapped; /* header cells that name no field of the source, as written */
+	manifest_list unmapped_hint; /* per unmapped header: the closest missing field as
+				 * "name (header)", or "" when none is close */
+	manifest_list missing;  /* fields of the source that the file has no column for */
+	/* Indicators not computed because a field they read is absent or
+	 * empty in every row (vqr-transform), three lists in step: */
+	manifest_list skipped;  /* indicator codes */
+	manifest_list skipped_field; /* the field each reads that is missing */
+	manifest_list skipped_why; /* "absent" (no column) or "empty" (no value in any row) */
 } manifest;
 
 /* Read path into m (m must be zeroed or cleared).  0, or -1 with err. */
@@ -49,6 +65,12 @@ int manifest_write(const char *path, const manifest *m, char *err, size_t errlen
 
 /* Free every string m holds and zero it. */
 void manifest_clear(manifest *m);
+
+/* Free the strings of l and empty it. */
+void manifest_list_clear(manifest_list *l);
+
+/* Append a copy of s to l.  0 or -1 (no memory). */
+int manifest_list_add(manifest_list *l, const char *s);
 
 /* Add a period label if not yet present (copied).  0 or -1 (no memory). */
 int manifest_add_period(manifest *m, const char *period);

@@ -148,6 +148,8 @@ typedef struct transform {
 	int *ucols;             /* canonical columns read per row (nucols) */
 	size_t nucols;
 	int *scol;              /* per canonical column: its column in rows.tsv, -1 when not staged (NULL) */
+	long long *nonnull;     /* per canonical column: rows with a value (counted for the columns read) */
+	unsigned char *skip;    /* per indicator: not computed, a field it reads is absent or empty */
 	size_t nstaged;         /* columns of rows.tsv */
 	char (*prev)[32];       /* per column: the last number or date text parsed */
 	double *prevnum;        /* its value */
@@ -587,6 +589,7 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		v->isnull = s == NULL;
 		v->s = s ? s : "";
 		v->num = 0;
+		x->nonnull[i] += s != NULL;
 		if (!s || !x->s->used[i])
 			continue;
 		if (x->coltype[i] == EXPR_DATE && x->prevok[i] && len < sizeof x->prev[i] &&
@@ -1063,6 +1066,8 @@ static int write_out(transform *x, const char *dir, manifest *m, long long *coun
 		double num = agg_value(&ind->num, na, &ok), den = 0, value;
 		int has_nd = 0;
 
+		if (x->skip[all[r].i])
+			continue;
 		if (ind->is_ratio) {
 			den = agg_value(&ind->den, da, &ok2);
 			if (!ok || !ok2 || den == 0)
@@ -1106,6 +1111,43 @@ static int write_out(transform *x, const char *dir, manifest *m, long long *coun
 	}
 	free(all);
 	return rows_commit(w, err, errlen);
+}
+
+/* ---- fields without values ---------------------------------------------- */
+
+/* Mark the indicators that read a field the file does not have (no
+ * column) or has empty in every row: they are not computed for the
+ * file's slices (a rate of 0/N would be a number the data does not
+ * support), and the manifest lists each with the field and why, for
+ * vqr-load to record as a finding.  0, or -1 (no memory). */
+static int find_skipped(transform *x, manifest *m, long long rows)
+{
+	manifest_list_clear(&m->skipped);
+	manifest_list_clear(&m->skipped_field);
+	manifest_list_clear(&m->skipped_why);
+	if (x->s->reported || rows == 0)
+		return 0;       /* no rows: no groups, so nothing is computed anyway */
+	for (size_t i = 0; i < x->ninds; i++) {
+		const cfg_indicator *ind = x->inds[i];
+		for (size_t k = 0; k < ind->nreads && !x->skip[i]; k++) {
+			int col = ind->reads[k];
+			const cfg_field *f = NULL;
+			if (x->nonnull[col] > 0)
+				continue;
+			for (size_t j = 0; j < x->s->nfields && !f; j++)
+				if (x->s->fields[j].col == col)
+					f = &x->s->fields[j];
+			x->skip[i] = 1;
+			if (manifest_list_add(&m->skipped, ind->code) < 0 ||
+			    manifest_list_add(&m->skipped_field, f ? f->name : "?") < 0 ||
+			    manifest_list_add(&m->skipped_why, x->scol[col] < 0 ? "absent" : "empty") < 0)
+				return -1;
+			log_warning("%s: indicator %s is not computed: field %s (%s) is %s", m->file_name ? m->file_name : "?",
+				    ind->code, f ? f->name : "?", f ? f->header : "?",
+				    x->scol[col] < 0 ? "not in the file" : "empty in every row");
+		}
+	}
+	return 0;
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -1196,7 +1238,9 @@ static int setup(transform *x, char *err, size_t errlen)
 	x->prev = calloc(s->ncols, sizeof *x->prev);
 	x->prevnum = calloc(s->ncols, sizeof *x->prevnum);
 	x->prevok = calloc(s->ncols, 1);
-	if (!x->ucols || !x->scol || !x->prev || !x->prevnum || !x->prevok) {
+	x->nonnull = calloc(s->ncols, sizeof *x->nonnull);
+	x->skip = calloc(x->ninds ? x->ninds : 1, 1);
+	if (!x->ucols || !x->scol || !x->prev || !x->prevnum || !x->prevok || !x->nonnull || !x->skip) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -1326,6 +1370,8 @@ static void cleanup(transform *x)
 	free(x->lastg);
 	free(x->ucols);
 	free(x->scol);
+	free(x->nonnull);
+	free(x->skip);
 	free(x->prev);
 	free(x->prevnum);
 	free(x->prevok);
@@ -1444,6 +1490,10 @@ int main(int argc, char **argv)
 			  path, rows, m.rows_staged);
 		status = EXIT_INTERNAL;
 		goto out;
+	}
+	if (find_skipped(&x, &m, rows) < 0) {
+		snprintf(err, sizeof err, "out of memory");
+		goto internal;
 	}
 	if ((x.s->reported ? write_reported(&x, &m, &count, err, sizeof err)
 			   : write_out(&x, dir, &m, &count, err, sizeof err)) < 0)

@@ -1101,3 +1101,48 @@ size_t val_utf8_invalid(const char *s)
 	}
 	return (size_t)-1;
 }
+
+/* The code points of key s (at most max), as numbers; returns how many. */
+static size_t code_points(const char *s, unsigned *cp, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	while (*p && n < max) {
+		unsigned c = *p++;
+		int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+		while (more-- > 0 && (*p & 0xc0) == 0x80)
+			c = c << 6 | (*p++ & 0x3f);
+		cp[n++] = c;
+	}
+	return n;
+}
+
+double val_similarity(const char *a, const char *b)
+{
+	unsigned ca[129], cb[129];
+	unsigned char used[128] = { 0 };
+	size_t na = code_points(a, ca, 128), nb = code_points(b, cb, 128);
+	size_t ba, bb, common = 0;
+
+	if (!na || !nb)
+		return 0;
+	if (na == 1 || nb == 1) {
+		/* one character: does the other key hold it? */
+		const unsigned *one = na == 1 ? ca : cb, *other = na == 1 ? cb : ca;
+		size_t no = na == 1 ? nb : na;
+		for (size_t i = 0; i < no; i++)
+			if (other[i] == one[0])
+				return 1.0 / (double)no;
+		return 0;
+	}
+	ba = na - 1;
+	bb = nb - 1;
+	for (size_t i = 0; i < ba; i++)
+		for (size_t j = 0; j < bb; j++)
+			if (!used[j] && ca[i] == cb[j] && ca[i + 1] == cb[j + 1]) {
+				used[j] = 1;
+				common++;
+				break;
+			}
+	return 2.0 * (double)common / (double)(ba + bb);
+}

@@ -104,6 +104,13 @@ int val_parse(val_type t, const char *in, size_t len, const val_opts *o,
  */
 char *val_norm_key(const char *in, size_t len, char *out, size_t outlen);
 
+/* How alike two header keys (already through val_norm_key) are, 0..1:
+ * the Dice coefficient of their bigrams of UTF-8 code points, so 学制层次
+ * and 层次 give 0.5 and 对口情况 and 专业对口 0.33 (a one-character key:
+ * 1/length of the other when it holds that character, else 0).  Keys of
+ * more than 128 characters compare by their first 128. */
+double val_similarity(const char *a, const char *b);
+
 /*
  * Trim leading and trailing ASCII whitespace, U+3000 (ideographic space),
  * U+00A0 (no-break space) and U+FEFF (byte order mark) from in[0..*len).

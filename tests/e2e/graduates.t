@@ -82,7 +82,7 @@ nstage=$(ls "$WORK/c/staging" | wc -l)
 cp "$FIX" "$WORK/c/inbox/毕业生去向登记表_copy.csv"
 out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 0 "a copy under another name exits 0"
-like "$out" "*already loaded as $(basename "$FIX")*" "and is known as the file loaded before"
+like "$out" "*already loaded as batch * on 2*(as $(basename "$FIX"))*" "and is known as the file loaded before, with its batch and date"
 is "$(ls "$WORK/c/staging" | wc -l)" "$nstage" "no extract ran for it (no new staging directory)"
 is "$(sql "select count(*) from vqr.batch") $(sql "select max(batch_id) from vqr.batch")" "$(sql "select count(*) from vqr.batch") ${before##* }" \
 	"and no batch was made"
