@@ -46,6 +46,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "migrate.h"
+#include "keep.h"
 #include "notice.h"
 #include "region.h"
 #include "report.h"
@@ -63,6 +64,8 @@ typedef struct opts {
 	const char *format;     /* --format (report): text, markdown, csv */
 	const char *layout;     /* --layout FILE (report) */
 	const char *table;      /* --table ID (report) */
+	const char *accept[64]; /* --accept-shrink FILE (run): base names (naccept) */
+	int naccept;
 } opts;
 
 static void usage(FILE *f)
@@ -98,6 +101,9 @@ static void usage(FILE *f)
 		"  -n, --dry-run          run: extract, transform and load, report what would\n"
 		"                         change, roll back, move nothing\n"
 		"  -j, --summary-json FILE  run: write a summary of the run as JSON (monitoring)\n"
+		"      --accept-shrink FILE  run: load FILE (a base name in the inbox) although it\n"
+		"                         shrinks its slice by more than the source's max_shrink\n"
+		"                         (so does a marker FILE.accept-shrink beside it)\n"
 		"      --publish          init: publish this college's indicators to a region\n"
 		"      --id-block N       init --publish: number ids in block N (1..999999)\n"
 		"      --region           init: make this database the regional database\n"
@@ -338,8 +344,9 @@ static char **list_inbox(const char *dir, size_t *n, char *err, size_t errlen)
 		struct stat st;
 		size_t len = strlen(e->d_name);
 		if (e->d_name[0] == '.' || (len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0) ||
-		    (len > 5 && strcmp(e->d_name + len - 5, ".part") == 0))
-			continue;
+		    (len > 5 && strcmp(e->d_name + len - 5, ".part") == 0) ||
+		    (len > 14 && strcmp(e->d_name + len - 14, ".accept-shrink") == 0))
+			continue;       /* FILE.accept-shrink is a marker for FILE */
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
@@ -461,6 +468,7 @@ typedef struct tally {
 	fileres *files;         /* one per inbox file looked at */
 	size_t nfiles, cap;
 	int dry_run;            /* --dry-run: roll back, move nothing */
+	const opts *o;          /* the command line (--accept-shrink) */
 } tally;
 
 static fileres *new_result(tally *t, const char *path)
@@ -507,6 +515,8 @@ static int ready(const cfg *c, const char *path)
 static void drop_marker(const cfg *c, const char *path)
 {
 	char marker[4200];
+	snprintf(marker, sizeof marker, "%s.accept-shrink", path);
+	unlink(marker);
 	if (!c->done_marker)
 		return;
 	snprintf(marker, sizeof marker, "%s.done", path);
@@ -537,9 +547,183 @@ static void notice_loaded(db *d, const char *mpath, fileres *f, tally *t)
 	t->look += notice_wants_look(n);
 }
 
+/* The archived export of an earlier file with that name and sha256 (a
+ * later namesake is archived as NAME.1, NAME.2, ...), into out; 0 if
+ * found, else -1. */
+static int archived_export(const cfg *c, const char *name, const char *sha, char *out, size_t len)
+{
+	for (int i = 0; i < 100; i++) {
+		unsigned char dig[SHA256_DIGEST_LEN];
+		char hex[65], e[256];
+		if (i == 0)
+			snprintf(out, len, "%s/%s", c->archive, name);
+		else
+			snprintf(out, len, "%s/%s.%d", c->archive, name, i);
+		if (access(out, F_OK) != 0)
+			return -1;
+		if (sha256_file(out, dig, e, sizeof e) < 0)
+			continue;
+		sha256_hex(dig, hex);
+		if (strcmp(hex, sha) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* The kept rows of an earlier file of the slices, into path: kept at
+ * its load, else extracted again from its archived export (and kept
+ * from now on).  0, or -1 with why in reason. */
+static int kept_rows_of(const cfg *c, const char *config, const cfg_source *s, const char *sha, const char *name,
+			const char *batch, const char *label, char *path, size_t len, char *reason, size_t rlen)
+{
+	char exp[4300], dir[4300], rows[4400], tmp[4300], err[1024], prog[PATH_MAX + 32];
+
+	keep_rows_path(c->archive, sha, path, len);
+	if (access(path, R_OK) == 0)
+		return 0;
+	if (archived_export(c, name, sha, exp, sizeof exp) < 0) {
+		snprintf(reason, rlen, "its slices' file %s (batch %s) has neither kept rows (%s) nor its export in %s",
+			 name, batch, path, c->archive);
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%s/%s-rows-%.12s", c->staging, label, sha);
+	stage_path("vqr-extract", prog, sizeof prog);
+	{
+		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, exp, NULL };
+		int rc = run_child(argv, NULL, 0, err, sizeof err);
+		if (rc != EXIT_OK && rc != EXIT_REJECTED) {
+			snprintf(reason, rlen, "its slices' file %s (batch %s) could not be extracted again from %s (exit %d)",
+				 name, batch, exp, rc);
+			return -1;
+		}
+	}
+	snprintf(rows, sizeof rows, "%s/rows.tsv", dir);
+	if (keep_rows_begin(rows, c->archive, sha, tmp, sizeof tmp, err, sizeof err) < 0 ||
+	    keep_rows_commit(tmp, err, sizeof err) < 0) {
+		keep_rows_abort(tmp);
+		snprintf(reason, rlen, "the rows of %s (batch %s) cannot be kept: %s", name, batch, err);
+		return -1;
+	}
+	unlink(rows);
+	return 0;
+}
+
+/* A supplement (补录): "-w PERIODS:ROWS" for vqr-transform for every
+ * earlier file of the source's slices (vqr.slice_file; for slices loaded
+ * before it existed, the files their values came from), appended to
+ * *argv (*n of them, strings malloc'd).  A file whose rows are neither
+ * kept nor extractable again adds its periods to gone (comma-separated,
+ * glen bytes) and the first such reason to gone_why: the supplement
+ * cannot be computed if it has rows in those periods, which only its
+ * extract tells.  0, or -1 with why in reason. */
+static int supplement_args(db *d, const cfg *c, const char *config, const cfg_source *s, const char *label,
+			   char **argv, int *n, int max, char *gone, size_t glen, char *gone_why, size_t wlen,
+			   char *reason, size_t rlen)
+{
+	char err[1024];
+	const char *p[2] = { c->school_code, s->name };
+	PGresult *r = db_query(d,
+			       "WITH sf AS (SELECT period, file_id FROM vqr.slice_file WHERE school_code = $1 AND source_code = $2 "
+			       "UNION SELECT DISTINCT v.period, v.file_id FROM vqr.indicator_value v "
+			       "  WHERE v.school_code = $1 AND v.source_code = $2 AND v.file_id IS NOT NULL "
+			       "  AND NOT EXISTS (SELECT 1 FROM vqr.slice_file x WHERE x.school_code = $1 "
+			       "                  AND x.source_code = $2 AND x.period = v.period)) "
+			       "SELECT string_agg(DISTINCT sf.period, ','), f.sha256, f.file_name, f.batch_id "
+			       "FROM sf JOIN vqr.source_file f USING (file_id) "
+			       "GROUP BY f.file_id, f.sha256, f.file_name, f.batch_id ORDER BY f.file_id",
+			       2, p, err, sizeof err);
+	if (!r) {
+		snprintf(reason, rlen, "%s", err);
+		return -1;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		char path[4300];
+		size_t len;
+		if (*n + 2 >= max) {
+			snprintf(reason, rlen, "its slices have more than %d files", max / 2);
+			PQclear(r);
+			return -1;
+		}
+		if (kept_rows_of(c, config, s, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), label, path,
+				 sizeof path, gone_why[0] ? err : gone_why, gone_why[0] ? sizeof err : wlen) < 0) {
+			size_t k = strlen(gone);
+			snprintf(gone + k, glen - k, "%s%s", k ? "," : "", PQgetvalue(r, i, 0));
+			continue;
+		}
+		len = strlen(PQgetvalue(r, i, 0)) + strlen(path) + 2;
+		if (!(argv[*n + 1] = malloc(len)) || !(argv[*n] = strdup("-w"))) {
+			free(argv[*n + 1]);
+			snprintf(reason, rlen, "out of memory");
+			PQclear(r);
+			return -1;
+		}
+		snprintf(argv[*n + 1], len, "%s:%s", PQgetvalue(r, i, 0), path);
+		*n += 2;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* May path shrink its slice: named by --accept-shrink, or with a marker
+ * path.accept-shrink beside it? */
+static int shrink_accepted(const tally *t, const char *path)
+{
+	char marker[4200];
+	for (int i = 0; i < t->o->naccept; i++)
+		if (strcmp(t->o->accept[i], cli_basename(path)) == 0)
+			return 1;
+	snprintf(marker, sizeof marker, "%s.accept-shrink", path);
+	return access(marker, F_OK) == 0;
+}
+
+/* Quarantine path with reason (said on stderr too), counted in t.
+ * Returns 0 to go on, or an exit code to stop. */
+static int quarantine_file(const cfg *c, const char *path, const char *reason, fileres *f, tally *t)
+{
+	char err[4096];
+	first_line(f->reason, sizeof f->reason, reason);
+	f->status = "quarantined";
+	t->quarantined++;
+	if (t->dry_run) {
+		log_error_text(reason);
+		return 0;
+	}
+	if (quarantine(c, path, reason, err, sizeof err) < 0) {  /* says it, with where to */
+		log_error_text(err);
+		return EXIT_INTERNAL;
+	}
+	drop_marker(c, path);
+	return 0;
+}
+
+#define MAX_WITH 128            /* "-w PERIODS:ROWS" arguments of a supplement's transform */
+
+/* What file_steps allocates for one file, freed by do_file whatever the
+ * way out. */
+typedef struct scratch {
+	char *wargs[MAX_WITH];  /* a supplement's "-w" arguments (nwargs, malloc'd) */
+	int nwargs;
+	char kept[4300];        /* kept rows written, not yet in place ("" none) */
+	char gone[1024];        /* a supplement's periods whose earlier rows are gone ("" none) */
+	char gone_why[2048];    /* why (the first such file) */
+} scratch;
+
+/* Is any of m's periods in list (comma-separated)? */
+static int manifest_in_periods(const manifest *m, const char *list)
+{
+	for (size_t i = 0; i < m->nperiods; i++)
+		for (const char *p = list; *p;) {
+			size_t k = strcspn(p, ",");
+			if (k == strlen(m->periods[i]) && strncmp(p, m->periods[i], k) == 0)
+				return 1;
+			p += k + (p[k] == ',');
+		}
+	return 0;
+}
+
 /* One file of the inbox.  Returns 0 to go on, or an exit code to stop. */
-static int do_file(const cfg *c, const char *config, db *d, const char *conninfo, const char *path,
-		   tally *t)
+static int file_steps(const cfg *c, const char *config, db *d, const char *conninfo, const char *path,
+		      tally *t, scratch *sc)
 {
 	char err[4096], hex[65], label[96], dir[4200], mpath[4300], out[512], dest[4200];
 	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32];
@@ -552,6 +736,7 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	time_t now = time(NULL);
 	struct tm tm;
 	fileres *f = new_result(t, path);
+	char **wargs = sc->wargs, *kept = sc->kept, sha[65] = "";
 	int rc;
 
 	if (!f) {
@@ -634,19 +819,7 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		char reason[1024];
 		snprintf(reason, sizeof reason, "%s: no source recognises this file name\n"
 			 "hint: add a pattern to the \"files\" of its source in the configuration", path);
-		first_line(f->reason, sizeof f->reason, reason);
-		f->status = "quarantined";
-		t->quarantined++;
-		if (t->dry_run) {
-			log_error_text(reason);
-			return 0;
-		}
-		if (quarantine(c, path, reason, err, sizeof err) < 0) {
-			log_error_text(err);
-			return EXIT_INTERNAL;
-		}
-		drop_marker(c, path);
-		return 0;
+		return quarantine_file(c, path, reason, f, t);
 	}
 	localtime_r(&now, &tm);
 	strftime(label, sizeof label, "%Y%m%dT%H%M%S", &tm);
@@ -671,11 +844,35 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	stage_path("vqr-extract", prog, sizeof prog);
 	stage_path("vqr-transform", tprog, sizeof tprog);
 	stage_path("vqr-load", lprog, sizeof lprog);
+	if (cfg_is_supplement(s, path) &&
+	    supplement_args(d, c, config, s, label, wargs, &sc->nwargs, MAX_WITH, sc->gone, sizeof sc->gone,
+			    sc->gone_why, sizeof sc->gone_why, err, sizeof err) < 0) {
+		char reason[4200];
+		snprintf(reason, sizeof reason, "%s: a supplement (补录) of %s cannot be added to its slices: %s\n"
+			 "hint: load the full export again, or take the file out of the source's supplement_files",
+			 path, s->name, err);
+		rc = quarantine_file(c, path, reason, f, t);
+		goto stop;
+	}
 	{
 		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, (char *)path,
 				 log_verbose() ? "-v" : NULL, NULL };
-		char *targv[] = { tprog, "-c", (char *)config, "-f", s->name, dir, log_verbose() ? "-v" : NULL, NULL };
-		char *largv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, "-f", s->name, dir,
+		char *targv[MAX_WITH + 10];
+		int nt = 0;
+		targv[nt++] = tprog;
+		targv[nt++] = "-c";
+		targv[nt++] = (char *)config;
+		targv[nt++] = "-f";
+		targv[nt++] = s->name;
+		for (int i = 0; i < sc->nwargs; i++)
+			targv[nt++] = wargs[i];
+		targv[nt++] = dir;
+		targv[nt++] = log_verbose() ? "-v" : NULL;
+		targv[nt] = NULL;
+		/* -a (--accept-shrink, twice) or, when not accepted, the label once
+		 * more: a NULL would end the argument list early. */
+		char *largv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, "-f", s->name,
+				  shrink_accepted(t, path) ? "-a" : "-l", shrink_accepted(t, path) ? "-a" : label, dir,
 				  log_verbose() ? "-v" : NULL, NULL };
 		pid_t xpid;
 		if ((xpid = spawn_child(argv, NULL, err, sizeof err)) < 0) {
@@ -708,6 +905,20 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	}
 	f->rows_read = m.rows_read;
 	f->rows_rejected = m.rows_rejected;
+	snprintf(sha, sizeof sha, "%s", m.sha256 ? m.sha256 : "");
+	if (sc->gone[0] && manifest_in_periods(&m, sc->gone)) {
+		/* A supplement to a slice whose earlier rows are gone: it
+		 * cannot be computed with them, and alone it would replace them. */
+		char reason[4200];
+		stop_child(&tpid, tprog);
+		stop_child(&lpid, lprog);
+		manifest_clear(&m);
+		snprintf(reason, sizeof reason, "%s: a supplement (补录) of %s cannot be added to its slices: %s\n"
+			 "hint: load the full export again, or take the file out of the source's supplement_files",
+			 path, s->name, sc->gone_why);
+		rc = quarantine_file(c, path, reason, f, t);
+		goto stop;
+	}
 	if (m.status && strcmp(m.status, "failed") == 0) {
 		stop_child(&tpid, tprog);
 		stop_child(&lpid, lprog);
@@ -756,6 +967,14 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		goto stop;
 	}
 
+	if (!t->dry_run && sha[0]) {
+		/* Keep the canonical rows for supplements and reprocessing: put in
+		 * place once the load has committed. */
+		char rpath[4200];
+		snprintf(rpath, sizeof rpath, "%s/rows.tsv", dir);
+		if (keep_rows_begin(rpath, c->archive, sha, kept, sizeof sc->kept, err, sizeof err) < 0)
+			log_warning("%s: the canonical rows are not kept: %s", path, err);
+	}
 	if (!s->load_rows && !t->dry_run) {
 		/* The transform has read the canonical rows and nothing else
 		 * will: remove them while the load finishes (freeing a large
@@ -778,7 +997,8 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 		rc = wait_child(lpid, lprog, err, sizeof err);
 		lpid = -1;
 	} else {
-		char *argv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, dir,
+		char *argv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label,
+				 shrink_accepted(t, path) ? "-a" : "-l", shrink_accepted(t, path) ? "-a" : label, dir,
 				 t->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
 		fflush(stdout);
 		rc = run_child(argv, t->dry_run ? NULL : out, sizeof out, err, sizeof err);
@@ -786,6 +1006,50 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 	if (lfd >= 0)
 		close(lfd);
 	lfd = -1;
+	if (kept[0]) {
+		if (rc == EXIT_OK && strncmp(out, "loaded", 6) == 0) {
+			if (keep_rows_commit(kept, err, sizeof err) < 0)
+				log_warning("%s: the canonical rows are not kept: %s", path, err);
+			kept[0] = '\0';
+		} else {
+			keep_rows_abort(kept);
+			kept[0] = '\0';
+		}
+	}
+	if (rc == EXIT_REJECTED && strncmp(out, "held", 4) == 0) {
+		/* A replacing file that would shrink its slice: held back in
+		 * quarantine, with the figures, until the operator accepts it. */
+		char reason[2048], hpath[4300], held[1500] = "";
+		FILE *hf;
+		snprintf(hpath, sizeof hpath, "%s/held.txt", dir);
+		if ((hf = fopen(hpath, "r"))) {
+			if (!fgets(held, sizeof held, hf))
+				held[0] = '\0';
+			fclose(hf);
+			held[strcspn(held, "\n")] = '\0';
+		}
+		snprintf(reason, sizeof reason,
+			 "%s: held back: it would replace its slice with much less (more than max_shrink %g of %s): %s\n"
+			 "hint: if the smaller export is right, move it back into the inbox and run "
+			 "vqr run --accept-shrink %s (or create %s.accept-shrink beside it); if it is a supplement (补录), "
+			 "name it *补录* or add it to the source's supplement_files",
+			 path, s->max_shrink, s->name, held, cli_basename(path), cli_basename(path));
+		first_line(f->reason, sizeof f->reason, reason);
+		f->status = "held";
+		t->quarantined++;
+		t->look++;
+		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
+		if (t->dry_run) {
+			log_error_text(reason);
+			return 0;
+		}
+		if (quarantine(c, path, reason, err, sizeof err) < 0) {  /* says the reason */
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+		drop_marker(c, path);
+		return 0;
+	}
 	if (rc == EXIT_REJECTED && strncmp(out, "blocked", 7) == 0) {
 		/* A blocking check failed: the batch and its findings are recorded,
 		 * nothing else; the file waits in quarantine for a corrected export. */
@@ -846,6 +1110,20 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 stop:
 	if (lfd >= 0)
 		close(lfd);
+	return rc;
+}
+
+static int do_file(const cfg *c, const char *config, db *d, const char *conninfo, const char *path, tally *t)
+{
+	scratch sc;
+	int rc;
+
+	sc.nwargs = 0;
+	sc.kept[0] = sc.gone[0] = sc.gone_why[0] = '\0';
+	rc = file_steps(c, config, d, conninfo, path, t, &sc);
+	keep_rows_abort(sc.kept);
+	for (int i = 0; i < sc.nwargs; i++)
+		free(sc.wargs[i]);
 	return rc;
 }
 
@@ -914,6 +1192,7 @@ static int cmd_run(const cfg *c, const char *config, const opts *o)
 	int progress = isatty(STDERR_FILENO) && !log_verbose();
 
 	t.dry_run = o->dry_run;
+	t.o = o;
 	if ((rc = lock_staging(c, &lockfd, err, sizeof err))) {
 		log_error_text(err);
 		status = rc;
@@ -1400,6 +1679,7 @@ int main(int argc, char **argv)
 		{ "table", required_argument, NULL, 1004 },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
+		{ "accept-shrink", required_argument, NULL, 1005 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1430,6 +1710,13 @@ int main(int argc, char **argv)
 		case 1004: o.table = optarg; break;
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.summary_json = optarg; break;
+		case 1005:
+			if (o.naccept == (int)(sizeof o.accept / sizeof o.accept[0])) {
+				log_error("--accept-shrink: at most %zu files", sizeof o.accept / sizeof o.accept[0]);
+				return EXIT_USAGE;
+			}
+			o.accept[o.naccept++] = cli_basename(optarg);
+			break;
 		case 'P': o.ro.publish = 1; break;
 		case 'R': o.ro.region = 1; break;
 		case 'B':

@@ -34,3 +34,27 @@ COMMENT ON COLUMN vqr.finding.source_code IS
 
 CREATE INDEX finding_field_missing ON vqr.finding (school_code, source_code, period)
   WHERE check_code = 'field_missing' AND superseded_by IS NULL;
+
+-- The files whose rows make up each slice: a replacing file becomes the
+-- only one; a supplement (补录) joins the files before it, and the slice's
+-- indicators are computed over all of their rows.
+CREATE TABLE vqr.slice_file (
+  school_code text NOT NULL REFERENCES vqr.school,
+  source_code text NOT NULL REFERENCES vqr.source,
+  period      text NOT NULL REFERENCES vqr.period,
+  file_id     bigint NOT NULL REFERENCES vqr.source_file,
+  PRIMARY KEY (school_code, source_code, period, file_id)
+);
+COMMENT ON TABLE vqr.slice_file IS
+  '切片文件 / the files whose rows make up each slice (school, source, period) now: the last replacing file and the supplements (补录) loaded after it';
+COMMENT ON COLUMN vqr.slice_file.school_code IS '学校代码 / school';
+COMMENT ON COLUMN vqr.slice_file.source_code IS '数据来源 / source';
+COMMENT ON COLUMN vqr.slice_file.period IS '统计期 / period';
+COMMENT ON COLUMN vqr.slice_file.file_id IS '文件号 / a file of the slice (vqr.source_file)';
+
+ALTER TABLE vqr.finding DROP CONSTRAINT IF EXISTS finding_severity_check;
+ALTER TABLE vqr.finding ADD CONSTRAINT finding_severity_check CHECK (severity IN ('error', 'warning'));
+COMMENT ON COLUMN vqr.batch.status IS
+  '状态 / loaded, or blocked: an error-level check with block: true failed, or a replacing file would shrink its slice by more than max_shrink (check_code slice_shrink); nothing of the file was loaded (see vqr.finding)';
+
+SELECT vqr.setup_access();

@@ -848,7 +848,7 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
 		"max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
-		"value_field", "by", "load_rows", NULL
+		"value_field", "by", "load_rows", "mode", "supplement_files", "max_shrink", NULL
 	};
 	yaml_node_t *v, *fields;
 	size_t cnt;
@@ -910,6 +910,30 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	}
 	if ((v = get(d, n, "load_rows")) && bool_of(L, d, v, "load_rows", &s->load_rows) < 0)
 		return -1;
+	if ((v = get(d, n, "mode"))) {
+		if (scalar_is(v, "supplement"))
+			s->supplement = 1;
+		else if (!scalar_is(v, "replace"))
+			return fail(L, d, v->start_mark, "mode must be replace (a file replaces its slices) or "
+				    "supplement (a file adds its rows to them)");
+	}
+	if ((v = get(d, n, "supplement_files"))) {
+		if (!(s->supplement_files = strlist_of(L, d, v, "supplement_files")))
+			return -1;
+	} else {
+		static const char *const def[] = { "*补录*", "*supplement*", NULL };
+		s->supplement_files = calloc(3, sizeof *s->supplement_files);
+		if (!s->supplement_files || !(s->supplement_files[0] = strdup(def[0])) ||
+		    !(s->supplement_files[1] = strdup(def[1])))
+			return fail(L, d, n->start_mark, "out of memory");
+	}
+	s->max_shrink = 0.2;
+	if ((v = get(d, n, "max_shrink"))) {
+		if (num_of(L, d, v, "max_shrink", &s->max_shrink) < 0)
+			return -1;
+		if (s->max_shrink < 0 || s->max_shrink > 1)
+			return fail(L, d, v->start_mark, "max_shrink must be between 0 and 1 (a share of the slice; 1 = never hold a file back)");
+	}
 	if (!(fields = get(d, n, "fields")))
 		return fail(L, d, n->start_mark, "source \"%s\" needs \"fields\"", s->name);
 	if (want_kind(L, d, fields, YAML_MAPPING_NODE, "fields") < 0)
@@ -1978,6 +2002,7 @@ void cfg_free(cfg *c)
 		free(s->name_zh);
 		free(s->name_en);
 		strlist_free(s->files);
+		strlist_free(s->supplement_files);
 		free(s->encoding);
 		free(s->sheet);
 	}
@@ -2017,6 +2042,18 @@ const cfg_source *cfg_source_for_file(const cfg *c, const char *path)
 			if (fnmatch(c->sources[i].files[j], base, 0) == 0)
 				return &c->sources[i];
 	return NULL;
+}
+
+int cfg_is_supplement(const cfg_source *s, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (s->supplement)
+		return 1;
+	for (size_t j = 0; s->supplement_files && s->supplement_files[j]; j++)
+		if (fnmatch(s->supplement_files[j], base, 0) == 0)
+			return 1;
+	return 0;
 }
 
 const cfg_field *cfg_field_find(const cfg_source *s, const char *name)

@@ -82,6 +82,11 @@ typedef struct cfg_source {
 	char *sheet;            /* .xlsx: the sheet to read, NULL = the first */
 	double max_reject_share; /* a file rejecting more of its rows is quarantined */
 	int load_rows;          /* vqr-load also COPYs the canonical rows into vqr_rows.<name> */
+	int supplement;         /* mode: supplement - every file adds its rows to its slices (else replace) */
+	char **supplement_files; /* glob patterns of files that supplement their slices even in
+	                           replace mode, e.g. "*补录*" (NULL-terminated) */
+	double max_shrink;      /* a replacing file that shrinks its slice by more than this share (rows
+	                           or a count indicator) is held back until accepted; 1 = never */
 	period_type period;     /* the period type rows are placed in */
 	int period_date;        /* field index of the date giving the period, -1 none */
 	int period_year;        /* field index of a year (academic: graduation year Y -> (Y-1)-Y;
@@ -211,6 +216,10 @@ const cfg_source *cfg_source_find(const cfg *c, const char *name);
 
 /* The source whose file globs match the base name of path, or NULL. */
 const cfg_source *cfg_source_for_file(const cfg *c, const char *path);
+
+/* Does the file at path (its base name) supplement its slices rather
+ * than replace them (mode: supplement, or a supplement_files pattern)? */
+int cfg_is_supplement(const cfg_source *s, const char *path);
 
 /* The field of s with that canonical name, or NULL.  Points into s. */
 const cfg_field *cfg_field_find(const cfg_source *s, const char *name);

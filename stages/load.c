@@ -45,8 +45,13 @@ static void usage(FILE *f)
 		"Load the batch staged in DIR (by vqr-extract and vqr-transform) into\n"
 		"PostgreSQL in one transaction, replacing the slices (school, source, period)\n"
 		"it covers.  A file whose sha256 is already loaded is skipped.\n"
-		"Prints one line: STATUS BATCH VALUES REPLACED REJECTS (tab-separated),\n"
-		"STATUS being loaded or skipped; with --dry-run, the changes instead.\n"
+		"Prints one line: STATUS BATCH VALUES REPLACED REJECTS ERRORS WARNINGS\n"
+		"(tab-separated), STATUS being loaded, skipped (already loaded), blocked\n"
+		"(a blocking check failed) or held (a replacing file would shrink its slice\n"
+		"by more than the source's max_shrink; DIR/held.txt says by how much); with\n"
+		"--dry-run, the changes instead.  A file whose name matches the source's\n"
+		"supplement_files (or a source with mode: supplement) adds its rows to its\n"
+		"slices: DIR/indicators.gz was then computed over all of their rows.\n"
 		"\n"
 		"  -c, --config FILE      deployment configuration (default: $VQR_CONFIG,\n"
 		"                         ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
@@ -54,6 +59,7 @@ static void usage(FILE *f)
 		"                         configuration's database, else the embedded cluster)\n"
 		"  -l, --label TEXT       batch label (default: the directory's name)\n"
 		"  -n, --dry-run          load, report what would change, and roll back\n"
+		"  -a, --accept-shrink    load a replacing file even if it shrinks its slice\n"
 		"  -f, --follow SOURCE    start beside vqr-extract and vqr-transform: stream\n"
 		"                         the rows (load_rows) as they are written, then wait\n"
 		"                         for the transform's manifest\n"
@@ -381,6 +387,16 @@ static long long field_missing_findings(db *d, const cfg *c, const cfg_source *s
 	return n;
 }
 
+/* A replacing file that shrinks its slice: the figures, kept across the
+ * rollback to the savepoint and recorded as slice_shrink findings. */
+typedef struct shrink {
+	char period[64][32];    /* per finding: its period */
+	char msg[64][512];      /* per finding: what shrank, before and after */
+	double before[64], after[64];
+	int n;
+	char text[4096];        /* all of it in words, for held.txt and the message */
+} shrink;
+
 typedef struct result {
 	long long batch_id;     /* batch recorded, 0 when skipped */
 	long long replaced;     /* old values deleted */
@@ -389,6 +405,7 @@ typedef struct result {
 	long long rows;         /* canonical rows copied into vqr_rows (load_rows) */
 	derive_summary checks;  /* derived values and findings */
 	char skipped_by[128];   /* when already loaded: "batch N at T" */
+	int held;               /* a replacing file would shrink its slice: held back */
 } result;
 
 /* Dry run: print what the load would change (values whose value differs
@@ -430,7 +447,11 @@ static int report_changes(db *d, const manifest *m, long long batch_id, const re
 	return 0;
 }
 
-/* Record the batch of this load (out->batch_id). */
+/* Record the batch of this load (out->batch_id).  Its label is the
+ * staging directory's name; when the school already has a batch of that
+ * name (another deployment on the same database staged a file of the same
+ * source in the same second), ".2", ".3", ... is appended.  Called under
+ * the school's lock (begin_locked), so two loads cannot pick the same. */
 static int insert_batch(db *d, const cfg *c, const char *label, result *out, char *err, size_t errlen)
 {
 	char host[256] = "";
@@ -438,8 +459,11 @@ static int insert_batch(db *d, const cfg *c, const char *label, result *out, cha
 	PGresult *r;
 
 	gethostname(host, sizeof host - 1);
-	r = db_query(d, "INSERT INTO vqr.batch (school_code, label, vqr_version, host) VALUES ($1, $2, $3, $4) "
-		     "RETURNING batch_id", 4, p, err, errlen);
+	r = db_query(d, "INSERT INTO vqr.batch (school_code, label, vqr_version, host) "
+		     "SELECT $1, x.l, $3, $4 FROM (SELECT $2 AS l, 1 AS n UNION ALL "
+		     "SELECT $2 || '.' || g, g FROM generate_series(2, 1000) g) x "
+		     "WHERE NOT EXISTS (SELECT 1 FROM vqr.batch b WHERE b.school_code = $1 AND b.label = x.l) "
+		     "ORDER BY x.n LIMIT 1 RETURNING batch_id", 4, p, err, errlen);
 	if (!r)
 		return -1;
 	out->batch_id = atoll(PQgetvalue(r, 0, 0));
@@ -528,18 +552,144 @@ rollback:
 	return -1;
 }
 
+static void shrink_add(shrink *k, const char *period, const char *what, double before, double after)
+{
+	size_t u = strlen(k->text);
+	if (k->n >= 64)
+		return;
+	snprintf(k->period[k->n], sizeof k->period[k->n], "%s", period);
+	snprintf(k->msg[k->n], sizeof k->msg[k->n], "%s %s: %.15g -> %.15g (%+.1f%%)", what, period, before, after,
+		 before ? (after - before) / before * 100 : 0);
+	k->before[k->n] = before;
+	k->after[k->n] = after;
+	snprintf(k->text + u, sizeof k->text - u, "%s%s", u ? "; " : "", k->msg[k->n]);
+	k->n++;
+}
+
+/* Keep vqr.slice_file in step: a replacing file becomes the only file of
+ * its slices (the rows of the files it replaces go into *old_rows), a
+ * supplement joins theirs.  0 or -1 with err set. */
+static int slice_files(db *d, const cfg *c, const cfg_source *s, const char *periods, const char *fnum,
+		       int supplement, long long *old_rows, long long *old_files, char *err, size_t errlen)
+{
+	const char *p[4] = { c->school_code, s->name, periods, fnum };
+	PGresult *r;
+
+	*old_rows = *old_files = 0;
+	if (!supplement) {
+		r = db_query(d,
+			     "WITH gone AS (DELETE FROM vqr.slice_file WHERE school_code = $1 AND source_code = $2 "
+			     "AND period = ANY($3::text[]) RETURNING file_id) "
+			     "SELECT coalesce(sum(rows_loaded), 0), count(*) FROM vqr.source_file "
+			     "WHERE file_id IN (SELECT file_id FROM gone)",
+			     3, p, err, errlen);
+		if (!r)
+			return -1;
+		*old_rows = atoll(PQgetvalue(r, 0, 0));
+		*old_files = atoll(PQgetvalue(r, 0, 1));
+		PQclear(r);
+	}
+	r = db_query(d,
+		     "INSERT INTO vqr.slice_file (school_code, source_code, period, file_id) "
+		     "SELECT $1, $2, p, $4::bigint FROM unnest($3::text[]) p ON CONFLICT DO NOTHING",
+		     4, p, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/* Does this replacing load shrink its slices by more than the source's
+ * max_shrink, by rows or by a count indicator's total?  Fills k.  0 or
+ * -1 with err set. */
+static int shrink_check(db *d, const cfg *c, const cfg_source *s, const manifest *m, const char *periods,
+			const char *bnum, long long old_rows, shrink *k, char *err, size_t errlen)
+{
+	char share[32], *codes;
+	char **cv = calloc(c->nindicators + 1, sizeof *cv);
+	size_t nc = 0;
+	const char *p[4];
+	PGresult *r;
+
+	memset(k, 0, sizeof *k);
+	if (!cv) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (old_rows > 0 && (double)m->rows_loaded < (double)old_rows * (1 - s->max_shrink))
+		shrink_add(k, m->nperiods ? m->periods[0] : "", "rows", (double)old_rows, (double)m->rows_loaded);
+	for (size_t i = 0; i < c->nindicators; i++)
+		if (c->indicators[i].source == s && strcmp(c->indicators[i].kind, "count") == 0)
+			cv[nc++] = c->indicators[i].code;
+	codes = text_array(cv, nc);
+	free(cv);
+	if (!codes) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(share, sizeof share, "%.15g", 1 - s->max_shrink);
+	p[0] = bnum;
+	p[1] = codes;
+	p[2] = share;
+	p[3] = periods;
+	r = db_query(d,
+		     "SELECT o.period, o.indicator_code, o.value, coalesce(n.value, 0) "
+		     "FROM vqr.indicator_value_history o "
+		     "LEFT JOIN vqr.indicator_value n ON n.batch_id = $1::bigint AND n.period = o.period "
+		     "  AND n.indicator_code = o.indicator_code AND n.breakdown = '{}' AND n.value_type = 'computed' "
+		     "WHERE o.superseded_by = $1::bigint AND o.breakdown = '{}' AND o.value_type = 'computed' "
+		     "AND o.indicator_code = ANY($2::text[]) AND o.period = ANY($4::text[]) "
+		     "AND o.value > 0 AND coalesce(n.value, 0) < o.value * $3::numeric "
+		     "ORDER BY o.period, o.indicator_code",
+		     4, p, err, errlen);
+	free(codes);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		shrink_add(k, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), strtod(PQgetvalue(r, i, 2), NULL),
+			   strtod(PQgetvalue(r, i, 3), NULL));
+	PQclear(r);
+	return 0;
+}
+
+/* Record the shrink as blocking findings of batch bnum. */
+static int shrink_record(db *d, const cfg *c, const cfg_source *s, const shrink *k, const char *file,
+			 const char *bnum, char *err, size_t errlen)
+{
+	for (int i = 0; i < k->n; i++) {
+		char msg[1024], l[40], r2[40];
+		const char *p[7] = { bnum, c->school_code, k->period[i], s->name, msg, l, r2 };
+		PGresult *r;
+		snprintf(msg, sizeof msg, "%s would shrink its slice by more than max_shrink %.15g: %s; held back until "
+			 "accepted (vqr run --accept-shrink)", file, s->max_shrink, k->msg[i]);
+		snprintf(l, sizeof l, "%.15g", k->before[i]);
+		snprintf(r2, sizeof r2, "%.15g", k->after[i]);
+		r = db_query(d,
+			     "INSERT INTO vqr.finding (batch_id, school_code, period, source_code, check_code, severity, "
+			     "message, left_value, right_value) VALUES ($1, $2, $3, $4, 'slice_shrink', 'error', $5, $6, $7)",
+			     7, p, err, errlen);
+		if (!r)
+			return -1;
+		PQclear(r);
+	}
+	return 0;
+}
+
 static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const char *dir,
-		const char *label, int dry_run, int follow, result *out, char *err, size_t errlen)
+		const char *label, int dry_run, int accept_shrink, int follow, result *out, char *err, size_t errlen)
 {
 	PGresult *r;
 	char path[4200], suffix[64], ms_e[32], ms_t[32], num[7][32];
 	char *periods, *cov[4] = { NULL, NULL, NULL, NULL };
 	const char *p[20];
 	long long file_id = 0, nmissing;
+	shrink held;
 	int rc = -1, rls;
 	derive *dv = NULL;
 
 	memset(out, 0, sizeof *out);
+	held.n = 0;
+	held.text[0] = '\0';
 	if (follow && (rc = follow_first(d, c, s, m, dir, label, out, &file_id, err, errlen)) < 0)
 		return rc;
 	rc = -1;
@@ -685,6 +835,44 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		out->rejects += more;
 	}
 	snprintf(num[6], sizeof num[6], "%lld", file_id);
+	{
+		int supplement = cfg_is_supplement(s, m->file_name);
+		long long old_rows, old_files;
+		if (slice_files(d, c, s, periods, num[6], supplement, &old_rows, &old_files, err, errlen) < 0)
+			goto rollback;
+		if (!supplement && !accept_shrink && s->max_shrink < 1 &&
+		    shrink_check(d, c, s, m, periods, num[0], old_rows, &held, err, errlen) < 0)
+			goto rollback;
+	}
+	if (held.n && dry_run) {
+		printf("dry run: %s would be held back: it shrinks its slice by more than max_shrink %.15g: %s\n",
+		       m->file_name, s->max_shrink, held.text);
+		held.n = 0;
+	}
+	if (held.n) {
+		char hpath[4200];
+		FILE *hf;
+		if (db_exec(d, "ROLLBACK TO SAVEPOINT vqr_slice", err, errlen) < 0 ||
+		    shrink_record(d, c, s, &held, m->file_name, num[0], err, errlen) < 0)
+			goto rollback;
+		p[0] = num[0];
+		if (!(r = db_query(d, "UPDATE vqr.batch SET status = 'blocked', finished_at = clock_timestamp() "
+				   "WHERE batch_id = $1", 1, p, err, errlen)))
+			goto rollback;
+		PQclear(r);
+		snprintf(hpath, sizeof hpath, "%s/held.txt", dir);
+		if (!(hf = fopen(hpath, "w")) || fprintf(hf, "%s\n", held.text) < 0 || fclose(hf) != 0) {
+			snprintf(err, errlen, "%s: cannot write: %s", hpath, strerror(errno));
+			goto rollback;
+		}
+		out->held = 1;
+		out->values = out->replaced = out->rejects = 0;
+		out->checks.errors = held.n;
+		if (db_exec(d, "COMMIT", err, errlen) < 0)
+			goto done;
+		rc = 0;
+		goto done;
+	}
 	if ((nmissing = field_missing_findings(d, c, s, m, periods, num[0], num[6], err, errlen)) < 0)
 		goto rollback;
 	/* Derived indicators and checks over the periods as they now stand. */
@@ -743,6 +931,7 @@ int main(int argc, char **argv)
 		{ "database", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "accept-shrink", no_argument, NULL, 'a' },
 		{ "follow", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
@@ -751,7 +940,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config = NULL, *database = NULL, *label = NULL, *dir, *follow = NULL;
-	int dry_run = 0;
+	int dry_run = 0, accept_shrink = 0;
 	char err[4096];
 	manifest m = { 0 };
 	const cfg_source *s;
@@ -762,12 +951,13 @@ int main(int argc, char **argv)
 
 	log_init("vqr-load");
 	cli_init_process();
-	while ((ch = getopt_long(argc, argv, "c:d:l:nf:vL:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:l:naf:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 'd': database = optarg; break;
 		case 'l': label = optarg; break;
 		case 'n': dry_run = 1; break;
+		case 'a': accept_shrink = 1; break;
 		case 'f': follow = optarg; break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr-load", usage)) != CLI_GO_ON)
@@ -807,7 +997,7 @@ int main(int argc, char **argv)
 		status = EXIT_DB;
 		goto out;
 	}
-	if ((rc = load(&d, c, s, &m, dir, label, dry_run, follow != NULL, &res, err, sizeof err)) == -2) {
+	if ((rc = load(&d, c, s, &m, dir, label, dry_run, accept_shrink, follow != NULL, &res, err, sizeof err)) == -2) {
 		status = EXIT_REJECTED;         /* --follow: the extract gave the file up, and says why */
 		goto out;
 	}
@@ -822,6 +1012,13 @@ int main(int argc, char **argv)
 		goto out;
 	if (res.skipped_by[0]) {
 		log_info("%s: %s is already loaded (%s): nothing to do", dir, m.file_name, res.skipped_by);
+	} else if (res.held) {
+		log_error("%s: batch %lld held back: %s would shrink its slice by more than max_shrink %g; nothing of it "
+			  "was loaded", dir, res.batch_id, m.file_name, s->max_shrink);
+		log_detail("see %s/held.txt and SELECT * FROM vqr.v_finding WHERE check_code = 'slice_shrink'", dir);
+		log_hint("if the smaller export is right, load it with --accept-shrink (vqr run --accept-shrink %s)",
+			 m.file_name);
+		status = EXIT_REJECTED;
 	} else if (res.checks.blocked) {
 		log_error("%s: batch %lld blocked: a check with block: true failed; nothing of %s was loaded", dir,
 			  res.batch_id, m.file_name);
@@ -836,7 +1033,7 @@ int main(int argc, char **argv)
 			log_info("%s: %lld canonical rows into vqr_rows.%s", dir, res.rows, s->name);
 	}
 	printf("%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n",
-	       res.skipped_by[0] ? "skipped" : res.checks.blocked ? "blocked" : "loaded", res.batch_id,
+	       res.skipped_by[0] ? "skipped" : res.held ? "held" : res.checks.blocked ? "blocked" : "loaded", res.batch_id,
 	       res.values, res.replaced, res.rejects, res.checks.errors, res.checks.warnings);
 out:
 	db_close(&d, 1);

@@ -149,6 +149,7 @@ typedef struct transform {
 	size_t nucols;
 	int *scol;              /* per canonical column: its column in rows.tsv, -1 when not staged (NULL) */
 	long long *nonnull;     /* per canonical column: rows with a value (counted for the columns read) */
+	unsigned char *absent;  /* per canonical column: no rows file read had a column for it */
 	unsigned char *skip;    /* per indicator: not computed, a field it reads is absent or empty */
 	size_t nstaged;         /* columns of rows.tsv */
 	char (*prev)[32];       /* per column: the last number or date text parsed */
@@ -180,6 +181,10 @@ static void usage(FILE *f)
 		"                      ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
 		"  -f, --follow SOURCE read DIR/rows.tsv of SOURCE while vqr-extract still\n"
 		"                      writes it (started beside it), then its manifest\n"
+		"  -w, --with PERIODS:ROWS  also count the rows of ROWS (a rows.tsv[.gz] kept\n"
+		"                      from an earlier file of the slice) whose period is one\n"
+		"                      of PERIODS (comma-separated) and of DIR's file: a\n"
+		"                      supplement (补录) is computed with the rows before it\n"
 		"  -v, --verbose       say what is done\n"
 		"  -L, --log FILE      also append every message to FILE\n"
 		"  -h, --help          show this help and exit\n"
@@ -1144,7 +1149,7 @@ static int find_skipped(transform *x, manifest *m, long long rows)
 				return -1;
 			log_warning("%s: indicator %s is not computed: field %s (%s) is %s", m->file_name ? m->file_name : "?",
 				    ind->code, f ? f->name : "?", f ? f->header : "?",
-				    x->scol[col] < 0 ? "not in the file" : "empty in every row");
+				    x->absent[col] ? "not in the file" : "empty in every row");
 		}
 	}
 	return 0;
@@ -1239,8 +1244,11 @@ static int setup(transform *x, char *err, size_t errlen)
 	x->prevnum = calloc(s->ncols, sizeof *x->prevnum);
 	x->prevok = calloc(s->ncols, 1);
 	x->nonnull = calloc(s->ncols, sizeof *x->nonnull);
+	x->absent = malloc(s->ncols);
+	if (x->absent)
+		memset(x->absent, 1, s->ncols);
 	x->skip = calloc(x->ninds ? x->ninds : 1, 1);
-	if (!x->ucols || !x->scol || !x->prev || !x->prevnum || !x->prevok || !x->nonnull || !x->skip) {
+	if (!x->ucols || !x->scol || !x->prev || !x->prevnum || !x->prevok || !x->nonnull || !x->skip || !x->absent) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -1334,9 +1342,69 @@ static int check_header(transform *x, rows_reader *r, char *err, size_t errlen)
 			return -1;
 		}
 		x->scol[f->col] = j;
+		x->absent[f->col] = 0;
 	}
 	x->nstaged = (size_t)n;
 	return 0;
+}
+
+/* Is label one of the comma-separated periods in list? */
+static int in_periods(const char *list, const char *label)
+{
+	size_t n = strlen(label);
+	for (const char *p = list; *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == n && strncmp(p, label, n) == 0)
+			return 1;
+		p += k + (p[k] == ',');
+	}
+	return 0;
+}
+
+/* --with PERIODS:ROWS: count the rows of an earlier file of the slices
+ * whose period is in PERIODS and among the file's own (m->periods).
+ * 0, or -1 with err set. */
+static int with_rows(transform *x, const manifest *m, const char *arg, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':');
+	char periods[1024];
+	rows_reader *r;
+	int n, any = 0;
+
+	if (!colon || (size_t)(colon - arg) >= sizeof periods) {
+		snprintf(err, errlen, "--with %s: expected PERIODS:ROWS", arg);
+		return -1;
+	}
+	snprintf(periods, sizeof periods, "%.*s", (int)(colon - arg), arg);
+	for (size_t i = 0; i < m->nperiods && !any; i++)
+		any = in_periods(periods, m->periods[i]);
+	if (!any)
+		return 0;       /* none of the file's periods: not a file of its slices */
+	if (!(r = rows_open(colon + 1, err, errlen)))
+		return -1;
+	if (check_header(x, r, err, errlen) < 0) {
+		rows_close(r);
+		return -1;
+	}
+	while ((n = rows_next(r)) > 0) {
+		if (typed_row(x, r, n, err, errlen) < 0) {
+			rows_close(r);
+			return -1;
+		}
+		if (!in_periods(periods, x->row[CFG_COL_PERIOD].s))
+			continue;
+		any = 0;
+		for (size_t i = 0; i < m->nperiods && !any; i++)
+			any = strcmp(m->periods[i], x->row[CFG_COL_PERIOD].s) == 0;
+		if (any && do_row(x, err, errlen) < 0) {
+			rows_close(r);
+			return -1;
+		}
+	}
+	if (n < 0)
+		snprintf(err, errlen, "%s", rows_error(r));
+	rows_close(r);
+	return n < 0 ? -1 : 0;
 }
 
 static void cleanup(transform *x)
@@ -1371,6 +1439,7 @@ static void cleanup(transform *x)
 	free(x->ucols);
 	free(x->scol);
 	free(x->nonnull);
+	free(x->absent);
 	free(x->skip);
 	free(x->prev);
 	free(x->prevnum);
@@ -1402,13 +1471,15 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "follow", required_argument, NULL, 'f' },
+		{ "with", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *config = NULL, *dir, *follow = NULL;
+	const char *config = NULL, *dir, *follow = NULL, *with[256];
+	size_t nwith = 0;
 	char err[4096], path[4200], mpath[4200];
 	manifest m = { 0 };
 	transform x;
@@ -1419,10 +1490,17 @@ int main(int argc, char **argv)
 
 	log_init("vqr-transform");
 	cli_init_process();
-	while ((ch = getopt_long(argc, argv, "c:f:vL:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:f:w:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 'f': follow = optarg; break;
+		case 'w':
+			if (nwith == sizeof with / sizeof with[0]) {
+				log_error("--with: at most %zu files", nwith);
+				return EXIT_USAGE;
+			}
+			with[nwith++] = optarg;
+			break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr-transform", usage)) != CLI_GO_ON)
 				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
@@ -1491,6 +1569,13 @@ int main(int argc, char **argv)
 		status = EXIT_INTERNAL;
 		goto out;
 	}
+	for (size_t i = 0; i < nwith; i++)
+		if (with_rows(&x, &m, with[i], err, sizeof err) < 0) {
+			log_error("%s: the rows kept for the slice cannot be read", dir);
+			log_error_text(err);
+			status = EXIT_INTERNAL;
+			goto out;
+		}
 	if (find_skipped(&x, &m, rows) < 0) {
 		snprintf(err, sizeof err, "out of memory");
 		goto internal;

@@ -139,7 +139,7 @@ deploy m
 printf '专业名称,毕业去向类别,毕业日期\n数控加工,企事业单位就业,2024-06-30\n数控加工,待就业,2024-06-30\n汽车维修,升学深造,2024-06-30\n' \
 	> "$WORK/m/inbox/毕业生去向登记表_min.csv"
 out=$(vqr -c "$WORK/m.yaml" run 2>&1); rc=$?
-is "$rc" 0 "a minimal register loads"
+is "$rc" 0 "a minimal register loads" || diag "$out"
 is "$(sql "select value from vqr.indicator_value where indicator_code = 'employment.graduates.total' and period = '2023-2024' and breakdown = '{}'")" 3 \
 	"its graduates are counted"
 is "$(sql "select count(*) from vqr.indicator_value where period = '2023-2024' and indicator_code in ('employment.major_match.rate', 'employment.six_month_retention.rate', 'employment.starting_salary.mean')")" 0 \
@@ -151,7 +151,7 @@ is "$(sql "select count(distinct indicator_code) from vqr.finding where period =
 awk -F, 'BEGIN { OFS = "," } { sub(/\r$/, "") } NR == 2 { for (i = 1; i <= NF; i++) if ($i == "是否专业对口") c = i }
 	NR > 2 && c { $c = "" } { print }' "$FIX" | sed 's/2023-06-30/2024-06-30/; s/,2023,/,2024,/' > "$WORK/m/inbox/毕业生去向登记表_empty.csv"
 out=$(vqr -c "$WORK/m.yaml" run 2>&1); rc=$?
-is "$rc" 0 "a register with an empty column loads"
+is "$rc" 0 "a register with an empty column loads" || diag "$out"
 like "$(sql "select message from vqr.finding where check_code = 'field_missing' and superseded_by is null and indicator_code = 'employment.major_match.rate' and period = '2023-2024'")" \
 	"*has no value in any row of field in_field (是否专业对口)*" "an empty column is a field_missing finding"
 is "$(sql "select count(*) from vqr.indicator_value where period = '2023-2024' and indicator_code = 'employment.major_match.rate'")" 0 "and no rate"
@@ -168,7 +168,7 @@ checks:
 YAML
 deploy e
 cp "$FIX" "$WORK/e/inbox/"
-sql "delete from vqr.indicator_value; delete from vqr.finding; delete from vqr.reject; delete from vqr.source_file;" >/dev/null
+sql "delete from vqr.indicator_value; delete from vqr.finding; delete from vqr.reject; delete from vqr.slice_file; delete from vqr.source_file;" >/dev/null
 out=$(vqr -c "$WORK/e.yaml" run --summary-json "$WORK/e.json" 2>&1); rc=$?
 is "$rc" 0 "an error finding without fail_on: exit 0"
 like "$out" "*finding: error trust.graduates_below_1000 2022-2023: *1466*" "the error is named on stderr"

@@ -24,14 +24,20 @@ is() {
 	else
 		ok 1 "$3"
 		printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | head -40
+		return 1
 	fi
 }
 
 like() {
 	case "$1" in
 	$2) ok 0 "$3" ;;
-	*) ok 1 "$3"; printf '#   text: %s\n#   does not match: %s\n' "$1" "$2" | head -40 ;;
+	*) ok 1 "$3"; printf '#   text: %s\n#   does not match: %s\n' "$1" "$2" | head -40; return 1 ;;
 	esac
+}
+
+# diag TEXT: print TEXT as TAP comment lines (e.g. a failing command's output).
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /' | head -40
 }
 
 done_testing() {

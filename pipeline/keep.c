@@ -1,0 +1,103 @@
+/*
+ * keep.c - the canonical rows of loaded files, kept compressed beside the
+ * archive (see keep.h).
+ */
+#include "keep.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cli.h"
+
+void keep_rows_path(const char *archive, const char *sha256, char *out, size_t len)
+{
+	snprintf(out, len, "%s/.rows/%s.tsv.gz", archive, sha256);
+}
+
+int keep_rows_begin(const char *rows, const char *archive, const char *sha256, char *tmp, size_t tmplen,
+		    char *err, size_t errlen)
+{
+	char dir[4200], *buf;
+	int in, out = -1;
+	gzFile gz = NULL;
+	ssize_t k;
+
+	tmp[0] = '\0';
+	snprintf(dir, sizeof dir, "%s/.rows", archive);
+	if (cli_mkdirs(dir, err, errlen) < 0)
+		return -1;
+	if ((in = open(rows, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", rows, strerror(errno));
+		return -1;
+	}
+	keep_rows_path(archive, sha256, tmp, tmplen);
+	strncat(tmp, ".tmp", tmplen - strlen(tmp) - 1);
+	if (!(buf = malloc(256 * 1024)) ||
+	    (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
+	    !(gz = gzdopen(dup(out), "wb1"))) {
+		snprintf(err, errlen, "%s: %s", tmp, buf ? strerror(errno) : "out of memory");
+		goto fail;
+	}
+	while ((k = read(in, buf, 256 * 1024)) > 0 || (k < 0 && errno == EINTR))
+		if (k > 0 && gzwrite(gz, buf, (unsigned)k) != (int)k) {
+			snprintf(err, errlen, "%s: cannot write (compressing the kept rows)", tmp);
+			goto fail;
+		}
+	if (k < 0) {
+		snprintf(err, errlen, "%s: %s", rows, strerror(errno));
+		goto fail;
+	}
+	if (gzclose(gz) != Z_OK) {
+		gz = NULL;
+		snprintf(err, errlen, "%s: cannot write (compressing the kept rows)", tmp);
+		goto fail;
+	}
+	gz = NULL;
+	if (fsync(out) < 0 || close(out) < 0) {
+		out = -1;
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	close(in);
+	free(buf);
+	return 0;
+fail:
+	if (gz)
+		gzclose(gz);
+	if (out >= 0)
+		close(out);
+	close(in);
+	free(buf);
+	if (tmp[0])
+		unlink(tmp);
+	tmp[0] = '\0';
+	return -1;
+}
+
+int keep_rows_commit(const char *tmp, char *err, size_t errlen)
+{
+	char dest[4200];
+	size_t n = strlen(tmp);
+	if (n < 4 || n - 4 >= sizeof dest) {
+		snprintf(err, errlen, "%s: not a kept-rows temporary file", tmp);
+		return -1;
+	}
+	snprintf(dest, sizeof dest, "%.*s", (int)(n - 4), tmp);
+	if (rename(tmp, dest) < 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, dest, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void keep_rows_abort(const char *tmp)
+{
+	if (tmp && tmp[0])
+		unlink(tmp);
+}
