@@ -66,6 +66,8 @@ typedef struct opts {
 	const char *table;      /* --table ID (report) */
 	const char *accept[64]; /* --accept-shrink FILE (run): base names (naccept) */
 	int naccept;
+	int stale;              /* --stale (reprocess): the slices computed with another catalog */
+	const char *source;     /* --source SOURCE (reprocess) */
 } opts;
 
 static void usage(FILE *f)
@@ -80,6 +82,9 @@ static void usage(FILE *f)
 		"  run               process the inbox: extract, transform, load each new file\n"
 		"  show              print the indicators loaded for the school\n"
 		"  status            the last batches, open findings, what is quarantined\n"
+		"  reprocess [FILE]...  compute loaded files' slices again with the current\n"
+		"                    catalog, from the archived exports (chosen by name and/or\n"
+		"                    --all, --stale, --source, --year)\n"
 		"  db start|stop|status  manage the embedded PostgreSQL cluster\n"
 		"  region add NAME CONNINFO  at a regional database: subscribe to a college\n"
 		"  region status     at a regional database: each college's replication and data\n"
@@ -91,14 +96,18 @@ static void usage(FILE *f)
 		"                         ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
 		"  -d, --database CONN    libpq conninfo, URI or service name (default: the\n"
 		"                         configuration's database, else the embedded cluster)\n"
-		"  -y, --year YEAR        show: the academic year, e.g. 2022-2023 (default: latest)\n"
-		"  -a, --all              show: every breakdown, not only school totals\n"
+		"  -y, --year YEAR        show: the academic year, e.g. 2022-2023 (default: latest);\n"
+		"                         reprocess: the slices of this period\n"
+		"  -a, --all              show: every breakdown, not only school totals;\n"
+		"                         reprocess: every current slice\n"
+		"      --stale            reprocess: the slices computed with another catalog\n"
+		"      --source SOURCE    reprocess: the slices of this source\n"
 		"      --school CODE      report: the school (default: the configuration's)\n"
 		"      --format FMT       report: text (aligned, default), markdown or csv\n"
 		"      --layout FILE      report: the tables' layout (default: report/quality_report.yaml\n"
 		"                         beside the configuration, else the installed one)\n"
 		"      --table ID         report: only this table (e.g. 1-2)\n"
-		"  -n, --dry-run          run: extract, transform and load, report what would\n"
+		"  -n, --dry-run          run, reprocess: extract, transform and load, report what would\n"
 		"                         change, roll back, move nothing\n"
 		"  -j, --summary-json FILE  run: write a summary of the run as JSON (monitoring)\n"
 		"      --accept-shrink FILE  run: load FILE (a base name in the inbox) although it\n"
@@ -572,16 +581,21 @@ static int archived_export(const cfg *c, const char *name, const char *sha, char
 
 /* The kept rows of an earlier file of the slices, into path: kept at
  * its load, else extracted again from its archived export (and kept
- * from now on).  0, or -1 with why in reason. */
+ * from now on).  fresh: extracted again whenever the export is there (the
+ * catalog may map its columns differently now).  0, or -1 with why in
+ * reason. */
 static int kept_rows_of(const cfg *c, const char *config, const cfg_source *s, const char *sha, const char *name,
-			const char *batch, const char *label, char *path, size_t len, char *reason, size_t rlen)
+			const char *batch, const char *label, int fresh, char *path, size_t len, char *reason,
+			size_t rlen)
 {
 	char exp[4300], dir[4300], rows[4400], tmp[4300], err[1024], prog[PATH_MAX + 32];
+	int have_export;
 
 	keep_rows_path(c->archive, sha, path, len);
-	if (access(path, R_OK) == 0)
+	have_export = archived_export(c, name, sha, exp, sizeof exp) == 0;
+	if (access(path, R_OK) == 0 && (!fresh || !have_export))
 		return 0;
-	if (archived_export(c, name, sha, exp, sizeof exp) < 0) {
+	if (!have_export) {
 		snprintf(reason, rlen, "its slices' file %s (batch %s) has neither kept rows (%s) nor its export in %s",
 			 name, batch, path, c->archive);
 		return -1;
@@ -615,10 +629,13 @@ static int kept_rows_of(const cfg *c, const char *config, const cfg_source *s, c
  * kept nor extractable again adds its periods to gone (comma-separated,
  * glen bytes) and the first such reason to gone_why: the supplement
  * cannot be computed if it has rows in those periods, which only its
- * extract tells.  0, or -1 with why in reason. */
+ * extract tells.  self_sha: a reprocessed file's sha256 (its own rows are
+ * not added twice, and the others are extracted again from their exports
+ * when there, as the catalog may map them differently now); NULL for a
+ * supplement.  0, or -1 with why in reason. */
 static int supplement_args(db *d, const cfg *c, const char *config, const cfg_source *s, const char *label,
-			   char **argv, int *n, int max, char *gone, size_t glen, char *gone_why, size_t wlen,
-			   char *reason, size_t rlen)
+			   const char *self_sha, char **argv, int *n, int max, char *gone, size_t glen, char *gone_why,
+			   size_t wlen, char *reason, size_t rlen)
 {
 	char err[1024];
 	const char *p[2] = { c->school_code, s->name };
@@ -644,8 +661,11 @@ static int supplement_args(db *d, const cfg *c, const char *config, const cfg_so
 			PQclear(r);
 			return -1;
 		}
-		if (kept_rows_of(c, config, s, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), label, path,
-				 sizeof path, gone_why[0] ? err : gone_why, gone_why[0] ? sizeof err : wlen) < 0) {
+		if (self_sha && strcmp(PQgetvalue(r, i, 1), self_sha) == 0)
+			continue;
+		if (kept_rows_of(c, config, s, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), label,
+				 self_sha != NULL, path, sizeof path, gone_why[0] ? err : gone_why,
+				 gone_why[0] ? sizeof err : wlen) < 0) {
 			size_t k = strlen(gone);
 			snprintf(gone + k, glen - k, "%s%s", k ? "," : "", PQgetvalue(r, i, 0));
 			continue;
@@ -721,6 +741,29 @@ static int manifest_in_periods(const manifest *m, const char *list)
 	return 0;
 }
 
+/* A new staging directory's name for a file of s (not created): label
+ * TIME-SOURCE[tag][-N], dir staging/label.  A fresh directory, also when
+ * an earlier attempt in the same second left one (kept for the record):
+ * the transform follows whatever rows appear in it. */
+static void stage_dir_name(const cfg *c, const cfg_source *s, const char *tag, char *label, size_t llen, char *dir,
+			   size_t dlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(label, llen, "%Y%m%dT%H%M%S", &tm);
+	snprintf(label + strlen(label), llen - strlen(label), "-%.40s%s", s->name, tag);
+	snprintf(dir, dlen, "%s/%s", c->staging, label);
+	for (int i = 2; access(dir, F_OK) == 0 && i < 1000; i++) {
+		char *dash = strrchr(label, '-');
+		if (i > 2 && dash)
+			*dash = '\0';
+		snprintf(label + strlen(label), llen - strlen(label), "-%d", i);
+		snprintf(dir, dlen, "%s/%s", c->staging, label);
+	}
+}
+
 /* One file of the inbox.  Returns 0 to go on, or an exit code to stop. */
 static int file_steps(const cfg *c, const char *config, db *d, const char *conninfo, const char *path,
 		      tally *t, scratch *sc)
@@ -733,8 +776,6 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	const cfg_source *s;
 	manifest m = { 0 };
 	PGresult *r;
-	time_t now = time(NULL);
-	struct tm tm;
 	fileres *f = new_result(t, path);
 	char **wargs = sc->wargs, *kept = sc->kept, sha[65] = "";
 	int rc;
@@ -821,20 +862,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 			 "hint: add a pattern to the \"files\" of its source in the configuration", path);
 		return quarantine_file(c, path, reason, f, t);
 	}
-	localtime_r(&now, &tm);
-	strftime(label, sizeof label, "%Y%m%dT%H%M%S", &tm);
-	snprintf(label + strlen(label), sizeof label - strlen(label), "-%.40s%s", s->name, t->dry_run ? "-dry" : "");
-	snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
-	/* A fresh directory, also when an earlier attempt at this file in the
-	 * same second left one (kept for the record): the transform follows
-	 * whatever rows appear in it. */
-	for (int i = 2; access(dir, F_OK) == 0 && i < 1000; i++) {
-		char *dash = strrchr(label, '-');
-		if (i > 2 && dash)
-			*dash = '\0';
-		snprintf(label + strlen(label), sizeof label - strlen(label), "-%d", i);
-		snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
-	}
+	stage_dir_name(c, s, t->dry_run ? "-dry" : "", label, sizeof label, dir, sizeof dir);
 
 	/* Extract, with the transform following its rows as they come, and
 	 * the load too: its transaction opens, the catalog and the batch are
@@ -845,7 +873,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	stage_path("vqr-transform", tprog, sizeof tprog);
 	stage_path("vqr-load", lprog, sizeof lprog);
 	if (cfg_is_supplement(s, path) &&
-	    supplement_args(d, c, config, s, label, wargs, &sc->nwargs, MAX_WITH, sc->gone, sizeof sc->gone,
+	    supplement_args(d, c, config, s, label, NULL, wargs, &sc->nwargs, MAX_WITH, sc->gone, sizeof sc->gone,
 			    sc->gone_why, sizeof sc->gone_why, err, sizeof err) < 0) {
 		char reason[4200];
 		snprintf(reason, sizeof reason, "%s: a supplement (补录) of %s cannot be added to its slices: %s\n"
@@ -1178,6 +1206,36 @@ static int write_summary_json(const char *path, const cfg *c, const tally *t, in
 	return 0;
 }
 
+/* The locks of a run (or a reprocess): the staging directory's (*lockfd)
+ * and, on the database opened into d, the school's.  0, or an exit code
+ * after saying why (d and *lockfd to be closed by the caller all the
+ * same). */
+static int run_locks(const cfg *c, const opts *o, int *lockfd, db *d)
+{
+	char err[4096];
+	const char *p[1] = { c->school_code };
+	PGresult *r;
+	int rc;
+
+	if ((rc = lock_staging(c, lockfd, err, sizeof err))) {
+		log_error_text(err);
+		return rc;
+	}
+	if ((rc = open_db(d, c, o, 1)))
+		return rc;
+	r = db_query(d, "SELECT pg_try_advisory_lock(hashtext('vqr.run:' || $1))", 1, p, err, sizeof err);
+	if (!r || PQgetvalue(r, 0, 0)[0] != 't') {
+		if (r)
+			log_error("another vqr run for school %s holds the database lock (%s)", c->school_code, d->where);
+		else
+			log_error_text(err);
+		PQclear(r);
+		return r ? EXIT_LOCKED : EXIT_DB;
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int cmd_run(const cfg *c, const char *config, const opts *o)
 {
 	char err[4096], conninfo[8192];
@@ -1186,33 +1244,13 @@ static int cmd_run(const cfg *c, const char *config, const opts *o)
 	int lockfd = -1, rc, status;
 	tally t = { 0 };
 	db d = { 0 };
-	PGresult *r;
-	const char *p[1] = { c->school_code };
 	time_t started = time(NULL);
 	int progress = isatty(STDERR_FILENO) && !log_verbose();
 
 	t.dry_run = o->dry_run;
 	t.o = o;
-	if ((rc = lock_staging(c, &lockfd, err, sizeof err))) {
-		log_error_text(err);
-		status = rc;
+	if ((status = run_locks(c, o, &lockfd, &d)))
 		goto summary;
-	}
-	if ((rc = open_db(&d, c, o, 1))) {
-		status = rc;
-		goto summary;
-	}
-	r = db_query(&d, "SELECT pg_try_advisory_lock(hashtext('vqr.run:' || $1))", 1, p, err, sizeof err);
-	if (!r || PQgetvalue(r, 0, 0)[0] != 't') {
-		if (r)
-			log_error("another vqr run for school %s holds the database lock (%s)", c->school_code, d.where);
-		else
-			log_error_text(err);
-		status = r ? EXIT_LOCKED : EXIT_DB;
-		PQclear(r);
-		goto summary;
-	}
-	PQclear(r);
 	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);
 	if (cli_mkdirs(c->inbox, err, sizeof err) < 0 || !(files = list_inbox(c->inbox, &n, err, sizeof err))) {
 		log_error_text(err);
@@ -1272,6 +1310,240 @@ summary:
 		free(t.files[i].nf);
 	}
 	free(t.files);
+	return status;
+}
+
+/* The configured sources and the sha256 of the catalog that computes each
+ * (cfg_catalog_sha256), as two text[] literals (*codes, *shas, malloc'd,
+ * the caller frees both).  0, or -1 with err set. */
+static int catalog_arrays(const cfg *c, char **codes, char **shas, char *err, size_t errlen)
+{
+	char **cv = calloc(c->nsources + 1, sizeof *cv), **hv = calloc(c->nsources + 1, sizeof *hv);
+	char (*hex)[65] = calloc(c->nsources + 1, sizeof *hex);
+	int rc = -1;
+
+	*codes = *shas = NULL;
+	if (!cv || !hv || !hex) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c->nsources; i++) {
+		if (cfg_catalog_sha256(c, &c->sources[i], hex[i], err, errlen) < 0)
+			goto out;
+		cv[i] = c->sources[i].name;
+		hv[i] = hex[i];
+	}
+	*codes = db_text_array(cv, c->nsources);
+	*shas = db_text_array(hv, c->nsources);
+	if (!*codes || !*shas) {
+		free(*codes);
+		free(*shas);
+		*codes = *shas = NULL;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(cv);
+	free(hv);
+	free(hex);
+	return rc;
+}
+
+/* The current slices of c's school (source, period, the batch that last
+ * computed it) whose batch was computed with another catalog than the
+ * configured one; $1 school, $2 source codes, $3 their catalog sha256s
+ * (catalog_arrays), $4 a source or NULL, $5 a period or NULL. */
+#define STALE_SLICES_SQL \
+	"SELECT v.source_code, v.period, v.batch_id FROM (SELECT source_code, period, max(batch_id) AS batch_id " \
+	"  FROM vqr.indicator_value WHERE school_code = $1 AND source_code <> 'derived' GROUP BY 1, 2) v " \
+	"JOIN vqr.batch b USING (batch_id) JOIN unnest($2::text[], $3::text[]) AS cur(source_code, sha) " \
+	"  USING (source_code) " \
+	"WHERE b.catalog_sha256 IS DISTINCT FROM cur.sha AND ($4::text IS NULL OR v.source_code = $4) " \
+	"AND ($5::text IS NULL OR v.period = $5) "
+
+/* vqr reprocess: one file of the current slices, computed again from its
+ * archived export with the current catalog (with the rows of the other
+ * files of its slices, extracted again too), replacing its slices in one
+ * transaction that keeps the history (vqr-load --reprocess).  0 when it
+ * was reprocessed (or would be, dry run), 1 when it could not be (said
+ * why), or an exit code that ends the command. */
+static int reprocess_file(const cfg *c, const char *config, db *d, const char *conninfo, const opts *o,
+			  const char *name, const char *sha, const char *source)
+{
+	char exp[4300], label[96], dir[4200], mpath[4300], out[512], err[4096], gone[1024] = "", gone_why[2048] = "";
+	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32];
+	char *wargs[MAX_WITH], *targv[MAX_WITH + 8];
+	const cfg_source *s = cfg_source_find(c, source);
+	manifest m = { 0 };
+	int nw = 0, nt = 0, rc = 1, k;
+
+	if (!s) {
+		log_error("%s: not reprocessed: its source %s is not in the catalog any more", name, source);
+		return 1;
+	}
+	if (archived_export(c, name, sha, exp, sizeof exp) < 0) {
+		log_error("%s: not reprocessed: its export is not in %s (sha256 %.12s...)", name, c->archive, sha);
+		log_hint("drop the export into the inbox again under another name, or restore it to the archive");
+		return 1;
+	}
+	stage_dir_name(c, s, o->dry_run ? "-reprocess-dry" : "-reprocess", label, sizeof label, dir, sizeof dir);
+	if (supplement_args(d, c, config, s, label, sha, wargs, &nw, MAX_WITH, gone, sizeof gone, gone_why,
+			    sizeof gone_why, err, sizeof err) < 0) {
+		log_error("%s: not reprocessed: %s", name, err);
+		goto out;
+	}
+	if (gone[0]) {
+		log_error("%s: not reprocessed: the other files of its slices cannot be read again: %s", name, gone_why);
+		goto out;
+	}
+	stage_path("vqr-extract", prog, sizeof prog);
+	stage_path("vqr-transform", tprog, sizeof tprog);
+	stage_path("vqr-load", lprog, sizeof lprog);
+	{
+		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, exp,
+				 log_verbose() ? "-v" : NULL, NULL };
+		k = run_child(argv, NULL, 0, err, sizeof err);
+	}
+	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
+	if (k < 0 || (k != EXIT_OK && k != EXIT_REJECTED) || manifest_read(mpath, &m, err, sizeof err) < 0 ||
+	    (m.status && strcmp(m.status, "failed") == 0)) {
+		if (k < 0)
+			log_error_text(err);
+		log_error("%s: not reprocessed: vqr-extract could not read %s again", name, exp);
+		goto out;
+	}
+	targv[nt++] = tprog;
+	targv[nt++] = "-c";
+	targv[nt++] = (char *)config;
+	for (int i = 0; i < nw; i++)
+		targv[nt++] = wargs[i];
+	targv[nt++] = dir;
+	targv[nt++] = log_verbose() ? "-v" : NULL;
+	targv[nt] = NULL;
+	k = run_child(targv, NULL, 0, err, sizeof err);
+	if (k != EXIT_OK && k != EXIT_REJECTED) {
+		if (k < 0)
+			log_error_text(err);
+		log_error("%s: not reprocessed: vqr-transform failed (exit %d)", name, k);
+		goto out;
+	}
+	{
+		char *argv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, "-R", dir,
+				 o->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
+		fflush(stdout);
+		k = run_child(argv, o->dry_run ? NULL : out, sizeof out, err, sizeof err);
+	}
+	if (k != EXIT_OK) {
+		if (k < 0)
+			log_error_text(err);
+		log_error("%s: not reprocessed: vqr-load failed (exit %d); its slices are unchanged", name, k);
+		rc = k == EXIT_DB ? EXIT_DB : 1;
+		goto out;
+	}
+	if (!o->dry_run) {
+		char st[16];
+		long long batch = 0, values = 0, replaced = 0, errors = 0, warnings = 0;
+		if (sscanf(out, "%15s %lld %lld %lld %*d %lld %lld", st, &batch, &values, &replaced, &errors,
+			   &warnings) != 6 || strcmp(st, "loaded") != 0) {
+			log_error("%s: not reprocessed: vqr-load says: %s", name, out);
+			goto out;
+		}
+		printf("vqr: %s reprocessed (batch %lld): %lld values for %s, %lld replaced; findings: %lld errors, "
+		       "%lld warnings\n", name, batch, values, s->name, replaced, errors, warnings);
+	}
+	rc = 0;
+out:
+	manifest_clear(&m);
+	for (int i = 0; i < nw; i++)
+		free(wargs[i]);
+	return rc;
+}
+
+/* vqr reprocess: the current slices' files chosen by --all, --stale,
+ * --source, --year or by name (ANDed), each computed again with the
+ * current catalog in its own transaction.  An exit code. */
+static int cmd_reprocess(const cfg *c, const char *config, const opts *o, int nnames, char **names)
+{
+	char err[4096], conninfo[8192], *codes = NULL, *shas = NULL, *named = NULL;
+	const char *p[7];
+	db d = { 0 };
+	PGresult *r = NULL;
+	int lockfd = -1, status, done = 0, failed = 0;
+
+	if (!o->all && !o->stale && !o->source && !o->year && !nnames) {
+		log_error("vqr reprocess: which slices? give --all, --stale, --source SOURCE, --year PERIOD or FILE...");
+		log_hint("vqr status lists the slices computed with another catalog (--stale)");
+		return EXIT_USAGE;
+	}
+	if ((status = run_locks(c, o, &lockfd, &d)))
+		goto out;
+	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);
+	if (catalog_arrays(c, &codes, &shas, err, sizeof err) < 0 ||
+	    (nnames && !(named = db_text_array(names, (size_t)nnames)))) {
+		log_error_text(nnames && !named ? "out of memory" : err);
+		status = EXIT_INTERNAL;
+		goto out;
+	}
+	p[0] = c->school_code;
+	p[1] = codes;
+	p[2] = shas;
+	p[3] = o->source;
+	p[4] = o->year;
+	p[5] = o->stale ? "t" : "f";
+	p[6] = named;
+	r = db_query(&d,
+		     "WITH cur AS (SELECT source_code, period, file_id FROM vqr.slice_file WHERE school_code = $1 "
+		     "  UNION SELECT DISTINCT v.source_code, v.period, v.file_id FROM vqr.indicator_value v "
+		     "  WHERE v.school_code = $1 AND v.source_code <> 'derived' AND v.file_id IS NOT NULL "
+		     "  AND NOT EXISTS (SELECT 1 FROM vqr.slice_file x WHERE x.school_code = $1 "
+		     "                  AND x.source_code = v.source_code AND x.period = v.period)), "
+		     "stale AS (" STALE_SLICES_SQL ") "
+		     "SELECT f.file_name, f.sha256, f.source_code FROM cur JOIN vqr.source_file f USING (file_id) "
+		     "WHERE ($4::text IS NULL OR cur.source_code = $4) AND ($5::text IS NULL OR cur.period = $5) "
+		     "AND (NOT $6::bool OR (cur.source_code, cur.period) IN (SELECT source_code, period FROM stale)) "
+		     "AND ($7::text[] IS NULL OR f.file_name = ANY($7::text[])) "
+		     "GROUP BY f.file_id, f.file_name, f.sha256, f.source_code ORDER BY f.file_id",
+		     7, p, err, sizeof err);
+	if (!r) {
+		log_error_text(err);
+		status = EXIT_DB;
+		goto out;
+	}
+	for (int i = 0; i < nnames; i++) {
+		int found = 0;
+		for (int k = 0; k < PQntuples(r) && !found; k++)
+			found = strcmp(PQgetvalue(r, k, 0), names[i]) == 0;
+		if (!found) {
+			log_error("%s: not a file of the current slices%s", names[i],
+				  o->stale || o->source || o->year ? " chosen" : "");
+			log_hint("vqr status lists the loaded files; name a file as loaded (its base name)");
+			failed++;
+		}
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		int k = reprocess_file(c, config, &d, conninfo, o, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+				       PQgetvalue(r, i, 2));
+		if (k > 1) {
+			status = k;
+			goto out;
+		}
+		k ? failed++ : done++;
+	}
+	if (!PQntuples(r) && !failed)
+		printf("vqr: nothing to reprocess%s\n", o->stale ? ": every slice was computed with the current catalog" : "");
+	else
+		printf("vqr: %s%d file%s reprocessed, %d not\n", o->dry_run ? "dry run, nothing changed: " : "", done,
+		       done == 1 ? "" : "s", failed);
+	status = failed ? EXIT_REJECTED : EXIT_OK;
+out:
+	PQclear(r);
+	free(codes);
+	free(shas);
+	free(named);
+	db_close(&d, 1);
+	if (lockfd >= 0)
+		close(lockfd);
 	return status;
 }
 
@@ -1359,7 +1631,6 @@ static int cmd_show(const cfg *c, const opts *o)
 	return EXIT_OK;
 }
 
-/* vqr status: the last runs, what they loaded, what is quarantined. */
 /* vqr status: the column coverage of the files behind the current
  * values (headers that map to no field, missing fields, indicators not
  * computed).  0, or -1 after saying why. */
@@ -1399,6 +1670,41 @@ static int status_coverage(db *d, const cfg *c)
 	return 0;
 }
 
+/* vqr status: the slices computed with another catalog than the one
+ * configured now (vqr reprocess computes them again).  0, or -1 after
+ * saying why. */
+static int status_stale(db *d, const cfg *c)
+{
+	char err[1024], *codes, *shas;
+	const char *p[5] = { c->school_code, NULL, NULL, NULL, NULL };
+	PGresult *r;
+
+	if (catalog_arrays(c, &codes, &shas, err, sizeof err) < 0) {
+		log_error_text(err);
+		return -1;
+	}
+	p[1] = codes;
+	p[2] = shas;
+	r = db_query(d,
+		     "SELECT source_code, string_agg(period, ', ' ORDER BY period), "
+		     "string_agg(DISTINCT batch_id::text, ', ') FROM (" STALE_SLICES_SQL ") s GROUP BY 1 ORDER BY 1",
+		     5, p, err, sizeof err);
+	free(codes);
+	free(shas);
+	if (!r) {
+		log_error_text(err);
+		return -1;
+	}
+	if (PQntuples(r))
+		printf("slices computed with another catalog (vqr reprocess --stale computes them again):\n");
+	for (int i = 0; i < PQntuples(r); i++)
+		printf("  %s: %s (batch %s)\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+	PQclear(r);
+	return 0;
+}
+
+/* vqr status: the last runs, what they loaded, the column coverage and
+ * the catalog of the current slices, open findings, what is quarantined. */
 static int cmd_status(const cfg *c, const opts *o)
 {
 	char err[4096], path[4200];
@@ -1448,7 +1754,7 @@ static int cmd_status(const cfg *c, const opts *o)
 		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 8),
 		       PQgetvalue(r, i, 7));
 	PQclear(r);
-	if (status_coverage(&d, c) < 0) {
+	if (status_coverage(&d, c) < 0 || status_stale(&d, c) < 0) {
 		db_close(&d, 1);
 		return EXIT_DB;
 	}
@@ -1680,6 +1986,8 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },
+		{ "stale", no_argument, NULL, 1006 },
+		{ "source", required_argument, NULL, 1007 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1717,6 +2025,8 @@ int main(int argc, char **argv)
 			}
 			o.accept[o.naccept++] = cli_basename(optarg);
 			break;
+		case 1006: o.stale = 1; break;
+		case 1007: o.source = optarg; break;
 		case 'P': o.ro.publish = 1; break;
 		case 'R': o.ro.region = 1; break;
 		case 'B':
@@ -1739,12 +2049,13 @@ int main(int argc, char **argv)
 	cmd = argv[optind++];
 	o.ro.database = o.database;
 	if (strcmp(cmd, "init") && strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "db") &&
-	    strcmp(cmd, "status") && strcmp(cmd, "region") && strcmp(cmd, "report")) {
+	    strcmp(cmd, "status") && strcmp(cmd, "region") && strcmp(cmd, "report") && strcmp(cmd, "reprocess")) {
 		log_error("unknown command \"%s\"", cmd);
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
 	}
-	if (strcmp(cmd, "region") != 0 && ((strcmp(cmd, "db") == 0) != (optind < argc) || argc - optind > 1)) {
+	if (strcmp(cmd, "region") != 0 && strcmp(cmd, "reprocess") != 0 &&
+	    ((strcmp(cmd, "db") == 0) != (optind < argc) || argc - optind > 1)) {
 		log_error(strcmp(cmd, "db") == 0 ? "vqr db needs start, stop or status" : "too many arguments");
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
@@ -1765,6 +2076,8 @@ int main(int argc, char **argv)
 		rc = cmd_show(c, &o);
 	else if (strcmp(cmd, "status") == 0)
 		rc = cmd_status(c, &o);
+	else if (strcmp(cmd, "reprocess") == 0)
+		rc = cmd_reprocess(c, config, &o, argc - optind, argv + optind);
 	else if (strcmp(cmd, "region") == 0)
 		rc = cmd_region(c, &o, argc - optind, argv + optind);
 	else if (strcmp(cmd, "report") == 0)

@@ -10,6 +10,7 @@
  * cfg does not depend on libyaml once loaded.
  */
 #include "cfg.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -2042,6 +2043,46 @@ const cfg_source *cfg_source_for_file(const cfg *c, const char *path)
 			if (fnmatch(c->sources[i].files[j], base, 0) == 0)
 				return &c->sources[i];
 	return NULL;
+}
+
+/* Is f the file of mark m? */
+static int marked_in(const cfg_mark *m, const char *f)
+{
+	return m->file && strcmp(m->file, f) == 0;
+}
+
+int cfg_catalog_sha256(const cfg *c, const cfg_source *s, char hex[65], char *err, size_t errlen)
+{
+	sha256_ctx all;
+	unsigned char d[SHA256_DIGEST_LEN];
+
+	sha256_init(&all);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const char *f = c->files[i], *base = strrchr(f, '/');
+		int used = marked_in(&s->mark, f);
+		for (size_t k = 0; !used && k < s->nfields; k++)
+			used = marked_in(&s->fields[k].mark, f);
+		for (size_t k = 0; !used && k < c->nindicators; k++)
+			used = (c->indicators[k].source == s || !c->indicators[k].source) &&
+			       marked_in(&c->indicators[k].mark, f);
+		for (size_t k = 0; !used && k < c->nchecks; k++)
+			used = marked_in(&c->checks[k].mark, f);
+		if (!used)
+			continue;
+		if (sha256_file(f, d, err, errlen) < 0) {
+			sha256_final(&all, d);
+			return -1;
+		}
+		base = base ? base + 1 : f;
+		sha256_update(&all, base, strlen(base) + 1);
+		sha256_update(&all, d, sizeof d);
+	}
+	if (sha256_final(&all, d) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	sha256_hex(d, hex);
+	return 0;
 }
 
 int cfg_is_supplement(const cfg_source *s, const char *path)

@@ -221,6 +221,14 @@ const cfg_source *cfg_source_for_file(const cfg *c, const char *path);
  * than replace them (mode: supplement, or a supplement_files pattern)? */
 int cfg_is_supplement(const cfg_source *s, const char *path);
 
+/* The sha256 (64 hex digits and a NUL, into hex) of the catalog that
+ * computes s's slices: the contents of every YAML file defining s, one of
+ * its indicators, a derived indicator or a check, in the order read, each
+ * under its base name.  A change to any of them (a synonym, a rule, a
+ * check) changes it; the deployment's directories do not.  0, or -1 with
+ * "path: reason" in err. */
+int cfg_catalog_sha256(const cfg *c, const cfg_source *s, char hex[65], char *err, size_t errlen);
+
 /* The field of s with that canonical name, or NULL.  Points into s. */
 const cfg_field *cfg_field_find(const cfg_source *s, const char *name);
 

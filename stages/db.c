@@ -148,3 +148,30 @@ PGresult *db_query(db *d, const char *sql, int nparams, const char *const *param
 	}
 	return res;
 }
+
+/* A PostgreSQL text[] literal of v[0..n) (malloc'd), or NULL (no memory). */
+char *db_text_array(char *const *v, size_t n)
+{
+	size_t need = 3;
+	char *a, *o;
+	for (size_t i = 0; i < n; i++)
+		need += strlen(v[i]) * 2 + 4;
+	if (!(a = malloc(need)))
+		return NULL;
+	o = a;
+	*o++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*o++ = ',';
+		*o++ = '"';
+		for (const char *p = v[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				*o++ = '\\';
+			*o++ = *p;
+		}
+		*o++ = '"';
+	}
+	*o++ = '}';
+	*o = '\0';
+	return a;
+}

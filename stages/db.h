@@ -52,4 +52,9 @@ PGresult *db_query(db *d, const char *sql, int nparams, const char *const *param
  * from res (may be NULL: the connection's message is used). */
 void db_error(db *d, const PGresult *res, char *err, size_t errlen);
 
+/* v[0..n) as a PostgreSQL text[] literal ("{\"a\",\"b\"}") for a
+ * parameter cast to text[].  Returns a malloc'd string the caller frees,
+ * or NULL when out of memory. */
+char *db_text_array(char *const *v, size_t n);
+
 #endif

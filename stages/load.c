@@ -60,6 +60,9 @@ static void usage(FILE *f)
 		"  -l, --label TEXT       batch label (default: the directory's name)\n"
 		"  -n, --dry-run          load, report what would change, and roll back\n"
 		"  -a, --accept-shrink    load a replacing file even if it shrinks its slice\n"
+		"  -R, --reprocess        the file is loaded already: compute its slices again\n"
+		"                         (with the current catalog), keeping its file record\n"
+		"                         and the history; implies --accept-shrink\n"
 		"  -f, --follow SOURCE    start beside vqr-extract and vqr-transform: stream\n"
 		"                         the rows (load_rows) as they are written, then wait\n"
 		"                         for the transform's manifest\n"
@@ -257,36 +260,9 @@ static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, 
 }
 
 /* The periods of m as a PostgreSQL text[] literal. */
-/* A PostgreSQL text[] literal of v[0..n) (malloc'd), or NULL (no memory). */
-static char *text_array(char *const *v, size_t n)
-{
-	size_t need = 3;
-	char *a, *o;
-	for (size_t i = 0; i < n; i++)
-		need += strlen(v[i]) * 2 + 4;
-	if (!(a = malloc(need)))
-		return NULL;
-	o = a;
-	*o++ = '{';
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			*o++ = ',';
-		*o++ = '"';
-		for (const char *p = v[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				*o++ = '\\';
-			*o++ = *p;
-		}
-		*o++ = '"';
-	}
-	*o++ = '}';
-	*o = '\0';
-	return a;
-}
-
 static char *periods_array(const manifest *m)
 {
-	return text_array(m->periods, m->nperiods);
+	return db_text_array(m->periods, m->nperiods);
 }
 
 /* The file's column coverage as four text[] literals for vqr.source_file
@@ -294,10 +270,10 @@ static char *periods_array(const manifest *m)
  * 0, or -1 (no memory; what was made is freed). */
 static int coverage_arrays(const manifest *m, char *arr[4])
 {
-	arr[0] = text_array(m->unmapped.v, m->unmapped.n);
-	arr[1] = text_array(m->unmapped_hint.v, m->unmapped_hint.n);
-	arr[2] = text_array(m->missing.v, m->missing.n);
-	arr[3] = text_array(m->skipped.v, m->skipped.n);
+	arr[0] = db_text_array(m->unmapped.v, m->unmapped.n);
+	arr[1] = db_text_array(m->unmapped_hint.v, m->unmapped_hint.n);
+	arr[2] = db_text_array(m->missing.v, m->missing.n);
+	arr[3] = db_text_array(m->skipped.v, m->skipped.n);
 	if (arr[0] && arr[1] && arr[2] && arr[3])
 		return 0;
 	for (int i = 0; i < 4; i++)
@@ -447,23 +423,27 @@ static int report_changes(db *d, const manifest *m, long long batch_id, const re
 	return 0;
 }
 
-/* Record the batch of this load (out->batch_id).  Its label is the
+/* Record the batch of this load (out->batch_id), with the sha256 of the
+ * catalog that computes s (cfg_catalog_sha256).  Its label is the
  * staging directory's name; when the school already has a batch of that
  * name (another deployment on the same database staged a file of the same
  * source in the same second), ".2", ".3", ... is appended.  Called under
  * the school's lock (begin_locked), so two loads cannot pick the same. */
-static int insert_batch(db *d, const cfg *c, const char *label, result *out, char *err, size_t errlen)
+static int insert_batch(db *d, const cfg *c, const cfg_source *s, const char *label, result *out, char *err,
+			size_t errlen)
 {
-	char host[256] = "";
-	const char *p[4] = { c->school_code, label, VQR_VERSION, host };
+	char host[256] = "", cat[65];
+	const char *p[5] = { c->school_code, label, VQR_VERSION, host, cat };
 	PGresult *r;
 
 	gethostname(host, sizeof host - 1);
-	r = db_query(d, "INSERT INTO vqr.batch (school_code, label, vqr_version, host) "
-		     "SELECT $1, x.l, $3, $4 FROM (SELECT $2 AS l, 1 AS n UNION ALL "
+	if (cfg_catalog_sha256(c, s, cat, err, errlen) < 0)
+		return -1;
+	r = db_query(d, "INSERT INTO vqr.batch (school_code, label, vqr_version, host, catalog_sha256) "
+		     "SELECT $1, x.l, $3, $4, $5 FROM (SELECT $2 AS l, 1 AS n UNION ALL "
 		     "SELECT $2 || '.' || g, g FROM generate_series(2, 1000) g) x "
 		     "WHERE NOT EXISTS (SELECT 1 FROM vqr.batch b WHERE b.school_code = $1 AND b.label = x.l) "
-		     "ORDER BY x.n LIMIT 1 RETURNING batch_id", 4, p, err, errlen);
+		     "ORDER BY x.n LIMIT 1 RETURNING batch_id", 5, p, err, errlen);
 	if (!r)
 		return -1;
 	out->batch_id = atoll(PQgetvalue(r, 0, 0));
@@ -516,7 +496,7 @@ static int follow_first(db *d, const cfg *c, const cfg_source *s, manifest *m, c
 
 	if (begin_locked(d, c, err, errlen) < 0)
 		return -1;
-	if (sync_catalog(d, c, s, err, errlen) < 0 || insert_batch(d, c, label, out, err, errlen) < 0 ||
+	if (sync_catalog(d, c, s, err, errlen) < 0 || insert_batch(d, c, s, label, out, err, errlen) < 0 ||
 	    db_exec(d, "SAVEPOINT vqr_slice", err, errlen) < 0)
 		goto rollback;
 	if (!(r = db_query(d, "SELECT nextval(pg_get_serial_sequence('vqr.source_file', 'file_id'))", 0, NULL,
@@ -621,7 +601,7 @@ static int shrink_check(db *d, const cfg *c, const cfg_source *s, const manifest
 	for (size_t i = 0; i < c->nindicators; i++)
 		if (c->indicators[i].source == s && strcmp(c->indicators[i].kind, "count") == 0)
 			cv[nc++] = c->indicators[i].code;
-	codes = text_array(cv, nc);
+	codes = db_text_array(cv, nc);
 	free(cv);
 	if (!codes) {
 		snprintf(err, errlen, "out of memory");
@@ -675,8 +655,14 @@ static int shrink_record(db *d, const cfg *c, const cfg_source *s, const shrink 
 	return 0;
 }
 
+/* Load the batch staged in dir.  reprocess: the file was loaded before
+ * (its sha256 is in vqr.source_file) and is computed again with the
+ * current catalog: its file record is reused, its rejects and rows are
+ * replaced, it joins its slices' files (slice_file) rather than resetting
+ * them, and no shrink holds it back. */
 static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const char *dir,
-		const char *label, int dry_run, int accept_shrink, int follow, result *out, char *err, size_t errlen)
+		const char *label, int dry_run, int accept_shrink, int follow, int reprocess, result *out,
+		char *err, size_t errlen)
 {
 	PGresult *r;
 	char path[4200], suffix[64], ms_e[32], ms_t[32], num[7][32];
@@ -702,12 +688,21 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	p[0] = c->school_code;
 	p[1] = m->sha256;
 	r = db_query(d,
-		     "SELECT f.batch_id, to_char(f.loaded_at, 'YYYY-MM-DD HH24:MI:SS') FROM vqr.source_file f "
+		     "SELECT f.batch_id, to_char(f.loaded_at, 'YYYY-MM-DD HH24:MI:SS'), f.file_id FROM vqr.source_file f "
 		     "WHERE f.school_code = $1 AND f.sha256 = $2",
 		     2, p, err, errlen);
 	if (!r)
 		goto rollback;
-	if (PQntuples(r)) {
+	if (reprocess) {
+		if (!PQntuples(r)) {
+			snprintf(err, errlen, "%s: --reprocess: %s (sha256 %s) is not loaded", dir, m->file_name,
+				 m->sha256);
+			PQclear(r);
+			goto rollback;
+		}
+		file_id = atoll(PQgetvalue(r, 0, 2));
+		accept_shrink = 1;
+	} else if (PQntuples(r)) {
 		snprintf(out->skipped_by, sizeof out->skipped_by, "batch %s at %s", PQgetvalue(r, 0, 0),
 			 PQgetvalue(r, 0, 1));
 		PQclear(r);
@@ -742,7 +737,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 			goto rollback;
 		PQclear(r);
 	}
-	if (!follow && insert_batch(d, c, label, out, err, errlen) < 0)
+	if (!follow && insert_batch(d, c, s, label, out, err, errlen) < 0)
 		goto rollback;
 	/* A blocking check rolls back to here: the batch stays, with its findings.
 	 * (--follow took it in follow_first, before the rows.) */
@@ -763,8 +758,16 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		const char *q[] = { num[0], c->school_code, s->name, m->file_name, m->sha256, num[1],
 				    m->encoding, hl, num[2], num[3], num[4], num[5], periods, ms_e, ms_t,
 				    file_id ? num[6] : NULL, cov[0], cov[1], cov[2], cov[3] };
-		/* A file id is taken ahead (--follow) when the rows came first. */
-		r = db_query(d,
+		/* A file id is taken ahead (--follow) when the rows came first;
+		 * a reprocessed file keeps its record, now of this batch. */
+		r = reprocess ? db_query(d,
+			     "UPDATE vqr.source_file SET batch_id = $1, file_name = $4, size_bytes = $6, encoding = $7, "
+			     "header_line = $8, rows_read = $9, rows_loaded = $10, rows_rejected = $11, rows_skipped = $12, "
+			     "periods = $13, extract_ms = $14, transform_ms = $15, unmapped_headers = $17, "
+			     "unmapped_hints = $18, missing_fields = $19, skipped_indicators = $20, loaded_at = now() "
+			     "WHERE file_id = $16::bigint AND school_code = $2 AND source_code = $3 AND sha256 = $5 "
+			     "RETURNING file_id",
+			     20, q, err, errlen) : db_query(d,
 			     "INSERT INTO vqr.source_file (file_id, batch_id, school_code, source_code, file_name, sha256, "
 			     "size_bytes, encoding, header_line, rows_read, rows_loaded, rows_rejected, rows_skipped, "
 			     "periods, extract_ms, transform_ms, unmapped_headers, unmapped_hints, missing_fields, "
@@ -812,6 +815,15 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		       rls, path, 0, suffix, &out->values, err, errlen) < 0)
 		goto rollback;
 	snprintf(suffix, sizeof suffix, "\t%lld", file_id);
+	if (reprocess) {
+		/* its rejects and canonical rows are made again */
+		const char *fp[1] = { num[6] };
+		if (!(r = db_query(d, "DELETE FROM vqr.reject WHERE file_id = $1::bigint", 1, fp, err, errlen)))
+			goto rollback;
+		PQclear(r);
+		if (s->load_rows && rowload_forget(d, s, file_id, err, errlen) < 0)
+			goto rollback;
+	}
 	snprintf(path, sizeof path, "%s/rejects.tsv", dir);
 	if (load_table(d, "vqr.reject", "line, column_no, column_name, field, value, rule, message, file_id",
 		       rls, path, 1, suffix, &out->rejects, err, errlen) < 0)
@@ -836,7 +848,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	}
 	snprintf(num[6], sizeof num[6], "%lld", file_id);
 	{
-		int supplement = cfg_is_supplement(s, m->file_name);
+		int supplement = reprocess || cfg_is_supplement(s, m->file_name);
 		long long old_rows, old_files;
 		if (slice_files(d, c, s, periods, num[6], supplement, &old_rows, &old_files, err, errlen) < 0)
 			goto rollback;
@@ -932,6 +944,7 @@ int main(int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "accept-shrink", no_argument, NULL, 'a' },
+		{ "reprocess", no_argument, NULL, 'R' },
 		{ "follow", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
@@ -940,7 +953,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config = NULL, *database = NULL, *label = NULL, *dir, *follow = NULL;
-	int dry_run = 0, accept_shrink = 0;
+	int dry_run = 0, accept_shrink = 0, reprocess = 0;
 	char err[4096];
 	manifest m = { 0 };
 	const cfg_source *s;
@@ -951,13 +964,14 @@ int main(int argc, char **argv)
 
 	log_init("vqr-load");
 	cli_init_process();
-	while ((ch = getopt_long(argc, argv, "c:d:l:naf:vL:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:l:naRf:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 'd': database = optarg; break;
 		case 'l': label = optarg; break;
 		case 'n': dry_run = 1; break;
 		case 'a': accept_shrink = 1; break;
+		case 'R': reprocess = 1; break;
 		case 'f': follow = optarg; break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr-load", usage)) != CLI_GO_ON)
@@ -997,7 +1011,8 @@ int main(int argc, char **argv)
 		status = EXIT_DB;
 		goto out;
 	}
-	if ((rc = load(&d, c, s, &m, dir, label, dry_run, accept_shrink, follow != NULL, &res, err, sizeof err)) == -2) {
+	if ((rc = load(&d, c, s, &m, dir, label, dry_run, accept_shrink, follow != NULL, reprocess, &res, err,
+		       sizeof err)) == -2) {
 		status = EXIT_REJECTED;         /* --follow: the extract gave the file up, and says why */
 		goto out;
 	}

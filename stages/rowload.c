@@ -186,6 +186,25 @@ out:
 	return rc;
 }
 
+int rowload_forget(db *d, const cfg_source *s, long long file_id, char *err, size_t errlen)
+{
+	char sql[512], num[32], *esc;
+	const char *p[1] = { num };
+	PGresult *res;
+
+	if (!(esc = PQescapeIdentifier(d->conn, s->name, strlen(s->name)))) {
+		db_error(d, NULL, err, errlen);
+		return -1;
+	}
+	snprintf(sql, sizeof sql, "DELETE FROM vqr_rows.%s WHERE file_id = $1::bigint", esc);
+	PQfreemem(esc);
+	snprintf(num, sizeof num, "%lld", file_id);
+	if (!(res = db_query(d, sql, 1, p, err, errlen)))
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
 int rowload_replace(db *d, const cfg *c, const cfg_source *s, long long file_id, const char *periods,
 		    char *err, size_t errlen)
 {
