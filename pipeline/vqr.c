@@ -50,6 +50,7 @@
 #include "notice.h"
 #include "region.h"
 #include "report.h"
+#include "revert.h"
 #include "sha256.h"
 
 typedef struct opts {
@@ -82,6 +83,7 @@ static void usage(FILE *f)
 		"  run               process the inbox: extract, transform, load each new file\n"
 		"  show              print the indicators loaded for the school\n"
 		"  status            the last batches, open findings, what is quarantined\n"
+		"  revert BATCH      restore the slices of a batch as they were before it\n"
 		"  reprocess [FILE]...  compute loaded files' slices again with the current\n"
 		"                    catalog, from the archived exports (chosen by name and/or\n"
 		"                    --all, --stale, --source, --year)\n"
@@ -107,7 +109,7 @@ static void usage(FILE *f)
 		"      --layout FILE      report: the tables' layout (default: report/quality_report.yaml\n"
 		"                         beside the configuration, else the installed one)\n"
 		"      --table ID         report: only this table (e.g. 1-2)\n"
-		"  -n, --dry-run          run, reprocess: extract, transform and load, report what would\n"
+		"  -n, --dry-run          run, reprocess, revert: do it all, report what would\n"
 		"                         change, roll back, move nothing\n"
 		"  -j, --summary-json FILE  run: write a summary of the run as JSON (monitoring)\n"
 		"      --accept-shrink FILE  run: load FILE (a base name in the inbox) although it\n"
@@ -471,6 +473,8 @@ typedef struct fileres {
 
 typedef struct tally {
 	int loaded, skipped, quarantined, waiting;
+	int failed;             /* files whose steps failed (left in the inbox, or not moved) */
+	int failed_rc;          /* the exit code of the first such failure */
 	long long rows, rejected;
 	long long errors, warnings; /* findings of this run's batches */
 	int look;               /* files with something to look at (unmapped, missing, errors) */
@@ -764,6 +768,15 @@ static void stage_dir_name(const cfg *c, const cfg_source *s, const char *tag, c
 	}
 }
 
+/* Has the file at path changed since st0 was taken (size, mtime, or
+ * gone)? */
+static int changed_since(const char *path, const struct stat *st0)
+{
+	struct stat st;
+	return lstat(path, &st) < 0 || st.st_size != st0->st_size || st.st_mtim.tv_sec != st0->st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != st0->st_mtim.tv_nsec;
+}
+
 /* One file of the inbox.  Returns 0 to go on, or an exit code to stop. */
 static int file_steps(const cfg *c, const char *config, db *d, const char *conninfo, const char *path,
 		      tally *t, scratch *sc)
@@ -778,6 +791,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	PGresult *r;
 	fileres *f = new_result(t, path);
 	char **wargs = sc->wargs, *kept = sc->kept, sha[65] = "";
+	struct stat st0;        /* the file as it was taken */
 	int rc;
 
 	if (!f) {
@@ -804,6 +818,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 			first_line(f->reason, sizeof f->reason, err);
 			return EXIT_INTERNAL;
 		}
+		st0 = st;
 		snprintf(size, sizeof size, "%lld", (long long)st.st_size);
 		pp[0] = c->school_code;
 		pp[1] = size;
@@ -1110,6 +1125,20 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		t->loaded++;
 		return 0;
 	}
+	if (changed_since(path, &st0)) {
+		/* Written to while it was read: what was read is loaded; the file
+		 * stays for the next run, which loads it as a new version. */
+		f->status = "changed";
+		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
+		snprintf(f->reason, sizeof f->reason, "changed while it was loaded");
+		t->look++;
+		if (strncmp(out, "loaded", 6) == 0)
+			t->loaded++;
+		log_warning("%s: changed while it was loaded (size or modification time): the version read is in "
+			    "batch %lld; the file stays in the inbox and the next run loads it as a new version",
+			    path, f->batch_id);
+		return 0;
+	}
 	if (move_into(path, c->archive, dest, sizeof dest, err, sizeof err) < 0) {
 		log_error_text(err);
 		return EXIT_INTERNAL;
@@ -1176,11 +1205,11 @@ static int write_summary_json(const char *path, const cfg *c, const tally *t, in
 	fprintf(f, "{\"school\": ");
 	notice_json_str(f, c->school_code);
 	fprintf(f, ", \"started\": \"%s\", \"finished\": \"%s\", \"exit_code\": %d, \"dry_run\": %s,\n"
-		" \"loaded\": %d, \"already_loaded\": %d, \"quarantined\": %d, \"waiting\": %d,"
+		" \"loaded\": %d, \"already_loaded\": %d, \"quarantined\": %d, \"waiting\": %d, \"failed\": %d,"
 		" \"rows_read\": %lld, \"rows_rejected\": %lld,\n \"findings\": {\"error\": %lld, \"warning\": %lld},"
 		" \"files_to_look_at\": %d,\n \"files\": [",
 		ts[0], ts[1], status, t->dry_run ? "true" : "false", t->loaded, t->skipped, t->quarantined,
-		t->waiting, t->rows, t->rejected, t->errors, t->warnings, t->look);
+		t->waiting, t->failed, t->rows, t->rejected, t->errors, t->warnings, t->look);
 	for (size_t i = 0; i < t->nfiles; i++) {
 		const fileres *r = &t->files[i];
 		fprintf(f, "%s\n  {\"file\": ", i ? "," : "");
@@ -1204,6 +1233,20 @@ static int write_summary_json(const char *path, const cfg *c, const tally *t, in
 		return -1;
 	}
 	return 0;
+}
+
+/* Is the database still there (a failure of one file's load, or of all)? */
+static int db_alive(db *d)
+{
+	char err[256];
+	PGresult *r;
+
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK)
+		return 0;
+	if (!(r = db_query(d, "SELECT 1", 0, NULL, err, sizeof err)))
+		return 0;
+	PQclear(r);
+	return 1;
 }
 
 /* The locks of a run (or a reprocess): the staging directory's (*lockfd)
@@ -1241,7 +1284,7 @@ static int cmd_run(const cfg *c, const char *config, const opts *o)
 	char err[4096], conninfo[8192];
 	char **files = NULL;
 	size_t n = 0;
-	int lockfd = -1, rc, status;
+	int lockfd = -1, rc = 0, status;
 	tally t = { 0 };
 	db d = { 0 };
 	time_t started = time(NULL);
@@ -1262,10 +1305,18 @@ static int cmd_run(const cfg *c, const char *config, const opts *o)
 		if (progress)
 			fprintf(stderr, "\rvqr: [%zu/%zu] %s\033[K", i + 1, n, cli_basename(files[i]));
 		rc = do_file(c, config, &d, conninfo, files[i], &t);
+		/* A failure of this file's own (its data, its size, its move)
+		 * leaves it where it is and the others go on; only a failure
+		 * that every file would meet ends the run: the database gone. */
+		if (rc && (rc != EXIT_DB || db_alive(&d))) {
+			if (!t.failed++)
+				t.failed_rc = rc;
+			rc = 0;
+		}
 	}
 	if (progress && n)
 		fprintf(stderr, "\r\033[K");
-	status = rc ? rc : t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
+	status = rc ? rc : t.failed ? t.failed_rc : t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
 	if (status == EXIT_OK && c->fail_on >= 0 &&
 	    (t.errors || (c->fail_on == CFG_WARNING && t.warnings))) {
 		log_error("findings of severity %s or worse (fail_on): %lld errors, %lld warnings",
@@ -1287,9 +1338,14 @@ summary:
 		if (t.errors || t.warnings)
 			snprintf(found, sizeof found, "; findings: %lld error%s, %lld warning%s", t.errors,
 				 t.errors == 1 ? "" : "s", t.warnings, t.warnings == 1 ? "" : "s");
-		if (status != EXIT_OK && status != EXIT_REJECTED)
+		if (status != EXIT_OK && status != EXIT_REJECTED && !t.failed)
 			printf("vqr: run stopped (exit %d): %d file%s loaded before the error\n", status, t.loaded,
 			       t.loaded == 1 ? "" : "s");
+		else if (t.failed)
+			printf("vqr: %d file%s loaded (%lld rows, %lld rejected), %d already loaded, %d quarantined, "
+			       "%d failed (exit %d: see the errors above; left for the next run)%s%s\n", t.loaded,
+			       t.loaded == 1 ? "" : "s", t.rows, t.rejected, t.skipped, t.quarantined, t.failed, status,
+			       rc ? "; the run stopped early" : "", found);
 		else if (!t.loaded && !t.quarantined)
 			printf("vqr: nothing new in %s (%d file%s already loaded%s)\n", c->inbox, t.skipped,
 			       t.skipped == 1 ? "" : "s", t.waiting ? ", some not ready yet" : "");
@@ -1545,6 +1601,38 @@ out:
 	if (lockfd >= 0)
 		close(lockfd);
 	return status;
+}
+
+/* vqr revert BATCH: restore the slices of that batch as they were before
+ * it (revert.h).  An exit code. */
+static int cmd_revert(const cfg *c, const opts *o, const char *arg)
+{
+	char err[4096], *end;
+	long long batch = strtoll(arg, &end, 10);
+	db d = { 0 };
+	revert_result res;
+	int rc;
+
+	if (end == arg || *end || batch <= 0) {
+		log_error("vqr revert %s: give a batch number (vqr status lists the last batches)", arg);
+		return EXIT_USAGE;
+	}
+	if ((rc = open_db(&d, c, o, 1))) {
+		db_close(&d, 1);
+		return rc;
+	}
+	if (revert_batch(&d, c, batch, o->dry_run, &res, err, sizeof err) < 0) {
+		log_error("batch %lld is not reverted; the database is unchanged", batch);
+		log_error_text(err);
+		db_close(&d, 1);
+		return EXIT_REJECTED;
+	}
+	printf("vqr: %sbatch %lld reverted%s (batch %lld): %lld values restored, %lld taken back, periods %s; "
+	       "%lld derived, findings: %lld errors, %lld warnings\n", o->dry_run ? "dry run, nothing changed: " : "",
+	       batch, o->dry_run ? " would be" : "", res.batch_id, res.restored, res.removed, res.periods,
+	       res.checks.derived, res.checks.errors, res.checks.warnings);
+	db_close(&d, 1);
+	return EXIT_OK;
 }
 
 /* Display width of UTF-8 text on a terminal (CJK count 2). */
@@ -2049,14 +2137,16 @@ int main(int argc, char **argv)
 	cmd = argv[optind++];
 	o.ro.database = o.database;
 	if (strcmp(cmd, "init") && strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "db") &&
-	    strcmp(cmd, "status") && strcmp(cmd, "region") && strcmp(cmd, "report") && strcmp(cmd, "reprocess")) {
+	    strcmp(cmd, "status") && strcmp(cmd, "region") && strcmp(cmd, "report") && strcmp(cmd, "reprocess") &&
+	    strcmp(cmd, "revert")) {
 		log_error("unknown command \"%s\"", cmd);
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
 	}
 	if (strcmp(cmd, "region") != 0 && strcmp(cmd, "reprocess") != 0 &&
-	    ((strcmp(cmd, "db") == 0) != (optind < argc) || argc - optind > 1)) {
-		log_error(strcmp(cmd, "db") == 0 ? "vqr db needs start, stop or status" : "too many arguments");
+	    ((strcmp(cmd, "db") == 0 || strcmp(cmd, "revert") == 0) != (optind < argc) || argc - optind > 1)) {
+		log_error(strcmp(cmd, "db") == 0 ? "vqr db needs start, stop or status" :
+			  strcmp(cmd, "revert") == 0 ? "vqr revert needs a batch number" : "too many arguments");
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
 	}
@@ -2076,6 +2166,8 @@ int main(int argc, char **argv)
 		rc = cmd_show(c, &o);
 	else if (strcmp(cmd, "status") == 0)
 		rc = cmd_status(c, &o);
+	else if (strcmp(cmd, "revert") == 0)
+		rc = cmd_revert(c, &o, argv[optind]);
 	else if (strcmp(cmd, "reprocess") == 0)
 		rc = cmd_reprocess(c, config, &o, argc - optind, argv + optind);
 	else if (strcmp(cmd, "region") == 0)

@@ -583,7 +583,7 @@ static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, ya
 {
 	static const char *const keys[] = {
 		"header", "synonyms", "type", "required", "not_null", "pii",
-		"min", "max", "scale", "values", "percent", "excel_serial", "indicator", NULL
+		"min", "max", "max_length", "scale", "values", "percent", "excel_serial", "indicator", NULL
 	};
 	static const struct { const char *name; cfg_ftype t; } types[] = {
 		{ "text", CFG_TEXT }, { "integer", CFG_INTEGER }, { "decimal", CFG_DECIMAL },
@@ -684,6 +684,18 @@ static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, ya
 	    f->type != CFG_DECIMAL && f->type != CFG_PERCENT)
 		return fail(L, d, n->start_mark, "min/max apply to numbers, not to %s field \"%s\"",
 			    cfg_ftype_name(f->type), f->name);
+	f->max_length = f->type == CFG_TEXT ? CFG_TEXT_MAX_LENGTH : 0;
+	if ((v = get(d, n, "max_length"))) {
+		double ml;
+		if (num_of(L, d, v, "max_length", &ml) < 0)
+			return -1;
+		if (f->type != CFG_TEXT)
+			return fail(L, d, v->start_mark, "max_length applies to text fields, not to %s field \"%s\"",
+				    cfg_ftype_name(f->type), f->name);
+		if (ml < 1 || ml > 100000 || ml != (int)ml)
+			return fail(L, d, v->start_mark, "max_length must be a whole number of characters from 1 to 100000");
+		f->max_length = (int)ml;
+	}
 	if ((v = get(d, n, "scale"))) {
 		if (num_of(L, d, v, "scale", &f->scale) < 0)
 			return -1;

@@ -50,6 +50,11 @@ typedef struct cfg_enumval {
 	char **keys;            /* value and synonyms through val_norm_key (NULL-terminated) */
 } cfg_enumval;
 
+/* A text value longer than this many characters is rejected unless the
+ * field says max_length: a longer one (a major name of 1000 characters)
+ * is a broken export, and would not fit the database's indexes. */
+#define CFG_TEXT_MAX_LENGTH 200
+
 typedef struct cfg_field {
 	char *name;             /* canonical field name (ASCII identifier) */
 	char *header;           /* header text in the export */
@@ -60,6 +65,7 @@ typedef struct cfg_field {
 	cfg_pii pii;            /* personal data: kept, dropped at extract, or pseudonymised */
 	val_pct_mode pct;       /* percent fields: how a bare number reads */
 	int excel_serial;       /* date fields: accept Excel serial numbers */
+	int max_length;         /* text: the longest value in characters (default 200), else 0 */
 	int has_min, has_max;   /* range check configured */
 	double min, max;        /* allowed range for numbers */
 	double scale;           /* numbers are multiplied by this (0 = 1) */

@@ -411,6 +411,23 @@ static void reject(extract *x, long line, size_t col, const cfg_field *f, const 
 	}
 }
 
+/* Is text t (len bytes of UTF-8) longer than f's max_length characters?
+ * Then it is rejected (with its length, not quoted) and 1 returned. */
+static int too_long(extract *x, long line, size_t col, const cfg_field *f, const char *t, size_t len)
+{
+	size_t chars = 0;
+
+	if (!f->max_length || len <= (size_t)f->max_length)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		chars += ((unsigned char)t[i] & 0xC0) != 0x80;
+	if (chars <= (size_t)f->max_length)
+		return 0;
+	reject(x, line, col, f, t, len, "max_length", "%s: %zu characters, more than max_length %d",
+	       x->header[col - 1], chars, f->max_length);
+	return 1;
+}
+
 static int is_blank(const csvin_record *rec)
 {
 	for (size_t c = 0; c < rec->nfields; c++) {
@@ -555,6 +572,8 @@ static int do_row(extract *x, const csvin_record *rec)
 				reject(x, rec->line, c + 1, f, t, len, cfg_ftype_name(f->type),
 				       "%s: \"%.*s\" %s", x->header[c], (int)len, t, "contains a NUL character");
 				bad = 1;
+			} else if (too_long(x, rec->line, c + 1, f, t, len)) {
+				bad = 1;
 			} else {
 				x->vptr[fi] = t;
 				x->vlen[fi] = len;
@@ -608,6 +627,10 @@ static int do_row(extract *x, const csvin_record *rec)
 				       x->header[c]);
 				bad = 1;
 			}
+			continue;
+		}
+		if (f->type == CFG_TEXT && too_long(x, rec->line, c + 1, f, out, strlen(out))) {
+			bad = 1;
 			continue;
 		}
 		if (f->has_min && num < f->min) {

@@ -546,23 +546,29 @@ static void shrink_add(shrink *k, const char *period, const char *what, double b
 	k->n++;
 }
 
-/* Keep vqr.slice_file in step: a replacing file becomes the only file of
- * its slices (the rows of the files it replaces go into *old_rows), a
- * supplement joins theirs.  0 or -1 with err set. */
+/* Keep vqr.slice_file in step for batch bnum: a replacing file becomes
+ * the only file of its slices (the files it replaces go to
+ * vqr.slice_file_history, their rows into *old_rows), a supplement joins
+ * theirs.  0 or -1 with err set. */
 static int slice_files(db *d, const cfg *c, const cfg_source *s, const char *periods, const char *fnum,
-		       int supplement, long long *old_rows, long long *old_files, char *err, size_t errlen)
+		       const char *bnum, int supplement, long long *old_rows, long long *old_files, char *err,
+		       size_t errlen)
 {
-	const char *p[4] = { c->school_code, s->name, periods, fnum };
+	const char *p[5] = { c->school_code, s->name, periods, fnum, bnum };
+	const char *g[4] = { c->school_code, s->name, periods, bnum };
 	PGresult *r;
 
 	*old_rows = *old_files = 0;
 	if (!supplement) {
 		r = db_query(d,
 			     "WITH gone AS (DELETE FROM vqr.slice_file WHERE school_code = $1 AND source_code = $2 "
-			     "AND period = ANY($3::text[]) RETURNING file_id) "
+			     "AND period = ANY($3::text[]) RETURNING *), "
+			     "kept AS (INSERT INTO vqr.slice_file_history (school_code, source_code, period, file_id, "
+			     "  added_by, superseded_by) SELECT school_code, source_code, period, file_id, added_by, "
+			     "  $4::bigint FROM gone) "
 			     "SELECT coalesce(sum(rows_loaded), 0), count(*) FROM vqr.source_file "
 			     "WHERE file_id IN (SELECT file_id FROM gone)",
-			     3, p, err, errlen);
+			     4, g, err, errlen);
 		if (!r)
 			return -1;
 		*old_rows = atoll(PQgetvalue(r, 0, 0));
@@ -570,9 +576,9 @@ static int slice_files(db *d, const cfg *c, const cfg_source *s, const char *per
 		PQclear(r);
 	}
 	r = db_query(d,
-		     "INSERT INTO vqr.slice_file (school_code, source_code, period, file_id) "
-		     "SELECT $1, $2, p, $4::bigint FROM unnest($3::text[]) p ON CONFLICT DO NOTHING",
-		     4, p, err, errlen);
+		     "INSERT INTO vqr.slice_file (school_code, source_code, period, file_id, added_by) "
+		     "SELECT $1, $2, p, $4::bigint, $5::bigint FROM unnest($3::text[]) p ON CONFLICT DO NOTHING",
+		     5, p, err, errlen);
 	if (!r)
 		return -1;
 	PQclear(r);
@@ -850,7 +856,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	{
 		int supplement = reprocess || cfg_is_supplement(s, m->file_name);
 		long long old_rows, old_files;
-		if (slice_files(d, c, s, periods, num[6], supplement, &old_rows, &old_files, err, errlen) < 0)
+		if (slice_files(d, c, s, periods, num[6], num[0], supplement, &old_rows, &old_files, err, errlen) < 0)
 			goto rollback;
 		if (!supplement && !accept_shrink && s->max_shrink < 1 &&
 		    shrink_check(d, c, s, m, periods, num[0], old_rows, &held, err, errlen) < 0)

@@ -13,12 +13,9 @@
 test_db vqr_e2e_reprocess
 FIX="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
 
-# The deployment reads a copy of the shipped source, so that the test can
-# change the catalog as a college would.
 make_config c "$TEST_DB"
+own_source c            # the test changes the catalog as a college would
 CFG=$WORK/c.yaml
-cp "$TOP/config/sources/graduate_destination.yaml" "$WORK/src.yaml"
-sed -i "s|$TOP/config/sources/graduate_destination.yaml|$WORK/src.yaml|" "$CFG"
 vqr -c "$CFG" init >/dev/null 2>&1; ok $? "vqr init"
 
 val() { # INDICATOR [PERIOD]

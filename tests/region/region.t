@@ -230,7 +230,7 @@ ok $? "the region catches up: B is fresh again, with its new batch"
 is "$(qr "$digest where school_code = 'CQJDJS'")" "$(qb "$digest")" "B's values at the region equal B's own again"
 
 # 4. No row-level or personal data table at the region.
-is "$(qr "select coalesce(string_agg(relname, ' ' order by relname), 'none') from pg_class where relnamespace = 'vqr'::regnamespace and relkind in ('r', 'p') and relname not in (select table_name from vqr.published_table) and relname not in ('indicator_value_history', 'publication_setting', 'published_table', 'region', 'region_college', 'region_school', 'schema_migration', 'school_role', 'slice_file')")" \
+is "$(qr "select coalesce(string_agg(relname, ' ' order by relname), 'none') from pg_class where relnamespace = 'vqr'::regnamespace and relkind in ('r', 'p') and relname not in (select table_name from vqr.published_table) and relname not in ('indicator_value_history', 'publication_setting', 'published_table', 'region', 'region_college', 'region_school', 'schema_migration', 'school_role', 'slice_file', 'slice_file_history')")" \
 	none "the region's tables are the published ones (indicators, catalog, provenance, findings) and bookkeeping"
 is "$(qr "select relkind from pg_class where oid = 'vqr.reject'::regclass")|$(qr "select count(*) from vqr.reject")" "v|0" \
 	"vqr.reject (rejected rows with raw values) is only an empty view at the region"
