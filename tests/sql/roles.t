@@ -164,11 +164,23 @@ like "$out" "*1466*" "  and shows the loaded figures"
 # row-level security"); vqr-load has to COPY into a temporary table and
 # INSERT ... SELECT from it when row_security_active('vqr.indicator_value').
 # school_deploy NAME CODE SCHOOL: deployment NAME of school CODE (named
-# SCHOOL) connecting as its own loader, the fixture in its inbox.
+# SCHOOL) connecting as its own loader, with a check by major besides the
+# employment catalog, the fixture in its inbox.
+cat > "$WORK/check.yaml" <<'YAML'
+checks:
+  - code: roles.placed_within_graduates
+    name_zh: 已落实去向人数不超过毕业生人数
+    left: "employment.placed.total"
+    op: "<="
+    right: "employment.graduates.total"
+    severity: warning
+    by: [major]
+YAML
 school_deploy() {
 	sql "select vqr.create_school_loader('$2')" >/dev/null
 	make_config "$1" "$TEST_DB user=vqr_loader_$(echo "$2" | tr 'A-Z' 'a-z')"
 	sed -i "s/^  code: CQGYGJ/  code: $2/; s/^  name: .*/  name: $3/" "$WORK/$1.yaml"
+	echo "  - $WORK/check.yaml" >> "$WORK/$1.yaml"
 	cp "$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv" "$WORK/$1/inbox/"
 }
 school_deploy sb SCHB 乙技师学院
@@ -179,6 +191,8 @@ is "$(sql "select value from vqr.indicator_value where school_code = 'SCHB' and 
 is "$(sql "select count(*) from vqr.indicator_value where school_code = 'SCHB' and batch_id not in (select batch_id from vqr.batch where school_code = 'SCHB')")" 0 \
 	"nothing of SCHB is attached to another school's batch"
 is "$(as vqr_loader_schb "select count(*) from vqr.indicator_value where school_code <> 'SCHB'")" 0 "the loader of SCHB sees no other school's values"
+is "$(sql "select by_fields::text || ' ' || severity from vqr.check_rule where check_code = 'roles.placed_within_graduates'")" "{major} warning" \
+	"the loader of SCHB added its new check to the shared catalog"
 
 # --- the shared catalog belongs to its owner: a school's loader adds
 # entries through vqr.catalog_add_* but changes none.
@@ -203,6 +217,8 @@ is "$rc" 0 "a second school's loader loads with the unchanged shared catalog ($(
 is "$(sql "select value from vqr.indicator_value where school_code = 'SCHC' and indicator_code = 'employment.graduates.total' and breakdown = '{}'")" \
 	1466 "  its values are there"
 is "$(sql "$catalog")" "$cat0" "  and the catalog is as it was"
+is "$(sql "select count(*) from vqr.check_rule where check_code = 'roles.placed_within_graduates' and updated_at < (select min(started_at) from vqr.batch where school_code = 'SCHC')")" 1 \
+	"  the check it shares too"
 
 # A loader whose configuration changes a shared indicator is refused.
 sed '/^  - code: employment.graduates.total$/,/^    kind: count$/s/^    kind: count$/    kind: count\n    aggregate: none/' \
