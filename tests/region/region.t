@@ -60,6 +60,9 @@ wait_region() {
 # finding), replaced by the full register.
 make_config a "$CA"
 make_config b "$CB"
+# B keeps its canonical rows (load_rows), which publishing renumbers too.
+sed 's/^\(    delimiter: .*\)$/\1\n    load_rows: true/' "$TOP/config/sources/graduate_destination.yaml" > "$WORK/b-src.yaml"
+sed -i "s|$TOP/config/sources/graduate_destination.yaml|$WORK/b-src.yaml|" "$WORK/b.yaml"
 sed -i 's/code: CQGYGJ/code: CQJDJS/; s/name: 重庆市工业高级技工学校/name: 重庆市机电技师学院/' "$WORK/b.yaml"
 make_config c "$CC"   # a third deployment that claims A's school code
 FIX="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
@@ -113,10 +116,14 @@ is "$(qb "select string_agg(batch_id::text, ' ' order by batch_id) from vqr.batc
 	"publishing moved B's batch ids into its block"
 is "$(qb "$hist")|$(qb "$gone")" "$HIST_B|$GONE_B" "B's history and superseded findings survive the move, row for row"
 lo=$((BLOCK_B * 1000000000000))
+ROWS_B=$((GB + $(count "$WORK/b-2021-2022.csv" g)))
 is "$(qb "select count(*) from vqr.indicator_value_history h join vqr.batch b using (batch_id) join vqr.batch s on s.batch_id = h.superseded_by join vqr.source_file f on f.file_id = h.file_id where h.batch_id > $lo and h.superseded_by > $lo and h.file_id > $lo")" \
 	"${HIST_B%% *}" "every history row points at its batch, its file and the batch that replaced it, in the block"
 is "$(qb "select count(*) from vqr.finding f join vqr.batch b on b.batch_id = f.superseded_by where f.superseded_by > $lo and f.finding_id > $lo and f.batch_id > $lo")" \
 	"${GONE_B%% *}" "every superseded finding points at the batch that superseded it, in the block"
+is "$(qb "select count(*) || ' ' || count(f.file_id) || ' ' || count(*) filter (where r.file_id > $lo) from vqr_rows.graduate_destination r left join vqr.source_file f using (file_id)")" \
+	"$ROWS_B $ROWS_B $ROWS_B" \
+	"B's canonical rows (vqr_rows) point at their files, in the block"
 is "$(qb "select count(*) from vqr.indicator_value v join vqr.batch b using (batch_id) join vqr.source_file f using (file_id)")" \
 	"$(qb "select count(*) from vqr.indicator_value")" "and every value still points at its batch and file"
 is "$(qb "select count(*) from vqr.indicator_value where batch_id < 1000000000000 or file_id < 1000000000000")" 0 \
