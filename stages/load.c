@@ -158,24 +158,44 @@ static void rule_text(const cfg_indicator *ind, char *buf, size_t len)
 	}
 }
 
-static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen);
+static int sync_indicators(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen);
+
+/* Whether the shared catalog (source, indicator, period, check_rule) must
+ * be written through the vqr.catalog_add_* functions, which add entries
+ * but refuse to change existing ones: when the connected role may not
+ * update vqr.indicator itself (a school's loader).  1 or 0, or -1 with
+ * err set. */
+static int catalog_guarded(db *d, char *err, size_t errlen)
+{
+	PGresult *r = db_query(d, "SELECT NOT has_table_privilege('vqr.indicator', 'UPDATE')", 0, NULL, err, errlen);
+	int g;
+
+	if (!r)
+		return -1;
+	g = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return g;
+}
 
 /* The indicators of another source, for a summary sheet that reports them. */
-static int sync_catalog_of(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
+static int sync_catalog_of(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen)
 {
 	const char *p[3] = { s->name, s->name_zh, s->name_en };
 	PGresult *r = db_query(d,
-			       "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
-			       "ON CONFLICT (source_code) DO NOTHING", 3, p, err, errlen);
+			       guarded ? "SELECT vqr.catalog_add_source($1, $2, $3)"
+				       : "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
+					 "ON CONFLICT (source_code) DO NOTHING",
+			       3, p, err, errlen);
 	if (!r)
 		return -1;
 	PQclear(r);
-	return sync_indicators(d, c, s, err, errlen);
+	return sync_indicators(d, c, s, guarded, err, errlen);
 }
 
 /* Sync the school, the source and its indicators (and the derived ones,
- * and the checks) from the configuration. */
-static int sync_catalog(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
+ * and the checks) from the configuration; guarded as catalog_guarded
+ * says. */
+static int sync_catalog(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen)
 {
 	PGresult *r;
 	const char *p[12];
@@ -194,24 +214,28 @@ static int sync_catalog(db *d, const cfg *c, const cfg_source *s, char *err, siz
 	p[1] = s->name_zh;
 	p[2] = s->name_en;
 	r = db_query(d,
-		     "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
-		     "ON CONFLICT (source_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en",
+		     guarded ? "SELECT vqr.catalog_add_source($1, $2, $3)"
+			     : "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
+			       "ON CONFLICT (source_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, "
+			       "name_en = EXCLUDED.name_en",
 		     3, p, err, errlen);
 	if (!r)
 		return -1;
 	PQclear(r);
-	if (sync_indicators(d, c, s, err, errlen) < 0)
+	if (sync_indicators(d, c, s, guarded, err, errlen) < 0)
 		return -1;
 	/* Indicators reported on a summary sheet are matched by name: all must exist. */
 	if (s->reported)
 		for (size_t k = 0; k < c->nsources; k++)
 			if (&c->sources[k] != s && !c->sources[k].reported &&
-			    sync_catalog_of(d, c, &c->sources[k], err, errlen) < 0)
+			    sync_catalog_of(d, c, &c->sources[k], guarded, err, errlen) < 0)
 				return -1;
-	return derive_sync_checks(d, c, err, errlen);
+	return derive_sync_checks(d, c, guarded, err, errlen);
 }
 
-static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
+/* Sync the indicators of source s (and the derived ones with it) into
+ * vqr.indicator, through vqr.catalog_add_indicator when guarded. */
+static int sync_indicators(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen)
 {
 	const char *p[12];
 	PGresult *r;
@@ -235,7 +259,9 @@ static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, 
 		p[9] = rule;
 		p[10] = period_type_name(ind->period);
 		p[11] = ind->formula ? "true" : "false";
-		r = db_query(d,
+		r = db_query(d, guarded ?
+			     "SELECT vqr.catalog_add_indicator($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10, $11, "
+			     "$12::boolean)" :
 			     "INSERT INTO vqr.indicator (indicator_code, name_zh, name_en, unit, kind, aggregate, "
 			     "source_code, scale, description, rule, period_type, derived) "
 			     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
@@ -493,10 +519,12 @@ static int follow_first(db *d, const cfg *c, const cfg_source *s, manifest *m, c
 {
 	char path[4200], e2[256];
 	PGresult *r;
+	int guarded;
 
 	if (begin_locked(d, c, err, errlen) < 0)
 		return -1;
-	if (sync_catalog(d, c, s, err, errlen) < 0 || insert_batch(d, c, s, label, out, err, errlen) < 0 ||
+	if ((guarded = catalog_guarded(d, err, errlen)) < 0 || sync_catalog(d, c, s, guarded, err, errlen) < 0 ||
+	    insert_batch(d, c, s, label, out, err, errlen) < 0 ||
 	    db_exec(d, "SAVEPOINT vqr_slice", err, errlen) < 0)
 		goto rollback;
 	if (!(r = db_query(d, "SELECT nextval(pg_get_serial_sequence('vqr.source_file', 'file_id'))", 0, NULL,
@@ -676,7 +704,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	const char *p[20];
 	long long file_id = 0, nmissing;
 	shrink held;
-	int rc = -1, rls;
+	int rc = -1, rls, guarded;
 	derive *dv = NULL;
 
 	memset(out, 0, sizeof *out);
@@ -716,7 +744,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		goto done;
 	}
 	PQclear(r);
-	if (!follow && sync_catalog(d, c, s, err, errlen) < 0)
+	if ((guarded = catalog_guarded(d, err, errlen)) < 0 || (!follow && sync_catalog(d, c, s, guarded, err, errlen) < 0))
 		goto rollback;
 	for (size_t i = 0; i < m->nperiods; i++) {
 		period_type pt;
@@ -736,8 +764,9 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		p[2] = f;
 		p[3] = l;
 		r = db_query(d,
-			     "INSERT INTO vqr.period (period, period_type, start_date, end_date) "
-			     "VALUES ($1, $2, $3, $4) ON CONFLICT (period) DO NOTHING",
+			     guarded ? "SELECT vqr.catalog_add_period($1, $2, $3::date, $4::date)"
+				     : "INSERT INTO vqr.period (period, period_type, start_date, end_date) "
+				       "VALUES ($1, $2, $3, $4) ON CONFLICT (period) DO NOTHING",
 			     4, p, err, errlen);
 		if (!r)
 			goto rollback;
