@@ -29,9 +29,12 @@ COMMENT ON FUNCTION vqr.contributes(text, numeric, numeric, numeric) IS
 
 -- A region over the years, with its coverage and the like-for-like change.
 -- The previous period is the one 002 finds (the region's row of the year
--- before, by start_date); like_value and like_prev_value combine, by the
--- indicator's rule, the computed values of the schools that have one in
--- both periods.
+-- before, by start_date).  Each school's row carries its own previous
+-- row (lag per school); the school is common when that row is of the
+-- year before and both enter the regional value (vqr.contributes), and
+-- like_value and like_prev_value combine, by the indicator's rule, the
+-- common schools' values of the two years.  One pass over the values, so
+-- a filter on indicator_code and breakdown reaches the index.
 CREATE OR REPLACE VIEW vqr.v_region_trend WITH (security_invoker = true) AS
 SELECT t.region, t.indicator_code, t.name_zh, t.name_en, t.unit, t.kind, t.aggregate,
        t.breakdown, vqr.breakdown_text(t.breakdown) AS breakdown_text, t.period, t.period_start,
@@ -39,12 +42,11 @@ SELECT t.region, t.indicator_code, t.name_zh, t.name_en, t.unit, t.kind, t.aggre
        CASE WHEN t.value IS NOT NULL AND t.prev_value IS NOT NULL THEN t.value - t.prev_value END AS change,
        (t.value - t.prev_value) / abs(NULLIF(t.prev_value, 0)) * 100 AS change_pct,
        coalesce(t.prev_schools, 0) AS prev_schools,
-       l.common_schools, l.value AS like_value, l.prev_value AS like_prev_value,
-       l.value - l.prev_value AS like_change,
-       (l.value - l.prev_value) / abs(NULLIF(l.prev_value, 0)) * 100 AS like_change_pct,
-       l.numerator AS like_numerator, l.denominator AS like_denominator,
-       l.prev_numerator AS like_prev_numerator, l.prev_denominator AS like_prev_denominator
-FROM (SELECT a.*, i.name_zh, i.name_en, i.unit, i.kind, i.aggregate, i.scale, p.start_date AS period_start,
+       t.common_schools, t.like_value, t.like_prev_value,
+       t.like_value - t.like_prev_value AS like_change,
+       (t.like_value - t.like_prev_value) / abs(NULLIF(t.like_prev_value, 0)) * 100 AS like_change_pct,
+       t.like_numerator, t.like_denominator, t.like_prev_numerator, t.like_prev_denominator
+FROM (SELECT a.*, i.name_zh, i.name_en, i.unit, i.kind, i.aggregate, p.start_date AS period_start,
              vqr.aggregate_value(i.aggregate, i.scale, a.numerator, a.denominator, a.sum_value) AS value,
              CASE WHEN lag(p.start_date) OVER w = (p.start_date - interval '1 year')::date
                   THEN lag(a.period) OVER w END AS prev_period,
@@ -52,43 +54,47 @@ FROM (SELECT a.*, i.name_zh, i.name_en, i.unit, i.kind, i.aggregate, i.scale, p.
                   THEN lag(vqr.aggregate_value(i.aggregate, i.scale, a.numerator, a.denominator,
                                                a.sum_value)) OVER w END AS prev_value,
              CASE WHEN lag(p.start_date) OVER w = (p.start_date - interval '1 year')::date
-                  THEN lag(a.schools) OVER w END AS prev_schools
-      FROM (SELECT s.region, v.indicator_code, v.breakdown, v.period,
-                   count(*) FILTER (WHERE vqr.contributes(ia.aggregate, v.numerator, v.denominator, v.value))
-                     AS schools,
-                   sum(v.numerator) FILTER (WHERE v.denominator IS NOT NULL) AS numerator,
-                   sum(v.denominator) FILTER (WHERE v.numerator IS NOT NULL) AS denominator,
-                   sum(v.value) AS sum_value
-            FROM vqr.indicator_value v
-            JOIN vqr.school s USING (school_code)
-            JOIN vqr.indicator ia USING (indicator_code)
-            WHERE v.value_type = 'computed'
-            GROUP BY s.region, v.indicator_code, v.breakdown, v.period) a
+                  THEN lag(a.schools) OVER w END AS prev_schools,
+             vqr.aggregate_value(i.aggregate, i.scale, a.like_numerator, a.like_denominator, a.like_sum_value)
+               AS like_value,
+             vqr.aggregate_value(i.aggregate, i.scale, a.like_prev_numerator, a.like_prev_denominator,
+                                 a.like_prev_sum_value) AS like_prev_value
+      FROM (SELECT y.region, y.indicator_code, y.breakdown, y.period,
+                   count(*) FILTER (WHERE y.enters) AS schools,
+                   sum(y.numerator) FILTER (WHERE y.denominator IS NOT NULL) AS numerator,
+                   sum(y.denominator) FILTER (WHERE y.numerator IS NOT NULL) AS denominator,
+                   sum(y.value) AS sum_value,
+                   count(*) FILTER (WHERE y.common) AS common_schools,
+                   sum(y.numerator) FILTER (WHERE y.common AND y.denominator IS NOT NULL) AS like_numerator,
+                   sum(y.denominator) FILTER (WHERE y.common AND y.numerator IS NOT NULL) AS like_denominator,
+                   sum(y.value) FILTER (WHERE y.common) AS like_sum_value,
+                   sum(y.prev_numerator) FILTER (WHERE y.common AND y.prev_denominator IS NOT NULL)
+                     AS like_prev_numerator,
+                   sum(y.prev_denominator) FILTER (WHERE y.common AND y.prev_numerator IS NOT NULL)
+                     AS like_prev_denominator,
+                   sum(y.prev_value) FILTER (WHERE y.common) AS like_prev_sum_value
+            FROM (SELECT x.*, x.enters AND x.prev_enters
+                              AND x.prev_start = (x.start_date - interval '1 year')::date AS common
+                  FROM (SELECT s.region, v.indicator_code, v.breakdown, v.period, v.numerator, v.denominator,
+                               v.value, pp.start_date,
+                               vqr.contributes(ii.aggregate, v.numerator, v.denominator, v.value) AS enters,
+                               lag(vqr.contributes(ii.aggregate, v.numerator, v.denominator, v.value)) OVER sw
+                                 AS prev_enters,
+                               lag(pp.start_date) OVER sw AS prev_start,
+                               lag(v.numerator) OVER sw AS prev_numerator,
+                               lag(v.denominator) OVER sw AS prev_denominator,
+                               lag(v.value) OVER sw AS prev_value
+                        FROM vqr.indicator_value v
+                        JOIN vqr.school s USING (school_code)
+                        JOIN vqr.indicator ii USING (indicator_code)
+                        JOIN vqr.period pp USING (period)
+                        WHERE v.value_type = 'computed'
+                        WINDOW sw AS (PARTITION BY v.school_code, v.indicator_code, v.breakdown
+                                      ORDER BY pp.start_date)) x) y
+            GROUP BY y.region, y.indicator_code, y.breakdown, y.period) a
       JOIN vqr.indicator i USING (indicator_code)
       JOIN vqr.period p USING (period)
-      WINDOW w AS (PARTITION BY a.region, a.indicator_code, a.breakdown ORDER BY p.start_date)) t
--- The schools of the region with a computed value in this period and in
--- the previous one (none when there is no previous period).
-CROSS JOIN LATERAL (
-  SELECT x.*, vqr.aggregate_value(t.aggregate, t.scale, x.numerator, x.denominator, x.sum_value) AS value,
-         vqr.aggregate_value(t.aggregate, t.scale, x.prev_numerator, x.prev_denominator, x.prev_sum_value)
-           AS prev_value
-  FROM (SELECT count(*) AS common_schools,
-               sum(c.numerator) FILTER (WHERE c.denominator IS NOT NULL) AS numerator,
-               sum(c.denominator) FILTER (WHERE c.numerator IS NOT NULL) AS denominator,
-               sum(c.value) AS sum_value,
-               sum(b.numerator) FILTER (WHERE b.denominator IS NOT NULL) AS prev_numerator,
-               sum(b.denominator) FILTER (WHERE b.numerator IS NOT NULL) AS prev_denominator,
-               sum(b.value) AS prev_sum_value
-        FROM vqr.indicator_value c
-        JOIN vqr.school s ON s.school_code = c.school_code
-        JOIN vqr.indicator_value b
-          ON (b.school_code, b.period, b.indicator_code, b.breakdown, b.value_type) =
-             (c.school_code, t.prev_period, c.indicator_code, c.breakdown, 'computed')
-        WHERE c.indicator_code = t.indicator_code AND c.period = t.period AND c.breakdown = t.breakdown
-          AND c.value_type = 'computed' AND s.region IS NOT DISTINCT FROM t.region
-          AND vqr.contributes(t.aggregate, c.numerator, c.denominator, c.value)
-          AND vqr.contributes(t.aggregate, b.numerator, b.denominator, b.value)) x) l;
+      WINDOW w AS (PARTITION BY a.region, a.indicator_code, a.breakdown ORDER BY p.start_date)) t;
 COMMENT ON VIEW vqr.v_region_trend IS
   '地区历年汇总 / a region over the years: the computed values of its schools combined by the indicator''s rule (rates: sum of numerators / sum of denominators x scale, never an average of percentages), with the previous year and the change; when the schools differ between the years (schools <> prev_schools or common_schools < schools), compare like_value with like_prev_value (the schools present in both years only): like_change is the honest change, change mixes in the schools that joined or left';
 COMMENT ON COLUMN vqr.v_region_trend.change IS
