@@ -301,8 +301,9 @@ static void stop_child(pid_t *pid, const char *name)
 
 /* ---- files ------------------------------------------------------------- */
 
-/* Move path into dir under its own name (adding .1, .2, ... when taken).
- * Both must be on one filesystem: rename is atomic. */
+/* Move path into dir under its own name (adding .1, .2, ... when taken),
+ * and make a regular file its owner's alone.  Both must be on one
+ * filesystem: rename is atomic.  The new path goes into dest. */
 static int move_into(const char *path, const char *dir, char *dest, size_t dlen, char *err, size_t errlen)
 {
 	const char *base = cli_basename(path);
@@ -320,6 +321,11 @@ static int move_into(const char *path, const char *dir, char *dest, size_t dlen,
 			snprintf(err, errlen, "cannot move %s to %s: %s", path, dir, strerror(errno));
 			return -1;
 		}
+		/* An export (personal data) is private once vqr keeps it; a link,
+		 * FIFO or directory is left as it is (chmod would follow a link). */
+		if (lstat(dest, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
+		    chmod(dest, st.st_mode & 0700) < 0)
+			log_warning("%s: cannot make it private: %s", dest, strerror(errno));
 		return 0;
 	}
 	snprintf(err, errlen, "cannot move %s to %s: too many files of that name", path, dir);

@@ -51,7 +51,7 @@ mkdir -m 700 "$H/inbox/毕业生去向登记表_dir.csv"
 	> "$H/inbox/毕业生去向登记表_ids.csv"
 # No header: rows of student numbers, names and ID numbers.
 printf '2020049999,欧阳春燕,500118200599998888\n2020049998,司马秋,500118200599997777\n' > "$H/inbox/毕业生去向登记表_nohdr.csv"
-chmod 600 "$H/inbox/"*.csv 2>/dev/null
+chmod 644 "$H/inbox/毕业生去向登记表_ids.csv" "$H/inbox/毕业生去向登记表_nohdr.csv"
 
 VQR_LIBEXEC_DIR=$WORK/wrap timeout 120 vqr -c "$CFG" --log "$WORK/vqr.log" --summary-json "$H/summary.json" run \
 	>"$WORK/out" 2>"$WORK/err"; rc=$?
@@ -115,7 +115,9 @@ is "$rc" 1 "vqr-extract refuses a FIFO without waiting for a writer"
 like "$out" "*not a regular file (a FIFO)*" "saying what it is"
 
 # Permissions: nothing vqr created is for others.
-is "$(find "$H" "$WORK/vqr.log" ! -type l -perm /077 | sort)" "" "every directory and file vqr created is private (0700/0600)"
+is "$(find "$H" "$WORK/vqr.log" ! -type l -perm /077 | sort)" "" "every directory and file vqr created or keeps is private (0700/0600)"
+is "$(stat -c %a "$H/archive/毕业生去向登记表_ids.csv" "$Q/毕业生去向登记表_nohdr.csv" | tr '\n' ' ')" "600 600 " \
+	"an export dropped 0644 is 0600 in the archive and the quarantine"
 is "$(find "$H" -newer "$WORK/secret" ! -type l | wc -l | tr -d ' ')" "$(find "$H" -newer "$WORK/secret" ! -type l -perm -600 | wc -l | tr -d ' ')" \
 	"(and the owner can read them all)"
 chmod 755 "$H/archive"
