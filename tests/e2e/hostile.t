@@ -92,6 +92,12 @@ is "$where" "$Q/毕业生去向登记表_nohdr.csv" "none of its cells is in std
 like "$(cat "$WORK/argv.log")" "*vqr-load*" "the stage programs ran through the recording wrappers"
 where=$(grep -l sekret "$WORK/err" "$WORK/out" "$WORK/vqr.log" "$H/summary.json" "$WORK/argv.log" 2>/dev/null)
 is "$where" "" "the password is in no message, log, summary or child's arguments"
+: > "$WORK/argv.log"
+VQR_LIBEXEC_DIR=$WORK/wrap vqr -c "$CFG" reprocess --all >"$WORK/out" 2>"$WORK/err"; rc=$?
+is "$rc" 0 "vqr reprocess --all exits 0 ($(cat "$WORK/err"))"
+like "$(cat "$WORK/argv.log")" "*vqr-load * -R *" "vqr reprocess ran vqr-load through the wrappers"
+where=$(grep -l sekret "$WORK/err" "$WORK/out" "$WORK/argv.log" 2>/dev/null)
+is "$where" "" "and passed it no password either"
 out=$(vqr -c "$CFG" -d "postgresql://vqr:sekret@nohost.invalid:5432/vqr" --log "$WORK/vqr2.log" --summary-json "$WORK/s2.json" run 2>&1); rc=$?
 is "$rc" 3 "a URI with an unknown host exits 3"
 like "$out" "*cannot connect to postgresql://vqr:***@nohost.invalid:5432/vqr*" "the message shows the URI with its password masked"
