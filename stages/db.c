@@ -204,6 +204,7 @@ void db_error(db *d, const PGresult *res, char *err, size_t errlen)
 	const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	char text[8192];        /* the message before masking: libpq may quote a conninfo */
 	size_t n;
 
 	if (!prim) {
@@ -212,14 +213,15 @@ void db_error(db *d, const PGresult *res, char *err, size_t errlen)
 		n = strlen(m);
 		while (n && m[n - 1] == '\n')
 			n--;
-		snprintf(err, errlen, "%.*s", (int)n, m);
-		return;
+		snprintf(text, sizeof text, "%.*s", (int)n, m);
+	} else {
+		n = (size_t)snprintf(text, sizeof text, "%s", prim);
+		if (detail && n < sizeof text)
+			n += (size_t)snprintf(text + n, sizeof text - n, "\ndetail: %s", detail);
+		if (hint && n < sizeof text)
+			snprintf(text + n, sizeof text - n, "\nhint: %s", hint);
 	}
-	n = (size_t)snprintf(err, errlen, "%s", prim);
-	if (detail && n < errlen)
-		n += (size_t)snprintf(err + n, errlen - n, "\ndetail: %s", detail);
-	if (hint && n < errlen)
-		snprintf(err + n, errlen - n, "\nhint: %s", hint);
+	db_mask_conninfo(text, err, errlen);
 }
 
 int db_exec(db *d, const char *sql, char *err, size_t errlen)

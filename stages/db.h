@@ -58,7 +58,8 @@ PGresult *db_query(db *d, const char *sql, int nparams, const char *const *param
 		   char *err, size_t errlen);
 
 /* Format a libpq error: the primary message plus DETAIL and HINT lines
- * from res (may be NULL: the connection's message is used). */
+ * from res (may be NULL: the connection's message is used), passwords
+ * masked (db_mask_conninfo). */
 void db_error(db *d, const PGresult *res, char *err, size_t errlen);
 
 /* v[0..n) as a PostgreSQL text[] literal ("{\"a\",\"b\"}") for a
