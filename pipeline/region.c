@@ -164,7 +164,8 @@ static int ask_college(const char *name, const char *conninfo, college *col, cha
 
 	cd.conn = PQconnectdbParams(keys, vals, 1);
 	if (!cd.conn || PQstatus(cd.conn) != CONNECTION_OK) {
-		const char *m = cd.conn ? PQerrorMessage(cd.conn) : "out of memory";
+		char m[2048];
+		db_mask_conninfo(cd.conn ? PQerrorMessage(cd.conn) : "out of memory", m, sizeof m);
 		snprintf(err, errlen, "cannot connect to college %s: %.*s", name, (int)strcspn(m, "\n"), m);
 		goto done;
 	}
@@ -447,7 +448,8 @@ static void college_lag(const char *conninfo, const char *slot, char *buf, size_
 	PGresult *r;
 
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
-		const char *m = conn ? PQerrorMessage(conn) : "out of memory";
+		char m[2048];
+		db_mask_conninfo(conn ? PQerrorMessage(conn) : "out of memory", m, sizeof m);
 		snprintf(buf, len, "college unreachable: %.*s", (int)strcspn(m, "\n"), m);
 		PQfinish(conn);
 		return;

@@ -153,6 +153,19 @@ static void stage_path(const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%s", name);
 }
 
+/* Tell the stage programs started from now on which database to use:
+ * VQR_DATABASE in the environment they inherit (readable by this user
+ * only), never an argument, which every user sees in ps.  conninfo is
+ * copied.  0, or -1 with err. */
+static int stage_database(const char *conninfo, char *err, size_t errlen)
+{
+	if ((conninfo[0] ? setenv("VQR_DATABASE", conninfo, 1) : unsetenv("VQR_DATABASE")) < 0) {
+		snprintf(err, errlen, "cannot set VQR_DATABASE: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* In a forked child: stdout to the pipe pfd (when not NULL), then exec
  * argv (a path, or a name looked up in PATH).  Never returns. */
 static void child_exec(char *const argv[], const int *pfd)
@@ -291,11 +304,13 @@ static void stop_child(pid_t *pid, const char *name)
 
 /* ---- files ------------------------------------------------------------- */
 
-/* Move path into dir under its own name (adding .1, .2, ... when taken).
- * Both must be on one filesystem: rename is atomic. */
+/* Move path into dir under its own name (adding .1, .2, ... when taken),
+ * and make a regular file its owner's alone.  Both must be on one
+ * filesystem: rename is atomic.  The new path goes into dest. */
 static int move_into(const char *path, const char *dir, char *dest, size_t dlen, char *err, size_t errlen)
 {
 	const char *base = cli_basename(path);
+	struct stat st;
 	if (cli_mkdirs(dir, err, errlen) < 0)
 		return -1;
 	for (int i = 0; i < 1000; i++) {
@@ -303,12 +318,17 @@ static int move_into(const char *path, const char *dir, char *dest, size_t dlen,
 			snprintf(dest, dlen, "%s/%s", dir, base);
 		else
 			snprintf(dest, dlen, "%s/%s.%d", dir, base, i);
-		if (access(dest, F_OK) == 0)
-			continue;
+		if (lstat(dest, &st) == 0)
+			continue;       /* taken, if only by a link */
 		if (rename(path, dest) < 0) {
 			snprintf(err, errlen, "cannot move %s to %s: %s", path, dir, strerror(errno));
 			return -1;
 		}
+		/* An export (personal data) is private once vqr keeps it; a link,
+		 * FIFO or directory is left as it is (chmod would follow a link). */
+		if (lstat(dest, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
+		    chmod(dest, st.st_mode & 0700) < 0)
+			log_warning("%s: cannot make it private: %s", dest, strerror(errno));
 		return 0;
 	}
 	snprintf(err, errlen, "cannot move %s to %s: too many files of that name", path, dir);
@@ -338,7 +358,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Regular files of the inbox, sorted; hidden and partial files left out. */
+/* Entries of the inbox, sorted; hidden and partial files left out.  The
+ * array and its strings are malloc'd, the caller frees them. */
 static char **list_inbox(const char *dir, size_t *n, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
@@ -360,7 +381,9 @@ static char **list_inbox(const char *dir, size_t *n, char *err, size_t errlen)
 		    (len > 14 && strcmp(e->d_name + len - 14, ".accept-shrink") == 0))
 			continue;       /* FILE.accept-shrink is a marker for FILE */
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		/* lstat: a link or other non-regular file is listed, to be
+		 * quarantined by name, its target never opened. */
+		if (lstat(path, &st) < 0)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -379,6 +402,22 @@ static char **list_inbox(const char *dir, size_t *n, char *err, size_t errlen)
 	return v ? v : calloc(1, sizeof *v);
 }
 
+/* Say which of the directories vqr writes data into (staging, archive,
+ * quarantine) others may read or enter: what vqr creates in them is
+ * private, but an operator's directory keeps the mode it was given. */
+static void warn_shared_dirs(const cfg *c)
+{
+	const char *dirs[] = { c->staging, c->archive, c->quarantine };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (dirs[i] && stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 077)) {
+			log_warning("%s: others may read or enter this directory (mode %04o); it holds exports and "
+				    "their rows", dirs[i], (unsigned)(st.st_mode & 07777));
+			log_hint("chmod 700 %s", dirs[i]);
+		}
+}
+
 /* ---- locks ------------------------------------------------------------- */
 
 static int lock_staging(const cfg *c, int *fd, char *err, size_t errlen)
@@ -390,7 +429,7 @@ static int lock_staging(const cfg *c, int *fd, char *err, size_t errlen)
 	if (cli_mkdirs(c->staging, err, errlen) < 0)
 		return EXIT_INTERNAL;
 	snprintf(path, sizeof path, "%s/.vqr.lock", c->staging);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return EXIT_INTERNAL;
@@ -799,6 +838,15 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		log_error("out of memory");
 		return EXIT_INTERNAL;
 	}
+	/* A link, FIFO, directory or device: quarantined by name (the link
+	 * itself moves), never opened. */
+	if ((rc = cli_not_regular(path, err, sizeof err)) > 0)
+		return quarantine_file(c, path, err, f, t);
+	if (rc < 0) {
+		log_error_text(err);
+		first_line(f->reason, sizeof f->reason, err);
+		return EXIT_INTERNAL;
+	}
 	if (!ready(c, path)) {
 		log_info("%s: not ready yet (%s): left for the next run", path,
 			 c->done_marker ? "no .done marker, or still changing" : "changed in the last settle_seconds");
@@ -888,6 +936,11 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	stage_path("vqr-extract", prog, sizeof prog);
 	stage_path("vqr-transform", tprog, sizeof tprog);
 	stage_path("vqr-load", lprog, sizeof lprog);
+	if (stage_database(conninfo, err, sizeof err) < 0) {
+		log_error_text(err);
+		rc = EXIT_INTERNAL;
+		goto stop;
+	}
 	if (cfg_is_supplement(s, path) &&
 	    supplement_args(d, c, config, s, label, NULL, wargs, &sc->nwargs, MAX_WITH, sc->gone, sizeof sc->gone,
 			    sc->gone_why, sizeof sc->gone_why, err, sizeof err) < 0) {
@@ -915,7 +968,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		targv[nt] = NULL;
 		/* -a (--accept-shrink, twice) or, when not accepted, the label once
 		 * more: a NULL would end the argument list early. */
-		char *largv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, "-f", s->name,
+		char *largv[] = { lprog, "-c", (char *)config, "-l", label, "-f", s->name,
 				  shrink_accepted(t, path) ? "-a" : "-l", shrink_accepted(t, path) ? "-a" : label, dir,
 				  log_verbose() ? "-v" : NULL, NULL };
 		pid_t xpid;
@@ -1041,7 +1094,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		rc = wait_child(lpid, lprog, err, sizeof err);
 		lpid = -1;
 	} else {
-		char *argv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label,
+		char *argv[] = { lprog, "-c", (char *)config, "-l", label,
 				 shrink_accepted(t, path) ? "-a" : "-l", shrink_accepted(t, path) ? "-a" : label, dir,
 				 t->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
 		fflush(stdout);
@@ -1265,6 +1318,7 @@ static int run_locks(const cfg *c, const opts *o, int *lockfd, db *d)
 		log_error_text(err);
 		return rc;
 	}
+	warn_shared_dirs(c);
 	if ((rc = open_db(d, c, o, 1)))
 		return rc;
 	r = db_query(d, "SELECT pg_try_advisory_lock(hashtext('vqr.run:' || $1))", 1, p, err, sizeof err);
@@ -1485,8 +1539,13 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 		log_error("%s: not reprocessed: vqr-transform failed (exit %d)", name, k);
 		goto out;
 	}
+	if (stage_database(conninfo, err, sizeof err) < 0) {
+		log_error_text(err);
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
 	{
-		char *argv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, "-R", dir,
+		char *argv[] = { lprog, "-c", (char *)config, "-l", label, "-R", dir,
 				 o->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
 		fflush(stdout);
 		k = run_child(argv, o->dry_run ? NULL : out, sizeof out, err, sizeof err);
@@ -1993,7 +2052,9 @@ static int cmd_db(const cfg *c, const char *what)
 	int running;
 
 	if (c->database) {
-		log_error("the configuration names a database (%s): there is no embedded cluster to manage", c->database);
+		char shown[4096];
+		log_error("the configuration names a database (%s): there is no embedded cluster to manage",
+			  db_mask_conninfo(c->database, shown, sizeof shown));
 		return EXIT_USAGE;
 	}
 	if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, err, sizeof err) < 0) {

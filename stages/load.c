@@ -55,8 +55,9 @@ static void usage(FILE *f)
 		"\n"
 		"  -c, --config FILE      deployment configuration (default: $VQR_CONFIG,\n"
 		"                         ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
-		"  -d, --database CONN    libpq conninfo, URI or service name (default: the\n"
-		"                         configuration's database, else the embedded cluster)\n"
+		"  -d, --database CONN    libpq conninfo, URI or service name (default:\n"
+		"                         $VQR_DATABASE, else the configuration's database,\n"
+		"                         else the embedded cluster)\n"
 		"  -l, --label TEXT       batch label (default: the directory's name)\n"
 		"  -n, --dry-run          load, report what would change, and roll back\n"
 		"  -a, --accept-shrink    load a replacing file even if it shrinks its slice\n"
@@ -70,6 +71,10 @@ static void usage(FILE *f)
 		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
+		"\n"
+		"Environment:\n"
+		"  VQR_DATABASE           the database when -d is not given; vqr run passes its\n"
+		"                         database this way, so that no password shows in ps\n"
 		"\n" LOG_EXIT_CODES_HELP);
 }
 
@@ -1036,6 +1041,8 @@ int main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
+	if (!database && getenv("VQR_DATABASE") && *getenv("VQR_DATABASE"))
+		database = getenv("VQR_DATABASE");
 	if (db_open(&d, c, database, NULL, err, sizeof err) < 0) {
 		log_error_text(err);
 		status = EXIT_DB;
