@@ -808,6 +808,19 @@ static void stage_dir_name(const cfg *c, const cfg_source *s, const char *tag, c
 	}
 }
 
+/* Start vqr-transform (targv) and, unless a dry run, vqr-load (largv,
+ * its stdout read through *lfd) beside the extract: their pids into
+ * *tpid and *lpid (-1 when they could not start, said on stderr). */
+static void spawn_follow(char **targv, char **largv, const tally *t, pid_t *tpid, pid_t *lpid, int *lfd)
+{
+	char err[1024];
+
+	if ((*tpid = spawn_child(targv, NULL, err, sizeof err)) < 0)
+		log_error_text(err);
+	if (!t->dry_run && (*lpid = spawn_child(largv, lfd, err, sizeof err)) < 0)
+		log_error_text(err);
+}
+
 /* Has the file at path changed since st0 was taken (size, mtime, or
  * gone)? */
 static int changed_since(const char *path, const struct stat *st0)
@@ -832,6 +845,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	fileres *f = new_result(t, path);
 	char **wargs = sc->wargs, *kept = sc->kept, sha[65] = "";
 	struct stat st0;        /* the file as it was taken */
+	char *targv[MAX_WITH + 10], *largv[16];
 	int rc;
 
 	if (!f) {
@@ -954,7 +968,6 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	{
 		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, (char *)path,
 				 log_verbose() ? "-v" : NULL, NULL };
-		char *targv[MAX_WITH + 10];
 		int nt = 0;
 		targv[nt++] = tprog;
 		targv[nt++] = "-c";
@@ -968,18 +981,21 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		targv[nt] = NULL;
 		/* -a (--accept-shrink, twice) or, when not accepted, the label once
 		 * more: a NULL would end the argument list early. */
-		char *largv[] = { lprog, "-c", (char *)config, "-l", label, "-f", s->name,
-				  shrink_accepted(t, path) ? "-a" : "-l", shrink_accepted(t, path) ? "-a" : label, dir,
-				  log_verbose() ? "-v" : NULL, NULL };
+		char *la[] = { lprog, "-c", (char *)config, "-l", label, "-f", s->name,
+			       shrink_accepted(t, path) ? "-a" : "-l", shrink_accepted(t, path) ? "-a" : label, dir,
+			       log_verbose() ? "-v" : NULL, NULL };
 		pid_t xpid;
+		memcpy(largv, la, sizeof la);
 		if ((xpid = spawn_child(argv, NULL, err, sizeof err)) < 0) {
 			log_error_text(err);
 			return EXIT_INTERNAL;
 		}
-		if ((tpid = spawn_child(targv, NULL, err, sizeof err)) < 0)
-			log_error_text(err);
-		if (!t->dry_run && (lpid = spawn_child(largv, &lfd, err, sizeof err)) < 0)
-			log_error_text(err);
+		/* The transform and the load follow the extract, unless some of
+		 * a supplement's slices may be missing earlier rows: then they
+		 * start once the extract has said which periods the file has
+		 * (else they could load it alone before it is stopped). */
+		if (!sc->gone[0])
+			spawn_follow(targv, largv, t, &tpid, &lpid, &lfd);
 		rc = wait_child(xpid, prog, err, sizeof err);
 	}
 	if (rc < 0 || (rc != EXIT_OK && rc != EXIT_REJECTED)) {
@@ -1016,6 +1032,8 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		rc = quarantine_file(c, path, reason, f, t);
 		goto stop;
 	}
+	if (sc->gone[0])
+		spawn_follow(targv, largv, t, &tpid, &lpid, &lfd);
 	if (m.status && strcmp(m.status, "failed") == 0) {
 		stop_child(&tpid, tprog);
 		stop_child(&lpid, lprog);
