@@ -47,7 +47,14 @@ int notice_findings(notice_file *n, db *d, long long batch_id, char *err, size_t
 	r = db_query(d,
 		     "SELECT severity, check_code, coalesce(indicator_code, ''), period, message, "
 		     "CASE WHEN breakdown = '{}' THEN '' ELSE breakdown::text END "
-		     "FROM vqr.finding WHERE batch_id = $1 ORDER BY severity, finding_id",
+		     "FROM vqr.finding f WHERE batch_id = $1 "
+		     /* new: not the same as one this batch superseded (a check of
+		      * the period found again by a later load of the run) */
+		     "AND NOT EXISTS (SELECT 1 FROM vqr.finding o WHERE o.superseded_by = f.batch_id "
+		     "  AND o.check_code = f.check_code AND o.indicator_code IS NOT DISTINCT FROM f.indicator_code "
+		     "  AND o.period IS NOT DISTINCT FROM f.period AND o.breakdown IS NOT DISTINCT FROM f.breakdown "
+		     "  AND o.severity = f.severity AND o.message = f.message) "
+		     "ORDER BY severity, finding_id",
 		     1, p, err, errlen);
 	if (!r)
 		return -1;

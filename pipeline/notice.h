@@ -7,8 +7,8 @@
  *     to no field, each with the closest missing field ("对口情况: did you
  *     mean in_field (是否专业对口)?"), the source's fields the file has no
  *     column for, and the indicators not computed because of them;
- *   - the findings the file's batch recorded, by severity, with every
- *     error named (check, indicator, values, message).
+ *   - the new findings the file's batch recorded, by severity, with
+ *     every error named (check, indicator, values, message).
  *
  * Usage:
  *     notice_file n = { 0 };
@@ -38,8 +38,10 @@ typedef struct notice_file {
  * are replaced).  0, or -1 with err set. */
 int notice_coverage(notice_file *n, const char *mpath, char *err, size_t errlen);
 
-/* Count the findings of batch_id by severity and keep the text of each
- * error (at most 50).  0, or -1 with err set. */
+/* Count the new findings of batch_id by severity and keep the text of
+ * each error (at most 50).  New: not the same (check, indicator, period,
+ * breakdown, severity, message) as a finding the batch superseded, which
+ * a check of the period found before.  0, or -1 with err set. */
 int notice_findings(notice_file *n, db *d, long long batch_id, char *err, size_t errlen);
 
 /* Does n hold something an operator must look at (unmapped headers,

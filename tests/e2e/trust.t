@@ -182,6 +182,14 @@ out=$(vqr -c "$WORK/f.yaml" run --summary-json "$WORK/f.json" 2>&1); rc=$?
 is "$rc" 2 "fail_on: error makes a run with an error finding exit 2"
 like "$out" "*findings of severity error or worse (fail_on)*" "and says why"
 like "$(cat "$WORK/f.json")" '*"exit_code": 2,*' "the summary JSON has the exit code"
+# A corrected file of the same year in which the check finds the same
+# error again: not a new finding, so neither counted nor failing the run.
+awk '!done && NR > 2 && /,男,/ { sub(/,男,/, ",女,"); done = 1 } { print }' "$FIX" > "$WORK/f/inbox/毕业生去向登记表_2022-2023_更正.csv"
+out=$(vqr -c "$WORK/f.yaml" run --summary-json "$WORK/f.json" 2>&1); rc=$?
+is "$rc" 0 "the same error found again by a later load is not new: exit 0" || diag "$out"
+like "$(cat "$WORK/f.json")" '*"findings": {"error": 0, *' "  and not counted"
+is "$(sql "select count(*) from vqr.finding where check_code = 'trust.graduates_below_1000' and superseded_by is null")" 1 \
+	"  while the finding stays current"
 sed -i 's/^fail_on: error/fail_on: sometimes/' "$WORK/f.yaml"
 out=$(vqr -c "$WORK/f.yaml" run 2>&1); rc=$?
 is "$rc" 1 "a bad fail_on is a configuration error"
