@@ -472,7 +472,7 @@ static void college_lag(const char *conninfo, const char *slot, char *buf, size_
 int region_status(db *d, FILE *out, char *err, size_t errlen)
 {
 	PGresult *r, *ci = NULL;
-	int region, n, can_conninfo;
+	int region, n, can_conninfo, rc;
 	char v[8];
 
 	if (is_region(d, &region, err, errlen) < 0)
@@ -509,6 +509,7 @@ int region_status(db *d, FILE *out, char *err, size_t errlen)
 		return EXIT_DB;
 	}
 	n = PQntuples(r);
+	rc = EXIT_OK;
 	fprintf(out, "region %s: %d college%s%s\n", d->where, n, n == 1 ? "" : "s",
 		n ? "" : " (add one with: vqr region add NAME CONNINFO)");
 	for (int i = 0; i < n; i++) {
@@ -516,6 +517,9 @@ int region_status(db *d, FILE *out, char *err, size_t errlen)
 		char state[128], lag[512] = "";
 		long syncing = atol(PQgetvalue(r, i, 6)), tables = atol(PQgetvalue(r, i, 7));
 
+		if (PQgetvalue(r, i, 12)[0] == 't' || PQgetisnull(r, i, 14) || PQgetvalue(r, i, 4)[0] != 't' ||
+		    PQgetvalue(r, i, 5)[0] != 't')
+			rc = EXIT_STALE;
 		if (PQgetisnull(r, i, 14))
 			snprintf(state, sizeof state, "no subscription %s", sub);
 		else if (PQgetvalue(r, i, 4)[0] != 't')
@@ -557,7 +561,9 @@ int region_status(db *d, FILE *out, char *err, size_t errlen)
 	}
 	PQclear(ci);
 	PQclear(r);
-	return EXIT_OK;
+	if (rc == EXIT_STALE)
+		snprintf(err, errlen, "a college is stale or not replicating (exit %d)", EXIT_STALE);
+	return rc;
 }
 
 int region_remove(db *d, const char *name, FILE *out, char *err, size_t errlen)

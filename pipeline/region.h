@@ -57,7 +57,9 @@ int region_add(db *d, const char *name, const char *conninfo, FILE *out, char *e
  * last contact, lag in bytes (asked of the college when the region may
  * read the subscription's conninfo and the college answers within a few
  * seconds) and last batch, and whether its data is stale.  Returns
- * EXIT_OK, or an exit status with err. */
+ * EXIT_OK, EXIT_STALE (with err) when a college is stale, has no
+ * subscription, or its subscription is disabled or not receiving, or
+ * another exit status with err. */
 int region_status(db *d, FILE *out, char *err, size_t errlen);
 
 /* At the region d: drop college name's subscription (and its slot at the

@@ -1352,6 +1352,69 @@ static int run_locks(const cfg *c, const opts *o, int *lockfd, db *d)
 	return 0;
 }
 
+/* Is the staging directory name that of a committed batch of c's school
+ * (status loaded, blocked or reverted; its label may carry ".N"), of a
+ * dry run, or a supplement's rows directory?  1 yes, 0 no or unknown. */
+static int stage_done(db *d, const cfg *c, const char *name)
+{
+	char err[512];
+	const char *p[2] = { c->school_code, name };
+	size_t len = strlen(name);
+	PGresult *r;
+	int done;
+
+	if ((len > 4 && strcmp(name + len - 4, "-dry") == 0) || strstr(name, "-rows-"))
+		return 1;
+	if (!(r = db_query(d, "SELECT 1 FROM vqr.batch WHERE school_code = $1 AND status IN ('loaded', 'blocked', "
+			   "'reverted') AND (label = $2 OR left(label, length($2) + 1) = $2 || '.') LIMIT 1", 2, p,
+			   err, sizeof err)))
+		return 0;
+	done = PQntuples(r) > 0;
+	PQclear(r);
+	return done;
+}
+
+/* Remove the staging directories (their files) that stage_done says are
+ * finished with and that are older than keep_staging_days.  Failures are
+ * warnings: the next run tries again. */
+static void prune_staging(db *d, const cfg *c)
+{
+	time_t cutoff = time(NULL) - (time_t)c->keep_staging_days * 86400;
+	DIR *dir;
+	struct dirent *e;
+	int n = 0;
+
+	if (!c->keep_staging_days || !(dir = opendir(c->staging)))
+		return;
+	while ((e = readdir(dir))) {
+		char path[4200], fpath[4600];
+		struct stat st;
+		DIR *sub;
+		struct dirent *f;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", c->staging, e->d_name);
+		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_mtime > cutoff || !stage_done(d, c, e->d_name))
+			continue;
+		if ((sub = opendir(path))) {
+			while ((f = readdir(sub)))
+				if (strcmp(f->d_name, ".") && strcmp(f->d_name, "..")) {
+					snprintf(fpath, sizeof fpath, "%s/%s", path, f->d_name);
+					unlink(fpath);
+				}
+			closedir(sub);
+		}
+		if (rmdir(path) < 0)
+			log_warning("%s: cannot remove the staging directory: %s", path, strerror(errno));
+		else
+			n++;
+	}
+	closedir(dir);
+	if (n)
+		log_info("removed %d staging director%s older than %d days (keep_staging_days)", n, n == 1 ? "y" : "ies",
+			 c->keep_staging_days);
+}
+
 static int cmd_run(const cfg *c, const char *config, const opts *o)
 {
 	char err[4096], conninfo[8192];
@@ -1390,6 +1453,8 @@ static int cmd_run(const cfg *c, const char *config, const opts *o)
 	if (progress && n)
 		fprintf(stderr, "\r\033[K");
 	status = rc ? rc : t.failed ? t.failed_rc : t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
+	if (!rc && !o->dry_run)
+		prune_staging(&d, c);
 	if (status == EXIT_OK && c->fail_on >= 0 &&
 	    (t.errors || (c->fail_on == CFG_WARNING && t.warnings))) {
 		log_error("findings of severity %s or worse (fail_on): %lld errors, %lld warnings",
@@ -1963,6 +2028,32 @@ static int status_stale(db *d, const cfg *c)
 	return 0;
 }
 
+/* vqr status: the files waiting in the inbox, and whether the next run
+ * takes them (ready) or leaves them (still changing, no .done marker). */
+static void status_inbox(const cfg *c)
+{
+	char err[1024];
+	size_t n = 0;
+	char **files = list_inbox(c->inbox, &n, err, sizeof err);
+
+	if (!files) {
+		if (errno != ENOENT)
+			log_warning("%s", err);
+		return;
+	}
+	if (!n)
+		printf("nothing waiting in the inbox\n");
+	else
+		printf("waiting in %s:\n", c->inbox);
+	for (size_t i = 0; i < n; i++) {
+		printf("  %s: %s\n", cli_basename(files[i]), ready(c, files[i]) ? "ready: the next run takes it" :
+		       c->done_marker ? "not ready yet (no .done marker, or still changing)" :
+		       "not ready yet (changed in the last settle_seconds)");
+		free(files[i]);
+	}
+	free(files);
+}
+
 /* vqr status: the last runs, what they loaded, the column coverage and
  * the catalog of the current slices, open findings, what is quarantined. */
 static int cmd_status(const cfg *c, const opts *o)
@@ -2060,6 +2151,7 @@ static int cmd_status(const cfg *c, const opts *o)
 	}
 	if (!nq)
 		printf("nothing in quarantine\n");
+	status_inbox(c);
 	return EXIT_OK;
 }
 
@@ -2325,8 +2417,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	config = cli_config_path(o.config);
-	/* A regional database needs no deployment file: --database is enough. */
-	if ((strcmp(cmd, "region") == 0 || strcmp(cmd, "report") == 0 || o.ro.region) && o.database && !o.config && access(config, F_OK) != 0)
+	/* A regional database, a report or the schema need no deployment
+	 * file: --database is enough. */
+	if ((strcmp(cmd, "region") == 0 || strcmp(cmd, "report") == 0 || strcmp(cmd, "init") == 0 || o.ro.region) &&
+	    o.database && !o.config && access(config, F_OK) != 0)
 		c = NULL;
 	else if (!(c = cfg_load(config, err, sizeof err))) {
 		log_error_text(err);

@@ -367,7 +367,7 @@ static int read_deployment(loader *L)
 	static const char *const school_keys[] = { "code", "name", "region", NULL };
 	static const char *const emb_keys[] = { "dir", "user", "port", NULL };
 	static const char *const path_keys[] = { "inbox", "staging", "archive", "quarantine",
-						  "settle_seconds", "done_marker", NULL };
+						  "settle_seconds", "done_marker", "keep_staging_days", NULL };
 	struct { const char *key; char **dst; const char *def; } paths[] = {
 		{ "inbox", &c->inbox, "var/inbox" },
 		{ "staging", &c->staging, "var/staging" },
@@ -472,6 +472,15 @@ static int read_deployment(loader *L)
 	}
 	if ((v = get(d, n, "done_marker")) && bool_of(L, d, v, "done_marker", &c->done_marker) < 0)
 		return -1;
+	c->keep_staging_days = 30;
+	if ((v = get(d, n, "keep_staging_days"))) {
+		double days;
+		if (num_of(L, d, v, "keep_staging_days", &days) < 0)
+			return -1;
+		if (days < 0 || days > 36500 || days != (int)days)
+			return fail(L, d, v->start_mark, "keep_staging_days must be a whole number of days, 0..36500 (0: keep them)");
+		c->keep_staging_days = (int)days;
+	}
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		v = get(d, n, paths[i].key);
 		if (v && !is_null(v)) {

@@ -195,6 +195,8 @@ typedef struct cfg {
 	char *inbox, *staging, *archive, *quarantine; /* absolute directories */
 	int settle_seconds;     /* an inbox file must be unchanged this long to be taken */
 	int done_marker;        /* an inbox file is taken only once FILE.done exists */
+	int keep_staging_days;  /* staging directories of committed batches are removed after this
+	                           many days (default 30); 0 keeps them */
 	int fail_on;            /* a run whose loads found findings of this severity (CFG_ERROR or
 	                           CFG_WARNING, which includes errors) exits 2; -1: never (default) */
 	cfg_source *sources;    /* nsources */

@@ -25,7 +25,8 @@ enum {
 	EXIT_REJECTED = 2,  /* input data rejected (some rows or files) */
 	EXIT_DB = 3,        /* database error */
 	EXIT_LOCKED = 4,    /* another run holds the lock */
-	EXIT_INTERNAL = 5   /* internal error (I/O, out of memory, bug) */
+	EXIT_INTERNAL = 5,  /* internal error (I/O, out of memory, bug) */
+	EXIT_STALE = 6      /* vqr region status: a college is stale or its subscription is down */
 };
 
 /* The text block every --help prints for the exit codes above. */
@@ -36,7 +37,8 @@ enum {
 	"  2  input data rejected (some rows or files; see the rejects)\n" \
 	"  3  database error\n" \
 	"  4  another run holds the lock\n" \
-	"  5  internal error (I/O, out of memory)\n"
+	"  5  internal error (I/O, out of memory)\n" \
+	"  6  vqr region status: a college is stale or not replicating\n"
 
 /* Set the program name printed before every message (not copied: pass a
  * string that lives as long as the program, such as a literal). */

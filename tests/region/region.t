@@ -243,7 +243,7 @@ is "$(qr "set role vqr_analyst; select string_agg(college || '=' || stale, ' ' o
 is "$(qr "select last_batch_id from vqr.v_college_freshness where college = 'b'")" \
 	"$((BLOCK_B * 1000000000000 + 3))" "with B's last batch that arrived"
 out=$(vqr -d "$CR" region status 2>&1); rc=$?
-is "$rc" 0 "vqr region status exits 0 with a college down"
+is "$rc" 6 "vqr region status exits 6 with a college down"
 like "$out" "*college b (schools CQJDJS;*lag: college unreachable*STALE*" "and says B is unreachable and stale"
 like "$out" "*college a (schools CQGYGJ;*replicating ($NT tables)*lag: * bytes*last batch: $NEW loaded *fresh*" \
 	"and A replicating, its lag, its last batch, fresh"
@@ -259,6 +259,7 @@ NEWB=$(qb "select max(batch_id) from vqr.batch")
 wait_region "select not stale and last_batch_id = $NEWB from vqr.v_college_freshness where college = 'b'" 30
 ok $? "the region catches up: B is fresh again, with its new batch"
 is "$(qr "$digest where school_code = 'CQJDJS'")" "$(qb "$digest")" "B's values at the region equal B's own again"
+vqr -d "$CR" region status >/dev/null 2>&1; is "$?" 0 "vqr region status exits 0 with every college fresh"
 
 # 4. No row-level or personal data table at the region.
 is "$(qr "select coalesce(string_agg(relname, ' ' order by relname), 'none') from pg_class where relnamespace = 'vqr'::regnamespace and relkind in ('r', 'p') and relname not in (select table_name from vqr.published_table) and relname not in ('indicator_value_history', 'publication_setting', 'published_table', 'region', 'region_college', 'region_school', 'schema_migration', 'school_role', 'slice_file', 'slice_file_history')")" \
