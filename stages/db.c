@@ -157,12 +157,15 @@ int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *
 		d->started = cl.started;
 		snprintf(d->embedded_dir, sizeof d->embedded_dir, "%s", c->embedded_dir);
 		snprintf(conninfo, sizeof conninfo, "%s", cl.conninfo);
-		if (info && (cl.started || cl.initialised)) {
+		if (info && cl.initialised) {
+			/* once, when it is made: where it is */
 			char msg[8400];
-			snprintf(msg, sizeof msg, "%s embedded PostgreSQL in %s (socket %s)",
-				 cl.initialised ? "created and started" : "started", cl.datadir,
-				 cl.sockdir);
+			snprintf(msg, sizeof msg, "created and started embedded PostgreSQL in %s (socket %s)",
+				 cl.datadir, cl.sockdir);
 			info(msg);
+		} else if (cl.started) {
+			/* every run of a cron job: only with -v */
+			log_info("started embedded PostgreSQL in %s (socket %s)", cl.datadir, cl.sockdir);
 		}
 	}
 	d->conn = PQconnectdbParams(keys, vals, 1);

@@ -26,6 +26,10 @@ out=$(vqr -v -c "$CFG" run 2>&1); rc=$?
 is "$rc" 0 "vqr run on the embedded default exits 0"
 like "$out" "*started embedded PostgreSQL*1 file loaded (1466 rows, 0 rejected)*" "it starts the existing cluster and loads"
 case "$out" in *created*) ok 1 "no second initdb" ;; *) ok 0 "no second initdb" ;; esac
+cp "$FIX" "$WORK/e/inbox/毕业生去向登记表_again.csv"
+out=$(vqr -c "$CFG" run 2>/dev/null); rc=$?
+err=$(vqr -c "$CFG" run 2>&1 >/dev/null)
+is "$err" "" "a run with nothing to look at prints nothing on stderr, the embedded cluster started all the same (cron mails nothing)"
 out=$(vqr -c "$CFG" show 2>&1); rc=$?
 is "$rc" 0 "vqr show exits 0"
 like "$out" "*employment.graduates.total*毕业生人数*1466*" "vqr show prints the loaded indicators"
