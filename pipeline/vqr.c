@@ -1258,7 +1258,7 @@ static int do_file(const cfg *c, const char *config, db *d, const char *conninfo
 
 /* The run's summary as JSON, for monitoring (written atomically). */
 static int write_summary_json(const char *path, const cfg *c, const tally *t, int status, time_t started,
-			      char *err, size_t errlen)
+			      const char *error, char *err, size_t errlen)
 {
 	char tmp[4200], ts[2][32];
 	time_t now = time(NULL);
@@ -1275,7 +1275,14 @@ static int write_summary_json(const char *path, const cfg *c, const tally *t, in
 	localtime_r(&now, &tm);
 	strftime(ts[1], sizeof ts[1], "%Y-%m-%dT%H:%M:%S%z", &tm);
 	fprintf(f, "{\"school\": ");
-	notice_json_str(f, c->school_code);
+	if (c)
+		notice_json_str(f, c->school_code);
+	else
+		fputs("null", f);
+	if (error) {
+		fprintf(f, ", \"error\": ");
+		notice_json_str(f, error);
+	}
 	fprintf(f, ", \"started\": \"%s\", \"finished\": \"%s\", \"exit_code\": %d, \"dry_run\": %s,\n"
 		" \"loaded\": %d, \"already_loaded\": %d, \"quarantined\": %d, \"waiting\": %d, \"failed\": %d,"
 		" \"rows_read\": %lld, \"rows_rejected\": %lld,\n \"findings\": {\"error\": %lld, \"warning\": %lld},"
@@ -1493,7 +1500,7 @@ summary:
 			       o->dry_run ? "would load" : "loaded", t.rows, t.rejected, t.skipped, t.quarantined,
 			       t.waiting ? ", some not ready yet" : "", found);
 	}
-	if (o->summary_json && write_summary_json(o->summary_json, c, &t, status, started, err, sizeof err) < 0) {
+	if (o->summary_json && write_summary_json(o->summary_json, c, &t, status, started, NULL, err, sizeof err) < 0) {
 		log_error_text(err);
 		if (status == EXIT_OK)
 			status = EXIT_INTERNAL;
@@ -2424,6 +2431,14 @@ int main(int argc, char **argv)
 		c = NULL;
 	else if (!(c = cfg_load(config, err, sizeof err))) {
 		log_error_text(err);
+		if (strcmp(cmd, "run") == 0 && o.summary_json) {
+			/* monitoring must not read last night's summary as tonight's */
+			tally t = { 0 };
+			char line[1024], e2[1024];
+			first_line(line, sizeof line, err);
+			if (write_summary_json(o.summary_json, NULL, &t, EXIT_USAGE, time(NULL), line, e2, sizeof e2) < 0)
+				log_error_text(e2);
+		}
 		return EXIT_USAGE;
 	}
 	if (strcmp(cmd, "init") == 0)

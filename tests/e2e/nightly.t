@@ -123,6 +123,11 @@ sj=$(cat "$WORK/summary.json")
 like "$sj" "*\"exit_code\": 2*\"loaded\": 1, \"already_loaded\": 1, \"quarantined\": 5*" "--summary-json counts the files"
 like "$sj" "*\"file\": \"毕业生去向登记表_empty.csv\", \"status\": \"quarantined\"*\"reason\": \"*the file is empty\"*" "and gives each file's status and reason"
 like "$(cat "$WORK/vqr.log")" "*20[0-9][0-9]-*vqr: error: *毕业生去向登记表_empty.csv: quarantined*" "--log keeps the messages with timestamps"
+printf 'school: [\n' > "$WORK/broken.yaml"
+vqr -c "$WORK/broken.yaml" --summary-json "$WORK/summary.json" run >/dev/null 2>&1
+is "$?" 1 "a run with a broken configuration exits 1"
+like "$(cat "$WORK/summary.json")" '{"school": null, "error": "*broken.yaml:*", *"exit_code": 1,*' \
+	"  and still writes --summary-json, with the exit code and the error (not last night's summary)"
 out=$(vqr -c "$CFG" status 2>&1); rc=$?
 is "$rc" 0 "vqr status exits 0"
 like "$out" "*last batches:*batch * loaded *毕业生去向登记表_v5.csv: 1466 rows*no open findings*quarantined in*毕业生去向登记表_empty.csv: *the file is empty*" \
