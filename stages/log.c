@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -15,7 +16,18 @@ static const char *progname = "vqr";
 static int verbose;
 static FILE *logfile;           /* --log FILE, or NULL */
 
-void log_init(const char *name) { progname = name; }
+static int open_log(const char *path, int warn, char *err, size_t errlen);
+
+void log_init(const char *name)
+{
+	const char *inherited = getenv("VQR_LOG");
+	char err[512];
+
+	progname = name;
+	/* a stage started by vqr run --log writes to the same log */
+	if (inherited && *inherited && open_log(inherited, 0, err, sizeof err) < 0)
+		fprintf(stderr, "%s: warning: VQR_LOG=%s\n", progname, err);
+}
 void log_set_verbose(int v) { verbose = v; }
 int log_verbose(void) { return verbose; }
 const char *log_progname(void) { return progname; }
@@ -56,19 +68,37 @@ static void emit(const char *level, const char *fmt, va_list ap)
 
 int log_open_file(const char *path, char *err, size_t errlen)
 {
+	return open_log(path, 1, err, errlen);
+}
+
+/* Open the log at path (closing one opened before) and name it in
+ * VQR_LOG for the programs this one starts; warn: say when others may
+ * read it.  0, or -1 with err set. */
+static int open_log(const char *path, int warn, char *err, size_t errlen)
+{
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	struct stat st;
 
+	if (logfile) {
+		fclose(logfile);
+		logfile = NULL;
+	}
 	if (fd < 0 || !(logfile = fdopen(fd, "a"))) {
 		snprintf(err, errlen, "%s: cannot open the log: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
+	if (setenv("VQR_LOG", path, 1) < 0) {
+		snprintf(err, errlen, "%s: cannot pass the log on: %s", path, strerror(errno));
+		fclose(logfile);
+		logfile = NULL;
+		return -1;
+	}
 	setvbuf(logfile, NULL, _IOLBF, 0);
 	/* An existing log the operator made readable by others is theirs to
 	 * change: said, not changed. */
-	if (fstat(fd, &st) == 0 && (st.st_mode & 077)) {
+	if (warn && fstat(fd, &st) == 0 && (st.st_mode & 077)) {
 		log_warning("%s: the log is readable or writable by others (mode %04o)", path,
 			    (unsigned)(st.st_mode & 07777));
 		log_hint("chmod 600 %s", path);

@@ -41,7 +41,8 @@ enum {
 	"  6  vqr region status: a college is stale or not replicating\n"
 
 /* Set the program name printed before every message (not copied: pass a
- * string that lives as long as the program, such as a literal). */
+ * string that lives as long as the program, such as a literal), and
+ * open the log named by VQR_LOG, if any (see log_open_file). */
 void log_init(const char *progname);
 
 /* Print info messages (log_info) only when verbose is non-zero. */
@@ -67,8 +68,11 @@ void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error_text(const char *text);
 
 /* Also append every message, with a timestamp and the process id, to
- * the file at path (created if missing; O_APPEND, so several processes
- * may share it).  0, or -1 with "path: reason" in err. */
+ * the file at path (created if missing, 0600; O_APPEND, so several
+ * processes may share it).  The path is put in the environment as
+ * VQR_LOG, which log_init of the programs started from here opens too:
+ * the stages' messages reach the same log.  0, or -1 with "path: reason"
+ * in err. */
 int log_open_file(const char *path, char *err, size_t errlen);
 
 /* The program name given to log_init. */

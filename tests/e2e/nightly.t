@@ -123,6 +123,8 @@ sj=$(cat "$WORK/summary.json")
 like "$sj" "*\"exit_code\": 2*\"loaded\": 1, \"already_loaded\": 1, \"quarantined\": 5*" "--summary-json counts the files"
 like "$sj" "*\"file\": \"毕业生去向登记表_empty.csv\", \"status\": \"quarantined\"*\"reason\": \"*the file is empty\"*" "and gives each file's status and reason"
 like "$(cat "$WORK/vqr.log")" "*20[0-9][0-9]-*vqr: error: *毕业生去向登记表_empty.csv: quarantined*" "--log keeps the messages with timestamps"
+like "$(cat "$WORK/vqr.log")" "*20[0-9][0-9]-*vqr-extract: error: *毕业生去向登记表_empty.csv: the file is empty*" \
+	"  the stages' messages too"
 printf 'school: [\n' > "$WORK/broken.yaml"
 vqr -c "$WORK/broken.yaml" --summary-json "$WORK/summary.json" run >/dev/null 2>&1
 is "$?" 1 "a run with a broken configuration exits 1"
