@@ -73,7 +73,7 @@
  *    starts) or "path:line: the .gz inflates to more than R times its
  *    compressed size: refusing a possible decompression bomb
  *    (max_inflation_ratio R)".  Nothing is buffered beyond a limit.
- *  - Memory is bounded by max_record (about three times it while the
+ *  - Memory is bounded by max_record (four times it while the
  *    delimiter is detected) plus the read chunk, not by the file (plus
  *    64 KiB of raw input held for encoding detection).
  */

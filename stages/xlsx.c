@@ -1685,6 +1685,10 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 					herr(x, "bad row number \"%.20s\"", r);
 					return;
 				}
+				if (v <= x->row) {
+					herr(x, "the next row is numbered %ld: rows out of order", v);
+					return;
+				}
 				x->row = v;
 			} else {
 				if (x->part) {

@@ -60,6 +60,9 @@
  *    cell, so nfields differs from row to row; trailing empty cells never
  *    count.  Rows absent from the XML, and rows whose cells are all
  *    empty, are not delivered (record.line jumps, like blank CSV lines).
+ *    Row numbers (r="5") must increase down the sheet, as Excel writes
+ *    them: a row numbered at or above the one before it is an error
+ *    ("... rows out of order").
  *  - Merged cells are ignored: the top-left cell has the value and the
  *    others are empty, as in Excel's own CSV export.
  *  - Hidden rows and columns are read like the others.

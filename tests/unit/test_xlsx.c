@@ -752,6 +752,18 @@ static void test_sheet_errors(void)
 			": sheet Sheet1 row 3: cell B3: shared string index \"99\" out of range "
 			"(the table has 10)");
 
+	p = one_sheet("order.xlsx", SHEET(
+		"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"
+		"<row r=\"3\"><c r=\"A3\"><v>3</v></c></row>"
+		"<row r=\"2\"><c r=\"A2\"><v>2</v></c></row>"));
+	expect_read_err("rows out of order", p, NULL, "1:1\n3:3\n",
+			": sheet Sheet1 row 3: the next row is numbered 2: rows out of order");
+	p = one_sheet("order2.xlsx", SHEET(
+		"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"
+		"<row r=\"1\"><c r=\"B1\"><v>2</v></c></row>"));
+	expect_read_err("a row number twice", p, NULL, "1:1\n",
+			": sheet Sheet1 row 1: the next row is numbered 1: rows out of order");
+
 	p = one_sheet("badxml.xlsx", SHEET(
 		"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"
 		"<row r=\"2\"><c r=\"A2\"><v>1</v></row>"));
