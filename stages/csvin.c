@@ -703,8 +703,9 @@ static int detect_delim(csvin *r, char *errbuf, size_t errlen)
 		if (ndone == 3)
 			break;
 		if ((ndone > 0 && scanned > CSVIN_DETECT_MAX) || scanned > r->max_record) {
-			/* (a first record over max_record: csvin_next refuses it) */
-			/* the others are stuck in an open quote: not the delimiter */
+			/* the others are stuck in an open quote: not the delimiter
+			 * (or the first record is over max_record, and csvin_next
+			 * refuses it) */
 			for (i = 0; i < 3; i++)
 				if (!d[i].done)
 					d[i].nfields = 0;
