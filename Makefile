@@ -88,6 +88,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libvqr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
 
+# (kept: make would remove them as intermediate files and rebuild them next time)
+.SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/fuzz/fuzz_util.o \
+	    $(BUILD)/obj/tests/fuzz/replay.o
+
 # The fuzz targets' regression inputs, replayed with the suite's compiler.
 $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuzz/fuzz_util.o \
 		$(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libvqr.a
