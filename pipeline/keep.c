@@ -27,11 +27,14 @@ int keep_rows_begin(const char *rows, const char *archive, const char *sha256, c
 	int in, out = -1;
 	gzFile gz = NULL;
 	ssize_t k;
+	struct stat st;
 
 	tmp[0] = '\0';
 	snprintf(dir, sizeof dir, "%s/.rows", archive);
 	if (cli_mkdirs(dir, err, errlen) < 0)
 		return -1;
+	if (stat(dir, &st) == 0 && (st.st_mode & 077))
+		chmod(dir, 0700);       /* vqr's own, made by an earlier version */
 	if ((in = open(rows, O_RDONLY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: %s", rows, strerror(errno));
 		return -1;

@@ -164,7 +164,8 @@ static int ask_college(const char *name, const char *conninfo, college *col, cha
 
 	cd.conn = PQconnectdbParams(keys, vals, 1);
 	if (!cd.conn || PQstatus(cd.conn) != CONNECTION_OK) {
-		const char *m = cd.conn ? PQerrorMessage(cd.conn) : "out of memory";
+		char m[2048];
+		db_mask_conninfo(cd.conn ? PQerrorMessage(cd.conn) : "out of memory", m, sizeof m);
 		snprintf(err, errlen, "cannot connect to college %s: %.*s", name, (int)strcspn(m, "\n"), m);
 		goto done;
 	}
@@ -305,6 +306,29 @@ static int conflicts(db *d, const char *name, const college *col, char *err, siz
 	return 0;
 }
 
+/* Run the SQL before, the identifier name quoted by PQescapeIdentifier
+ * (its copy freed here), and after.  0, or -1 with err set. */
+static int exec_ident(db *d, const char *before, const char *name, const char *after, char *err, size_t errlen)
+{
+	char *id = PQescapeIdentifier(d->conn, name, strlen(name)), *sql;
+	int rc;
+
+	if (!id) {
+		snprintf(err, errlen, "cannot quote \"%s\": %s", name, PQerrorMessage(d->conn));
+		return -1;
+	}
+	if (!(sql = malloc(strlen(before) + strlen(id) + strlen(after) + 1))) {
+		PQfreemem(id);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	sprintf(sql, "%s%s%s", before, id, after);
+	PQfreemem(id);
+	rc = db_exec(d, sql, err, errlen);
+	free(sql);
+	return rc;
+}
+
 static int valid_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -319,7 +343,7 @@ static int valid_name(const char *name)
 int region_add(db *d, const char *name, const char *conninfo, FILE *out, char *err, size_t errlen)
 {
 	college *col;
-	char subname[64], e2[1024], *lit = NULL, *sql = NULL;
+	char subname[64], e2[1024], *lit = NULL, *after = NULL;
 	const char *p[4];
 	PGresult *r;
 	int region, rc = EXIT_DB, k;
@@ -380,13 +404,13 @@ int region_add(db *d, const char *name, const char *conninfo, FILE *out, char *e
 		snprintf(err, errlen, "cannot quote the conninfo: %s", PQerrorMessage(d->conn));
 		goto undo;
 	}
-	if (!(sql = malloc(strlen(lit) + 256))) {
+	if (!(after = malloc(strlen(lit) + 64))) {
 		snprintf(err, errlen, "out of memory");
 		rc = EXIT_INTERNAL;
 		goto undo;
 	}
-	sprintf(sql, "CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION vqr_college", subname, lit);
-	if (db_exec(d, sql, err, errlen) < 0) {
+	sprintf(after, " CONNECTION %s PUBLICATION vqr_college", lit);
+	if (exec_ident(d, "CREATE SUBSCRIPTION ", subname, after, err, errlen) < 0) {
 		size_t n = strlen(err);
 		snprintf(err + n, errlen - n, "\ndetail: CREATE SUBSCRIPTION %s failed; college %s was not added", subname,
 			 name);
@@ -408,7 +432,7 @@ rollback:
 	db_exec(d, "ROLLBACK", e2, sizeof e2);
 done:
 	PQfreemem(lit);
-	free(sql);
+	free(after);
 	free(col);
 	return rc;
 }
@@ -424,7 +448,8 @@ static void college_lag(const char *conninfo, const char *slot, char *buf, size_
 	PGresult *r;
 
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
-		const char *m = conn ? PQerrorMessage(conn) : "out of memory";
+		char m[2048];
+		db_mask_conninfo(conn ? PQerrorMessage(conn) : "out of memory", m, sizeof m);
 		snprintf(buf, len, "college unreachable: %.*s", (int)strcspn(m, "\n"), m);
 		PQfinish(conn);
 		return;
@@ -537,7 +562,7 @@ int region_status(db *d, FILE *out, char *err, size_t errlen)
 
 int region_remove(db *d, const char *name, FILE *out, char *err, size_t errlen)
 {
-	char subname[64], sql[256], e2[1024];
+	char subname[64], e2[1024];
 	const char *p[1] = { name };
 	PGresult *r;
 	int region, exists, slot_left = 0;
@@ -567,17 +592,11 @@ int region_remove(db *d, const char *name, FILE *out, char *err, size_t errlen)
 	exists = PQntuples(r);
 	PQclear(r);
 	if (exists) {
-		snprintf(sql, sizeof sql, "DROP SUBSCRIPTION %s", subname);
-		if (db_exec(d, sql, e2, sizeof e2) < 0) {
+		if (exec_ident(d, "DROP SUBSCRIPTION ", subname, "", e2, sizeof e2) < 0) {
 			/* The college is unreachable: drop without its slot. */
-			snprintf(sql, sizeof sql, "ALTER SUBSCRIPTION %s DISABLE", subname);
-			if (db_exec(d, sql, err, errlen) < 0)
-				return EXIT_DB;
-			snprintf(sql, sizeof sql, "ALTER SUBSCRIPTION %s SET (slot_name = NONE)", subname);
-			if (db_exec(d, sql, err, errlen) < 0)
-				return EXIT_DB;
-			snprintf(sql, sizeof sql, "DROP SUBSCRIPTION %s", subname);
-			if (db_exec(d, sql, err, errlen) < 0)
+			if (exec_ident(d, "ALTER SUBSCRIPTION ", subname, " DISABLE", err, errlen) < 0 ||
+			    exec_ident(d, "ALTER SUBSCRIPTION ", subname, " SET (slot_name = NONE)", err, errlen) < 0 ||
+			    exec_ident(d, "DROP SUBSCRIPTION ", subname, "", err, errlen) < 0)
 				return EXIT_DB;
 			slot_left = 1;
 		}

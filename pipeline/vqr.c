@@ -50,6 +50,7 @@
 #include "notice.h"
 #include "region.h"
 #include "report.h"
+#include "revert.h"
 #include "sha256.h"
 
 typedef struct opts {
@@ -66,6 +67,8 @@ typedef struct opts {
 	const char *table;      /* --table ID (report) */
 	const char *accept[64]; /* --accept-shrink FILE (run): base names (naccept) */
 	int naccept;
+	int stale;              /* --stale (reprocess): the slices computed with another catalog */
+	const char *source;     /* --source SOURCE (reprocess) */
 } opts;
 
 static void usage(FILE *f)
@@ -80,6 +83,10 @@ static void usage(FILE *f)
 		"  run               process the inbox: extract, transform, load each new file\n"
 		"  show              print the indicators loaded for the school\n"
 		"  status            the last batches, open findings, what is quarantined\n"
+		"  revert BATCH      restore the slices of a batch as they were before it\n"
+		"  reprocess [FILE]...  compute loaded files' slices again with the current\n"
+		"                    catalog, from the archived exports (chosen by name and/or\n"
+		"                    --all, --stale, --source, --year)\n"
 		"  db start|stop|status  manage the embedded PostgreSQL cluster\n"
 		"  region add NAME CONNINFO  at a regional database: subscribe to a college\n"
 		"  region status     at a regional database: each college's replication and data\n"
@@ -91,14 +98,19 @@ static void usage(FILE *f)
 		"                         ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
 		"  -d, --database CONN    libpq conninfo, URI or service name (default: the\n"
 		"                         configuration's database, else the embedded cluster)\n"
-		"  -y, --year YEAR        show: the academic year, e.g. 2022-2023 (default: latest)\n"
-		"  -a, --all              show: every breakdown, not only school totals\n"
+		"  -y, --year PERIOD      show: the period, e.g. 2022-2023 or 2022 (default: the\n"
+		"                         latest academic year, with its fiscal year and\n"
+		"                         snapshot); reprocess: the slices of this period\n"
+		"  -a, --all              show: every breakdown, not only school totals;\n"
+		"                         reprocess: every current slice\n"
+		"      --stale            reprocess: the slices computed with another catalog\n"
+		"      --source SOURCE    reprocess: the slices of this source\n"
 		"      --school CODE      report: the school (default: the configuration's)\n"
 		"      --format FMT       report: text (aligned, default), markdown or csv\n"
 		"      --layout FILE      report: the tables' layout (default: report/quality_report.yaml\n"
 		"                         beside the configuration, else the installed one)\n"
 		"      --table ID         report: only this table (e.g. 1-2)\n"
-		"  -n, --dry-run          run: extract, transform and load, report what would\n"
+		"  -n, --dry-run          run, reprocess, revert: do it all, report what would\n"
 		"                         change, roll back, move nothing\n"
 		"  -j, --summary-json FILE  run: write a summary of the run as JSON (monitoring)\n"
 		"      --accept-shrink FILE  run: load FILE (a base name in the inbox) although it\n"
@@ -139,6 +151,19 @@ static void stage_path(const char *name, char *buf, size_t len)
 		}
 	}
 	snprintf(buf, len, "%s", name);
+}
+
+/* Tell the stage programs started from now on which database to use:
+ * VQR_DATABASE in the environment they inherit (readable by this user
+ * only), never an argument, which every user sees in ps.  conninfo is
+ * copied.  0, or -1 with err. */
+static int stage_database(const char *conninfo, char *err, size_t errlen)
+{
+	if ((conninfo[0] ? setenv("VQR_DATABASE", conninfo, 1) : unsetenv("VQR_DATABASE")) < 0) {
+		snprintf(err, errlen, "cannot set VQR_DATABASE: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* In a forked child: stdout to the pipe pfd (when not NULL), then exec
@@ -279,11 +304,13 @@ static void stop_child(pid_t *pid, const char *name)
 
 /* ---- files ------------------------------------------------------------- */
 
-/* Move path into dir under its own name (adding .1, .2, ... when taken).
- * Both must be on one filesystem: rename is atomic. */
+/* Move path into dir under its own name (adding .1, .2, ... when taken),
+ * and make a regular file its owner's alone.  Both must be on one
+ * filesystem: rename is atomic.  The new path goes into dest. */
 static int move_into(const char *path, const char *dir, char *dest, size_t dlen, char *err, size_t errlen)
 {
 	const char *base = cli_basename(path);
+	struct stat st;
 	if (cli_mkdirs(dir, err, errlen) < 0)
 		return -1;
 	for (int i = 0; i < 1000; i++) {
@@ -291,12 +318,17 @@ static int move_into(const char *path, const char *dir, char *dest, size_t dlen,
 			snprintf(dest, dlen, "%s/%s", dir, base);
 		else
 			snprintf(dest, dlen, "%s/%s.%d", dir, base, i);
-		if (access(dest, F_OK) == 0)
-			continue;
+		if (lstat(dest, &st) == 0)
+			continue;       /* taken, if only by a link */
 		if (rename(path, dest) < 0) {
 			snprintf(err, errlen, "cannot move %s to %s: %s", path, dir, strerror(errno));
 			return -1;
 		}
+		/* An export (personal data) is private once vqr keeps it; a link,
+		 * FIFO or directory is left as it is (chmod would follow a link). */
+		if (lstat(dest, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
+		    chmod(dest, st.st_mode & 0700) < 0)
+			log_warning("%s: cannot make it private: %s", dest, strerror(errno));
 		return 0;
 	}
 	snprintf(err, errlen, "cannot move %s to %s: too many files of that name", path, dir);
@@ -326,7 +358,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Regular files of the inbox, sorted; hidden and partial files left out. */
+/* Entries of the inbox, sorted; hidden and partial files left out.  The
+ * array and its strings are malloc'd, the caller frees them. */
 static char **list_inbox(const char *dir, size_t *n, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
@@ -348,7 +381,9 @@ static char **list_inbox(const char *dir, size_t *n, char *err, size_t errlen)
 		    (len > 14 && strcmp(e->d_name + len - 14, ".accept-shrink") == 0))
 			continue;       /* FILE.accept-shrink is a marker for FILE */
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		/* lstat: a link or other non-regular file is listed, to be
+		 * quarantined by name, its target never opened. */
+		if (lstat(path, &st) < 0)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -367,6 +402,22 @@ static char **list_inbox(const char *dir, size_t *n, char *err, size_t errlen)
 	return v ? v : calloc(1, sizeof *v);
 }
 
+/* Say which of the directories vqr writes data into (staging, archive,
+ * quarantine) others may read or enter: what vqr creates in them is
+ * private, but an operator's directory keeps the mode it was given. */
+static void warn_shared_dirs(const cfg *c)
+{
+	const char *dirs[] = { c->staging, c->archive, c->quarantine };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (dirs[i] && stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 077)) {
+			log_warning("%s: others may read or enter this directory (mode %04o); it holds exports and "
+				    "their rows", dirs[i], (unsigned)(st.st_mode & 07777));
+			log_hint("chmod 700 %s", dirs[i]);
+		}
+}
+
 /* ---- locks ------------------------------------------------------------- */
 
 static int lock_staging(const cfg *c, int *fd, char *err, size_t errlen)
@@ -378,7 +429,7 @@ static int lock_staging(const cfg *c, int *fd, char *err, size_t errlen)
 	if (cli_mkdirs(c->staging, err, errlen) < 0)
 		return EXIT_INTERNAL;
 	snprintf(path, sizeof path, "%s/.vqr.lock", c->staging);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return EXIT_INTERNAL;
@@ -462,6 +513,8 @@ typedef struct fileres {
 
 typedef struct tally {
 	int loaded, skipped, quarantined, waiting;
+	int failed;             /* files whose steps failed (left in the inbox, or not moved) */
+	int failed_rc;          /* the exit code of the first such failure */
 	long long rows, rejected;
 	long long errors, warnings; /* findings of this run's batches */
 	int look;               /* files with something to look at (unmapped, missing, errors) */
@@ -572,16 +625,21 @@ static int archived_export(const cfg *c, const char *name, const char *sha, char
 
 /* The kept rows of an earlier file of the slices, into path: kept at
  * its load, else extracted again from its archived export (and kept
- * from now on).  0, or -1 with why in reason. */
+ * from now on).  fresh: extracted again whenever the export is there (the
+ * catalog may map its columns differently now).  0, or -1 with why in
+ * reason. */
 static int kept_rows_of(const cfg *c, const char *config, const cfg_source *s, const char *sha, const char *name,
-			const char *batch, const char *label, char *path, size_t len, char *reason, size_t rlen)
+			const char *batch, const char *label, int fresh, char *path, size_t len, char *reason,
+			size_t rlen)
 {
 	char exp[4300], dir[4300], rows[4400], tmp[4300], err[1024], prog[PATH_MAX + 32];
+	int have_export;
 
 	keep_rows_path(c->archive, sha, path, len);
-	if (access(path, R_OK) == 0)
+	have_export = archived_export(c, name, sha, exp, sizeof exp) == 0;
+	if (access(path, R_OK) == 0 && (!fresh || !have_export))
 		return 0;
-	if (archived_export(c, name, sha, exp, sizeof exp) < 0) {
+	if (!have_export) {
 		snprintf(reason, rlen, "its slices' file %s (batch %s) has neither kept rows (%s) nor its export in %s",
 			 name, batch, path, c->archive);
 		return -1;
@@ -615,10 +673,13 @@ static int kept_rows_of(const cfg *c, const char *config, const cfg_source *s, c
  * kept nor extractable again adds its periods to gone (comma-separated,
  * glen bytes) and the first such reason to gone_why: the supplement
  * cannot be computed if it has rows in those periods, which only its
- * extract tells.  0, or -1 with why in reason. */
+ * extract tells.  self_sha: a reprocessed file's sha256 (its own rows are
+ * not added twice, and the others are extracted again from their exports
+ * when there, as the catalog may map them differently now); NULL for a
+ * supplement.  0, or -1 with why in reason. */
 static int supplement_args(db *d, const cfg *c, const char *config, const cfg_source *s, const char *label,
-			   char **argv, int *n, int max, char *gone, size_t glen, char *gone_why, size_t wlen,
-			   char *reason, size_t rlen)
+			   const char *self_sha, char **argv, int *n, int max, char *gone, size_t glen, char *gone_why,
+			   size_t wlen, char *reason, size_t rlen)
 {
 	char err[1024];
 	const char *p[2] = { c->school_code, s->name };
@@ -644,8 +705,11 @@ static int supplement_args(db *d, const cfg *c, const char *config, const cfg_so
 			PQclear(r);
 			return -1;
 		}
-		if (kept_rows_of(c, config, s, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), label, path,
-				 sizeof path, gone_why[0] ? err : gone_why, gone_why[0] ? sizeof err : wlen) < 0) {
+		if (self_sha && strcmp(PQgetvalue(r, i, 1), self_sha) == 0)
+			continue;
+		if (kept_rows_of(c, config, s, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), label,
+				 self_sha != NULL, path, sizeof path, gone_why[0] ? err : gone_why,
+				 gone_why[0] ? sizeof err : wlen) < 0) {
 			size_t k = strlen(gone);
 			snprintf(gone + k, glen - k, "%s%s", k ? "," : "", PQgetvalue(r, i, 0));
 			continue;
@@ -721,6 +785,38 @@ static int manifest_in_periods(const manifest *m, const char *list)
 	return 0;
 }
 
+/* A new staging directory's name for a file of s (not created): label
+ * TIME-SOURCE[tag][-N], dir staging/label.  A fresh directory, also when
+ * an earlier attempt in the same second left one (kept for the record):
+ * the transform follows whatever rows appear in it. */
+static void stage_dir_name(const cfg *c, const cfg_source *s, const char *tag, char *label, size_t llen, char *dir,
+			   size_t dlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(label, llen, "%Y%m%dT%H%M%S", &tm);
+	snprintf(label + strlen(label), llen - strlen(label), "-%.40s%s", s->name, tag);
+	snprintf(dir, dlen, "%s/%s", c->staging, label);
+	for (int i = 2; access(dir, F_OK) == 0 && i < 1000; i++) {
+		char *dash = strrchr(label, '-');
+		if (i > 2 && dash)
+			*dash = '\0';
+		snprintf(label + strlen(label), llen - strlen(label), "-%d", i);
+		snprintf(dir, dlen, "%s/%s", c->staging, label);
+	}
+}
+
+/* Has the file at path changed since st0 was taken (size, mtime, or
+ * gone)? */
+static int changed_since(const char *path, const struct stat *st0)
+{
+	struct stat st;
+	return lstat(path, &st) < 0 || st.st_size != st0->st_size || st.st_mtim.tv_sec != st0->st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != st0->st_mtim.tv_nsec;
+}
+
 /* One file of the inbox.  Returns 0 to go on, or an exit code to stop. */
 static int file_steps(const cfg *c, const char *config, db *d, const char *conninfo, const char *path,
 		      tally *t, scratch *sc)
@@ -733,14 +829,22 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	const cfg_source *s;
 	manifest m = { 0 };
 	PGresult *r;
-	time_t now = time(NULL);
-	struct tm tm;
 	fileres *f = new_result(t, path);
 	char **wargs = sc->wargs, *kept = sc->kept, sha[65] = "";
+	struct stat st0;        /* the file as it was taken */
 	int rc;
 
 	if (!f) {
 		log_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	/* A link, FIFO, directory or device: quarantined by name (the link
+	 * itself moves), never opened. */
+	if ((rc = cli_not_regular(path, err, sizeof err)) > 0)
+		return quarantine_file(c, path, err, f, t);
+	if (rc < 0) {
+		log_error_text(err);
+		first_line(f->reason, sizeof f->reason, err);
 		return EXIT_INTERNAL;
 	}
 	if (!ready(c, path)) {
@@ -763,6 +867,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 			first_line(f->reason, sizeof f->reason, err);
 			return EXIT_INTERNAL;
 		}
+		st0 = st;
 		snprintf(size, sizeof size, "%lld", (long long)st.st_size);
 		pp[0] = c->school_code;
 		pp[1] = size;
@@ -821,20 +926,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 			 "hint: add a pattern to the \"files\" of its source in the configuration", path);
 		return quarantine_file(c, path, reason, f, t);
 	}
-	localtime_r(&now, &tm);
-	strftime(label, sizeof label, "%Y%m%dT%H%M%S", &tm);
-	snprintf(label + strlen(label), sizeof label - strlen(label), "-%.40s%s", s->name, t->dry_run ? "-dry" : "");
-	snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
-	/* A fresh directory, also when an earlier attempt at this file in the
-	 * same second left one (kept for the record): the transform follows
-	 * whatever rows appear in it. */
-	for (int i = 2; access(dir, F_OK) == 0 && i < 1000; i++) {
-		char *dash = strrchr(label, '-');
-		if (i > 2 && dash)
-			*dash = '\0';
-		snprintf(label + strlen(label), sizeof label - strlen(label), "-%d", i);
-		snprintf(dir, sizeof dir, "%s/%s", c->staging, label);
-	}
+	stage_dir_name(c, s, t->dry_run ? "-dry" : "", label, sizeof label, dir, sizeof dir);
 
 	/* Extract, with the transform following its rows as they come, and
 	 * the load too: its transaction opens, the catalog and the batch are
@@ -844,8 +936,13 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	stage_path("vqr-extract", prog, sizeof prog);
 	stage_path("vqr-transform", tprog, sizeof tprog);
 	stage_path("vqr-load", lprog, sizeof lprog);
+	if (stage_database(conninfo, err, sizeof err) < 0) {
+		log_error_text(err);
+		rc = EXIT_INTERNAL;
+		goto stop;
+	}
 	if (cfg_is_supplement(s, path) &&
-	    supplement_args(d, c, config, s, label, wargs, &sc->nwargs, MAX_WITH, sc->gone, sizeof sc->gone,
+	    supplement_args(d, c, config, s, label, NULL, wargs, &sc->nwargs, MAX_WITH, sc->gone, sizeof sc->gone,
 			    sc->gone_why, sizeof sc->gone_why, err, sizeof err) < 0) {
 		char reason[4200];
 		snprintf(reason, sizeof reason, "%s: a supplement (补录) of %s cannot be added to its slices: %s\n"
@@ -871,7 +968,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		targv[nt] = NULL;
 		/* -a (--accept-shrink, twice) or, when not accepted, the label once
 		 * more: a NULL would end the argument list early. */
-		char *largv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label, "-f", s->name,
+		char *largv[] = { lprog, "-c", (char *)config, "-l", label, "-f", s->name,
 				  shrink_accepted(t, path) ? "-a" : "-l", shrink_accepted(t, path) ? "-a" : label, dir,
 				  log_verbose() ? "-v" : NULL, NULL };
 		pid_t xpid;
@@ -997,7 +1094,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		rc = wait_child(lpid, lprog, err, sizeof err);
 		lpid = -1;
 	} else {
-		char *argv[] = { lprog, "-c", (char *)config, "-d", (char *)conninfo, "-l", label,
+		char *argv[] = { lprog, "-c", (char *)config, "-l", label,
 				 shrink_accepted(t, path) ? "-a" : "-l", shrink_accepted(t, path) ? "-a" : label, dir,
 				 t->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
 		fflush(stdout);
@@ -1082,6 +1179,20 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		t->loaded++;
 		return 0;
 	}
+	if (changed_since(path, &st0)) {
+		/* Written to while it was read: what was read is loaded; the file
+		 * stays for the next run, which loads it as a new version. */
+		f->status = "changed";
+		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
+		snprintf(f->reason, sizeof f->reason, "changed while it was loaded");
+		t->look++;
+		if (strncmp(out, "loaded", 6) == 0)
+			t->loaded++;
+		log_warning("%s: changed while it was loaded (size or modification time): the version read is in "
+			    "batch %lld; the file stays in the inbox and the next run loads it as a new version",
+			    path, f->batch_id);
+		return 0;
+	}
 	if (move_into(path, c->archive, dest, sizeof dest, err, sizeof err) < 0) {
 		log_error_text(err);
 		return EXIT_INTERNAL;
@@ -1148,11 +1259,11 @@ static int write_summary_json(const char *path, const cfg *c, const tally *t, in
 	fprintf(f, "{\"school\": ");
 	notice_json_str(f, c->school_code);
 	fprintf(f, ", \"started\": \"%s\", \"finished\": \"%s\", \"exit_code\": %d, \"dry_run\": %s,\n"
-		" \"loaded\": %d, \"already_loaded\": %d, \"quarantined\": %d, \"waiting\": %d,"
+		" \"loaded\": %d, \"already_loaded\": %d, \"quarantined\": %d, \"waiting\": %d, \"failed\": %d,"
 		" \"rows_read\": %lld, \"rows_rejected\": %lld,\n \"findings\": {\"error\": %lld, \"warning\": %lld},"
 		" \"files_to_look_at\": %d,\n \"files\": [",
 		ts[0], ts[1], status, t->dry_run ? "true" : "false", t->loaded, t->skipped, t->quarantined,
-		t->waiting, t->rows, t->rejected, t->errors, t->warnings, t->look);
+		t->waiting, t->failed, t->rows, t->rejected, t->errors, t->warnings, t->look);
 	for (size_t i = 0; i < t->nfiles; i++) {
 		const fileres *r = &t->files[i];
 		fprintf(f, "%s\n  {\"file\": ", i ? "," : "");
@@ -1178,41 +1289,66 @@ static int write_summary_json(const char *path, const cfg *c, const tally *t, in
 	return 0;
 }
 
+/* Is the database still there (a failure of one file's load, or of all)? */
+static int db_alive(db *d)
+{
+	char err[256];
+	PGresult *r;
+
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK)
+		return 0;
+	if (!(r = db_query(d, "SELECT 1", 0, NULL, err, sizeof err)))
+		return 0;
+	PQclear(r);
+	return 1;
+}
+
+/* The locks of a run (or a reprocess): the staging directory's (*lockfd)
+ * and, on the database opened into d, the school's.  0, or an exit code
+ * after saying why (d and *lockfd to be closed by the caller all the
+ * same). */
+static int run_locks(const cfg *c, const opts *o, int *lockfd, db *d)
+{
+	char err[4096];
+	const char *p[1] = { c->school_code };
+	PGresult *r;
+	int rc;
+
+	if ((rc = lock_staging(c, lockfd, err, sizeof err))) {
+		log_error_text(err);
+		return rc;
+	}
+	warn_shared_dirs(c);
+	if ((rc = open_db(d, c, o, 1)))
+		return rc;
+	r = db_query(d, "SELECT pg_try_advisory_lock(hashtext('vqr.run:' || $1))", 1, p, err, sizeof err);
+	if (!r || PQgetvalue(r, 0, 0)[0] != 't') {
+		if (r)
+			log_error("another vqr run for school %s holds the database lock (%s)", c->school_code, d->where);
+		else
+			log_error_text(err);
+		PQclear(r);
+		return r ? EXIT_LOCKED : EXIT_DB;
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int cmd_run(const cfg *c, const char *config, const opts *o)
 {
 	char err[4096], conninfo[8192];
 	char **files = NULL;
 	size_t n = 0;
-	int lockfd = -1, rc, status;
+	int lockfd = -1, rc = 0, status;
 	tally t = { 0 };
 	db d = { 0 };
-	PGresult *r;
-	const char *p[1] = { c->school_code };
 	time_t started = time(NULL);
 	int progress = isatty(STDERR_FILENO) && !log_verbose();
 
 	t.dry_run = o->dry_run;
 	t.o = o;
-	if ((rc = lock_staging(c, &lockfd, err, sizeof err))) {
-		log_error_text(err);
-		status = rc;
+	if ((status = run_locks(c, o, &lockfd, &d)))
 		goto summary;
-	}
-	if ((rc = open_db(&d, c, o, 1))) {
-		status = rc;
-		goto summary;
-	}
-	r = db_query(&d, "SELECT pg_try_advisory_lock(hashtext('vqr.run:' || $1))", 1, p, err, sizeof err);
-	if (!r || PQgetvalue(r, 0, 0)[0] != 't') {
-		if (r)
-			log_error("another vqr run for school %s holds the database lock (%s)", c->school_code, d.where);
-		else
-			log_error_text(err);
-		status = r ? EXIT_LOCKED : EXIT_DB;
-		PQclear(r);
-		goto summary;
-	}
-	PQclear(r);
 	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);
 	if (cli_mkdirs(c->inbox, err, sizeof err) < 0 || !(files = list_inbox(c->inbox, &n, err, sizeof err))) {
 		log_error_text(err);
@@ -1224,10 +1360,18 @@ static int cmd_run(const cfg *c, const char *config, const opts *o)
 		if (progress)
 			fprintf(stderr, "\rvqr: [%zu/%zu] %s\033[K", i + 1, n, cli_basename(files[i]));
 		rc = do_file(c, config, &d, conninfo, files[i], &t);
+		/* A failure of this file's own (its data, its size, its move)
+		 * leaves it where it is and the others go on; only a failure
+		 * that every file would meet ends the run: the database gone. */
+		if (rc && (rc != EXIT_DB || db_alive(&d))) {
+			if (!t.failed++)
+				t.failed_rc = rc;
+			rc = 0;
+		}
 	}
 	if (progress && n)
 		fprintf(stderr, "\r\033[K");
-	status = rc ? rc : t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
+	status = rc ? rc : t.failed ? t.failed_rc : t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
 	if (status == EXIT_OK && c->fail_on >= 0 &&
 	    (t.errors || (c->fail_on == CFG_WARNING && t.warnings))) {
 		log_error("findings of severity %s or worse (fail_on): %lld errors, %lld warnings",
@@ -1249,9 +1393,14 @@ summary:
 		if (t.errors || t.warnings)
 			snprintf(found, sizeof found, "; findings: %lld error%s, %lld warning%s", t.errors,
 				 t.errors == 1 ? "" : "s", t.warnings, t.warnings == 1 ? "" : "s");
-		if (status != EXIT_OK && status != EXIT_REJECTED)
+		if (status != EXIT_OK && status != EXIT_REJECTED && !t.failed)
 			printf("vqr: run stopped (exit %d): %d file%s loaded before the error\n", status, t.loaded,
 			       t.loaded == 1 ? "" : "s");
+		else if (t.failed)
+			printf("vqr: %d file%s loaded (%lld rows, %lld rejected), %d already loaded, %d quarantined, "
+			       "%d failed (exit %d: see the errors above; left for the next run)%s%s\n", t.loaded,
+			       t.loaded == 1 ? "" : "s", t.rows, t.rejected, t.skipped, t.quarantined, t.failed, status,
+			       rc ? "; the run stopped early" : "", found);
 		else if (!t.loaded && !t.quarantined)
 			printf("vqr: nothing new in %s (%d file%s already loaded%s)\n", c->inbox, t.skipped,
 			       t.skipped == 1 ? "" : "s", t.waiting ? ", some not ready yet" : "");
@@ -1273,6 +1422,277 @@ summary:
 	}
 	free(t.files);
 	return status;
+}
+
+/* The configured sources and the sha256 of the catalog that computes each
+ * (cfg_catalog_sha256), as two text[] literals (*codes, *shas, malloc'd,
+ * the caller frees both).  0, or -1 with err set. */
+static int catalog_arrays(const cfg *c, char **codes, char **shas, char *err, size_t errlen)
+{
+	char **cv = calloc(c->nsources + 1, sizeof *cv), **hv = calloc(c->nsources + 1, sizeof *hv);
+	char (*hex)[65] = calloc(c->nsources + 1, sizeof *hex);
+	int rc = -1;
+
+	*codes = *shas = NULL;
+	if (!cv || !hv || !hex) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c->nsources; i++) {
+		if (cfg_catalog_sha256(c, &c->sources[i], hex[i], err, errlen) < 0)
+			goto out;
+		cv[i] = c->sources[i].name;
+		hv[i] = hex[i];
+	}
+	*codes = db_text_array(cv, c->nsources);
+	*shas = db_text_array(hv, c->nsources);
+	if (!*codes || !*shas) {
+		free(*codes);
+		free(*shas);
+		*codes = *shas = NULL;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(cv);
+	free(hv);
+	free(hex);
+	return rc;
+}
+
+/* The current slices of c's school (source, period, the batch that last
+ * computed it) whose batch was computed with another catalog than the
+ * configured one; $1 school, $2 source codes, $3 their catalog sha256s
+ * (catalog_arrays), $4 a source or NULL, $5 a period or NULL. */
+#define STALE_SLICES_SQL \
+	"SELECT v.source_code, v.period, v.batch_id FROM (SELECT source_code, period, max(batch_id) AS batch_id " \
+	"  FROM vqr.indicator_value WHERE school_code = $1 AND source_code <> 'derived' GROUP BY 1, 2) v " \
+	"JOIN vqr.batch b USING (batch_id) JOIN unnest($2::text[], $3::text[]) AS cur(source_code, sha) " \
+	"  USING (source_code) " \
+	"WHERE b.catalog_sha256 IS DISTINCT FROM cur.sha AND ($4::text IS NULL OR v.source_code = $4) " \
+	"AND ($5::text IS NULL OR v.period = $5) "
+
+/* vqr reprocess: one file of the current slices, computed again from its
+ * archived export with the current catalog (with the rows of the other
+ * files of its slices, extracted again too), replacing its slices in one
+ * transaction that keeps the history (vqr-load --reprocess).  0 when it
+ * was reprocessed (or would be, dry run), 1 when it could not be (said
+ * why), or an exit code that ends the command. */
+static int reprocess_file(const cfg *c, const char *config, db *d, const char *conninfo, const opts *o,
+			  const char *name, const char *sha, const char *source)
+{
+	char exp[4300], label[96], dir[4200], mpath[4300], out[512], err[4096], gone[1024] = "", gone_why[2048] = "";
+	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32];
+	char *wargs[MAX_WITH], *targv[MAX_WITH + 8];
+	const cfg_source *s = cfg_source_find(c, source);
+	manifest m = { 0 };
+	int nw = 0, nt = 0, rc = 1, k;
+
+	if (!s) {
+		log_error("%s: not reprocessed: its source %s is not in the catalog any more", name, source);
+		return 1;
+	}
+	if (archived_export(c, name, sha, exp, sizeof exp) < 0) {
+		log_error("%s: not reprocessed: its export is not in %s (sha256 %.12s...)", name, c->archive, sha);
+		log_hint("drop the export into the inbox again under another name, or restore it to the archive");
+		return 1;
+	}
+	stage_dir_name(c, s, o->dry_run ? "-reprocess-dry" : "-reprocess", label, sizeof label, dir, sizeof dir);
+	if (supplement_args(d, c, config, s, label, sha, wargs, &nw, MAX_WITH, gone, sizeof gone, gone_why,
+			    sizeof gone_why, err, sizeof err) < 0) {
+		log_error("%s: not reprocessed: %s", name, err);
+		goto out;
+	}
+	if (gone[0]) {
+		log_error("%s: not reprocessed: the other files of its slices cannot be read again: %s", name, gone_why);
+		goto out;
+	}
+	stage_path("vqr-extract", prog, sizeof prog);
+	stage_path("vqr-transform", tprog, sizeof tprog);
+	stage_path("vqr-load", lprog, sizeof lprog);
+	{
+		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, exp,
+				 log_verbose() ? "-v" : NULL, NULL };
+		k = run_child(argv, NULL, 0, err, sizeof err);
+	}
+	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
+	if (k < 0 || (k != EXIT_OK && k != EXIT_REJECTED) || manifest_read(mpath, &m, err, sizeof err) < 0 ||
+	    (m.status && strcmp(m.status, "failed") == 0)) {
+		if (k < 0)
+			log_error_text(err);
+		log_error("%s: not reprocessed: vqr-extract could not read %s again", name, exp);
+		goto out;
+	}
+	targv[nt++] = tprog;
+	targv[nt++] = "-c";
+	targv[nt++] = (char *)config;
+	for (int i = 0; i < nw; i++)
+		targv[nt++] = wargs[i];
+	targv[nt++] = dir;
+	targv[nt++] = log_verbose() ? "-v" : NULL;
+	targv[nt] = NULL;
+	k = run_child(targv, NULL, 0, err, sizeof err);
+	if (k != EXIT_OK && k != EXIT_REJECTED) {
+		if (k < 0)
+			log_error_text(err);
+		log_error("%s: not reprocessed: vqr-transform failed (exit %d)", name, k);
+		goto out;
+	}
+	if (stage_database(conninfo, err, sizeof err) < 0) {
+		log_error_text(err);
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	{
+		char *argv[] = { lprog, "-c", (char *)config, "-l", label, "-R", dir,
+				 o->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
+		fflush(stdout);
+		k = run_child(argv, o->dry_run ? NULL : out, sizeof out, err, sizeof err);
+	}
+	if (k != EXIT_OK) {
+		if (k < 0)
+			log_error_text(err);
+		log_error("%s: not reprocessed: vqr-load failed (exit %d); its slices are unchanged", name, k);
+		rc = k == EXIT_DB ? EXIT_DB : 1;
+		goto out;
+	}
+	if (!o->dry_run) {
+		char st[16];
+		long long batch = 0, values = 0, replaced = 0, errors = 0, warnings = 0;
+		if (sscanf(out, "%15s %lld %lld %lld %*d %lld %lld", st, &batch, &values, &replaced, &errors,
+			   &warnings) != 6 || strcmp(st, "loaded") != 0) {
+			log_error("%s: not reprocessed: vqr-load says: %s", name, out);
+			goto out;
+		}
+		printf("vqr: %s reprocessed (batch %lld): %lld values for %s, %lld replaced; findings: %lld errors, "
+		       "%lld warnings\n", name, batch, values, s->name, replaced, errors, warnings);
+	}
+	rc = 0;
+out:
+	manifest_clear(&m);
+	for (int i = 0; i < nw; i++)
+		free(wargs[i]);
+	return rc;
+}
+
+/* vqr reprocess: the current slices' files chosen by --all, --stale,
+ * --source, --year or by name (ANDed), each computed again with the
+ * current catalog in its own transaction.  An exit code. */
+static int cmd_reprocess(const cfg *c, const char *config, const opts *o, int nnames, char **names)
+{
+	char err[4096], conninfo[8192], *codes = NULL, *shas = NULL, *named = NULL;
+	const char *p[7];
+	db d = { 0 };
+	PGresult *r = NULL;
+	int lockfd = -1, status, done = 0, failed = 0;
+
+	if (!o->all && !o->stale && !o->source && !o->year && !nnames) {
+		log_error("vqr reprocess: which slices? give --all, --stale, --source SOURCE, --year PERIOD or FILE...");
+		log_hint("vqr status lists the slices computed with another catalog (--stale)");
+		return EXIT_USAGE;
+	}
+	if ((status = run_locks(c, o, &lockfd, &d)))
+		goto out;
+	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);
+	if (catalog_arrays(c, &codes, &shas, err, sizeof err) < 0 ||
+	    (nnames && !(named = db_text_array(names, (size_t)nnames)))) {
+		log_error_text(nnames && !named ? "out of memory" : err);
+		status = EXIT_INTERNAL;
+		goto out;
+	}
+	p[0] = c->school_code;
+	p[1] = codes;
+	p[2] = shas;
+	p[3] = o->source;
+	p[4] = o->year;
+	p[5] = o->stale ? "t" : "f";
+	p[6] = named;
+	r = db_query(&d,
+		     "WITH cur AS (SELECT source_code, period, file_id FROM vqr.slice_file WHERE school_code = $1 "
+		     "  UNION SELECT DISTINCT v.source_code, v.period, v.file_id FROM vqr.indicator_value v "
+		     "  WHERE v.school_code = $1 AND v.source_code <> 'derived' AND v.file_id IS NOT NULL "
+		     "  AND NOT EXISTS (SELECT 1 FROM vqr.slice_file x WHERE x.school_code = $1 "
+		     "                  AND x.source_code = v.source_code AND x.period = v.period)), "
+		     "stale AS (" STALE_SLICES_SQL ") "
+		     "SELECT f.file_name, f.sha256, f.source_code FROM cur JOIN vqr.source_file f USING (file_id) "
+		     "WHERE ($4::text IS NULL OR cur.source_code = $4) AND ($5::text IS NULL OR cur.period = $5) "
+		     "AND (NOT $6::bool OR (cur.source_code, cur.period) IN (SELECT source_code, period FROM stale)) "
+		     "AND ($7::text[] IS NULL OR f.file_name = ANY($7::text[])) "
+		     "GROUP BY f.file_id, f.file_name, f.sha256, f.source_code ORDER BY f.file_id",
+		     7, p, err, sizeof err);
+	if (!r) {
+		log_error_text(err);
+		status = EXIT_DB;
+		goto out;
+	}
+	for (int i = 0; i < nnames; i++) {
+		int found = 0;
+		for (int k = 0; k < PQntuples(r) && !found; k++)
+			found = strcmp(PQgetvalue(r, k, 0), names[i]) == 0;
+		if (!found) {
+			log_error("%s: not a file of the current slices%s", names[i],
+				  o->stale || o->source || o->year ? " chosen" : "");
+			log_hint("vqr status lists the loaded files; name a file as loaded (its base name)");
+			failed++;
+		}
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		int k = reprocess_file(c, config, &d, conninfo, o, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+				       PQgetvalue(r, i, 2));
+		if (k > 1) {
+			status = k;
+			goto out;
+		}
+		k ? failed++ : done++;
+	}
+	if (!PQntuples(r) && !failed)
+		printf("vqr: nothing to reprocess%s\n", o->stale ? ": every slice was computed with the current catalog" : "");
+	else
+		printf("vqr: %s%d file%s reprocessed, %d not\n", o->dry_run ? "dry run, nothing changed: " : "", done,
+		       done == 1 ? "" : "s", failed);
+	status = failed ? EXIT_REJECTED : EXIT_OK;
+out:
+	PQclear(r);
+	free(codes);
+	free(shas);
+	free(named);
+	db_close(&d, 1);
+	if (lockfd >= 0)
+		close(lockfd);
+	return status;
+}
+
+/* vqr revert BATCH: restore the slices of that batch as they were before
+ * it (revert.h).  An exit code. */
+static int cmd_revert(const cfg *c, const opts *o, const char *arg)
+{
+	char err[4096], *end;
+	long long batch = strtoll(arg, &end, 10);
+	db d = { 0 };
+	revert_result res;
+	int rc;
+
+	if (end == arg || *end || batch <= 0) {
+		log_error("vqr revert %s: give a batch number (vqr status lists the last batches)", arg);
+		return EXIT_USAGE;
+	}
+	if ((rc = open_db(&d, c, o, 1))) {
+		db_close(&d, 1);
+		return rc;
+	}
+	if (revert_batch(&d, c, batch, o->dry_run, &res, err, sizeof err) < 0) {
+		log_error("batch %lld is not reverted; the database is unchanged", batch);
+		log_error_text(err);
+		db_close(&d, 1);
+		return EXIT_REJECTED;
+	}
+	printf("vqr: %sbatch %lld reverted%s (batch %lld): %lld values restored, %lld taken back, periods %s; "
+	       "%lld derived, findings: %lld errors, %lld warnings\n", o->dry_run ? "dry run, nothing changed: " : "",
+	       batch, o->dry_run ? " would be" : "", res.batch_id, res.restored, res.removed, res.periods,
+	       res.checks.derived, res.checks.errors, res.checks.warnings);
+	db_close(&d, 1);
+	return EXIT_OK;
 }
 
 /* Display width of UTF-8 text on a terminal (CJK count 2). */
@@ -1300,66 +1720,159 @@ static void pad(const char *s, int w, int right)
 			putchar(' ');
 }
 
+/* The heading of a section of vqr show: the period's kind in Chinese and
+ * English around its label, e.g. "学年 2022-2023 (academic year)". */
+static void show_heading(const char *period_type, const char *period)
+{
+	static const char *const kinds[][3] = {
+		{ "academic_year", "学年", "academic year" },
+		{ "semester", "学期", "semester" },
+		{ "fiscal_year", "会计年度", "fiscal year" },
+		{ "snapshot", "时点", "snapshot" },
+	};
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+		if (strcmp(period_type, kinds[k][0]) == 0) {
+			printf("\n%s %s (%s)\n", kinds[k][1], period, kinds[k][2]);
+			return;
+		}
+	printf("\n统计期 %s (%s)\n", period, period_type);
+}
+
+/* One section of vqr show: rows [from, to) of r, which all have the same
+ * period, as a table (columns 2.. of r: code, name, breakdown, value,
+ * unit), the breakdown only with --all; widths fit this section. */
+static void show_section(PGresult *r, int from, int to, int all)
+{
+	enum { first = 2, ncol = 5 };
+	static const char *const head[ncol] = { "指标代码", "指标", "分组", "值", "单位" };
+	int w[ncol];
+
+	show_heading(PQgetvalue(r, from, 0), PQgetvalue(r, from, 1));
+	for (int j = 0; j < ncol; j++)
+		w[j] = width(head[j]);
+	for (int i = from; i < to; i++)
+		for (int j = 0; j < ncol; j++)
+			if (width(PQgetvalue(r, i, first + j)) > w[j])
+				w[j] = width(PQgetvalue(r, i, first + j));
+	for (int i = from - 1; i < to; i++)
+		for (int j = 0; j < ncol; j++) {
+			if (j == 2 && !all)
+				continue;
+			pad(i < from ? head[j] : PQgetvalue(r, i, first + j), w[j], j == 3);
+			fputs(j + 1 < ncol ? "  " : "\n", stdout);
+		}
+}
+
+/* The periods vqr show prints, as CTEs: has = the periods with computed
+ * values of school $1; ay = the latest academic year among them; shown =
+ * period $2 when --year gave one, else ay with what vqr report pairs with
+ * it (its semesters, the fiscal year it starts in, its latest snapshot),
+ * else (no academic year) the latest period of each kind. */
+#define SHOW_PERIODS_SQL                                                                                  \
+	"WITH has AS (SELECT q.period, q.period_type, q.start_date, q.end_date FROM vqr.period q "          \
+	"  WHERE EXISTS (SELECT 1 FROM vqr.indicator_value x WHERE x.school_code = $1::text "               \
+	"    AND x.period = q.period AND x.value_type = 'computed')), "                                    \
+	"ay AS (SELECT h.* FROM has h WHERE h.period_type = 'academic_year' "                              \
+	"  ORDER BY h.start_date DESC LIMIT 1), "                                                          \
+	"shown AS (SELECT h.* FROM has h WHERE h.period = $2::text "                                        \
+	"  UNION ALL "                                                                                      \
+	"  SELECT h.* FROM has h, ay WHERE $2::text IS NULL AND (h.period = ay.period "                     \
+	"    OR (h.period_type = 'semester' AND h.start_date BETWEEN ay.start_date AND ay.end_date) "     \
+	"    OR (h.period_type = 'fiscal_year' AND h.period = left(ay.period, 4)) "                       \
+	"    OR (h.period_type = 'snapshot' AND h.start_date = (SELECT max(z.start_date) FROM has z "       \
+	"      WHERE z.period_type = 'snapshot' AND z.start_date BETWEEN ay.start_date AND ay.end_date))) " \
+	"  UNION ALL "                                                                                      \
+	"  SELECT h.* FROM has h WHERE $2::text IS NULL AND NOT EXISTS (SELECT 1 FROM ay) "                 \
+	"    AND h.start_date = (SELECT max(z.start_date) FROM has z WHERE z.period_type = h.period_type)) "
+
+/* Sections in this order: academic year, semesters, fiscal year, snapshot. */
+#define SHOW_KIND_ORDER                                                                                   \
+	"coalesce(array_position(ARRAY['academic_year', 'semester', 'fiscal_year', 'snapshot'], "         \
+	"s.period_type), 9)"
+
+/* After the sections of vqr show without --year: the periods loaded for
+ * the school that are later than those shown of their kind (e.g. the
+ * fiscal year 2023 beside 2022-2023), with how to see them.  0, or -1
+ * after saying why. */
+static int show_later(db *d, const char *school)
+{
+	char err[2048];
+	const char *p[2] = { school, NULL };
+	PGresult *r = db_query(d,
+			       SHOW_PERIODS_SQL
+			       "SELECT s.period_type, s.period FROM has s "
+			       "WHERE s.period NOT IN (SELECT period FROM shown) "
+			       "AND s.start_date > coalesce((SELECT max(w.start_date) FROM shown w "
+			       "  WHERE w.period_type = s.period_type), (SELECT start_date FROM ay)) "
+			       "ORDER BY " SHOW_KIND_ORDER ", s.start_date",
+			       2, p, err, sizeof err);
+	if (!r) {
+		log_error_text(err);
+		return -1;
+	}
+	if (PQntuples(r)) {
+		printf("\n也已载入较新的统计期 / later periods also loaded:");
+		for (int i = 0; i < PQntuples(r); i++)
+			printf("%s %s", i ? "," : "", PQgetvalue(r, i, 1));
+		printf(" (vqr show --year PERIOD)\n");
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* vqr show: the school's computed values, a section per period headed by
+ * its kind and label.  With --year, that period only; without, the latest
+ * academic year with the semesters, fiscal year and snapshot that vqr
+ * report pairs with it, so that a fiscal year or a snapshot never passes
+ * for the academic year, and the later periods are named. */
 static int cmd_show(const cfg *c, const opts *o)
 {
 	char err[4096];
 	const char *p[3] = { c->school_code, o->year, o->all ? "t" : "f" };
 	db d;
 	PGresult *r;
-	int rc, ncol = 6, w[6] = { 0 };
-	static const char *const head[] = { "学年", "指标代码", "指标", "分组", "值", "单位" };
+	int rc, n;
 
 	if ((rc = open_db(&d, c, o, 1))) {
 		db_close(&d, 1);
 		return rc;
 	}
 	r = db_query(&d,
-		     "SELECT v.period, v.indicator_code, v.name_zh, v.breakdown_text, "
+		     SHOW_PERIODS_SQL
+		     "SELECT s.period_type, v.period, v.indicator_code, v.name_zh, v.breakdown_text, "
 		     "CASE WHEN v.kind IN ('rate', 'mean') THEN to_char(round(v.value, 2), 'FM999999990.00') "
 		     "ELSE trim_scale(round(v.value, 2))::text END || "
 		     "CASE WHEN v.denominator IS NOT NULL AND v.kind = 'rate' "
 		     "THEN ' (' || v.numerator || '/' || v.denominator || ')' ELSE '' END, v.unit "
-		     "FROM vqr.v_indicator v WHERE v.school_code = $1 AND v.value_type = 'computed' "
-		     "AND v.period = coalesce($2, (SELECT max(period) FROM vqr.indicator_value WHERE school_code = $1)) "
+		     "FROM vqr.v_indicator v JOIN shown s USING (period) "
+		     "WHERE v.school_code = $1 AND v.value_type = 'computed' "
 		     "AND ($3::bool OR v.breakdown = '{}') "
-		     "ORDER BY v.period, v.indicator_code, v.breakdown_text",
+		     "ORDER BY " SHOW_KIND_ORDER ", s.start_date, v.period, v.indicator_code, v.breakdown_text",
 		     3, p, err, sizeof err);
 	if (!r) {
 		log_error_text(err);
 		db_close(&d, 1);
 		return EXIT_DB;
 	}
-	if (!PQntuples(r)) {
+	n = PQntuples(r);
+	if (!n) {
 		printf("vqr: no indicators loaded for %s%s%s\n", c->school_code, o->year ? " in " : "",
 		       o->year ? o->year : "");
 	} else {
 		printf("%s (%s)\n", c->school_name, c->school_code);
-		for (int j = 0; j < ncol; j++)
-			w[j] = width(head[j]);
-		for (int i = 0; i < PQntuples(r); i++)
-			for (int j = 0; j < ncol; j++)
-				if (width(PQgetvalue(r, i, j)) > w[j])
-					w[j] = width(PQgetvalue(r, i, j));
-		for (int j = 0; j < ncol; j++) {
-			if (j == 3 && !o->all)
-				continue;
-			pad(head[j], w[j], j == 4);
-			fputs(j + 1 < ncol ? "  " : "\n", stdout);
+		for (int i = 0, j; i < n; i = j) {
+			for (j = i + 1; j < n && strcmp(PQgetvalue(r, j, 1), PQgetvalue(r, i, 1)) == 0; j++)
+				;
+			show_section(r, i, j, o->all);
 		}
-		for (int i = 0; i < PQntuples(r); i++)
-			for (int j = 0; j < ncol; j++) {
-				if (j == 3 && !o->all)
-					continue;
-				pad(PQgetvalue(r, i, j), w[j], j == 4);
-				fputs(j + 1 < ncol ? "  " : "\n", stdout);
-			}
 	}
 	PQclear(r);
+	if (n && !o->year && show_later(&d, c->school_code) < 0)
+		rc = EXIT_DB;
 	db_close(&d, 1);
-	return EXIT_OK;
+	return rc ? rc : EXIT_OK;
 }
 
-/* vqr status: the last runs, what they loaded, what is quarantined. */
 /* vqr status: the column coverage of the files behind the current
  * values (headers that map to no field, missing fields, indicators not
  * computed).  0, or -1 after saying why. */
@@ -1399,6 +1912,41 @@ static int status_coverage(db *d, const cfg *c)
 	return 0;
 }
 
+/* vqr status: the slices computed with another catalog than the one
+ * configured now (vqr reprocess computes them again).  0, or -1 after
+ * saying why. */
+static int status_stale(db *d, const cfg *c)
+{
+	char err[1024], *codes, *shas;
+	const char *p[5] = { c->school_code, NULL, NULL, NULL, NULL };
+	PGresult *r;
+
+	if (catalog_arrays(c, &codes, &shas, err, sizeof err) < 0) {
+		log_error_text(err);
+		return -1;
+	}
+	p[1] = codes;
+	p[2] = shas;
+	r = db_query(d,
+		     "SELECT source_code, string_agg(period, ', ' ORDER BY period), "
+		     "string_agg(DISTINCT batch_id::text, ', ') FROM (" STALE_SLICES_SQL ") s GROUP BY 1 ORDER BY 1",
+		     5, p, err, sizeof err);
+	free(codes);
+	free(shas);
+	if (!r) {
+		log_error_text(err);
+		return -1;
+	}
+	if (PQntuples(r))
+		printf("slices computed with another catalog (vqr reprocess --stale computes them again):\n");
+	for (int i = 0; i < PQntuples(r); i++)
+		printf("  %s: %s (batch %s)\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+	PQclear(r);
+	return 0;
+}
+
+/* vqr status: the last runs, what they loaded, the column coverage and
+ * the catalog of the current slices, open findings, what is quarantined. */
 static int cmd_status(const cfg *c, const opts *o)
 {
 	char err[4096], path[4200];
@@ -1448,7 +1996,7 @@ static int cmd_status(const cfg *c, const opts *o)
 		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 8),
 		       PQgetvalue(r, i, 7));
 	PQclear(r);
-	if (status_coverage(&d, c) < 0) {
+	if (status_coverage(&d, c) < 0 || status_stale(&d, c) < 0) {
 		db_close(&d, 1);
 		return EXIT_DB;
 	}
@@ -1504,7 +2052,9 @@ static int cmd_db(const cfg *c, const char *what)
 	int running;
 
 	if (c->database) {
-		log_error("the configuration names a database (%s): there is no embedded cluster to manage", c->database);
+		char shown[4096];
+		log_error("the configuration names a database (%s): there is no embedded cluster to manage",
+			  db_mask_conninfo(c->database, shown, sizeof shown));
 		return EXIT_USAGE;
 	}
 	if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, err, sizeof err) < 0) {
@@ -1680,6 +2230,8 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },
+		{ "stale", no_argument, NULL, 1006 },
+		{ "source", required_argument, NULL, 1007 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1717,6 +2269,8 @@ int main(int argc, char **argv)
 			}
 			o.accept[o.naccept++] = cli_basename(optarg);
 			break;
+		case 1006: o.stale = 1; break;
+		case 1007: o.source = optarg; break;
 		case 'P': o.ro.publish = 1; break;
 		case 'R': o.ro.region = 1; break;
 		case 'B':
@@ -1739,13 +2293,16 @@ int main(int argc, char **argv)
 	cmd = argv[optind++];
 	o.ro.database = o.database;
 	if (strcmp(cmd, "init") && strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "db") &&
-	    strcmp(cmd, "status") && strcmp(cmd, "region") && strcmp(cmd, "report")) {
+	    strcmp(cmd, "status") && strcmp(cmd, "region") && strcmp(cmd, "report") && strcmp(cmd, "reprocess") &&
+	    strcmp(cmd, "revert")) {
 		log_error("unknown command \"%s\"", cmd);
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
 	}
-	if (strcmp(cmd, "region") != 0 && ((strcmp(cmd, "db") == 0) != (optind < argc) || argc - optind > 1)) {
-		log_error(strcmp(cmd, "db") == 0 ? "vqr db needs start, stop or status" : "too many arguments");
+	if (strcmp(cmd, "region") != 0 && strcmp(cmd, "reprocess") != 0 &&
+	    ((strcmp(cmd, "db") == 0 || strcmp(cmd, "revert") == 0) != (optind < argc) || argc - optind > 1)) {
+		log_error(strcmp(cmd, "db") == 0 ? "vqr db needs start, stop or status" :
+			  strcmp(cmd, "revert") == 0 ? "vqr revert needs a batch number" : "too many arguments");
 		log_hint("try \"vqr --help\"");
 		return EXIT_USAGE;
 	}
@@ -1765,6 +2322,10 @@ int main(int argc, char **argv)
 		rc = cmd_show(c, &o);
 	else if (strcmp(cmd, "status") == 0)
 		rc = cmd_status(c, &o);
+	else if (strcmp(cmd, "revert") == 0)
+		rc = cmd_revert(c, &o, argv[optind]);
+	else if (strcmp(cmd, "reprocess") == 0)
+		rc = cmd_reprocess(c, config, &o, argc - optind, argv + optind);
 	else if (strcmp(cmd, "region") == 0)
 		rc = cmd_region(c, &o, argc - optind, argv + optind);
 	else if (strcmp(cmd, "report") == 0)

@@ -10,6 +10,7 @@
  * cfg does not depend on libyaml once loaded.
  */
 #include "cfg.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -642,7 +643,7 @@ static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, ya
 {
 	static const char *const keys[] = {
 		"header", "synonyms", "type", "required", "not_null", "pii",
-		"min", "max", "scale", "values", "percent", "excel_serial", "indicator", NULL
+		"min", "max", "max_length", "scale", "values", "percent", "excel_serial", "indicator", NULL
 	};
 	static const struct { const char *name; cfg_ftype t; } types[] = {
 		{ "text", CFG_TEXT }, { "integer", CFG_INTEGER }, { "decimal", CFG_DECIMAL },
@@ -743,6 +744,18 @@ static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, ya
 	    f->type != CFG_DECIMAL && f->type != CFG_PERCENT)
 		return fail(L, d, n->start_mark, "min/max apply to numbers, not to %s field \"%s\"",
 			    cfg_ftype_name(f->type), f->name);
+	f->max_length = f->type == CFG_TEXT ? CFG_TEXT_MAX_LENGTH : 0;
+	if ((v = get(d, n, "max_length"))) {
+		double ml;
+		if (num_of(L, d, v, "max_length", &ml) < 0)
+			return -1;
+		if (f->type != CFG_TEXT)
+			return fail(L, d, v->start_mark, "max_length applies to text fields, not to %s field \"%s\"",
+				    cfg_ftype_name(f->type), f->name);
+		if (ml < 1 || ml > 100000 || ml != (int)ml)
+			return fail(L, d, v->start_mark, "max_length must be a whole number of characters from 1 to 100000");
+		f->max_length = (int)ml;
+	}
 	if ((v = get(d, n, "scale"))) {
 		if (num_of(L, d, v, "scale", &f->scale) < 0)
 			return -1;
@@ -2102,6 +2115,46 @@ const cfg_source *cfg_source_for_file(const cfg *c, const char *path)
 			if (fnmatch(c->sources[i].files[j], base, 0) == 0)
 				return &c->sources[i];
 	return NULL;
+}
+
+/* Is f the file of mark m? */
+static int marked_in(const cfg_mark *m, const char *f)
+{
+	return m->file && strcmp(m->file, f) == 0;
+}
+
+int cfg_catalog_sha256(const cfg *c, const cfg_source *s, char hex[65], char *err, size_t errlen)
+{
+	sha256_ctx all;
+	unsigned char d[SHA256_DIGEST_LEN];
+
+	sha256_init(&all);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const char *f = c->files[i], *base = strrchr(f, '/');
+		int used = marked_in(&s->mark, f);
+		for (size_t k = 0; !used && k < s->nfields; k++)
+			used = marked_in(&s->fields[k].mark, f);
+		for (size_t k = 0; !used && k < c->nindicators; k++)
+			used = (c->indicators[k].source == s || !c->indicators[k].source) &&
+			       marked_in(&c->indicators[k].mark, f);
+		for (size_t k = 0; !used && k < c->nchecks; k++)
+			used = marked_in(&c->checks[k].mark, f);
+		if (!used)
+			continue;
+		if (sha256_file(f, d, err, errlen) < 0) {
+			sha256_final(&all, d);
+			return -1;
+		}
+		base = base ? base + 1 : f;
+		sha256_update(&all, base, strlen(base) + 1);
+		sha256_update(&all, d, sizeof d);
+	}
+	if (sha256_final(&all, d) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	sha256_hex(d, hex);
+	return 0;
 }
 
 int cfg_is_supplement(const cfg_source *s, const char *path)

@@ -50,6 +50,11 @@ typedef struct cfg_enumval {
 	char **keys;            /* value and synonyms through val_norm_key (NULL-terminated) */
 } cfg_enumval;
 
+/* A text value longer than this many characters is rejected unless the
+ * field says max_length: a longer one (a major name of 1000 characters)
+ * is a broken export, and would not fit the database's indexes. */
+#define CFG_TEXT_MAX_LENGTH 200
+
 typedef struct cfg_field {
 	char *name;             /* canonical field name (ASCII identifier) */
 	char *header;           /* header text in the export */
@@ -60,6 +65,7 @@ typedef struct cfg_field {
 	cfg_pii pii;            /* personal data: kept, dropped at extract, or pseudonymised */
 	val_pct_mode pct;       /* percent fields: how a bare number reads */
 	int excel_serial;       /* date fields: accept Excel serial numbers */
+	int max_length;         /* text: the longest value in characters (default 200), else 0 */
 	int has_min, has_max;   /* range check configured */
 	double min, max;        /* allowed range for numbers */
 	double scale;           /* numbers are multiplied by this (0 = 1) */
@@ -236,6 +242,14 @@ const cfg_source *cfg_source_for_file(const cfg *c, const char *path);
 /* Does the file at path (its base name) supplement its slices rather
  * than replace them (mode: supplement, or a supplement_files pattern)? */
 int cfg_is_supplement(const cfg_source *s, const char *path);
+
+/* The sha256 (64 hex digits and a NUL, into hex) of the catalog that
+ * computes s's slices: the contents of every YAML file defining s, one of
+ * its indicators, a derived indicator or a check, in the order read, each
+ * under its base name.  A change to any of them (a synonym, a rule, a
+ * check) changes it; the deployment's directories do not.  0, or -1 with
+ * "path: reason" in err. */
+int cfg_catalog_sha256(const cfg *c, const cfg_source *s, char hex[65], char *err, size_t errlen);
 
 /* The field of s with that canonical name, or NULL.  Points into s. */
 const cfg_field *cfg_field_find(const cfg_source *s, const char *name);

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ const char *cli_config_path(const char *opt)
 void cli_init_process(void)
 {
 	signal(SIGXFSZ, SIG_IGN);
+	umask(077);
 }
 
 long long cli_ms(void)
@@ -54,7 +56,7 @@ int cli_mkdirs(const char *path, char *err, size_t errlen)
 		if (*p == '/' || *p == '\0') {
 			char c = *p;
 			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+			if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
 				snprintf(err, errlen, "%s: cannot create directory: %s", buf, strerror(errno));
 				return -1;
 			}
@@ -69,6 +71,61 @@ int cli_mkdirs(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* What kind of file mode is, for messages. */
+static const char *file_kind(mode_t mode)
+{
+	return S_ISLNK(mode) ? "a symbolic link" : S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO"
+	     : S_ISSOCK(mode) ? "a socket" : S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : "not a plain file";
+}
+
+/* "path: not a regular file (a FIFO) ..." into err, for a file of mode. */
+static void not_regular(const char *path, mode_t mode, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: not a regular file (%s): only regular files are read%s", path, file_kind(mode),
+		 S_ISLNK(mode) ? "\nhint: copy the export itself into the inbox, not a link to it" : "");
+}
+
+int cli_not_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		return 0;
+	not_regular(path, st.st_mode, err, errlen);
+	return 1;
+}
+
+int cli_open_input(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENXIO || errno == EISDIR)
+			cli_not_regular(path, err, errlen);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		not_regular(path, st.st_mode, err, errlen);
+		close(fd);
+		return -1;
+	}
+	/* Reads of a regular file never block: back to ordinary reads. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
 }
 
 const char *cli_basename(const char *path)

@@ -16,13 +16,27 @@ const char *cli_config_path(const char *opt);
 
 /* Set up what every program needs before its work: writes past a file
  * size limit (ulimit -f) fail with EFBIG and a message, instead of
- * killing the process with SIGXFSZ. */
+ * killing the process with SIGXFSZ; and umask 077, so that every file
+ * and directory the program creates is its owner's alone (0600, 0700). */
 void cli_init_process(void);
 
 /* Milliseconds of a monotonic clock. */
 long long cli_ms(void);
 
-/* mkdir -p with mode 0755 (existing directories are fine).  0, or -1 with
+/* Is path (itself, not what a symbolic link points to) other than a
+ * regular file?  0 when it is a regular file; 1 when it is not, with
+ * "path: not a regular file (a symbolic link)" and a hint in err; -1 with
+ * err when it cannot be looked at.  Never opens path. */
+int cli_not_regular(const char *path, char *err, size_t errlen);
+
+/* Open an input file for reading: a regular file only, never through a
+ * symbolic link (O_NOFOLLOW), and without blocking on a FIFO or device
+ * (such a file is refused after opening it non-blocking, before any
+ * read).  The descriptor (close-on-exec; the caller closes it), or -1
+ * with "path: reason" in err. */
+int cli_open_input(const char *path, char *err, size_t errlen);
+
+/* mkdir -p with mode 0700 (existing directories are fine).  0, or -1 with
  * "path: reason" in err. */
 int cli_mkdirs(const char *path, char *err, size_t errlen);
 

@@ -64,6 +64,7 @@
  * field pointer array is rebuilt per record (no malloc in steady state).
  */
 #include "csvin.h"
+#include "cli.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -965,8 +966,7 @@ static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t errlen)
 {
 	csvin *r;
-	struct stat st;
-	int fd, e, want;
+	int fd, want;
 	gzFile gz;
 	unsigned char delim = opts ? opts->delim : 0;
 	size_t chunk = opts && opts->chunk ? opts->chunk : CSVIN_CHUNK;
@@ -989,20 +989,9 @@ csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t
 	if (chunk > CSVIN_CHUNK_MAX)
 		chunk = CSVIN_CHUNK_MAX;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		set_err(errbuf, errlen, "%s: %s", path, strerror(errno));
+	fd = cli_open_input(path, errbuf, errlen);
+	if (fd < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0)
-		e = errno;
-	else
-		e = S_ISDIR(st.st_mode) ? EISDIR : 0;
-	if (e) {
-		set_err(errbuf, errlen, "%s: %s", path, strerror(e));
-		close(fd);
-		return NULL;
-	}
 	gz = gzdopen(fd, "rb");
 	if (!gz) {
 		set_err(errbuf, errlen, "%s: out of memory", path);

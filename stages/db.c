@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <ctype.h>
 
 #include "embed.h"
 #include "log.h"
@@ -25,6 +27,97 @@ static void expand(const char *t, char *buf, size_t len)
 		snprintf(buf, len, "%s", t);
 	else
 		snprintf(buf, len, "service=%s", t);
+}
+
+/* Bounded output for db_mask_conninfo. */
+typedef struct mbuf {
+	char *p;                /* the output (not owned) */
+	size_t len, n;          /* its size, bytes written */
+} mbuf;
+
+static void mput(mbuf *b, const char *s, size_t k)
+{
+	for (size_t i = 0; i < k && b->n + 1 < b->len; i++)
+		b->p[b->n++] = s[i];
+}
+
+/* Does a "password" keyword start at t + i (not inside a longer word,
+ * followed by '=')?  The offset of its value, else 0. */
+static size_t password_value(const char *t, size_t i)
+{
+	size_t j = i + 8;
+
+	if (strncasecmp(t + i, "password", 8) != 0)
+		return 0;
+	if (i > 0 && (isalnum((unsigned char)t[i - 1]) || t[i - 1] == '_'))
+		return 0;
+	while (t[j] == ' ' || t[j] == '\t')
+		j++;
+	if (t[j] != '=')
+		return 0;
+	j++;
+	while (t[j] == ' ' || t[j] == '\t')
+		j++;
+	return j;
+}
+
+/* The end of the value starting at t + j: a quoted conninfo value up to
+ * its closing quote, else up to white space (and, in a URI's query, '&'
+ * or '#'). */
+static size_t value_end(const char *t, size_t j, int in_query)
+{
+	if (t[j] == '\'') {
+		for (j++; t[j] && t[j] != '\''; j++)
+			if (t[j] == '\\' && t[j + 1])
+				j++;
+		return t[j] ? j + 1 : j;
+	}
+	while (t[j] && !isspace((unsigned char)t[j]) && t[j] != '"' &&
+	       !(in_query && (t[j] == '&' || t[j] == '#')))
+		j++;
+	return j;
+}
+
+char *db_mask_conninfo(const char *t, char *out, size_t len)
+{
+	mbuf b = { out, len, 0 };
+	size_t i = 0, j;
+
+	if (!len)
+		return out;
+	while (t[i]) {
+		if ((j = password_value(t, i))) {
+			int in_query = i > 0 && (t[i - 1] == '?' || t[i - 1] == '&');
+			mput(&b, "password=***", 12);
+			i = value_end(t, j, in_query);
+			continue;
+		}
+		if (strncmp(t + i, "://", 3) == 0) {
+			/* user info: everything before the authority's last '@' */
+			size_t a = i + 3, end = a, at = 0, colon = 0;
+			while (t[end] && !strchr("/?#\"' \t\n", t[end]))
+				end++;
+			for (size_t k = a; k < end; k++)
+				if (t[k] == '@')
+					at = k;
+			for (size_t k = a; at && k < at && !colon; k++)
+				if (t[k] == ':')
+					colon = k;
+			mput(&b, t + i, 3);
+			if (colon) {
+				mput(&b, t + a, colon + 1 - a);
+				mput(&b, "***", 3);
+				i = at;
+			} else {
+				i = a;
+			}
+			continue;
+		}
+		mput(&b, t + i, 1);
+		i++;
+	}
+	b.p[b.n] = '\0';
+	return out;
 }
 
 char *db_conninfo(const db *d, const cfg *c, const char *override, char *buf, size_t len)
@@ -74,12 +167,14 @@ int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *
 	}
 	d->conn = PQconnectdbParams(keys, vals, 1);
 	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
-		const char *m = d->conn ? PQerrorMessage(d->conn) : "out of memory\n";
-		size_t n = strlen(m);
-		while (n && m[n - 1] == '\n')
-			n--;
-		snprintf(err, errlen, "cannot connect to %s: %.*s", d->embedded ? "the embedded PostgreSQL" : conninfo,
-			 (int)n, m);
+		char shown[8192], why[4096];
+		size_t n;
+		db_mask_conninfo(d->conn ? PQerrorMessage(d->conn) : "out of memory\n", why, sizeof why);
+		n = strlen(why);
+		while (n && why[n - 1] == '\n')
+			why[--n] = '\0';
+		snprintf(err, errlen, "cannot connect to %s: %s",
+			 d->embedded ? "the embedded PostgreSQL" : db_mask_conninfo(conninfo, shown, sizeof shown), why);
 		PQfinish(d->conn);
 		d->conn = NULL;
 		return -1;
@@ -109,6 +204,7 @@ void db_error(db *d, const PGresult *res, char *err, size_t errlen)
 	const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	char text[8192];        /* the message before masking: libpq may quote a conninfo */
 	size_t n;
 
 	if (!prim) {
@@ -117,14 +213,15 @@ void db_error(db *d, const PGresult *res, char *err, size_t errlen)
 		n = strlen(m);
 		while (n && m[n - 1] == '\n')
 			n--;
-		snprintf(err, errlen, "%.*s", (int)n, m);
-		return;
+		snprintf(text, sizeof text, "%.*s", (int)n, m);
+	} else {
+		n = (size_t)snprintf(text, sizeof text, "%s", prim);
+		if (detail && n < sizeof text)
+			n += (size_t)snprintf(text + n, sizeof text - n, "\ndetail: %s", detail);
+		if (hint && n < sizeof text)
+			snprintf(text + n, sizeof text - n, "\nhint: %s", hint);
 	}
-	n = (size_t)snprintf(err, errlen, "%s", prim);
-	if (detail && n < errlen)
-		n += (size_t)snprintf(err + n, errlen - n, "\ndetail: %s", detail);
-	if (hint && n < errlen)
-		snprintf(err + n, errlen - n, "\nhint: %s", hint);
+	db_mask_conninfo(text, err, errlen);
 }
 
 int db_exec(db *d, const char *sql, char *err, size_t errlen)
@@ -147,4 +244,31 @@ PGresult *db_query(db *d, const char *sql, int nparams, const char *const *param
 		return NULL;
 	}
 	return res;
+}
+
+/* A PostgreSQL text[] literal of v[0..n) (malloc'd), or NULL (no memory). */
+char *db_text_array(char *const *v, size_t n)
+{
+	size_t need = 3;
+	char *a, *o;
+	for (size_t i = 0; i < n; i++)
+		need += strlen(v[i]) * 2 + 4;
+	if (!(a = malloc(need)))
+		return NULL;
+	o = a;
+	*o++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*o++ = ',';
+		*o++ = '"';
+		for (const char *p = v[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				*o++ = '\\';
+			*o++ = *p;
+		}
+		*o++ = '"';
+	}
+	*o++ = '}';
+	*o = '\0';
+	return a;
 }

@@ -40,6 +40,15 @@ void db_close(db *d, int stop_started);
  * (written into buf).  Returns buf. */
 char *db_conninfo(const db *d, const cfg *c, const char *override, char *buf, size_t len);
 
+/* Copy text to out (len bytes, always NUL-terminated) with every
+ * password in it masked: the value of a "password" keyword of a conninfo
+ * string (password=secret, password = 'a b') or of a URI's query
+ * (?password=secret), and the password of a URI's user info
+ * (postgresql://user:secret@host/db), each becoming "***".  text may be a
+ * conninfo string, a URI or any message quoting them (a libpq error).
+ * Every message that shows a conninfo goes through this.  Returns out. */
+char *db_mask_conninfo(const char *text, char *out, size_t len);
+
 /* Run a command without result rows.  0, or -1 with "message" in err. */
 int db_exec(db *d, const char *sql, char *err, size_t errlen);
 
@@ -49,7 +58,13 @@ PGresult *db_query(db *d, const char *sql, int nparams, const char *const *param
 		   char *err, size_t errlen);
 
 /* Format a libpq error: the primary message plus DETAIL and HINT lines
- * from res (may be NULL: the connection's message is used). */
+ * from res (may be NULL: the connection's message is used), passwords
+ * masked (db_mask_conninfo). */
 void db_error(db *d, const PGresult *res, char *err, size_t errlen);
+
+/* v[0..n) as a PostgreSQL text[] literal ("{\"a\",\"b\"}") for a
+ * parameter cast to text[].  Returns a malloc'd string the caller frees,
+ * or NULL when out of memory. */
+char *db_text_array(char *const *v, size_t n);
 
 #endif

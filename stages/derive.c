@@ -811,7 +811,7 @@ int derive_record(db *d, const derive *dv, const char *school, const char *perio
 	return 0;
 }
 
-int derive_sync_checks(db *d, const cfg *c, char *err, size_t errlen)
+int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < c->nchecks; i++) {
 		const cfg_check *k = &c->checks[i];
@@ -837,7 +837,9 @@ int derive_sync_checks(db *d, const cfg *c, char *err, size_t errlen)
 		p[7] = k->severity == CFG_ERROR ? "error" : "warning";
 		p[8] = k->block ? "true" : "false";
 		p[9] = by;
-		r = db_query(d,
+		r = db_query(d, guarded ?
+			     "SELECT vqr.catalog_add_check($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::boolean, "
+			     "$10::text[])" :
 			     "INSERT INTO vqr.check_rule (check_code, name_zh, name_en, left_side, op, right_side, "
 			     "tolerance, severity, block, by_fields) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
 			     "ON CONFLICT (check_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, "

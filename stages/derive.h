@@ -52,7 +52,10 @@ int derive_record(db *d, const derive *dv, const char *school, const char *perio
 /* Free what derive_run returned (NULL is fine). */
 void derive_free(derive *dv);
 
-/* Sync the catalog's checks into vqr.check_rule.  0 or -1 with err set. */
-int derive_sync_checks(db *d, const cfg *c, char *err, size_t errlen);
+/* Sync the catalog's checks into vqr.check_rule; when guarded (a school's
+ * loader, which may not write the shared catalog itself) through
+ * vqr.catalog_add_check, which adds a check but refuses to change one.
+ * 0 or -1 with err set. */
+int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errlen);
 
 #endif

@@ -87,7 +87,10 @@ typedef struct extract {
 	long period_start;      /* start year of the last period label made (LONG_MIN: none) */
 	char period[48];        /* that label */
 	size_t period_len;      /* its length */
-	char found[1024];       /* cells of the best header candidate, for messages */
+	char found[1024];       /* the best header candidate, for messages: its line, width and
+				 * the configured names of the columns it has (never its cells) */
+	char widths[256];       /* the widths of the rows looked at for a header: "3, 3, 5" */
+	int nwidths;            /* how many of them */
 	int found_score;        /* known columns in it, -1 before any row */
 } extract;
 
@@ -331,27 +334,41 @@ static int take_header(extract *x, const csvin_record *rec, char *err, size_t er
 	return 0;
 }
 
-/* Remember rec as the best header candidate so far when it names more
- * known columns (ties: the wider row). */
+/* Count rec's width among the rows looked at for a header, and remember
+ * it as the best header candidate so far when it names more known
+ * columns (ties: the wider row).  Nothing of its cells is kept. */
 static void note_candidate(extract *x, const csvin_record *rec)
 {
 	int score = 0;
-	size_t n;
+	size_t n = strlen(x->widths), k;
 
+	if (n + 16 < sizeof x->widths) {
+		snprintf(x->widths + n, sizeof x->widths - n, "%s%zu", n ? ", " : "", rec->nfields);
+		x->nwidths++;
+	}
 	for (size_t c = 0; c < rec->nfields; c++)
 		score += match_header(x, rec->fields[c], rec->lens[c]) >= 0;
 	score = score * 1000 + (int)(rec->nfields > 999 ? 999 : rec->nfields);
 	if (score <= x->found_score)
 		return;
 	x->found_score = score;
-	n = (size_t)snprintf(x->found, sizeof x->found, "line %ld has:", rec->line);
-	for (size_t c = 0; c < rec->nfields && n < sizeof x->found; c++)
-		n += (size_t)snprintf(x->found + n, sizeof x->found - n, "%s\"%.*s\"", c ? ", " : " ",
-				      (int)(rec->lens[c] > 60 ? 60 : rec->lens[c]), rec->fields[c]);
+	/* Cells are data (a first row of student numbers and names): said by
+	 * their configured column names only. */
+	n = (size_t)snprintf(x->found, sizeof x->found, "line %ld (%zu columns) has", rec->line, rec->nfields);
+	k = 0;
+	for (size_t c = 0; c < rec->nfields && n < sizeof x->found; c++) {
+		int fi = match_header(x, rec->fields[c], rec->lens[c]);
+		if (fi >= 0)
+			n += (size_t)snprintf(x->found + n, sizeof x->found - n, "%s %s", k++ ? "," : " the known columns:",
+					      x->s->fields[fi].header);
+	}
+	if (!k && n < sizeof x->found)
+		snprintf(x->found + n, sizeof x->found - n, " none of the known columns");
 }
 
 /* The reason a file without a usable header row fails: what was expected,
- * and what the best candidate row held. */
+ * how wide the first rows were, and which known columns the best
+ * candidate row had (no cell of the file: it may be personal data). */
 static void explain_missing(const extract *x, char *err, size_t errlen)
 {
 	size_t n = (size_t)snprintf(err, errlen, "%s: no header row with the required columns in the first %d rows",
@@ -360,6 +377,10 @@ static void explain_missing(const extract *x, char *err, size_t errlen)
 	for (size_t i = 0; i < x->s->nfields && n < errlen; i++)
 		if (x->s->fields[i].required)
 			n += (size_t)snprintf(err + n, errlen - n, " %s", x->s->fields[i].header);
+	if (x->nwidths && n < errlen)
+		n += (size_t)snprintf(err + n, errlen - n, "\ndetail: the first %d row%s ha%s %s column%s", x->nwidths,
+				      x->nwidths == 1 ? "" : "s", x->nwidths == 1 ? "s" : "ve", x->widths,
+				      x->nwidths == 1 && strcmp(x->widths, "1") == 0 ? "" : "s");
 	if (x->found[0] && n < errlen)
 		n += (size_t)snprintf(err + n, errlen - n, "\ndetail: %s", x->found);
 	if (n < errlen)
@@ -396,7 +417,9 @@ static void reject(extract *x, long line, size_t col, const cfg_field *f, const 
 		rows_put(x->rejects, f->name, strlen(f->name));
 	else
 		rows_put_null(x->rejects);
-	if (value)
+	if (value && f && f->pii != CFG_PII_NONE)
+		rows_put(x->rejects, "***", 3);  /* personal data: never the value */
+	else if (value)
 		rows_put(x->rejects, value, vlen);
 	else
 		rows_put_null(x->rejects);
@@ -409,6 +432,23 @@ static void reject(extract *x, long line, size_t col, const cfg_field *f, const 
 		else
 			log_error("%s:%ld: %s", x->path, line, msg);
 	}
+}
+
+/* Is text t (len bytes of UTF-8) longer than f's max_length characters?
+ * Then it is rejected (with its length, not quoted) and 1 returned. */
+static int too_long(extract *x, long line, size_t col, const cfg_field *f, const char *t, size_t len)
+{
+	size_t chars = 0;
+
+	if (!f->max_length || len <= (size_t)f->max_length)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		chars += ((unsigned char)t[i] & 0xC0) != 0x80;
+	if (chars <= (size_t)f->max_length)
+		return 0;
+	reject(x, line, col, f, t, len, "max_length", "%s: %zu characters, more than max_length %d",
+	       x->header[col - 1], chars, f->max_length);
+	return 1;
 }
 
 static int is_blank(const csvin_record *rec)
@@ -536,13 +576,16 @@ static int do_row(extract *x, const csvin_record *rec)
 		const char *t;
 		char *out;
 		double num = 0;
-		const char *why = NULL;
-		int rc;
+		const char *why = NULL, *sv;
+		int rc, sl;
 
 		if (!f)
 			continue;
 		fi = (size_t)(f - s->fields);
 		t = val_trim(c < rec->nfields ? rec->fields[c] : "", &len);
+		/* What messages may show of the value: nothing of personal data. */
+		sv = f->pii != CFG_PII_NONE ? "***" : t;
+		sl = f->pii != CFG_PII_NONE ? 3 : (int)len;
 		if (f->type == CFG_TEXT && f->pii != CFG_PII_PSEUDONYMISE && (int)fi != s->period_field) {
 			/* The trimmed text as it is (what val_parse would copy). */
 			if (len == 0) {
@@ -553,7 +596,9 @@ static int do_row(extract *x, const csvin_record *rec)
 				}
 			} else if (memchr(t, '\0', len)) {
 				reject(x, rec->line, c + 1, f, t, len, cfg_ftype_name(f->type),
-				       "%s: \"%.*s\" %s", x->header[c], (int)len, t, "contains a NUL character");
+				       "%s: \"%.*s\" %s", x->header[c], sl, sv, "contains a NUL character");
+				bad = 1;
+			} else if (too_long(x, rec->line, c + 1, f, t, len)) {
 				bad = 1;
 			} else {
 				x->vptr[fi] = t;
@@ -576,7 +621,7 @@ static int do_row(extract *x, const csvin_record *rec)
 					char list[512];
 					enum_values(f, list, sizeof list);
 					reject(x, rec->line, c + 1, f, t, len, "enum",
-					       "%s: \"%.*s\" is not one of: %s", x->header[c], (int)len, t, list);
+					       "%s: \"%.*s\" is not one of: %s", x->header[c], sl, sv, list);
 					bad = 1;
 					continue;
 				}
@@ -597,7 +642,7 @@ static int do_row(extract *x, const csvin_record *rec)
 			rc = val_parse(cfg_val_type(f->type), t, len, &o, out, cap, &num, &why);
 			if (rc == VAL_ERROR) {
 				reject(x, rec->line, c + 1, f, t, len, cfg_ftype_name(f->type),
-				       "%s: \"%.*s\" %s", x->header[c], (int)len, t, why ? why : "is not valid");
+				       "%s: \"%.*s\" %s", x->header[c], sl, sv, why ? why : "is not valid");
 				bad = 1;
 				continue;
 			}
@@ -610,15 +655,19 @@ static int do_row(extract *x, const csvin_record *rec)
 			}
 			continue;
 		}
+		if (f->type == CFG_TEXT && too_long(x, rec->line, c + 1, f, out, strlen(out))) {
+			bad = 1;
+			continue;
+		}
 		if (f->has_min && num < f->min) {
 			reject(x, rec->line, c + 1, f, t, len, "min", "%s: %s is below the minimum %g",
-			       x->header[c], out, f->min);
+			       x->header[c], f->pii != CFG_PII_NONE ? "***" : out, f->min);
 			bad = 1;
 			continue;
 		}
 		if (f->has_max && num > f->max) {
 			reject(x, rec->line, c + 1, f, t, len, "max", "%s: %s is above the maximum %g",
-			       x->header[c], out, f->max);
+			       x->header[c], f->pii != CFG_PII_NONE ? "***" : out, f->max);
 			bad = 1;
 			continue;
 		}
@@ -735,15 +784,17 @@ static int is_xlsx(const char *path)
 {
 	size_t n = strlen(path);
 	unsigned char magic[4] = { 0 };
-	FILE *f;
+	char err[512];
+	ssize_t got;
+	int fd;
 
 	if (n > 5 && strcasecmp(path + n - 5, ".xlsx") == 0)
 		return 1;
-	if (!(f = fopen(path, "rb")))
-		return 0;
-	n = fread(magic, 1, 4, f);
-	fclose(f);
-	return n == 4 && memcmp(magic, "PK\3\4", 4) == 0;
+	if ((fd = cli_open_input(path, err, sizeof err)) < 0)
+		return 0;       /* the reader says why */
+	got = read(fd, magic, 4);
+	close(fd);
+	return got == 4 && memcmp(magic, "PK\3\4", 4) == 0;
 }
 
 static void fail_file(extract *x, const char *reason)
@@ -780,7 +831,7 @@ static int extract_file(extract *x, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", x->path, strerror(errno));
 		return -1;
 	}
-	if (stat(x->path, &st) < 0) {
+	if (lstat(x->path, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", x->path, strerror(errno));
 		return -1;
 	}
@@ -1047,10 +1098,16 @@ int main(int argc, char **argv)
 		cfg_free(c);
 		return EXIT_USAGE;
 	}
-	if (access(x.path, R_OK) < 0) {
-		log_error("%s: %s", x.path, strerror(errno));
-		cfg_free(c);
-		return EXIT_USAGE;
+	{
+		/* A regular file only: never what a symbolic link points to, nor
+		 * a FIFO or device. */
+		int fd = cli_open_input(x.path, err, sizeof err);
+		if (fd < 0) {
+			log_error_text(err);
+			cfg_free(c);
+			return EXIT_USAGE;
+		}
+		close(fd);
 	}
 	for (size_t i = 0; i < x.s->nfields; i++)
 		if (x.s->fields[i].pii == CFG_PII_PSEUDONYMISE && !x.pii &&

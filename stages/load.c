@@ -55,11 +55,15 @@ static void usage(FILE *f)
 		"\n"
 		"  -c, --config FILE      deployment configuration (default: $VQR_CONFIG,\n"
 		"                         ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
-		"  -d, --database CONN    libpq conninfo, URI or service name (default: the\n"
-		"                         configuration's database, else the embedded cluster)\n"
+		"  -d, --database CONN    libpq conninfo, URI or service name (default:\n"
+		"                         $VQR_DATABASE, else the configuration's database,\n"
+		"                         else the embedded cluster)\n"
 		"  -l, --label TEXT       batch label (default: the directory's name)\n"
 		"  -n, --dry-run          load, report what would change, and roll back\n"
 		"  -a, --accept-shrink    load a replacing file even if it shrinks its slice\n"
+		"  -R, --reprocess        the file is loaded already: compute its slices again\n"
+		"                         (with the current catalog), keeping its file record\n"
+		"                         and the history; implies --accept-shrink\n"
 		"  -f, --follow SOURCE    start beside vqr-extract and vqr-transform: stream\n"
 		"                         the rows (load_rows) as they are written, then wait\n"
 		"                         for the transform's manifest\n"
@@ -67,6 +71,10 @@ static void usage(FILE *f)
 		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
+		"\n"
+		"Environment:\n"
+		"  VQR_DATABASE           the database when -d is not given; vqr run passes its\n"
+		"                         database this way, so that no password shows in ps\n"
 		"\n" LOG_EXIT_CODES_HELP);
 }
 
@@ -155,24 +163,44 @@ static void rule_text(const cfg_indicator *ind, char *buf, size_t len)
 	}
 }
 
-static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen);
+static int sync_indicators(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen);
+
+/* Whether the shared catalog (source, indicator, period, check_rule) must
+ * be written through the vqr.catalog_add_* functions, which add entries
+ * but refuse to change existing ones: when the connected role may not
+ * update vqr.indicator itself (a school's loader).  1 or 0, or -1 with
+ * err set. */
+static int catalog_guarded(db *d, char *err, size_t errlen)
+{
+	PGresult *r = db_query(d, "SELECT NOT has_table_privilege('vqr.indicator', 'UPDATE')", 0, NULL, err, errlen);
+	int g;
+
+	if (!r)
+		return -1;
+	g = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return g;
+}
 
 /* The indicators of another source, for a summary sheet that reports them. */
-static int sync_catalog_of(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
+static int sync_catalog_of(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen)
 {
 	const char *p[3] = { s->name, s->name_zh, s->name_en };
 	PGresult *r = db_query(d,
-			       "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
-			       "ON CONFLICT (source_code) DO NOTHING", 3, p, err, errlen);
+			       guarded ? "SELECT vqr.catalog_add_source($1, $2, $3)"
+				       : "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
+					 "ON CONFLICT (source_code) DO NOTHING",
+			       3, p, err, errlen);
 	if (!r)
 		return -1;
 	PQclear(r);
-	return sync_indicators(d, c, s, err, errlen);
+	return sync_indicators(d, c, s, guarded, err, errlen);
 }
 
 /* Sync the school, the source and its indicators (and the derived ones,
- * and the checks) from the configuration. */
-static int sync_catalog(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
+ * and the checks) from the configuration; guarded as catalog_guarded
+ * says. */
+static int sync_catalog(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen)
 {
 	PGresult *r;
 	const char *p[12];
@@ -191,24 +219,28 @@ static int sync_catalog(db *d, const cfg *c, const cfg_source *s, char *err, siz
 	p[1] = s->name_zh;
 	p[2] = s->name_en;
 	r = db_query(d,
-		     "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
-		     "ON CONFLICT (source_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en",
+		     guarded ? "SELECT vqr.catalog_add_source($1, $2, $3)"
+			     : "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
+			       "ON CONFLICT (source_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, "
+			       "name_en = EXCLUDED.name_en",
 		     3, p, err, errlen);
 	if (!r)
 		return -1;
 	PQclear(r);
-	if (sync_indicators(d, c, s, err, errlen) < 0)
+	if (sync_indicators(d, c, s, guarded, err, errlen) < 0)
 		return -1;
 	/* Indicators reported on a summary sheet are matched by name: all must exist. */
 	if (s->reported)
 		for (size_t k = 0; k < c->nsources; k++)
 			if (&c->sources[k] != s && !c->sources[k].reported &&
-			    sync_catalog_of(d, c, &c->sources[k], err, errlen) < 0)
+			    sync_catalog_of(d, c, &c->sources[k], guarded, err, errlen) < 0)
 				return -1;
-	return derive_sync_checks(d, c, err, errlen);
+	return derive_sync_checks(d, c, guarded, err, errlen);
 }
 
-static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, size_t errlen)
+/* Sync the indicators of source s (and the derived ones with it) into
+ * vqr.indicator, through vqr.catalog_add_indicator when guarded. */
+static int sync_indicators(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen)
 {
 	const char *p[12];
 	PGresult *r;
@@ -232,7 +264,9 @@ static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, 
 		p[9] = rule;
 		p[10] = period_type_name(ind->period);
 		p[11] = ind->formula ? "true" : "false";
-		r = db_query(d,
+		r = db_query(d, guarded ?
+			     "SELECT vqr.catalog_add_indicator($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10, $11, "
+			     "$12::boolean)" :
 			     "INSERT INTO vqr.indicator (indicator_code, name_zh, name_en, unit, kind, aggregate, "
 			     "source_code, scale, description, rule, period_type, derived) "
 			     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
@@ -257,36 +291,9 @@ static int sync_indicators(db *d, const cfg *c, const cfg_source *s, char *err, 
 }
 
 /* The periods of m as a PostgreSQL text[] literal. */
-/* A PostgreSQL text[] literal of v[0..n) (malloc'd), or NULL (no memory). */
-static char *text_array(char *const *v, size_t n)
-{
-	size_t need = 3;
-	char *a, *o;
-	for (size_t i = 0; i < n; i++)
-		need += strlen(v[i]) * 2 + 4;
-	if (!(a = malloc(need)))
-		return NULL;
-	o = a;
-	*o++ = '{';
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			*o++ = ',';
-		*o++ = '"';
-		for (const char *p = v[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				*o++ = '\\';
-			*o++ = *p;
-		}
-		*o++ = '"';
-	}
-	*o++ = '}';
-	*o = '\0';
-	return a;
-}
-
 static char *periods_array(const manifest *m)
 {
-	return text_array(m->periods, m->nperiods);
+	return db_text_array(m->periods, m->nperiods);
 }
 
 /* The file's column coverage as four text[] literals for vqr.source_file
@@ -294,10 +301,10 @@ static char *periods_array(const manifest *m)
  * 0, or -1 (no memory; what was made is freed). */
 static int coverage_arrays(const manifest *m, char *arr[4])
 {
-	arr[0] = text_array(m->unmapped.v, m->unmapped.n);
-	arr[1] = text_array(m->unmapped_hint.v, m->unmapped_hint.n);
-	arr[2] = text_array(m->missing.v, m->missing.n);
-	arr[3] = text_array(m->skipped.v, m->skipped.n);
+	arr[0] = db_text_array(m->unmapped.v, m->unmapped.n);
+	arr[1] = db_text_array(m->unmapped_hint.v, m->unmapped_hint.n);
+	arr[2] = db_text_array(m->missing.v, m->missing.n);
+	arr[3] = db_text_array(m->skipped.v, m->skipped.n);
 	if (arr[0] && arr[1] && arr[2] && arr[3])
 		return 0;
 	for (int i = 0; i < 4; i++)
@@ -447,23 +454,27 @@ static int report_changes(db *d, const manifest *m, long long batch_id, const re
 	return 0;
 }
 
-/* Record the batch of this load (out->batch_id).  Its label is the
+/* Record the batch of this load (out->batch_id), with the sha256 of the
+ * catalog that computes s (cfg_catalog_sha256).  Its label is the
  * staging directory's name; when the school already has a batch of that
  * name (another deployment on the same database staged a file of the same
  * source in the same second), ".2", ".3", ... is appended.  Called under
  * the school's lock (begin_locked), so two loads cannot pick the same. */
-static int insert_batch(db *d, const cfg *c, const char *label, result *out, char *err, size_t errlen)
+static int insert_batch(db *d, const cfg *c, const cfg_source *s, const char *label, result *out, char *err,
+			size_t errlen)
 {
-	char host[256] = "";
-	const char *p[4] = { c->school_code, label, VQR_VERSION, host };
+	char host[256] = "", cat[65];
+	const char *p[5] = { c->school_code, label, VQR_VERSION, host, cat };
 	PGresult *r;
 
 	gethostname(host, sizeof host - 1);
-	r = db_query(d, "INSERT INTO vqr.batch (school_code, label, vqr_version, host) "
-		     "SELECT $1, x.l, $3, $4 FROM (SELECT $2 AS l, 1 AS n UNION ALL "
+	if (cfg_catalog_sha256(c, s, cat, err, errlen) < 0)
+		return -1;
+	r = db_query(d, "INSERT INTO vqr.batch (school_code, label, vqr_version, host, catalog_sha256) "
+		     "SELECT $1, x.l, $3, $4, $5 FROM (SELECT $2 AS l, 1 AS n UNION ALL "
 		     "SELECT $2 || '.' || g, g FROM generate_series(2, 1000) g) x "
 		     "WHERE NOT EXISTS (SELECT 1 FROM vqr.batch b WHERE b.school_code = $1 AND b.label = x.l) "
-		     "ORDER BY x.n LIMIT 1 RETURNING batch_id", 4, p, err, errlen);
+		     "ORDER BY x.n LIMIT 1 RETURNING batch_id", 5, p, err, errlen);
 	if (!r)
 		return -1;
 	out->batch_id = atoll(PQgetvalue(r, 0, 0));
@@ -513,10 +524,12 @@ static int follow_first(db *d, const cfg *c, const cfg_source *s, manifest *m, c
 {
 	char path[4200], e2[256];
 	PGresult *r;
+	int guarded;
 
 	if (begin_locked(d, c, err, errlen) < 0)
 		return -1;
-	if (sync_catalog(d, c, s, err, errlen) < 0 || insert_batch(d, c, label, out, err, errlen) < 0 ||
+	if ((guarded = catalog_guarded(d, err, errlen)) < 0 || sync_catalog(d, c, s, guarded, err, errlen) < 0 ||
+	    insert_batch(d, c, s, label, out, err, errlen) < 0 ||
 	    db_exec(d, "SAVEPOINT vqr_slice", err, errlen) < 0)
 		goto rollback;
 	if (!(r = db_query(d, "SELECT nextval(pg_get_serial_sequence('vqr.source_file', 'file_id'))", 0, NULL,
@@ -566,23 +579,29 @@ static void shrink_add(shrink *k, const char *period, const char *what, double b
 	k->n++;
 }
 
-/* Keep vqr.slice_file in step: a replacing file becomes the only file of
- * its slices (the rows of the files it replaces go into *old_rows), a
- * supplement joins theirs.  0 or -1 with err set. */
+/* Keep vqr.slice_file in step for batch bnum: a replacing file becomes
+ * the only file of its slices (the files it replaces go to
+ * vqr.slice_file_history, their rows into *old_rows), a supplement joins
+ * theirs.  0 or -1 with err set. */
 static int slice_files(db *d, const cfg *c, const cfg_source *s, const char *periods, const char *fnum,
-		       int supplement, long long *old_rows, long long *old_files, char *err, size_t errlen)
+		       const char *bnum, int supplement, long long *old_rows, long long *old_files, char *err,
+		       size_t errlen)
 {
-	const char *p[4] = { c->school_code, s->name, periods, fnum };
+	const char *p[5] = { c->school_code, s->name, periods, fnum, bnum };
+	const char *g[4] = { c->school_code, s->name, periods, bnum };
 	PGresult *r;
 
 	*old_rows = *old_files = 0;
 	if (!supplement) {
 		r = db_query(d,
 			     "WITH gone AS (DELETE FROM vqr.slice_file WHERE school_code = $1 AND source_code = $2 "
-			     "AND period = ANY($3::text[]) RETURNING file_id) "
+			     "AND period = ANY($3::text[]) RETURNING *), "
+			     "kept AS (INSERT INTO vqr.slice_file_history (school_code, source_code, period, file_id, "
+			     "  added_by, superseded_by) SELECT school_code, source_code, period, file_id, added_by, "
+			     "  $4::bigint FROM gone) "
 			     "SELECT coalesce(sum(rows_loaded), 0), count(*) FROM vqr.source_file "
 			     "WHERE file_id IN (SELECT file_id FROM gone)",
-			     3, p, err, errlen);
+			     4, g, err, errlen);
 		if (!r)
 			return -1;
 		*old_rows = atoll(PQgetvalue(r, 0, 0));
@@ -590,9 +609,9 @@ static int slice_files(db *d, const cfg *c, const cfg_source *s, const char *per
 		PQclear(r);
 	}
 	r = db_query(d,
-		     "INSERT INTO vqr.slice_file (school_code, source_code, period, file_id) "
-		     "SELECT $1, $2, p, $4::bigint FROM unnest($3::text[]) p ON CONFLICT DO NOTHING",
-		     4, p, err, errlen);
+		     "INSERT INTO vqr.slice_file (school_code, source_code, period, file_id, added_by) "
+		     "SELECT $1, $2, p, $4::bigint, $5::bigint FROM unnest($3::text[]) p ON CONFLICT DO NOTHING",
+		     5, p, err, errlen);
 	if (!r)
 		return -1;
 	PQclear(r);
@@ -621,7 +640,7 @@ static int shrink_check(db *d, const cfg *c, const cfg_source *s, const manifest
 	for (size_t i = 0; i < c->nindicators; i++)
 		if (c->indicators[i].source == s && strcmp(c->indicators[i].kind, "count") == 0)
 			cv[nc++] = c->indicators[i].code;
-	codes = text_array(cv, nc);
+	codes = db_text_array(cv, nc);
 	free(cv);
 	if (!codes) {
 		snprintf(err, errlen, "out of memory");
@@ -675,8 +694,14 @@ static int shrink_record(db *d, const cfg *c, const cfg_source *s, const shrink 
 	return 0;
 }
 
+/* Load the batch staged in dir.  reprocess: the file was loaded before
+ * (its sha256 is in vqr.source_file) and is computed again with the
+ * current catalog: its file record is reused, its rejects and rows are
+ * replaced, it joins its slices' files (slice_file) rather than resetting
+ * them, and no shrink holds it back. */
 static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const char *dir,
-		const char *label, int dry_run, int accept_shrink, int follow, result *out, char *err, size_t errlen)
+		const char *label, int dry_run, int accept_shrink, int follow, int reprocess, result *out,
+		char *err, size_t errlen)
 {
 	PGresult *r;
 	char path[4200], suffix[64], ms_e[32], ms_t[32], num[7][32];
@@ -684,7 +709,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	const char *p[20];
 	long long file_id = 0, nmissing;
 	shrink held;
-	int rc = -1, rls;
+	int rc = -1, rls, guarded;
 	derive *dv = NULL;
 
 	memset(out, 0, sizeof *out);
@@ -702,12 +727,21 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	p[0] = c->school_code;
 	p[1] = m->sha256;
 	r = db_query(d,
-		     "SELECT f.batch_id, to_char(f.loaded_at, 'YYYY-MM-DD HH24:MI:SS') FROM vqr.source_file f "
+		     "SELECT f.batch_id, to_char(f.loaded_at, 'YYYY-MM-DD HH24:MI:SS'), f.file_id FROM vqr.source_file f "
 		     "WHERE f.school_code = $1 AND f.sha256 = $2",
 		     2, p, err, errlen);
 	if (!r)
 		goto rollback;
-	if (PQntuples(r)) {
+	if (reprocess) {
+		if (!PQntuples(r)) {
+			snprintf(err, errlen, "%s: --reprocess: %s (sha256 %s) is not loaded", dir, m->file_name,
+				 m->sha256);
+			PQclear(r);
+			goto rollback;
+		}
+		file_id = atoll(PQgetvalue(r, 0, 2));
+		accept_shrink = 1;
+	} else if (PQntuples(r)) {
 		snprintf(out->skipped_by, sizeof out->skipped_by, "batch %s at %s", PQgetvalue(r, 0, 0),
 			 PQgetvalue(r, 0, 1));
 		PQclear(r);
@@ -715,7 +749,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		goto done;
 	}
 	PQclear(r);
-	if (!follow && sync_catalog(d, c, s, err, errlen) < 0)
+	if ((guarded = catalog_guarded(d, err, errlen)) < 0 || (!follow && sync_catalog(d, c, s, guarded, err, errlen) < 0))
 		goto rollback;
 	for (size_t i = 0; i < m->nperiods; i++) {
 		period_type pt;
@@ -735,14 +769,15 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		p[2] = f;
 		p[3] = l;
 		r = db_query(d,
-			     "INSERT INTO vqr.period (period, period_type, start_date, end_date) "
-			     "VALUES ($1, $2, $3, $4) ON CONFLICT (period) DO NOTHING",
+			     guarded ? "SELECT vqr.catalog_add_period($1, $2, $3::date, $4::date)"
+				     : "INSERT INTO vqr.period (period, period_type, start_date, end_date) "
+				       "VALUES ($1, $2, $3, $4) ON CONFLICT (period) DO NOTHING",
 			     4, p, err, errlen);
 		if (!r)
 			goto rollback;
 		PQclear(r);
 	}
-	if (!follow && insert_batch(d, c, label, out, err, errlen) < 0)
+	if (!follow && insert_batch(d, c, s, label, out, err, errlen) < 0)
 		goto rollback;
 	/* A blocking check rolls back to here: the batch stays, with its findings.
 	 * (--follow took it in follow_first, before the rows.) */
@@ -763,8 +798,16 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		const char *q[] = { num[0], c->school_code, s->name, m->file_name, m->sha256, num[1],
 				    m->encoding, hl, num[2], num[3], num[4], num[5], periods, ms_e, ms_t,
 				    file_id ? num[6] : NULL, cov[0], cov[1], cov[2], cov[3] };
-		/* A file id is taken ahead (--follow) when the rows came first. */
-		r = db_query(d,
+		/* A file id is taken ahead (--follow) when the rows came first;
+		 * a reprocessed file keeps its record, now of this batch. */
+		r = reprocess ? db_query(d,
+			     "UPDATE vqr.source_file SET batch_id = $1, file_name = $4, size_bytes = $6, encoding = $7, "
+			     "header_line = $8, rows_read = $9, rows_loaded = $10, rows_rejected = $11, rows_skipped = $12, "
+			     "periods = $13, extract_ms = $14, transform_ms = $15, unmapped_headers = $17, "
+			     "unmapped_hints = $18, missing_fields = $19, skipped_indicators = $20, loaded_at = now() "
+			     "WHERE file_id = $16::bigint AND school_code = $2 AND source_code = $3 AND sha256 = $5 "
+			     "RETURNING file_id",
+			     20, q, err, errlen) : db_query(d,
 			     "INSERT INTO vqr.source_file (file_id, batch_id, school_code, source_code, file_name, sha256, "
 			     "size_bytes, encoding, header_line, rows_read, rows_loaded, rows_rejected, rows_skipped, "
 			     "periods, extract_ms, transform_ms, unmapped_headers, unmapped_hints, missing_fields, "
@@ -812,6 +855,15 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		       rls, path, 0, suffix, &out->values, err, errlen) < 0)
 		goto rollback;
 	snprintf(suffix, sizeof suffix, "\t%lld", file_id);
+	if (reprocess) {
+		/* its rejects and canonical rows are made again */
+		const char *fp[1] = { num[6] };
+		if (!(r = db_query(d, "DELETE FROM vqr.reject WHERE file_id = $1::bigint", 1, fp, err, errlen)))
+			goto rollback;
+		PQclear(r);
+		if (s->load_rows && rowload_forget(d, s, file_id, err, errlen) < 0)
+			goto rollback;
+	}
 	snprintf(path, sizeof path, "%s/rejects.tsv", dir);
 	if (load_table(d, "vqr.reject", "line, column_no, column_name, field, value, rule, message, file_id",
 		       rls, path, 1, suffix, &out->rejects, err, errlen) < 0)
@@ -836,9 +888,9 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	}
 	snprintf(num[6], sizeof num[6], "%lld", file_id);
 	{
-		int supplement = cfg_is_supplement(s, m->file_name);
+		int supplement = reprocess || cfg_is_supplement(s, m->file_name);
 		long long old_rows, old_files;
-		if (slice_files(d, c, s, periods, num[6], supplement, &old_rows, &old_files, err, errlen) < 0)
+		if (slice_files(d, c, s, periods, num[6], num[0], supplement, &old_rows, &old_files, err, errlen) < 0)
 			goto rollback;
 		if (!supplement && !accept_shrink && s->max_shrink < 1 &&
 		    shrink_check(d, c, s, m, periods, num[0], old_rows, &held, err, errlen) < 0)
@@ -932,6 +984,7 @@ int main(int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "accept-shrink", no_argument, NULL, 'a' },
+		{ "reprocess", no_argument, NULL, 'R' },
 		{ "follow", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
@@ -940,7 +993,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config = NULL, *database = NULL, *label = NULL, *dir, *follow = NULL;
-	int dry_run = 0, accept_shrink = 0;
+	int dry_run = 0, accept_shrink = 0, reprocess = 0;
 	char err[4096];
 	manifest m = { 0 };
 	const cfg_source *s;
@@ -951,13 +1004,14 @@ int main(int argc, char **argv)
 
 	log_init("vqr-load");
 	cli_init_process();
-	while ((ch = getopt_long(argc, argv, "c:d:l:naf:vL:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:l:naRf:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 'd': database = optarg; break;
 		case 'l': label = optarg; break;
 		case 'n': dry_run = 1; break;
 		case 'a': accept_shrink = 1; break;
+		case 'R': reprocess = 1; break;
 		case 'f': follow = optarg; break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr-load", usage)) != CLI_GO_ON)
@@ -987,6 +1041,8 @@ int main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
+	if (!database && getenv("VQR_DATABASE") && *getenv("VQR_DATABASE"))
+		database = getenv("VQR_DATABASE");
 	if (db_open(&d, c, database, NULL, err, sizeof err) < 0) {
 		log_error_text(err);
 		status = EXIT_DB;
@@ -997,7 +1053,8 @@ int main(int argc, char **argv)
 		status = EXIT_DB;
 		goto out;
 	}
-	if ((rc = load(&d, c, s, &m, dir, label, dry_run, accept_shrink, follow != NULL, &res, err, sizeof err)) == -2) {
+	if ((rc = load(&d, c, s, &m, dir, label, dry_run, accept_shrink, follow != NULL, reprocess, &res, err,
+		       sizeof err)) == -2) {
 		status = EXIT_REJECTED;         /* --follow: the extract gave the file up, and says why */
 		goto out;
 	}

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,7 +56,9 @@ static void emit(const char *level, const char *fmt, va_list ap)
 
 int log_open_file(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	struct stat st;
+
 	if (fd < 0 || !(logfile = fdopen(fd, "a"))) {
 		snprintf(err, errlen, "%s: cannot open the log: %s", path, strerror(errno));
 		if (fd >= 0)
@@ -63,6 +66,13 @@ int log_open_file(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	setvbuf(logfile, NULL, _IOLBF, 0);
+	/* An existing log the operator made readable by others is theirs to
+	 * change: said, not changed. */
+	if (fstat(fd, &st) == 0 && (st.st_mode & 077)) {
+		log_warning("%s: the log is readable or writable by others (mode %04o)", path,
+			    (unsigned)(st.st_mode & 07777));
+		log_hint("chmod 600 %s", path);
+	}
 	return 0;
 }
 

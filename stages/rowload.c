@@ -50,6 +50,24 @@ static int add(char *sql, size_t *len, const char *fmt, ...)
 	return 0;
 }
 
+/* Append "; COMMENT ON what IS 'text'" to sql (len used of SQLBUF; no
+ * "; " when it is the first statement), text quoted by PQescapeLiteral
+ * (its copy freed here).  0, -1 with err set, or -2 when sql is full. */
+static int add_comment(db *d, char *sql, size_t *len, const char *what, const char *text, char *err,
+		       size_t errlen)
+{
+	char *lit = PQescapeLiteral(d->conn, text, strlen(text));
+	int rc;
+
+	if (!lit) {
+		db_error(d, NULL, err, errlen);
+		return -1;
+	}
+	rc = add(sql, len, "%sCOMMENT ON %s IS %s", *len ? "; " : "", what, lit) < 0 ? -2 : 0;
+	PQfreemem(lit);
+	return rc;
+}
+
 /* COPY-text escape of s into out (outlen >= 2 * strlen(s) + 1). */
 static void copy_escape(const char *s, char *out)
 {
@@ -69,9 +87,10 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 		 long long *nrows, char *err, size_t errlen)
 {
 	char path[4200], mpath[4200], *sql = NULL, *table = NULL, *cols[MAXCOLS], *hdr = NULL, *suffix = NULL;
+	char *qcols[MAXCOLS] = { NULL }, *what = NULL, *text = NULL; /* qcols: PQescapeIdentifier's, freed at out */
 	const cfg_field *ftype[MAXCOLS];
 	size_t len = 0, hlen;
-	int ncols = 0, rc = -1;
+	int ncols = 0, rc = -1, k;
 	const char *line;
 	rows_reader *r;
 	PGresult *res;
@@ -86,7 +105,7 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 		snprintf(err, errlen, "%s: %s", path, rows_error(r)[0] ? rows_error(r) : "empty: no header line");
 		goto out;
 	}
-	if (!(sql = malloc(SQLBUF)) || !(hdr = malloc(hlen + 1)) ||
+	if (!(sql = malloc(SQLBUF)) || !(hdr = malloc(hlen + 1)) || !(what = malloc(SQLBUF)) ||
 	    !(suffix = malloc(2 * strlen(c->school_code) + 32))) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -103,6 +122,11 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 		}
 		ncols++;
 	}
+	for (int i = 2; i < ncols; i++)
+		if (!(qcols[i] = PQescapeIdentifier(d->conn, cols[i], strlen(cols[i])))) {
+			db_error(d, NULL, err, errlen);
+			goto out;
+		}
 	if (ncols < 2 || strcmp(cols[0], "_line") || strcmp(cols[1], "_period")) {
 		snprintf(err, errlen, "%s:1: the header line does not start with _line and _period", path);
 		goto out;
@@ -125,32 +149,49 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 		"file_id bigint NOT NULL, line bigint NOT NULL", table) < 0)
 		goto toolong;
 	for (int i = 2; i < ncols; i++)
-		if (add(sql, &len, ", \"%s\" %s", cols[i], rowload_sql_type(ftype[i]->type)) < 0)
+		if (add(sql, &len, ", %s %s", qcols[i], rowload_sql_type(ftype[i]->type)) < 0)
 			goto toolong;
 	if (add(sql, &len, ")") < 0)
 		goto toolong;
 	for (int i = 2; i < ncols; i++)
-		if (add(sql, &len, "; ALTER TABLE %s ADD COLUMN IF NOT EXISTS \"%s\" %s", table, cols[i],
+		if (add(sql, &len, "; ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", table, qcols[i],
 			rowload_sql_type(ftype[i]->type)) < 0)
 			goto toolong;
 	if (db_exec(d, "SET LOCAL client_min_messages = warning", err, errlen) < 0 || db_exec(d, sql, err, errlen) < 0)
 		goto out;
 
-	/* The comments analysts read with \\d+. */
+	/* The comments analysts read with \\d+: configuration text, quoted as literals. */
 	len = 0;
-	if (add(sql, &len, "COMMENT ON TABLE %s IS $c$明细行 / canonical rows of %s (%s), one per loaded row; "
-		"replaced with its slice (school, period)$c$; "
-		"COMMENT ON COLUMN %s.school_code IS $c$学校代码 / school$c$; "
-		"COMMENT ON COLUMN %s.period IS $c$统计期 / period of the row$c$; "
-		"COMMENT ON COLUMN %s.file_id IS $c$文件号 / vqr.source_file it came from$c$; "
-		"COMMENT ON COLUMN %s.line IS $c$行号 / line in that file$c$",
-		table, s->name_zh ? s->name_zh : s->name, s->name_en ? s->name_en : s->name, table, table, table,
-		table) < 0)
-		goto toolong;
-	for (int i = 2; i < ncols; i++)
-		if (ftype[i]->header && !strstr(ftype[i]->header, "$c$") &&
-		    add(sql, &len, "; COMMENT ON COLUMN %s.\"%s\" IS $c$%s$c$", table, cols[i], ftype[i]->header) < 0)
-			goto toolong;
+	{
+		const char *zh = s->name_zh ? s->name_zh : s->name, *en = s->name_en ? s->name_en : s->name;
+		static const char *const fixed[][2] = {
+			{ "school_code", "学校代码 / school" },
+			{ "period", "统计期 / period of the row" },
+			{ "file_id", "文件号 / vqr.source_file it came from" },
+			{ "line", "行号 / line in that file" },
+		};
+		if (!(text = malloc(strlen(zh) + strlen(en) + 128))) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		sprintf(text, "明细行 / canonical rows of %s (%s), one per loaded row; replaced with its slice "
+			"(school, period)", zh, en);
+		snprintf(what, SQLBUF, "TABLE %s", table);
+		if ((k = add_comment(d, sql, &len, what, text, err, errlen)) < 0)
+			goto comment_failed;
+		for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+			snprintf(what, SQLBUF, "COLUMN %s.%s", table, fixed[i][0]);
+			if ((k = add_comment(d, sql, &len, what, fixed[i][1], err, errlen)) < 0)
+				goto comment_failed;
+		}
+		for (int i = 2; i < ncols; i++) {
+			if (!ftype[i]->header)
+				continue;
+			snprintf(what, SQLBUF, "COLUMN %s.%s", table, qcols[i]);
+			if ((k = add_comment(d, sql, &len, what, ftype[i]->header, err, errlen)) < 0)
+				goto comment_failed;
+		}
+	}
 	if (db_exec(d, sql, err, errlen) < 0)
 		goto out;
 
@@ -159,7 +200,7 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 	if (add(sql, &len, "COPY %s (line, period", table) < 0)
 		goto toolong;
 	for (int i = 2; i < ncols; i++)
-		if (add(sql, &len, ", \"%s\"", cols[i]) < 0)
+		if (add(sql, &len, ", %s", qcols[i]) < 0)
 			goto toolong;
 	if (add(sql, &len, ", school_code, file_id) FROM STDIN") < 0)
 		goto toolong;
@@ -175,15 +216,41 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 	sprintf(suffix + strlen(suffix), "\t%lld", file_id);
 	rc = pgcopy_stream(d, r, 0, suffix, 0, nrows, err, errlen);
 	goto out;
+comment_failed:
+	if (k == -1)
+		goto out;
 toolong:
 	snprintf(err, errlen, "%s: too many columns for vqr_rows", path);
 out:
+	for (int i = 2; i < ncols; i++)
+		PQfreemem(qcols[i]);
+	free(what);
+	free(text);
 	rows_close(r);
 	free(sql);
 	free(table);
 	free(hdr);
 	free(suffix);
 	return rc;
+}
+
+int rowload_forget(db *d, const cfg_source *s, long long file_id, char *err, size_t errlen)
+{
+	char sql[512], num[32], *esc;
+	const char *p[1] = { num };
+	PGresult *res;
+
+	if (!(esc = PQescapeIdentifier(d->conn, s->name, strlen(s->name)))) {
+		db_error(d, NULL, err, errlen);
+		return -1;
+	}
+	snprintf(sql, sizeof sql, "DELETE FROM vqr_rows.%s WHERE file_id = $1::bigint", esc);
+	PQfreemem(esc);
+	snprintf(num, sizeof num, "%lld", file_id);
+	if (!(res = db_query(d, sql, 1, p, err, errlen)))
+		return -1;
+	PQclear(res);
+	return 0;
 }
 
 int rowload_replace(db *d, const cfg *c, const cfg_source *s, long long file_id, const char *periods,

@@ -37,6 +37,11 @@
 int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long long file_id, int follow,
 		 long long *nrows, char *err, size_t errlen);
 
+/* Delete the canonical rows of file_id from vqr_rows.<source> (before
+ * they are loaded again, when the file is reprocessed).  0, or -1 with
+ * err set. */
+int rowload_forget(db *d, const cfg_source *s, long long file_id, char *err, size_t errlen);
+
 /* Delete the rows of school c->school_code in vqr_rows.<s->name> whose
  * period is in `periods` (a text[] literal, e.g. {2022-2023}) and whose
  * file is not file_id.  0, or -1 with err. */

@@ -180,7 +180,7 @@ rows_writer *rows_create(const char *path, int level, char *err, size_t errlen)
 	}
 	w->cap = RBUF;
 	sprintf(w->tmp, "%s.tmp", path);
-	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (w->fd < 0) {
 		snprintf(err, errlen, "%s: %s", w->tmp, strerror(errno));
 		goto fail;

@@ -5,6 +5,7 @@
  * for pseudonymisation), which runs at memory speed with SHA extensions.
  */
 #include "sha256.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,20 +67,12 @@ int sha256_file(const char *path, unsigned char out[SHA256_DIGEST_LEN], char *er
 {
 	sha256_ctx c;
 	unsigned char *buf;
-	struct stat st;
 	ssize_t n;
 	int fd, e = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errbuf && errlen)
-			snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+	fd = cli_open_input(path, errbuf, errlen);
+	if (fd < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) < 0)
-		e = errno;
-	else if (S_ISDIR(st.st_mode))
-		e = EISDIR;
 	buf = e ? NULL : malloc(SHA256_FILE_BUF);
 	if (!e && !buf)
 		e = ENOMEM;

@@ -53,6 +53,7 @@
  * itself.
  */
 #include "xlsx.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <expat.h>
@@ -1952,19 +1953,11 @@ static void XMLCALL sh_end(void *ud, const XML_Char *name)
 static int check_magic(const char *path, char *errbuf, size_t errlen)
 {
 	unsigned char m[4] = { 0 };
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = cli_open_input(path, errbuf, errlen);
 	ssize_t n;
 
-	if (fd < 0) {
-		set_err(errbuf, errlen, "%s: %s", path, strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		set_err(errbuf, errlen, "%s: %s", path, strerror(EISDIR));
-		return -1;
-	}
 	n = read(fd, m, 4);
 	close(fd);
 	if (n == 4 && m[0] == 'P' && m[1] == 'K' && m[2] < 9 && m[3] < 9)

@@ -9,6 +9,8 @@
 # 1589.19 / 6042.72).  Then: periods (snapshot, fiscal year, semester, an
 # explicit period), warnings, refusals with file:line:col, usage errors,
 # a full disk, and a regional database without a configuration file.
+# Last, vqr show without --year: the latest academic year, then the fiscal
+# year and snapshot that go with it under headings of their own.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 
@@ -194,5 +196,74 @@ is "$rc" 0 "without a configuration file: --database and --school"
 is "$out" "$(cat "$DATA/expected_2022-2023.txt")" "  print the same tables"
 out=$(cd "$WORK" && VQR_CONFIG= vqr -d "$TEST_DB" report --layout "$LAYOUT" 2>&1); rc=$?
 is "$rc" 1 "  and without --school it exits 1"; like "$out" "*needs --school*" "  asking for it"
+
+# vqr show on the same figures: without --year, the latest academic year,
+# then under headings of their own the periods vqr report pairs with it
+# (its semesters, the fiscal year it starts in, its last snapshot), then
+# the later periods by name.
+out=$(vqr -c "$CFG" show 2>&1); rc=$?
+is "$rc" 0 "vqr show exits 0"
+like "$out" "*
+学年 2022-2023 (academic year)
+*employment.dest.enterprise  *737  人*
+学期 2022-2023-1 (semester)
+*test.semester  *12  人*
+学期 2022-2023-2 (semester)
+*test.semester  *34  人*
+会计年度 2022 (fiscal year)
+*finance.revenue.total  *6042.72  *
+时点 2023-08-31 (snapshot)
+*staff.total  *440  人*" "without --year: 2022-2023, its semesters, fiscal 2022 and the snapshot of 2023-08-31, each under its heading"
+like "$out" "*
+也已载入较新的统计期 / later periods also loaded: 2023, 2023-09-30 (vqr show --year PERIOD)" "  and names the later fiscal year and snapshot"
+case "$out" in *6500*|*"时点 2023-09-30"*) ok 1 "  whose values it does not mix in" ;; *) ok 0 "  whose values it does not mix in" ;; esac
+out=$(vqr -c "$CFG" show --year 2023 2>&1); rc=$?
+like "$out" "*
+会计年度 2023 (fiscal year)
+*finance.revenue.total  *6500  *" "vqr show --year 2023: the fiscal year 2023 under its heading"
+case "$out" in *学年*|*6042.72*) ok 1 "  alone" ;; *) ok 0 "  alone" ;; esac
+
+# vqr show after loading two academic years of graduates and two fiscal
+# years of income: the later academic year and the fiscal year it starts in.
+cat > "$WORK/show.yaml" <<YAML
+school: {code: CQGYGJ, name: 重庆市工业高级技工学校, region: 重庆市}
+database: "$(pg_temp_createdb vqr_e2e_show)"
+paths: {inbox: show/inbox, staging: show/staging, archive: show/archive, quarantine: show/quarantine, settle_seconds: 0}
+include:
+  - $TOP/config/sources/graduate_destination.yaml
+  - $TOP/config/sources/finance_ledger.yaml
+  - $TOP/config/sources/procurement_ledger.yaml
+  - $TOP/config/sources/contract_ledger.yaml
+  - $TOP/config/indicators/employment.yaml
+  - $TOP/config/indicators/finance.yaml
+YAML
+mkdir -p "$WORK/show/inbox"
+cp "$TOP/fixtures/CQGYGJ/2021-2022/毕业生去向登记表_2022届.csv" "$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv" \
+	"$TOP/fixtures/CQGYGJ/2021-2022/收入明细账_2021.csv.gz" "$TOP/fixtures/CQGYGJ/2022-2023/收入明细账_2022.csv.gz" "$WORK/show/inbox/"
+out=$(vqr -c "$WORK/show.yaml" init 2>&1 && vqr -c "$WORK/show.yaml" run 2>&1); rc=$?
+is "$rc" 0 "two academic years of graduates and two fiscal years of income load" || diag "$out"
+out=$(vqr -c "$WORK/show.yaml" show 2>&1); rc=$?
+is "$rc" 0 "vqr show exits 0"
+SHOWDB=$(sed -n 's/^database: "\(.*\)"$/\1/p' "$WORK/show.yaml")
+shown() { # the value as vqr show prints it: shown INDICATOR PERIOD
+	psql -X -q -A -t -d "$SHOWDB" -c "select trim_scale(round(value, 2)) from vqr.indicator_value
+		where indicator_code = '$1' and period = '$2' and breakdown = '{}' and value_type = 'computed'"
+}
+g22=$(shown employment.graduates.total 2021-2022); g23=$(shown employment.graduates.total 2022-2023)
+f21=$(shown finance.revenue.total 2021); f22=$(shown finance.revenue.total 2022)
+ok $([ -n "$g22" ] && [ -n "$g23" ] && [ "$g22" != "$g23" ] && [ -n "$f21" ] && [ "$f21" != "$f22" ]; echo $?) \
+	"  the years differ ($g22 and $g23 graduates, $f21 and $f22 万元)"
+like "$out" "*
+学年 2022-2023 (academic year)
+*employment.graduates.total  *毕业生人数  *$g23  人*
+会计年度 2022 (fiscal year)
+*finance.revenue.total  *筹措经费总额  *$f22  万元*" "without --year: the latest academic year, then the fiscal-year heading with fiscal 2022"
+case "$out" in *2021-2022*|*"会计年度 2021"*|*" $g22  人"*|*" $f21  万元"*) ok 1 "  and neither 2021-2022 nor fiscal 2021" ;;
+*) ok 0 "  and neither 2021-2022 nor fiscal 2021" ;; esac
+out=$(vqr -c "$WORK/show.yaml" show --year 2021-2022 2>&1); rc=$?
+like "$out" "*
+学年 2021-2022 (academic year)
+*employment.graduates.total  *毕业生人数  *$g22  人*" "vqr show --year 2021-2022 still shows that year"
+case "$out" in *会计年度*|*later*) ok 1 "  and that year only" ;; *) ok 0 "  and that year only" ;; esac
 
 done_testing

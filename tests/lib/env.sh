@@ -9,6 +9,9 @@
 #   sql "SELECT ..."             runs SQL in $TEST_DB, prints unaligned rows
 #   test_db NAME                 creates database NAME on the suite's server,
 #                                sets and exports TEST_DB (its conninfo)
+#   own_source NAME              makes deployment NAME read a copy of the
+#                                shipped graduate source, $WORK/src.yaml,
+#                                which the test may change as a college would
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/lib/pg.sh"
 BIN=$TOP/${VQR_BUILD:-build}/bin
@@ -53,4 +56,9 @@ test_db() {
 		exit 1
 	}
 	export TEST_DB
+}
+
+own_source() {
+	cp "$TOP/config/sources/graduate_destination.yaml" "$WORK/src.yaml"
+	sed -i "s|$TOP/config/sources/graduate_destination.yaml|$WORK/src.yaml|" "$WORK/$1.yaml"
 }

@@ -54,18 +54,26 @@ wait_region() {
 # The colleges: A is the seed college with its 2022-2023 register; B is
 # another school with a register of its own in two years (made from the
 # seed's rows: 800 graduates of 2022-2023, every fourth further-study
-# graduate not placed; the other 666 as graduates of June 2022).
+# graduate not placed; the other 666 as graduates of June 2022).  B has
+# history before it publishes: a first draft of 2021-2022 without the
+# in-field column (its in-field rate not computed, a field_missing
+# finding), replaced by the full register.
 make_config a "$CA"
 make_config b "$CB"
+# B keeps its canonical rows (load_rows), which publishing renumbers too.
+sed 's/^\(    delimiter: .*\)$/\1\n    load_rows: true/' "$TOP/config/sources/graduate_destination.yaml" > "$WORK/b-src.yaml"
+sed -i "s|$TOP/config/sources/graduate_destination.yaml|$WORK/b-src.yaml|" "$WORK/b.yaml"
 sed -i 's/code: CQGYGJ/code: CQJDJS/; s/name: 重庆市工业高级技工学校/name: 重庆市机电技师学院/' "$WORK/b.yaml"
 make_config c "$CC"   # a third deployment that claims A's school code
 FIX="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
 FA="$WORK/a/inbox/毕业生去向登记表_2022-2023.csv"
 FB="$WORK/b/inbox/毕业生去向登记表_2022-2023.csv"
 FB1="$WORK/b/inbox/毕业生去向登记表_2021-2022.csv"
+FB1D="$WORK/b/inbox/毕业生去向登记表_2021-2022_初稿.csv"
 cp "$FIX" "$FA"
 { head -n 2 "$FIX"; tail -n +3 "$FIX" | head -n 800 | sed '0~4s/,高等教育深造,/,待就业,/'; } > "$FB"
-{ head -n 2 "$FIX"; tail -n +803 "$FIX" | sed 's/,2023-06-30,/,2022-06-30,/'; } > "$FB1"
+{ head -n 2 "$FIX"; tail -n +803 "$FIX" | sed 's/,2023-06-30,/,2022-06-30,/'; } > "$WORK/b-2021-2022.csv"
+cut -d, -f1-20,22- "$WORK/b-2021-2022.csv" > "$FB1D"
 # By hand, from the raw rows: graduates, and the in-field rate's parts
 # (placed graduates working or studying in their field / placed ones).
 count() { tail -n +3 "$1" | awk -F, -v w="$2" '
@@ -83,16 +91,39 @@ BLOCK_A=$(qa "select id_block from vqr.publication_setting")
 is "$BLOCK_A" "$(qa "select vqr.id_block_for('CQGYGJ')")" "A's id block comes from its school code"
 out=$(vqr -c "$WORK/a.yaml" run 2>&1); rc=$?
 is "$rc" 0 "college A loads its register"
-# B loads first and publishes afterwards: its ids move into its block.
+# B loads first and publishes afterwards: its ids move into its block,
+# its history and superseded findings with them.
 vqr -c "$WORK/b.yaml" init >/dev/null
 out=$(vqr -c "$WORK/b.yaml" run 2>&1); rc=$?
-is "$rc" 0 "college B loads its two registers before publishing"
-is "$(qb "select min(batch_id) || ' ' || max(batch_id) from vqr.batch")" "1 2" "B's batches are numbered 1 and 2"
+is "$rc" 0 "college B loads its 2022-2023 register and the draft of 2021-2022"
+cp "$WORK/b-2021-2022.csv" "$FB1"
+out=$(vqr -c "$WORK/b.yaml" run 2>&1); rc=$?
+is "$rc" 0 "and then the full 2021-2022 register, which replaces the draft's slice"
+is "$(qb "select min(batch_id) || ' ' || max(batch_id) from vqr.batch")" "1 3" "B's batches are numbered 1 to 3"
+# B's history and findings with their ids inside a block, for comparing before and after the move.
+hist="select count(*) || ' ' || md5(string_agg(concat_ws('|', school_code, period, indicator_code, breakdown::text, value_type, value, batch_id % 1000000000000, file_id % 1000000000000, superseded_by % 1000000000000), ';' order by period, indicator_code, breakdown::text, value_type, batch_id)) from vqr.indicator_value_history"
+gone="select count(*) || ' ' || md5(string_agg(concat_ws('|', check_code, period, indicator_code, message, batch_id % 1000000000000, file_id % 1000000000000, superseded_by % 1000000000000), ';' order by finding_id)) from vqr.finding where superseded_by is not null"
+HIST_B=$(qb "$hist") GONE_B=$(qb "$gone")
+ok $([ "${HIST_B%% *}" -gt 0 ] && [ "${GONE_B%% *}" -gt 0 ]; echo $?) \
+	"B has history (${HIST_B%% *} replaced values) and superseded findings (${GONE_B%% *})"
+is "$(qb "select string_agg(distinct check_code || ' ' || superseded_by, ',') from vqr.finding where superseded_by is not null")" \
+	"field_missing 3" "  the draft's field_missing finding, superseded by batch 3"
 out=$(vqr -c "$WORK/b.yaml" init --publish 2>&1); rc=$?
-is "$rc" 0 "vqr init --publish at college B exits 0"
+is "$rc" 0 "vqr init --publish at college B (with history) exits 0 ($(echo "$out" | tail -n 1))"
 BLOCK_B=$(qb "select id_block from vqr.publication_setting")
 is "$(qb "select string_agg(batch_id::text, ' ' order by batch_id) from vqr.batch")" \
-	"$((BLOCK_B * 1000000000000 + 1)) $((BLOCK_B * 1000000000000 + 2))" "publishing moved B's batch ids into its block"
+	"$((BLOCK_B * 1000000000000 + 1)) $((BLOCK_B * 1000000000000 + 2)) $((BLOCK_B * 1000000000000 + 3))" \
+	"publishing moved B's batch ids into its block"
+is "$(qb "$hist")|$(qb "$gone")" "$HIST_B|$GONE_B" "B's history and superseded findings survive the move, row for row"
+lo=$((BLOCK_B * 1000000000000))
+ROWS_B=$((GB + $(count "$WORK/b-2021-2022.csv" g)))
+is "$(qb "select count(*) from vqr.indicator_value_history h join vqr.batch b using (batch_id) join vqr.batch s on s.batch_id = h.superseded_by join vqr.source_file f on f.file_id = h.file_id where h.batch_id > $lo and h.superseded_by > $lo and h.file_id > $lo")" \
+	"${HIST_B%% *}" "every history row points at its batch, its file and the batch that replaced it, in the block"
+is "$(qb "select count(*) from vqr.finding f join vqr.batch b on b.batch_id = f.superseded_by where f.superseded_by > $lo and f.finding_id > $lo and f.batch_id > $lo")" \
+	"${GONE_B%% *}" "every superseded finding points at the batch that superseded it, in the block"
+is "$(qb "select count(*) || ' ' || count(f.file_id) || ' ' || count(*) filter (where r.file_id > $lo) from vqr_rows.graduate_destination r left join vqr.source_file f using (file_id)")" \
+	"$ROWS_B $ROWS_B $ROWS_B" \
+	"B's canonical rows (vqr_rows) point at their files, in the block"
 is "$(qb "select count(*) from vqr.indicator_value v join vqr.batch b using (batch_id) join vqr.source_file f using (file_id)")" \
 	"$(qb "select count(*) from vqr.indicator_value")" "and every value still points at its batch and file"
 is "$(qb "select count(*) from vqr.indicator_value where batch_id < 1000000000000 or file_id < 1000000000000")" 0 \
@@ -121,7 +152,7 @@ digest="select md5(string_agg(concat_ws('|', school_code, period, indicator_code
 is "$(qr "$digest where school_code = 'CQGYGJ'")" "$(qa "$digest")" "A's values at the region equal A's own, row for row"
 is "$(qr "$digest where school_code = 'CQJDJS'")" "$(qb "$digest")" "B's values at the region equal B's own, row for row"
 is "$(qr "select count(*) from vqr.batch") $(qr "select count(*) from vqr.source_file") $(qr "select count(*) from vqr.school")" \
-	"3 3 2" "batches, source files and both schools arrive"
+	"4 4 2" "batches, source files and both schools arrive"
 is "$(qr "select count(*) from vqr.indicator")" "$(qa "select count(*) from vqr.indicator")" \
 	"the indicator catalog is there once, though both colleges send it"
 rt="select round(value, 6) from vqr.v_region_trend where region = '重庆市' and breakdown = '{}' and period = '2022-2023' and indicator_code"
@@ -140,7 +171,7 @@ is "$(qr "select prev_period || ' ' || schools from vqr.v_region_trend where reg
 	"2021-2022 2" "v_region_trend goes over the years (2021-2022 from B only)"
 is "$(qr "select count(*) from vqr.v_school_trend where school_code = 'CQJDJS' and indicator_code = 'employment.graduates.total' and breakdown = '{}'")" \
 	2 "v_school_trend shows B over its two years"
-is "$(qr "select count(*) from vqr.v_data_quality")" 3 "v_data_quality has one row per batch and file, no mixed-up ids"
+is "$(qr "select count(*) from vqr.v_data_quality")" 4 "v_data_quality has one row per batch and file, no mixed-up ids"
 is "$(qr "select count(*) from vqr.v_latest where indicator_code = 'employment.graduates.total' and breakdown = '{}'")" 2 \
 	"v_latest has one row per school"
 
@@ -171,7 +202,7 @@ head -n 50 "$FIX" > "$WORK/r/inbox/毕业生去向登记表_2022-2023.csv"
 out=$(vqr -c "$WORK/r.yaml" run 2>&1); rc=$?
 is "$rc" 3 "vqr run at the region fails"
 like "$out" "*regional database*loads nothing itself*" "because the region loads nothing itself"
-is "$(qr "select count(*) from vqr.batch")" 3 "and nothing was loaded"
+is "$(qr "select count(*) from vqr.batch")" 4 "and nothing was loaded"
 
 # 2. A corrected re-export at A replaces A's slice at the region.
 OLD=$(qa "select max(batch_id) from vqr.batch")
@@ -210,7 +241,7 @@ is "$(qr "select stale from vqr.v_college_freshness where college = 'a'")" f "an
 is "$(qr "set role vqr_analyst; select string_agg(college || '=' || stale, ' ' order by college) from vqr.v_college_freshness")" \
 	"a=false b=true" "an analyst (vqr_analyst) reads the freshness view too"
 is "$(qr "select last_batch_id from vqr.v_college_freshness where college = 'b'")" \
-	"$((BLOCK_B * 1000000000000 + 2))" "with B's last batch that arrived"
+	"$((BLOCK_B * 1000000000000 + 3))" "with B's last batch that arrived"
 out=$(vqr -d "$CR" region status 2>&1); rc=$?
 is "$rc" 0 "vqr region status exits 0 with a college down"
 like "$out" "*college b (schools CQJDJS;*lag: college unreachable*STALE*" "and says B is unreachable and stale"
@@ -220,8 +251,9 @@ like "$out" "*college a (schools CQGYGJ;*replicating ($NT tables)*lag: * bytes*l
 # region catches up through B's replication slot.
 pg_temp_resume "$B"
 ok $? "B's server starts again"
+# (It has no further-study graduates left, more than max_shrink: accepted.)
 sed 's/,高等教育深造,/,企事业单位就业,/' "$WORK/b/archive/${FB1##*/}" > "$WORK/b/inbox/毕业生去向登记表_2021-2022_更正.csv"
-out=$(vqr -c "$WORK/b.yaml" run 2>&1); rc=$?
+out=$(vqr -c "$WORK/b.yaml" run --accept-shrink 毕业生去向登记表_2021-2022_更正.csv 2>&1); rc=$?
 is "$rc" 0 "B loads a corrected 2021-2022 register"
 NEWB=$(qb "select max(batch_id) from vqr.batch")
 wait_region "select not stale and last_batch_id = $NEWB from vqr.v_college_freshness where college = 'b'" 30
@@ -229,7 +261,7 @@ ok $? "the region catches up: B is fresh again, with its new batch"
 is "$(qr "$digest where school_code = 'CQJDJS'")" "$(qb "$digest")" "B's values at the region equal B's own again"
 
 # 4. No row-level or personal data table at the region.
-is "$(qr "select coalesce(string_agg(relname, ' ' order by relname), 'none') from pg_class where relnamespace = 'vqr'::regnamespace and relkind in ('r', 'p') and relname not in (select table_name from vqr.published_table) and relname not in ('indicator_value_history', 'publication_setting', 'published_table', 'region', 'region_college', 'region_school', 'schema_migration', 'school_role')")" \
+is "$(qr "select coalesce(string_agg(relname, ' ' order by relname), 'none') from pg_class where relnamespace = 'vqr'::regnamespace and relkind in ('r', 'p') and relname not in (select table_name from vqr.published_table) and relname not in ('indicator_value_history', 'publication_setting', 'published_table', 'region', 'region_college', 'region_school', 'schema_migration', 'school_role', 'slice_file', 'slice_file_history')")" \
 	none "the region's tables are the published ones (indicators, catalog, provenance, findings) and bookkeeping"
 is "$(qr "select relkind from pg_class where oid = 'vqr.reject'::regclass")|$(qr "select count(*) from vqr.reject")" "v|0" \
 	"vqr.reject (rejected rows with raw values) is only an empty view at the region"

@@ -13,7 +13,7 @@ make_config c "$TEST_DB"
 vqr -c "$WORK/c.yaml" init >/dev/null 2>&1
 ok $? "vqr init"
 psql -X -q -v ON_ERROR_STOP=1 -d "$TEST_DB" -f "$TOP/tests/sql/views_data.sql" >/dev/null 2>&1
-ok $? "the known data loads (schools A, B, C, D)"
+ok $? "the known data loads (schools A to G)"
 
 # as ROLE SQL: run SQL as a login; prints its output and errors, returns psql's status.
 as() {
@@ -38,7 +38,7 @@ is "$(as vqr_t_analyst "select count(*) from vqr.indicator_value")" "$(sql "sele
 	"a login granted vqr_analyst reads every value"
 is "$(as vqr_t_analyst "select round(region_value, 2) from vqr.v_school_compare where school_code = 'A' and period = '2022-2023' and indicator_code = 't.rate' and breakdown = '{}'")" \
 	"98.04" "and the views"
-is "$(as vqr_t_analyst "select count(*) from vqr.v_data_quality")" 4 "and the data quality of every school"
+is "$(as vqr_t_analyst "select count(*) from vqr.v_data_quality")" "$(sql "select count(*) from vqr.batch")" "and the data quality of every school"
 before=$(snapshot)
 refused() { # refused SQL PATTERN NAME
 	out=$(as vqr_t_analyst "$1"); rc=$?
@@ -163,10 +163,27 @@ like "$out" "*1466*" "  and shows the loaded figures"
 # row-level security applies to the user ("COPY FROM not supported with
 # row-level security"); vqr-load has to COPY into a temporary table and
 # INSERT ... SELECT from it when row_security_active('vqr.indicator_value').
-sql "select vqr.create_school_loader('SCHB')" >/dev/null
-make_config sb "$TEST_DB user=vqr_loader_schb"
-sed -i 's/^  code: CQGYGJ/  code: SCHB/; s/^  name: .*/  name: 乙技师学院/' "$WORK/sb.yaml"
-cp "$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv" "$WORK/sb/inbox/"
+# school_deploy NAME CODE SCHOOL: deployment NAME of school CODE (named
+# SCHOOL) connecting as its own loader, with a check by major besides the
+# employment catalog, the fixture in its inbox.
+cat > "$WORK/check.yaml" <<'YAML'
+checks:
+  - code: roles.placed_within_graduates
+    name_zh: 已落实去向人数不超过毕业生人数
+    left: "employment.placed.total"
+    op: "<="
+    right: "employment.graduates.total"
+    severity: warning
+    by: [major]
+YAML
+school_deploy() {
+	sql "select vqr.create_school_loader('$2')" >/dev/null
+	make_config "$1" "$TEST_DB user=vqr_loader_$(echo "$2" | tr 'A-Z' 'a-z')"
+	sed -i "s/^  code: CQGYGJ/  code: $2/; s/^  name: .*/  name: $3/" "$WORK/$1.yaml"
+	echo "  - $WORK/check.yaml" >> "$WORK/$1.yaml"
+	cp "$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv" "$WORK/$1/inbox/"
+}
+school_deploy sb SCHB 乙技师学院
 out=$(vqr -c "$WORK/sb.yaml" run 2>&1); rc=$?
 is "$rc" 0 "vqr run connected as a school's loader loads its school ($(echo "$out" | head -n 2 | tr '\n' ' '))"
 is "$(sql "select value from vqr.indicator_value where school_code = 'SCHB' and indicator_code = 'employment.graduates.total' and breakdown = '{}'")" \
@@ -174,5 +191,52 @@ is "$(sql "select value from vqr.indicator_value where school_code = 'SCHB' and 
 is "$(sql "select count(*) from vqr.indicator_value where school_code = 'SCHB' and batch_id not in (select batch_id from vqr.batch where school_code = 'SCHB')")" 0 \
 	"nothing of SCHB is attached to another school's batch"
 is "$(as vqr_loader_schb "select count(*) from vqr.indicator_value where school_code <> 'SCHB'")" 0 "the loader of SCHB sees no other school's values"
+is "$(sql "select by_fields::text || ' ' || severity from vqr.check_rule where check_code = 'roles.placed_within_graduates'")" "{major} warning" \
+	"the loader of SCHB added its new check to the shared catalog"
+
+# --- the shared catalog belongs to its owner: a school's loader adds
+# entries through vqr.catalog_add_* but changes none.
+catalog="select md5(string_agg(concat_ws('|', indicator_code, name_zh, name_en, unit, kind, aggregate, source_code, scale, rule, updated_at), ';' order by indicator_code)) from vqr.indicator"
+cat0=$(sql "$catalog")
+for stmt in "update vqr.indicator set aggregate = 'none', scale = 1000 where indicator_code = 'employment.graduates.total'" \
+	"insert into vqr.source (source_code) values ('x')" "delete from vqr.period" \
+	"update vqr.check_rule set tolerance = 99"; do
+	out=$(as vqr_loader_schb "$stmt"); rc=$?
+	like "$rc:$out" "[!0]*permission denied for table *" "a school's loader is refused: ${stmt%% where*}"
+done
+out=$(as vqr_loader_schb "select vqr.catalog_put('indicator', 'indicator', 'indicator_code', '{\"indicator_code\": \"x\"}')"); rc=$?
+like "$rc:$out" "[!0]*permission denied for function catalog_put*" "  and may not call vqr.catalog_put itself"
+is "$(sql "$catalog")" "$cat0" "the catalog is unchanged"
+sql "select vqr.setup_access()" >/dev/null
+out=$(as vqr_loader_schb "update vqr.indicator set aggregate = 'none'"); rc=$?
+like "$rc:$out" "[!0]*permission denied for table indicator*" "vqr.setup_access() run again keeps the catalog closed to it"
+
+school_deploy sc SCHC 丙技师学院
+out=$(vqr -c "$WORK/sc.yaml" run 2>&1); rc=$?
+is "$rc" 0 "a second school's loader loads with the unchanged shared catalog ($(echo "$out" | head -n 1))"
+is "$(sql "select value from vqr.indicator_value where school_code = 'SCHC' and indicator_code = 'employment.graduates.total' and breakdown = '{}'")" \
+	1466 "  its values are there"
+is "$(sql "$catalog")" "$cat0" "  and the catalog is as it was"
+is "$(sql "select count(*) from vqr.check_rule where check_code = 'roles.placed_within_graduates' and updated_at < (select min(started_at) from vqr.batch where school_code = 'SCHC')")" 1 \
+	"  the check it shares too"
+
+# A loader whose configuration changes a shared indicator is refused.
+sed '/^  - code: employment.graduates.total$/,/^    kind: count$/s/^    kind: count$/    kind: count\n    aggregate: none/' \
+	"$TOP/config/indicators/employment.yaml" > "$WORK/employment_changed.yaml"
+grep -q 'aggregate: none' "$WORK/employment_changed.yaml"; ok $? "(a catalog with graduates.total aggregated by none)"
+school_deploy sd SCHD 丁技师学院
+sed -i "s|$TOP/config/indicators/employment.yaml|$WORK/employment_changed.yaml|" "$WORK/sd.yaml"
+before=$(sql "select count(*) from vqr.batch")
+out=$(vqr -c "$WORK/sd.yaml" run 2>&1); rc=$?
+is "$rc" 3 "a school's loader changing a shared indicator fails with exit 3"
+like "$out" "*indicator \"employment.graduates.total\" of the shared catalog differs from this configuration*" \
+	"  naming the indicator"
+like "$out" "*aggregate: \"sum\" in the shared catalog, \"none\" in this configuration*" "  and what differs"
+is "$(sql "$catalog")" "$cat0" "  the catalog is unchanged"
+is "$(sql "select count(*) from vqr.batch")|$(sql "select count(*) from vqr.school where school_code = 'SCHD'")|$(sql "select count(*) from vqr.indicator_value where school_code = 'SCHD'")" \
+	"$before|0|0" "  and nothing of the load is in the database"
+out=$(vqr -c "$WORK/sd.yaml" -d "$TEST_DB" run 2>&1); rc=$?
+is "$rc" 0 "the catalog's owner loading the same configuration changes the indicator"
+is "$(sql "select aggregate from vqr.indicator where indicator_code = 'employment.graduates.total'")" none "  as the owner may"
 
 done_testing

@@ -77,6 +77,50 @@ is "$(sql "select count(*) || ' ' || count(value) from vqr.v_region_trend where 
 is "$(sql "select round(value, 2) from vqr.v_region_trend where region = 'R1' and indicator_code = 't.rate' and breakdown = '{\"major\": \"数控\"}'")" \
 	"90.91" "v_region_trend per breakdown"
 
+# --- like for like: region R3 goes from one school to two (t.count) and
+# from two to three (t.rate); see views_data.sql
+r3="from vqr.v_region_trend where region = 'R3' and breakdown = '{}' and period = '2022-2023'"
+is "$(sql "select schools || ' ' || prev_schools || ' ' || common_schools || ' ' || value || ' ' || prev_value || ' ' || change $r3 and indicator_code = 't.count'")" \
+	"2 1 1 2900 100 2800" "v_region_trend: coverage 1 -> 2 schools, 1 in both, beside the raw change +2800"
+is "$(sql "select like_value || ' ' || like_prev_value || ' ' || like_change || ' ' || round(like_change_pct, 2) $r3 and indicator_code = 't.count'")" \
+	"120 100 20 20.00" "  like_change is the change of the common school E only (100 -> 120)"
+is "$(sql "select like_change = (select e.change from vqr.v_school_trend e where e.school_code = 'E' and e.indicator_code = 't.count'
+                                 and e.breakdown = '{}' and e.period = '2022-2023') $r3 and indicator_code = 't.count'")" \
+	t "  and equals v_school_trend's change of E"
+is "$(sql "select schools || ' ' || prev_schools || ' ' || common_schools $r3 and indicator_code = 't.rate'")" \
+	"3 2 2" "a rate: 3 schools now, 2 before (G's value of 2021-2022 is empty and does not count), 2 in both"
+is "$(sql "select like_numerator || '/' || like_denominator || ' ' || like_prev_numerator || '/' || like_prev_denominator || ' ' ||
+            round(like_value, 4) || ' ' || round(like_prev_value, 4) || ' ' || round(like_change, 4) $r3 and indicator_code = 't.rate'")" \
+	"5/9 10/14 55.5556 71.4286 -15.8730" \
+	"  like-for-like rate as a ratio of sums: E and F 5/9 = 55.56% against 10/14 = 71.43% (not 0, the change of their average percentage)"
+is "$(sql "select numerator || '/' || denominator || ' ' || round(value, 2) || ' ' || round(change, 2) $r3 and indicator_code = 't.rate'")" \
+	"55/59 93.22 21.79" "  while the raw regional rate, with G joining at 100%, rises 21.79 points"
+is "$(sql "select prev_schools || ' ' || common_schools || ' ' || coalesce(like_value::text, 'NULL') || ' ' || coalesce(change::text, 'NULL')
+           from vqr.v_region_trend where region = 'R3' and breakdown = '{}' and period = '2021-2022' and indicator_code = 't.count'")" \
+	"0 0 NULL NULL" "a first year: no school before, none in common, no like-for-like value and no change"
+is "$(sql "select string_agg(period || ':' || common_schools || ':' || round(like_change, 2), ' ' order by period) $reg and prev_period is not null")" \
+	"2021-2022:1:-10.00 2022-2023:2:18.04" "R1: 2021-2022 has A in common with 2020-2021 (A 40% -> 30%), the raw rate rises 46.67 points"
+
+# --- one school: a change only when both years have a value
+st="from vqr.v_school_trend where breakdown = '{}' and period = '2022-2023'"
+is "$(sql "select coalesce(prev_value::text, 'NULL') || ' ' || coalesce(change::text, 'NULL') || ' ' || coalesce(change_pct::text, 'NULL') || ' ' || has_prev_value
+           $st and school_code = 'F' and indicator_code = 't.count'")" \
+	"NULL NULL NULL false" "v_school_trend: no previous year -> change NULL (never 0), has_prev_value false"
+is "$(sql "select prev_period || ' ' || coalesce(change::text, 'NULL') || ' ' || has_prev_value $st and school_code = 'G' and indicator_code = 't.rate'")" \
+	"2021-2022 NULL false" "  a previous year without a value -> change NULL, has_prev_value false"
+is "$(sql "select change || ' ' || has_prev_value $st and school_code = 'E' and indicator_code = 't.count'")" \
+	"20 true" "  both years -> the change, has_prev_value true"
+
+# --- coverage of a comparison
+is "$(sql "select string_agg(school_code || ':' || rank || ':' || schools || ':' || region_total_schools || ':' || coverage_pct, ' ' order by rank)
+           from vqr.v_school_compare where region = 'R3' and indicator_code = 't.count' and period = '2022-2023' and breakdown = '{}'")" \
+	"F:1:2:3:66.67 E:2:2:3:66.67" "v_school_compare: E ranks 2 of the 2 schools with a value, of the 3 schools of R3 (66.67%)"
+is "$(sql "select distinct schools || ':' || region_total_schools || ':' || coverage_pct $cmp and region = 'R1'")" \
+	"3:3:100.00" "  every school of R1 has a value: 3 of 3"
+is "$(sql "select string_agg(school_code || ':' || coalesce(rank::text, '-') || ':' || schools || ':' || region_total_schools, ' ' order by school_code)
+           from vqr.v_school_compare where region = 'R3' and indicator_code = 't.rate' and period = '2021-2022' and breakdown = '{}'")" \
+	"E:2:2:3 F:1:2:3 G:-:2:3" "  a school without a value is neither ranked nor counted among the schools with one"
+
 # --- data quality
 dq="from vqr.v_data_quality where label = 'A1'"
 is "$(sql "select rows_read || ' ' || rows_loaded || ' ' || rows_rejected || ' ' || rows_skipped || ' ' || rejected_pct $dq")" \
@@ -92,7 +136,7 @@ is "$(sql "select string_agg(rule || ':' || rejects || ':' || first_line || ':' 
 
 # --- latest values
 is "$(sql "select string_agg(school_code || ':' || period || ':' || value || ':' || value_type || ':' || coalesce(change::text, '-'), ' ' order by school_code)
-           from vqr.v_latest where indicator_code = 't.rate' and breakdown = '{}'")" \
+           from vqr.v_latest where indicator_code = 't.rate' and breakdown = '{}' and region in ('R1', 'R2')")" \
 	"A:2022-2023:50:computed:20 B:2022-2023:99:computed:9 C:2022-2023:80:reported:- D:2021-2022:75:computed:-" \
 	"v_latest: each school's most recent value, with its change"
 is "$(sql "select loaded_at = '2023-09-01 02:00:05'::timestamptz from vqr.v_latest where school_code = 'A' and indicator_code = 't.rate' and breakdown = '{}'")" \
