@@ -2,7 +2,15 @@
 #
 #   make                 build bin: build/bin/vqr, vqr-extract, vqr-transform, vqr-load
 #   make check           unit, CLI and end-to-end tests on a real PostgreSQL, then the
-#                        same suite again built with -fsanitize=address,undefined
+#                        same suite again built with -fsanitize=address,undefined, then
+#                        a short fuzz run (check-fuzz: FUZZ_SECONDS=10 per target)
+#   make fuzz            libFuzzer targets tests/fuzz/fuzz_<name>.c (csvin, xlsx, cfg, expr,
+#                        calc) built with clang -fsanitize=fuzzer,address,undefined into
+#                        build-fuzz/, each run FUZZ_SECONDS (default 60) from a corpus of
+#                        the fixtures (scripts/fuzz-corpus.sh); a crash is left in
+#                        build-fuzz/crash/ (copy it to tests/data/fuzz/<name>/, where
+#                        build/tests/replay_<name> replays it in every test run).
+#                        Skipped with a message when clang is missing (scripts/deps.sh).
 #   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs)
 #   make bench           vqr end to end against COPY and pgloader, 1M and 10M rows
 #                        (bench/e2e.sh; needs the time and pgloader packages)
@@ -39,12 +47,20 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/sql_embedded.o
 PROGS    = $(BUILD)/bin/vqr $(BUILD)/bin/vqr-extract $(BUILD)/bin/vqr-transform $(BUILD)/bin/vqr-load
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_NAMES = csvin xlsx cfg expr calc
+REPLAY_BIN = $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD = build-fuzz
+# the library for the fuzz targets: coverage for libFuzzer, no main
+ifeq ($(FUZZ),1)
+VQR_CFLAGS += -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
 SQL      = $(sort $(wildcard sql/[0-9]*.sql))
 
-.PHONY: all check check-fast unit install clean bench
-all: $(PROGS) $(UNIT_BIN)
+.PHONY: all check check-fast check-fuzz fuzz fuzz-bins unit install clean bench
+all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
 
-$(BUILD)/obj/%.o: %.c $(wildcard stages/*.h pipeline/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard stages/*.h pipeline/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(VQR_CFLAGS) -c -o $@ $<
 
@@ -72,11 +88,43 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libvqr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
 
-# The whole suite, twice: plain build, then AddressSanitizer + UBSan build.
+# (kept: make would remove them as intermediate files and rebuild them next time)
+.SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/fuzz/fuzz_util.o \
+	    $(BUILD)/obj/tests/fuzz/replay.o
+
+# The fuzz targets' regression inputs, replayed with the suite's compiler.
+$(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuzz/fuzz_util.o \
+		$(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libvqr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
+
+# The whole suite, twice: plain build, then AddressSanitizer + UBSan build;
+# then a short fuzz run.
 check: all
 	$(MAKE) BUILD=build-san SAN=1 all
 	sh tests/run.sh $(BUILD)
 	sh tests/run.sh build-san
+	$(MAKE) check-fuzz
+
+check-fuzz:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+# libFuzzer: clang builds the library and the targets in $(FUZZ_BUILD),
+# then each target runs FUZZ_SECONDS on its corpus.
+fuzz:
+	@if ! command -v clang >/dev/null 2>&1; then \
+		echo "make fuzz: skipped: clang is not installed (sh scripts/deps.sh installs clang and libFuzzer)"; \
+	else \
+		$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang FUZZ=1 fuzz-bins && \
+		sh scripts/fuzz-corpus.sh $(FUZZ_BUILD)/corpus && \
+		sh scripts/fuzz-run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES); \
+	fi
+
+fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_util.o $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libvqr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(VQR_LIBS)
 
 # The suite once, on the plain build (quicker while developing).
 check-fast: all
@@ -92,4 +140,4 @@ install: $(PROGS)
 	cp -R config/. $(DESTDIR)$(DATADIR)/config/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(FUZZ_BUILD)

@@ -3,12 +3,14 @@
 # is missing.  Quiet when everything is there already.
 #
 #   sh scripts/deps.sh
-#   sh scripts/deps.sh --bench     also what `make bench` needs (time, pgloader)
+#   sh scripts/deps.sh --bench     also what `make bench` needs (pgloader)
 set -eu
 PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
-      libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux"
-# Optional: only the benchmark (bench/e2e.sh) uses them, never make check.
-[ "${1-}" != "--bench" ] || PKGS="$PKGS time pgloader"
+      libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux time"
+# clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).
+PKGS="$PKGS clang libclang-rt-dev"
+# Optional: only the benchmark (bench/e2e.sh) uses it, never make check.
+[ "${1-}" != "--bench" ] || PKGS="$PKGS pgloader"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

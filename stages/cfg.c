@@ -355,8 +355,65 @@ static int read_includes(loader *L, int di, int depth)
 
 static const char *const top_keys[] = {
 	"school", "database", "pii_key_file", "embedded", "paths", "include", "sources", "indicators",
-	"checks", "reported_check", "fail_on", NULL
+	"checks", "reported_check", "fail_on", "limits", NULL
 };
+
+/* A whole number of bytes in [1, 2^40] for limits.<key>: 0, or -1 (error set). */
+static int limit_bytes(loader *L, const ydoc *d, const yaml_node_t *lim, const char *key,
+		       long long *out)
+{
+	yaml_node_t *v = get(d, lim, key);
+	char what[64];
+	double b;
+
+	if (!v || is_null(v))
+		return 0;
+	snprintf(what, sizeof what, "limits.%s", key);
+	if (num_of(L, d, v, what, &b) < 0)
+		return -1;
+	if (b < 1 || b > (double)(1LL << 40) || b != (double)(long long)b)
+		return fail(L, d, v->start_mark, "%s must be a whole number of bytes, 1..%lld",
+			    what, 1LL << 40);
+	*out = (long long)b;
+	return 0;
+}
+
+/* The deployment's `limits:` block (defaults for what it leaves out). */
+static int read_limits(loader *L, const ydoc *d, const yaml_node_t *root)
+{
+	static const char *const limit_keys[] = { "max_record_bytes", "max_field_bytes",
+						  "max_inflation_ratio",
+						  "max_shared_strings_bytes", NULL };
+	cfg_limits *lm = &L->c->limits;
+	yaml_node_t *n = get(d, root, "limits"), *v;
+
+	lm->max_record_bytes = CFG_MAX_RECORD_BYTES;
+	lm->max_field_bytes = CFG_MAX_FIELD_BYTES;
+	lm->max_inflation_ratio = CFG_MAX_INFLATION;
+	lm->max_shared_strings_bytes = CFG_MAX_SHARED_BYTES;
+	if (!n || is_null(n))
+		return 0;
+	if (want_kind(L, d, n, YAML_MAPPING_NODE, "limits") < 0 ||
+	    check_keys(L, d, n, "limits", limit_keys) < 0 ||
+	    limit_bytes(L, d, n, "max_record_bytes", &lm->max_record_bytes) < 0 ||
+	    limit_bytes(L, d, n, "max_field_bytes", &lm->max_field_bytes) < 0 ||
+	    limit_bytes(L, d, n, "max_shared_strings_bytes", &lm->max_shared_strings_bytes) < 0)
+		return -1;
+	if ((v = get(d, n, "max_inflation_ratio")) && !is_null(v)) {
+		if (num_of(L, d, v, "limits.max_inflation_ratio", &lm->max_inflation_ratio) < 0)
+			return -1;
+		if (!(lm->max_inflation_ratio >= 1 && lm->max_inflation_ratio <= 1e6))
+			return fail(L, d, v->start_mark,
+				    "limits.max_inflation_ratio must be between 1 and 1000000");
+	}
+	if (lm->max_field_bytes > lm->max_record_bytes) {
+		v = get(d, n, "max_field_bytes");
+		return fail(L, d, v ? v->start_mark : n->start_mark,
+			    "limits.max_field_bytes (%lld) is larger than limits.max_record_bytes (%lld)",
+			    lm->max_field_bytes, lm->max_record_bytes);
+	}
+	return 0;
+}
 
 static int read_deployment(loader *L)
 {
@@ -406,6 +463,9 @@ static int read_deployment(loader *L)
 			c->database = NULL;
 		}
 	}
+
+	if (read_limits(L, d, root) < 0)
+		return -1;
 
 	c->fail_on = -1;
 	n = get(d, root, "fail_on");

@@ -182,6 +182,21 @@ typedef struct cfg_check {
 	cfg_mark mark;
 } cfg_check;
 
+/* Bounds on what one input file may make vqr hold or inflate (the
+ * deployment's `limits:` block); a file exceeding one fails as a whole. */
+typedef struct cfg_limits {
+	long long max_record_bytes;     /* one CSV record (decoded text) or .xlsx row's texts; 1 MiB */
+	long long max_field_bytes;      /* one CSV field or .xlsx cell's text; 256 KiB */
+	double max_inflation_ratio;     /* inflated / compressed bytes of a .gz or an .xlsx zip member,
+	                                   checked once 1 MiB is inflated; 100 */
+	long long max_shared_strings_bytes; /* an .xlsx shared string table in memory; 64 MiB */
+} cfg_limits;
+
+#define CFG_MAX_RECORD_BYTES  (1LL << 20)
+#define CFG_MAX_FIELD_BYTES   (256LL << 10)
+#define CFG_MAX_INFLATION     100.0
+#define CFG_MAX_SHARED_BYTES  (64LL << 20)
+
 typedef struct cfg {
 	char *path;             /* the deployment file as given */
 	char *school_code;      /* school.code */
@@ -199,6 +214,7 @@ typedef struct cfg {
 	                           many days (default 30); 0 keeps them */
 	int fail_on;            /* a run whose loads found findings of this severity (CFG_ERROR or
 	                           CFG_WARNING, which includes errors) exits 2; -1: never (default) */
+	cfg_limits limits;      /* input bounds (defaults when the file has no limits block) */
 	cfg_source *sources;    /* nsources */
 	size_t nsources;
 	cfg_indicator *indicators; /* nindicators */

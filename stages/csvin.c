@@ -106,11 +106,19 @@ enum { DEC_OK, DEC_SHORT, DEC_BAD };
 /* libcsv's "no field of the row begun" state (ROW_NOT_BEGUN, likewise
  * stable); split_line() may take over only there. */
 #define LIBCSV_ROW_NOT_BEGUN 0
+/* libcsv's "quote seen in a quoted field" state (FIELD_MIGHT_HAVE_ENDED):
+ * that quote is in its field buffer until the next byte says whether it
+ * ends the field. */
+#define LIBCSV_FIELD_MIGHT_HAVE_ENDED 3
 
 struct csvin {
 	char *path;             /* file name for messages (owned) */
 	gzFile gz;              /* the open file */
 	size_t chunk;           /* bytes per gzread, decoded bytes per fill */
+	size_t max_record;      /* csvin_opts.max_record (resolved) */
+	size_t max_field;       /* csvin_opts.max_field (resolved) */
+	double max_ratio;       /* csvin_opts.max_ratio (resolved) */
+	long long ratio_next;   /* inflated bytes at which the ratio is checked next */
 
 	unsigned char *raw;     /* raw (decompressed, undecoded) bytes, undecoded ones in [rpos, rlen) */
 	size_t rcap;            /* allocated size of raw */
@@ -156,7 +164,7 @@ struct csvin {
 	size_t fcap;            /* allocated entries of foff, flen and fields */
 	char **fields;          /* record.fields, rebuilt per record */
 	int have_rec;           /* a row completed during the last csv_parse */
-	int cb_err;             /* callback failure: 1 out of memory, 2 internal */
+	int cb_err;             /* callback failure: 1 out of memory, 2 internal, 3 field too long */
 	csvin_record rec;       /* the record handed out */
 
 	int state;              /* 0 reading, 1 end returned, -1 error returned */
@@ -228,6 +236,22 @@ static long long make_room(unsigned char **b, size_t *cap, size_t *pos, size_t *
 	return (long long)moved;
 }
 
+/* With n more bytes just inflated, has a .gz inflated to more than
+ * max_ratio times the compressed bytes zlib consumed?  Checked once
+ * CSVIN_RATIO_FLOOR bytes are out, then every CSVIN_CHUNK bytes (asking
+ * zlib costs a system call).  Those n bytes are then never used. */
+static int ratio_exceeded(csvin *r, size_t n)
+{
+	long long out = r->raw_base + (long long)(r->rlen + n);
+	long long in;
+
+	if (out <= (long long)CSVIN_RATIO_FLOOR || out < r->ratio_next || gzdirect(r->gz))
+		return 0;
+	r->ratio_next = out + CSVIN_CHUNK;
+	in = (long long)gzoffset(r->gz);
+	return (double)out > r->max_ratio * (double)(in > 0 ? in : 1);
+}
+
 /*
  * Append up to r->chunk raw bytes at raw + rlen.  Returns the number of
  * bytes added, 0 at end of input, -1 on a read error (r->raw_msg).  Errors
@@ -261,6 +285,13 @@ static int raw_read(csvin *r)
 	if (n > 0 && (zerr == Z_OK || zerr == Z_BUF_ERROR)) {
 		/* Z_BUF_ERROR: the input ended early, but zlib may still hold
 		 * decoded bytes; read on until gzread returns 0 */
+		if (ratio_exceeded(r, (size_t)n)) {
+			snprintf(r->raw_msg, sizeof r->raw_msg, "the .gz inflates to more than %g "
+				 "times its compressed size: refusing a possible decompression bomb "
+				 "(max_inflation_ratio %g)", r->max_ratio, r->max_ratio);
+			r->raw_state = -1;
+			return -1;
+		}
 		r->rlen += (size_t)n;
 		return n;
 	}
@@ -672,8 +703,10 @@ static int detect_delim(csvin *r, char *errbuf, size_t errlen)
 		scanned += avail;
 		if (ndone == 3)
 			break;
-		if (ndone > 0 && scanned > CSVIN_DETECT_MAX) {
-			/* the others are stuck in an open quote: not the delimiter */
+		if ((ndone > 0 && scanned > CSVIN_DETECT_MAX) || scanned > r->max_record) {
+			/* the others are stuck in an open quote: not the delimiter
+			 * (or the first record is over max_record, and csvin_next
+			 * refuses it) */
 			for (i = 0; i < 3; i++)
 				if (!d[i].done)
 					d[i].nfields = 0;
@@ -755,6 +788,10 @@ static void cb_field(void *s, size_t len, void *data)
 		r->cb_err = 2;  /* a field after a completed row: cannot happen */
 		return;
 	}
+	if (len > r->max_field) {
+		r->cb_err = 3;
+		return;
+	}
 	if (len >= SIZE_MAX - r->dlen || grow_data(r, r->dlen + len + 1) < 0 ||
 	    grow_fields(r, r->nf + 1) < 0) {
 		r->cb_err = 1;
@@ -778,6 +815,8 @@ static void cb_row(int c, void *data)
 	csvin *r = data;
 
 	(void)c;
+	if (r->cb_err)
+		return;         /* the error names where the record starts */
 	if (r->nf > 0) {
 		r->have_rec = 1;
 		r->rec.line = r->rec_line;
@@ -813,6 +852,10 @@ static int split_line(csvin *r, const unsigned char *s, size_t n)
 
 		if (!q)
 			q = end;
+		if ((size_t)(q - p) > r->max_field) {
+			r->cb_err = 3;
+			return -1;
+		}
 		if (grow_fields(r, r->nf + 1) < 0) {
 			r->cb_err = 1;
 			return -1;
@@ -967,6 +1010,9 @@ csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t
 	r->gz = gz;
 	r->cd = (iconv_t)-1;
 	r->chunk = chunk;
+	r->max_record = opts && opts->max_record ? opts->max_record : CSVIN_MAX_RECORD;
+	r->max_field = opts && opts->max_field ? opts->max_field : CSVIN_MAX_FIELD;
+	r->max_ratio = opts && opts->max_ratio > 0 ? opts->max_ratio : CSVIN_MAX_RATIO;
 	r->line = 1;
 	r->rec_line = 1;
 
@@ -1018,8 +1064,19 @@ static int emit(csvin *r, const csvin_record **rec)
 	return 1;
 }
 
+/* Fail with a limit exceeded by the record starting at rec_line. */
+static int too_long(csvin *r, const char *what, size_t limit, const char *key)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof msg, "%s longer than %zu bytes (%s)", what, limit, key);
+	return fail(r, r->rec_line, msg);
+}
+
 static int cb_failed(csvin *r)
 {
+	if (r->cb_err == 3)
+		return too_long(r, "field", r->max_field, "max_field_bytes");
 	return fail(r, r->rec_line, r->cb_err == 1 ? "out of memory" :
 		    "internal error: libcsv delivered a field after the row end");
 }
@@ -1087,6 +1144,9 @@ int csvin_next(csvin *r, const csvin_record **rec)
 		r->off += (long long)n;
 		r->raw_off += raw_size(r, s, n);
 		r->pos += n;
+		/* the record so far, but a line break that may end it */
+		if ((size_t)(r->off - r->rec_off) - (q < e) > r->max_record)
+			return too_long(r, "record", r->max_record, "max_record_bytes");
 		if (q < e && r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !memchr(s, '"', n)) {
 			if (split_line(r, s, n - 1) == 0)
 				cb_row(*q, r);
@@ -1095,6 +1155,9 @@ int csvin_next(csvin *r, const csvin_record **rec)
 		}
 		if (r->cb_err)
 			return cb_failed(r);
+		/* a field libcsv is still collecting */
+		if (r->p.entry_pos - (r->p.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED) > r->max_field)
+			return too_long(r, "field", r->max_field, "max_field_bytes");
 		if (r->have_rec)
 			return emit(r, rec);
 	}

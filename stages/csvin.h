@@ -63,8 +63,19 @@
  *  - Fields are not trimmed ("  " stays "  ", spaces around a value stay)
  *    and ragged rows are returned as they are: trimming, empty rows and
  *    column counts are the caller's business.
- *  - Memory is bounded by the largest record, not by the file (plus 64 KiB
- *    of raw input held for encoding detection).
+ *  - Bounds (csvin_opts): a record longer than max_record bytes, a field
+ *    longer than max_field bytes, or a .gz whose inflated bytes exceed
+ *    max_ratio times the compressed bytes read so far (once more than
+ *    CSVIN_RATIO_FLOOR bytes are inflated) ends the reading: the records
+ *    before are delivered, then csvin_next returns -1 with
+ *    "path:line: record longer than N bytes (max_record_bytes)", "...
+ *    field longer than N bytes (max_field_bytes)" (line: where the record
+ *    starts) or "path:line: the .gz inflates to more than R times its
+ *    compressed size: refusing a possible decompression bomb
+ *    (max_inflation_ratio R)".  Nothing is buffered beyond a limit.
+ *  - Memory is bounded by max_record (four times it while the
+ *    delimiter is detected) plus the read chunk, not by the file (plus
+ *    64 KiB of raw input held for encoding detection).
  */
 #ifndef VQR_CSVIN_H
 #define VQR_CSVIN_H
@@ -77,7 +88,17 @@ typedef struct csvin_opts {
 	unsigned char delim;    /* ',', '\t', ';' (any byte but '"', CR, LF), or 0 = detect */
 	size_t chunk;           /* raw bytes per read and decoded bytes per refill, 0 = 64 KiB (tests set small values) */
 	const char *encoding;   /* "utf-8", "gb18030", "utf-16", or NULL / "auto" = detect (see above); only read during csvin_open */
+	size_t max_record;      /* largest record, in bytes of decoded text (delimiters and quotes
+	                           included, its final line break not), 0 = CSVIN_MAX_RECORD */
+	size_t max_field;       /* largest field value, in bytes, 0 = CSVIN_MAX_FIELD */
+	double max_ratio;       /* .gz: largest ratio of inflated to compressed bytes, checked as
+	                           the file inflates once CSVIN_RATIO_FLOOR bytes are out; 0 = CSVIN_MAX_RATIO */
 } csvin_opts;
+
+#define CSVIN_MAX_RECORD  (1u << 20)
+#define CSVIN_MAX_FIELD   (256u << 10)
+#define CSVIN_MAX_RATIO   100.0
+#define CSVIN_RATIO_FLOOR (1u << 20)
 
 typedef struct csvin_record {
 	size_t nfields;         /* number of fields (>= 1) */

@@ -809,7 +809,11 @@ static void fail_file(extract *x, const char *reason)
  * its sha256).  0, or -1 with err. */
 static int extract_file(extract *x, char *err, size_t errlen)
 {
-	csvin_opts o = { x->s->delim, 0, x->s->encoding };
+	const cfg_limits *lm = &x->c->limits;
+	csvin_opts o = { .delim = x->s->delim, .encoding = x->s->encoding,
+			 .max_record = (size_t)lm->max_record_bytes,
+			 .max_field = (size_t)lm->max_field_bytes,
+			 .max_ratio = lm->max_inflation_ratio };
 	const csvin_record *rec;
 	char path[4200], why[2048];
 	struct stat st;
@@ -862,7 +866,9 @@ static int extract_file(extract *x, char *err, size_t errlen)
 		return -1;
 	}
 	if (is_xlsx(x->path)) {
-		xlsx_opts xo = { x->s->sheet, 0, 0, 0, 0 };
+		xlsx_opts xo = { .sheet = x->s->sheet, .max_ratio = lm->max_inflation_ratio,
+				 .max_shared = lm->max_shared_strings_bytes,
+				 .max_cell = lm->max_field_bytes, .max_row = lm->max_record_bytes };
 		if (!(x->xl = xlsxpar_open(x->path, &xo, why, sizeof why))) {
 			fail_file(x, why);
 			goto done;

@@ -80,8 +80,8 @@
 #define XLSX_MAX_ENTRIES 100000         /* zip entries (lookups are linear) */
 #define XLSX_MAX_COL     16384          /* XFD, Excel's last column */
 #define XLSX_MAX_ROW     1048576L       /* Excel's last row */
-#define XLSX_MAX_CELL    (4L << 20)     /* bytes of one cell's text */
-#define XLSX_MAX_ROWMEM  (64L << 20)    /* bytes of one row's texts */
+#define XLSX_MAX_CELL    (4L << 20)     /* default max_cell: bytes of one cell's text */
+#define XLSX_MAX_ROWMEM  (64L << 20)    /* default max_row: bytes of one row's texts */
 #define XLSX_PATH        1024           /* longest part name */
 #define XLSX_QFIELDS     65536          /* queued fields before the parser is suspended */
 #define XLSX_QBYTES      (1L << 20)     /* queued text bytes before it is suspended */
@@ -154,6 +154,8 @@ struct xlsx {
 	unsigned long long max_uncomp;  /* limits, defaults applied */
 	double max_ratio;
 	unsigned long long max_shared;
+	size_t max_cell;                /* xlsx_opts.max_cell (resolved) */
+	size_t max_row;                 /* xlsx_opts.max_row (resolved) */
 
 	/* parts */
 	char wb_path[XLSX_PATH];        /* the workbook part */
@@ -223,7 +225,7 @@ struct xlsx {
 	size_t cur_first;               /* first field of the row being built */
 	size_t cur_nf;                  /* its fields so far */
 	size_t cur_dstart;              /* where its texts start in data */
-	size_t cur_mem;                 /* bytes of its texts (shared ones included), for the limit */
+	size_t cur_mem;                 /* bytes of its texts (shared strings not counted), for max_row */
 	char **fields;                  /* record.fields, rebuilt per record */
 	size_t fpcap;                   /* allocated entries of fields */
 
@@ -1209,8 +1211,11 @@ static long x_escape(const char *s, size_t n)
 static size_t unescape_x(char *s, size_t n)
 {
 	size_t i = 0, o = 0;
-	const char *u = memchr(s, '_', n);
+	const char *u;
 
+	if (n == 0)             /* s may be NULL: a formula cell without a value */
+		return 0;
+	u = memchr(s, '_', n);
 	if (!u)
 		return n;
 	i = o = (size_t)(u - s);
@@ -1477,11 +1482,11 @@ static int put_cell(xlsx *x, long col, const char *s, size_t len, size_t ss_idx)
 		x->flen[c] = 1;         /* not empty; emit() sets the length */
 		return 0;
 	}
-	if (x->cur_mem + len + 1 > (size_t)XLSX_MAX_ROWMEM) {
-		herr(x, "the row's cells hold more than %ld bytes", (long)XLSX_MAX_ROWMEM);
+	if (x->cur_mem + len > x->max_row) {
+		herr(x, "the row's cells hold more than %zu bytes (max_record_bytes)", x->max_row);
 		return -1;
 	}
-	x->cur_mem += len + 1;
+	x->cur_mem += len;
 	if (grow((void **)&x->data, &x->dcap, x->dlen + len + 1, 1, 4096) < 0)
 		goto oom;
 	memcpy(x->data + x->dlen, s, len);
@@ -1681,6 +1686,10 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 					herr(x, "bad row number \"%.20s\"", r);
 					return;
 				}
+				if (v <= x->row) {
+					herr(x, "the next row is numbered %ld: rows out of order", v);
+					return;
+				}
 				x->row = v;
 			} else {
 				if (x->part) {
@@ -1716,11 +1725,12 @@ static void XMLCALL sh_text(void *ud, const XML_Char *s, int len)
 
 	if (!(x->in_v || (x->in_is && x->in_t && !x->in_rph)) || len <= 0)
 		return;
-	if (x->tlen + (size_t)len > (size_t)XLSX_MAX_CELL) {
+	if (x->tlen + (size_t)len > x->max_cell) {
 		char c[4];
 
 		col_name(x->ccol, c);
-		herr(x, "cell %s%ld holds more than %ld bytes", c, x->row, (long)XLSX_MAX_CELL);
+		herr(x, "cell %s%ld holds more than %zu bytes (max_field_bytes)", c, x->row,
+		     x->max_cell);
 		return;
 	}
 	if (grow((void **)&x->tb, &x->tcap, x->tlen + (size_t)len + 1, 1, 256) < 0) {
@@ -2071,6 +2081,8 @@ xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t er
 	x->next_cut = XLSX_PART_BLOCK;
 	x->max_shared = opts && opts->max_shared > 0 ?
 		(unsigned long long)opts->max_shared : (unsigned long long)XLSX_MAX_SHARED;
+	x->max_cell = opts && opts->max_cell > 0 ? (size_t)opts->max_cell : (size_t)XLSX_MAX_CELL;
+	x->max_row = opts && opts->max_row > 0 ? (size_t)opts->max_row : (size_t)XLSX_MAX_ROWMEM;
 
 	x->uf = unzOpen64(path);
 	if (!x->uf) {

@@ -60,6 +60,9 @@
  *    cell, so nfields differs from row to row; trailing empty cells never
  *    count.  Rows absent from the XML, and rows whose cells are all
  *    empty, are not delivered (record.line jumps, like blank CSV lines).
+ *    Row numbers (r="5") must increase down the sheet, as Excel writes
+ *    them: a row numbered at or above the one before it is an error
+ *    ("... rows out of order").
  *  - Merged cells are ignored: the top-left cell has the value and the
  *    others are empty, as in Excel's own CSV export.
  *  - Hidden rows and columns are read like the others.
@@ -67,7 +70,9 @@
  *    declared size exceeds max_uncompressed, or (above 1 MiB) its
  *    declared ratio exceeds max_ratio; while inflating, the actual bytes
  *    are counted and may not exceed the declared size.  Shared strings in
- *    memory (text plus 8 bytes per string) are bounded by max_shared.
+ *    memory (text plus 8 bytes per string) are bounded by max_shared,
+ *    the text of a cell by max_cell and the texts of a row (but the
+ *    shared strings it refers to) by max_row.
  *    A DOCTYPE in any part is refused (no entity expansion).
  *  - Every entry's CRC-32 and size are checked when it ends.  Rows
  *    delivered before an error come from a damaged file: treat -1 as the
@@ -97,6 +102,8 @@ typedef struct xlsx_opts {
 	double max_ratio;               /* largest uncompressed/compressed ratio of an entry over 1 MiB, 0 = 200 */
 	long long max_shared;           /* largest shared string table in memory (text + 8 bytes a string), 0 = 1 GiB */
 	int part;                       /* 0: the whole sheet; 1 or 2: only the odd or even blocks (for xlsxpar) */
+	long long max_cell;             /* largest text of one cell, 0 = 4 MiB */
+	long long max_row;              /* largest texts of one row (shared strings not counted), 0 = 64 MiB */
 } xlsx_opts;
 
 /*

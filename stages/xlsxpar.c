@@ -26,6 +26,7 @@ struct xlsxpar {
 	int cur;                /* 0: rows come from part 1, 1: from part 2 */
 	xlsx *whole;            /* one reader of the whole sheet (NULL while the parts are used) */
 	long long handed;       /* rows handed out */
+	long last;              /* the row number of the last one */
 	int state;              /* 0 reading, -1 failed (err) */
 	char *sheet;            /* the sheet's name */
 	int date1904;           /* the workbook's date system */
@@ -134,10 +135,14 @@ int xlsxpar_next(xlsxpar *p, const csvin_record **rec)
 			p->cur ^= 1;            /* the block's end: the other part has the next */
 			continue;
 		}
-		if (r >= 0) {
+		if (r == 0 || (r > 0 && (*rec)->line > p->last)) {
 			p->handed += r;
+			if (r > 0)
+				p->last = (*rec)->line;
 			return r;
 		}
+		/* an error, or rows out of order across two blocks: the whole
+		 * reader says what is wrong there */
 		if (whole_from_here(p) < 0)
 			return -1;
 	}

@@ -100,6 +100,36 @@ int main(void)
 	ok(s && s->period_date == 1 && s->period_year == 2, "period fields resolved");
 	cfg_free(c);
 
+	/* limits: defaults, values, and mistakes refused where they are */
+	c = cfg_load(put("t.yaml", "school: {code: S, name: 学校}\n" SRC), err, sizeof err);
+	ok(c && c->limits.max_record_bytes == 1048576 && c->limits.max_field_bytes == 262144 &&
+	   c->limits.max_inflation_ratio == 100 && c->limits.max_shared_strings_bytes == 67108864,
+	   "limits: defaults 1 MiB record, 256 KiB field, ratio 100, 64 MiB shared strings");
+	cfg_free(c);
+	c = cfg_load(put("t.yaml", "school: {code: S, name: 学校}\n" SRC
+			 "limits: {max_record_bytes: 2000, max_field_bytes: 1000, "
+			 "max_inflation_ratio: 20.5, max_shared_strings_bytes: 4096}\n"), err, sizeof err);
+	ok(c && c->limits.max_record_bytes == 2000 && c->limits.max_field_bytes == 1000 &&
+	   c->limits.max_inflation_ratio == 20.5 && c->limits.max_shared_strings_bytes == 4096,
+	   "limits: every key read %s", c ? "" : err);
+	cfg_free(c);
+	refused("limits:\n  max_record_bytes: 100\n  max_feld_bytes: 10\n", "14:3:",
+		"unknown key \"max_feld_bytes\" in limits (expected one of: max_record_bytes, "
+		"max_field_bytes, max_inflation_ratio, max_shared_strings_bytes)",
+		"limits: an unknown key is refused");
+	refused("limits: {max_field_bytes: 1.5}\n", "12:27:",
+		"limits.max_field_bytes must be a whole number of bytes", "limits: a fraction of a byte is refused");
+	refused("limits: {max_record_bytes: 0}\n", "12:28:",
+		"limits.max_record_bytes must be a whole number of bytes, 1..", "limits: 0 bytes is refused");
+	refused("limits: {max_inflation_ratio: 0.5}\n", "12:31:",
+		"limits.max_inflation_ratio must be between 1 and 1000000", "limits: a ratio below 1 is refused");
+	refused("limits: {max_shared_strings_bytes: lots}\n", "12:36:",
+		"limits.max_shared_strings_bytes must be a number, found \"lots\"", "limits: a word is refused");
+	refused("limits: {max_record_bytes: 1000, max_field_bytes: 2000}\n", "12:51:",
+		"limits.max_field_bytes (2000) is larger than limits.max_record_bytes (1000)",
+		"limits: a field limit above the record limit is refused");
+	refused("limits: [1, 2]\n", "12:9:", "limits must be a mapping", "limits: a list is refused");
+
 	refused("indicators:\n  - {code: a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\", where: \"dest = 1\"}\n",
 		"13:", "in filter", "text compared with a number is refused");
 	refused("indicators:\n  - {code: a, name_zh: 甲, name_en: A, unit: 人, kind: count, source: g, count: \"*\", where: \"nope = 'x'\"}\n",

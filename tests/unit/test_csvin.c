@@ -1402,6 +1402,127 @@ static void test_gb18030_stream(void)
 	free(roffs);
 }
 
+/* ---- limits: max_record, max_field, max_ratio ---- */
+
+typedef struct limcase {
+	const char *name;
+	char *data;             /* the file (malloc'd) */
+	size_t max_record, max_field;
+	size_t nrec;            /* records delivered before the error */
+	const char *want;       /* in the error message; NULL: no error */
+} limcase;
+
+/* Read path with the limits of lc at one chunk size: NULL when it
+ * behaves as lc says, else what went wrong (static). */
+static const char *check_limit_run(const char *path, const limcase *lc, size_t chunk)
+{
+	static char why[1400];
+	csvin_opts o = { .chunk = chunk, .max_record = lc->max_record, .max_field = lc->max_field };
+	char err[600] = "";
+	const csvin_record *rec;
+	csvin *r = csvin_open(path, &o, err, sizeof err);
+	size_t k = 0;
+	int rc = -2;
+
+	if (!r) {
+		snprintf(why, sizeof why, "open: %s", err);
+		return why;
+	}
+	while ((rc = csvin_next(r, &rec)) == 1)
+		k++;
+	if (k != lc->nrec || rc != (lc->want ? -1 : 0) ||
+	    (lc->want && !strstr(csvin_error(r), lc->want))) {
+		snprintf(why, sizeof why, "%zu records, rc %d, error '%s'", k, rc, csvin_error(r));
+		csvin_close(r);
+		return why;
+	}
+	csvin_close(r);
+	return NULL;
+}
+
+static char *repeat_line(const char *head, char c, size_t n, const char *tail)
+{
+	size_t hl = strlen(head), tl = strlen(tail);
+	char *s = malloc(hl + n + tl + 1);
+
+	if (!s)
+		exit(1);
+	memcpy(s, head, hl);
+	memset(s + hl, c, n);
+	memcpy(s + hl + n, tail, tl + 1);
+	return s;
+}
+
+static void test_limits(void)
+{
+	static const size_t chunks[] = { 1, 2, 3, 7, 64, 1000, 4096, 65536, 0 };
+	char *big = repeat_line("", 'z', 3u << 20, "");        /* 3 MiB line, no line break */
+	limcase lc[] = {
+		{ "quoted field over max_field", repeat_line("id,text\n1,a\n2,\"", 'x', 5000,
+		  "\"\n3,after\n"), 0, 1000, 2, ":3: field longer than 1000 bytes (max_field_bytes)" },
+		{ "unquoted field over max_field", repeat_line("id,text\n1,a\n\n2,", 'y', 1001,
+		  "\n3,after\n"), 0, 1000, 2, ":4: field longer than 1000 bytes (max_field_bytes)" },
+		{ "field of max_field bytes", repeat_line("id,text\n1,\"", 'y', 1000,
+		  "\"\n3,after\n"), 0, 1000, 3, NULL },
+		{ "multi-line quoted field over max_field", repeat_line("id,text\n1,\"a\nb\n", 'q', 999,
+		  "\"\n"), 0, 1000, 1, ":2: field longer than 1000 bytes (max_field_bytes)" },
+		{ "record over max_record", repeat_line("id,text\n1,a\r\n2,", ',', 200,
+		  "\r\n3,after\r\n"), 100, 50, 2, ":3: record longer than 100 bytes (max_record_bytes)" },
+		{ "record of max_record bytes (CRLF)", repeat_line("id,text\r\n2,", 'w', 98,
+		  "\r\n3,after\r\n"), 100, 100, 3, NULL },
+		{ "quoted multi-line record over max_record", repeat_line("id,text\n1,\"", '\n', 150,
+		  "\"\n"), 100, 100, 1, ":2: record longer than 100 bytes (max_record_bytes)" },
+		{ "first line of 3 MiB over the default max_record", big, 0, 0, 0,
+		  ":1: record longer than 1048576 bytes (max_record_bytes)" },
+	};
+	char path[512];
+	size_t i, c;
+
+	snprintf(path, sizeof path, "%s/limits.csv", tmpdir);
+	for (i = 0; i < NREC(lc); i++) {
+		const char *bad = NULL;
+
+		write_file(path, lc[i].data, strlen(lc[i].data));
+		for (c = 0; c < NREC(chunks) && !bad; c++)
+			if ((bad = check_limit_run(path, &lc[i], chunks[c])))
+				printf("#   chunk %zu: %s\n", chunks[c], bad);
+		ok(!bad, "limits: %s, at chunk sizes 1..65536", lc[i].name);
+		free(lc[i].data);
+	}
+	unlink(path);
+
+	/* a .gz inflating 1000:1 trips the default ratio of 100 once 1 MiB is out */
+	{
+		size_t n = 8u << 20, k = 0;
+		char *d = repeat_line("id,text\n", 'a', n, "\n");
+		const csvin_record *rec;
+		csvin *r;
+		int rc = -2;
+
+		for (i = 8; i + 1 < n; i += 64)
+			d[i] = '\n';
+		snprintf(path, sizeof path, "%s/limits.csv.gz", tmpdir);
+		write_gz(path, d, strlen(d));
+		r = csvin_open(path, &(csvin_opts){ .chunk = 4096 }, NULL, 0);
+		while (r && (rc = csvin_next(r, &rec)) == 1)
+			k++;
+		ok(r && rc == -1 && k > 1000 && k < 64000 &&
+		   strstr(csvin_error(r), "limits.csv.gz:") &&
+		   strstr(csvin_error(r), "refusing a possible decompression bomb (max_inflation_ratio 100)"),
+		   "a .gz of ratio ~1000 stops after about 1 MiB (%zu records): %s", k,
+		   r ? csvin_error(r) : "");
+		csvin_close(r);
+		r = csvin_open(path, &(csvin_opts){ .max_ratio = 1e5 }, NULL, 0);
+		k = 0;
+		while (r && (rc = csvin_next(r, &rec)) == 1)
+			k++;
+		ok(r && rc == 0 && k == n / 64 + 1, "the same with max_ratio 100000: %zu records", k);
+		csvin_close(r);
+		unlink(path);
+		free(d);
+	}
+}
+
 int main(void)
 {
 	size_t i;
@@ -1427,6 +1548,7 @@ int main(void)
 	test_truncated_gz();
 	test_large_record();
 	test_nul_and_reuse();
+	test_limits();
 
 	test_table_encodings();
 	test_gbk_trail_bytes();

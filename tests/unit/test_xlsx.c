@@ -752,6 +752,18 @@ static void test_sheet_errors(void)
 			": sheet Sheet1 row 3: cell B3: shared string index \"99\" out of range "
 			"(the table has 10)");
 
+	p = one_sheet("order.xlsx", SHEET(
+		"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"
+		"<row r=\"3\"><c r=\"A3\"><v>3</v></c></row>"
+		"<row r=\"2\"><c r=\"A2\"><v>2</v></c></row>"));
+	expect_read_err("rows out of order", p, NULL, "1:1\n3:3\n",
+			": sheet Sheet1 row 3: the next row is numbered 2: rows out of order");
+	p = one_sheet("order2.xlsx", SHEET(
+		"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"
+		"<row r=\"1\"><c r=\"B1\"><v>2</v></c></row>"));
+	expect_read_err("a row number twice", p, NULL, "1:1\n",
+			": sheet Sheet1 row 1: the next row is numbered 1: rows out of order");
+
 	p = one_sheet("badxml.xlsx", SHEET(
 		"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"
 		"<row r=\"2\"><c r=\"A2\"><v>1</v></row>"));
@@ -986,6 +998,34 @@ static void test_bombs(void)
 	expect_open_err("shared strings over max_shared", main_workbook(), &o,
 			"xl/sharedStrings.xml: the shared strings take more than 100 bytes",
 			(char *)NULL);
+	o.max_shared = 0;
+
+	/* a cell's text and a row's texts */
+	p = one_sheet("cell.xlsx", SHEET(
+		"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>0123456789</t></is></c></row>"
+		"<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>0123456789a</t></is></c></row>"));
+	o.max_cell = 10;
+	expect_read_err("a cell over max_cell", p, &o, "1:0123456789\n",
+			"sheet Sheet1 row 2: cell A2 holds more than 10 bytes (max_field_bytes)");
+	o.max_cell = 0;
+	p = one_sheet("row.xlsx", SHEET(
+		"<row r=\"1\"><c r=\"A1\" t=\"str\"><v>01234</v></c><c r=\"B1\"><v>56789</v></c></row>"
+		"<row r=\"2\"><c r=\"A2\" t=\"str\"><v>01234</v></c><c r=\"B2\"><v>567890</v></c></row>"));
+	o.max_row = 10;
+	expect_read_err("a row over max_row", p, &o, "1:01234|56789\n",
+			"sheet Sheet1 row 2: the row's cells hold more than 10 bytes (max_record_bytes)");
+}
+
+/* A formula without a cached value as the sheet's first text cell (as
+ * openpyxl writes it): an empty cell, read with no text buffer yet. */
+static void test_formula_first(void)
+{
+	const char *p = one_sheet("formula_first.xlsx", SHEET(
+		"<row r=\"1\"><c r=\"A1\" t=\"str\"><f>1+1</f></c><c r=\"B1\" t=\"str\"><v>b</v></c></row>"
+		"<row r=\"2\"><c r=\"A2\" t=\"str\"><f>A1&amp;\"x\"</f></c></row>"
+		"<row r=\"3\"><c r=\"A3\" t=\"str\"><f>2</f><v>2</v></c></row>"));
+
+	expect("formula without a cached value first: an empty cell", p, NULL, "1:|b\n3:2\n");
 }
 
 /* Remove the temp dir and the workbooks in it (no subdirectories). */
@@ -1136,6 +1176,7 @@ int main(void)
 	test_file_errors();
 	test_damaged();
 	test_bombs();
+	test_formula_first();
 	test_parts();
 	is_int(invariant_bad, 0, "record invariants held on every row (nfields >= 1, last field "
 	       "non-empty, lens, rising lines, offset 0, sticky end)");

@@ -1,0 +1,62 @@
+#!/bin/sh
+# fuzz-corpus.sh - build the seed corpus of the fuzz targets from the
+# project's own inputs: DIR/<name>/ for each target in tests/fuzz/.
+#
+#   sh scripts/fuzz-corpus.sh build-fuzz/corpus
+#
+#   csvin  every .csv, .tsv, .txt and .csv.gz under fixtures/ and tests/data/
+#          (up to 256 KiB), behind the option byte 0 (detect everything)
+#          and 0x40 (small limits)
+#   xlsx   every .xlsx there, behind the option byte 0 (one reader) and 1 (two parts)
+#   cfg    every .yaml under config/, fixtures/ and tests/data/
+#   expr   each distinct `where:` filter of those YAML files
+#   calc   each distinct formula (left:, right:, formula:, numerator:, denominator:)
+#   and the regression inputs of tests/data/fuzz/<name>/.
+# Seeds are named by their sha256, so rerunning adds nothing twice.
+set -eu
+OUT=${1:?usage: fuzz-corpus.sh DIR}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+for n in csvin xlsx cfg expr calc; do
+	mkdir -p "$OUT/$n"
+done
+
+# seed NAME: stdin becomes a seed of NAME
+seed() {
+	tmp=$OUT/$1/.seed.$$
+	cat > "$tmp"
+	mv "$tmp" "$OUT/$1/$(sha256sum < "$tmp" | cut -c1-40)"
+}
+
+find fixtures tests/data -type f -size -257k \( -name '*.csv' -o -name '*.tsv' -o -name '*.txt' \
+	-o -name '*.csv.gz' \) | while IFS= read -r f; do
+	{ printf '\000'; cat "$f"; } | seed csvin
+	{ printf '\100'; cat "$f"; } | seed csvin
+done
+find fixtures tests/data -type f -size -1025k -name '*.xlsx' | while IFS= read -r f; do
+	{ printf '\000'; cat "$f"; } | seed xlsx
+	{ printf '\001'; cat "$f"; } | seed xlsx
+done
+find config fixtures tests/data -type f -name '*.yaml' | while IFS= read -r f; do
+	seed cfg < "$f"
+done
+# the quoted or plain value of KEY: lines, one a line
+values() {
+	find config fixtures tests/data -type f -name '*.yaml' -exec cat {} + |
+		sed -n -E "s/^[[:space:]-]*($1):[[:space:]]*//p" |
+		sed -E 's/[[:space:]]+#.*$//; s/^"(.*)"$/\1/; s/^'"'"'(.*)'"'"'$/\1/' | sort -u
+}
+values where | while IFS= read -r e; do
+	printf '%s' "$e" | seed expr
+done
+values 'left|right|formula|numerator|denominator' | grep -v '^[{[]' | while IFS= read -r e; do
+	printf '%s' "$e" | seed calc
+done
+for n in csvin xlsx cfg expr calc; do
+	if [ -d "tests/data/fuzz/$n" ]; then
+		for f in "tests/data/fuzz/$n"/*; do
+			[ -f "$f" ] && seed "$n" < "$f"
+		done
+	fi
+	echo "fuzz-corpus.sh: $n: $(ls "$OUT/$n" | wc -l) seeds"
+done

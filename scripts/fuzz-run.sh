@@ -1,0 +1,34 @@
+#!/bin/sh
+# fuzz-run.sh - run each fuzz target for a bounded time (make fuzz).
+#
+#   sh scripts/fuzz-run.sh build-fuzz 60 csvin xlsx cfg expr calc
+#
+# Target NAME is DIR/fuzz/fuzz_NAME, its seeds DIR/corpus/NAME (read only);
+# what it finds goes to DIR/work/NAME (kept between runs) and a crash to
+# DIR/crash/NAME-*.  Prints each target's figures (executions, seconds);
+# exits 1 when a target crashed, after running the others.
+set -u
+DIR=${1:?usage: fuzz-run.sh DIR SECONDS NAME...}
+SECS=${2:?usage: fuzz-run.sh DIR SECONDS NAME...}
+shift 2
+status=0
+mkdir -p "$DIR/crash"
+for n in "$@"; do
+	mkdir -p "$DIR/work/$n"
+	log=$DIR/fuzz_$n.log
+	# -rss_limit_mb: ASan's shadow memory included; -timeout: a hang is a crash
+	"$DIR/fuzz/fuzz_$n" -max_total_time="$SECS" -max_len=65536 -timeout=10 \
+		-rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$DIR/crash/$n-" \
+		"$DIR/work/$n" "$DIR/corpus/$n" > "$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+	if [ "$rc" -eq 0 ]; then
+		echo "fuzz_$n: ${execs:-?} runs in ${SECS} s (${rate:-?}/s), no crash"
+	else
+		echo "fuzz_$n: CRASH after ${execs:-?} runs (exit $rc): see $log and $DIR/crash/" >&2
+		grep -E "^(==[0-9]+==ERROR|SUMMARY|.*runtime error)" "$log" | head -5 >&2
+		status=1
+	fi
+done
+exit $status

@@ -1,0 +1,60 @@
+/*
+ * fuzz_xlsx.c - the .xlsx reader (xlsx.c, and xlsxpar.c's two-part
+ * reading when the first byte is odd) on any bytes, with small limits so
+ * that no input can take long.  Checks the record promises: nfields >= 1,
+ * rows in order, fields NUL-terminated at their lengths.
+ */
+#include "fuzz.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xlsx.h"
+#include "xlsxpar.h"
+
+/* The promises of one record after the row numbered *last. */
+static void check(const csvin_record *rec, long *last, size_t max_cell)
+{
+	if (rec->nfields < 1 || rec->line <= *last)
+		abort();
+	*last = rec->line;
+	for (size_t i = 0; i < rec->nfields; i++)
+		if (rec->fields[i][rec->lens[i]] != '\0' || rec->lens[i] > max_cell)
+			abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	xlsx_opts o = { .max_uncompressed = 8 << 20, .max_ratio = 1000, .max_shared = 4 << 20,
+			.max_cell = 64 << 10, .max_row = 1 << 20 };
+	const csvin_record *rec;
+	const char *path;
+	long last = 0;
+	int rc;
+
+	if (size < 1)
+		return 0;
+	path = fuzz_file(data + 1, size - 1, ".xlsx");
+	if (data[0] & 1) {
+		xlsxpar *p = xlsxpar_open(path, &o, NULL, 0);
+
+		if (!p)
+			return 0;
+		while ((rc = xlsxpar_next(p, &rec)) == 1)
+			check(rec, &last, (size_t)o.max_cell);
+		if (xlsxpar_next(p, &rec) != rc)
+			abort();
+		xlsxpar_close(p);
+	} else {
+		xlsx *x = xlsx_open(path, &o, NULL, 0);
+
+		if (!x)
+			return 0;
+		while ((rc = xlsx_next(x, &rec)) == 1)
+			check(rec, &last, (size_t)o.max_cell);
+		if (xlsx_next(x, &rec) != rc)      /* end and error are sticky */
+			abort();
+		xlsx_close(x);
+	}
+	return 0;
+}
