@@ -868,8 +868,11 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	if (load_table(d, "vqr.reject", "line, column_no, column_name, field, value, rule, message, file_id",
 		       rls, path, 1, suffix, &out->rejects, err, errlen) < 0)
 		goto rollback;
+	/* A replacing file's rows replace its slices' rows; a supplement's
+	 * (or a reprocessed file's) join those of the slices' other files. */
 	if (s->load_rows && ((!follow && rowload_copy(d, c, s, dir, file_id, 0, &out->rows, err, errlen) < 0) ||
-			     rowload_replace(d, c, s, file_id, periods, err, errlen) < 0))
+			     (!reprocess && !cfg_is_supplement(s, m->file_name) &&
+			      rowload_replace(d, c, s, file_id, periods, err, errlen) < 0)))
 		goto rollback;
 	if (s->load_rows && m->rows_staged >= 0 && out->rows != m->rows_staged) {
 		/* rows.tsv is not synced: a crash can leave it short */

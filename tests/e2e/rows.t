@@ -138,6 +138,15 @@ like "$out" "*rows.tsv: 1465 rows, but vqr-extract staged 1466*" "and says so"
 is "$(sql "select (select count(*) from vqr.batch) || ' ' || (select count(*) from $T) || ' ' || (select count(*) from vqr.indicator_value)")" \
 	"$before" "its transaction leaves nothing behind"
 
+# A supplement (补录) adds its rows to the slice's, as it adds its
+# graduates to the slice's indicators.
+{ head -2 "$FIX"; tail -n +3 "$FIX" | head -3 | sed 's/^2020/2099/'; } > "$WORK/c/inbox/毕业生去向登记表_2022-2023补录.csv"
+vqr -c "$WORK/r.yaml" run >/dev/null 2>&1; ok $? "a supplement loads"
+is "$(sql "select count(*) || ' ' || count(distinct file_id) from $T where period = '2022-2023'")" "1469 2" \
+	"its 3 rows join the slice's 1466, of two files"
+is "$(sql "select count(*) from (select major, count(*) n from $T where period = '2022-2023' group by major) r join vqr.indicator_value v on v.indicator_code = 'employment.graduates.total' and v.period = '2022-2023' and v.breakdown->>'major' = r.major where v.value <> r.n")" \
+	0 "  counts by major from the rows still equal the indicator values"
+
 # rows.tsv has a column for each field the file has, not for the others.
 nojob="$WORK/毕业生去向登记表_nojob.csv"
 awk -F, '{ o = ""; for (i = 1; i <= NF; i++) if (i != 15 && i != 16) o = o (o == "" && i == 1 ? "" : ",") $i; print o }' "$FIX" > "$nojob"
