@@ -153,6 +153,8 @@ int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *
 			snprintf(err, errlen, "embedded PostgreSQL in %s: %s", c->embedded_dir, eerr);
 			return -1;
 		}
+		if (cl.note[0])
+			log_warning("embedded PostgreSQL in %s: %s", cl.datadir, cl.note);
 		d->embedded = 1;
 		d->started = cl.started;
 		snprintf(d->embedded_dir, sizeof d->embedded_dir, "%s", c->embedded_dir);
@@ -194,8 +196,11 @@ void db_close(db *d, int stop_started)
 	if (stop_started && d->embedded && d->started) {
 		embed_cluster cl;
 		char eerr[2048];
-		if (embed_init(&cl, d->embedded_dir, NULL, 0, eerr, sizeof eerr) == 0)
-			embed_stop(&cl, eerr, sizeof eerr);
+		if (embed_init(&cl, d->embedded_dir, NULL, 0, eerr, sizeof eerr) < 0 ||
+		    embed_stop(&cl, eerr, sizeof eerr) < 0)
+			log_warning("could not stop the embedded PostgreSQL in %s: %s", d->embedded_dir, eerr);
+		else if (cl.note[0])
+			log_warning("embedded PostgreSQL in %s: %s", cl.datadir, cl.note);
 	}
 }
 
