@@ -15,15 +15,6 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 
-FIX="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
-one_year() { # YEAR OUT: the fixture moved to another graduation year
-	sed "s/2023-06-30/$1-06-30/; s/,2023,/,$1,/" "$FIX" > "$2"
-}
-digest() { # CONNINFO: the loaded values
-	psql -X -A -t -d "$1" -c "select count(*) || ' ' || md5(string_agg(concat_ws('|', period, indicator_code, breakdown::text,
-		value_type, numerator, denominator, value), ';' order by period, indicator_code, breakdown::text, value_type))
-		from vqr.indicator_value"
-}
 
 # The reference: a clean run on the suite's server.
 test_db vqr_e2e_crash
@@ -33,7 +24,7 @@ one_year 2022 "$WORK/r/inbox/毕业生去向登记表_2021-2022.csv"
 cp "$WORK/r/inbox/"* "$WORK/"
 vqr -c "$WORK/r.yaml" init >/dev/null 2>&1 && vqr -c "$WORK/r.yaml" run >/dev/null 2>&1
 ok $? "a clean reference run"
-want=$(digest "$TEST_DB")
+want=$(values_digest "$TEST_DB")
 like "$want" "[1-9]* *" "  loads values"
 
 # The embedded cluster; keep libpq from finding the suite's server.
@@ -141,7 +132,7 @@ out=$(vqr -c "$CFG" run 2>&1); rc=$?
 is "$rc" 0 "the next run exits 0" || diag "$out"
 is "$(ls "$WORK/e/inbox")" "" "  and loads the inbox"
 vqr -c "$CFG" db start >/dev/null 2>&1
-is "$(digest "$EC")" "$want" "the values equal the clean run's"
+is "$(values_digest "$EC")" "$want" "the values equal the clean run's"
 vqr -c "$CFG" db stop >/dev/null 2>&1
 
 done_testing
