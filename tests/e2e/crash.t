@@ -11,7 +11,10 @@
 #    warning, and that process is left alone;
 #  - kill -9 of the backend loading a file: the run fails, the cluster is
 #    stopped (silently or with a warning, never left stuck), and the next
-#    run loads everything: the values equal a clean run's.
+#    run loads everything: the values equal a clean run's;
+#  - a server stuck in a smart shutdown (a session holds it up): vqr db
+#    stop waits for it, then stops it fast; vqr run stops it, starts it
+#    again and loads.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 
@@ -134,5 +137,41 @@ is "$(ls "$WORK/e/inbox")" "" "  and loads the inbox"
 vqr -c "$CFG" db start >/dev/null 2>&1
 is "$(values_digest "$EC")" "$want" "the values equal the clean run's"
 vqr -c "$CFG" db stop >/dev/null 2>&1
+
+# (d) A server stuck shutting down: a smart shutdown waits for a client
+# that does not go, and the server refuses every new connection.
+smart_stuck() { # start the cluster, hold a session, ask for a smart shutdown
+	vqr -c "$CFG" db start >/dev/null 2>&1
+	psql -X -d "$EC" -c "select pg_sleep(60)" >/dev/null 2>&1 &
+	holder=$!
+	i=0
+	until [ "$(psql -X -A -t -d "$EC" -c "select count(*) from pg_stat_activity where query like 'select pg_sleep%'" 2>/dev/null)" = 1 ]; do
+		i=$((i + 1)); [ $i -ge 100 ] && break; sleep 0.1
+	done
+	_pg_as "$(pg_bindir)/pg_ctl" stop -D "$WORK/e/pg/pgdata" -m smart -W >/dev/null 2>&1
+	i=0
+	until "$(pg_bindir)/pg_isready" -q -d "$EC"; [ $? -eq 1 ]; do
+		i=$((i + 1)); [ $i -ge 100 ] && break; sleep 0.1
+	done
+}
+smart_stuck
+"$(pg_bindir)/pg_isready" -q -d "$EC"
+is "$?" 1 "a server in a smart shutdown held up by a session refuses connections"
+out=$(vqr -c "$CFG" db stop 2>&1); rc=$?
+is "$rc" 0 "vqr db stop exits 0"
+like "$out" "*vqr: warning: embedded PostgreSQL in $WORK/e/pg/pgdata: it was recovering or shutting down; waited [0-9]* s for it
+vqr: embedded PostgreSQL in $WORK/e/pg/pgdata stopped" "  after waiting for it, then a fast stop"
+is "$(status)" "not running" "the cluster is stopped"
+wait $holder
+
+smart_stuck
+one_year 2020 "$WORK/e/inbox/毕业生去向登记表_2019-2020.csv"
+out=$(vqr -c "$CFG" run 2>&1); rc=$?
+is "$rc" 0 "vqr run on a cluster stuck shutting down exits 0" || diag "$out"
+like "$out" "*vqr: warning: embedded PostgreSQL in $WORK/e/pg/pgdata: it was running but refused connections (stuck starting up or shutting down) within 2 s; it was recovering or shutting down; waited [0-9]* s for it; started it again*" \
+	"  it says it stopped and started the cluster again"
+like "$out" "*1 file loaded (1466 rows, 0 rejected)*" "  and loads the inbox"
+is "$(status)" "not running" "the run stopped the cluster it started"
+wait $holder
 
 done_testing
