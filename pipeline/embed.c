@@ -19,6 +19,7 @@
 #include <locale.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,10 @@
 #define EMBED_DEFAULT_PORT 5432
 #define EMBED_SUPERUSER "vqr"
 #define EMBED_DATABASE "vqr"
-#define EMBED_TIMEOUT "60"      /* seconds pg_ctl waits for start and stop */
-#define EMBED_READY_SECS 60     /* seconds to wait for a running server to accept connections */
+#define EMBED_TIMEOUT "60"      /* seconds pg_ctl waits for a start */
+#define EMBED_STOP_SECS 60      /* seconds each stop step waits (VQR_EMBED_STOP_TIMEOUT) */
+#define EMBED_READY_SECS 60     /* seconds to wait for a running server to accept connections
+				 * (VQR_EMBED_READY_SECS) */
 #define EMBED_TAIL_LINES 8      /* lines of a log quoted in an error */
 
 /* The user the programs run as. */
@@ -659,6 +662,21 @@ static int open_capture(const char *path, const struct who *w, char *err, size_t
 	return fd;
 }
 
+/* Run argv as run_child does, its output into the file logpath (made
+ * afresh, owned by the cluster user); *st receives the wait status.  0,
+ * or -1 with err when the file cannot be made or the program not run. */
+static int run_logged(const struct who *w, const struct cenv *env, char *const argv[],
+		      const char *logpath, int *st, char *err, size_t errlen)
+{
+	int fd, rc;
+
+	if ((fd = open_capture(logpath, w, err, errlen)) < 0)
+		return -1;
+	rc = run_child(w, env, argv, NULL, fd, st, err, errlen);
+	close(fd);
+	return rc;
+}
+
 /* Check, as the cluster user, that it can reach cl->dir (or what exists of it). */
 static int check_reach(const embed_cluster *cl, const struct who *w, const struct cenv *env,
 		       char *err, size_t errlen)
@@ -699,7 +717,123 @@ static int has_cluster(const embed_cluster *cl)
 	return pjoin(ver, sizeof ver, cl->datadir, "PG_VERSION") == 0 && stat(ver, &st) == 0;
 }
 
-/* pg_ctl status: 1 running, 0 not, -1 unknown. */
+/* The pid on line 1 of lock file path, or 0 when there is no such file
+ * or it names no pid. */
+static pid_t lock_pid(const char *path)
+{
+	char line[64];
+	FILE *f = fopen(path, "r");
+	long pid = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof line, f))
+		pid = strtol(line, NULL, 10);
+	fclose(f);
+	return pid > 1 && pid < 0x7fffffffL ? (pid_t)pid : 0;
+}
+
+/* The postmaster's pid from line 1 of PGDATA/postmaster.pid, or 0 when
+ * there is no such file or it names no pid. */
+static pid_t postmaster_pid(const embed_cluster *cl)
+{
+	char path[4200];
+	return pjoin(path, sizeof path, cl->datadir, "postmaster.pid") < 0 ? 0 : lock_pid(path);
+}
+
+/* The state letter and parent of process pid from /proc/PID/stat; 0, or
+ * -1 when there is no such process (or no /proc). */
+static int proc_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	char path[64], buf[1024], *p;
+	FILE *f;
+	size_t n;
+	long pp;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "pid (comm) S ppid ...": the name may hold anything, so after the last ')'. */
+	if (!(p = strrchr(buf, ')')) || sscanf(p + 1, " %c %ld", state, &pp) != 2)
+		return -1;
+	*ppid = (pid_t)pp;
+	return 0;
+}
+
+/* 1 when process pid exists and is not a zombie, else 0. */
+static int pid_alive(pid_t pid)
+{
+	char state;
+	pid_t ppid;
+
+	if (pid <= 0)
+		return 0;
+	if (proc_stat(pid, &state, &ppid) == 0)
+		return state != 'Z' && state != 'X';
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+/* 1 when process pid runs the program "postgres" (/proc/PID/comm), 0 when
+ * it runs something else or is gone, -1 when this cannot be told (no /proc). */
+static int is_postgres(pid_t pid)
+{
+	char path[64], name[64] = "";
+	FILE *f;
+
+	if (access("/proc/self/comm", R_OK) < 0)
+		return -1;
+	snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	if (!fgets(name, sizeof name, f))
+		name[0] = '\0';
+	fclose(f);
+	name[strcspn(name, "\n")] = '\0';
+	return strcmp(name, "postgres") == 0;
+}
+
+/* Remove the stale lock file path (gone already is fine).  0, or -1
+ * with err. */
+static int unlink_stale(const char *path, char *err, size_t errlen)
+{
+	if (unlink(path) < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove the stale lock file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove the server's lock files, PGDATA/postmaster.pid and the socket's
+ * SOCKDIR/.s.PGSQL.PORT.lock, when the process each names is dead: gone,
+ * or a zombie nobody has reaped (pg_ctl and postgres take a zombie's pid
+ * for a running server and would neither start nor stop).  Safe because
+ * postgres itself refuses to start while processes of the old server
+ * still use its shared memory.  0, or -1 with err. */
+static int drop_dead_locks(const embed_cluster *cl, char *err, size_t errlen)
+{
+	char paths[2][4200];
+	char sock[64];
+
+	snprintf(sock, sizeof sock, ".s.PGSQL.%d.lock", cl->port);
+	if (pjoin(paths[0], sizeof paths[0], cl->datadir, "postmaster.pid") < 0 ||
+	    pjoin(paths[1], sizeof paths[1], cl->sockdir, sock) < 0) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = lock_pid(paths[i]);
+		if (pid > 0 && !pid_alive(pid) && unlink_stale(paths[i], err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* pg_ctl status: 1 running, 0 not, -1 unknown.  A postmaster.pid naming
+ * a dead process (a zombie, which pg_ctl takes for a live server) means
+ * not running. */
 static int status_as(const embed_cluster *cl, const struct who *w, const struct cenv *env)
 {
 	char prog[4200], e[512], ver[4200];
@@ -714,7 +848,11 @@ static int status_as(const embed_cluster *cl, const struct who *w, const struct 
 	if (pjoin(prog, sizeof prog, cl->bindir, "pg_ctl") < 0 ||
 	    run_child(w, env, argv, NULL, -1, &s, e, sizeof e) < 0 || !WIFEXITED(s))
 		return -1;
-	return WEXITSTATUS(s) == 0 ? 1 : WEXITSTATUS(s) == 3 ? 0 : -1;
+	if (WEXITSTATUS(s) == 0) {
+		pid_t pm = postmaster_pid(cl);
+		return pm > 0 && !pid_alive(pm) ? 0 : 1;
+	}
+	return WEXITSTATUS(s) == 3 ? 0 : -1;
 }
 
 static int run_initdb(embed_cluster *cl, const struct who *w, const struct cenv *env, char *err,
@@ -723,7 +861,7 @@ static int run_initdb(embed_cluster *cl, const struct who *w, const struct cenv 
 	char prog[4200], logpath[4200], locale[32], tail[1400], how[128];
 	const char *nosync = getenv("VQR_EMBED_NOSYNC");
 	char *argv[16];
-	int n = 0, fd, st;
+	int n = 0, st;
 	locale_t loc = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0);
 
 	/* C.UTF-8 where the C library has it, else plain C; UTF8 either way. */
@@ -747,13 +885,8 @@ static int run_initdb(embed_cluster *cl, const struct who *w, const struct cenv 
 	if (nosync && strcmp(nosync, "1") == 0)
 		argv[n++] = "--no-sync";
 	argv[n] = NULL;
-	if ((fd = open_capture(logpath, w, err, errlen)) < 0)
+	if (run_logged(w, env, argv, logpath, &st, err, errlen) < 0)
 		return -1;
-	if (run_child(w, env, argv, NULL, fd, &st, err, errlen) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		describe(st, how, sizeof how);
 		tail_file(logpath, 0, EMBED_TAIL_LINES, tail, sizeof tail);
@@ -774,7 +907,7 @@ static int run_start(embed_cluster *cl, const struct who *w, const struct cenv *
 			 cl->logfile, "-o", opts, NULL };
 	struct stat lst;
 	off_t logsize;
-	int fd, st;
+	int st;
 
 	if (pjoin(prog, sizeof prog, cl->bindir, "pg_ctl") < 0 ||
 	    pjoin(logpath, sizeof logpath, cl->dir, "log/pg_ctl.log") < 0) {
@@ -785,13 +918,8 @@ static int run_start(embed_cluster *cl, const struct who *w, const struct cenv *
 		 "-c listen_addresses='' -c unix_socket_directories='%s' -p %d%s",
 		 cl->sockdir, cl->port, nosync && strcmp(nosync, "1") == 0 ? " -c fsync=off" : "");
 	logsize = stat(cl->logfile, &lst) == 0 ? lst.st_size : 0;
-	if ((fd = open_capture(logpath, w, err, errlen)) < 0)
+	if (run_logged(w, env, argv, logpath, &st, err, errlen) < 0)
 		return -1;
-	if (run_child(w, env, argv, NULL, fd, &st, err, errlen) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	describe(st, how, sizeof how);
@@ -838,32 +966,99 @@ static void conn_error(PGconn *c, const char *what, char *err, size_t errlen)
 	snprintf(err, errlen, "%s: %.*s", what, (int)n, m);
 }
 
-/* Wait until the server accepts connections, then create database "vqr"
- * unless it exists. */
+/* Seconds from environment variable name (a whole number 1..86400), else
+ * dflt.  These variables let tests shorten the waits. */
+static int env_secs(const char *name, int dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return dflt;
+	n = strtol(v, &end, 10);
+	return *end || n < 1 || n > 86400 ? dflt : (int)n;
+}
+
+/* Seconds since an arbitrary fixed point (CLOCK_MONOTONIC). */
+static double now_secs(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Sleep for ms milliseconds. */
+static void pause_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000 * 1000 };
+	nanosleep(&t, NULL);
+}
+
+/* Append a sentence, formatted as printf does, to cl->note ("; " between
+ * sentences), truncating what does not fit. */
+__attribute__((format(printf, 2, 3)))
+static void note_add(embed_cluster *cl, const char *fmt, ...)
+{
+	size_t n = strlen(cl->note);
+	va_list ap;
+
+	if (n && n < sizeof cl->note - 2) {
+		memcpy(cl->note + n, "; ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(cl->note + n, sizeof cl->note - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Ask the server at cl's socket whether it accepts connections
+ * (PQpingParams, answer within about 2 s: libpq's smallest connect_timeout). */
+static PGPing ping(const embed_cluster *cl)
+{
+	char port[16];
+	const char *keys[] = { "host", "port", "user", "dbname", "connect_timeout",
+			       "application_name", NULL };
+	const char *vals[] = { cl->sockdir, port, EMBED_SUPERUSER, "postgres", "2", "vqr", NULL };
+
+	snprintf(port, sizeof port, "%d", cl->port);
+	return PQpingParams(keys, vals, 0);
+}
+
+/* Wait, at most secs seconds, until the server accepts connections.  The
+ * last answer: PQPING_OK, or what it said when the time was up
+ * (PQPING_REJECT: starting up, recovering or shutting down;
+ * PQPING_NO_RESPONSE: not there or not answering), or PQPING_NO_ATTEMPT
+ * at once when libpq cannot even try. */
+static PGPing wait_ready(const embed_cluster *cl, int secs)
+{
+	double end = now_secs() + secs;
+	PGPing p;
+
+	while ((p = ping(cl)) != PQPING_OK && p != PQPING_NO_ATTEMPT && now_secs() < end)
+		pause_ms(100);
+	return p;
+}
+
+/* Create database "vqr" unless it exists, once the server accepts
+ * connections (waiting at most the ready time for it). */
 static int ensure_database(embed_cluster *cl, char *err, size_t errlen)
 {
 	char port[16], tail[1400];
 	const char *keys[] = { "host", "port", "user", "dbname", "connect_timeout",
 			       "application_name", NULL };
 	const char *vals[] = { cl->sockdir, port, EMBED_SUPERUSER, "postgres", "10", "vqr", NULL };
-	struct timespec pause = { 0, 100 * 1000 * 1000 };
 	PGconn *c;
 	PGresult *r;
 	int rc = -1;
 
 	snprintf(port, sizeof port, "%d", cl->port);
-	for (int i = 0;; i++) {
-		PGPing p = PQpingParams(keys, vals, 0);
-		if (p == PQPING_OK)
-			break;
-		if (p == PQPING_NO_ATTEMPT || i >= EMBED_READY_SECS * 10) {
-			tail_file(cl->logfile, 0, EMBED_TAIL_LINES, tail, sizeof tail);
-			snprintf(err, errlen,
-				 "the embedded PostgreSQL in %s does not accept connections on %s; the end of the server log %s:\n%s",
-				 cl->datadir, cl->sockdir, cl->logfile, tail);
-			return -1;
-		}
-		nanosleep(&pause, NULL);
+	if (wait_ready(cl, env_secs("VQR_EMBED_READY_SECS", EMBED_READY_SECS)) != PQPING_OK) {
+		tail_file(cl->logfile, 0, EMBED_TAIL_LINES, tail, sizeof tail);
+		snprintf(err, errlen,
+			 "the embedded PostgreSQL in %s does not accept connections on %s; the end of the server log %s:\n%s",
+			 cl->datadir, cl->sockdir, cl->logfile, tail);
+		return -1;
 	}
 	c = PQconnectdbParams(keys, vals, 0);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
@@ -892,6 +1087,134 @@ static int ensure_database(embed_cluster *cl, char *err, size_t errlen)
 	return rc;
 }
 
+/* ---- stopping, however it takes --------------------------------------- */
+
+/* SIGKILL the postmaster pm and its child processes (found in /proc), then
+ * wait at most secs seconds for all of them to be gone, so that a new
+ * server can attach the shared memory.  0 when they are gone, else -1. */
+static int kill_postmaster(pid_t pm, int secs)
+{
+	pid_t kids[256];
+	int nkids = 0, left;
+	double end;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) && nkids < (int)(sizeof kids / sizeof kids[0])) {
+		char *x, state;
+		long pid = strtol(e->d_name, &x, 10);
+		pid_t ppid;
+		if (*x || pid <= 1 || proc_stat((pid_t)pid, &state, &ppid) < 0 || ppid != pm)
+			continue;
+		kids[nkids++] = (pid_t)pid;
+	}
+	if (d)
+		closedir(d);
+	kill(pm, SIGKILL);
+	for (int i = 0; i < nkids; i++)
+		kill(kids[i], SIGKILL);
+	end = now_secs() + secs;
+	do {
+		left = pid_alive(pm);
+		for (int i = 0; i < nkids; i++)
+			left += pid_alive(kids[i]);
+		if (!left)
+			return 0;
+		pause_ms(100);
+	} while (now_secs() < end);
+	return -1;
+}
+
+/* pg_ctl stop -D PGDATA -m mode -w -t secs, its output into
+ * DIR/log/pg_ctl.log.  0 when pg_ctl says the server stopped, 1 when it
+ * failed or timed out, -1 with err when it could not be run. */
+static int pg_ctl_stop(const embed_cluster *cl, const struct who *w, const struct cenv *env,
+		       const char *mode, int secs, char *err, size_t errlen)
+{
+	char prog[4200], logpath[4200], t[16];
+	char *argv[] = { prog, "stop", "-D", (char *)cl->datadir, "-m", (char *)mode, "-w", "-t", t,
+			 NULL };
+	int st;
+
+	snprintf(t, sizeof t, "%d", secs);
+	if (pjoin(prog, sizeof prog, cl->bindir, "pg_ctl") < 0 ||
+	    pjoin(logpath, sizeof logpath, cl->dir, "log/pg_ctl.log") < 0) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	if (run_logged(w, env, argv, logpath, &st, err, errlen) < 0)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
+/* Stop a server that pg_ctl status says is running, whatever state it is
+ * in: a server recovering from a crash first gets the ready time to finish
+ * (it may refuse a fast shutdown meanwhile), then pg_ctl stop -m fast, then
+ * -m immediate, each with the stop timeout, and last SIGKILL for the
+ * postmaster and its processes.  A postmaster.pid naming a live process
+ * that is not PostgreSQL is stale: it is removed, nothing is signalled.
+ * Each step beyond the fast stop is described in cl->note.  0, or -1 with
+ * err (which quotes the server log from byte logsize on). */
+static int stop_hard(embed_cluster *cl, const struct who *w, const struct cenv *env,
+		     off_t logsize, char *err, size_t errlen)
+{
+	int stop_secs = env_secs("VQR_EMBED_STOP_TIMEOUT", EMBED_STOP_SECS);
+	int ready_secs = env_secs("VQR_EMBED_READY_SECS", EMBED_READY_SECS);
+	char tail[1000], path[4200];
+	pid_t pm = postmaster_pid(cl);
+	PGPing p;
+	int r, killed = 0;
+
+	if (pm > 0 && pid_alive(pm) && is_postgres(pm) == 0) {
+		if (pjoin(path, sizeof path, cl->datadir, "postmaster.pid") < 0 ||
+		    unlink_stale(path, err, errlen) < 0)
+			return -1;
+		note_add(cl, "its postmaster.pid named pid %ld, which is not a PostgreSQL server: removed that stale file",
+			 (long)pm);
+		return 0;
+	}
+	p = ping(cl);
+	if (p == PQPING_REJECT) {
+		/* Recovering from a crash (or starting, or already shutting down). */
+		double t0 = now_secs();
+		while (p == PQPING_REJECT && pid_alive(pm) && now_secs() < t0 + ready_secs) {
+			pause_ms(200);
+			p = ping(cl);
+		}
+		note_add(cl, "it was recovering or shutting down; waited %.0f s for it%s", now_secs() - t0,
+			 p == PQPING_OK ? " to accept connections" : "");
+	}
+	if ((r = pg_ctl_stop(cl, w, env, "fast", stop_secs, err, errlen)) < 0)
+		return -1;
+	if (r == 0 || status_as(cl, w, env) == 0)
+		return 0;
+	note_add(cl, "pg_ctl stop -m fast did not stop it within %d s", stop_secs);
+	if ((r = pg_ctl_stop(cl, w, env, "immediate", stop_secs, err, errlen)) < 0)
+		return -1;
+	if (r == 0 || status_as(cl, w, env) == 0) {
+		note_add(cl, "stopped it with -m immediate (the next start recovers from the write-ahead log)");
+		return 0;
+	}
+	note_add(cl, "-m immediate did not stop it within %d s either", stop_secs);
+	pm = postmaster_pid(cl);
+	if (pm > 0 && is_postgres(pm) != 0 && (killed = kill_postmaster(pm, stop_secs)) == 0) {
+		if (drop_dead_locks(cl, err, errlen) < 0)
+			return -1;
+		note_add(cl, "killed its postmaster (pid %ld) and its processes with SIGKILL (the next start recovers from the write-ahead log)",
+			 (long)pm);
+		return 0;
+	}
+	tail_file(cl->logfile, logsize, 5, tail, sizeof tail);
+	snprintf(err, errlen,
+		 "the embedded PostgreSQL in %s cannot be stopped: %s%s; the end of the server log %s:\n%s",
+		 cl->datadir, cl->note,
+		 killed ? "; it survived SIGKILL"
+			: pm > 0 ? "; postmaster.pid names a process that is not PostgreSQL, left alone"
+				 : "; postmaster.pid names no process to kill",
+		 cl->logfile, tail);
+	return -1;
+}
+
 int embed_start(embed_cluster *cl, char *err, size_t errlen)
 {
 	struct who w;
@@ -900,6 +1223,7 @@ int embed_start(embed_cluster *cl, char *err, size_t errlen)
 	int rc = -1, running;
 
 	cl->started = cl->initialised = 0;
+	cl->note[0] = '\0';
 	if (who_get(cl, &w, err, errlen) < 0)
 		return -1;
 	make_env(&env, cl->bindir, &w);
@@ -914,20 +1238,45 @@ int embed_start(embed_cluster *cl, char *err, size_t errlen)
 		goto out;
 	if (!has_cluster(cl) && run_initdb(cl, &w, &env, err, errlen) < 0)
 		goto out;
+	if (drop_dead_locks(cl, err, errlen) < 0)
+		goto out;
 	running = status_as(cl, &w, &env);
 	if (running < 0) {
 		snprintf(err, errlen, "cannot tell whether the embedded PostgreSQL in %s is running (pg_ctl status failed)",
 			 cl->datadir);
 		goto out;
 	}
-	if (running == 0) {
-		if (run_start(cl, &w, &env, err, errlen) == 0)
-			cl->started = 1;
-		else if (status_as(cl, &w, &env) != 1) /* not another vqr starting it meanwhile */
-			goto out;
-	}
-	if (!cl->started)
+	if (running == 1) {
+		/* Running, but it may be stuck starting up or shutting down
+		 * (e.g. a stop after a crash that never finished): then stop
+		 * it however it takes, and start it again. */
+		int ready = env_secs("VQR_EMBED_READY_SECS", EMBED_READY_SECS);
+		struct stat lst;
+		PGPing p;
+
 		adopt_pidfile(cl);
+		if ((p = wait_ready(cl, ready)) != PQPING_OK && p != PQPING_NO_ATTEMPT) {
+			note_add(cl, "it was running but %s within %d s",
+				 p == PQPING_REJECT ? "refused connections (stuck starting up or shutting down)"
+						    : "did not answer",
+				 ready);
+			if (stop_hard(cl, &w, &env, stat(cl->logfile, &lst) == 0 ? lst.st_size : 0, err,
+				      errlen) < 0)
+				goto out;
+			running = 0;
+		}
+	}
+	if (running == 0) {
+		if (run_start(cl, &w, &env, err, errlen) == 0) {
+			cl->started = 1;
+			if (cl->note[0])
+				note_add(cl, "started it again");
+		} else if (status_as(cl, &w, &env) != 1) { /* not another vqr starting it meanwhile */
+			goto out;
+		} else {
+			adopt_pidfile(cl);
+		}
+	}
 	if (ensure_database(cl, err, errlen) < 0)
 		goto out;
 	rc = 0;
@@ -955,13 +1304,11 @@ int embed_stop(embed_cluster *cl, char *err, size_t errlen)
 {
 	struct who w;
 	struct cenv env;
-	char prog[4200], logpath[4200], tail[1000], tail2[600], how[128];
-	char *argv[] = { prog, "stop", "-D", cl->datadir, "-m", "fast", "-w", "-t", EMBED_TIMEOUT,
-			 NULL };
 	struct stat lst;
 	off_t logsize;
-	int rc = -1, running, fd, st;
+	int rc = -1, running;
 
+	cl->note[0] = '\0';
 	if (who_get(cl, &w, err, errlen) < 0)
 		return -1;
 	make_env(&env, cl->bindir, &w);
@@ -976,27 +1323,8 @@ int embed_stop(embed_cluster *cl, char *err, size_t errlen)
 			 cl->datadir);
 		goto out;
 	}
-	if (pjoin(prog, sizeof prog, cl->bindir, "pg_ctl") < 0 ||
-	    pjoin(logpath, sizeof logpath, cl->dir, "log/pg_ctl.log") < 0) {
-		snprintf(err, errlen, "path too long");
-		goto out;
-	}
-	if ((fd = open_capture(logpath, &w, err, errlen)) < 0)
-		goto out;
-	if (run_child(&w, &env, argv, NULL, fd, &st, err, errlen) < 0) {
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		rc = 0;
-		goto out;
-	}
-	describe(st, how, sizeof how);
-	tail_file(logpath, 0, 3, tail2, sizeof tail2);
-	tail_file(cl->logfile, logsize, 5, tail, sizeof tail);
-	snprintf(err, errlen, "pg_ctl stop failed (%s):\n%s\nthe end of the server log %s:\n%s", how,
-		 tail2, cl->logfile, tail);
+	adopt_pidfile(cl);
+	rc = stop_hard(cl, &w, &env, logsize, err, errlen);
 out:
 	who_free(&w);
 	return rc;

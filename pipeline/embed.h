@@ -24,7 +24,9 @@
  * output goes to the files above, never to the terminal.
  *
  * VQR_EMBED_NOSYNC=1 (tests only) runs initdb --no-sync and the server
- * with fsync=off.
+ * with fsync=off.  VQR_EMBED_READY_SECS (default 60) bounds the wait for
+ * a server to accept connections, VQR_EMBED_STOP_TIMEOUT (default 60) each
+ * step of a stop; both mainly so that tests can shorten them.
  *
  *     embed_cluster cl;
  *     if (embed_init(&cl, "/var/lib/vqr/pg", NULL, 5432, err, sizeof err) < 0 ||
@@ -54,6 +56,9 @@ typedef struct embed_cluster {
 	int port;               /* port number in the socket file name (no TCP is opened) */
 	int started;            /* 1 if embed_start started the server, 0 if it was running */
 	int initialised;        /* 1 if embed_start ran initdb this time */
+	char note[1024];        /* what embed_start or embed_stop had to do beyond the usual
+				 * (waiting for recovery, escalating a stop, repairing a stuck
+				 * server), one line for a warning; "" when nothing */
 } embed_cluster;
 
 /* Prepare cl for the cluster in dir (a relative dir is taken from the
@@ -70,7 +75,10 @@ int embed_init(embed_cluster *cl, const char *dir, const char *run_as, int port,
  * holds no cluster yet (cl->initialised = 1), start the server unless it
  * is running (cl->started = 1 if started here, else 0; a running server's
  * actual port and socket directory are taken over into cl), wait until
- * it accepts connections, and create database "vqr" if missing.
+ * it accepts connections, and create database "vqr" if missing.  A
+ * running server that does not accept connections within the ready time
+ * (stuck starting up or shutting down) is stopped as embed_stop does and
+ * started again; cl->note says so ("" when nothing unusual happened).
  * 0, or -1 with err, which quotes the end of initdb's output or of the
  * server log when those fail. */
 int embed_start(embed_cluster *cl, char *err, size_t errlen);
@@ -79,8 +87,13 @@ int embed_start(embed_cluster *cl, char *err, size_t errlen);
  * cluster exists yet), -1 when it cannot be told (e.g. no permission). */
 int embed_running(const embed_cluster *cl);
 
-/* Stop the server (pg_ctl stop -m fast -w).  A server that is not running
- * is not an error.  0, or -1 with err quoting pg_ctl's output. */
+/* Stop the server.  A server that refuses connections (recovering from a
+ * crash) first gets up to the ready time to accept them; then pg_ctl stop
+ * -m fast -w, escalated to -m immediate and last to SIGKILL of the
+ * postmaster and its processes, each step bounded by the stop timeout.
+ * A server that is not running is not an error.  What had to be done
+ * beyond the fast stop is described in cl->note ("" for a clean stop).
+ * 0, or -1 with err (the steps tried and the end of the server log). */
 int embed_stop(embed_cluster *cl, char *err, size_t errlen);
 
 #endif

@@ -2183,6 +2183,8 @@ static int cmd_db(const cfg *c, const char *what)
 			log_error_text(err);
 			return EXIT_DB;
 		}
+		if (cl.note[0])
+			log_warning("embedded PostgreSQL in %s: %s", cl.datadir, cl.note);
 		printf("vqr: embedded PostgreSQL %s in %s\n", cl.started ? "started" : "already running", cl.datadir);
 		printf("connect with: psql \"%s\"\n", cl.conninfo);
 		return EXIT_OK;
@@ -2196,6 +2198,8 @@ static int cmd_db(const cfg *c, const char *what)
 			log_error_text(err);
 			return EXIT_DB;
 		}
+		if (cl.note[0])
+			log_warning("embedded PostgreSQL in %s: %s", cl.datadir, cl.note);
 		printf("vqr: embedded PostgreSQL in %s stopped\n", cl.datadir);
 		return EXIT_OK;
 	}

@@ -133,6 +133,21 @@ char *db_conninfo(const db *d, const cfg *c, const char *override, char *buf, si
 	return buf;
 }
 
+/* Print text, which may have several lines, as a warning: its first line
+ * after "HEAD: ", the others as details. */
+static void warn_lines(const char *head, const char *text)
+{
+	size_t n = strcspn(text, "\n");
+
+	log_warning("%s: %.*s", head, (int)n, text);
+	for (text += n; *text == '\n'; text += n) {
+		text++;
+		n = strcspn(text, "\n");
+		if (n)
+			log_detail("%.*s", (int)n, text);
+	}
+}
+
 int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *msg),
 	    char *err, size_t errlen)
 {
@@ -152,6 +167,11 @@ int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *
 		    embed_start(&cl, eerr, sizeof eerr) < 0) {
 			snprintf(err, errlen, "embedded PostgreSQL in %s: %s", c->embedded_dir, eerr);
 			return -1;
+		}
+		if (cl.note[0]) {
+			char head[4200];
+			snprintf(head, sizeof head, "embedded PostgreSQL in %s", cl.datadir);
+			warn_lines(head, cl.note);
 		}
 		d->embedded = 1;
 		d->started = cl.started;
@@ -196,9 +216,14 @@ void db_close(db *d, int stop_started)
 	d->conn = NULL;
 	if (stop_started && d->embedded && d->started) {
 		embed_cluster cl;
-		char eerr[2048];
-		if (embed_init(&cl, d->embedded_dir, NULL, 0, eerr, sizeof eerr) == 0)
-			embed_stop(&cl, eerr, sizeof eerr);
+		char eerr[2048], head[4200];
+		if (embed_init(&cl, d->embedded_dir, NULL, 0, eerr, sizeof eerr) < 0 ||
+		    embed_stop(&cl, eerr, sizeof eerr) < 0)
+			warn_lines("could not stop the embedded PostgreSQL", eerr);
+		else if (cl.note[0]) {
+			snprintf(head, sizeof head, "embedded PostgreSQL in %s", cl.datadir);
+			warn_lines(head, cl.note);
+		}
 	}
 }
 

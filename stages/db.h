@@ -27,13 +27,16 @@ typedef struct db {
 
 /* Connect for config c; override (may be NULL) replaces c->database.
  * Starting the embedded cluster is reported through info (may be NULL),
- * which receives a line such as "started embedded PostgreSQL in DIR".
+ * which receives a line such as "started embedded PostgreSQL in DIR"; a
+ * cluster that had to be repaired on the way (embed_start's note) is
+ * reported with one log_warning line.
  * 0, or -1 with err (and d->conn NULL). */
 int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *msg),
 	    char *err, size_t errlen);
 
 /* Close the connection; stop the embedded cluster when this process
- * started it and stop_started is set. */
+ * started it and stop_started is set.  A stop that had to escalate, or
+ * failed, is reported with one log_warning line; a clean one says nothing. */
 void db_close(db *d, int stop_started);
 
 /* The conninfo a child process can use to reach the same database

@@ -12,7 +12,6 @@
 . "$(dirname "$0")/../lib/env.sh"
 
 test_db vqr_e2e_isolate
-FIX="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
 make_config c "$TEST_DB"
 CFG=$WORK/c.yaml
 vqr -c "$CFG" init >/dev/null 2>&1; ok $? "vqr init"
@@ -20,9 +19,6 @@ INBOX=$WORK/c/inbox
 
 # Random text: a long value that does not compress (as a broken export's).
 long=$(head -c 3000 /dev/urandom | base64 -w 0 | tr -d '+/=' | head -c 1000)
-one_year() { # YEAR OUT: the fixture moved to another graduation year
-	sed "s/2023-06-30/$1-06-30/; s/,2023,/,$1,/" "$FIX" > "$2"
-}
 
 # A register whose first graduate has a 1000-character major.
 one_year 2020 "$INBOX/毕业生去向登记表_a_2019-2020.csv"

@@ -12,6 +12,10 @@
 #   own_source NAME              makes deployment NAME read a copy of the
 #                                shipped graduate source, $WORK/src.yaml,
 #                                which the test may change as a college would
+#   one_year YEAR OUT            writes the graduate fixture moved to
+#                                graduation year YEAR into file OUT
+#   values_digest CONNINFO       prints the count and an md5 of the loaded
+#                                values (vqr.indicator_value) in that database
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/lib/pg.sh"
 BIN=$TOP/${VQR_BUILD:-build}/bin
@@ -61,4 +65,15 @@ test_db() {
 own_source() {
 	cp "$TOP/config/sources/graduate_destination.yaml" "$WORK/src.yaml"
 	sed -i "s|$TOP/config/sources/graduate_destination.yaml|$WORK/src.yaml|" "$WORK/$1.yaml"
+}
+
+one_year() {
+	sed "s/2023-06-30/$1-06-30/; s/,2023,/,$1,/" \
+		"$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv" > "$2"
+}
+
+values_digest() {
+	psql -X -A -t -d "$1" -c "select count(*) || ' ' || md5(string_agg(concat_ws('|', period, indicator_code, breakdown::text,
+		value_type, numerator, denominator, value), ';' order by period, indicator_code, breakdown::text, value_type))
+		from vqr.indicator_value"
 }
