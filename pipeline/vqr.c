@@ -269,6 +269,8 @@ static pid_t spawn_child(char *const argv[], int *outfd, char *err, size_t errle
 }
 
 /* Wait for a child of spawn_child: its exit status, or -1 with err. */
+static int child_status(int status, const char *name, char *err, size_t errlen);
+
 static int wait_child(pid_t pid, const char *name, char *err, size_t errlen)
 {
 	int status;
@@ -278,6 +280,13 @@ static int wait_child(pid_t pid, const char *name, char *err, size_t errlen)
 			snprintf(err, errlen, "waitpid: %s", strerror(errno));
 			return -1;
 		}
+	return child_status(status, name, err, errlen);
+}
+
+/* The exit status of a child as wait_child returns it: its exit code, or
+ * -1 with err when it was killed or could not run. */
+static int child_status(int status, const char *name, char *err, size_t errlen)
+{
 	if (WIFSIGNALED(status)) {
 		snprintf(err, errlen, "%s was killed by signal %d", name, WTERMSIG(status));
 		return -1;
@@ -522,6 +531,8 @@ typedef struct tally {
 	size_t nfiles, cap;
 	int dry_run;            /* --dry-run: roll back, move nothing */
 	const opts *o;          /* the command line (--accept-shrink) */
+	int progress;           /* a terminal: show each file's progress on one line */
+	size_t index, count;    /* the file being done (1-based) of how many, for that line */
 } tally;
 
 static fileres *new_result(tally *t, const char *path)
@@ -821,6 +832,77 @@ static void spawn_follow(char **targv, char **largv, const tally *t, pid_t *tpid
 		log_error_text(err);
 }
 
+/* Bytes the process pid has read so far (rchar of /proc/PID/io), or -1. */
+static long long bytes_read(pid_t pid)
+{
+	char path[64], line[128];
+	long long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/io", (long)pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "rchar: %lld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Wait for vqr-extract (pid) like wait_child, showing on the terminal one
+ * line, updated in place, with the rows staged so far (the lines of
+ * dir/rows.tsv, counted as they come), the megabytes of the export read
+ * (of size), the percentage, rows/s and the time left.  Only called when
+ * stderr is a terminal; the line is never logged.  The first one comes
+ * after VQR_PROGRESS_DELAY_MS (500) milliseconds. */
+static int wait_extract(pid_t pid, const char *name, const char *path, const char *dir, long long size,
+			const tally *t, char *err, size_t errlen)
+{
+	const char *env = getenv("VQR_PROGRESS_DELAY_MS");
+	long delay = env && *env ? atol(env) : 500;
+	struct timespec t0, now, pause = { 0, 100 * 1000 * 1000 };
+	char rpath[4300], buf[65536];
+	long long rows = 0;
+	int fd = -1, status;
+	pid_t w;
+
+	snprintf(rpath, sizeof rpath, "%s/rows.tsv", dir);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
+		double secs, mb, pct;
+		long long got = bytes_read(pid);
+		ssize_t k;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		secs = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+		if (fd < 0)
+			fd = open(rpath, O_RDONLY | O_CLOEXEC);
+		while (fd >= 0 && (k = read(fd, buf, sizeof buf)) > 0)
+			for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + k - q))); q++)
+				rows++;
+		if (secs * 1000 >= delay) {
+			mb = got > 0 ? (double)got / 1e6 : 0;
+			pct = size > 0 && got > 0 ? 100.0 * (double)(got < size ? got : size) / (double)size : 0;
+			fprintf(stderr, "\rvqr: [%zu/%zu] %s: %lld rows, %.0f/%.0f MB (%.0f%%), %.0f rows/s",
+				t->index, t->count, cli_basename(path), rows > 0 ? rows - 1 : 0, mb, (double)size / 1e6,
+				pct, secs > 0 ? (double)(rows > 0 ? rows - 1 : 0) / secs : 0);
+			if (pct >= 1 && pct < 100)
+				fprintf(stderr, ", %.0f s left", secs * (100 - pct) / pct);
+			fputs("\033[K", stderr);
+		}
+		nanosleep(&pause, NULL);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (w < 0) {
+		int e = errno;
+		if (e == EINTR)
+			return wait_child(pid, name, err, errlen);
+		snprintf(err, errlen, "waitpid: %s", strerror(e));
+		return -1;
+	}
+	return child_status(status, name, err, errlen);
+}
+
 /* Has the file at path changed since st0 was taken (size, mtime, or
  * gone)? */
 static int changed_since(const char *path, const struct stat *st0)
@@ -996,7 +1078,8 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		 * (else they could load it alone before it is stopped). */
 		if (!sc->gone[0])
 			spawn_follow(targv, largv, t, &tpid, &lpid, &lfd);
-		rc = wait_child(xpid, prog, err, sizeof err);
+		rc = t->progress ? wait_extract(xpid, prog, path, dir, st0.st_size, t, err, sizeof err)
+				 : wait_child(xpid, prog, err, sizeof err);
 	}
 	if (rc < 0 || (rc != EXIT_OK && rc != EXIT_REJECTED)) {
 		if (rc < 0)
@@ -1444,7 +1527,12 @@ static int cmd_run(const cfg *c, const char *config, const opts *o)
 		goto summary;
 	}
 	rc = 0;
+	t.progress = progress;
+	t.count = n;
+	if (progress)
+		log_progress_line();
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		t.index = i + 1;
 		if (progress)
 			fprintf(stderr, "\rvqr: [%zu/%zu] %s\033[K", i + 1, n, cli_basename(files[i]));
 		rc = do_file(c, config, &d, conninfo, files[i], &t);

@@ -15,6 +15,7 @@
 static const char *progname = "vqr";
 static int verbose;
 static FILE *logfile;           /* --log FILE, or NULL */
+static int clear_line;          /* a progress line may be on the terminal: clear it first */
 
 static int open_log(const char *path, int warn, char *err, size_t errlen);
 
@@ -24,6 +25,7 @@ void log_init(const char *name)
 	char err[512];
 
 	progname = name;
+	clear_line = getenv("VQR_PROGRESS_LINE") && isatty(STDERR_FILENO);
 	/* a stage started by vqr run --log writes to the same log */
 	if (inherited && *inherited && open_log(inherited, 0, err, sizeof err) < 0)
 		fprintf(stderr, "%s: warning: VQR_LOG=%s\n", progname, err);
@@ -47,6 +49,8 @@ static void emit(const char *level, const char *fmt, va_list ap)
 	va_list ap2;
 
 	va_copy(ap2, ap);
+	if (clear_line)
+		fputs("\r\033[K", stderr);
 	if (level)
 		fprintf(stderr, "%s: %s: ", progname, level);
 	else
@@ -64,6 +68,13 @@ static void emit(const char *level, const char *fmt, va_list ap)
 		fflush(logfile);
 	}
 	va_end(ap2);
+}
+
+void log_progress_line(void)
+{
+	clear_line = isatty(STDERR_FILENO);
+	if (clear_line)
+		setenv("VQR_PROGRESS_LINE", "1", 1);
 }
 
 int log_open_file(const char *path, char *err, size_t errlen)
@@ -126,6 +137,8 @@ DEFINE_LOG(log_notice, NULL, 1)
 
 static void line_out(const char *fmt, const char *label, int len, const char *p)
 {
+	if (clear_line)
+		fputs("\r\033[K", stderr);
 	fprintf(stderr, fmt, progname, label, len, p);
 	if (logfile) {
 		stamp(logfile);

@@ -75,6 +75,12 @@ void log_error_text(const char *text);
  * in err. */
 int log_open_file(const char *path, char *err, size_t errlen);
 
+/* A progress line, updated in place, may stand on the terminal (stderr):
+ * every message clears it first, in this program and (through
+ * VQR_PROGRESS_LINE) in the programs it starts.  Nothing when stderr is
+ * not a terminal. */
+void log_progress_line(void);
+
 /* The program name given to log_init. */
 const char *log_progname(void);
 

@@ -4,7 +4,8 @@
 #  - vqr status lists the files waiting in the inbox (ready or not) and
 #    the quarantine;
 #  - staging directories of committed batches are removed after
-#    paths.keep_staging_days; others stay.
+#    paths.keep_staging_days; others stay;
+#  - a terminal shows a file's progress on one line, a pipe or a log never.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 
@@ -52,5 +53,18 @@ sed -i 's/^  keep_staging_days: 30$/  keep_staging_days: -1/' "$CFG"
 out=$(vqr -c "$CFG" run 2>&1); rc=$?
 is "$rc" 1 "a negative keep_staging_days is a configuration error"
 like "$out" "*c.yaml:*:*: keep_staging_days must be a whole number of days*" "  with file:line:col"
+
+# Progress: one line updated in place on a terminal (script(1) gives the
+# run one), never in a pipe or the log.
+make_config p "$TEST_DB"
+sed 's/2023-06-30/2025-06-30/; s/,2023,/,2025,/' "$FIX" > "$WORK/p/inbox/毕业生去向登记表_2024-2025.csv"
+out=$(VQR_PROGRESS_DELAY_MS=0 script -qfec "vqr -c '$WORK/p.yaml' --log '$WORK/p.log' run" /dev/null 2>&1); rc=$?
+is "$rc" 0 "a run on a terminal exits 0" || diag "$out"
+like "$out" "*vqr: \[1/1\] 毕业生去向登记表_2024-2025.csv: * rows, */* MB (*%), * rows/s*" \
+	"it shows the file's rows, megabytes, percentage and rate on one line"
+case "$(cat "$WORK/p.log")" in *"rows/s"*) ok 1 "  never in the log";; *) ok 0 "  never in the log";; esac
+sed 's/2023-06-30/2024-06-30/; s/,2023,/,2024,/' "$FIX" > "$WORK/p/inbox/毕业生去向登记表_2023-2024.csv"
+out=$(VQR_PROGRESS_DELAY_MS=0 vqr -c "$WORK/p.yaml" run 2>&1 | cat); rc=$?
+case "$out" in *"rows/s"*) ok 1 "  nor in a pipe";; *) ok 0 "  nor in a pipe";; esac
 
 done_testing
