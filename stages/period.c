@@ -189,3 +189,15 @@ int period_nests(period_type fine, period_type file)
 {
 	return fine == file || (fine == PERIOD_SEMESTER && file == PERIOD_ACADEMIC_YEAR);
 }
+
+int period_in_list(const char *list, const char *label)
+{
+	size_t n = strlen(label);
+	for (const char *p = list; *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == n && strncmp(p, label, n) == 0)
+			return 1;
+		p += k + (p[k] == ',');
+	}
+	return 0;
+}

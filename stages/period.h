@@ -59,4 +59,7 @@ int period_bounds(const char *label, period_type *t, long *first, long *last);
  * the same type, or semesters within an academic year. */
 int period_nests(period_type fine, period_type file);
 
+/* Is label one of the comma-separated period labels in list? */
+int period_in_list(const char *list, const char *label);
+
 #endif

@@ -49,6 +49,7 @@
 #include "expr.h"
 #include "log.h"
 #include "manifest.h"
+#include "period.h"
 #include "rows.h"
 #include "val.h"
 
@@ -1348,19 +1349,6 @@ static int check_header(transform *x, rows_reader *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Is label one of the comma-separated periods in list? */
-static int in_periods(const char *list, const char *label)
-{
-	size_t n = strlen(label);
-	for (const char *p = list; *p;) {
-		size_t k = strcspn(p, ",");
-		if (k == n && strncmp(p, label, n) == 0)
-			return 1;
-		p += k + (p[k] == ',');
-	}
-	return 0;
-}
-
 /* --with PERIODS:ROWS: count the rows of an earlier file of the slices
  * whose period is in PERIODS and among the file's own (m->periods).
  * 0, or -1 with err set. */
@@ -1377,7 +1365,7 @@ static int with_rows(transform *x, const manifest *m, const char *arg, char *err
 	}
 	snprintf(periods, sizeof periods, "%.*s", (int)(colon - arg), arg);
 	for (size_t i = 0; i < m->nperiods && !any; i++)
-		any = in_periods(periods, m->periods[i]);
+		any = period_in_list(periods, m->periods[i]);
 	if (!any)
 		return 0;       /* none of the file's periods: not a file of its slices */
 	if (!(r = rows_open(colon + 1, err, errlen)))
@@ -1391,7 +1379,7 @@ static int with_rows(transform *x, const manifest *m, const char *arg, char *err
 			rows_close(r);
 			return -1;
 		}
-		if (!in_periods(periods, x->row[CFG_COL_PERIOD].s))
+		if (!period_in_list(periods, x->row[CFG_COL_PERIOD].s))
 			continue;
 		any = 0;
 		for (size_t i = 0; i < m->nperiods && !any; i++)
