@@ -45,6 +45,7 @@
 #include "embed.h"
 #include "log.h"
 #include "manifest.h"
+#include "period.h"
 #include "migrate.h"
 #include "keep.h"
 #include "notice.h"
@@ -644,13 +645,16 @@ static int kept_rows_of(const cfg *c, const char *config, const cfg_source *s, c
 			size_t rlen)
 {
 	char exp[4300], dir[4300], rows[4400], tmp[4300], err[1024], prog[PATH_MAX + 32];
-	int have_export;
+	int kept;
 
 	keep_rows_path(c->archive, sha, path, len);
-	have_export = archived_export(c, name, sha, exp, sizeof exp) == 0;
-	if (access(path, R_OK) == 0 && (!fresh || !have_export))
-		return 0;
-	if (!have_export) {
+	kept = access(path, R_OK) == 0;
+	if (kept && !fresh)
+		return 0;       /* no need to look for (and hash) the export */
+	if (archived_export(c, name, sha, exp, sizeof exp) < 0) {
+		if (kept)
+			return 0;
+
 		snprintf(reason, rlen, "its slices' file %s (batch %s) has neither kept rows (%s) nor its export in %s",
 			 name, batch, path, c->archive);
 		return -1;
@@ -787,12 +791,8 @@ typedef struct scratch {
 static int manifest_in_periods(const manifest *m, const char *list)
 {
 	for (size_t i = 0; i < m->nperiods; i++)
-		for (const char *p = list; *p;) {
-			size_t k = strcspn(p, ",");
-			if (k == strlen(m->periods[i]) && strncmp(p, m->periods[i], k) == 0)
-				return 1;
-			p += k + (p[k] == ',');
-		}
+		if (period_in_list(list, m->periods[i]))
+			return 1;
 	return 0;
 }
 
@@ -817,6 +817,13 @@ static void stage_dir_name(const cfg *c, const cfg_source *s, const char *tag, c
 		snprintf(label + strlen(label), llen - strlen(label), "-%d", i);
 		snprintf(dir, dlen, "%s/%s", c->staging, label);
 	}
+}
+
+/* The batch number in vqr-load's result line ("STATUS\tBATCH\t..."), or 0. */
+static long long load_batch(const char *out)
+{
+	size_t k = strcspn(out, "\t");
+	return out[k] ? atoll(out + k + 1) : 0;
 }
 
 /* Start vqr-transform (targv) and, unless a dry run, vqr-load (largv,
@@ -1232,21 +1239,11 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 			 "vqr run --accept-shrink %s (or create %s.accept-shrink beside it); if it is a supplement (补录), "
 			 "name it *补录* or add it to the source's supplement_files",
 			 path, s->max_shrink, s->name, held, cli_basename(path), cli_basename(path));
-		first_line(f->reason, sizeof f->reason, reason);
-		f->status = "held";
-		t->quarantined++;
 		t->look++;
-		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
-		if (t->dry_run) {
-			log_error_text(reason);
-			return 0;
-		}
-		if (quarantine(c, path, reason, err, sizeof err) < 0) {  /* says the reason */
-			log_error_text(err);
-			return EXIT_INTERNAL;
-		}
-		drop_marker(c, path);
-		return 0;
+		f->batch_id = load_batch(out);
+		rc = quarantine_file(c, path, reason, f, t);
+		f->status = "held";
+		return rc;
 	}
 	if (rc == EXIT_REJECTED && strncmp(out, "blocked", 7) == 0) {
 		/* A blocking check failed: the batch and its findings are recorded,
@@ -1255,18 +1252,10 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		snprintf(reason, sizeof reason,
 			 "%s: blocked by a validation check (batch %lld); see vqr.v_finding for the findings\n"
 			 "hint: correct the export (or the check) and drop the file into the inbox again",
-			 path, atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0)));
-		first_line(f->reason, sizeof f->reason, reason);
-		f->status = "quarantined";
-		t->quarantined++;
-		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
+			 path, load_batch(out));
+		f->batch_id = load_batch(out);
 		notice_loaded(d, mpath, f, t);
-		if (quarantine(c, path, reason, err, sizeof err) < 0) {
-			log_error_text(err);
-			return EXIT_INTERNAL;
-		}
-		drop_marker(c, path);
-		return 0;
+		return quarantine_file(c, path, reason, f, t);
 	}
 	if (rc != EXIT_OK) {
 		if (rc < 0)
@@ -1284,7 +1273,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		/* Written to while it was read: what was read is loaded; the file
 		 * stays for the next run, which loads it as a new version. */
 		f->status = "changed";
-		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
+		f->batch_id = load_batch(out);
 		snprintf(f->reason, sizeof f->reason, "changed while it was loaded");
 		t->look++;
 		if (strncmp(out, "loaded", 6) == 0)
@@ -1313,7 +1302,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		t->skipped++;
 	} else {
 		f->status = "loaded";
-		f->batch_id = atoll(out + strcspn(out, "\t") + (out[strcspn(out, "\t")] ? 1 : 0));
+		f->batch_id = load_batch(out);
 		t->loaded++;
 		log_info("%s: loaded (batch %lld), archived as %s", path, f->batch_id, dest);
 		notice_loaded(d, mpath, f, t);
