@@ -51,8 +51,8 @@ else
 	echo "extract (GB18030 CSV)        not supported by this build"
 fi
 run "extract (.csv.gz)" "$W/毕业生去向登记表_gz.csv.gz" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s3" "$W/毕业生去向登记表_gz.csv.gz"
-if cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$TOP/stages" -o "$W/bench_xlsx" \
-	"$TOP/tests/bench/bench_xlsx.c" "$TOP/stages/xlsx.c" \
+if cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$TOP" -o "$W/bench_xlsx" \
+	"$TOP/tests/bench/bench_xlsx.c" "$TOP/lib/readers/xlsx.c" \
 	$(pkg-config --cflags --libs minizip expat zlib 2>/dev/null) -lm 2>/dev/null &&
 	"$W/bench_xlsx" gen "$W/毕业生去向登记表_x.xlsx" "$ROWS"; then
 	run "extract (.xlsx)" "$W/毕业生去向登记表_x.xlsx" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s4" "$W/毕业生去向登记表_x.xlsx"

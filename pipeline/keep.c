@@ -2,7 +2,7 @@
  * keep.c - the canonical rows of loaded files, kept compressed beside the
  * archive (see keep.h).
  */
-#include "keep.h"
+#include "pipeline/keep.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "cli.h"
+#include "lib/util/cli.h"
 
 void keep_rows_path(const char *archive, const char *sha256, char *out, size_t len)
 {

@@ -2,12 +2,12 @@
  * notice.c - what `vqr run` says about one loaded file: its column
  * coverage and its batch's findings (see notice.h).
  */
-#include "notice.h"
+#include "pipeline/notice.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "lib/util/log.h"
 
 #define MAX_ERROR_TEXTS 50      /* errors named per file; the count has them all */
 

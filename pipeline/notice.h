@@ -23,8 +23,8 @@
 
 #include <stdio.h>
 
-#include "db.h"
-#include "manifest.h"
+#include "lib/db/db.h"
+#include "lib/staging/manifest.h"
 
 typedef struct notice_file {
 	manifest m;             /* the manifest's coverage lists (unmapped, unmapped_hint,

@@ -3,13 +3,13 @@
  * docs/REGION.md.  The work in the databases is done by the functions of
  * sql/030_region.sql; this file connects, checks, and reports.
  */
-#include "region.h"
+#include "pipeline/region.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "embed.h"
-#include "log.h"
+#include "lib/db/embed.h"
+#include "lib/util/log.h"
 
 /* Seconds to wait for a college when asking it something. */
 #define REGION_CONNECT_TIMEOUT "5"

@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "cfg.h"
-#include "db.h"
+#include "lib/catalog/cfg.h"
+#include "lib/db/db.h"
 
 typedef struct region_init_opts {
 	int publish;            /* --publish: this college publishes to a region */

@@ -10,7 +10,7 @@
  * period and compares computed with reported figures.  report_write
  * prints the filled tables as text, Markdown or CSV.
  */
-#include "report.h"
+#include "pipeline/report.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -19,7 +19,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "log.h"
+#include "lib/util/log.h"
 
 #define MAX_BY 16               /* breakdown fields of a rows_from table */
 

@@ -5,14 +5,14 @@
  * (load_rows), the revert's batch record, and the derived indicators and
  * checks computed again over the restored periods.
  */
-#include "revert.h"
+#include "pipeline/revert.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "lib/util/cli.h"
 
 /* Run sql with params, discard the result.  0 or -1 with err set. */
 static int exec_params(db *d, const char *sql, int n, const char *const *p, char *err, size_t errlen)

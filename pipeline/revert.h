@@ -19,9 +19,9 @@
 
 #include <stddef.h>
 
-#include "cfg.h"
-#include "db.h"
-#include "derive.h"
+#include "lib/catalog/cfg.h"
+#include "lib/db/db.h"
+#include "lib/db/derive.h"
 
 typedef struct revert_result {
 	long long batch_id;     /* the revert's own batch */

@@ -39,20 +39,20 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#include "cfg.h"
-#include "cli.h"
-#include "db.h"
-#include "embed.h"
-#include "log.h"
-#include "manifest.h"
-#include "period.h"
-#include "migrate.h"
-#include "keep.h"
-#include "notice.h"
-#include "region.h"
-#include "report.h"
-#include "revert.h"
-#include "sha256.h"
+#include "lib/catalog/cfg.h"
+#include "lib/util/cli.h"
+#include "lib/db/db.h"
+#include "lib/db/embed.h"
+#include "lib/util/log.h"
+#include "lib/staging/manifest.h"
+#include "lib/catalog/period.h"
+#include "lib/db/migrate.h"
+#include "pipeline/keep.h"
+#include "pipeline/notice.h"
+#include "pipeline/region.h"
+#include "pipeline/report.h"
+#include "pipeline/revert.h"
+#include "lib/util/sha256.h"
 
 typedef struct opts {
 	const char *config;     /* --config */

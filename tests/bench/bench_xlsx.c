@@ -1,5 +1,5 @@
 /*
- * bench_xlsx.c - benchmark of the streaming .xlsx reader (stages/xlsx.c).
+ * bench_xlsx.c - benchmark of the streaming .xlsx reader (lib/readers/xlsx.c).
  *
  *     bench_xlsx gen FILE [ROWS]   write a graduate-register-like workbook:
  *                                  ROWS (default 1000000) rows of 10 columns
@@ -17,7 +17,7 @@
  * tests/bench/bench_xlsx.sh builds this, runs both and compares with
  * Debian's xlsx2csv on the same workbook.
  */
-#include "xlsx.h"
+#include "lib/readers/xlsx.h"
 
 #include <minizip/zip.h>
 #include <stdio.h>

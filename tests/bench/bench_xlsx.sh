@@ -24,8 +24,8 @@ BIN=$DIR/bench_xlsx
 WB=$DIR/bench_$ROWS.xlsx
 
 cc -std=c11 -O2 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L \
-	-D_DEFAULT_SOURCE -I"$TOP/stages" -o "$BIN" "$TOP/tests/bench/bench_xlsx.c" \
-	"$TOP/stages/xlsx.c" $(pkg-config --cflags --libs minizip expat zlib) -lm
+	-D_DEFAULT_SOURCE -I"$TOP" -o "$BIN" "$TOP/tests/bench/bench_xlsx.c" \
+	"$TOP/lib/readers/xlsx.c" $(pkg-config --cflags --libs minizip expat zlib) -lm
 [ -f "$WB" ] || "$BIN" gen "$WB" "$ROWS"
 echo "# workbook: $WB ($(du -k "$WB" | cut -f1) KiB, $ROWS data rows + header, 10 columns)"
 "$BIN" read "$WB"

@@ -3,12 +3,12 @@
  * parses keeps its text and has distinct references, and evaluates with
  * every reference present and with one missing.
  */
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "calc.h"
+#include "lib/catalog/calc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,12 +4,12 @@
  * they are missing).  A load either gives a configuration or a message
  * "file:line:col: ..." naming a file it read.
  */
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfg.h"
+#include "lib/catalog/cfg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,12 +6,12 @@
  * field NUL-terminated at its length, within max_field, and an error
  * message that starts with the path.
  */
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvin.h"
+#include "lib/readers/csvin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,12 +4,12 @@
  * a row of NULLs, and its normalised text (expr_to_string) must parse
  * again to the same text.
  */
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "expr.h"
+#include "lib/catalog/expr.h"
 
 static int resolve(void *ctx, const char *name, int *index, expr_type *type)
 {

@@ -1,7 +1,7 @@
 /*
  * fuzz_util.c - scratch files and strings for the fuzz targets (fuzz.h).
  */
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,13 +4,13 @@
  * that no input can take long.  Checks the record promises: nfields >= 1,
  * rows in order, fields NUL-terminated at their lengths.
  */
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "xlsx.h"
-#include "xlsxpar.h"
+#include "lib/readers/xlsx.h"
+#include "lib/readers/xlsxpar.h"
 
 /* The promises of one record after the row numbered *last. */
 static void check(const csvin_record *rec, long *last, size_t max_cell)

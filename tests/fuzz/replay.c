@@ -7,7 +7,7 @@
  *
  * A crash or sanitizer report ends the run (prove counts it as a failure).
  */
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,13 +1,13 @@
 /*
- * test_calc.c - unit tests of stages/calc.c: every operator, precedence
+ * test_calc.c - unit tests of lib/catalog/calc.c: every operator, precedence
  * and associativity, unary minus, parentheses, each function, references
  * deduplicated in order, missing operands, division by zero, every parse
  * error with its column, the nesting limit and the evaluation stack at
  * it, calc_op_parse / calc_op_text, calc_compare at the tolerance
  * boundaries of each operator, and calc_half_unit.
  */
-#include "calc.h"
-#include "tap.h"
+#include "lib/catalog/calc.h"
+#include "tests/unit/tap.h"
 
 #include <math.h>
 #include <stdio.h>

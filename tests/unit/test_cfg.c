@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg.h"
-#include "tap.h"
-#include "val.h"
+#include "lib/catalog/cfg.h"
+#include "tests/unit/tap.h"
+#include "lib/catalog/val.h"
 
 static char dir[] = "/tmp/vqr-cfg-XXXXXX";
 

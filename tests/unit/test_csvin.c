@@ -1,5 +1,5 @@
 /*
- * test_csvin.c - unit tests of the streaming CSV reader (stages/csvin.c).
+ * test_csvin.c - unit tests of the streaming CSV reader (lib/readers/csvin.c).
  *
  * In the spirit of libcsv's test_csv.c: every input is written to a temp
  * file and read at EVERY chunk size from 1 to len+1 (opts.chunk), and each
@@ -14,8 +14,8 @@
  * gzip, with raw offsets that match the encoded file.  Invalid bytes in
  * each encoding must stop the reading with the exact line and raw offset.
  */
-#include "csvin.h"
-#include "tap.h"
+#include "lib/readers/csvin.h"
+#include "tests/unit/tap.h"
 
 #include <errno.h>
 #include <iconv.h>

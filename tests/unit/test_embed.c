@@ -1,5 +1,5 @@
 /*
- * test_embed.c - the embedded PostgreSQL cluster (pipeline/embed.c) on a
+ * test_embed.c - the embedded PostgreSQL cluster (lib/db/embed.c) on a
  * real PostgreSQL: initdb, start, connect, start again, stop, restart with
  * the data kept, stop; a server that cannot start; and the errors that
  * embed_init and embed_start report.
@@ -8,8 +8,8 @@
  * user.  Everything lives in a temporary directory under /tmp, removed at
  * the end.  VQR_EMBED_NOSYNC=1 keeps it fast (about 2 s).
  */
-#include "embed.h"
-#include "tap.h"
+#include "lib/db/embed.h"
+#include "tests/unit/tap.h"
 
 #include <fcntl.h>
 #include <libpq-fe.h>

@@ -1,12 +1,12 @@
 /*
- * test_expr.c - unit tests of stages/expr.c: ISO dates, every operator on
+ * test_expr.c - unit tests of lib/catalog/expr.c: ISO dates, every operator on
  * every type with and without NULLs, SQL three-valued truth tables,
  * precedence and parentheses, quoted identifiers and UTF-8 text, every
  * parse error with its column, expr_to_string round trips, and the
  * nesting limit.
  */
-#include "expr.h"
-#include "tap.h"
+#include "lib/catalog/expr.h"
+#include "tests/unit/tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
 /*
- * test_mask.c - unit tests of db_mask_conninfo (stages/db.c): passwords
+ * test_mask.c - unit tests of db_mask_conninfo (lib/db/db.c): passwords
  * of conninfo strings, URIs and libpq messages quoting them become "***",
  * everything else is kept as it is.
  */
-#include "db.h"
-#include "tap.h"
+#include "lib/db/db.h"
+#include "tests/unit/tap.h"
 
 #include <string.h>
 

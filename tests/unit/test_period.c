@@ -1,9 +1,9 @@
 /* test_period.c - period labels, parsing and bounds. */
 #include <string.h>
 
-#include "../../stages/period.h"
-#include "../../stages/val.h"
-#include "tap.h"
+#include "lib/catalog/period.h"
+#include "lib/catalog/val.h"
+#include "tests/unit/tap.h"
 
 static const char *lab(period_type t, int y, int m, int d)
 {

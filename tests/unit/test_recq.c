@@ -1,13 +1,13 @@
 /*
- * test_recq.c - unit tests of stages/recq.c: the records read ahead in a
+ * test_recq.c - unit tests of lib/readers/recq.c: the records read ahead in a
  * thread are the reader's, field for field, with their lines and offsets,
  * across many batches (records of every size, one larger than a batch);
  * the reader's error comes after the records before it, with its
  * message; stopping early (in the first batch, mid-file) frees everything
  * (the sanitizer build checks leaks and races of this test).
  */
-#include "recq.h"
-#include "tap.h"
+#include "lib/readers/recq.h"
+#include "tests/unit/tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>

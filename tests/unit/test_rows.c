@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rows.h"
-#include "tap.h"
+#include "lib/staging/rows.h"
+#include "tests/unit/tap.h"
 
 static const char *const vals[] = {
 	"plain", "", "tab\there", "new\nline", "back\\slash", "cr\rx", "数控加工", "\\N", "a\\tb",

@@ -1,11 +1,11 @@
 /*
- * test_sha256.c - unit tests of stages/sha256.c: the FIPS 180-4 example
+ * test_sha256.c - unit tests of lib/util/sha256.c: the FIPS 180-4 example
  * vectors, incremental updates split at every point, and sha256_file
  * against the sha256sum program on files around the padding and 64 KiB
  * buffer boundaries.
  */
-#include "sha256.h"
-#include "tap.h"
+#include "lib/util/sha256.h"
+#include "tests/unit/tap.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -14,8 +14,8 @@
  * Run from the top of the source tree (tests/run.sh does), or set
  * VQR_SPECTRUM_DIR.
  */
-#include "csvin.h"
-#include "tap.h"
+#include "lib/readers/csvin.h"
+#include "tests/unit/tap.h"
 
 #include <dirent.h>
 #include <errno.h>

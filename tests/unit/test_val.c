@@ -1,5 +1,5 @@
 /*
- * test_val.c - unit tests for stages/val.c: every accepted form and every
+ * test_val.c - unit tests for lib/catalog/val.c: every accepted form and every
  * rejection of each value type, full-width input, date boundaries (Excel's
  * 1900 and 1904 systems), percent modes, exact scaling, small output
  * buffers, header normalisation and academic years.
@@ -7,8 +7,8 @@
  * Build and run (see tests/unit/tap.h):
  *     build/tests/test_val
  */
-#include "tap.h"
-#include "val.h"
+#include "tests/unit/tap.h"
+#include "lib/catalog/val.h"
 
 #include <stdlib.h>
 #include <string.h>

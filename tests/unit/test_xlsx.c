@@ -1,5 +1,5 @@
 /*
- * test_xlsx.c - unit tests of the streaming .xlsx reader (stages/xlsx.c).
+ * test_xlsx.c - unit tests of the streaming .xlsx reader (lib/readers/xlsx.c).
  *
  * Most workbooks are built here with minizip's zip writer, part by part,
  * so each test shows the XML it reads; raw entries (zipCloseFileInZipRaw)
@@ -11,9 +11,9 @@
  * (an error adds "ERROR: message"), and compared with the expected text.
  * While reading, the record invariants are checked on every row.
  */
-#include "xlsx.h"
-#include "xlsxpar.h"
-#include "tap.h"
+#include "lib/readers/xlsx.h"
+#include "lib/readers/xlsxpar.h"
+#include "tests/unit/tap.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,0 +1,73 @@
+/*
+ * db.h - connecting to PostgreSQL the way PostgreSQL's own frontend
+ * programs do, and the few libpq helpers every vqr program shares.
+ *
+ * The database is, in order: the --database option, the configuration's
+ * `database`, or else the private embedded cluster (lib/db/embed.h),
+ * started on demand.  A conninfo string, a postgresql:// URI or a bare
+ * service name (which becomes "service=NAME") all go through
+ * PQconnectdbParams with expand_dbname, so PG* environment variables,
+ * ~/.pgpass and pg_service.conf work as in psql.
+ */
+#ifndef VQR_DB_H
+#define VQR_DB_H
+
+#include <stddef.h>
+#include <libpq-fe.h>
+
+#include "lib/catalog/cfg.h"
+
+typedef struct db {
+	PGconn *conn;           /* the connection (owned) */
+	int embedded;           /* 1 when it is the private cluster */
+	int started;            /* 1 when this process started that cluster */
+	char embedded_dir[4096];/* the cluster's directory, when embedded */
+	char where[512];        /* "server at HOST:PORT, database DB" for messages */
+} db;
+
+/* Connect for config c; override (may be NULL) replaces c->database.
+ * Starting the embedded cluster is reported through info (may be NULL),
+ * which receives a line such as "started embedded PostgreSQL in DIR"; a
+ * cluster that had to be repaired on the way (embed_start's note) is
+ * reported with one log_warning line.
+ * 0, or -1 with err (and d->conn NULL). */
+int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *msg),
+	    char *err, size_t errlen);
+
+/* Close the connection; stop the embedded cluster when this process
+ * started it and stop_started is set.  A stop that had to escalate, or
+ * failed, is reported with one log_warning line; a clean one says nothing. */
+void db_close(db *d, int stop_started);
+
+/* The conninfo a child process can use to reach the same database
+ * (written into buf).  Returns buf. */
+char *db_conninfo(const db *d, const cfg *c, const char *override, char *buf, size_t len);
+
+/* Copy text to out (len bytes, always NUL-terminated) with every
+ * password in it masked: the value of a "password" keyword of a conninfo
+ * string (password=secret, password = 'a b') or of a URI's query
+ * (?password=secret), and the password of a URI's user info
+ * (postgresql://user:secret@host/db), each becoming "***".  text may be a
+ * conninfo string, a URI or any message quoting them (a libpq error).
+ * Every message that shows a conninfo goes through this.  Returns out. */
+char *db_mask_conninfo(const char *text, char *out, size_t len);
+
+/* Run a command without result rows.  0, or -1 with "message" in err. */
+int db_exec(db *d, const char *sql, char *err, size_t errlen);
+
+/* Run a parameterised statement; the PGresult (caller PQclear()s it) when
+ * it succeeded, else NULL with err. */
+PGresult *db_query(db *d, const char *sql, int nparams, const char *const *params,
+		   char *err, size_t errlen);
+
+/* Format a libpq error: the primary message plus DETAIL and HINT lines
+ * from res (may be NULL: the connection's message is used), passwords
+ * masked (db_mask_conninfo). */
+void db_error(db *d, const PGresult *res, char *err, size_t errlen);
+
+/* v[0..n) as a PostgreSQL text[] literal ("{\"a\",\"b\"}") for a
+ * parameter cast to text[].  Returns a malloc'd string the caller frees,
+ * or NULL when out of memory. */
+char *db_text_array(char *const *v, size_t n);
+
+#endif

@@ -1,0 +1,860 @@
+/*
+ * derive.c - derived indicators and validation checks after a load (see
+ * derive.h).
+ *
+ * The values of the school's touched periods are read once into a hash
+ * table keyed by (period, breakdown, indicator, value type); derived
+ * values join it as they are computed, so a derived indicator can use
+ * another.  The amounts involved are those of one school and a few
+ * periods (thousands of values), so this runs in milliseconds.
+ */
+#include "lib/db/derive.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct entry {
+	char *period;           /* period label */
+	char *bd;               /* breakdown as jsonb text */
+	char *keys;             /* its keys, sorted, comma-separated ("" for the total) */
+	const char *code;       /* indicator code (points into the cfg, or owned when unknown) */
+	int reported;           /* value_type reported */
+	double value;
+	double num, den;        /* numerator, denominator */
+	int has_nd;             /* num and den are set */
+	char *text;             /* value as PostgreSQL prints it (keeps printed decimals) */
+	int this_batch;         /* written by the batch being loaded */
+	struct entry *next;     /* hash chain */
+} entry;
+
+typedef struct finding {
+	char *period;
+	char *bd;
+	const char *check;      /* check code (cfg) or "reported_vs_computed" */
+	const char *indicator;  /* reported_vs_computed: the indicator, else NULL */
+	cfg_severity severity;
+	double left, right;
+	char *message;
+} finding;
+
+struct derive {
+	entry **tab;            /* hash buckets */
+	size_t cap, n;
+	entry **all;            /* every entry, in insertion order (n of them) */
+	size_t allcap;
+	char **periods;         /* touched periods (nperiods) */
+	size_t nperiods;
+	finding *f;             /* findings (nf) */
+	size_t nf, fcap;
+	char **owned;           /* codes of values whose indicator is not in the catalog */
+	size_t nowned;
+	char **gone;            /* "period\tcode" of indicators with no value because a field they
+				   read is missing (field_missing findings), and of what derives from them */
+	size_t ngone;
+};
+
+static uint64_t hstr(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (h ^ 0xff) * 0x100000001b3ULL;
+}
+
+static uint64_t hkey(const char *period, const char *bd, const char *code, int reported)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	h = hstr(h, period);
+	h = hstr(h, bd);
+	h = hstr(h, code);
+	return h ^ (uint64_t)reported;
+}
+
+static entry *find(const derive *dv, const char *period, const char *bd, const char *code, int reported)
+{
+	size_t b = hkey(period, bd, code, reported) & (dv->cap - 1);
+	for (entry *e = dv->tab[b]; e; e = e->next)
+		if (e->reported == reported && strcmp(e->code, code) == 0 && strcmp(e->period, period) == 0 &&
+		    strcmp(e->bd, bd) == 0)
+			return e;
+	return NULL;
+}
+
+static int insert(derive *dv, entry *e)
+{
+	if (dv->n == dv->allcap) {
+		size_t nc = dv->allcap ? dv->allcap * 2 : 256;
+		entry **na = realloc(dv->all, nc * sizeof *na);
+		if (!na)
+			return -1;
+		dv->all = na;
+		dv->allcap = nc;
+	}
+	if (dv->n * 2 >= dv->cap) {
+		size_t nc = dv->cap ? dv->cap * 4 : 1024;
+		entry **nt = calloc(nc, sizeof *nt);
+		if (!nt)
+			return -1;
+		for (size_t i = 0; i < dv->n; i++) {
+			entry *x = dv->all[i];
+			size_t b = hkey(x->period, x->bd, x->code, x->reported) & (nc - 1);
+			x->next = nt[b];
+			nt[b] = x;
+		}
+		free(dv->tab);
+		dv->tab = nt;
+		dv->cap = nc;
+	}
+	size_t b = hkey(e->period, e->bd, e->code, e->reported) & (dv->cap - 1);
+	e->next = dv->tab[b];
+	dv->tab[b] = e;
+	dv->all[dv->n++] = e;
+	return 0;
+}
+
+static void entry_free(entry *e)
+{
+	free(e->period);
+	free(e->bd);
+	free(e->keys);
+	free(e->text);
+	free(e);
+}
+
+void derive_free(derive *dv)
+{
+	if (!dv)
+		return;
+	for (size_t i = 0; i < dv->n; i++)
+		entry_free(dv->all[i]);
+	free(dv->all);
+	free(dv->tab);
+	for (size_t i = 0; i < dv->nperiods; i++)
+		free(dv->periods[i]);
+	free(dv->periods);
+	for (size_t i = 0; i < dv->nf; i++) {
+		free(dv->f[i].period);
+		free(dv->f[i].bd);
+		free(dv->f[i].message);
+	}
+	free(dv->f);
+	for (size_t i = 0; i < dv->nowned; i++)
+		free(dv->owned[i]);
+	free(dv->owned);
+	for (size_t i = 0; i < dv->ngone; i++)
+		free(dv->gone[i]);
+	free(dv->gone);
+	free(dv);
+}
+
+/* Is code without a value in period because a field is missing? */
+static int is_gone(const derive *dv, const char *period, const char *code)
+{
+	size_t pl = strlen(period);
+	for (size_t i = 0; i < dv->ngone; i++)
+		if (strncmp(dv->gone[i], period, pl) == 0 && dv->gone[i][pl] == '\t' &&
+		    strcmp(dv->gone[i] + pl + 1, code) == 0)
+			return 1;
+	return 0;
+}
+
+static int add_gone(derive *dv, const char *period, const char *code)
+{
+	char **ng = realloc(dv->gone, (dv->ngone + 1) * sizeof *ng);
+	size_t n = strlen(period) + strlen(code) + 2;
+	if (!ng)
+		return -1;
+	dv->gone = ng;
+	if (!(ng[dv->ngone] = malloc(n)))
+		return -1;
+	snprintf(ng[dv->ngone++], n, "%s\t%s", period, code);
+	return 0;
+}
+
+/* The first operand of formula f (may be NULL) that is gone in period, or NULL. */
+static const char *gone_operand(const derive *dv, const calc *f, const char *period)
+{
+	for (size_t i = 0; f && i < calc_nrefs(f); i++)
+		if (is_gone(dv, period, calc_ref_at(f, i)->code))
+			return calc_ref_at(f, i)->code;
+	return NULL;
+}
+
+/* The indicators of the periods that a load left without a value because
+ * a field they read is missing (the current field_missing findings of
+ * the slices, recorded by vqr-load). */
+static int read_gone(derive *dv, db *d, const char *school, const char *periods, char *err, size_t errlen)
+{
+	const char *p[2] = { school, periods };
+	PGresult *r = db_query(d,
+			       "SELECT DISTINCT period, indicator_code FROM vqr.finding WHERE school_code = $1 "
+			       "AND period = ANY($2::text[]) AND superseded_by IS NULL AND check_code = 'field_missing' "
+			       "AND source_code IS NOT NULL AND indicator_code IS NOT NULL",
+			       2, p, err, errlen);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		if (add_gone(dv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1)) < 0) {
+			PQclear(r);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	PQclear(r);
+	return 0;
+}
+
+/* The catalog's copy of code (stable for the run), or an owned copy. */
+static const char *intern(derive *dv, const cfg *c, const char *code)
+{
+	const cfg_indicator *ind = cfg_indicator_find(c, code);
+	char **no;
+	if (ind)
+		return ind->code;
+	if (!(no = realloc(dv->owned, (dv->nowned + 1) * sizeof *no)))
+		return NULL;
+	dv->owned = no;
+	if (!(dv->owned[dv->nowned] = strdup(code)))
+		return NULL;
+	return dv->owned[dv->nowned++];
+}
+
+/* Resolve a formula's references at (period, bd) into vals/present;
+ * *mine is set when some operand was written by this batch. */
+static void bind(const derive *dv, const calc *f, const char *period, const char *bd, double *vals,
+		 unsigned char *present, int *mine)
+{
+	for (size_t i = 0; i < calc_nrefs(f); i++) {
+		const calc_ref *r = calc_ref_at(f, i);
+		const entry *e = find(dv, period, bd, r->code, r->type == CALC_REPORTED);
+		present[i] = 0;
+		if (!e || isnan(e->value))
+			continue; /* absent, or a derived value of before that has none now */
+		switch (r->type) {
+		case CALC_VALUE:
+		case CALC_REPORTED:
+			vals[i] = e->value;
+			present[i] = 1;
+			break;
+		case CALC_NUMERATOR:
+		case CALC_DENOMINATOR:
+			if (!e->has_nd)
+				continue;
+			vals[i] = r->type == CALC_NUMERATOR ? e->num : e->den;
+			present[i] = 1;
+			break;
+		}
+		if (e->this_batch && mine)
+			*mine = 1;
+	}
+}
+
+static int add_finding(derive *dv, const char *period, const char *bd, const char *check, const char *indicator,
+		       cfg_severity sev, double left, double right, const char *msg)
+{
+	if (dv->nf == dv->fcap) {
+		size_t nc = dv->fcap ? dv->fcap * 2 : 32;
+		finding *nf = realloc(dv->f, nc * sizeof *nf);
+		if (!nf)
+			return -1;
+		dv->f = nf;
+		dv->fcap = nc;
+	}
+	finding *f = &dv->f[dv->nf];
+	f->period = strdup(period);
+	f->bd = strdup(bd);
+	f->message = strdup(msg);
+	f->check = check;
+	f->indicator = indicator;
+	f->severity = sev;
+	f->left = left;
+	f->right = right;
+	if (!f->period || !f->bd || !f->message) {
+		free(f->period);
+		free(f->bd);
+		free(f->message);
+		return -1;
+	}
+	dv->nf++;
+	return 0;
+}
+
+/* Read the school's values of the periods. */
+static int read_values(derive *dv, db *d, const cfg *c, const char *school, const char *periods,
+		       long long batch_id, char *err, size_t errlen)
+{
+	char bnum[32];
+	const char *p[3] = { school, periods, bnum };
+	PGresult *r;
+
+	snprintf(bnum, sizeof bnum, "%lld", batch_id);
+	r = db_query(d,
+		     "SELECT period, indicator_code, value_type = 'reported', breakdown::text, "
+		     "coalesce((SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(breakdown) k), ''), "
+		     "value::text, numerator::text, denominator::text, batch_id = $3::bigint "
+		     "FROM vqr.indicator_value WHERE school_code = $1 AND period = ANY($2::text[]) "
+		     "AND value IS NOT NULL",
+		     3, p, err, errlen);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		entry *e = calloc(1, sizeof *e);
+		if (!e || !(e->period = strdup(PQgetvalue(r, i, 0))) || !(e->code = intern(dv, c, PQgetvalue(r, i, 1))) ||
+		    !(e->bd = strdup(PQgetvalue(r, i, 3))) || !(e->keys = strdup(PQgetvalue(r, i, 4))) ||
+		    !(e->text = strdup(PQgetvalue(r, i, 5)))) {
+			if (e)
+				entry_free(e);
+			PQclear(r);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		e->reported = PQgetvalue(r, i, 2)[0] == 't';
+		e->value = strtod(e->text, NULL);
+		if (!PQgetisnull(r, i, 6) && !PQgetisnull(r, i, 7)) {
+			e->num = strtod(PQgetvalue(r, i, 6), NULL);
+			e->den = strtod(PQgetvalue(r, i, 7), NULL);
+			e->has_nd = 1;
+		}
+		e->this_batch = PQgetvalue(r, i, 8)[0] == 't';
+		if (insert(dv, e) < 0) {
+			entry_free(e);
+			PQclear(r);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* The distinct (breakdown, keys) of the period among entries, into bds/keys
+ * (pointers into entries); returns the count or -1. */
+static long breakdowns(const derive *dv, const char *period, const char ***bds, const char ***keys)
+{
+	size_t n = 0, cap = 64;
+	const char **b = malloc(cap * sizeof *b), **k = malloc(cap * sizeof *k);
+	if (!b || !k) {
+		free(b);
+		free(k);
+		return -1;
+	}
+	for (size_t i = 0; i < dv->n; i++) {
+		const entry *e = dv->all[i];
+		size_t j;
+		if (strcmp(e->period, period) != 0)
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcmp(b[j], e->bd) == 0)
+				break;
+		if (j < n)
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			const char **nb = realloc(b, cap * sizeof *nb), **nk;
+			if (!nb) {
+				free(b);
+				free(k);
+				return -1;
+			}
+			b = nb;
+			if (!(nk = realloc(k, cap * sizeof *nk))) {
+				free(b);
+				free(k);
+				return -1;
+			}
+			k = nk;
+		}
+		b[n] = e->bd;
+		k[n] = e->keys;
+		n++;
+	}
+	*bds = b;
+	*keys = k;
+	return (long)n;
+}
+
+/* Record a derived value of ind at (period, bd): in the table (so that
+ * later derived indicators and the checks see it) and in the database.
+ * num and den are stored when has_nd.  0, or -1 with err set. */
+static int put_value(derive *dv, db *d, const char *school, const char *period, const cfg_indicator *ind,
+		     const char *bd, const char *keys, double value, double num, double den, int has_nd,
+		     const char *bnum, derive_summary *sum, char *err, size_t errlen)
+{
+	char vtext[64], ntext[64], dtext[64];
+	const char *q[8];
+	entry *e;
+	PGresult *r;
+
+	snprintf(vtext, sizeof vtext, "%.15g", value);
+	snprintf(ntext, sizeof ntext, "%.15g", num);
+	snprintf(dtext, sizeof dtext, "%.15g", den);
+	if (!(e = find(dv, period, bd, ind->code, 0))) {
+		if (!(e = calloc(1, sizeof *e)))
+			goto oom;
+		e->code = ind->code;
+		if (!(e->period = strdup(period)) || !(e->bd = strdup(bd)) || !(e->keys = strdup(keys)) ||
+		    insert(dv, e) < 0) {
+			entry_free(e);
+			goto oom;
+		}
+	}
+	free(e->text);
+	if (!(e->text = strdup(vtext)))
+		goto oom;
+	e->value = value;
+	e->num = num;
+	e->den = den;
+	e->has_nd = has_nd;
+	e->this_batch = 1;
+	q[0] = school;
+	q[1] = period;
+	q[2] = ind->code;
+	q[3] = bd;
+	q[4] = has_nd ? ntext : NULL;
+	q[5] = has_nd ? dtext : NULL;
+	q[6] = vtext;
+	q[7] = bnum;
+	r = db_query(d,
+		     "INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, "
+		     "value_type, source_code, numerator, denominator, value, batch_id) "
+		     "VALUES ($1, $2, $3, $4::jsonb, 'computed', 'derived', $5, $6, $7, $8)",
+		     8, q, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	sum->derived++;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* A derived {take: max|min, over, across}: the largest or smallest computed
+ * value of the operand among its breakdowns by exactly the `across` fields
+ * in the period, recorded as the total; nothing when there is none. */
+static int take_value(derive *dv, db *d, const cfg *c, const char *school, const char *period,
+		      const cfg_indicator *ind, const char *bnum, derive_summary *sum, char *err, size_t errlen)
+{
+	const cfg_indicator *op = cfg_indicator_find(c, calc_ref_at(ind->formula, 0)->code);
+	double best = NAN;
+
+	for (size_t i = 0; i < dv->n; i++) {
+		const entry *e = dv->all[i];
+		if (e->code != op->code || e->reported || isnan(e->value) || strcmp(e->keys, ind->across) != 0 ||
+		    strcmp(e->period, period) != 0)
+			continue;
+		if (isnan(best) || (ind->take == CFG_TAKE_MAX ? e->value > best : e->value < best))
+			best = e->value;
+	}
+	if (isnan(best) || !isfinite(best * ind->scale))
+		return 0;
+	return put_value(dv, d, school, period, ind, "{}", "", best * ind->scale, 0, 0, 0, bnum, sum, err, errlen);
+}
+
+/* Write the derived indicators for one period. */
+static int derive_period(derive *dv, db *d, const cfg *c, const char *school, const char *period,
+			 long long batch_id, derive_summary *sum, char *err, size_t errlen)
+{
+	char bnum[32];
+	const char *p[3], **bds = NULL, **keys = NULL;
+	double *va = NULL;
+	unsigned char *pa = NULL;
+	long nb;
+	int rc = -1;
+	PGresult *r;
+	period_type pt;
+	long first, last;
+
+	if (period_bounds(period, &pt, &first, &last) < 0)
+		return 0;
+	snprintf(bnum, sizeof bnum, "%lld", batch_id);
+	p[0] = school;
+	p[1] = period;
+	p[2] = bnum;
+	r = db_query(d,
+		     "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = 'derived' "
+		     "AND period = $2 RETURNING *) "
+		     "INSERT INTO vqr.indicator_value_history SELECT gone.*, $3::bigint FROM gone",
+		     3, p, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	/* Forget the old derived values of the period. */
+	for (size_t k = 0; k < c->nderived; k++) {
+		const cfg_indicator *ind = &c->indicators[c->derived[k]];
+		for (size_t i = 0; i < dv->n; i++)
+			if (dv->all[i]->code == ind->code && !dv->all[i]->reported && strcmp(dv->all[i]->period, period) == 0)
+				dv->all[i]->value = NAN, dv->all[i]->has_nd = 0;
+	}
+	/* The breakdowns of the period: derived values only take those. */
+	if ((nb = breakdowns(dv, period, &bds, &keys)) < 0)
+		goto oom;
+	for (size_t k = 0; k < c->nderived; k++) {
+		const cfg_indicator *ind = &c->indicators[c->derived[k]];
+		size_t na = calc_nrefs(ind->formula), nd = ind->dformula ? calc_nrefs(ind->dformula) : 0;
+
+		if (ind->period != pt)
+			continue;
+		{
+			const char *op = gone_operand(dv, ind->formula, period);
+			if (!op)
+				op = gone_operand(dv, ind->dformula, period);
+			if (op) {
+				char msg[1024];
+				snprintf(msg, sizeof msg, "%s %s is not computed: its operand %s has no value, because a "
+					 "field it reads is missing (see the field_missing finding of %s)", ind->code,
+					 ind->name_zh, op, op);
+				if (add_gone(dv, period, ind->code) < 0 ||
+				    add_finding(dv, period, "{}", "field_missing", ind->code, CFG_WARNING, NAN, NAN, msg) < 0)
+					goto oom;
+				sum->warnings++;
+				continue;
+			}
+		}
+		if (ind->take != CFG_TAKE_NONE) {
+			if (take_value(dv, d, c, school, period, ind, bnum, sum, err, errlen) < 0)
+				goto fail;
+			continue;
+		}
+		free(va);
+		free(pa);
+		va = calloc(na + nd + 1, sizeof *va);
+		pa = calloc(na + nd + 1, 1);
+		if (!va || !pa)
+			goto oom;
+		for (long b = 0; b < nb; b++) {
+			double num, den = 0, value;
+
+			bind(dv, ind->formula, period, bds[b], va, pa, NULL);
+			if (calc_eval(ind->formula, va, pa, &num) != CALC_OK)
+				continue;
+			if (ind->dformula) {
+				bind(dv, ind->dformula, period, bds[b], va + na, pa + na, NULL);
+				if (calc_eval(ind->dformula, va + na, pa + na, &den) != CALC_OK || den <= 0)
+					continue;
+				value = num / den * ind->scale;
+			} else {
+				value = num * ind->scale;
+			}
+			if (!isfinite(value))
+				continue;
+			/* bds/keys point into entries, which stay put */
+			if (put_value(dv, d, school, period, ind, bds[b], keys[b], value, num, den, ind->dformula != NULL,
+				      bnum, sum, err, errlen) < 0)
+				goto fail;
+		}
+	}
+	rc = 0;
+	goto fail;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	free(bds);
+	free(keys);
+	free(va);
+	free(pa);
+	return rc;
+}
+
+static void fmtnum(char *buf, size_t n, double v)
+{
+	snprintf(buf, n, "%.10g", v);
+}
+
+static int check_period(derive *dv, const cfg *c, const char *period, derive_summary *sum, char *err, size_t errlen)
+{
+	const char **bds, **keys;
+	long nb = breakdowns(dv, period, &bds, &keys);
+
+	if (nb < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t k = 0; k < c->nchecks; k++) {
+		const cfg_check *ck = &c->checks[k];
+		char want[1024] = "";
+		size_t nl = calc_nrefs(ck->left), nr = calc_nrefs(ck->right);
+		double *v = calloc(nl + nr + 1, sizeof *v);
+		unsigned char *pr = calloc(nl + nr + 1, 1);
+		if (!v || !pr) {
+			free(v);
+			free(pr);
+			free(bds);
+			free(keys);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		{
+			const char *op = gone_operand(dv, ck->left, period);
+			if (!op)
+				op = gone_operand(dv, ck->right, period);
+			if (op) {
+				char msg[1024];
+				free(v);
+				free(pr);
+				snprintf(msg, sizeof msg, "check %s is not evaluated: %s has no value, because a field it "
+					 "reads is missing (see the field_missing finding of %s)", ck->code, op, op);
+				if (add_finding(dv, period, "{}", "field_missing", NULL, CFG_WARNING, NAN, NAN, msg) < 0) {
+					free(bds);
+					free(keys);
+					snprintf(err, errlen, "out of memory");
+					return -1;
+				}
+				sum->warnings++;
+				continue;
+			}
+		}
+		/* the by fields, sorted and joined like the entries' keys */
+		if (ck->by_names) {
+			size_t cnt = 0;
+			while (ck->by_names[cnt])
+				cnt++;
+			const char **sorted = calloc(cnt + 1, sizeof *sorted);
+			for (size_t i = 0; sorted && i < cnt; i++) {
+				size_t j = i;
+				while (j > 0 && strcmp(sorted[j - 1], ck->by_names[i]) > 0) {
+					sorted[j] = sorted[j - 1];
+					j--;
+				}
+				sorted[j] = ck->by_names[i];
+			}
+			for (size_t i = 0; sorted && i < cnt; i++) {
+				if (i)
+					strncat(want, ",", sizeof want - strlen(want) - 1);
+				strncat(want, sorted[i], sizeof want - strlen(want) - 1);
+			}
+			free(sorted);
+		}
+		for (long b = 0; b < nb; b++) {
+			double l, r;
+			int mine = 0;
+			if (keys[b][0] && (!ck->by_names || strcmp(keys[b], want) != 0))
+				continue;
+			bind(dv, ck->left, period, bds[b], v, pr, &mine);
+			bind(dv, ck->right, period, bds[b], v + nl, pr + nl, &mine);
+			if (calc_eval(ck->left, v, pr, &l) != CALC_OK || calc_eval(ck->right, v + nl, pr + nl, &r) != CALC_OK)
+				continue;
+			sum->checked++;
+			if (calc_compare(l, ck->op, r, ck->tolerance))
+				continue;
+			char msg[2048], ls[40], rs[40], tol[48] = "";
+			fmtnum(ls, sizeof ls, l);
+			fmtnum(rs, sizeof rs, r);
+			if (ck->tolerance > 0)
+				snprintf(tol, sizeof tol, " (tolerance %g)", ck->tolerance);
+			snprintf(msg, sizeof msg, "%s%s%s: %s = %s, but it should be %s %s%s%s%s", ck->code,
+				 ck->name_zh ? " " : "", ck->name_zh ? ck->name_zh : "", calc_text(ck->left), ls,
+				 calc_op_text(ck->op), calc_text(ck->right), calc_nrefs(ck->right) ? " = " : "",
+				 calc_nrefs(ck->right) ? rs : "", tol);
+			if (add_finding(dv, period, bds[b], ck->code, NULL, ck->severity, l, r, msg) < 0) {
+				free(v);
+				free(pr);
+				free(bds);
+				free(keys);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			if (ck->severity == CFG_ERROR)
+				sum->errors++;
+			else
+				sum->warnings++;
+			if (ck->block && ck->severity == CFG_ERROR && mine && !sum->blocked) {
+				sum->blocked = 1;
+				snprintf(sum->blocked_by, sizeof sum->blocked_by, "%s %s%s%s", period,
+					 strcmp(bds[b], "{}") ? bds[b] : "", strcmp(bds[b], "{}") ? " " : "", msg);
+			}
+		}
+		free(v);
+		free(pr);
+	}
+	free(bds);
+	free(keys);
+	/* Reported figures against the computed ones. */
+	for (size_t i = 0; i < dv->n; i++) {
+		const entry *e = dv->all[i], *cmp;
+		double tol;
+		if (!e->reported || strcmp(e->period, period) != 0)
+			continue;
+		if (!(cmp = find(dv, period, e->bd, e->code, 0)) || isnan(cmp->value))
+			continue;
+		tol = calc_half_unit(e->text);
+		sum->checked++;
+		if (calc_compare(e->value, CALC_EQ, cmp->value, tol))
+			continue;
+		char msg[1024], rs[40];
+		const cfg_indicator *ind = cfg_indicator_find(c, e->code);
+		fmtnum(rs, sizeof rs, cmp->value);
+		snprintf(msg, sizeof msg, "%s%s%s: reported %s, computed %s from the records", e->code,
+			 ind ? " " : "", ind ? ind->name_zh : "", e->text, rs);
+		if (add_finding(dv, period, e->bd, "reported_vs_computed", ind ? ind->code : NULL, c->reported_check,
+				e->value, cmp->value, msg) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (c->reported_check == CFG_ERROR)
+			sum->errors++;
+		else
+			sum->warnings++;
+	}
+	return 0;
+}
+
+/* Split a text[] literal of simple labels ({a,"b"}) into dv->periods. */
+static int split_periods(derive *dv, const char *lit)
+{
+	const char *p = lit;
+	if (*p == '{')
+		p++;
+	while (*p && *p != '}') {
+		char buf[256];
+		size_t n = 0;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p == '"') {
+			p++;
+			while (*p && *p != '"' && n + 1 < sizeof buf) {
+				if (*p == '\\' && p[1])
+					p++;
+				buf[n++] = *p++;
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			while (*p && *p != ',' && *p != '}' && n + 1 < sizeof buf)
+				buf[n++] = *p++;
+		}
+		buf[n] = '\0';
+		char **np = realloc(dv->periods, (dv->nperiods + 1) * sizeof *np);
+		if (!np)
+			return -1;
+		dv->periods = np;
+		if (!(np[dv->nperiods] = strdup(buf)))
+			return -1;
+		dv->nperiods++;
+	}
+	return 0;
+}
+
+derive *derive_run(db *d, const cfg *c, const char *school, const char *periods, long long batch_id,
+		   derive_summary *sum, char *err, size_t errlen)
+{
+	derive *dv = calloc(1, sizeof *dv);
+
+	memset(sum, 0, sizeof *sum);
+	if (!dv || split_periods(dv, periods) < 0) {
+		derive_free(dv);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (read_values(dv, d, c, school, periods, batch_id, err, errlen) < 0 ||
+	    read_gone(dv, d, school, periods, err, errlen) < 0)
+		goto fail;
+	for (size_t i = 0; i < dv->nperiods; i++)
+		if (c->nderived && derive_period(dv, d, c, school, dv->periods[i], batch_id, sum, err, errlen) < 0)
+			goto fail;
+	for (size_t i = 0; i < dv->nperiods; i++)
+		if (check_period(dv, c, dv->periods[i], sum, err, errlen) < 0)
+			goto fail;
+	return dv;
+fail:
+	derive_free(dv);
+	return NULL;
+}
+
+int derive_record(db *d, const derive *dv, const char *school, const char *periods, long long batch_id,
+		  long long file_id, char *err, size_t errlen)
+{
+	char bnum[32], fnum[32], ls[40], rs[40];
+	const char *p[11];
+	PGresult *r;
+
+	snprintf(bnum, sizeof bnum, "%lld", batch_id);
+	snprintf(fnum, sizeof fnum, "%lld", file_id);
+	p[0] = school;
+	p[1] = periods;
+	p[2] = bnum;
+	r = db_query(d,
+		     "UPDATE vqr.finding SET superseded_by = $3::bigint WHERE school_code = $1 "
+		     "AND period = ANY($2::text[]) AND superseded_by IS NULL "
+		     "AND NOT (check_code = 'field_missing' AND source_code IS NOT NULL)",
+		     3, p, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	for (size_t i = 0; i < dv->nf; i++) {
+		const finding *f = &dv->f[i];
+		snprintf(ls, sizeof ls, "%.15g", f->left);
+		snprintf(rs, sizeof rs, "%.15g", f->right);
+		p[0] = bnum;
+		p[1] = file_id ? fnum : NULL;
+		p[2] = school;
+		p[3] = f->period;
+		p[4] = f->check;
+		p[5] = f->severity == CFG_ERROR ? "error" : "warning";
+		p[6] = f->bd;
+		p[7] = isfinite(f->left) ? ls : NULL;
+		p[8] = isfinite(f->right) ? rs : NULL;
+		p[9] = f->message;
+		p[10] = f->indicator;
+		r = db_query(d,
+			     "INSERT INTO vqr.finding (batch_id, file_id, school_code, period, check_code, severity, "
+			     "breakdown, left_value, right_value, message, indicator_code) "
+			     "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
+			     11, p, err, errlen);
+		if (!r)
+			return -1;
+		PQclear(r);
+	}
+	return 0;
+}
+
+int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->nchecks; i++) {
+		const cfg_check *k = &c->checks[i];
+		char tol[40], by[2048] = "{";
+		const char *p[10];
+		PGresult *r;
+		snprintf(tol, sizeof tol, "%.15g", k->tolerance);
+		for (size_t b = 0; k->by_names && k->by_names[b]; b++) {
+			if (b)
+				strncat(by, ",", sizeof by - strlen(by) - 1);
+			strncat(by, "\"", sizeof by - strlen(by) - 1);
+			strncat(by, k->by_names[b], sizeof by - strlen(by) - 3);
+			strncat(by, "\"", sizeof by - strlen(by) - 1);
+		}
+		strncat(by, "}", sizeof by - strlen(by) - 1);
+		p[0] = k->code;
+		p[1] = k->name_zh;
+		p[2] = k->name_en;
+		p[3] = calc_text(k->left);
+		p[4] = calc_op_text(k->op);
+		p[5] = calc_text(k->right);
+		p[6] = tol;
+		p[7] = k->severity == CFG_ERROR ? "error" : "warning";
+		p[8] = k->block ? "true" : "false";
+		p[9] = by;
+		r = db_query(d, guarded ?
+			     "SELECT vqr.catalog_add_check($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::boolean, "
+			     "$10::text[])" :
+			     "INSERT INTO vqr.check_rule (check_code, name_zh, name_en, left_side, op, right_side, "
+			     "tolerance, severity, block, by_fields) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
+			     "ON CONFLICT (check_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, "
+			     "left_side = EXCLUDED.left_side, op = EXCLUDED.op, right_side = EXCLUDED.right_side, "
+			     "tolerance = EXCLUDED.tolerance, severity = EXCLUDED.severity, block = EXCLUDED.block, "
+			     "by_fields = EXCLUDED.by_fields, updated_at = now() "
+			     "WHERE (vqr.check_rule.name_zh, vqr.check_rule.name_en, vqr.check_rule.left_side, "
+			     "vqr.check_rule.op, vqr.check_rule.right_side, vqr.check_rule.tolerance, "
+			     "vqr.check_rule.severity, vqr.check_rule.block, vqr.check_rule.by_fields) IS DISTINCT FROM "
+			     "(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.left_side, EXCLUDED.op, EXCLUDED.right_side, "
+			     "EXCLUDED.tolerance, EXCLUDED.severity, EXCLUDED.block, EXCLUDED.by_fields)",
+			     10, p, err, errlen);
+		if (!r)
+			return -1;
+		PQclear(r);
+	}
+	return 0;
+}

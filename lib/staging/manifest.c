@@ -1,0 +1,330 @@
+/*
+ * manifest.c - read and write staging manifests with libyaml; see
+ * manifest.h.  The file is a flat mapping of scalars and lists of
+ * scalars (periods, column coverage, skipped indicators); unknown keys are ignored when reading, so newer stages can
+ * add keys without breaking older readers.
+ */
+#include "lib/staging/manifest.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+enum kind { STR, NUM };
+
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t off;
+};
+
+#define S(f) { #f, STR, offsetof(manifest, f) }
+#define N(f) { #f, NUM, offsetof(manifest, f) }
+static const struct key keys[] = {
+	S(status), S(reason), S(school), S(source), S(file), S(file_name), S(sha256), N(size),
+	S(encoding), S(delimiter), N(header_line), N(rows_read), N(rows_loaded),
+	N(rows_staged), N(rows_rejected), N(rows_skipped), N(extract_ms), N(transform_ms), N(indicators),
+};
+#undef S
+#undef N
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+/* The lists beside periods, written only when not empty. */
+#define L(f) { #f, offsetof(manifest, f) }
+static const struct lkey {
+	const char *name;
+	size_t off;
+} lkeys[] = {
+	L(unmapped), L(unmapped_hint), L(missing), L(skipped), L(skipped_field), L(skipped_why),
+};
+#undef L
+#define NLKEYS (sizeof lkeys / sizeof lkeys[0])
+
+static manifest_list *list_at(const manifest *m, size_t i)
+{
+	return (manifest_list *)((char *)m + lkeys[i].off);
+}
+
+void manifest_list_clear(manifest_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int manifest_list_add(manifest_list *l, const char *s)
+{
+	char **nv = realloc(l->v, (l->n + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	l->v = nv;
+	if (!(nv[l->n] = strdup(s)))
+		return -1;
+	l->n++;
+	return 0;
+}
+
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* Emit s as a scalar.  Bytes that are not UTF-8 (a reason may quote cells
+ * of a file in another encoding) become U+FFFD: libyaml's emitter does not
+ * return on invalid UTF-8. */
+static int emit_scalar(yaml_emitter_t *e, const char *s)
+{
+	yaml_event_t ev;
+	size_t n = strlen(s), o = 0;
+	char *clean = malloc(3 * n + 1);
+	int ok;
+
+	if (!clean)
+		return 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_len((const unsigned char *)s + i, n - i);
+		if (k) {
+			memcpy(clean + o, s + i, k);
+			o += k;
+			i += k;
+		} else {
+			memcpy(clean + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	clean[o] = '\0';
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)clean, (int)o, 1, 1, YAML_ANY_SCALAR_STYLE);
+	ok = yaml_emitter_emit(e, &ev);
+	free(clean);
+	return ok;
+}
+
+static int emit_list(yaml_emitter_t *e, const char *name, char *const *v, size_t n)
+{
+	yaml_event_t ev;
+	int ok = emit_scalar(e, name);
+	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_SEQUENCE_STYLE);
+	ok = ok && yaml_emitter_emit(e, &ev);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = emit_scalar(e, v[i]);
+	yaml_sequence_end_event_initialize(&ev);
+	return ok && yaml_emitter_emit(e, &ev);
+}
+
+static int write_handler(void *data, unsigned char *buf, size_t size)
+{
+	return fwrite(buf, 1, size, data) == size;
+}
+
+int manifest_write(const char *path, const manifest *m, char *err, size_t errlen)
+{
+	yaml_emitter_t e;
+	yaml_event_t ev;
+	char tmp[4200];
+	FILE *f;
+	int ok = 1;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	yaml_emitter_initialize(&e);
+	yaml_emitter_set_output(&e, write_handler, f);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	ok &= yaml_emitter_emit(&e, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	ok &= yaml_emitter_emit(&e, &ev);
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	ok &= yaml_emitter_emit(&e, &ev);
+	for (size_t i = 0; ok && i < NKEYS; i++) {
+		const char *base = (const char *)m;
+		if (keys[i].kind == STR) {
+			const char *v = *(char *const *)(base + keys[i].off);
+			if (!v)
+				continue;
+			ok &= emit_scalar(&e, keys[i].name) && emit_scalar(&e, v);
+		} else {
+			char num[32];
+			snprintf(num, sizeof num, "%lld", *(const long long *)(base + keys[i].off));
+			ok &= emit_scalar(&e, keys[i].name) && emit_scalar(&e, num);
+		}
+	}
+	ok = ok && emit_list(&e, "periods", m->periods, m->nperiods);
+	for (size_t i = 0; ok && i < NLKEYS; i++) {
+		const manifest_list *l = list_at(m, i);
+		if (l->n)
+			ok = emit_list(&e, lkeys[i].name, l->v, l->n);
+	}
+	yaml_mapping_end_event_initialize(&ev);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	yaml_document_end_event_initialize(&ev, 1);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	ok = ok && yaml_emitter_flush(&e);
+	yaml_emitter_delete(&e);
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0)
+		ok = 0;
+	if (fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: cannot write: %s", tmp, errno ? strerror(errno) : "YAML emitter error");
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
+{
+	yaml_parser_t p;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	FILE *f = fopen(path, "rb");
+	int rc = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_file(&p, f);
+	if (!yaml_parser_load(&p, &doc)) {
+		snprintf(err, errlen, "%s:%zu:%zu: %s", path, p.problem_mark.line + 1,
+			 p.problem_mark.column + 1, p.problem ? p.problem : "YAML error");
+		yaml_parser_delete(&p);
+		fclose(f);
+		return -1;
+	}
+	yaml_parser_delete(&p);
+	fclose(f);
+	root = yaml_document_get_root_node(&doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "%s:1:1: a manifest must be a mapping", path);
+		yaml_document_delete(&doc);
+		return -1;
+	}
+	m->transform_ms = m->indicators = m->rows_staged = -1;
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+	     rc == 0 && pr < root->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+		const char *name = (const char *)k->data.scalar.value;
+
+		if (k->type != YAML_SCALAR_NODE)
+			continue;
+		if (strcmp(name, "periods") == 0 && v->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *it = v->data.sequence.items.start;
+			     it < v->data.sequence.items.top; it++) {
+				yaml_node_t *pn = yaml_document_get_node(&doc, *it);
+				if (pn->type == YAML_SCALAR_NODE &&
+				    manifest_add_period(m, (const char *)pn->data.scalar.value) < 0)
+					rc = -1;
+			}
+			continue;
+		}
+		for (size_t i = 0; i < NLKEYS && v->type == YAML_SEQUENCE_NODE; i++) {
+			if (strcmp(name, lkeys[i].name) != 0)
+				continue;
+			for (yaml_node_item_t *it = v->data.sequence.items.start;
+			     it < v->data.sequence.items.top; it++) {
+				yaml_node_t *pn = yaml_document_get_node(&doc, *it);
+				if (pn->type == YAML_SCALAR_NODE &&
+				    manifest_list_add(list_at(m, i), (const char *)pn->data.scalar.value) < 0)
+					rc = -1;
+			}
+		}
+		if (v->type != YAML_SCALAR_NODE)
+			continue;
+		for (size_t i = 0; i < NKEYS; i++) {
+			char *base = (char *)m;
+			if (strcmp(keys[i].name, name) != 0)
+				continue;
+			if (keys[i].kind == STR) {
+				char **dst = (char **)(base + keys[i].off);
+				free(*dst);
+				if (!(*dst = strdup((const char *)v->data.scalar.value)))
+					rc = -1;
+			} else {
+				char *end;
+				errno = 0;
+				*(long long *)(base + keys[i].off) =
+					strtoll((const char *)v->data.scalar.value, &end, 10);
+				if (errno || *end) {
+					snprintf(err, errlen, "%s:%zu:%zu: %s must be a whole number", path,
+						 v->start_mark.line + 1, v->start_mark.column + 1, name);
+					yaml_document_delete(&doc);
+					return -1;
+				}
+			}
+		}
+	}
+	yaml_document_delete(&doc);
+	if (rc < 0)
+		snprintf(err, errlen, "%s: out of memory", path);
+	return rc;
+}
+
+void manifest_clear(manifest *m)
+{
+	char *base = (char *)m;
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].kind == STR)
+			free(*(char **)(base + keys[i].off));
+	for (size_t i = 0; i < m->nperiods; i++)
+		free(m->periods[i]);
+	free(m->periods);
+	for (size_t i = 0; i < NLKEYS; i++)
+		manifest_list_clear(list_at(m, i));
+	memset(m, 0, sizeof *m);
+}
+
+int manifest_add_period(manifest *m, const char *period)
+{
+	char **np;
+	for (size_t i = 0; i < m->nperiods; i++)
+		if (strcmp(m->periods[i], period) == 0)
+			return 0;
+	np = realloc(m->periods, (m->nperiods + 1) * sizeof *np);
+	if (!np)
+		return -1;
+	m->periods = np;
+	if (!(np[m->nperiods] = strdup(period)))
+		return -1;
+	m->nperiods++;
+	return 0;
+}

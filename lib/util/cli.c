@@ -1,0 +1,188 @@
+/*
+ * cli.c - shared program edges; see cli.h.
+ */
+#include "lib/util/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/util/log.h"
+
+const char *cli_config_path(const char *opt)
+{
+	const char *env = getenv("VQR_CONFIG");
+	if (opt && *opt)
+		return opt;
+	if (env && *env)
+		return env;
+	if (access("vqr.yaml", F_OK) == 0)
+		return "vqr.yaml";
+	return "/etc/vqr/vqr.yaml";
+}
+
+void cli_init_process(void)
+{
+	signal(SIGXFSZ, SIG_IGN);
+	umask(077);
+}
+
+long long cli_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cli_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof buf) {
+		snprintf(err, errlen, "%s: bad directory name", path);
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
+				snprintf(err, errlen, "%s: cannot create directory: %s", buf, strerror(errno));
+				return -1;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* What kind of file mode is, for messages. */
+static const char *file_kind(mode_t mode)
+{
+	return S_ISLNK(mode) ? "a symbolic link" : S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO"
+	     : S_ISSOCK(mode) ? "a socket" : S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : "not a plain file";
+}
+
+/* "path: not a regular file (a FIFO) ..." into err, for a file of mode. */
+static void not_regular(const char *path, mode_t mode, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: not a regular file (%s): only regular files are read%s", path, file_kind(mode),
+		 S_ISLNK(mode) ? "\nhint: copy the export itself into the inbox, not a link to it" : "");
+}
+
+int cli_not_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		return 0;
+	not_regular(path, st.st_mode, err, errlen);
+	return 1;
+}
+
+int cli_open_input(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENXIO || errno == EISDIR)
+			cli_not_regular(path, err, errlen);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		not_regular(path, st.st_mode, err, errlen);
+		close(fd);
+		return -1;
+	}
+	/* Reads of a regular file never block: back to ordinary reads. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+const char *cli_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int cli_print_version(const char *prog)
+{
+	printf("%s (vqr) %s\n", prog, VQR_VERSION);
+	return cli_finish_stdout(EXIT_OK);
+}
+
+int cli_finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_error("cannot write standard output: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	return status;
+}
+
+int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE *))
+{
+	char err[4200];
+
+	switch (ch) {
+	case 'L':
+		if (log_open_file(arg, err, sizeof err) < 0) {
+			log_error("%s", err);
+			return EXIT_USAGE;
+		}
+		return CLI_GO_ON;
+	case 'v':
+		log_set_verbose(1);
+		return CLI_GO_ON;
+	case 'h':
+		usage(stdout);
+		return cli_finish_stdout(EXIT_OK);
+	case 'V':
+		return cli_print_version(prog);
+	case '?':
+	case ':':
+		log_hint("try \"%s --help\"", prog);
+		return EXIT_USAGE;
+	}
+	return CLI_NOT_MINE;
+}
+
+int cli_one_operand(int argc, char **argv, int optind, const char *prog, const char *what)
+{
+	(void)argv;
+	if (optind == argc - 1)
+		return 0;
+	if (optind >= argc)
+		log_error("no %s given", what);
+	else
+		log_error("only one %s at a time", what);
+	log_hint("try \"%s --help\"", prog);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,68 @@
+/*
+ * cli.h - what every vqr program shares at its edges: the version, where
+ * the configuration is found, clocks, and directory helpers.
+ */
+#ifndef VQR_CLI_H
+#define VQR_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define VQR_VERSION "0.1.0"
+
+/* The configuration file to use: opt when given, else $VQR_CONFIG, else
+ * ./vqr.yaml, else /etc/vqr/vqr.yaml.  Returns a static or given string. */
+const char *cli_config_path(const char *opt);
+
+/* Set up what every program needs before its work: writes past a file
+ * size limit (ulimit -f) fail with EFBIG and a message, instead of
+ * killing the process with SIGXFSZ; and umask 077, so that every file
+ * and directory the program creates is its owner's alone (0600, 0700). */
+void cli_init_process(void);
+
+/* Milliseconds of a monotonic clock. */
+long long cli_ms(void);
+
+/* Is path (itself, not what a symbolic link points to) other than a
+ * regular file?  0 when it is a regular file; 1 when it is not, with
+ * "path: not a regular file (a symbolic link)" and a hint in err; -1 with
+ * err when it cannot be looked at.  Never opens path. */
+int cli_not_regular(const char *path, char *err, size_t errlen);
+
+/* Open an input file for reading: a regular file only, never through a
+ * symbolic link (O_NOFOLLOW), and without blocking on a FIFO or device
+ * (such a file is refused after opening it non-blocking, before any
+ * read).  The descriptor (close-on-exec; the caller closes it), or -1
+ * with "path: reason" in err. */
+int cli_open_input(const char *path, char *err, size_t errlen);
+
+/* mkdir -p with mode 0700 (existing directories are fine).  0, or -1 with
+ * "path: reason" in err. */
+int cli_mkdirs(const char *path, char *err, size_t errlen);
+
+/* The part of path after the last '/'. */
+const char *cli_basename(const char *path);
+
+/* Print "prog VERSION" on stdout; returns the exit status for main (5 when
+ * stdout cannot be written). */
+int cli_print_version(const char *prog);
+
+/* Flush and check stdout before exiting: a truncated output must fail the
+ * program.  Returns status, or EXIT_INTERNAL after printing an error. */
+int cli_finish_stdout(int status);
+
+/* Returned by cli_std_option. */
+enum { CLI_NOT_MINE = -1, CLI_GO_ON = -2 };
+
+/* Handle, inside a getopt_long loop, the options every program shares:
+ * -v (verbose), -L FILE (also log to FILE; arg is optarg), -h (usage on
+ * stdout), -V (version) and unknown options.
+ * Returns CLI_NOT_MINE for the caller's own options, CLI_GO_ON to keep
+ * parsing, or an exit status for main to return. */
+int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE *));
+
+/* Require exactly one operand (what: e.g. "input file") after the
+ * options.  0, or EXIT_USAGE after saying what is wrong. */
+int cli_one_operand(int argc, char **argv, int optind, const char *prog, const char *what);
+
+#endif

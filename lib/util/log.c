@@ -1,0 +1,169 @@
+/*
+ * log.c - error/detail/hint messages on stderr; see log.h.
+ */
+#include "lib/util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *progname = "vqr";
+static int verbose;
+static FILE *logfile;           /* --log FILE, or NULL */
+static int clear_line;          /* a progress line may be on the terminal: clear it first */
+
+static int open_log(const char *path, int warn, char *err, size_t errlen);
+
+void log_init(const char *name)
+{
+	const char *inherited = getenv("VQR_LOG");
+	char err[512];
+
+	progname = name;
+	clear_line = getenv("VQR_PROGRESS_LINE") && isatty(STDERR_FILENO);
+	/* a stage started by vqr run --log writes to the same log */
+	if (inherited && *inherited && open_log(inherited, 0, err, sizeof err) < 0)
+		fprintf(stderr, "%s: warning: VQR_LOG=%s\n", progname, err);
+}
+void log_set_verbose(int v) { verbose = v; }
+int log_verbose(void) { return verbose; }
+const char *log_progname(void) { return progname; }
+
+static void stamp(FILE *f)
+{
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(f, "%s [%ld] ", ts, (long)getpid());
+}
+
+static void emit(const char *level, const char *fmt, va_list ap)
+{
+	va_list ap2;
+
+	va_copy(ap2, ap);
+	if (clear_line)
+		fputs("\r\033[K", stderr);
+	if (level)
+		fprintf(stderr, "%s: %s: ", progname, level);
+	else
+		fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (logfile) {
+		stamp(logfile);
+		if (level)
+			fprintf(logfile, "%s: %s: ", progname, level);
+		else
+			fprintf(logfile, "%s: ", progname);
+		vfprintf(logfile, fmt, ap2);
+		fputc('\n', logfile);
+		fflush(logfile);
+	}
+	va_end(ap2);
+}
+
+void log_progress_line(void)
+{
+	clear_line = isatty(STDERR_FILENO);
+	if (clear_line)
+		setenv("VQR_PROGRESS_LINE", "1", 1);
+}
+
+int log_open_file(const char *path, char *err, size_t errlen)
+{
+	return open_log(path, 1, err, errlen);
+}
+
+/* Open the log at path (closing one opened before) and name it in
+ * VQR_LOG for the programs this one starts; warn: say when others may
+ * read it.  0, or -1 with err set. */
+static int open_log(const char *path, int warn, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	struct stat st;
+
+	if (logfile) {
+		fclose(logfile);
+		logfile = NULL;
+	}
+	if (fd < 0 || !(logfile = fdopen(fd, "a"))) {
+		snprintf(err, errlen, "%s: cannot open the log: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (setenv("VQR_LOG", path, 1) < 0) {
+		snprintf(err, errlen, "%s: cannot pass the log on: %s", path, strerror(errno));
+		fclose(logfile);
+		logfile = NULL;
+		return -1;
+	}
+	setvbuf(logfile, NULL, _IOLBF, 0);
+	/* An existing log the operator made readable by others is theirs to
+	 * change: said, not changed. */
+	if (warn && fstat(fd, &st) == 0 && (st.st_mode & 077)) {
+		log_warning("%s: the log is readable or writable by others (mode %04o)", path,
+			    (unsigned)(st.st_mode & 07777));
+		log_hint("chmod 600 %s", path);
+	}
+	return 0;
+}
+
+#define DEFINE_LOG(fn, level, cond)                 \
+	void fn(const char *fmt, ...)               \
+	{                                           \
+		va_list ap;                         \
+		if (!(cond))                        \
+			return;                     \
+		va_start(ap, fmt);                  \
+		emit(level, fmt, ap);               \
+		va_end(ap);                         \
+	}
+
+DEFINE_LOG(log_error, "error", 1)
+DEFINE_LOG(log_warning, "warning", 1)
+DEFINE_LOG(log_detail, "detail", 1)
+DEFINE_LOG(log_hint, "hint", 1)
+DEFINE_LOG(log_info, NULL, verbose)
+DEFINE_LOG(log_notice, NULL, 1)
+
+static void line_out(const char *fmt, const char *label, int len, const char *p)
+{
+	if (clear_line)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, fmt, progname, label, len, p);
+	if (logfile) {
+		stamp(logfile);
+		fprintf(logfile, fmt, progname, label, len, p);
+		fflush(logfile);
+	}
+}
+
+void log_error_text(const char *text)
+{
+	const char *p = text;
+	int first = 1;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+		if (first)
+			line_out("%s: %s%.*s\n", "error: ", len, p);
+		else if (strncmp(p, "detail: ", 8) == 0 || strncmp(p, "hint: ", 6) == 0)
+			line_out("%s: %s%.*s\n", "", len, p);
+		else
+			line_out("%s: %s%.*s\n", "detail: ", len, p);
+		first = 0;
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+}

@@ -1,0 +1,1624 @@
+/*
+ * transform.c - vqr-transform: turn the canonical rows of one staged file
+ * into indicator records, by the rules of the indicator catalog.
+ *
+ * Usage: vqr-transform --config vqr.yaml DIR
+ *
+ * Reads DIR/manifest.yaml and DIR/rows.tsv (written by vqr-extract), and
+ * writes DIR/indicators.gz: one line per (period, indicator, breakdown)
+ * in the column order of vqr.indicator_value (COPY text), then records
+ * its timing and count in the manifest.
+ *
+ * Rows stream through once.  Every indicator of the file's source is
+ * evaluated on each row; each (period, indicator, breakdown) group keeps
+ * running accumulators in a hash table, so memory grows with the number
+ * of groups, never with the number of rows.  A group exists as soon as a
+ * row of its breakdown exists, so a count that no row meets is emitted as
+ * 0 (not left out), while a rate whose denominator is 0 or a mean of no
+ * values is left out (it has no value).  count_distinct keeps the distinct
+ * values of its group (memory grows with them, as it must).
+ *
+ * Each indicator is counted in its own period type: the file's (the label
+ * vqr-extract put in each row) or semesters within it, found from the
+ * source's period date; rows without that date do not count for it.
+ *
+ * A reported source (a summary sheet the school made) is not aggregated:
+ * each row (long form: indicator name, value) or each figure column (wide
+ * form) becomes one record of value_type "reported", value as printed.  A
+ * row that names no indicator, or whose figure is not a number, or that
+ * repeats a figure, is rejected into DIR/rejects_transform.tsv, which
+ * vqr-load loads beside extract's rejects.
+ *
+ * With --follow SOURCE (what `vqr run` uses) it starts beside vqr-extract
+ * and reads DIR/rows.tsv while it is being written (rows_follow), then
+ * waits for the extract's manifest and checks it as usual before writing
+ * anything.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/catalog/cfg.h"
+#include "lib/util/cli.h"
+#include "lib/catalog/expr.h"
+#include "lib/util/log.h"
+#include "lib/staging/manifest.h"
+#include "lib/staging/stage.h"
+#include "lib/catalog/period.h"
+#include "lib/staging/rows.h"
+#include "lib/catalog/val.h"
+
+/* A set of distinct value ids (count_distinct): open addressing, 0 = empty. */
+typedef struct sset {
+	uint32_t *id;           /* per slot */
+	size_t cap, n;          /* slots (power of two), members */
+} sset;
+
+/* The distinct texts of one canonical column (or the period labels), each
+ * with a small id: rows are grouped and counted by ids, not by strings. */
+typedef struct cdict {
+	uint64_t *hash;         /* per slot, 0 = empty */
+	uint32_t *slot_id;      /* per slot: its id */
+	const char **text;      /* by id (1..n); id 0 is NULL; texts live in the arena */
+	size_t cap, n;          /* slots (power of two), ids given */
+	uint32_t last;          /* the id cdict_id gave last (0: none): runs of one value are common */
+	size_t lastlen;         /* its text's length */
+} cdict;
+
+typedef struct acc {
+	long long n;            /* rows (count) or non-null values aggregated */
+	double sum;             /* sum of values */
+	double comp;            /* its compensation (Neumaier): the sum is sum + comp */
+	double min, max;        /* extremes */
+	sset *ds;               /* count_distinct: the values seen, else NULL */
+} acc;
+
+/* Strings kept for the whole run, allocated in large blocks. */
+typedef struct arena {
+	char **blocks;          /* nblocks of ARENA_BLOCK (or larger) bytes */
+	size_t nblocks;
+	char *p;                /* free space in the last block */
+	size_t left;            /* its size */
+} arena;
+#define ARENA_BLOCK (256 * 1024)
+
+/* A reported figure, for sorting and duplicate detection. */
+typedef struct repval {
+	const cfg_indicator *ind;
+	const char *period;     /* arena */
+	const char *json;       /* breakdown (arena) */
+	const char *value;      /* as printed, cleaned (arena) */
+	long line;              /* source line */
+} repval;
+
+/* Indicators that break down by the same fields share their groups: a
+ * row finds its group once per breakdown set, not once per indicator. */
+typedef struct byset {
+	const int *cols;        /* breakdown columns (of the first indicator using it) */
+	char *const *names;     /* their field names */
+	size_t n;               /* how many */
+	period_type ptype;      /* the period type its indicators are counted in */
+	size_t *inds;           /* indicators using this set (indexes into inds) */
+	size_t ninds;
+} byset;
+
+typedef struct group {
+	uint64_t hash;          /* of key */
+	uint32_t *key;          /* set, mask, period id, then the value id of each breakdown field (0 when unset) */
+	size_t klen;            /* words in key */
+	size_t set;             /* breakdown set */
+	unsigned mask;          /* which breakdown fields are set */
+	const char *period;     /* its label (arena) */
+	char *json;             /* breakdown as JSON, made at output */
+	acc *acc;               /* 2 per indicator of the set: numerator, denominator */
+} group;
+
+typedef struct gtable {
+	group **slots;          /* open addressing, power of two */
+	size_t cap, n;
+} gtable;
+
+typedef struct transform {
+	const cfg *c;
+	const cfg_source *s;
+	const cfg_indicator **inds; /* the source's indicators */
+	size_t ninds;
+	byset *sets;            /* distinct breakdown sets */
+	size_t nsets;
+	unsigned char *npass;   /* per indicator, this row: numerator filter holds */
+	unsigned char *dpass;   /* per indicator, this row: denominator filter holds */
+	expr_type *coltype;     /* per canonical column */
+	expr_value *row;        /* the current row, typed */
+	gtable t;
+	uint32_t kbuf[3 + 32];  /* key being built */
+	cdict *dict;            /* per canonical column (used for breakdowns and count_distinct) */
+	unsigned char *needid;  /* per canonical column: give its values ids */
+	int *idcols;            /* the columns needid marks (nidcols) */
+	size_t nidcols;
+	uint32_t *rid;          /* per canonical column: this row's value id (0 = NULL) */
+	size_t *vlen;           /* per canonical column: this row's value length in bytes */
+	group **lastg;          /* per breakdown set: the group of the last row (rows come in runs) */
+	cdict pdict;            /* period labels */
+	uint32_t last_pid[4];   /* per period type, the last row's period id */
+	int oom;                /* intern_constant ran out of memory */
+	int *ucols;             /* canonical columns read per row (nucols) */
+	size_t nucols;
+	int *scol;              /* per canonical column: its column in rows.tsv, -1 when not staged (NULL) */
+	long long *nonnull;     /* per canonical column: rows with a value (counted for the columns read) */
+	unsigned char *absent;  /* per canonical column: no rows file read had a column for it */
+	unsigned char *skip;    /* per indicator: not computed, a field it reads is absent or empty */
+	size_t nstaged;         /* columns of rows.tsv */
+	char (*prev)[32];       /* per column: the last number or date text parsed */
+	double *prevnum;        /* its value */
+	unsigned char *prevok;  /* prev holds it */
+	const cfg_agg **filt;   /* distinct filters (by text) of the indicators (nfilt) */
+	size_t nfilt;
+	unsigned char *fpass;   /* per distinct filter: this row passes */
+	size_t *nfi, *dfi;      /* per indicator: index of its numerator's, denominator's filter, or SIZE_MAX */
+	int date_col;           /* canonical column of the period date, -1 none */
+	arena a;                /* count_distinct values, reported figures */
+	repval *rep;            /* reported: figures (nrep) */
+	size_t nrep, caprep;
+	rows_writer *rejects;   /* reported: rejects_transform.tsv, NULL until needed */
+	const char *dir;        /* staging directory */
+	long long nrejected;    /* rows rejected here */
+	long last_rejected;     /* line of the last reject */
+	int nprinted;           /* rejects printed */
+} transform;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vqr-transform [OPTION]... DIR\n"
+		"Compute indicator records from the canonical rows that vqr-extract staged in\n"
+		"DIR, by the rules of the indicator catalog, into DIR/indicators.gz.\n"
+		"\n"
+		"  -c, --config FILE   deployment configuration (default: $VQR_CONFIG,\n"
+		"                      ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
+		"  -f, --follow SOURCE read DIR/rows.tsv of SOURCE while vqr-extract still\n"
+		"                      writes it (started beside it), then its manifest\n"
+		"  -w, --with PERIODS:ROWS  also count the rows of ROWS (a rows.tsv[.gz] kept\n"
+		"                      from an earlier file of the slice) whose period is one\n"
+		"                      of PERIODS (comma-separated) and of DIR's file: a\n"
+		"                      supplement (补录) is computed with the rows before it\n"
+		"  -v, --verbose       say what is done\n"
+		"  -L, --log FILE      also append every message to FILE\n"
+		"  -h, --help          show this help and exit\n"
+		"  -V, --version       show the version and exit\n"
+		"\n" LOG_EXIT_CODES_HELP);
+}
+
+/* ---- groups ------------------------------------------------------------ */
+
+/* A hash of the key, 8 bytes a step (multiply-xorshift mixing). */
+static uint64_t khash(const char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
+	}
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+static int grow(gtable *t)
+{
+	size_t nc = t->cap ? t->cap * 2 : 1024;
+	group **ns = calloc(nc, sizeof *ns);
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < t->cap; i++) {
+		group *g = t->slots[i];
+		if (!g)
+			continue;
+		size_t j = g->hash & (nc - 1);
+		while (ns[j])
+			j = (j + 1) & (nc - 1);
+		ns[j] = g;
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->cap = nc;
+	return 0;
+}
+
+static void acc_init(acc *a)
+{
+	a->n = 0;
+	a->sum = 0;
+	a->comp = 0;
+	a->min = INFINITY;
+	a->max = -INFINITY;
+	a->ds = NULL;
+}
+
+/* A copy of s[0..n) with a NUL, in the arena, or NULL when out of memory. */
+static char *arena_dup(arena *a, const char *s, size_t n)
+{
+	if (n + 1 > a->left) {
+		size_t sz = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+		char **nb = realloc(a->blocks, (a->nblocks + 1) * sizeof *nb);
+		if (!nb)
+			return NULL;
+		a->blocks = nb;
+		if (!(a->blocks[a->nblocks] = malloc(sz)))
+			return NULL;
+		a->p = a->blocks[a->nblocks++];
+		a->left = sz;
+	}
+	char *r = a->p;
+	memcpy(r, s, n);
+	r[n] = '\0';
+	a->p += n + 1;
+	a->left -= n + 1;
+	return r;
+}
+
+static void arena_free(arena *a)
+{
+	for (size_t i = 0; i < a->nblocks; i++)
+		free(a->blocks[i]);
+	free(a->blocks);
+}
+
+/* Add id to the set (created on first use); -1 when out of memory. */
+static int sset_add(sset **sp, uint32_t id)
+{
+	sset *t = *sp;
+	size_t j;
+
+	if (!t && !(t = *sp = calloc(1, sizeof *t)))
+		return -1;
+	if (t->n * 2 >= t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 16;
+		uint32_t *ni = calloc(nc, sizeof *ni);
+		if (!ni)
+			return -1;
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->id[i])
+				continue;
+			for (j = (t->id[i] * 0x9e3779b1u) & (nc - 1); ni[j]; j = (j + 1) & (nc - 1))
+				;
+			ni[j] = t->id[i];
+		}
+		free(t->id);
+		t->id = ni;
+		t->cap = nc;
+	}
+	for (j = (id * 0x9e3779b1u) & (t->cap - 1); t->id[j]; j = (j + 1) & (t->cap - 1))
+		if (t->id[j] == id)
+			return 0;
+	t->id[j] = id;
+	t->n++;
+	return 0;
+}
+
+static void sset_free(sset *t)
+{
+	if (!t)
+		return;
+	free(t->id);
+	free(t);
+}
+
+/* The id of text s (len bytes) in d, adding it; 0 when out of memory. */
+static uint32_t cdict_id(cdict *d, arena *ar, const char *s, size_t len)
+{
+	uint64_t h;
+	size_t j;
+
+	if (d->last && len == d->lastlen && memcmp(d->text[d->last], s, len) == 0)
+		return d->last;
+	h = khash(s, len) | 1;
+
+	if (d->n * 2 + 2 >= d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 64;
+		uint64_t *nh = calloc(nc, sizeof *nh);
+		uint32_t *ni = calloc(nc, sizeof *ni);
+		const char **nt = realloc(d->text, (nc + 1) * sizeof *nt);
+		if (!nh || !ni || !nt) {
+			free(nh);
+			free(ni);
+			if (nt)
+				d->text = nt;
+			return 0;
+		}
+		d->text = nt;
+		for (size_t i = 0; i < d->cap; i++) {
+			if (!d->hash[i])
+				continue;
+			for (j = d->hash[i] & (nc - 1); nh[j]; j = (j + 1) & (nc - 1))
+				;
+			nh[j] = d->hash[i];
+			ni[j] = d->slot_id[i];
+		}
+		free(d->hash);
+		free(d->slot_id);
+		d->hash = nh;
+		d->slot_id = ni;
+		d->cap = nc;
+	}
+	for (j = h & (d->cap - 1); d->hash[j]; j = (j + 1) & (d->cap - 1))
+		if (d->hash[j] == h && memcmp(d->text[d->slot_id[j]], s, len) == 0 && d->text[d->slot_id[j]][len] == '\0') {
+			d->lastlen = len;
+			return d->last = d->slot_id[j];
+		}
+	const char *copy = arena_dup(ar, s, len);
+	if (!copy)
+		return 0;
+	d->hash[j] = h;
+	d->slot_id[j] = (uint32_t)++d->n;
+	d->text[d->n] = copy;
+	d->lastlen = len;
+	return d->last = d->slot_id[j];
+}
+
+static void cdict_free(cdict *d)
+{
+	free(d->hash);
+	free(d->slot_id);
+	free(d->text);
+}
+
+static void json_str(char **p, const char *s)
+{
+	char *o = *p;
+	*o++ = '"';
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\') {
+			*o++ = '\\';
+			*o++ = (char)ch;
+		} else if (ch < 0x20) {
+			o += sprintf(o, "\\u%04x", ch);
+		} else {
+			*o++ = (char)ch;
+		}
+	}
+	*o++ = '"';
+	*p = o;
+}
+
+
+/* The breakdown of g as a JSON object, from its key. */
+static char *make_json(const transform *x, const group *g)
+{
+	const byset *b = &x->sets[g->set];
+	size_t need = 3;
+	char *out, *o;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (g->mask & (1u << i)) {
+			uint32_t id = g->key[3 + i];
+			need += 6 * (id ? strlen(x->dict[b->cols[i]].text[id]) : 4) + 6 * strlen(b->names[i]) + 8;
+		}
+	if (!(out = malloc(need)))
+		return NULL;
+	o = out;
+	*o++ = '{';
+	for (size_t i = 0, k = 0; i < b->n; i++) {
+		uint32_t id = g->key[3 + i];
+		if (!(g->mask & (1u << i)))
+			continue;
+		if (k++) {
+			*o++ = ',';
+			*o++ = ' ';
+		}
+		json_str(&o, b->names[i]);
+		*o++ = ':';
+		*o++ = ' ';
+		if (!id) {
+			memcpy(o, "null", 4);
+			o += 4;
+		} else {
+			json_str(&o, x->dict[b->cols[i]].text[id]);
+		}
+	}
+	*o++ = '}';
+	*o = '\0';
+	return out;
+}
+
+/* Find or create the group whose key (set, mask, period id, value ids) is k. */
+static group *lookup_key(transform *x, const uint32_t *k)
+{
+	size_t si = k[0];
+	const byset *b = &x->sets[si];
+	size_t len = 3 + b->n, j;
+	unsigned mask = k[1];
+	uint32_t period = k[2];
+	uint64_t h = khash((const char *)k, len * sizeof *k);
+
+	if (x->t.n * 2 >= x->t.cap && grow(&x->t) < 0)
+		return NULL;
+	for (j = h & (x->t.cap - 1); x->t.slots[j]; j = (j + 1) & (x->t.cap - 1)) {
+		group *g = x->t.slots[j];
+		if (g->hash == h && g->klen == len && memcmp(g->key, k, len * sizeof *k) == 0)
+			return g;
+	}
+	group *g = calloc(1, sizeof *g);
+	if (!g || !(g->key = malloc(len * sizeof *k)) || !(g->acc = malloc(2 * b->ninds * sizeof *g->acc))) {
+		if (g)
+			free(g->key);
+		free(g);
+		return NULL;
+	}
+	memcpy(g->key, k, len * sizeof *k);
+	g->klen = len;
+	g->hash = h;
+	g->set = si;
+	g->mask = mask;
+	g->period = x->pdict.text[period];
+	for (size_t q = 0; q < 2 * b->ninds; q++)
+		acc_init(&g->acc[q]);
+	x->t.slots[j] = g;
+	x->t.n++;
+	return g;
+}
+
+/* The finest group of breakdown set si (every field set) for this row. */
+static group *lookup(transform *x, uint32_t period, size_t si)
+{
+	const byset *b = &x->sets[si];
+	uint32_t *k = x->kbuf;
+
+	k[0] = (uint32_t)si;
+	k[1] = (1u << b->n) - 1;
+	k[2] = period;
+	for (size_t i = 0; i < b->n; i++)
+		k[3 + i] = x->rid[b->cols[i]];
+	if (x->lastg[si] && memcmp(x->lastg[si]->key, k, (3 + b->n) * sizeof *k) == 0)
+		return x->lastg[si];
+	return x->lastg[si] = lookup_key(x, k);
+}
+
+/* Merge accumulator f into t (same aggregation). */
+static int merge(acc *t, const acc *f)
+{
+	double s = t->sum + f->sum;
+	t->comp += fabs(t->sum) >= fabs(f->sum) ? (t->sum - s) + f->sum : (f->sum - s) + t->sum;
+	t->comp += f->comp;
+	t->sum = s;
+	t->n += f->n;
+	if (f->min < t->min)
+		t->min = f->min;
+	if (f->max > t->max)
+		t->max = f->max;
+	if (f->ds)
+		for (size_t i = 0; i < f->ds->cap; i++)
+			if (f->ds->id[i] && sset_add(&t->ds, f->ds->id[i]) < 0)
+				return -1;
+	return 0;
+}
+
+/* Rows were counted in the finest groups only (every breakdown field set);
+ * make the coarser ones (the total, each field alone, ...) by merging them:
+ * a row then costs one lookup per breakdown set, not one per combination. */
+static int rollup(transform *x)
+{
+	size_t nfine = 0, k = 0;
+	group **fine;
+
+	for (size_t j = 0; j < x->t.cap; j++)
+		if (x->t.slots[j])
+			nfine++;
+	if (!(fine = malloc((nfine ? nfine : 1) * sizeof *fine)))
+		return -1;
+	for (size_t j = 0; j < x->t.cap; j++)
+		if (x->t.slots[j])
+			fine[k++] = x->t.slots[j];
+	for (size_t i = 0; i < nfine; i++) {
+		const group *g = fine[i];
+		const byset *b = &x->sets[g->set];
+		unsigned full = (1u << b->n) - 1;
+		uint32_t key[3 + 32];
+		for (unsigned mask = 0; mask < full; mask++) {
+			group *c;
+			key[0] = (uint32_t)g->set;
+			key[1] = mask;
+			key[2] = g->key[2];
+			for (size_t q = 0; q < b->n; q++)
+				key[3 + q] = (mask & (1u << q)) ? g->key[3 + q] : 0;
+			if (!(c = lookup_key(x, key))) {
+				free(fine);
+				return -1;
+			}
+			for (size_t a = 0; a < 2 * b->ninds; a++)
+				if (merge(&c->acc[a], &g->acc[a]) < 0) {
+					free(fine);
+					return -1;
+				}
+		}
+	}
+	free(fine);
+	return 0;
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+/* Add this row to a, which its filter already passed; -1 when out of memory. */
+static int add(transform *x, acc *a, const cfg_agg *agg, const expr_value *row)
+{
+	if (agg->field < 0) {
+		a->n++;
+		return 0;
+	}
+	const expr_value *v = &row[agg->field];
+	if (v->isnull)
+		return 0;
+	if (agg->fn == CFG_AGG_COUNT_DISTINCT)
+		return sset_add(&a->ds, x->rid[agg->field]);
+	a->n++;
+	{
+		double t = a->sum + v->num;
+		a->comp += fabs(a->sum) >= fabs(v->num) ? (a->sum - t) + v->num : (v->num - t) + a->sum;
+		a->sum = t;
+	}
+	if (v->num < a->min)
+		a->min = v->num;
+	if (v->num > a->max)
+		a->max = v->num;
+	return 0;
+}
+
+static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errlen)
+{
+	if ((size_t)n != x->nstaged) {
+		snprintf(err, errlen, "rows.tsv:%ld: %d fields, expected %zu", rows_lineno(r), n, x->nstaged);
+		return -1;
+	}
+	const size_t *lens;
+	char *const *fields = rows_fields(r, &lens);
+
+	/* Only the columns some rule reads (and the line and period). */
+	for (size_t u = 0; u < x->nucols; u++) {
+		int i = x->ucols[u], j = x->scol[i];
+		expr_value *v = &x->row[i];
+		const char *s = j >= 0 ? fields[j] : NULL;
+		size_t len = x->vlen[i] = j >= 0 ? lens[j] : 0;
+		v->isnull = s == NULL;
+		v->s = s ? s : "";
+		v->num = 0;
+		x->nonnull[i] += s != NULL;
+		if (!s || !x->s->used[i])
+			continue;
+		if (x->coltype[i] == EXPR_DATE && x->prevok[i] && len < sizeof x->prev[i] &&
+		    memcmp(s, x->prev[i], len + 1) == 0) {
+			v->num = x->prevnum[i]; /* the same date as the row before: often so */
+			continue;
+		}
+		switch (x->coltype[i]) {
+		case EXPR_NUMBER: {
+			char *end;
+			if (val_decimal_fast(s, len, &v->num) == 0)
+				break;
+			v->num = strtod(s, &end);
+			if (*end) {
+				snprintf(err, errlen, "rows.tsv:%ld: column %d: \"%s\" is not a number", rows_lineno(r), i + 1, s);
+				return -1;
+			}
+			break;
+		}
+		case EXPR_BOOL:
+			v->num = s[0] == 't';
+			break;
+		case EXPR_DATE: {
+			long days;
+			if (expr_date_days(s, &days) < 0) {
+				snprintf(err, errlen, "rows.tsv:%ld: column %d: \"%s\" is not a date", rows_lineno(r), i + 1, s);
+				return -1;
+			}
+			v->num = (double)days;
+			break;
+		}
+		case EXPR_TEXT:
+			break;
+		}
+		if (x->coltype[i] == EXPR_DATE) {
+			x->prevok[i] = len < sizeof x->prev[i];
+			if (x->prevok[i]) {
+				memcpy(x->prev[i], s, len + 1);
+				x->prevnum[i] = v->num;
+			}
+		}
+	}
+	return 0;
+}
+
+static int do_row(transform *x, char *err, size_t errlen)
+{
+	char labels[4][PERIOD_LABEL_MAX];
+	const char *lab[4] = { NULL, NULL, NULL, NULL };
+	const expr_value *dv = x->date_col >= 0 ? &x->row[x->date_col] : NULL;
+
+	uint32_t pid[4] = { 0, 0, 0, 0 };
+
+	lab[x->s->period] = x->row[CFG_COL_PERIOD].s;
+	for (size_t k = 0; k < x->nidcols; k++) {
+		int c = x->idcols[k];
+		expr_value *v = &x->row[c];
+		if (v->isnull)
+			x->rid[c] = 0;
+		else if (!(x->rid[c] = cdict_id(&x->dict[c], &x->a, v->s, x->vlen[c])))
+			goto oom;
+		v->id = x->rid[c];
+	}
+
+	/* Each distinct filter once per row, whatever the indicators and breakdowns. */
+	for (size_t f = 0; f < x->nfilt; f++)
+		x->fpass[f] = expr_eval(x->filt[f]->where, x->row) == EXPR_TRUE;
+	for (size_t i = 0; i < x->ninds; i++) {
+		x->npass[i] = x->nfi[i] == SIZE_MAX ? 1 : x->fpass[x->nfi[i]];
+		x->dpass[i] = x->inds[i]->is_ratio ? (x->dfi[i] == SIZE_MAX ? 1 : x->fpass[x->dfi[i]]) : 0;
+	}
+	for (size_t si = 0; si < x->nsets; si++) {
+		const byset *b = &x->sets[si];
+		if (!pid[b->ptype]) {
+			const char *period = lab[b->ptype];
+			if (!period) {
+				/* a finer period (semesters), from the period date */
+				if (!dv || dv->isnull || period_label(b->ptype, (long)dv->num, labels[b->ptype]) < 0)
+					continue;
+				period = lab[b->ptype] = labels[b->ptype];
+			}
+			/* rows of a file mostly share their period: remember the last */
+			if (!(pid[b->ptype] = x->last_pid[b->ptype] = cdict_id(&x->pdict, &x->a, period, strlen(period))))
+				goto oom;
+		}
+		{
+			group *g = lookup(x, pid[b->ptype], si);
+			if (!g)
+				goto oom;
+			for (size_t k = 0; k < b->ninds; k++) {
+				size_t i = b->inds[k];
+				if (x->npass[i] && add(x, &g->acc[2 * k], &x->inds[i]->num, x->row) < 0)
+					goto oom;
+				if (x->dpass[i] && add(x, &g->acc[2 * k + 1], &x->inds[i]->den, x->row) < 0)
+					goto oom;
+			}
+		}
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* ---- reported sources ---------------------------------------------------- */
+
+/* Reject the current row of a reported source into rejects_transform.tsv. */
+static int rep_reject(transform *x, long line, const cfg_field *f, const char *value, const char *rule,
+		      const char *msg, char *err, size_t errlen)
+{
+	if (!x->rejects) {
+		static const char *const hdr[] = { "line", "column_no", "column_name", "field", "value", "rule", "message" };
+		char path[4200];
+		snprintf(path, sizeof path, "%s/rejects_transform.tsv", x->dir);
+		if (!(x->rejects = rows_create(path, 0, err, errlen)))
+			return -1;
+		for (size_t i = 0; i < 7; i++)
+			rows_put(x->rejects, hdr[i], strlen(hdr[i]));
+		rows_end(x->rejects);
+	}
+	rows_putf(x->rejects, "%ld", line);
+	rows_put_null(x->rejects);
+	if (f) {
+		rows_put(x->rejects, f->header, strlen(f->header));
+		rows_put(x->rejects, f->name, strlen(f->name));
+	} else {
+		rows_put_null(x->rejects);
+		rows_put_null(x->rejects);
+	}
+	if (value)
+		rows_put(x->rejects, value, strlen(value));
+	else
+		rows_put_null(x->rejects);
+	rows_put(x->rejects, rule, strlen(rule));
+	rows_put(x->rejects, msg, strlen(msg));
+	rows_end(x->rejects);
+	if (line != x->last_rejected) {
+		x->nrejected++;
+		x->last_rejected = line;
+	}
+	if (++x->nprinted <= 20)
+		log_error("%s: line %ld: %s", x->dir, line, msg);
+	return 0;
+}
+
+/* A figure as printed ("6,042.72", "94.82%", "１４６６") cleaned to a number
+ * text with its printed decimals ("6042.72", "94.82", "1466").  Sets *pct
+ * when it carried a percent sign.  0, or -1 when it is not a number. */
+static int clean_figure(const char *in, char *out, size_t outlen, int *pct)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = 0;
+	int digits = 0, dot = 0;
+
+	*pct = 0;
+	while (*p && n + 2 < outlen) {
+		unsigned ch = *p;
+		if (ch == 0xef && p[1] == 0xbc && p[2] >= 0x90 && p[2] <= 0x99) { /* full-width digit */
+			out[n++] = (char)('0' + p[2] - 0x90);
+			digits++;
+			p += 3;
+			continue;
+		}
+		if (ch == 0xef && p[1] == 0xbc && (p[2] == 0x8c || p[2] == 0x85)) { /* ， ％ */
+			if (p[2] == 0x85)
+				*pct = 1;
+			p += 3;
+			continue;
+		}
+		if (ch == 0xe3 && p[1] == 0x80 && p[2] == 0x80) { /* ideographic space */
+			p += 3;
+			continue;
+		}
+		if (ch >= '0' && ch <= '9') {
+			out[n++] = (char)ch;
+			digits++;
+		} else if (ch == '.') {
+			if (dot++)
+				return -1;
+			out[n++] = '.';
+		} else if (ch == '-' && n == 0) {
+			out[n++] = '-';
+		} else if (ch == '%') {
+			if (*pct)
+				return -1;
+			*pct = 1;
+		} else if (ch != ',' && ch != ' ' && ch != '\t') {
+			return -1;
+		} else if (*pct) {
+			/* nothing may follow the percent sign but space */
+		}
+		if (*pct && ch >= '0' && ch <= '9')
+			return -1;
+		p++;
+	}
+	if (*p || !digits || (n && out[n - 1] == '.'))
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+/* The breakdown of a reported row as JSON (arena), from the source's by fields. */
+static const char *rep_json(transform *x)
+{
+	const cfg_source *s = x->s;
+	char buf[4096], *o = buf;
+	size_t k = 0;
+
+	*o++ = '{';
+	for (size_t i = 0; i < s->nrby; i++) {
+		const expr_value *v = &x->row[s->rby[i]];
+		if (v->isnull)
+			continue;
+		if (6 * (strlen(v->s) + strlen(s->rby_names[i])) + 16 > sizeof buf - (size_t)(o - buf) - 2)
+			break;
+		if (k++) {
+			*o++ = ',';
+			*o++ = ' ';
+		}
+		json_str(&o, s->rby_names[i]);
+		*o++ = ':';
+		*o++ = ' ';
+		json_str(&o, v->s);
+	}
+	*o++ = '}';
+	*o = '\0';
+	return arena_dup(&x->a, buf, (size_t)(o - buf));
+}
+
+static int rep_add(transform *x, const cfg_indicator *ind, const char *period, const char *json,
+		   const char *value, long line)
+{
+	if (x->nrep == x->caprep) {
+		size_t nc = x->caprep ? x->caprep * 2 : 256;
+		repval *nr = realloc(x->rep, nc * sizeof *nr);
+		if (!nr)
+			return -1;
+		x->rep = nr;
+		x->caprep = nc;
+	}
+	if (!(value = arena_dup(&x->a, value, strlen(value))))
+		return -1;
+	x->rep[x->nrep++] = (repval){ ind, period, json, value, line };
+	return 0;
+}
+
+/* One row of a reported source. */
+static int do_reported(transform *x, char *err, size_t errlen)
+{
+	const cfg_source *s = x->s;
+	long line = atol(x->row[CFG_COL_LINE].s);
+	const char *json, *period = arena_dup(&x->a, x->row[CFG_COL_PERIOD].s, strlen(x->row[CFG_COL_PERIOD].s));
+	char msg[1200];
+
+	if (!period || !(json = rep_json(x)))
+		goto oom;
+	if (!s->wide) {
+		const cfg_field *nf = &s->fields[s->ind_field], *vf = &s->fields[s->value_field];
+		const expr_value *name = &x->row[nf->col], *val = &x->row[vf->col];
+		char key[1024], num[128];
+		const cfg_indicator *ind;
+		int pct;
+
+		if (name->isnull) {
+			if (val->isnull)
+				return 0; /* an empty line in the sheet */
+			snprintf(msg, sizeof msg, "%s: the figure \"%s\" names no indicator", nf->header, val->s);
+			return rep_reject(x, line, nf, NULL, "indicator", msg, err, errlen);
+		}
+		val_norm_key(name->s, strlen(name->s), key, sizeof key);
+		if (!(ind = cfg_indicator_by_name(x->c, key))) {
+			snprintf(msg, sizeof msg,
+				 "%s: no indicator is named \"%s\" (add the name to reported_names of the indicator it means)",
+				 nf->header, name->s);
+			return rep_reject(x, line, nf, name->s, "indicator", msg, err, errlen);
+		}
+		if (val->isnull)
+			return 0; /* named but not reported */
+		if (x->coltype[vf->col] == EXPR_NUMBER) {
+			snprintf(num, sizeof num, "%s", val->s);
+			pct = 0;
+		} else if (clean_figure(val->s, num, sizeof num, &pct) < 0) {
+			snprintf(msg, sizeof msg, "%s: \"%s\" (%s) is not a number", vf->header, val->s, ind->code);
+			return rep_reject(x, line, vf, val->s, "number", msg, err, errlen);
+		}
+		if (pct && strcmp(ind->unit, "%") != 0) {
+			snprintf(msg, sizeof msg, "%s: \"%s\" is a percentage, but %s is counted in %s", vf->header,
+				 val->s, ind->code, ind->unit);
+			return rep_reject(x, line, vf, val->s, "unit", msg, err, errlen);
+		}
+		if (ind->period != s->period) {
+			snprintf(msg, sizeof msg, "%s is counted per %s, but this sheet places its rows in %s periods",
+				 ind->code, period_type_name(ind->period), period_type_name(s->period));
+			return rep_reject(x, line, nf, name->s, "period", msg, err, errlen);
+		}
+		return rep_add(x, ind, period, json, num, line) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : 0;
+	}
+	for (size_t i = 0; i < s->nfields; i++) {
+		const cfg_field *f = &s->fields[i];
+		const cfg_indicator *ind;
+		const expr_value *v;
+		char num[128];
+		int pct = 0;
+		if (f->indicator < 0 || f->col < 0)
+			continue;
+		ind = &x->c->indicators[f->indicator];
+		v = &x->row[f->col];
+		if (v->isnull)
+			continue;
+		if (x->coltype[f->col] == EXPR_NUMBER)
+			snprintf(num, sizeof num, "%s", v->s);
+		else if (clean_figure(v->s, num, sizeof num, &pct) < 0) {
+			snprintf(msg, sizeof msg, "%s: \"%s\" (%s) is not a number", f->header, v->s, ind->code);
+			if (rep_reject(x, line, f, v->s, "number", msg, err, errlen) < 0)
+				return -1;
+			continue;
+		}
+		if (ind->period != s->period) {
+			snprintf(msg, sizeof msg, "%s is counted per %s, but this sheet places its rows in %s periods",
+				 ind->code, period_type_name(ind->period), period_type_name(s->period));
+			if (rep_reject(x, line, f, v->s, "period", msg, err, errlen) < 0)
+				return -1;
+			continue;
+		}
+		if (rep_add(x, ind, period, json, num, line) < 0)
+			goto oom;
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static int cmp_rep(const void *a, const void *b)
+{
+	const repval *p = a, *q = b;
+	int c;
+	if ((c = strcmp(p->ind->code, q->ind->code)))
+		return c;
+	if ((c = strcmp(p->period, q->period)))
+		return c;
+	if ((c = strcmp(p->json, q->json)))
+		return c;
+	return p->line < q->line ? -1 : p->line > q->line;
+}
+
+/* Sort the reported figures, reject repeats, write indicators.gz. */
+static int write_reported(transform *x, manifest *m, long long *count, char *err, size_t errlen)
+{
+	char path[4200], msg[1200];
+	rows_writer *w;
+
+	if (x->nrep) /* qsort wants a non-null base even for no element */
+		qsort(x->rep, x->nrep, sizeof *x->rep, cmp_rep);
+	snprintf(path, sizeof path, "%s/indicators.gz", x->dir);
+	if (!(w = rows_create(path, 1, err, errlen)))
+		return -1;
+	*count = 0;
+	for (size_t i = 0; i < x->nrep; i++) {
+		const repval *r = &x->rep[i];
+		if (i && x->rep[i - 1].ind == r->ind && strcmp(x->rep[i - 1].period, r->period) == 0 &&
+		    strcmp(x->rep[i - 1].json, r->json) == 0) {
+			const repval *first = &x->rep[i - 1];
+			while (first > x->rep && first[-1].ind == r->ind && strcmp(first[-1].period, r->period) == 0 &&
+			       strcmp(first[-1].json, r->json) == 0)
+				first--;
+			snprintf(msg, sizeof msg, "%s %s%s%s is reported again (first on line %ld as %s)", r->ind->code,
+				 r->period, strcmp(r->json, "{}") ? " " : "", strcmp(r->json, "{}") ? r->json : "",
+				 first->line, first->value);
+			if (rep_reject(x, r->line, NULL, r->value, "duplicate", msg, err, errlen) < 0) {
+				rows_abort(w);
+				return -1;
+			}
+			continue;
+		}
+		if (manifest_add_period(m, r->period) < 0) {
+			rows_abort(w);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		rows_put(w, x->c->school_code, strlen(x->c->school_code));
+		rows_put(w, r->period, strlen(r->period));
+		rows_put(w, r->ind->code, strlen(r->ind->code));
+		rows_put(w, r->json, strlen(r->json));
+		rows_put(w, "reported", 8);
+		rows_put(w, x->s->name, strlen(x->s->name));
+		rows_put_null(w);
+		rows_put_null(w);
+		rows_put(w, r->value, strlen(r->value));
+		rows_end(w);
+		(*count)++;
+	}
+	return rows_commit(w, err, errlen);
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+/* One output record: indicator i of group g (its k-th in the set). */
+typedef struct outrec {
+	const group *g;
+	size_t i, k;
+} outrec;
+
+static int cmp_out(const void *a, const void *b)
+{
+	const outrec *p = a, *q = b;
+	int c;
+	if (p->i != q->i)
+		return p->i < q->i ? -1 : 1;
+	if ((c = strcmp(p->g->period, q->g->period)))
+		return c;
+	if (p->g->mask != q->g->mask)
+		return p->g->mask < q->g->mask ? -1 : 1;
+	return strcmp(p->g->json, q->g->json);
+}
+
+static double agg_value(const cfg_agg *a, const acc *v, int *ok)
+{
+	*ok = 1;
+	switch (a->fn) {
+	case CFG_AGG_COUNT: return (double)v->n;
+	case CFG_AGG_SUM: *ok = v->n > 0; return v->sum + v->comp;
+	case CFG_AGG_MEAN: *ok = v->n > 0; return v->n ? (v->sum + v->comp) / (double)v->n : 0;
+	case CFG_AGG_MIN: *ok = v->n > 0; return v->min;
+	case CFG_AGG_MAX: *ok = v->n > 0; return v->max;
+	case CFG_AGG_COUNT_DISTINCT: return v->ds ? (double)v->ds->n : 0;
+	}
+	return 0;
+}
+
+static int write_out(transform *x, const char *dir, manifest *m, long long *count, char *err, size_t errlen)
+{
+	char path[4200];
+	outrec *all;
+	size_t n = 0, total = 0;
+	rows_writer *w;
+
+	if (rollup(x) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t j = 0; j < x->t.cap; j++)
+		if (x->t.slots[j])
+			total += x->sets[x->t.slots[j]->set].ninds;
+	all = malloc((total ? total : 1) * sizeof *all);
+	if (!all) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t j = 0; j < x->t.cap; j++) {
+		group *g = x->t.slots[j];
+		if (!g)
+			continue;
+		if (!(g->json = make_json(x, g))) {
+			free(all);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (size_t k = 0; k < x->sets[g->set].ninds; k++)
+			all[n++] = (outrec){ g, x->sets[g->set].inds[k], k };
+	}
+	qsort(all, n, sizeof *all, cmp_out);
+	snprintf(path, sizeof path, "%s/indicators.gz", dir);
+	if (!(w = rows_create(path, 1, err, errlen))) {
+		free(all);
+		return -1;
+	}
+	*count = 0;
+	for (size_t r = 0; r < n; r++) {
+		const group *g = all[r].g;
+		const cfg_indicator *ind = x->inds[all[r].i];
+		const acc *na = &g->acc[2 * all[r].k], *da = &g->acc[2 * all[r].k + 1];
+		int ok = 1, ok2 = 1;
+		double num = agg_value(&ind->num, na, &ok), den = 0, value;
+		int has_nd = 0;
+
+		if (x->skip[all[r].i])
+			continue;
+		if (ind->is_ratio) {
+			den = agg_value(&ind->den, da, &ok2);
+			if (!ok || !ok2 || den == 0)
+				continue;
+			value = num / den * ind->scale;
+			has_nd = 1;
+		} else if (ind->num.fn == CFG_AGG_MEAN) {
+			if (!ok)
+				continue;
+			value = num;
+			num = na->sum + na->comp;
+			den = (double)na->n;
+			has_nd = 1;
+		} else {
+			if (!ok)
+				continue;
+			value = num;
+		}
+		if (manifest_add_period(m, g->period) < 0) {
+			rows_abort(w);
+			free(all);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		rows_put(w, x->c->school_code, strlen(x->c->school_code));
+		rows_put(w, g->period, strlen(g->period));
+		rows_put(w, ind->code, strlen(ind->code));
+		rows_put(w, g->json, strlen(g->json));
+		rows_put(w, "computed", 8);
+		rows_put(w, x->s->name, strlen(x->s->name));
+		if (has_nd) {
+			rows_putf(w, "%.15g", num);
+			rows_putf(w, "%.15g", den);
+		} else {
+			rows_put_null(w);
+			rows_put_null(w);
+		}
+		rows_putf(w, "%.15g", value);
+		rows_end(w);
+		(*count)++;
+	}
+	free(all);
+	return rows_commit(w, err, errlen);
+}
+
+/* ---- fields without values ---------------------------------------------- */
+
+/* Mark the indicators that read a field the file does not have (no
+ * column) or has empty in every row: they are not computed for the
+ * file's slices (a rate of 0/N would be a number the data does not
+ * support), and the manifest lists each with the field and why, for
+ * vqr-load to record as a finding.  0, or -1 (no memory). */
+static int find_skipped(transform *x, manifest *m, long long rows)
+{
+	manifest_list_clear(&m->skipped);
+	manifest_list_clear(&m->skipped_field);
+	manifest_list_clear(&m->skipped_why);
+	if (x->s->reported || rows == 0)
+		return 0;       /* no rows: no groups, so nothing is computed anyway */
+	for (size_t i = 0; i < x->ninds; i++) {
+		const cfg_indicator *ind = x->inds[i];
+		for (size_t k = 0; k < ind->nreads && !x->skip[i]; k++) {
+			int col = ind->reads[k];
+			const cfg_field *f = NULL;
+			if (x->nonnull[col] > 0)
+				continue;
+			for (size_t j = 0; j < x->s->nfields && !f; j++)
+				if (x->s->fields[j].col == col)
+					f = &x->s->fields[j];
+			x->skip[i] = 1;
+			if (manifest_list_add(&m->skipped, ind->code) < 0 ||
+			    manifest_list_add(&m->skipped_field, f ? f->name : "?") < 0 ||
+			    manifest_list_add(&m->skipped_why, x->scol[col] < 0 ? "absent" : "empty") < 0)
+				return -1;
+			log_warning("%s: indicator %s is not computed: field %s (%s) is %s", m->file_name ? m->file_name : "?",
+				    ind->code, f ? f->name : "?", f ? f->header : "?",
+				    x->absent[col] ? "not in the file" : "empty in every row");
+		}
+	}
+	return 0;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+/* expr_intern's callback: the id of a filter's text constant in the
+ * dictionary of the column it is compared with (which then gets ids). */
+static unsigned intern_constant(void *ctx, int col, const char *text)
+{
+	transform *x = ctx;
+	uint32_t id = cdict_id(&x->dict[col], &x->a, text, strlen(text));
+
+	x->needid[col] = 1;
+	if (!id)
+		x->oom = 1;
+	return id;
+}
+
+static int setup(transform *x, char *err, size_t errlen)
+{
+	const cfg_source *s = x->s;
+	size_t k = 0;
+
+	x->inds = calloc(x->c->nindicators ? x->c->nindicators : 1, sizeof *x->inds);
+	x->coltype = calloc(s->ncols, sizeof *x->coltype);
+	x->row = calloc(s->ncols, sizeof *x->row);
+	if (!x->inds || !x->coltype || !x->row) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < x->c->nindicators; i++)
+		if (x->c->indicators[i].source == s)
+			x->inds[k++] = &x->c->indicators[i];
+	x->ninds = k;
+	x->sets = calloc(k ? k : 1, sizeof *x->sets);
+	x->npass = calloc(k ? k : 1, 1);
+	x->dpass = calloc(k ? k : 1, 1);
+	if (!x->sets || !x->npass || !x->dpass) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const cfg_indicator *ind = x->inds[i];
+		size_t si;
+		for (si = 0; si < x->nsets; si++)
+			if (x->sets[si].n == ind->nby && x->sets[si].ptype == ind->period &&
+			    (ind->nby == 0 || memcmp(x->sets[si].cols, ind->by, ind->nby * sizeof *ind->by) == 0))
+				break;
+		if (si == x->nsets) {
+			x->sets[si].cols = ind->by;
+			x->sets[si].names = ind->by_names;
+			x->sets[si].n = ind->nby;
+			x->sets[si].ptype = ind->period;
+			if (!(x->sets[si].inds = calloc(k, sizeof *x->sets[si].inds))) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			x->nsets++;
+		}
+		x->sets[si].inds[x->sets[si].ninds++] = i;
+	}
+	x->date_col = s->period_date >= 0 ? s->fields[s->period_date].col : -1;
+	x->filt = calloc(2 * k + 1, sizeof *x->filt);
+	x->fpass = calloc(2 * k + 1, 1);
+	x->nfi = calloc(k + 1, sizeof *x->nfi);
+	x->dfi = calloc(k + 1, sizeof *x->dfi);
+	if (!x->filt || !x->fpass || !x->nfi || !x->dfi) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const cfg_agg *parts[2] = { &x->inds[i]->num, x->inds[i]->is_ratio ? &x->inds[i]->den : NULL };
+		size_t *slot[2] = { &x->nfi[i], &x->dfi[i] };
+		for (int q = 0; q < 2; q++) {
+			size_t f;
+			*slot[q] = SIZE_MAX;
+			if (!parts[q] || !parts[q]->where)
+				continue;
+			for (f = 0; f < x->nfilt; f++)
+				if (strcmp(x->filt[f]->where_text, parts[q]->where_text) == 0)
+					break;
+			if (f == x->nfilt)
+				x->filt[x->nfilt++] = parts[q];
+			*slot[q] = f;
+		}
+	}
+	x->ucols = calloc(s->ncols, sizeof *x->ucols);
+	x->scol = calloc(s->ncols, sizeof *x->scol);
+	x->prev = calloc(s->ncols, sizeof *x->prev);
+	x->prevnum = calloc(s->ncols, sizeof *x->prevnum);
+	x->prevok = calloc(s->ncols, 1);
+	x->nonnull = calloc(s->ncols, sizeof *x->nonnull);
+	x->absent = malloc(s->ncols);
+	if (x->absent)
+		memset(x->absent, 1, s->ncols);
+	x->skip = calloc(x->ninds ? x->ninds : 1, 1);
+	if (!x->ucols || !x->scol || !x->prev || !x->prevnum || !x->prevok || !x->nonnull || !x->skip || !x->absent) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < s->ncols; i++) {
+		x->row[i].isnull = 1;
+		x->row[i].s = "";
+		if (s->used[i] || i == CFG_COL_LINE || i == CFG_COL_PERIOD || (int)i == x->date_col)
+			x->ucols[x->nucols++] = (int)i;
+	}
+	x->dict = calloc(s->ncols, sizeof *x->dict);
+	x->needid = calloc(s->ncols, 1);
+	x->rid = calloc(s->ncols, sizeof *x->rid);
+	x->vlen = calloc(s->ncols, sizeof *x->vlen);
+	x->lastg = calloc(x->nsets + 1, sizeof *x->lastg);
+	if (!x->dict || !x->needid || !x->rid || !x->vlen || !x->lastg) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const cfg_indicator *ind = x->inds[i];
+		if (ind->nby > 32) {
+			snprintf(err, errlen, "indicator %s: more than 32 breakdown fields", ind->code);
+			return -1;
+		}
+		for (size_t b = 0; b < ind->nby; b++)
+			x->needid[ind->by[b]] = 1;
+		if (ind->num.fn == CFG_AGG_COUNT_DISTINCT)
+			x->needid[ind->num.field] = 1;
+		if (ind->is_ratio && ind->den.fn == CFG_AGG_COUNT_DISTINCT)
+			x->needid[ind->den.field] = 1;
+	}
+	/* text filters compare dictionary ids (intern_constant gives them) */
+	for (size_t f = 0; f < x->nfilt; f++) {
+		expr_intern(x->filt[f]->where, intern_constant, x);
+		if (x->oom) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (!(x->idcols = calloc(s->ncols + 1, sizeof *x->idcols))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t c = 0; c < s->ncols; c++)
+		if (x->needid[c])
+			x->idcols[x->nidcols++] = (int)c;
+	x->coltype[CFG_COL_LINE] = EXPR_NUMBER;
+	x->coltype[CFG_COL_PERIOD] = EXPR_TEXT;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const cfg_field *f = &s->fields[i];
+		if (f->col < 0)
+			continue;
+		switch (f->type) {
+		case CFG_INTEGER:
+		case CFG_DECIMAL:
+		case CFG_PERCENT: x->coltype[f->col] = EXPR_NUMBER; break;
+		case CFG_BOOL: x->coltype[f->col] = EXPR_BOOL; break;
+		case CFG_DATE: x->coltype[f->col] = EXPR_DATE; break;
+		default: x->coltype[f->col] = EXPR_TEXT; break;
+		}
+	}
+	return 0;
+}
+
+/* rows.tsv's column line: _line, _period, then the fields the file had
+ * (vqr-extract stages only those).  Sets scol and nstaged. */
+static int check_header(transform *x, rows_reader *r, char *err, size_t errlen)
+{
+	int n = rows_next(r);
+	if (n < 0) {
+		snprintf(err, errlen, "%s", rows_error(r));
+		return -1;
+	}
+	if (n < 2 || !rows_field(r, 0) || strcmp(rows_field(r, 0), "_line") || !rows_field(r, 1) ||
+	    strcmp(rows_field(r, 1), "_period")) {
+		snprintf(err, errlen, "rows.tsv: the column line does not start with _line and _period");
+		return -1;
+	}
+	for (size_t i = 0; i < x->s->ncols; i++)
+		x->scol[i] = -1;
+	x->scol[CFG_COL_LINE] = 0;
+	x->scol[CFG_COL_PERIOD] = 1;
+	for (int j = 2; j < n; j++) {
+		const char *name = rows_field(r, j);
+		const cfg_field *f = name ? cfg_field_find(x->s, name) : NULL;
+		if (!f || f->col < 0 || x->scol[f->col] >= 0) {
+			snprintf(err, errlen, "rows.tsv column %d is \"%s\", %s source \"%s\"\n"
+				 "hint: the configuration changed since extract; extract the file again", j + 1,
+				 name ? name : "\\N", f && f->col >= 0 ? "a second time in" : "not a staged field of",
+				 x->s->name);
+			return -1;
+		}
+		x->scol[f->col] = j;
+		x->absent[f->col] = 0;
+	}
+	x->nstaged = (size_t)n;
+	return 0;
+}
+
+/* --with PERIODS:ROWS: count the rows of an earlier file of the slices
+ * whose period is in PERIODS and among the file's own (m->periods).
+ * 0, or -1 with err set. */
+static int with_rows(transform *x, const manifest *m, const char *arg, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':');
+	char periods[1024];
+	rows_reader *r;
+	int n, any = 0;
+
+	if (!colon || (size_t)(colon - arg) >= sizeof periods) {
+		snprintf(err, errlen, "--with %s: expected PERIODS:ROWS", arg);
+		return -1;
+	}
+	snprintf(periods, sizeof periods, "%.*s", (int)(colon - arg), arg);
+	for (size_t i = 0; i < m->nperiods && !any; i++)
+		any = period_in_list(periods, m->periods[i]);
+	if (!any)
+		return 0;       /* none of the file's periods: not a file of its slices */
+	if (!(r = rows_open(colon + 1, err, errlen)))
+		return -1;
+	if (check_header(x, r, err, errlen) < 0) {
+		rows_close(r);
+		return -1;
+	}
+	while ((n = rows_next(r)) > 0) {
+		if (typed_row(x, r, n, err, errlen) < 0) {
+			rows_close(r);
+			return -1;
+		}
+		if (!period_in_list(periods, x->row[CFG_COL_PERIOD].s))
+			continue;
+		any = 0;
+		for (size_t i = 0; i < m->nperiods && !any; i++)
+			any = strcmp(m->periods[i], x->row[CFG_COL_PERIOD].s) == 0;
+		if (any && do_row(x, err, errlen) < 0) {
+			rows_close(r);
+			return -1;
+		}
+	}
+	if (n < 0)
+		snprintf(err, errlen, "%s", rows_error(r));
+	rows_close(r);
+	return n < 0 ? -1 : 0;
+}
+
+static void cleanup(transform *x)
+{
+	for (size_t i = 0; i < x->t.cap; i++)
+		if (x->t.slots[i]) {
+			size_t na = 2 * x->sets[x->t.slots[i]->set].ninds;
+			for (size_t k = 0; k < na; k++)
+				sset_free(x->t.slots[i]->acc[k].ds);
+			free(x->t.slots[i]->key);
+			free(x->t.slots[i]->json);
+			free(x->t.slots[i]->acc);
+			free(x->t.slots[i]);
+		}
+	for (size_t i = 0; i < x->nsets; i++)
+		free(x->sets[i].inds);
+	free(x->sets);
+	free(x->npass);
+	free(x->dpass);
+	free(x->t.slots);
+	free(x->inds);
+	free(x->coltype);
+	free(x->row);
+	for (size_t c = 0; x->dict && c < x->s->ncols; c++)
+		cdict_free(&x->dict[c]);
+	free(x->dict);
+	free(x->needid);
+	free(x->rid);
+	free(x->vlen);
+	free(x->idcols);
+	free(x->lastg);
+	free(x->ucols);
+	free(x->scol);
+	free(x->nonnull);
+	free(x->absent);
+	free(x->skip);
+	free(x->prev);
+	free(x->prevnum);
+	free(x->prevok);
+	free(x->filt);
+	free(x->fpass);
+	free(x->nfi);
+	free(x->dfi);
+	cdict_free(&x->pdict);
+	free(x->rep);
+	arena_free(&x->a);
+}
+
+/* --follow: wait (up to a minute) for the manifest vqr-extract writes
+ * right after its rows, and read it into m.  1 when it says the extract
+ * gave the file up (which the extract reports, so the caller stays quiet). */
+static int extract_gave_up(const char *mpath, manifest *m)
+{
+	char err[512];
+
+	for (int i = 0; access(mpath, F_OK) != 0 && i < 60000; i++)
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	manifest_clear(m);
+	return manifest_read(mpath, m, err, sizeof err) == 0 && m->status && strcmp(m->status, "failed") == 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "follow", required_argument, NULL, 'f' },
+		{ "with", required_argument, NULL, 'w' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config = NULL, *dir, *follow = NULL, *with[256];
+	size_t nwith = 0;
+	char err[4096], path[4200], mpath[4200];
+	manifest m = { 0 };
+	transform x;
+	rows_reader *r = NULL;
+	cfg *c;
+	int ch, n, rc, status = EXIT_OK;
+	long long t0 = cli_ms(), rows = 0, count = 0;
+
+	log_init("vqr-transform");
+	cli_init_process();
+	while ((ch = getopt_long(argc, argv, "c:f:w:vL:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 'f': follow = optarg; break;
+		case 'w':
+			if (nwith == sizeof with / sizeof with[0]) {
+				log_error("--with: at most %zu files", nwith);
+				return EXIT_USAGE;
+			}
+			with[nwith++] = optarg;
+			break;
+		default:
+			if ((rc = cli_std_option(ch, optarg, "vqr-transform", usage)) != CLI_GO_ON)
+				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
+		}
+	}
+	if ((rc = cli_one_operand(argc, argv, optind, "vqr-transform", "staging directory")))
+		return rc;
+	dir = argv[optind];
+	config = cli_config_path(config);
+	if (!(c = cfg_load(config, err, sizeof err))) {
+		log_error_text(err);
+		return EXIT_USAGE;
+	}
+	memset(&x, 0, sizeof x);
+	x.c = c;
+	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
+	if (follow && !(x.s = cfg_source_find(c, follow))) {
+		log_error("--follow %s: no such source in %s", follow, config);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (!follow && (status = stage_open(dir, c, config, &m, &x.s)))
+		goto out;
+	if (setup(&x, err, sizeof err) < 0)
+		goto internal;
+	snprintf(path, sizeof path, "%s/rows.tsv", dir);
+	if (!(r = follow ? rows_follow(path, mpath, err, sizeof err) : rows_open(path, err, sizeof err)))
+		goto follow_failed;
+	if (check_header(&x, r, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	x.dir = dir;
+	while ((n = rows_next(r)) > 0) {
+		if (typed_row(&x, r, n, err, sizeof err) < 0 ||
+		    (x.s->reported ? do_reported(&x, err, sizeof err) : do_row(&x, err, sizeof err)) < 0)
+			goto internal;
+		rows++;
+	}
+	if (n < 0) {
+		snprintf(err, sizeof err, "%s", rows_error(r));
+		goto follow_failed;
+	}
+	if (follow) {
+		const cfg_source *ms;
+		if (extract_gave_up(mpath, &m)) {
+			status = EXIT_REJECTED;
+			goto out;
+		}
+		manifest_clear(&m);
+		if ((status = stage_open(dir, c, config, &m, &ms)))
+			goto out;
+		if (ms != x.s) {
+			log_error("%s: staged for source %s, not %s (--follow)", dir, ms->name, follow);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
+	/* rows.tsv is not synced (rows_nosync): after a crash it can be
+	 * short, with the synced manifest still counting every row. */
+	if (m.rows_staged >= 0 && rows != m.rows_staged) {
+		log_error("%s: %lld rows, but vqr-extract staged %lld (manifest.yaml: rows_staged): the file is "
+			  "incomplete\nhint: extract the export again (a crash can leave staged files short)",
+			  path, rows, m.rows_staged);
+		status = EXIT_INTERNAL;
+		goto out;
+	}
+	for (size_t i = 0; i < nwith; i++)
+		if (with_rows(&x, &m, with[i], err, sizeof err) < 0) {
+			log_error("%s: the rows kept for the slice cannot be read", dir);
+			log_error_text(err);
+			status = EXIT_INTERNAL;
+			goto out;
+		}
+	if (find_skipped(&x, &m, rows) < 0) {
+		snprintf(err, sizeof err, "out of memory");
+		goto internal;
+	}
+	if ((x.s->reported ? write_reported(&x, &m, &count, err, sizeof err)
+			   : write_out(&x, dir, &m, &count, err, sizeof err)) < 0)
+		goto internal;
+	if (x.rejects) {
+		if (rows_commit(x.rejects, err, sizeof err) < 0) {
+			x.rejects = NULL;
+			goto internal;
+		}
+		x.rejects = NULL;
+		status = EXIT_REJECTED;
+		if (m.status && strcmp(m.status, "ok") == 0) {
+			free(m.status);
+			m.status = strdup("rejected");
+		}
+	}
+	if (m.rows_staged >= 0) {
+		/* from the extract's counts, so that running the transform
+		 * again on the directory counts the same */
+		m.rows_loaded = m.rows_staged - x.nrejected;
+		m.rows_rejected = m.rows_read - m.rows_skipped - m.rows_staged + x.nrejected;
+	} else {
+		m.rows_rejected += x.nrejected;
+		m.rows_loaded -= x.nrejected;
+	}
+	if (m.rows_loaded < 0)
+		m.rows_loaded = 0;
+	m.transform_ms = cli_ms() - t0;
+	m.indicators = count;
+	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
+	if (manifest_write(path, &m, err, sizeof err) < 0)
+		goto internal;
+	log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu breakdown sets, %zu groups)", dir,
+		 rows, count, x.ninds, x.nsets, x.t.n);
+	goto out;
+follow_failed:
+	/* Following, the rows end early when the extract gives the file up:
+	 * that is the extract's to report (its manifest says why). */
+	if (follow && extract_gave_up(mpath, &m)) {
+		status = EXIT_REJECTED;
+		goto out;
+	}
+internal:
+	log_error_text(err);
+	status = EXIT_INTERNAL;
+out:
+	rows_close(r);
+	if (x.rejects)
+		rows_abort(x.rejects);
+	cleanup(&x);
+	manifest_clear(&m);
+	cfg_free(c);
+	return cli_finish_stdout(status);
+}
