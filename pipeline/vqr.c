@@ -45,6 +45,7 @@
 #include "lib/db/embed.h"
 #include "lib/util/log.h"
 #include "lib/staging/manifest.h"
+#include "lib/staging/stage.h"
 #include "lib/catalog/period.h"
 #include "lib/db/migrate.h"
 #include "pipeline/keep.h"
@@ -130,7 +131,7 @@ static void usage(FILE *f)
 /* ---- child processes --------------------------------------------------- */
 
 /* Path of a stage program: beside our executable, else the bare name. */
-static void stage_path(const char *name, char *buf, size_t len)
+static void stage_program(const char *name, char *buf, size_t len)
 {
 	char self[PATH_MAX];
 	const char *env = getenv("VQR_LIBEXEC_DIR");
@@ -660,7 +661,7 @@ static int kept_rows_of(const cfg *c, const char *config, const cfg_source *s, c
 		return -1;
 	}
 	snprintf(dir, sizeof dir, "%s/%s-rows-%.12s", c->staging, label, sha);
-	stage_path("vqr-extract", prog, sizeof prog);
+	stage_program("vqr-extract", prog, sizeof prog);
 	{
 		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, exp, NULL };
 		int rc = run_child(argv, NULL, 0, err, sizeof err);
@@ -819,13 +820,6 @@ static void stage_dir_name(const cfg *c, const cfg_source *s, const char *tag, c
 	}
 }
 
-/* The batch number in vqr-load's result line ("STATUS\tBATCH\t..."), or 0. */
-static long long load_batch(const char *out)
-{
-	size_t k = strcspn(out, "\t");
-	return out[k] ? atoll(out + k + 1) : 0;
-}
-
 /* Start vqr-transform (targv) and, unless a dry run, vqr-load (largv,
  * its stdout read through *lfd) beside the extract: their pids into
  * *tpid and *lpid (-1 when they could not start, said on stderr). */
@@ -924,6 +918,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		      tally *t, scratch *sc)
 {
 	char err[4096], hex[65], label[96], dir[4200], mpath[4300], out[512], dest[4200];
+	stage_result lr;
 	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32];
 	pid_t tpid = -1, lpid = -1;
 	int lfd = -1;
@@ -1036,9 +1031,9 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	 * written, and (for a source with load_rows) the rows stream into it
 	 * while they are written; the indicator records follow once the
 	 * transform has them. */
-	stage_path("vqr-extract", prog, sizeof prog);
-	stage_path("vqr-transform", tprog, sizeof tprog);
-	stage_path("vqr-load", lprog, sizeof lprog);
+	stage_program("vqr-extract", prog, sizeof prog);
+	stage_program("vqr-transform", tprog, sizeof tprog);
+	stage_program("vqr-load", lprog, sizeof lprog);
 	if (stage_database(conninfo, err, sizeof err) < 0) {
 		log_error_text(err);
 		rc = EXIT_INTERNAL;
@@ -1124,7 +1119,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	}
 	if (sc->gone[0])
 		spawn_follow(targv, largv, t, &tpid, &lpid, &lfd);
-	if (m.status && strcmp(m.status, "failed") == 0) {
+	if (m.status == MANIFEST_FAILED) {
 		stop_child(&tpid, tprog);
 		stop_child(&lpid, lprog);
 		first_line(f->reason, sizeof f->reason, m.reason ? m.reason : "unreadable");
@@ -1211,8 +1206,10 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 	if (lfd >= 0)
 		close(lfd);
 	lfd = -1;
+	if (t->dry_run || stage_result_parse(out, &lr) < 0)
+		memset(&lr, 0, sizeof lr);
 	if (kept[0]) {
-		if (rc == EXIT_OK && strncmp(out, "loaded", 6) == 0) {
+		if (rc == EXIT_OK && lr.batch_id && lr.outcome == STAGE_LOADED) {
 			if (keep_rows_commit(kept, err, sizeof err) < 0)
 				log_warning("%s: the canonical rows are not kept: %s", path, err);
 			kept[0] = '\0';
@@ -1221,7 +1218,7 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 			kept[0] = '\0';
 		}
 	}
-	if (rc == EXIT_REJECTED && strncmp(out, "held", 4) == 0) {
+	if (rc == EXIT_REJECTED && lr.batch_id && lr.outcome == STAGE_HELD) {
 		/* A replacing file that would shrink its slice: held back in
 		 * quarantine, with the figures, until the operator accepts it. */
 		char reason[2048], hpath[4300], held[1500] = "";
@@ -1240,20 +1237,20 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 			 "name it *补录* or add it to the source's supplement_files",
 			 path, s->max_shrink, s->name, held, cli_basename(path), cli_basename(path));
 		t->look++;
-		f->batch_id = load_batch(out);
+		f->batch_id = lr.batch_id;
 		rc = quarantine_file(c, path, reason, f, t);
 		f->status = "held";
 		return rc;
 	}
-	if (rc == EXIT_REJECTED && strncmp(out, "blocked", 7) == 0) {
+	if (rc == EXIT_REJECTED && lr.batch_id && lr.outcome == STAGE_BLOCKED) {
 		/* A blocking check failed: the batch and its findings are recorded,
 		 * nothing else; the file waits in quarantine for a corrected export. */
 		char reason[1024];
 		snprintf(reason, sizeof reason,
 			 "%s: blocked by a validation check (batch %lld); see vqr.v_finding for the findings\n"
 			 "hint: correct the export (or the check) and drop the file into the inbox again",
-			 path, load_batch(out));
-		f->batch_id = load_batch(out);
+			 path, lr.batch_id);
+		f->batch_id = lr.batch_id;
 		notice_loaded(d, mpath, f, t);
 		return quarantine_file(c, path, reason, f, t);
 	}
@@ -1273,10 +1270,10 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		/* Written to while it was read: what was read is loaded; the file
 		 * stays for the next run, which loads it as a new version. */
 		f->status = "changed";
-		f->batch_id = load_batch(out);
+		f->batch_id = lr.batch_id;
 		snprintf(f->reason, sizeof f->reason, "changed while it was loaded");
 		t->look++;
-		if (strncmp(out, "loaded", 6) == 0)
+		if (lr.outcome == STAGE_LOADED)
 			t->loaded++;
 		log_warning("%s: changed while it was loaded (size or modification time): the version read is in "
 			    "batch %lld; the file stays in the inbox and the next run loads it as a new version",
@@ -1297,12 +1294,12 @@ static int file_steps(const cfg *c, const char *config, db *d, const char *conni
 		if (unlink(rpath) < 0 && errno != ENOENT)
 			log_warning("%s: %s", rpath, strerror(errno));
 	}
-	if (strncmp(out, "skipped", 7) == 0) {
+	if (lr.outcome == STAGE_SKIPPED) {
 		f->status = "already_loaded";
 		t->skipped++;
 	} else {
 		f->status = "loaded";
-		f->batch_id = load_batch(out);
+		f->batch_id = lr.batch_id;
 		t->loaded++;
 		log_info("%s: loaded (batch %lld), archived as %s", path, f->batch_id, dest);
 		notice_loaded(d, mpath, f, t);
@@ -1675,9 +1672,9 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 		log_error("%s: not reprocessed: the other files of its slices cannot be read again: %s", name, gone_why);
 		goto out;
 	}
-	stage_path("vqr-extract", prog, sizeof prog);
-	stage_path("vqr-transform", tprog, sizeof tprog);
-	stage_path("vqr-load", lprog, sizeof lprog);
+	stage_program("vqr-extract", prog, sizeof prog);
+	stage_program("vqr-transform", tprog, sizeof tprog);
+	stage_program("vqr-load", lprog, sizeof lprog);
 	{
 		char *argv[] = { prog, "-c", (char *)config, "-s", s->name, "-o", dir, exp,
 				 log_verbose() ? "-v" : NULL, NULL };
@@ -1685,7 +1682,7 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 	}
 	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
 	if (k < 0 || (k != EXIT_OK && k != EXIT_REJECTED) || manifest_read(mpath, &m, err, sizeof err) < 0 ||
-	    (m.status && strcmp(m.status, "failed") == 0)) {
+	    (m.status == MANIFEST_FAILED)) {
 		if (k < 0)
 			log_error_text(err);
 		log_error("%s: not reprocessed: vqr-extract could not read %s again", name, exp);
@@ -1725,15 +1722,13 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 		goto out;
 	}
 	if (!o->dry_run) {
-		char st[16];
-		long long batch = 0, values = 0, replaced = 0, errors = 0, warnings = 0;
-		if (sscanf(out, "%15s %lld %lld %lld %*d %lld %lld", st, &batch, &values, &replaced, &errors,
-			   &warnings) != 6 || strcmp(st, "loaded") != 0) {
+		stage_result r;
+		if (stage_result_parse(out, &r) < 0 || r.outcome != STAGE_LOADED) {
 			log_error("%s: not reprocessed: vqr-load says: %s", name, out);
 			goto out;
 		}
 		printf("vqr: %s reprocessed (batch %lld): %lld values for %s, %lld replaced; findings: %lld errors, "
-		       "%lld warnings\n", name, batch, values, s->name, replaced, errors, warnings);
+		       "%lld warnings\n", name, r.batch_id, r.values, s->name, r.replaced, r.errors, r.warnings);
 	}
 	rc = 0;
 out:

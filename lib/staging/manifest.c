@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
-enum kind { STR, NUM };
+enum kind { STR, NUM, STATUS };
 
 struct key {
 	const char *name;
@@ -24,13 +24,15 @@ struct key {
 
 #define S(f) { #f, STR, offsetof(manifest, f) }
 #define N(f) { #f, NUM, offsetof(manifest, f) }
+#define ST(f) { #f, STATUS, offsetof(manifest, f) }
 static const struct key keys[] = {
-	S(status), S(reason), S(school), S(source), S(file), S(file_name), S(sha256), N(size),
+	ST(status), S(reason), S(school), S(source), S(file), S(file_name), S(sha256), N(size),
 	S(encoding), S(delimiter), N(header_line), N(rows_read), N(rows_loaded),
 	N(rows_staged), N(rows_rejected), N(rows_skipped), N(extract_ms), N(transform_ms), N(indicators),
 };
 #undef S
 #undef N
+#undef ST
 #define NKEYS (sizeof keys / sizeof keys[0])
 
 /* The lists beside periods, written only when not empty. */
@@ -177,6 +179,10 @@ int manifest_write(const char *path, const manifest *m, char *err, size_t errlen
 			if (!v)
 				continue;
 			ok &= emit_scalar(&e, keys[i].name) && emit_scalar(&e, v);
+		} else if (keys[i].kind == STATUS) {
+			manifest_status st = *(const manifest_status *)(base + keys[i].off);
+			if (st != MANIFEST_NONE)
+				ok &= emit_scalar(&e, keys[i].name) && emit_scalar(&e, manifest_status_name(st));
 		} else {
 			char num[32];
 			snprintf(num, sizeof num, "%lld", *(const long long *)(base + keys[i].off));
@@ -279,6 +285,19 @@ int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
 				free(*dst);
 				if (!(*dst = strdup((const char *)v->data.scalar.value)))
 					rc = -1;
+			} else if (keys[i].kind == STATUS) {
+				const char *sv = (const char *)v->data.scalar.value;
+				manifest_status st = MANIFEST_NONE;
+				for (int k = MANIFEST_OK; k <= MANIFEST_FAILED; k++)
+					if (strcmp(sv, manifest_status_name((manifest_status)k)) == 0)
+						st = (manifest_status)k;
+				if (st == MANIFEST_NONE) {
+					snprintf(err, errlen, "%s:%zu:%zu: status must be ok, rejected or failed, not \"%s\"",
+						 path, v->start_mark.line + 1, v->start_mark.column + 1, sv);
+					yaml_document_delete(&doc);
+					return -1;
+				}
+				*(manifest_status *)(base + keys[i].off) = st;
 			} else {
 				char *end;
 				errno = 0;
@@ -297,6 +316,13 @@ int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
 	if (rc < 0)
 		snprintf(err, errlen, "%s: out of memory", path);
 	return rc;
+}
+
+const char *manifest_status_name(manifest_status st)
+{
+	static const char *const names[] = { "", "ok", "rejected", "failed" };
+
+	return (unsigned)st < sizeof names / sizeof names[0] ? names[st] : "";
 }
 
 void manifest_clear(manifest *m)

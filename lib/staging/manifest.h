@@ -21,8 +21,16 @@ typedef struct manifest_list {
 	size_t n;
 } manifest_list;
 
+/* What became of the file (written as "ok", "rejected", "failed"). */
+typedef enum manifest_status {
+	MANIFEST_NONE,          /* not said (a manifest being written) */
+	MANIFEST_OK,            /* every row passed */
+	MANIFEST_REJECTED,      /* some rows or cells were rejected */
+	MANIFEST_FAILED         /* the whole file failed (reason says why) */
+} manifest_status;
+
 typedef struct manifest {
-	char *status;           /* "ok", "rejected" (some rows), "failed" (whole file) */
+	manifest_status status; /* what became of the file */
 	char *reason;           /* why the file failed, "path:line:col: message" */
 	char *school;           /* school code */
 	char *source;           /* source name */
@@ -62,6 +70,9 @@ int manifest_read(const char *path, manifest *m, char *err, size_t errlen);
 
 /* Write m to path (through path.tmp, synced, renamed).  0 or -1 with err. */
 int manifest_write(const char *path, const manifest *m, char *err, size_t errlen);
+
+/* The status as written in the manifest ("ok", ...; "" for NONE). */
+const char *manifest_status_name(manifest_status st);
 
 /* Free every string m holds and zero it. */
 void manifest_clear(manifest *m);

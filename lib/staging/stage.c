@@ -4,35 +4,96 @@
 #include "lib/staging/stage.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/catalog/cfg.h"
-#include "lib/staging/manifest.h"
+#include "lib/util/err.h"
 #include "lib/util/log.h"
+#include "lib/util/mem.h"
+
+const char *const stage_reject_header[STAGE_REJECT_NCOLS] = {
+	"line", "column_no", "column_name", "field", "value", "rule", "message"
+};
+
+static const char *const outcome_names[] = {
+	[STAGE_LOADED] = "loaded", [STAGE_SKIPPED] = "skipped", [STAGE_HELD] = "held", [STAGE_BLOCKED] = "blocked"
+};
+
+char *stage_path(const char *dir, const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
 
 int stage_open(const char *dir, const cfg *c, const char *config, manifest *m, const cfg_source **s)
 {
-	char path[4200], err[4096];
+	char err[ERR_MAX];
+	char *path = stage_path(dir, STAGE_MANIFEST);
+	int rc = 0;
 
-	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
 	if (manifest_read(path, m, err, sizeof err) < 0) {
 		log_error_text(err);
 		log_hint("is %s a staging directory written by vqr-extract?", dir);
-		return EXIT_USAGE;
-	}
-	if (m->status && strcmp(m->status, "failed") == 0) {
+		rc = EXIT_USAGE;
+	} else if (m->status == MANIFEST_FAILED) {
 		log_error("%s: the file failed at extract: %s", dir, m->reason ? m->reason : "?");
-		return EXIT_REJECTED;
-	}
-	if (!m->source || !m->sha256 || !(*s = cfg_source_find(c, m->source))) {
+		rc = EXIT_REJECTED;
+	} else if (!m->source || !m->sha256 || !(*s = cfg_source_find(c, m->source))) {
 		log_error("%s: source \"%s\" is not in the configuration %s", path, m->source ? m->source : "?",
 			  config);
-		return EXIT_USAGE;
-	}
-	if (m->school && strcmp(m->school, c->school_code) != 0) {
+		rc = EXIT_USAGE;
+	} else if (m->school && strcmp(m->school, c->school_code) != 0) {
 		log_error("%s: staged for school %s, the configuration %s is for %s", path, m->school, config,
 			  c->school_code);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
 	}
-	return 0;
+	free(path);
+	return rc;
+}
+
+int stage_extract_gave_up(const char *dir, manifest *m, int timeout_ms)
+{
+	char err[ERR_MAX];
+	char *path = stage_path(dir, STAGE_MANIFEST);
+	int gave_up;
+
+	for (int i = 0; access(path, F_OK) != 0 && i < timeout_ms; i++)
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	manifest_clear(m);
+	gave_up = manifest_read(path, m, err, sizeof err) == 0 && m->status == MANIFEST_FAILED;
+	free(path);
+	return gave_up;
+}
+
+const char *stage_outcome_name(stage_outcome o)
+{
+	return (unsigned)o < sizeof outcome_names / sizeof outcome_names[0] ? outcome_names[o] : "?";
+}
+
+int stage_result_print(FILE *f, const stage_result *r)
+{
+	return fprintf(f, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n", stage_outcome_name(r->outcome), r->batch_id,
+		       r->values, r->replaced, r->rejects, r->errors, r->warnings) < 0 ? -1 : 0;
+}
+
+int stage_result_parse(const char *line, stage_result *r)
+{
+	char name[16];
+	int used = 0;
+
+	memset(r, 0, sizeof *r);
+	if (sscanf(line, "%15[a-z]\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld%n", name, &r->batch_id, &r->values,
+		   &r->replaced, &r->rejects, &r->errors, &r->warnings, &used) != 7 ||
+	    (line[used] != '\0' && strcmp(line + used, "\n") != 0))
+		goto bad;
+	for (size_t i = 0; i < sizeof outcome_names / sizeof outcome_names[0]; i++)
+		if (strcmp(name, outcome_names[i]) == 0) {
+			r->outcome = (stage_outcome)i;
+			return 0;
+		}
+bad:
+	memset(r, 0, sizeof *r);
+	return -1;
 }

@@ -32,6 +32,7 @@
 #include "lib/readers/recq.h"
 #include "lib/util/log.h"
 #include "lib/staging/manifest.h"
+#include "lib/staging/stage.h"
 #include "lib/util/pii.h"
 #include "lib/staging/rows.h"
 #include "lib/util/sha256.h"
@@ -799,9 +800,8 @@ static int is_xlsx(const char *path)
 
 static void fail_file(extract *x, const char *reason)
 {
-	free(x->m.status);
 	free(x->m.reason);
-	x->m.status = strdup("failed");
+	x->m.status = MANIFEST_FAILED;
 	x->m.reason = strdup(reason);
 }
 
@@ -825,7 +825,7 @@ static int extract_file(extract *x, char *err, size_t errlen)
 	x->m.file = realpath(x->path, NULL);
 	x->m.file_name = strdup(cli_basename(x->path));
 	x->m.encoding = strdup("utf-8");
-	x->m.status = strdup("ok");
+	x->m.status = MANIFEST_OK;
 	x->m.transform_ms = x->m.indicators = x->m.rows_staged = -1;
 	if (!x->m.file) {
 		snprintf(err, errlen, "%s: %s", x->path, strerror(errno));
@@ -848,9 +848,8 @@ static int extract_file(extract *x, char *err, size_t errlen)
 	if (!(x->rejects = rows_create(path, 0, err, errlen)))
 		return -1;
 	{
-		static const char *const hdr[] = { "line", "column_no", "column_name", "field", "value", "rule", "message" };
-		for (size_t i = 0; i < 7; i++)
-			rows_put(x->rejects, hdr[i], strlen(hdr[i]));
+		for (size_t i = 0; i < STAGE_REJECT_NCOLS; i++)
+			rows_put(x->rejects, stage_reject_header[i], strlen(stage_reject_header[i]));
 		rows_end(x->rejects);
 	}
 	if (st.st_size == 0) {
@@ -924,8 +923,7 @@ static int extract_file(extract *x, char *err, size_t errlen)
 	}
 	if (x->m.rows_rejected) {
 		long long considered = x->m.rows_read - x->m.rows_skipped;
-		free(x->m.status);
-		x->m.status = strdup("rejected");
+		x->m.status = MANIFEST_REJECTED;
 		if (considered > 0 && (double)x->m.rows_rejected > x->s->max_reject_share * (double)considered) {
 			snprintf(why, sizeof why,
 				 "%s: %lld of %lld rows rejected, more than the source's max_reject_share %g allows\n"
@@ -1120,7 +1118,7 @@ int main(int argc, char **argv)
 	if (run(&x, err, sizeof err) < 0) {
 		log_error_text(err);
 		status = EXIT_INTERNAL;
-	} else if (strcmp(x.m.status, "failed") == 0) {
+	} else if (x.m.status == MANIFEST_FAILED) {
 		log_error_text(x.m.reason);
 		status = EXIT_REJECTED;
 	} else {

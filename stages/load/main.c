@@ -501,18 +501,6 @@ static int begin_locked(db *d, const cfg *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* --follow: has vqr-extract given the file up?  Waits (up to a minute)
- * for its manifest, reads it into m.  Then the extract explains, not us. */
-static int extract_gave_up(const char *mpath, manifest *m)
-{
-	char err[512];
-
-	for (int i = 0; access(mpath, F_OK) != 0 && i < 30000; i++)
-		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
-	manifest_clear(m);
-	return manifest_read(mpath, m, err, sizeof err) == 0 && m->status && strcmp(m->status, "failed") == 0;
-}
-
 /* --follow: the first part of the load, while vqr-extract and
  * vqr-transform still run.  The transaction begins, the catalog, the
  * batch and a file id are made, the canonical rows (load_rows) stream in
@@ -541,12 +529,12 @@ static int follow_first(db *d, const cfg *c, const cfg_source *s, manifest *m, c
 	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
 	if (s->load_rows && rowload_copy(d, c, s, dir, *file_id, 1, &out->rows, err, errlen) < 0) {
 		db_exec(d, "ROLLBACK", e2, sizeof e2);
-		return extract_gave_up(path, m) ? -2 : -1;
+		return stage_extract_gave_up(dir, m, STAGE_FOLLOW_WAIT_MS) ? -2 : -1;
 	}
 	for (;;) {
 		manifest_clear(m);
 		if (manifest_read(path, m, e2, sizeof e2) == 0) {
-			if (m->status && strcmp(m->status, "failed") == 0) {
+			if (m->status == MANIFEST_FAILED) {
 				db_exec(d, "ROLLBACK", e2, sizeof e2);
 				return -2;
 			}
@@ -850,9 +838,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 		goto rollback;
 	rls = PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
-	if (load_table(d, "vqr.indicator_value",
-		       "school_code, period, indicator_code, breakdown, value_type, source_code, numerator, "
-		       "denominator, value, batch_id, file_id",
+	if (load_table(d, "vqr.indicator_value", STAGE_INDICATOR_COPY_COLUMNS,
 		       rls, path, 0, suffix, &out->values, err, errlen) < 0)
 		goto rollback;
 	snprintf(suffix, sizeof suffix, "\t%lld", file_id);
@@ -866,7 +852,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 			goto rollback;
 	}
 	snprintf(path, sizeof path, "%s/rejects.tsv", dir);
-	if (load_table(d, "vqr.reject", "line, column_no, column_name, field, value, rule, message, file_id",
+	if (load_table(d, "vqr.reject", STAGE_REJECT_COPY_COLUMNS,
 		       rls, path, 1, suffix, &out->rejects, err, errlen) < 0)
 		goto rollback;
 	/* A replacing file's rows replace its slices' rows; a supplement's
@@ -885,7 +871,7 @@ static int load(db *d, const cfg *c, const cfg_source *s, manifest *m, const cha
 	snprintf(path, sizeof path, "%s/rejects_transform.tsv", dir);
 	if (access(path, F_OK) == 0) {
 		long long more;
-		if (load_table(d, "vqr.reject", "line, column_no, column_name, field, value, rule, message, file_id",
+		if (load_table(d, "vqr.reject", STAGE_REJECT_COPY_COLUMNS,
 			       rls, path, 1, suffix, &more, err, errlen) < 0)
 			goto rollback;
 		out->rejects += more;
@@ -1093,9 +1079,13 @@ int main(int argc, char **argv)
 		if (s->load_rows)
 			log_info("%s: %lld canonical rows into vqr_rows.%s", dir, res.rows, s->name);
 	}
-	printf("%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n",
-	       res.skipped_by[0] ? "skipped" : res.held ? "held" : res.checks.blocked ? "blocked" : "loaded", res.batch_id,
-	       res.values, res.replaced, res.rejects, res.checks.errors, res.checks.warnings);
+	{
+		stage_result sr = { res.skipped_by[0] ? STAGE_SKIPPED : res.held ? STAGE_HELD
+					: res.checks.blocked ? STAGE_BLOCKED : STAGE_LOADED,
+				    res.batch_id, res.values, res.replaced, res.rejects, res.checks.errors,
+				    res.checks.warnings };
+		stage_result_print(stdout, &sr);
+	}
 out:
 	db_close(&d, 1);
 	manifest_clear(&m);

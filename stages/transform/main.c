@@ -708,13 +708,12 @@ static int rep_reject(transform *x, long line, const cfg_field *f, const char *v
 		      const char *msg, char *err, size_t errlen)
 {
 	if (!x->rejects) {
-		static const char *const hdr[] = { "line", "column_no", "column_name", "field", "value", "rule", "message" };
 		char path[4200];
 		snprintf(path, sizeof path, "%s/rejects_transform.tsv", x->dir);
 		if (!(x->rejects = rows_create(path, 0, err, errlen)))
 			return -1;
-		for (size_t i = 0; i < 7; i++)
-			rows_put(x->rejects, hdr[i], strlen(hdr[i]));
+		for (size_t i = 0; i < STAGE_REJECT_NCOLS; i++)
+			rows_put(x->rejects, stage_reject_header[i], strlen(stage_reject_header[i]));
 		rows_end(x->rejects);
 	}
 	rows_putf(x->rejects, "%ld", line);
@@ -1442,19 +1441,6 @@ static void cleanup(transform *x)
 	arena_free(&x->a);
 }
 
-/* --follow: wait (up to a minute) for the manifest vqr-extract writes
- * right after its rows, and read it into m.  1 when it says the extract
- * gave the file up (which the extract reports, so the caller stays quiet). */
-static int extract_gave_up(const char *mpath, manifest *m)
-{
-	char err[512];
-
-	for (int i = 0; access(mpath, F_OK) != 0 && i < 60000; i++)
-		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-	manifest_clear(m);
-	return manifest_read(mpath, m, err, sizeof err) == 0 && m->status && strcmp(m->status, "failed") == 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1536,7 +1522,7 @@ int main(int argc, char **argv)
 	}
 	if (follow) {
 		const cfg_source *ms;
-		if (extract_gave_up(mpath, &m)) {
+		if (stage_extract_gave_up(dir, &m, STAGE_FOLLOW_WAIT_MS)) {
 			status = EXIT_REJECTED;
 			goto out;
 		}
@@ -1579,9 +1565,8 @@ int main(int argc, char **argv)
 		}
 		x.rejects = NULL;
 		status = EXIT_REJECTED;
-		if (m.status && strcmp(m.status, "ok") == 0) {
-			free(m.status);
-			m.status = strdup("rejected");
+		if (m.status == MANIFEST_OK) {
+			m.status = MANIFEST_REJECTED;
 		}
 	}
 	if (m.rows_staged >= 0) {
@@ -1606,7 +1591,7 @@ int main(int argc, char **argv)
 follow_failed:
 	/* Following, the rows end early when the extract gives the file up:
 	 * that is the extract's to report (its manifest says why). */
-	if (follow && extract_gave_up(mpath, &m)) {
+	if (follow && stage_extract_gave_up(dir, &m, STAGE_FOLLOW_WAIT_MS)) {
 		status = EXIT_REJECTED;
 		goto out;
 	}
