@@ -11,7 +11,8 @@
 #                        build-fuzz/crash/ (copy it to tests/data/fuzz/<name>/, where
 #                        build/tests/replay_<name> replays it in every test run).
 #                        Skipped with a message when clang is missing (scripts/deps.sh).
-#   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs)
+#   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs,
+#                        man pages into MANDIR=$(PREFIX)/share/man)
 #   make bench           vqr end to end against COPY and pgloader, 1M and 10M rows
 #                        (bench/e2e.sh; needs the time and pgloader packages)
 #   make BUILD=dir SAN=1 a sanitizer build in another directory
@@ -21,6 +22,7 @@
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/vqr
+MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -145,6 +147,9 @@ install: $(PROGS)
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(SQL) $(DESTDIR)$(DATADIR)/sql/
 	cp -R config/. $(DESTDIR)$(DATADIR)/config/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/
 
 clean:
 	rm -rf build build-san $(FUZZ_BUILD)

@@ -7,6 +7,8 @@
 set -eu
 PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
       libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux time"
+# mandoc: tests/cli/man.t lints the man pages (man/) with it.
+PKGS="$PKGS mandoc"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).
 PKGS="$PKGS clang libclang-rt-dev"
 # Optional: only the benchmark (bench/e2e.sh) uses it, never make check.

@@ -10,6 +10,9 @@ for p in vqr vqr-extract vqr-transform vqr-load; do
 done
 test -f "$WORK/root/opt/vqr/share/vqr/sql/001_core.sql"; ok $? "the SQL migrations are installed"
 test -f "$WORK/root/opt/vqr/share/vqr/config/sources/graduate_destination.yaml"; ok $? "the catalogs are installed"
+for m in man1/vqr.1 man1/vqr-extract.1 man1/vqr-transform.1 man1/vqr-load.1 man5/vqr.yaml.5 man5/vqr-catalog.5; do
+	test -f "$WORK/root/opt/vqr/share/man/$m"; ok $? "the man page $m is installed under DESTDIR/PREFIX/share/man"
+done
 out=$(env PATH=/usr/bin:/bin "$WORK/root/opt/vqr/bin/vqr" --version 2>&1); rc=$?
 is "$rc" 0 "the installed vqr runs"
 # The installed example configuration finds the installed catalogs.
