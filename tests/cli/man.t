@@ -177,4 +177,51 @@ EOF
 	is "$n:$missing" "7:" "man/$p.1 gives exit statuses 0-6 as $p --help does"
 done
 
+# The configuration pages against the shipped files: every key of the
+# example deployment (config/vqr.yaml, its commented defaults included) is
+# an item of vqr.yaml(5); every key that the shipped catalogs use (the
+# sources', their periods' and fields' options, the indicators', checks'
+# and the report layout's) is named (`Ic KEY`) in vqr-catalog(5).
+keys=$(sed -n 's/^[ #]*\([a-z_][a-z_]*\):.*/\1/p' "$TOP/config/vqr.yaml" | sort -u)
+n=$(printf '%s\n' "$keys" | grep -c .)
+missing=""
+for k in $keys; do
+	awk -v k="$k" '$1 == ".It" && $2 == "Ic" { for (f = 3; f <= NF; f++) if ($f == k) { ok = 1; exit } }
+		END { exit ok ? 0 : 1 }' "$MAN/vqr.yaml.5" || missing="$missing $k"
+done
+test "$n" -ge 20; ok $? "config/vqr.yaml has its keys ($n found)"
+is "$missing" "" "man/vqr.yaml.5 has an item for every key of config/vqr.yaml"
+
+# keys_of FILE: the keys of a YAML catalog file, but not the names that
+# are data (source and field names, enum values, a cell's breakdown values).
+keys_of() {
+	sed 's/#.*//; s/breakdown: {[^}]*}/breakdown: X/g' "$1" | awk '
+		{ match($0, /^ */); ind = RLENGTH }
+		ind == 0 && /^[a-z_]+:/ { top = $1 }
+		ind == 4 && /^ *[a-z_]+:/ { sec = $1 }
+		/^ *(- )?[a-z_]+:/ && !(ind == 2 && top == "sources:") && !(ind == 6 && sec == "fields:") &&
+		    !(ind >= 10 && sec == "fields:") {
+			k = $0; sub(/^ *(- )?/, "", k); sub(/:.*/, "", k); print k }
+		{ line = $0
+		  if (sec == "fields:" && ind >= 10) next
+		  while (match(line, /[{,] *[a-z_]+:/)) {
+			k = substr(line, RSTART + 1, RLENGTH - 2); gsub(/ /, "", k); print k
+			line = substr(line, RSTART + RLENGTH) } }' | sort -u
+}
+keys=$(for f in "$TOP"/config/catalog.yaml "$TOP"/config/sources/*.yaml "$TOP"/config/indicators/*.yaml \
+	"$TOP"/config/report/*.yaml; do keys_of "$f"; done | sort -u)
+n=$(printf '%s\n' "$keys" | grep -c .)
+missing=""
+for k in $keys; do
+	# `Ic KEY`, or `Ic A , KEY` on one line
+	awk -v k="$k" '{ ic = 0
+		for (f = 1; f <= NF; f++) {
+			if ($f == "Ic" || $f == ".Ic") ic = 1
+			else if (ic && $f == k) { ok = 1; exit }
+		} }
+		END { exit ok ? 0 : 1 }' "$MAN/vqr-catalog.5" || missing="$missing $k"
+done
+test "$n" -ge 50; ok $? "the shipped catalogs and report layout have their keys ($n found)"
+is "$missing" "" "man/vqr-catalog.5 names every key of the shipped catalogs and report layout"
+
 done_testing
