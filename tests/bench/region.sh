@@ -1,24 +1,37 @@
 #!/bin/sh
-# region.sh - benchmark of the analyst views on a synthetic region: 50
-# colleges x 10 academic years x every indicator of the catalog
-# (config/indicators/*.yaml), each for the school total and ~30 majors,
-# with batches, source files, rejects, findings and some reported values.
-# Each view's typical query (one indicator, one year) runs under
-# EXPLAIN (ANALYZE, BUFFERS), first as the owner and then as a login of
-# vqr_analyst (to whom row-level security applies), in one session each
-# (a warm-up, then three runs); the best of the three execution times is
-# printed, with the indexes the plan uses.  Target:
-# every query under 50 ms, no sequential scan of vqr.indicator_value.
+# region.sh - benchmark of the analyst views on a synthetic region:
+# BENCH_SCHOOLS colleges x BENCH_YEARS academic years x the whole shipped
+# catalog with its breakdowns.  One college's year is made by vqr itself:
+# the fixture college's exports of one year (fixtures/CQGYGJ/2022-2023)
+# loaded by `vqr run` with config/catalog.yaml into a seed database, so
+# the indicators, checks and sources are exactly the catalog's and the
+# values (about 2,000 a college and year: every indicator, its
+# breakdowns, computed and reported) exactly what a load stores.  Every
+# synthetic college and year copies them, scaled, in a batch of its own
+# with the seed's files, rejects and findings.
+# Each view's typical queries -- (a) one indicator and one year across
+# the colleges, (b) one college's dashboard of every indicator for one
+# year, (c) one indicator over the years, (d) the data-quality and
+# findings drill-downs -- run under EXPLAIN (ANALYZE, BUFFERS), first as
+# the owner and then as a login of vqr_analyst (to whom row-level
+# security applies), in one session each (a warm-up, then three runs);
+# the best of the three execution times is printed, with the indexes the
+# plan uses.  Target: every query under 50 ms, no sequential scan of
+# vqr.indicator_value.
 #
 #   sh tests/bench/region.sh [--plans FILE] [--keep]     (after `make`)
 #
 # --plans FILE writes every plan to FILE; --keep leaves the server and the
 # synthetic region running afterwards and prints how to reach and stop it.
 #
-# Not part of `make check`.  It starts its own throwaway PostgreSQL
-# (tests/lib/pg.sh) and stops it at the end.  Exit status 1 when a query
-# misses the target.  Environment: VQR_BUILD (default build),
-# BENCH_SCHOOLS (50), BENCH_YEARS (10), BENCH_MAJORS (30).
+# Not part of `make check` (tests/region/region_bench.t runs it small).
+# It starts its own throwaway PostgreSQL (tests/lib/pg.sh) and stops it at
+# the end.  Exit status 1 when a query misses the target.  Environment:
+# VQR_BUILD (default build), BENCH_SCHOOLS (50), BENCH_YEARS (10),
+# BENCH_MAJORS (0: every major of the seed; N: only the first N majors'
+# breakdowns), BENCH_SEED_YEAR (2022-2023), BENCH_SEED_FILES (shell
+# patterns of the seed year's files to load, default every file; the
+# summary sheet 质量年报数据汇总表_* alone brings the whole catalog).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP" || exit 1
@@ -29,14 +42,18 @@ YEARS=${BENCH_YEARS:-10}
 MAJORS=${BENCH_MAJORS:-0}
 SEEDSCHOOL=CQGYGJ
 SEEDYEAR=${BENCH_SEED_YEAR:-2022-2023}
+SEEDFILES=${BENCH_SEED_FILES:-*}
 TARGET_MS=50
 PLANS=
 KEEP=0
+REPL=0
+COLPG=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--plans) PLANS=${2-}; shift ;;
 	--keep) KEEP=1 ;;
-	*) echo "usage: sh tests/bench/region.sh [--plans FILE] [--keep]" >&2; exit 1 ;;
+	--replication) REPL=1 ;;
+	*) echo "usage: sh tests/bench/region.sh [--plans FILE] [--keep] [--replication]" >&2; exit 1 ;;
 	esac
 	shift
 done
@@ -44,9 +61,14 @@ done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vqr-bench.XXXXXX")
 chmod 755 "$WORK"
+if [ "$REPL" -eq 1 ]; then
+	VQR_TEST_PGOPTS="-c wal_level=logical -c wal_retrieve_retry_interval=1s -c max_logical_replication_workers=8"
+	export VQR_TEST_PGOPTS
+fi
 pg_temp_start || exit 1
 cleanup() {
 	rm -rf "$WORK"
+	[ -z "$COLPG" ] || pg_temp_stop "$COLPG"
 	if [ "$KEEP" -eq 1 ]; then
 		echo "# kept: psql -h $PGHOST -U $PGUSER -d vqr_bench   (stop: sh -c '. tests/lib/pg.sh; VQR_TEST_PGDIR=$VQR_TEST_PGDIR pg_temp_stop')"
 	else
@@ -90,7 +112,7 @@ mkconf seed "$SEED"
 mkconf bench "$DB"
 "$BIN/vqr" -c "$WORK/seed.yaml" init >/dev/null || exit 1
 "$BIN/vqr" -c "$WORK/bench.yaml" init >/dev/null || exit 1
-cp "$TOP/fixtures/$SEEDSCHOOL/$SEEDYEAR"/* "$WORK/seed/inbox/" || exit 1
+(cd "$TOP/fixtures/$SEEDSCHOOL/$SEEDYEAR" && cp $SEEDFILES "$WORK/seed/inbox/") || exit 1
 t0=$(date +%s)
 "$BIN/vqr" -c "$WORK/seed.yaml" run >"$WORK/seed.log" 2>&1
 rc=$?
@@ -278,5 +300,62 @@ if [ "$fail" -eq 0 ]; then
 	echo "# every query under $TARGET_MS ms with index scans"
 else
 	echo "# some query took $TARGET_MS ms or more, or scanned vqr.indicator_value sequentially"
+fi
+
+# --replication: one college's nights reaching the region by logical
+# replication (docs/REGION.md).  The college is a server of its own
+# (wal_level = logical) that loads the fixture college's earlier year,
+# publishes (vqr init --publish); a regional database on the benchmark's
+# server (vqr init --region, beside the synthetic region, sharing its
+# machine) subscribes (vqr region add).  Timed: the initial copy of that
+# year, then the next night -- the seed year loaded at the college -- from
+# the end of its `vqr run` until the region holds every value of it.
+if [ "$REPL" -eq 1 ]; then
+	save="$PGHOST|$PGPORT|$PGUSER|$PGDATABASE|$VQR_TEST_PGDIR"
+	pg_temp_start || exit 1
+	COLPG=$VQR_TEST_PGDIR
+	IFS='|' read -r PGHOST PGPORT PGUSER PGDATABASE VQR_TEST_PGDIR <<EOF
+$save
+EOF
+	export PGHOST PGPORT PGUSER PGDATABASE VQR_TEST_PGDIR
+	psql -X -q -h "$COLPG" -U vqr_test -d postgres -c "CREATE DATABASE college" || exit 1
+	CC="host=$COLPG port=5432 user=vqr_test dbname=college"
+	REG=$(pg_temp_createdb vqr_bench_region) || exit 1
+	qc() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$CC" -c "$1"; }
+	qr() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$REG" -c "$1"; }
+	mkconf college "$CC"
+	"$BIN/vqr" -c "$WORK/college.yaml" init --publish >/dev/null || exit 1
+	PREV=$(( SEEDY - 1 ))-$SEEDY
+	(cd "$TOP/fixtures/$SEEDSCHOOL/$PREV" && cp $SEEDFILES "$WORK/college/inbox/") || exit 1
+	"$BIN/vqr" -c "$WORK/college.yaml" run >"$WORK/college.log" 2>&1
+	[ "$?" -le 2 ] || { echo "region.sh: vqr run of $PREV at the college failed:" >&2; tail -n 5 "$WORK/college.log" >&2; exit 1; }
+	"$BIN/vqr" -d "$REG" init --region >/dev/null || exit 1
+	want=$(qc "select count(*) from vqr.indicator_value")
+	t0=$(date +%s.%N)
+	"$BIN/vqr" -d "$REG" region add college "host=$COLPG port=5432 user=vqr_region dbname=college" >/dev/null || exit 1
+	secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+	# Wait (up to 300 s) until the region holds $1 of the college's values.
+	arrive() {
+		_i=0
+		until [ "$(qr "select count(*) from vqr.indicator_value where school_code = '$SEEDSCHOOL'" 2>/dev/null)" = "$1" ]; do
+			_i=$((_i + 1))
+			[ "$_i" -le 3000 ] || { echo "region.sh: the region did not receive the college's values" >&2; exit 1; }
+			sleep 0.1
+		done
+	}
+	arrive "$want"
+	t1=$(date +%s.%N)
+	echo "# replication: the initial copy of one college-year ($want values, $PREV) reached the region in $(secs "$t0" "$t1") s (from vqr region add)"
+	(cd "$TOP/fixtures/$SEEDSCHOOL/$SEEDYEAR" && cp $SEEDFILES "$WORK/college/inbox/") || exit 1
+	t0=$(date +%s.%N)
+	"$BIN/vqr" -c "$WORK/college.yaml" run >"$WORK/college.log" 2>&1
+	[ "$?" -le 2 ] || { echo "region.sh: vqr run of $SEEDYEAR at the college failed:" >&2; tail -n 5 "$WORK/college.log" >&2; exit 1; }
+	t1=$(date +%s.%N)
+	before=$want
+	want=$(qc "select count(*) from vqr.indicator_value")
+	arrive "$want"
+	t2=$(date +%s.%N)
+	echo "# replication: the next night ($SEEDYEAR: the college's values $before -> $want) loaded at the college in" \
+		"$(secs "$t0" "$t1") s and reached the region $(secs "$t1" "$t2") s after its end"
 fi
 exit $fail
