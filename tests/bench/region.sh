@@ -31,7 +31,8 @@
 # BENCH_MAJORS (0: every major of the seed; N: only the first N majors'
 # breakdowns), BENCH_SEED_YEAR (2022-2023), BENCH_SEED_FILES (shell
 # patterns of the seed year's files to load, default every file; the
-# summary sheet 质量年报数据汇总表_* alone brings the whole catalog).
+# summary sheet 质量年报数据汇总表_* alone brings the whole catalog),
+# BENCH_RUNS (3 timed runs after a warm-up; 1: a single run, no warm-up).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP" || exit 1
@@ -43,6 +44,7 @@ MAJORS=${BENCH_MAJORS:-0}
 SEEDSCHOOL=CQGYGJ
 SEEDYEAR=${BENCH_SEED_YEAR:-2022-2023}
 SEEDFILES=${BENCH_SEED_FILES:-*}
+RUNS=${BENCH_RUNS:-3}
 TARGET_MS=50
 PLANS=
 KEEP=0
@@ -273,11 +275,16 @@ printf '# %-42s %12s %12s  %s\n' "query ($IND, $YEAR)" "owner ms" "analyst ms" "
 while IFS='|' read -r name sql; do
 	times=
 	for who in "$PGUSER" vqr_bench_analyst; do
-		# One session, as an analyst's would be: a warm-up, then three timed runs.
-		out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB user=$who" -c "$sql" \
-			-c "EXPLAIN (ANALYZE, BUFFERS) $sql" -c "EXPLAIN (ANALYZE, BUFFERS) $sql" \
-			-c "SELECT '-- last plan'" -c "EXPLAIN (ANALYZE, BUFFERS) $sql") ||
-			{ echo "region.sh: $name failed as $who" >&2; exit 1; }
+		# One session, as an analyst's would be: a warm-up, then three timed
+		# runs (BENCH_RUNS=1: one run, no warm-up, for the smoke test).
+		if [ "$RUNS" -le 1 ]; then
+			out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB user=$who" \
+				-c "SELECT '-- last plan'" -c "EXPLAIN (ANALYZE, BUFFERS) $sql")
+		else
+			out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB user=$who" -c "$sql" \
+				-c "EXPLAIN (ANALYZE, BUFFERS) $sql" -c "EXPLAIN (ANALYZE, BUFFERS) $sql" \
+				-c "SELECT '-- last plan'" -c "EXPLAIN (ANALYZE, BUFFERS) $sql")
+		fi || { echo "region.sh: $name failed as $who" >&2; exit 1; }
 		best=$(echo "$out" | sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p' | sort -n | head -n 1)
 		plan=$(echo "$out" | sed -n '/^-- last plan$/,$p' | sed 1d)
 		times="$times $best"

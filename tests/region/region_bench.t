@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 
-out=$(BENCH_SCHOOLS=3 BENCH_YEARS=2 BENCH_MAJORS=3 BENCH_SEED_FILES='毕业生去向登记表_* 质量年报数据汇总表*' \
+out=$(BENCH_SCHOOLS=3 BENCH_YEARS=2 BENCH_MAJORS=3 BENCH_RUNS=1 BENCH_SEED_FILES='毕业生去向登记表_* 质量年报数据汇总表*' \
 	sh "$TOP/tests/bench/region.sh" 2>&1); rc=$?
 ok $([ "$rc" -le 1 ]; echo $?) "region.sh completes (exit $rc: 0 every query on target, 1 some miss)"
 [ "$rc" -le 1 ] || diag "$out"
