@@ -42,48 +42,44 @@ static int has_programs(const char *dir)
 	return is_program(dir, "initdb") && is_program(dir, "pg_ctl") && is_program(dir, "postgres");
 }
 
-/* $VQR_PG_BINDIR, else the highest /usr/lib/postgresql/<major>/bin, else
- * the first directory on PATH with initdb, pg_ctl and postgres. */
-static int find_bindir(char *out, size_t len, char *err, size_t errlen)
+/* The highest /usr/lib/postgresql/<major>/bin holding the programs
+ * (Debian's layout) into out: 0, or -1 when there is none. */
+static int debian_bindir(char *out, size_t len)
 {
-	const char *env = getenv("VQR_PG_BINDIR");
-	const char *path;
-	DIR *d;
+	DIR *d = opendir("/usr/lib/postgresql");
 	struct dirent *e;
 	long best = -1;
 	char cand[4096];
 
-	if (env && *env) {
-		char real[4096];
-		if (!realpath(env, real) || !has_programs(real)) {
-			return err_set(err, errlen, "VQR_PG_BINDIR=%s: initdb, pg_ctl and postgres are not all there",
-				 env);
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char *end;
+		long major = strtol(e->d_name, &end, 10), minor = 0, v;
+		if (end == e->d_name || major < 0 || major > 100000)
+			continue;
+		if (*end == '.') /* old style "9.6" */
+			minor = strtol(end + 1, &end, 10);
+		if (*end || minor < 0 || minor > 99)
+			continue;
+		v = major * 100 + minor;
+		if (fmt_fits(cand, sizeof cand, "/usr/lib/postgresql/%s/bin", e->d_name) == 0 &&
+		    v > best && has_programs(cand)) {
+			best = v;
+			snprintf(out, len, "%s", cand);
 		}
-		snprintf(out, len, "%s", real);
-		return 0;
 	}
-	if ((d = opendir("/usr/lib/postgresql"))) {
-		while ((e = readdir(d))) {
-			char *end;
-			long major = strtol(e->d_name, &end, 10), minor = 0, v;
-			if (end == e->d_name || major < 0 || major > 100000)
-				continue;
-			if (*end == '.') /* old style "9.6" */
-				minor = strtol(end + 1, &end, 10);
-			if (*end || minor < 0 || minor > 99)
-				continue;
-			v = major * 100 + minor;
-			snprintf(cand, sizeof cand, "/usr/lib/postgresql/%s/bin", e->d_name);
-			if (v > best && has_programs(cand)) {
-				best = v;
-				snprintf(out, len, "%s", cand);
-			}
-		}
-		closedir(d);
-		if (best >= 0)
-			return 0;
-	}
-	path = getenv("PATH");
+	closedir(d);
+	return best >= 0 ? 0 : -1;
+}
+
+/* The first directory on PATH holding the programs into out: 0, or -1
+ * when there is none. */
+static int path_bindir(char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char cand[4096];
+
 	while (path && *path) {
 		size_t n = strcspn(path, ":");
 		if (n > 0 && n < sizeof cand && path[0] == '/') {
@@ -98,11 +94,29 @@ static int find_bindir(char *out, size_t len, char *err, size_t errlen)
 		if (*path == ':')
 			path++;
 	}
-	err_set(err, errlen,
-		 "cannot find the PostgreSQL server programs (initdb, pg_ctl, postgres) in "
-		 "/usr/lib/postgresql/<major>/bin or on PATH\n"
-		 "hint: install them (Debian: apt-get install postgresql) or set VQR_PG_BINDIR");
 	return -1;
+}
+
+/* $VQR_PG_BINDIR, else the highest /usr/lib/postgresql/<major>/bin, else
+ * the first directory on PATH with initdb, pg_ctl and postgres. */
+static int find_bindir(char *out, size_t len, char *err, size_t errlen)
+{
+	const char *env = getenv("VQR_PG_BINDIR");
+
+	if (env && *env) {
+		char real[4096];
+		if (!realpath(env, real) || !has_programs(real))
+			return err_set(err, errlen,
+				       "VQR_PG_BINDIR=%s: initdb, pg_ctl and postgres are not all there", env);
+		snprintf(out, len, "%s", real);
+		return 0;
+	}
+	if (debian_bindir(out, len) == 0 || path_bindir(out, len) == 0)
+		return 0;
+	return err_set(err, errlen,
+		       "cannot find the PostgreSQL server programs (initdb, pg_ctl, postgres) in "
+		       "/usr/lib/postgresql/<major>/bin or on PATH\n"
+		       "hint: install them (Debian: apt-get install postgresql) or set VQR_PG_BINDIR");
 }
 
 /* cl->conninfo from cl->sockdir and cl->port, quoting the host when needed. */
@@ -126,24 +140,23 @@ void emb_conninfo(embed_cluster *cl)
 		 cl->port, EMBED_SUPERUSER, EMBED_DATABASE);
 }
 
-int embed_init(embed_cluster *cl, const char *dir, const char *run_as, int port, char *err,
-	       size_t errlen)
+/* cl->dir: dir made absolute (from the current directory), without "//"
+ * or a trailing "/"; refused when too long or holding a byte that cannot
+ * be passed to pg_ctl.  0, or -1 with err. */
+static int set_dir(embed_cluster *cl, const char *dir, char *err, size_t errlen)
 {
-	char abs[8192], sock[8192];
+	char abs[8192], shown[16];
 	size_t n = 0;
 	int c;
 
-	memset(cl, 0, sizeof *cl);
-	if (!dir || !*dir) {
+	if (!dir || !*dir)
 		return err_set(err, errlen, "no directory given for the embedded PostgreSQL");
-	}
 	if (dir[0] == '/') {
 		snprintf(abs, sizeof abs, "%s", dir);
 	} else {
 		char cwd[4096];
-		if (!getcwd(cwd, sizeof cwd)) {
+		if (!getcwd(cwd, sizeof cwd))
 			return err_set(err, errlen, "cannot get the current directory: %s", strerror(errno));
-		}
 		snprintf(abs, sizeof abs, "%s/%s", cwd, dir);
 	}
 	/* Collapse "//" and drop a trailing "/". */
@@ -151,47 +164,50 @@ int embed_init(embed_cluster *cl, const char *dir, const char *run_as, int port,
 		if (!(*p == '/' && (p[1] == '/' || (p[1] == '\0' && n > 0))) && n < sizeof cl->dir - 1)
 			cl->dir[n++] = *p;
 	cl->dir[n] = '\0';
-	if (strlen(abs) >= sizeof cl->dir - 32) {
+	if (strlen(abs) >= sizeof cl->dir - 32)
 		return err_set(err, errlen, "the embedded PostgreSQL directory path is too long (%zu bytes)",
-			 strlen(abs));
-	}
-	if ((c = emb_bad_char(cl->dir))) {
-		char shown[16];
-		if (c >= 0x20 && c < 0x7f)
-			snprintf(shown, sizeof shown, "'%c'", c);
-		else
-			snprintf(shown, sizeof shown, "byte 0x%02x", c);
-		err_set(err, errlen,
-			 "the embedded PostgreSQL directory %s contains %s, which cannot be passed safely to pg_ctl\n"
-			 "hint: choose a directory whose path has no quotes, backslashes, '$', '`', commas or control characters",
-			 cl->dir, shown);
+			       strlen(abs));
+	if (!(c = emb_bad_char(cl->dir)))
+		return 0;
+	if (c >= 0x20 && c < 0x7f)
+		snprintf(shown, sizeof shown, "'%c'", c);
+	else
+		snprintf(shown, sizeof shown, "byte 0x%02x", c);
+	return err_set(err, errlen,
+		       "the embedded PostgreSQL directory %s contains %s, which cannot be passed safely to pg_ctl\n"
+		       "hint: choose a directory whose path has no quotes, backslashes, '$', '`', commas or control characters",
+		       cl->dir, shown);
+}
+
+int embed_init(embed_cluster *cl, const char *dir, const char *run_as, int port, char *err,
+	       size_t errlen)
+{
+	char sock[8192];
+	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path);
+
+	memset(cl, 0, sizeof *cl);
+	if (set_dir(cl, dir, err, errlen) < 0)
 		return -1;
-	}
 	if (port == 0)
 		port = EMBED_DEFAULT_PORT;
-	if (port < 1 || port > 65535) {
+	if (port < 1 || port > 65535)
 		return err_set(err, errlen, "port %d for the embedded PostgreSQL is not in 1..65535", port);
-	}
 	cl->port = port;
 	if (!run_as || !*run_as)
 		run_as = EMBED_DEFAULT_USER;
-	if (strlen(run_as) >= sizeof cl->run_as) {
+	if (strlen(run_as) >= sizeof cl->run_as)
 		return err_set(err, errlen, "user name \"%.40s...\" is too long", run_as);
-	}
 	snprintf(cl->run_as, sizeof cl->run_as, "%s", run_as);
 	if (fmt_fits(cl->datadir, sizeof cl->datadir, "%s/pgdata", cl->dir) < 0 ||
 	    fmt_fits(cl->sockdir, sizeof cl->sockdir, "%s/run", cl->dir) < 0 ||
-	    fmt_fits(cl->logfile, sizeof cl->logfile, "%s/log/postgresql.log", cl->dir) < 0) {
+	    fmt_fits(cl->logfile, sizeof cl->logfile, "%s/log/postgresql.log", cl->dir) < 0)
 		return err_set(err, errlen, "the embedded PostgreSQL directory path is too long");
-	}
 	snprintf(sock, sizeof sock, "%s/.s.PGSQL.%d", cl->sockdir, cl->port);
-	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		err_set(err, errlen,
-			 "the socket path %s is too long for a unix socket (%zu bytes, at most %zu)\n"
-			 "hint: choose a shorter directory for the embedded PostgreSQL",
-			 sock, strlen(sock), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
-		return -1;
-	}
+	if (strlen(sock) >= max)
+		return err_set(err, errlen,
+			       "the socket path %s is too long for a unix socket (%zu bytes, at most %zu)\n"
+			       "hint: choose a shorter directory for the embedded PostgreSQL",
+			       sock, strlen(sock), max - 1);
 	if (find_bindir(cl->bindir, sizeof cl->bindir, err, errlen) < 0)
 		return -1;
 	emb_conninfo(cl);
@@ -218,6 +234,13 @@ double emb_now(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+off_t emb_log_size(const embed_cluster *cl)
+{
+	struct stat st;
+
+	return stat(cl->logfile, &st) == 0 ? st.st_size : 0;
 }
 
 /* Sleep for ms milliseconds. */

@@ -46,7 +46,7 @@ void emb_who_free(struct who *w)
 
 /* Who runs the programs: ourselves unless root; as root, the owner of an
  * existing cluster, else cl->run_as. */
-int emb_who_get(const embed_cluster *cl, struct who *w, char *err, size_t errlen)
+static int who_get(const embed_cluster *cl, struct who *w, char *err, size_t errlen)
 {
 	char ver[4200];
 	struct stat st;
@@ -117,7 +117,7 @@ static void env_add(struct cenv *e, int *n, const char *name, const char *value)
 
 /* A clean environment: no PG* variables (PGPORT, PGDATA... would change
  * what the programs do), messages in English. */
-void emb_env(struct cenv *e, const char *bindir, const struct who *w)
+static void make_env(struct cenv *e, const char *bindir, const struct who *w)
 {
 	char path[4200];
 	const char *tz = getenv("TZ");
@@ -132,6 +132,15 @@ void emb_env(struct cenv *e, const char *bindir, const struct who *w)
 	if (tz && *tz)
 		env_add(e, &n, "TZ", tz);
 	e->vec[n] = NULL;
+}
+
+int emb_who_get(const embed_cluster *cl, struct who *w, struct cenv *env, char *err,
+		size_t errlen)
+{
+	if (who_get(cl, w, err, errlen) < 0)
+		return -1;
+	make_env(env, cl->bindir, w);
+	return 0;
 }
 
 static void close_from(int lo, int keep)
@@ -238,9 +247,8 @@ int emb_run_child(const struct who *w, const struct cenv *env, char *const argv[
 	ssize_t n;
 	pid_t pid, r;
 
-	if ((nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+	if ((nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 		return err_set(err, errlen, "cannot open /dev/null: %s", strerror(errno));
-	}
 	if (pipe(pfd) < 0) {
 		err_set(err, errlen, "cannot create a pipe: %s", strerror(errno));
 		close(nullfd);
@@ -267,9 +275,8 @@ int emb_run_child(const struct who *w, const struct cenv *env, char *const argv[
 	do
 		r = waitpid(pid, status, 0);
 	while (r < 0 && errno == EINTR);
-	if (r < 0) {
+	if (r < 0)
 		return err_set(err, errlen, "cannot wait for %s: %s", what, strerror(errno));
-	}
 	if (n == (ssize_t)sizeof rep) {
 		const char *st = rep.stage > 0 && rep.stage <= ST_EXEC ? stages[rep.stage] : "?";
 		if (rep.stage == ST_EXEC)
@@ -347,9 +354,8 @@ void emb_tail(const char *path, off_t skip, int lines, char *out, size_t outlen)
 static int open_capture(const char *path, const struct who *w, char *err, size_t errlen)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0) {
+	if (fd < 0)
 		return err_set(err, errlen, "cannot create %s: %s", path, strerror(errno));
-	}
 	if (w->change && fchown(fd, w->uid, w->gid) < 0) {
 		err_set(err, errlen, "cannot give %s to user %s: %s", path, w->name, strerror(errno));
 		close(fd);

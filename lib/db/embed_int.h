@@ -58,6 +58,9 @@ void emb_conninfo(embed_cluster *cl);
 int emb_env_secs(const char *name, int dflt);
 /* Seconds since an arbitrary fixed point (CLOCK_MONOTONIC). */
 double emb_now(void);
+/* The size of the server log now (0 when there is none): where the
+ * messages of what comes next start. */
+off_t emb_log_size(const embed_cluster *cl);
 /* Sleep for ms milliseconds. */
 void emb_pause_ms(long ms);
 /* Append a sentence, formatted as printf does, to cl->note ("; " between
@@ -73,13 +76,13 @@ PGPing emb_wait_ready(const embed_cluster *cl, int secs);
 
 /* ---- embed_child.c ---- */
 
-/* Who runs the programs: ourselves unless root; as root, the owner of an
- * existing cluster, else cl->run_as.  0, or -1 with err; on 0 the caller
- * frees w with emb_who_free. */
-int emb_who_get(const embed_cluster *cl, struct who *w, char *err, size_t errlen);
+/* Who runs the programs (into w): ourselves unless root; as root, the
+ * owner of an existing cluster, else cl->run_as; and the clean environment
+ * they get (into env).  0, or -1 with err; on 0 the caller frees w with
+ * emb_who_free. */
+int emb_who_get(const embed_cluster *cl, struct who *w, struct cenv *env, char *err,
+		size_t errlen);
 void emb_who_free(struct who *w);
-/* A clean environment for the programs in bindir run as w. */
-void emb_env(struct cenv *e, const char *bindir, const struct who *w);
 /* Run argv (argv[0] an absolute path) as w in environment env, or, with
  * argv NULL, check as w that every component of the path check is
  * searchable.  stdout and stderr go to outfd (-1: /dev/null).  *status
@@ -108,6 +111,9 @@ void emb_tail(const char *path, off_t skip, int lines, char *out, size_t outlen)
 int emb_drop_dead_locks(const embed_cluster *cl, char *err, size_t errlen);
 /* pg_ctl status as w: 1 running, 0 not, -1 unknown. */
 int emb_status(const embed_cluster *cl, const struct who *w, const struct cenv *env);
+/* emb_status, saying in err when it is unknown (-1). */
+int emb_status_err(const embed_cluster *cl, const struct who *w, const struct cenv *env, char *err,
+		   size_t errlen);
 /* Take over the port and socket directory of a running server
  * (postmaster.pid lines 4 and 5). */
 void emb_adopt_pidfile(embed_cluster *cl);

@@ -25,23 +25,20 @@ static int mkdirs(const char *path, char *err, size_t errlen)
 	size_t n = strlen(path);
 	struct stat st;
 
-	if (n >= sizeof buf) {
+	if (n >= sizeof buf)
 		return err_set(err, errlen, "path too long: %s", path);
-	}
 	memcpy(buf, path, n + 1);
 	for (size_t i = 1; i <= n; i++) {
 		if (i < n && buf[i] != '/')
 			continue;
 		buf[i] = '\0';
 		if (mkdir(buf, 0755) == 0) {
-			if (chmod(buf, 0755) < 0) {
+			if (chmod(buf, 0755) < 0)
 				return err_set(err, errlen, "cannot set the mode of %s: %s", buf, strerror(errno));
-			}
 		} else if (errno != EEXIST) {
 			return err_set(err, errlen, "cannot create directory %s: %s", buf, strerror(errno));
-		} else if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		} else if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
 			return err_set(err, errlen, "%s exists and is not a directory", buf);
-		}
 		buf[i] = i < n ? '/' : '\0';
 	}
 	return 0;
@@ -53,22 +50,17 @@ static int own_dir(const char *path, mode_t mode, const struct who *w, char *err
 {
 	struct stat st;
 
-	if (mkdir(path, mode) < 0 && errno != EEXIST) {
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
 		return err_set(err, errlen, "cannot create directory %s: %s", path, strerror(errno));
-	}
-	if (lstat(path, &st) < 0) {
+	if (lstat(path, &st) < 0)
 		return err_set(err, errlen, "cannot stat %s: %s", path, strerror(errno));
-	}
-	if (!S_ISDIR(st.st_mode)) {
+	if (!S_ISDIR(st.st_mode))
 		return err_set(err, errlen, "%s exists and is not a directory", path);
-	}
 	if (w->change && (st.st_uid != w->uid || st.st_gid != w->gid) &&
-	    chown(path, w->uid, w->gid) < 0) {
+	    chown(path, w->uid, w->gid) < 0)
 		return err_set(err, errlen, "cannot give %s to user %s: %s", path, w->name, strerror(errno));
-	}
-	if ((st.st_mode & 07777) != mode && chmod(path, mode) < 0) {
+	if ((st.st_mode & 07777) != mode && chmod(path, mode) < 0)
 		return err_set(err, errlen, "cannot set the mode of %s: %s", path, strerror(errno));
-	}
 	return 0;
 }
 
@@ -93,9 +85,8 @@ static int run_initdb(embed_cluster *cl, const struct who *w, const struct cenv 
 	if (loc)
 		freelocale(loc);
 	if (fmt_fits(prog, sizeof prog, "%s/initdb", cl->bindir) < 0 ||
-	    fmt_fits(logpath, sizeof logpath, "%s/log/initdb.log", cl->dir) < 0) {
+	    fmt_fits(logpath, sizeof logpath, "%s/log/initdb.log", cl->dir) < 0)
 		return err_set(err, errlen, "path too long");
-	}
 	argv[n++] = prog;
 	argv[n++] = "-D";
 	argv[n++] = cl->datadir;
@@ -127,18 +118,16 @@ static int run_start(embed_cluster *cl, const struct who *w, const struct cenv *
 	const char *nosync = getenv("VQR_EMBED_NOSYNC");
 	char *argv[] = { prog, "start", "-D", cl->datadir, "-w", "-t", EMBED_TIMEOUT, "-l",
 			 cl->logfile, "-o", opts, NULL };
-	struct stat lst;
 	off_t logsize;
 	int st;
 
 	if (fmt_fits(prog, sizeof prog, "%s/pg_ctl", cl->bindir) < 0 ||
-	    fmt_fits(logpath, sizeof logpath, "%s/log/pg_ctl.log", cl->dir) < 0) {
+	    fmt_fits(logpath, sizeof logpath, "%s/log/pg_ctl.log", cl->dir) < 0)
 		return err_set(err, errlen, "path too long");
-	}
 	snprintf(opts, sizeof opts,
 		 "-c listen_addresses='' -c unix_socket_directories='%s' -p %d%s",
 		 cl->sockdir, cl->port, nosync && strcmp(nosync, "1") == 0 ? " -c fsync=off" : "");
-	logsize = stat(cl->logfile, &lst) == 0 ? lst.st_size : 0;
+	logsize = emb_log_size(cl);
 	if (emb_run_logged(w, env, argv, logpath, &st, err, errlen) < 0)
 		return -1;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
@@ -206,71 +195,84 @@ static int ensure_database(embed_cluster *cl, char *err, size_t errlen)
 	return rc;
 }
 
+/* Make DIR and its subdirectories, and the cluster (initdb) when there
+ * is none yet; remove lock files left by dead processes.  0, or -1 with err. */
+static int prepare(embed_cluster *cl, const struct who *w, const struct cenv *env, char *err,
+		   size_t errlen)
+{
+	char logdir[4200];
+
+	if (w->change && emb_check_reach(cl, w, env, err, errlen) < 0)
+		return -1;
+	if (mkdirs(cl->dir, err, errlen) < 0)
+		return -1;
+	if (fmt_fits(logdir, sizeof logdir, "%s/log", cl->dir) < 0)
+		return err_set(err, errlen, "path too long: %s/log", cl->dir);
+	if (own_dir(cl->datadir, 0700, w, err, errlen) < 0 ||
+	    own_dir(cl->sockdir, 0700, w, err, errlen) < 0 ||
+	    own_dir(logdir, 0750, w, err, errlen) < 0)
+		return -1;
+	if (!has_cluster(cl) && run_initdb(cl, w, env, err, errlen) < 0)
+		return -1;
+	return emb_drop_dead_locks(cl, err, errlen);
+}
+
+/* A server that runs may be stuck starting up or shutting down (e.g. a
+ * stop after a crash that never finished): when it does not accept
+ * connections within the ready time, stop it however it takes.  1 when
+ * it runs (and accepts), 0 when it was stopped, -1 with err. */
+static int unstick(embed_cluster *cl, const struct who *w, const struct cenv *env, char *err,
+		   size_t errlen)
+{
+	int ready = emb_env_secs("VQR_EMBED_READY_SECS", EMBED_READY_SECS);
+	PGPing p;
+
+	emb_adopt_pidfile(cl);
+	if ((p = emb_wait_ready(cl, ready)) == PQPING_OK || p == PQPING_NO_ATTEMPT)
+		return 1;
+	emb_note(cl, "it was running but %s within %d s",
+		 p == PQPING_REJECT ? "refused connections (stuck starting up or shutting down)"
+				    : "did not answer",
+		 ready);
+	return emb_stop_hard(cl, w, env, emb_log_size(cl), err, errlen) < 0 ? -1 : 0;
+}
+
+/* Start the server that is not running (cl->started = 1); a start that
+ * fails because another vqr started it meanwhile takes that one over.
+ * 0, or -1 with err. */
+static int start_server(embed_cluster *cl, const struct who *w, const struct cenv *env,
+			char *err, size_t errlen)
+{
+	if (run_start(cl, w, env, err, errlen) == 0) {
+		cl->started = 1;
+		if (cl->note[0])
+			emb_note(cl, "started it again");
+		return 0;
+	}
+	if (emb_status(cl, w, env) != 1)
+		return -1;
+	emb_adopt_pidfile(cl);
+	return 0;
+}
+
 int embed_start(embed_cluster *cl, char *err, size_t errlen)
 {
 	struct who w;
 	struct cenv env;
-	char logdir[4200];
 	int rc = -1, running;
 
 	cl->started = cl->initialised = 0;
 	cl->note[0] = '\0';
-	if (emb_who_get(cl, &w, err, errlen) < 0)
+	if (emb_who_get(cl, &w, &env, err, errlen) < 0)
 		return -1;
-	emb_env(&env, cl->bindir, &w);
-	if (w.change && emb_check_reach(cl, &w, &env, err, errlen) < 0)
+	if (prepare(cl, &w, &env, err, errlen) < 0 ||
+	    (running = emb_status_err(cl, &w, &env, err, errlen)) < 0)
 		goto out;
-	if (mkdirs(cl->dir, err, errlen) < 0)
+	if (running == 1 && (running = unstick(cl, &w, &env, err, errlen)) < 0)
 		goto out;
-	if (fmt_fits(logdir, sizeof logdir, "%s/log", cl->dir) < 0 ||
-	    own_dir(cl->datadir, 0700, &w, err, errlen) < 0 ||
-	    own_dir(cl->sockdir, 0700, &w, err, errlen) < 0 ||
-	    own_dir(logdir, 0750, &w, err, errlen) < 0)
+	if (running == 0 && start_server(cl, &w, &env, err, errlen) < 0)
 		goto out;
-	if (!has_cluster(cl) && run_initdb(cl, &w, &env, err, errlen) < 0)
-		goto out;
-	if (emb_drop_dead_locks(cl, err, errlen) < 0)
-		goto out;
-	running = emb_status(cl, &w, &env);
-	if (running < 0) {
-		err_set(err, errlen, "cannot tell whether the embedded PostgreSQL in %s is running (pg_ctl status failed)",
-			 cl->datadir);
-		goto out;
-	}
-	if (running == 1) {
-		/* Running, but it may be stuck starting up or shutting down
-		 * (e.g. a stop after a crash that never finished): then stop
-		 * it however it takes, and start it again. */
-		int ready = emb_env_secs("VQR_EMBED_READY_SECS", EMBED_READY_SECS);
-		struct stat lst;
-		PGPing p;
-
-		emb_adopt_pidfile(cl);
-		if ((p = emb_wait_ready(cl, ready)) != PQPING_OK && p != PQPING_NO_ATTEMPT) {
-			emb_note(cl, "it was running but %s within %d s",
-				 p == PQPING_REJECT ? "refused connections (stuck starting up or shutting down)"
-						    : "did not answer",
-				 ready);
-			if (emb_stop_hard(cl, &w, &env, stat(cl->logfile, &lst) == 0 ? lst.st_size : 0, err,
-				      errlen) < 0)
-				goto out;
-			running = 0;
-		}
-	}
-	if (running == 0) {
-		if (run_start(cl, &w, &env, err, errlen) == 0) {
-			cl->started = 1;
-			if (cl->note[0])
-				emb_note(cl, "started it again");
-		} else if (emb_status(cl, &w, &env) != 1) { /* not another vqr starting it meanwhile */
-			goto out;
-		} else {
-			emb_adopt_pidfile(cl);
-		}
-	}
-	if (ensure_database(cl, err, errlen) < 0)
-		goto out;
-	rc = 0;
+	rc = ensure_database(cl, err, errlen);
 out:
 	emb_who_free(&w);
 	return rc;

@@ -100,9 +100,8 @@ static int is_postgres(pid_t pid)
  * with err. */
 static int unlink_stale(const char *path, char *err, size_t errlen)
 {
-	if (unlink(path) < 0 && errno != ENOENT) {
+	if (unlink(path) < 0 && errno != ENOENT)
 		return err_set(err, errlen, "cannot remove the stale lock file %s: %s", path, strerror(errno));
-	}
 	return 0;
 }
 
@@ -119,9 +118,8 @@ int emb_drop_dead_locks(const embed_cluster *cl, char *err, size_t errlen)
 
 	snprintf(sock, sizeof sock, ".s.PGSQL.%d.lock", cl->port);
 	if (fmt_fits(paths[0], sizeof paths[0], "%s/postmaster.pid", cl->datadir) < 0 ||
-	    fmt_fits(paths[1], sizeof paths[1], "%s/%s", cl->sockdir, sock) < 0) {
+	    fmt_fits(paths[1], sizeof paths[1], "%s/%s", cl->sockdir, sock) < 0)
 		return err_set(err, errlen, "path too long");
-	}
 	for (int i = 0; i < 2; i++) {
 		pid_t pid = lock_pid(paths[i]);
 		if (pid > 0 && !pid_alive(pid) && unlink_stale(paths[i], err, errlen) < 0)
@@ -152,6 +150,18 @@ int emb_status(const embed_cluster *cl, const struct who *w, const struct cenv *
 		return pm > 0 && !pid_alive(pm) ? 0 : 1;
 	}
 	return WEXITSTATUS(s) == 3 ? 0 : -1;
+}
+
+int emb_status_err(const embed_cluster *cl, const struct who *w, const struct cenv *env, char *err,
+		   size_t errlen)
+{
+	int running = emb_status(cl, w, env);
+
+	if (running < 0)
+		err_set(err, errlen,
+			"cannot tell whether the embedded PostgreSQL in %s is running (pg_ctl status failed)",
+			cl->datadir);
+	return running;
 }
 
 /* Take over the port and socket directory of a server that was already
@@ -230,9 +240,8 @@ static int pg_ctl_stop(const embed_cluster *cl, const struct who *w, const struc
 
 	snprintf(t, sizeof t, "%d", secs);
 	if (fmt_fits(prog, sizeof prog, "%s/pg_ctl", cl->bindir) < 0 ||
-	    fmt_fits(logpath, sizeof logpath, "%s/log/pg_ctl.log", cl->dir) < 0) {
+	    fmt_fits(logpath, sizeof logpath, "%s/log/pg_ctl.log", cl->dir) < 0)
 		return err_set(err, errlen, "path too long");
-	}
 	if (emb_run_logged(w, env, argv, logpath, &st, err, errlen) < 0)
 		return -1;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
@@ -313,9 +322,8 @@ int embed_running(const embed_cluster *cl)
 	char e[1024];
 	int r;
 
-	if (emb_who_get(cl, &w, e, sizeof e) < 0)
+	if (emb_who_get(cl, &w, &env, e, sizeof e) < 0)
 		return -1;
-	emb_env(&env, cl->bindir, &w);
 	r = emb_status(cl, &w, &env);
 	emb_who_free(&w);
 	return r;
@@ -325,28 +333,18 @@ int embed_stop(embed_cluster *cl, char *err, size_t errlen)
 {
 	struct who w;
 	struct cenv env;
-	struct stat lst;
 	off_t logsize;
-	int rc = -1, running;
+	int rc;
 
 	cl->note[0] = '\0';
-	if (emb_who_get(cl, &w, err, errlen) < 0)
+	if (emb_who_get(cl, &w, &env, err, errlen) < 0)
 		return -1;
-	emb_env(&env, cl->bindir, &w);
-	logsize = stat(cl->logfile, &lst) == 0 ? lst.st_size : 0;
-	running = emb_status(cl, &w, &env);
-	if (running == 0) {
-		rc = 0;
-		goto out;
+	logsize = emb_log_size(cl);
+	rc = emb_status_err(cl, &w, &env, err, errlen);
+	if (rc == 1) {
+		emb_adopt_pidfile(cl);
+		rc = emb_stop_hard(cl, &w, &env, logsize, err, errlen);
 	}
-	if (running < 0) {
-		err_set(err, errlen, "cannot tell whether the embedded PostgreSQL in %s is running (pg_ctl status failed)",
-			 cl->datadir);
-		goto out;
-	}
-	emb_adopt_pidfile(cl);
-	rc = emb_stop_hard(cl, &w, &env, logsize, err, errlen);
-out:
 	emb_who_free(&w);
 	return rc;
 }
