@@ -10,7 +10,10 @@
 #include <ctype.h>
 
 #include "lib/db/embed.h"
+#include "lib/util/err.h"
 #include "lib/util/log.h"
+#include "lib/util/mem.h"
+#include "lib/util/str.h"
 
 static const char *target(const cfg *c, const char *override)
 {
@@ -19,26 +22,14 @@ static const char *target(const cfg *c, const char *override)
 	return c ? c->database : NULL;
 }
 
-/* A bare word (no '=', not a URI) is a service name. */
-static void expand(const char *t, char *buf, size_t len)
+/* The conninfo for target t (malloc'd): a bare word (no '=', not a URI)
+ * is a service name. */
+static char *expand(const char *t)
 {
 	if (strchr(t, '=') || strncmp(t, "postgresql://", 13) == 0 ||
 	    strncmp(t, "postgres://", 11) == 0)
-		snprintf(buf, len, "%s", t);
-	else
-		snprintf(buf, len, "service=%s", t);
-}
-
-/* Bounded output for db_mask_conninfo. */
-typedef struct mbuf {
-	char *p;                /* the output (not owned) */
-	size_t len, n;          /* its size, bytes written */
-} mbuf;
-
-static void mput(mbuf *b, const char *s, size_t k)
-{
-	for (size_t i = 0; i < k && b->n + 1 < b->len; i++)
-		b->p[b->n++] = s[i];
+		return xstrdup(t);
+	return xasprintf("service=%s", t);
 }
 
 /* Does a "password" keyword start at t + i (not inside a longer word,
@@ -78,9 +69,32 @@ static size_t value_end(const char *t, size_t j, int in_query)
 	return j;
 }
 
+/* At t + i, "://" starts a URI's authority: copy "://" and the user
+ * info to b with its password (what follows the first ':' before the
+ * authority's last '@') as "***".  The offset to go on from. */
+static size_t mask_userinfo(str *b, const char *t, size_t i)
+{
+	size_t a = i + 3, end = a, at = 0, colon = 0;
+
+	while (t[end] && !strchr("/?#\"' \t\n", t[end]))
+		end++;
+	for (size_t k = a; k < end; k++)
+		if (t[k] == '@')
+			at = k;
+	for (size_t k = a; at && k < at && !colon; k++)
+		if (t[k] == ':')
+			colon = k;
+	str_addn(b, t + i, 3);
+	if (!colon)
+		return a;
+	str_addn(b, t + a, colon + 1 - a);
+	str_add(b, "***");
+	return at;
+}
+
 char *db_mask_conninfo(const char *t, char *out, size_t len)
 {
-	mbuf b = { out, len, 0 };
+	str b = STR_INIT;
 	size_t i = 0, j;
 
 	if (!len)
@@ -88,48 +102,35 @@ char *db_mask_conninfo(const char *t, char *out, size_t len)
 	while (t[i]) {
 		if ((j = password_value(t, i))) {
 			int in_query = i > 0 && (t[i - 1] == '?' || t[i - 1] == '&');
-			mput(&b, "password=***", 12);
+			str_add(&b, "password=***");
 			i = value_end(t, j, in_query);
-			continue;
+		} else if (strncmp(t + i, "://", 3) == 0) {
+			i = mask_userinfo(&b, t, i);
+		} else {
+			str_addc(&b, t[i++]);
 		}
-		if (strncmp(t + i, "://", 3) == 0) {
-			/* user info: everything before the authority's last '@' */
-			size_t a = i + 3, end = a, at = 0, colon = 0;
-			while (t[end] && !strchr("/?#\"' \t\n", t[end]))
-				end++;
-			for (size_t k = a; k < end; k++)
-				if (t[k] == '@')
-					at = k;
-			for (size_t k = a; at && k < at && !colon; k++)
-				if (t[k] == ':')
-					colon = k;
-			mput(&b, t + i, 3);
-			if (colon) {
-				mput(&b, t + a, colon + 1 - a);
-				mput(&b, "***", 3);
-				i = at;
-			} else {
-				i = a;
-			}
-			continue;
-		}
-		mput(&b, t + i, 1);
-		i++;
 	}
-	b.p[b.n] = '\0';
+	/* Cut to fit: a cut never reveals more than the whole would. */
+	j = b.len < len - 1 ? b.len : len - 1;
+	memcpy(out, str_cstr(&b), j);
+	out[j] = '\0';
+	str_free(&b);
 	return out;
 }
 
 char *db_conninfo(const db *d, const cfg *c, const char *override, char *buf, size_t len)
 {
 	const char *t = target(c, override);
-	if (t)
-		expand(t, buf, len);
+	char *s = t ? expand(t) : NULL;
+
+	if (s)
+		snprintf(buf, len, "%s", s);
 	else if (d && d->conn && d->embedded)
 		snprintf(buf, len, "host=%s port=%s user=%s dbname=%s", PQhost(d->conn),
 			 PQport(d->conn), PQuser(d->conn), PQdb(d->conn));
 	else
 		buf[0] = '\0';
+	free(s);
 	return buf;
 }
 
@@ -148,83 +149,111 @@ static void warn_lines(const char *head, const char *text)
 	}
 }
 
+/* Warn about what the embedded cluster in datadir had to do (its note,
+ * "" when nothing). */
+static void warn_note(const char *datadir, const char *note)
+{
+	char *head;
+
+	if (!note[0])
+		return;
+	head = xasprintf("embedded PostgreSQL in %s", datadir);
+	warn_lines(head, note);
+	free(head);
+}
+
+/* Start the embedded cluster of config c (when not running) and set d up
+ * for it; *conninfo receives its conninfo (malloc'd).  0, or -1 with err. */
+static int open_embedded(db *d, const cfg *c, void (*info)(const char *msg), char **conninfo,
+			 char *err, size_t errlen)
+{
+	embed_cluster cl;
+	char eerr[ERR_MAX];
+
+	if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, eerr,
+		       sizeof eerr) < 0 ||
+	    embed_start(&cl, eerr, sizeof eerr) < 0)
+		return err_set(err, errlen, "embedded PostgreSQL in %s: %s", c->embedded_dir, eerr);
+	warn_note(cl.datadir, cl.note);
+	d->embedded = 1;
+	d->started = cl.started;
+	snprintf(d->embedded_dir, sizeof d->embedded_dir, "%s", c->embedded_dir);
+	*conninfo = xstrdup(cl.conninfo);
+	if (info && cl.initialised) {
+		/* once, when it is made: where it is */
+		char *msg = xasprintf("created and started embedded PostgreSQL in %s (socket %s)",
+				      cl.datadir, cl.sockdir);
+		info(msg);
+		free(msg);
+	} else if (cl.started) {
+		/* every run of a cron job: only with -v */
+		log_info("started embedded PostgreSQL in %s (socket %s)", cl.datadir, cl.sockdir);
+	}
+	return 0;
+}
+
+/* "cannot connect to ...: why" into err for the failed d->conn, which is
+ * closed.  Returns -1. */
+static int connect_failed(db *d, const char *conninfo, char *err, size_t errlen)
+{
+	char shown[8192], why[ERR_MAX];
+	size_t n;
+
+	db_mask_conninfo(d->conn ? PQerrorMessage(d->conn) : "out of memory\n", why, sizeof why);
+	n = strlen(why);
+	while (n && why[n - 1] == '\n')
+		why[--n] = '\0';
+	err_set(err, errlen, "cannot connect to %s: %s",
+		d->embedded ? "the embedded PostgreSQL" : db_mask_conninfo(conninfo, shown, sizeof shown),
+		why);
+	PQfinish(d->conn);
+	d->conn = NULL;
+	return -1;
+}
+
 int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *msg),
 	    char *err, size_t errlen)
 {
 	const char *t = target(c, override);
-	char conninfo[8192];
+	char *conninfo = NULL;
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { conninfo, log_progname(), NULL };
+	const char *vals[] = { NULL, log_progname(), NULL };
+	int rc = 0;
 
 	memset(d, 0, sizeof *d);
-	if (t) {
-		expand(t, conninfo, sizeof conninfo);
-	} else {
-		embed_cluster cl;
-		char eerr[2048];
-		if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, eerr,
-			       sizeof eerr) < 0 ||
-		    embed_start(&cl, eerr, sizeof eerr) < 0) {
-			snprintf(err, errlen, "embedded PostgreSQL in %s: %s", c->embedded_dir, eerr);
-			return -1;
-		}
-		if (cl.note[0]) {
-			char head[4200];
-			snprintf(head, sizeof head, "embedded PostgreSQL in %s", cl.datadir);
-			warn_lines(head, cl.note);
-		}
-		d->embedded = 1;
-		d->started = cl.started;
-		snprintf(d->embedded_dir, sizeof d->embedded_dir, "%s", c->embedded_dir);
-		snprintf(conninfo, sizeof conninfo, "%s", cl.conninfo);
-		if (info && cl.initialised) {
-			/* once, when it is made: where it is */
-			char msg[8400];
-			snprintf(msg, sizeof msg, "created and started embedded PostgreSQL in %s (socket %s)",
-				 cl.datadir, cl.sockdir);
-			info(msg);
-		} else if (cl.started) {
-			/* every run of a cron job: only with -v */
-			log_info("started embedded PostgreSQL in %s (socket %s)", cl.datadir, cl.sockdir);
-		}
-	}
+	if (t)
+		conninfo = expand(t);
+	else if (open_embedded(d, c, info, &conninfo, err, errlen) < 0)
+		return -1;
+	vals[0] = conninfo;
 	d->conn = PQconnectdbParams(keys, vals, 1);
 	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
-		char shown[8192], why[4096];
-		size_t n;
-		db_mask_conninfo(d->conn ? PQerrorMessage(d->conn) : "out of memory\n", why, sizeof why);
-		n = strlen(why);
-		while (n && why[n - 1] == '\n')
-			why[--n] = '\0';
-		snprintf(err, errlen, "cannot connect to %s: %s",
-			 d->embedded ? "the embedded PostgreSQL" : db_mask_conninfo(conninfo, shown, sizeof shown), why);
-		PQfinish(d->conn);
-		d->conn = NULL;
-		return -1;
+		rc = connect_failed(d, conninfo, err, errlen);
+	} else {
+		snprintf(d->where, sizeof d->where, "server %s%s%s, database %s", PQhost(d->conn),
+			 PQhost(d->conn)[0] == '/' ? " port " : ":", PQport(d->conn), PQdb(d->conn));
+		/* Messages from the server in English, predictable dates. */
+		PQclear(PQexec(d->conn, "SET client_min_messages = warning; SET datestyle = 'ISO, YMD'"));
 	}
-	snprintf(d->where, sizeof d->where, "server %s%s%s, database %s", PQhost(d->conn),
-		 PQhost(d->conn)[0] == '/' ? " port " : ":", PQport(d->conn), PQdb(d->conn));
-	/* Messages from the server in English, predictable dates. */
-	PQclear(PQexec(d->conn, "SET client_min_messages = warning; SET datestyle = 'ISO, YMD'"));
-	return 0;
+	free(conninfo);
+	return rc;
 }
 
 void db_close(db *d, int stop_started)
 {
+	embed_cluster cl;
+	char eerr[ERR_MAX];
+
 	if (d->conn)
 		PQfinish(d->conn);
 	d->conn = NULL;
-	if (stop_started && d->embedded && d->started) {
-		embed_cluster cl;
-		char eerr[2048], head[4200];
-		if (embed_init(&cl, d->embedded_dir, NULL, 0, eerr, sizeof eerr) < 0 ||
-		    embed_stop(&cl, eerr, sizeof eerr) < 0)
-			warn_lines("could not stop the embedded PostgreSQL", eerr);
-		else if (cl.note[0]) {
-			snprintf(head, sizeof head, "embedded PostgreSQL in %s", cl.datadir);
-			warn_lines(head, cl.note);
-		}
-	}
+	if (!stop_started || !d->embedded || !d->started)
+		return;
+	if (embed_init(&cl, d->embedded_dir, NULL, 0, eerr, sizeof eerr) < 0 ||
+	    embed_stop(&cl, eerr, sizeof eerr) < 0)
+		warn_lines("could not stop the embedded PostgreSQL", eerr);
+	else
+		warn_note(cl.datadir, cl.note);
 }
 
 void db_error(db *d, const PGresult *res, char *err, size_t errlen)
@@ -232,24 +261,24 @@ void db_error(db *d, const PGresult *res, char *err, size_t errlen)
 	const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
-	char text[8192];        /* the message before masking: libpq may quote a conninfo */
-	size_t n;
+	str text = STR_INIT;    /* the message before masking: libpq may quote a conninfo */
 
 	if (!prim) {
 		const char *m = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
 								  : PQerrorMessage(d->conn);
-		n = strlen(m);
+		size_t n = strlen(m);
 		while (n && m[n - 1] == '\n')
 			n--;
-		snprintf(text, sizeof text, "%.*s", (int)n, m);
+		str_addn(&text, m, n);
 	} else {
-		n = (size_t)snprintf(text, sizeof text, "%s", prim);
-		if (detail && n < sizeof text)
-			n += (size_t)snprintf(text + n, sizeof text - n, "\ndetail: %s", detail);
-		if (hint && n < sizeof text)
-			snprintf(text + n, sizeof text - n, "\nhint: %s", hint);
+		str_add(&text, prim);
+		if (detail)
+			str_addf(&text, "\ndetail: %s", detail);
+		if (hint)
+			str_addf(&text, "\nhint: %s", hint);
 	}
-	db_mask_conninfo(text, err, errlen);
+	db_mask_conninfo(str_cstr(&text), err, errlen);
+	str_free(&text);
 }
 
 int db_exec(db *d, const char *sql, char *err, size_t errlen)
@@ -274,29 +303,33 @@ PGresult *db_query(db *d, const char *sql, int nparams, const char *const *param
 	return res;
 }
 
-/* A PostgreSQL text[] literal of v[0..n) (malloc'd), or NULL (no memory). */
+int db_run(db *d, const char *sql, int nparams, const char *const *params, char *err,
+	   size_t errlen)
+{
+	PGresult *res = db_query(d, sql, nparams, params, err, errlen);
+
+	if (!res)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
 char *db_text_array(char *const *v, size_t n)
 {
-	size_t need = 3;
-	char *a, *o;
-	for (size_t i = 0; i < n; i++)
-		need += strlen(v[i]) * 2 + 4;
-	if (!(a = malloc(need)))
-		return NULL;
-	o = a;
-	*o++ = '{';
+	str b = STR_INIT;
+
+	str_addc(&b, '{');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			*o++ = ',';
-		*o++ = '"';
+			str_addc(&b, ',');
+		str_addc(&b, '"');
 		for (const char *p = v[i]; *p; p++) {
 			if (*p == '"' || *p == '\\')
-				*o++ = '\\';
-			*o++ = *p;
+				str_addc(&b, '\\');
+			str_addc(&b, *p);
 		}
-		*o++ = '"';
+		str_addc(&b, '"');
 	}
-	*o++ = '}';
-	*o = '\0';
-	return a;
+	str_addc(&b, '}');
+	return str_steal(&b);
 }

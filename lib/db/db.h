@@ -55,6 +55,12 @@ char *db_mask_conninfo(const char *text, char *out, size_t len);
 /* Run a command without result rows.  0, or -1 with "message" in err. */
 int db_exec(db *d, const char *sql, char *err, size_t errlen);
 
+/* Run a parameterised statement whose result rows, if any, are not
+ * wanted (an INSERT, UPDATE or DELETE with parameters): db_query and
+ * PQclear in one.  0, or -1 with err. */
+int db_run(db *d, const char *sql, int nparams, const char *const *params, char *err,
+	   size_t errlen);
+
 /* Run a parameterised statement; the PGresult (caller PQclear()s it) when
  * it succeeded, else NULL with err. */
 PGresult *db_query(db *d, const char *sql, int nparams, const char *const *params,
@@ -66,8 +72,8 @@ PGresult *db_query(db *d, const char *sql, int nparams, const char *const *param
 void db_error(db *d, const PGresult *res, char *err, size_t errlen);
 
 /* v[0..n) as a PostgreSQL text[] literal ("{\"a\",\"b\"}") for a
- * parameter cast to text[].  Returns a malloc'd string the caller frees,
- * or NULL when out of memory. */
+ * parameter cast to text[].  Returns a malloc'd string the caller frees
+ * (never NULL: allocation goes through lib/util/mem.h). */
 char *db_text_array(char *const *v, size_t n);
 
 #endif

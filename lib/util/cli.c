@@ -13,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/util/err.h"
 #include "lib/util/log.h"
+#include "lib/util/mem.h"
 
 const char *cli_config_path(const char *opt)
 {
@@ -42,32 +44,30 @@ long long cli_ms(void)
 
 int cli_mkdirs(const char *path, char *err, size_t errlen)
 {
-	char buf[4096];
 	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof buf) {
-		snprintf(err, errlen, "%s: bad directory name", path);
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
-				snprintf(err, errlen, "%s: cannot create directory: %s", buf, strerror(errno));
-				return -1;
-			}
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
 	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a directory", path);
-		return -1;
+	char *buf;
+
+	if (n == 0 || n >= 4096)
+		return err_set(err, errlen, "%s: bad directory name", path);
+	buf = xstrdup(path);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
+			err_set(err, errlen, "%s: cannot create directory: %s", buf, strerror(errno));
+			free(buf);
+			return -1;
+		}
+		*p = c;
+		if (!c)
+			break;
 	}
+	free(buf);
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return err_set(err, errlen, "%s: not a directory", path);
 	return 0;
 }
 
@@ -81,7 +81,7 @@ static const char *file_kind(mode_t mode)
 /* "path: not a regular file (a FIFO) ..." into err, for a file of mode. */
 static void not_regular(const char *path, mode_t mode, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s: not a regular file (%s): only regular files are read%s", path, file_kind(mode),
+	err_set(err, errlen, "%s: not a regular file (%s): only regular files are read%s", path, file_kind(mode),
 		 S_ISLNK(mode) ? "\nhint: copy the export itself into the inbox, not a link to it" : "");
 }
 
@@ -89,10 +89,8 @@ int cli_not_regular(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (lstat(path, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (lstat(path, &st) < 0)
+		return err_set(err, errlen, "%s: %s", path, strerror(errno));
 	if (S_ISREG(st.st_mode))
 		return 0;
 	not_regular(path, st.st_mode, err, errlen);
@@ -108,11 +106,11 @@ int cli_open_input(const char *path, char *err, size_t errlen)
 		if (errno == ELOOP || errno == ENXIO || errno == EISDIR)
 			cli_not_regular(path, err, errlen);
 		else
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			err_set(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		err_set(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -149,7 +147,7 @@ int cli_finish_stdout(int status)
 
 int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE *))
 {
-	char err[4200];
+	char err[ERR_MAX];
 
 	switch (ch) {
 	case 'L':

@@ -1,6 +1,11 @@
 /*
  * cli.h - what every vqr program shares at its edges: the version, where
  * the configuration is found, clocks, and directory helpers.
+ *
+ * The program edge: cli_print_version, cli_finish_stdout, cli_std_option
+ * and cli_one_operand return exit statuses for main (they are what main
+ * calls directly); the other functions here return 0/-1 as lib/util/err.h
+ * says.
  */
 #ifndef VQR_CLI_H
 #define VQR_CLI_H
@@ -42,6 +47,8 @@ int cli_mkdirs(const char *path, char *err, size_t errlen);
 
 /* The part of path after the last '/'. */
 const char *cli_basename(const char *path);
+
+/* ---- the program edge: these return exit statuses for main ---- */
 
 /* Print "prog VERSION" on stdout; returns the exit status for main (5 when
  * stdout cannot be written). */

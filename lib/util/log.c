@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/util/err.h"
+
 static const char *progname = "vqr";
 static int verbose;
 static FILE *logfile;           /* --log FILE, or NULL */
@@ -22,7 +24,7 @@ static int open_log(const char *path, int warn, char *err, size_t errlen);
 void log_init(const char *name)
 {
 	const char *inherited = getenv("VQR_LOG");
-	char err[512];
+	char err[ERR_MAX];
 
 	progname = name;
 	clear_line = getenv("VQR_PROGRESS_LINE") && isatty(STDERR_FILENO);
@@ -44,6 +46,18 @@ static void stamp(FILE *f)
 	fprintf(f, "%s [%ld] ", ts, (long)getpid());
 }
 
+/* "prog: level: message\n" (or "prog: message\n" without a level) on f. */
+static void emit_to(FILE *f, const char *level, const char *fmt, va_list ap)
+{
+	if (level)
+		fprintf(f, "%s: %s: ", progname, level);
+	else
+		fprintf(f, "%s: ", progname);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+}
+
+/* A message on stderr and, stamped, in the log file. */
 static void emit(const char *level, const char *fmt, va_list ap)
 {
 	va_list ap2;
@@ -51,20 +65,10 @@ static void emit(const char *level, const char *fmt, va_list ap)
 	va_copy(ap2, ap);
 	if (clear_line)
 		fputs("\r\033[K", stderr);
-	if (level)
-		fprintf(stderr, "%s: %s: ", progname, level);
-	else
-		fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	emit_to(stderr, level, fmt, ap);
 	if (logfile) {
 		stamp(logfile);
-		if (level)
-			fprintf(logfile, "%s: %s: ", progname, level);
-		else
-			fprintf(logfile, "%s: ", progname);
-		vfprintf(logfile, fmt, ap2);
-		fputc('\n', logfile);
+		emit_to(logfile, level, fmt, ap2);
 		fflush(logfile);
 	}
 	va_end(ap2);
@@ -95,13 +99,13 @@ static int open_log(const char *path, int warn, char *err, size_t errlen)
 		logfile = NULL;
 	}
 	if (fd < 0 || !(logfile = fdopen(fd, "a"))) {
-		snprintf(err, errlen, "%s: cannot open the log: %s", path, strerror(errno));
+		err_set(err, errlen, "%s: cannot open the log: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	if (setenv("VQR_LOG", path, 1) < 0) {
-		snprintf(err, errlen, "%s: cannot pass the log on: %s", path, strerror(errno));
+		err_set(err, errlen, "%s: cannot pass the log on: %s", path, strerror(errno));
 		fclose(logfile);
 		logfile = NULL;
 		return -1;

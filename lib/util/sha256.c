@@ -6,6 +6,8 @@
  */
 #include "lib/util/sha256.h"
 #include "lib/util/cli.h"
+#include "lib/util/err.h"
+#include "lib/util/mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,10 +75,7 @@ int sha256_file(const char *path, unsigned char out[SHA256_DIGEST_LEN], char *er
 	fd = cli_open_input(path, errbuf, errlen);
 	if (fd < 0)
 		return -1;
-	buf = e ? NULL : malloc(SHA256_FILE_BUF);
-	if (!e && !buf)
-		e = ENOMEM;
-
+	buf = xmalloc(SHA256_FILE_BUF);
 	sha256_init(&c);
 	while (!e) {
 		n = read(fd, buf, SHA256_FILE_BUF);
@@ -93,14 +92,9 @@ int sha256_file(const char *path, unsigned char out[SHA256_DIGEST_LEN], char *er
 	close(fd);
 	if (e) {
 		sha256_final(&c, out); /* frees the context */
-		if (errbuf && errlen)
-			snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
-		return -1;
+		return err_set(errbuf, errlen, "%s: %s", path, strerror(e));
 	}
-	if (sha256_final(&c, out) < 0) {
-		if (errbuf && errlen)
-			snprintf(errbuf, errlen, "%s: cannot hash: libcrypto failed", path);
-		return -1;
-	}
+	if (sha256_final(&c, out) < 0)
+		return err_set(errbuf, errlen, "%s: cannot hash: libcrypto failed", path);
 	return 0;
 }
