@@ -31,14 +31,16 @@ static char dir[] = "/tmp/vqr-rowcheck-XXXXXX";
 	"      pay: {header: 起薪, type: decimal, min: 0}\n" \
 	"      note: {header: 备注, type: text, not_null: true}\n"
 
-/* Write text to dir/name; returns the path (static buffer). */
-static const char *put(const char *name, const char *text)
+/* The config file: CONFIG in dir/t.yaml; its path (static). */
+static const char *config_file(void)
 {
 	static char path[512];
 	FILE *f;
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	f = fopen(path, "w");
-	fputs(text, f);
+
+	snprintf(path, sizeof path, "%s/t.yaml", dir);
+	if (!(f = fopen(path, "w")))
+		return path;
+	fputs(CONFIG, f);
 	fclose(f);
 	return path;
 }
@@ -97,7 +99,7 @@ int main(void)
 
 	if (!mkdtemp(dir))
 		return 1;
-	c = cfg_load(put("t.yaml", CONFIG), err, sizeof err);
+	c = cfg_load(config_file(), err, sizeof err);
 	ok(c != NULL, "the config loads: %s", c ? "" : err);
 	if (!c)
 		return tap_done();
@@ -154,7 +156,7 @@ int main(void)
 	rowcheck_free(&rc);
 	manifest_clear(&m);
 	cfg_free(c);
-	unlink(put("t.yaml", ""));
+	unlink(config_file());
 	snprintf(path, sizeof path, "%s/rows.tsv", dir);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/rejects.tsv", dir);
