@@ -2,6 +2,11 @@
  * csvin.c - streaming CSV record reader on libcsv, zlib and iconv; see
  * csvin.h.
  *
+ * one file: the raw layer, the decoder, the delimiter detection and the
+ * libcsv callbacks are one pipeline over one struct whose offsets (pos,
+ * off, raw_off, line) each step advances for the next; split, every part
+ * would need the whole struct and the invariants below in a shared header.
+ *
  * Data flow:
  *
  *     gzread -> raw[rpos..rlen) -> fill(): check/decode -> buf[pos..len) -> libcsv -> record
@@ -65,6 +70,8 @@
  */
 #include "lib/readers/csvin.h"
 #include "lib/util/cli.h"
+#include "lib/util/err.h"
+#include "lib/util/mem.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -171,26 +178,11 @@ struct csvin {
 	char err[1024];         /* "path:line: message" */
 };
 
-static void set_err(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
-/* Record an error at the current line and enter the error state. */
+/* Record an error at the current line and enter the error state; -1. */
 static int fail(csvin *r, long line, const char *msg)
 {
-	set_err(r->err, sizeof r->err, "%s:%ld: %s", r->path, line, msg);
 	r->state = -1;
-	return -1;
+	return err_set(r->err, sizeof r->err, "%s:%ld: %s", r->path, line, msg);
 }
 
 /* The text of a zlib error, without the "<fd:N>: " prefix gzerror adds. */
@@ -203,8 +195,7 @@ static const char *zlib_text(const char *msg)
 
 /* Make room for need more bytes after *len in *b (capacity *cap), moving
  * the unread bytes [*pos, *len) to the front when that makes room.
- * Returns the number of bytes moved out at the front, or -1 when out of
- * memory. */
+ * Returns the number of bytes moved out at the front. */
 static long long make_room(unsigned char **b, size_t *cap, size_t *pos, size_t *len, size_t need)
 {
 	size_t moved = 0;
@@ -220,17 +211,10 @@ static long long make_room(unsigned char **b, size_t *cap, size_t *pos, size_t *
 	}
 	if (*cap - *len < need) {
 		size_t ncap = *cap ? *cap : need;
-		unsigned char *nb;
 
-		while (ncap - *len < need) {
-			if (ncap > SIZE_MAX / 2)
-				return -1;
-			ncap *= 2;
-		}
-		nb = realloc(*b, ncap);
-		if (!nb)
-			return -1;
-		*b = nb;
+		while (ncap - *len < need)
+			ncap = ncap > SIZE_MAX / 2 ? SIZE_MAX : ncap * 2;  /* xreallocarray ends an impossible size */
+		*b = xreallocarray(*b, ncap, 1);
 		*cap = ncap;
 	}
 	return (long long)moved;
@@ -271,11 +255,6 @@ static int raw_read(csvin *r)
 	if (r->raw_state > 0)
 		return 0;
 	moved = make_room(&r->raw, &r->rcap, &r->rpos, &r->rlen, r->chunk);
-	if (moved < 0) {
-		snprintf(r->raw_msg, sizeof r->raw_msg, "out of memory");
-		r->raw_state = -1;
-		return -1;
-	}
 	r->raw_base += moved;
 
 	errno = 0;
@@ -410,11 +389,7 @@ static int gb2_build(csvin *r, char *errbuf, size_t errlen)
 	unsigned char in[2 * 190], out[4 * 190];
 	unsigned lead;
 
-	r->gb2 = calloc(1, 65536 / 8);
-	if (!r->gb2) {
-		set_err(errbuf, errlen, "%s: out of memory", r->path);
-		return -1;
-	}
+	r->gb2 = xcalloc(1, 65536 / 8);
 	for (lead = 0x81; lead <= 0xFE; lead++) {
 		size_t ni = 0, done = 0;
 		unsigned t;
@@ -450,7 +425,7 @@ static int gb2_build(csvin *r, char *errbuf, size_t errlen)
 					     (unsigned)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
 					u += 4;
 					if (r->ngb2sup == CSVIN_GB2SUP) {
-						set_err(errbuf, errlen, "%s: GB18030 decoder: more than %d "
+						err_set(errbuf, errlen, "%s: GB18030 decoder: more than %d "
 							"two-byte codes decode to supplementary characters",
 							r->path, CSVIN_GB2SUP);
 						return -1;
@@ -466,7 +441,7 @@ static int gb2_build(csvin *r, char *errbuf, size_t errlen)
 			done = (size_t)(ip - (char *)in);
 			if (rc == (size_t)-1) {
 				if (e != EILSEQ || il < 2) {
-					set_err(errbuf, errlen, "%s: GB18030 decoder: %s", r->path,
+					err_set(errbuf, errlen, "%s: GB18030 decoder: %s", r->path,
 						strerror(e));
 					return -1;
 				}
@@ -590,11 +565,7 @@ static int fill(csvin *r)
 		return -1;
 	if (r->rd_state > 0)
 		return 0;
-	if (make_room(&r->buf, &r->cap, &r->pos, &r->len, r->chunk + CSVIN_SLACK) < 0) {
-		snprintf(r->rd_msg, sizeof r->rd_msg, "out of memory");
-		r->rd_state = -1;
-		return -1;
-	}
+	make_room(&r->buf, &r->cap, &r->pos, &r->len, r->chunk + CSVIN_SLACK);
 	len0 = r->len;
 	for (;;) {
 		size_t avail = r->rlen - r->rpos;
@@ -693,7 +664,7 @@ static int detect_delim(csvin *r, char *errbuf, size_t errlen)
 		for (i = 0; i < 3; i++) {
 			if (!d[i].done && avail > 0 &&
 			    csv_parse(&d[i].p, s, avail, det_field, det_row, &d[i]) != avail) {
-				set_err(errbuf, errlen, "%s: %s", r->path,
+				err_set(errbuf, errlen, "%s: %s", r->path,
 					csv_strerror(csv_error(&d[i].p)));
 				ret = -1;
 				goto out;
@@ -733,49 +704,31 @@ out:
 /* ---- libcsv callbacks of the main parser ---- */
 
 /* Make room for need fields in foff, flen and fields (one capacity). */
-static int grow_fields(csvin *r, size_t need)
+static void grow_fields(csvin *r, size_t need)
 {
 	size_t ncap = r->fcap ? r->fcap : 16;
-	void *p;
 
 	if (need <= r->fcap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / sizeof(char *))
-			return -1;
-		ncap *= 2;
-	}
-	if (!(p = realloc(r->foff, ncap * sizeof *r->foff)))
-		return -1;
-	r->foff = p;
-	if (!(p = realloc(r->flen, ncap * sizeof *r->flen)))
-		return -1;
-	r->flen = p;
-	if (!(p = realloc(r->fields, ncap * sizeof *r->fields)))
-		return -1;
-	r->fields = p;
+		return;
+	while (ncap < need)
+		ncap = ncap > SIZE_MAX / 2 ? SIZE_MAX : ncap * 2;  /* xreallocarray ends an impossible size */
+	r->foff = xreallocarray(r->foff, ncap, sizeof *r->foff);
+	r->flen = xreallocarray(r->flen, ncap, sizeof *r->flen);
+	r->fields = xreallocarray(r->fields, ncap, sizeof *r->fields);
 	r->fcap = ncap;
-	return 0;
 }
 
 /* Make room for need bytes in the text arena. */
-static int grow_data(csvin *r, size_t need)
+static void grow_data(csvin *r, size_t need)
 {
 	size_t ncap = r->dcap ? r->dcap : 1024;
-	char *p;
 
 	if (need <= r->dcap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2)
-			return -1;
-		ncap *= 2;
-	}
-	if (!(p = realloc(r->data, ncap)))
-		return -1;
-	r->data = p;
+		return;
+	while (ncap < need)
+		ncap = ncap > SIZE_MAX / 2 ? SIZE_MAX : ncap * 2;
+	r->data = xreallocarray(r->data, ncap, 1);
 	r->dcap = ncap;
-	return 0;
 }
 
 static void cb_field(void *s, size_t len, void *data)
@@ -792,11 +745,12 @@ static void cb_field(void *s, size_t len, void *data)
 		r->cb_err = 3;
 		return;
 	}
-	if (len >= SIZE_MAX - r->dlen || grow_data(r, r->dlen + len + 1) < 0 ||
-	    grow_fields(r, r->nf + 1) < 0) {
+	if (len >= SIZE_MAX - r->dlen) {
 		r->cb_err = 1;
 		return;
 	}
+	grow_data(r, r->dlen + len + 1);
+	grow_fields(r, r->nf + 1);
 	if (len > 0)
 		memcpy(r->data + r->dlen, s, len);
 	r->data[r->dlen + len] = '\0';
@@ -830,8 +784,8 @@ static void cb_row(int c, void *data)
 
 /*
  * The fields of the quote-free line s[0..n) (without its terminator), as
- * libcsv would deliver them (see the file header): 0, or -1 when out of
- * memory (cb_err set).
+ * libcsv would deliver them (see the file header): 0, or -1 when a field
+ * is too long or the arena cannot grow (cb_err set).
  */
 static int split_line(csvin *r, const unsigned char *s, size_t n)
 {
@@ -839,10 +793,11 @@ static int split_line(csvin *r, const unsigned char *s, size_t n)
 
 	if (n == 0)
 		return 0;
-	if (n >= SIZE_MAX - r->dlen || grow_data(r, r->dlen + n + 1) < 0) {
+	if (n >= SIZE_MAX - r->dlen) {
 		r->cb_err = 1;
 		return -1;
 	}
+	grow_data(r, r->dlen + n + 1);
 	d = r->data + r->dlen;
 	memcpy(d, s, n);
 	d[n] = '\0';
@@ -856,10 +811,7 @@ static int split_line(csvin *r, const unsigned char *s, size_t n)
 			r->cb_err = 3;
 			return -1;
 		}
-		if (grow_fields(r, r->nf + 1) < 0) {
-			r->cb_err = 1;
-			return -1;
-		}
+		grow_fields(r, r->nf + 1);
 		*q = '\0';
 		r->foff[r->nf] = (size_t)(p - r->data);
 		r->flen[r->nf] = (size_t)(q - p);
@@ -932,7 +884,7 @@ static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 		if (bom != 2 && bom != 3) {
 			if (r->raw_state < 0)   /* csvin_next reports the read error */
 				return 0;
-			set_err(errbuf, errlen, "%s: encoding utf-16 needs a byte order mark "
+			err_set(errbuf, errlen, "%s: encoding utf-16 needs a byte order mark "
 				"(FF FE or FE FF) at the start of the file%s%s", r->path,
 				bom ? ", found one of " : "", bom_name[bom]);
 			return -1;
@@ -941,7 +893,7 @@ static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 	} else {
 		r->enc = want;
 		if (bom > 1 || (bom == 1 && want != ENC_UTF8)) {
-			set_err(errbuf, errlen, "%s: the file starts with a %s byte order mark, "
+			err_set(errbuf, errlen, "%s: the file starts with a %s byte order mark, "
 				"but the configured encoding is %s", r->path, bom_name[bom],
 				want == ENC_UTF8 ? "utf-8" : "gb18030");
 			return -1;
@@ -954,7 +906,7 @@ static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 		return 0;
 	r->cd = iconv_open("UTF-8", enc_label(r->enc));
 	if (r->cd == (iconv_t)-1) {
-		set_err(errbuf, errlen, "%s: cannot decode %s: iconv_open: %s", r->path,
+		err_set(errbuf, errlen, "%s: cannot decode %s: iconv_open: %s", r->path,
 			enc_label(r->enc), strerror(errno));
 		return -1;
 	}
@@ -963,65 +915,27 @@ static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 	return 0;
 }
 
-csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t errlen)
+/* The options' delimiter and encoding checked: the encoding wanted
+ * (ENC_*), or -1 with the reason in errbuf. */
+static int check_opts(const char *path, unsigned char delim, const char *encoding, char *errbuf, size_t errlen)
 {
-	csvin *r;
-	int fd, want;
-	gzFile gz;
-	unsigned char delim = opts ? opts->delim : 0;
-	size_t chunk = opts && opts->chunk ? opts->chunk : CSVIN_CHUNK;
-	const char *encoding = opts ? opts->encoding : NULL;
+	int want;
 
-	if (!path) {
-		set_err(errbuf, errlen, "(null): no file name");
-		return NULL;
-	}
-	if (delim == '"' || delim == '\r' || delim == '\n') {
-		set_err(errbuf, errlen, "%s: invalid delimiter 0x%02x", path, delim);
-		return NULL;
-	}
+	if (!path)
+		return err_set(errbuf, errlen, "(null): no file name");
+	if (delim == '"' || delim == '\r' || delim == '\n')
+		return err_set(errbuf, errlen, "%s: invalid delimiter 0x%02x", path, delim);
 	want = enc_parse(encoding);
-	if (want < 0) {
-		set_err(errbuf, errlen, "%s: unknown encoding \"%s\" "
-			"(known: utf-8, gb18030, utf-16, auto)", path, encoding);
-		return NULL;
-	}
-	if (chunk > CSVIN_CHUNK_MAX)
-		chunk = CSVIN_CHUNK_MAX;
+	if (want < 0)
+		return err_set(errbuf, errlen, "%s: unknown encoding \"%s\" "
+			       "(known: utf-8, gb18030, utf-16, auto)", path, encoding);
+	return want;
+}
 
-	fd = cli_open_input(path, errbuf, errlen);
-	if (fd < 0)
-		return NULL;
-	gz = gzdopen(fd, "rb");
-	if (!gz) {
-		set_err(errbuf, errlen, "%s: out of memory", path);
-		close(fd);
-		return NULL;
-	}
-	gzbuffer(gz, CSVIN_GZBUF);
-
-	r = calloc(1, sizeof *r);
-	if (!r || !(r->path = strdup(path))) {
-		set_err(errbuf, errlen, "%s: out of memory", path);
-		free(r);
-		gzclose(gz);
-		return NULL;
-	}
-	r->gz = gz;
-	r->cd = (iconv_t)-1;
-	r->chunk = chunk;
-	r->max_record = opts && opts->max_record ? opts->max_record : CSVIN_MAX_RECORD;
-	r->max_field = opts && opts->max_field ? opts->max_field : CSVIN_MAX_FIELD;
-	r->max_ratio = opts && opts->max_ratio > 0 ? opts->max_ratio : CSVIN_MAX_RATIO;
-	r->line = 1;
-	r->rec_line = 1;
-
-	if (settle_encoding(r, want, errbuf, errlen) < 0) {
-		csvin_close(r);
-		return NULL;
-	}
-
-	/* BOM (decoded: U+FEFF of any encoding): the first three bytes, however they arrive */
+/* A byte order mark (decoded: U+FEFF of any encoding) at the start:
+ * skipped, however its three bytes arrive. */
+static void skip_bom(csvin *r)
+{
 	while (r->len - r->pos < 3 && fill(r) > 0)
 		;
 	if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3) == 0) {
@@ -1034,14 +948,51 @@ csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t
 		else if (r->enc == ENC_GB18030)
 			r->enc_name = "gb18030 (BOM)";
 	}
+}
 
+csvin *csvin_open(const char *path, const csvin_opts *opts, char *errbuf, size_t errlen)
+{
+	csvin *r;
+	int fd, want;
+	gzFile gz;
+	unsigned char delim = opts ? opts->delim : 0;
+	size_t chunk = opts && opts->chunk ? opts->chunk : CSVIN_CHUNK;
+
+	if ((want = check_opts(path, delim, opts ? opts->encoding : NULL, errbuf, errlen)) < 0)
+		return NULL;
+	if (chunk > CSVIN_CHUNK_MAX)
+		chunk = CSVIN_CHUNK_MAX;
+	fd = cli_open_input(path, errbuf, errlen);
+	if (fd < 0)
+		return NULL;
+	gz = gzdopen(fd, "rb");
+	if (!gz) {
+		err_set(errbuf, errlen, "%s: out of memory", path);
+		close(fd);
+		return NULL;
+	}
+	gzbuffer(gz, CSVIN_GZBUF);
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(path);
+	r->gz = gz;
+	r->cd = (iconv_t)-1;
+	r->chunk = chunk;
+	r->max_record = opts && opts->max_record ? opts->max_record : CSVIN_MAX_RECORD;
+	r->max_field = opts && opts->max_field ? opts->max_field : CSVIN_MAX_FIELD;
+	r->max_ratio = opts && opts->max_ratio > 0 ? opts->max_ratio : CSVIN_MAX_RATIO;
+	r->line = 1;
+	r->rec_line = 1;
+	if (settle_encoding(r, want, errbuf, errlen) < 0) {
+		csvin_close(r);
+		return NULL;
+	}
+	skip_bom(r);
 	if (delim) {
 		r->delim = delim;
 	} else if (detect_delim(r, errbuf, errlen) < 0) {
 		csvin_close(r);
 		return NULL;
 	}
-
 	csv_init(&r->p, CSV_REPALL_NL);
 	r->p_init = 1;
 	csv_set_delim(&r->p, r->delim);

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util/mem.h"
+
 typedef struct rmeta {
 	size_t nfields;         /* fields of the record */
 	size_t first;           /* index of its first field in foff/flen */
@@ -158,12 +160,8 @@ static void *producer(void *arg)
 
 recq *recq_start(recq_next_fn next, recq_error_fn error, void *reader, char *err, size_t errlen)
 {
-	recq *q = calloc(1, sizeof *q);
+	recq *q = xcalloc(1, sizeof *q);
 
-	if (!q) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
 	q->next = next;
 	q->error = error;
 	q->reader = reader;

@@ -44,7 +44,7 @@ typedef const char *(*recq_error_fn)(void *reader);
  * Start reading ahead from reader through next (called only from the
  * producer thread from now until recq_stop) and error.  Returns the
  * queue, owned by the caller (recq_stop), or NULL with the reason in err
- * (out of memory, no thread).
+ * (no thread).
  */
 recq *recq_start(recq_next_fn next, recq_error_fn error, void *reader, char *err, size_t errlen);
 

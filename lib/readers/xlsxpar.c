@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util/err.h"
+#include "lib/util/mem.h"
+
 #include "lib/readers/recq.h"
 
 struct xlsxpar {
@@ -80,14 +83,10 @@ static int whole_from_here(xlsxpar *p)
 
 xlsxpar *xlsxpar_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t errlen)
 {
-	xlsxpar *p = calloc(1, sizeof *p);
+	xlsxpar *p = xcalloc(1, sizeof *p);
 	char err[64];
 
-	if (!p || !(p->path = strdup(path))) {
-		free(p);
-		snprintf(errbuf, errlen, "%s: out of memory", path);
-		return NULL;
-	}
+	p->path = xstrdup(path);
 	if (opts)
 		p->opts = *opts;
 	p->opts.part = 1;
@@ -96,13 +95,8 @@ xlsxpar *xlsxpar_open(const char *path, const xlsx_opts *opts, char *errbuf, siz
 		free(p);
 		return NULL;
 	}
-	p->sheet = strdup(xlsx_sheet(p->a));
+	p->sheet = xstrdup(xlsx_sheet(p->a));
 	p->date1904 = xlsx_date1904(p->a);
-	if (!p->sheet) {
-		snprintf(errbuf, errlen, "%s: out of memory", path);
-		xlsxpar_close(p);
-		return NULL;
-	}
 	if (xlsx_shared_bytes(p->a) <= XLSXPAR_MAX_SHARED) {
 		p->opts.part = 2;
 		if ((p->b = xlsx_open(path, &p->opts, NULL, 0)) && xlsx_part_share(p->b, p->a) == 0 &&
@@ -111,7 +105,7 @@ xlsxpar *xlsxpar_open(const char *path, const xlsx_opts *opts, char *errbuf, siz
 	}
 	p->opts.part = 0;
 	if (!p->qb && whole_from_here(p) < 0) {
-		snprintf(errbuf, errlen, "%s", p->err);
+		err_set(errbuf, errlen, "%s", p->err);
 		xlsxpar_close(p);
 		return NULL;
 	}

@@ -16,6 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "lib/util/mem.h"
+
 struct pii {
 	EVP_MAC *mac;           /* the HMAC implementation */
 	EVP_MAC_CTX *ctx;       /* keyed context, re-initialised per value */
@@ -48,8 +50,8 @@ pii *pii_open(const char *keyfile, char *err, size_t errlen)
 			 "hint: head -c 32 /dev/urandom > %s", keyfile, n, PII_MIN_KEY, keyfile);
 		return NULL;
 	}
-	p = calloc(1, sizeof *p);
-	if (!p || !(p->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) || !(p->ctx = EVP_MAC_CTX_new(p->mac))) {
+	p = xcalloc(1, sizeof *p);
+	if (!(p->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) || !(p->ctx = EVP_MAC_CTX_new(p->mac))) {
 		snprintf(err, errlen, "%s: libcrypto has no HMAC", keyfile);
 		pii_close(p);
 		p = NULL;

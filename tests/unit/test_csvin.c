@@ -1070,7 +1070,7 @@ static const badcase badcases[] = {
 
 static const char *check_bad_run(const char *path, const badcase *b, const char *enc, size_t chunk)
 {
-	static char msg[1024];
+	static char msg[3072];    /* room for two whole messages */
 	csvin_opts o = { .chunk = chunk, .encoding = enc };
 	char err[512], want[1024];
 	const csvin_record *rec;
