@@ -214,7 +214,7 @@ int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long
 	suffix[0] = '\t';
 	copy_escape(c->school_code, suffix + 1);
 	sprintf(suffix + strlen(suffix), "\t%lld", file_id);
-	rc = pgcopy_stream(d, r, 0, suffix, 0, nrows, err, errlen);
+	rc = pgcopy_stream(d, r, 0, suffix, nrows, err, errlen);
 	goto out;
 comment_failed:
 	if (k == -1)
