@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/db/dbrun.h"
 #include "lib/db/rowload.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
@@ -167,11 +168,8 @@ static int step_rejects_rows(load_ctx *x)
 {
 	if (x->o->reprocess) {
 		const char *fp[1] = { x->fnum };
-		PGresult *r = db_query(x->d, "DELETE FROM vqr.reject WHERE file_id = $1::bigint", 1, fp, x->err,
-				       x->errlen);
-		if (!r)
+		if (db_run(x->d, "DELETE FROM vqr.reject WHERE file_id = $1::bigint", 1, fp, x->err, x->errlen) < 0)
 			return STEP_FAIL;
-		PQclear(r);
 		if (x->s->load_rows && rowload_forget(x->d, x->s, x->file_id, x->err, x->errlen) < 0)
 			return STEP_FAIL;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/db/dbrun.h"
 #include "lib/util/cli.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
@@ -109,11 +110,6 @@ int load_insert_batch(db *d, const cfg *c, const cfg_source *s, const char *labe
 int load_batch_finish(db *d, const char *bnum, const char *status, char *err, size_t errlen)
 {
 	const char *p[2] = { bnum, status };
-	PGresult *r = db_query(d, "UPDATE vqr.batch SET status = $2, finished_at = clock_timestamp() "
+	return db_run(d, "UPDATE vqr.batch SET status = $2, finished_at = clock_timestamp() "
 			       "WHERE batch_id = $1", 2, p, err, errlen);
-
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
 }

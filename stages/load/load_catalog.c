@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/catalog/val.h"
+#include "lib/db/dbrun.h"
 #include "lib/db/derive.h"
 #include "lib/staging/stage.h"
 #include "lib/util/err.h"
@@ -16,14 +17,7 @@
 
 int load_catalog_guarded(db *d, char *err, size_t errlen)
 {
-	PGresult *r = db_query(d, "SELECT NOT has_table_privilege('vqr.indicator', 'UPDATE')", 0, NULL, err, errlen);
-	int g;
-
-	if (!r)
-		return -1;
-	g = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	return g;
+	return db_run_bool(d, "SELECT NOT has_table_privilege('vqr.indicator', 'UPDATE')", err, errlen);
 }
 
 /* The aggregation of a source indicator: "count(*) where ... / sum(x) by
@@ -72,7 +66,7 @@ static int sync_indicator(db *d, const cfg_indicator *ind, int guarded, char *er
 {
 	const char *p[12];
 	char scale[32], *rule = load_rule_text(ind);
-	PGresult *r;
+	int r;
 
 	snprintf(scale, sizeof scale, "%.15g", ind->scale);
 	p[0] = ind->code;
@@ -87,7 +81,7 @@ static int sync_indicator(db *d, const cfg_indicator *ind, int guarded, char *er
 	p[9] = rule;
 	p[10] = period_type_name(ind->period);
 	p[11] = ind->formula ? "true" : "false";
-	r = db_query(d, guarded ?
+	r = db_run(d, guarded ?
 		     "SELECT vqr.catalog_add_indicator($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10, $11, "
 		     "$12::boolean)" :
 		     "INSERT INTO vqr.indicator (indicator_code, name_zh, name_en, unit, kind, aggregate, "
@@ -105,11 +99,10 @@ static int sync_indicator(db *d, const cfg_indicator *ind, int guarded, char *er
 		     "(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.unit, EXCLUDED.kind, EXCLUDED.aggregate, "
 		     "EXCLUDED.source_code, EXCLUDED.scale, EXCLUDED.description, EXCLUDED.rule, "
 		     "EXCLUDED.period_type, EXCLUDED.derived)",
-		     12, p, err, errlen);
+		     12, p, err, errlen) < 0 ? -1 : 0;
 	free(rule);
-	if (!r)
+	if (r < 0)
 		return -1;
-	PQclear(r);
 	return 0;
 }
 
@@ -130,7 +123,7 @@ static int sync_indicators(db *d, const cfg *c, const cfg_source *s, int guarded
 static int sync_source(db *d, const cfg_source *s, int guarded, int only_add, char *err, size_t errlen)
 {
 	const char *p[3] = { s->name, s->name_zh, s->name_en };
-	PGresult *r = db_query(d,
+	return db_run(d,
 			       guarded ? "SELECT vqr.catalog_add_source($1, $2, $3)"
 			       : only_add ? "INSERT INTO vqr.source (source_code, name_zh, name_en) VALUES ($1, $2, $3) "
 					    "ON CONFLICT (source_code) DO NOTHING"
@@ -138,23 +131,16 @@ static int sync_source(db *d, const cfg_source *s, int guarded, int only_add, ch
 				 "ON CONFLICT (source_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, "
 				 "name_en = EXCLUDED.name_en",
 			       3, p, err, errlen);
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
 }
 
 int load_catalog_sync(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen)
 {
 	const char *p[3] = { c->school_code, c->school_name, c->school_region };
-	PGresult *r = db_query(d,
+	if (db_run(d,
 			       "INSERT INTO vqr.school (school_code, name, region) VALUES ($1, $2, $3) "
 			       "ON CONFLICT (school_code) DO UPDATE SET name = EXCLUDED.name, region = EXCLUDED.region",
-			       3, p, err, errlen);
-
-	if (!r)
+			       3, p, err, errlen) < 0)
 		return -1;
-	PQclear(r);
 	if (sync_source(d, s, guarded, 0, err, errlen) < 0 || sync_indicators(d, c, s, guarded, err, errlen) < 0)
 		return -1;
 	/* Indicators reported on a summary sheet are matched by name: all must exist. */
@@ -176,7 +162,6 @@ int load_catalog_periods(db *d, const manifest *m, const char *dir, int guarded,
 		long first, last;
 		char f[16], l[16];
 		int y, mo, dd;
-		PGresult *r;
 		if (period_bounds(m->periods[i], &pt, &first, &last) < 0)
 			return err_set(err, errlen, "%s/%s: \"%s\" is not a period label", dir, STAGE_MANIFEST,
 				       m->periods[i]);
@@ -188,14 +173,12 @@ int load_catalog_periods(db *d, const manifest *m, const char *dir, int guarded,
 		p[1] = period_type_name(pt);
 		p[2] = f;
 		p[3] = l;
-		r = db_query(d,
+		if (db_run(d,
 			     guarded ? "SELECT vqr.catalog_add_period($1, $2, $3::date, $4::date)"
 				     : "INSERT INTO vqr.period (period, period_type, start_date, end_date) "
 				       "VALUES ($1, $2, $3, $4) ON CONFLICT (period) DO NOTHING",
-			     4, p, err, errlen);
-		if (!r)
+			     4, p, err, errlen) < 0)
 			return -1;
-		PQclear(r);
 	}
 	return 0;
 }

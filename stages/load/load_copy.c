@@ -5,19 +5,13 @@
 
 #include <stdlib.h>
 
+#include "lib/db/dbrun.h"
 #include "lib/db/pgcopy.h"
 #include "lib/util/mem.h"
 
 int load_rls_active(db *d, char *err, size_t errlen)
 {
-	PGresult *r = db_query(d, "SELECT row_security_active('vqr.indicator_value')", 0, NULL, err, errlen);
-	int rls;
-
-	if (!r)
-		return -1;
-	rls = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	return rls;
+	return db_run_bool(d, "SELECT row_security_active('vqr.indicator_value')", err, errlen);
 }
 
 int load_table(db *d, const char *table, const char *cols, int rls, const char *path, int skip_header,

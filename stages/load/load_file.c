@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lib/db/dbrun.h"
+#include "lib/util/err.h"
+
 /* The file's column coverage as four text[] literals for vqr.source_file
  * (unmapped headers, their hints, missing fields, skipped indicators);
  * 0, or -1 (no memory; what was made is freed). */
@@ -49,7 +52,7 @@ int load_record_file(db *d, const cfg *c, const cfg_source *s, const manifest *m
 	PGresult *r;
 
 	if (coverage_arrays(m, cov) < 0) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
 	for (int i = 0; i < 9; i++)
@@ -76,14 +79,12 @@ int load_replace_values(db *d, const cfg *c, const cfg_source *s, const char *pe
 	PGresult *r;
 
 	if (dry_run) {
-		r = db_query(d,
+		if (db_run(d,
 			     "CREATE TEMP TABLE vqr_dry_old ON COMMIT DROP AS "
 			     "SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value "
 			     "WHERE school_code = $1 AND source_code = $2 AND period = ANY($3::text[])",
-			     3, p, err, errlen);
-		if (!r)
+			     3, p, err, errlen) < 0)
 			return -1;
-		PQclear(r);
 	}
 	r = db_query(d,
 		     "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
@@ -120,13 +121,11 @@ int load_slice_files(db *d, const cfg *c, const cfg_source *s, const char *perio
 		*old_rows = atoll(PQgetvalue(r, 0, 0));
 		PQclear(r);
 	}
-	r = db_query(d,
+	if (db_run(d,
 		     "INSERT INTO vqr.slice_file (school_code, source_code, period, file_id, added_by) "
 		     "SELECT $1, $2, p, $4::bigint, $5::bigint FROM unnest($3::text[]) p ON CONFLICT DO NOTHING",
-		     5, p, err, errlen);
-	if (!r)
+		     5, p, err, errlen) < 0)
 		return -1;
-	PQclear(r);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/db/dbrun.h"
 #include "lib/util/mem.h"
 #include "lib/util/str.h"
 
@@ -37,16 +38,11 @@ static int supersede(db *d, const cfg *c, const cfg_source *s, const char *perio
 		     size_t errlen)
 {
 	const char *p[4] = { c->school_code, s->name, periods, bnum };
-	PGresult *r = db_query(d,
+	return db_run(d,
 			       "UPDATE vqr.finding SET superseded_by = $4::bigint WHERE school_code = $1 AND "
 			       "source_code = $2 AND period = ANY($3::text[]) AND check_code = 'field_missing' AND "
 			       "superseded_by IS NULL",
 			       4, p, err, errlen);
-
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
 }
 
 /* Record the finding msg of indicator ind in each of m's periods of type
@@ -60,17 +56,14 @@ static int record_in(db *d, const cfg *c, const cfg_source *s, const manifest *m
 		const char *p[7] = { bnum, fnum, c->school_code, m->periods[k], s->name, msg, ind->code };
 		period_type t;
 		long first, last;
-		PGresult *r;
 		if (period_bounds(m->periods[k], &t, &first, &last) < 0 || t != pt)
 			continue;
-		r = db_query(d,
+		if (db_run(d,
 			     "INSERT INTO vqr.finding (batch_id, file_id, school_code, period, source_code, "
 			     "check_code, severity, message, indicator_code) "
 			     "VALUES ($1, $2, $3, $4, $5, 'field_missing', 'warning', $6, $7)",
-			     7, p, err, errlen);
-		if (!r)
+			     7, p, err, errlen) < 0)
 			return -1;
-		PQclear(r);
 		n++;
 	}
 	return n;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/db/dbrun.h"
 #include "lib/staging/stage.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
@@ -101,17 +102,16 @@ int shrink_record(db *d, const cfg *c, const cfg_source *s, const shrink *k, con
 				      "accepted (vqr run --accept-shrink)", file, s->max_shrink, k->item[i].msg);
 		char l[40], r2[40];
 		const char *p[7] = { bnum, c->school_code, k->item[i].period, s->name, msg, l, r2 };
-		PGresult *r;
+		int r;
 		snprintf(l, sizeof l, "%.15g", k->item[i].before);
 		snprintf(r2, sizeof r2, "%.15g", k->item[i].after);
-		r = db_query(d,
+		r = db_run(d,
 			     "INSERT INTO vqr.finding (batch_id, school_code, period, source_code, check_code, severity, "
 			     "message, left_value, right_value) VALUES ($1, $2, $3, $4, 'slice_shrink', 'error', $5, $6, $7)",
-			     7, p, err, errlen);
+			     7, p, err, errlen) < 0 ? -1 : 0;
 		free(msg);
-		if (!r)
+		if (r < 0)
 			return -1;
-		PQclear(r);
 	}
 	return 0;
 }
