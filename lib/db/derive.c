@@ -326,6 +326,11 @@ static long breakdowns(const derive *dv, const char *period, const char ***bds, 
 	return (long)n;
 }
 
+#define INSERT_DERIVED \
+	"INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, " \
+	"source_code, numerator, denominator, value, batch_id) " \
+	"VALUES ($1, $2, $3, $4::jsonb, 'computed', 'derived', $5, $6, $7, $8)"
+
 /* Record a derived value of ind at (period, bd): in the table (so that
  * later derived indicators and the checks see it) and in the database.
  * num and den are stored when has_nd.  0, or -1 with err set. */
@@ -356,11 +361,7 @@ static int put_value(derive *dv, db *d, const char *school, const char *period, 
 	e->den = den;
 	e->has_nd = has_nd;
 	e->this_batch = 1;
-	if (db_run(d,
-		     "INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, "
-		     "value_type, source_code, numerator, denominator, value, batch_id) "
-		     "VALUES ($1, $2, $3, $4::jsonb, 'computed', 'derived', $5, $6, $7, $8)",
-		     8, q, err, errlen) < 0)
+	if (db_run(d, INSERT_DERIVED, 8, q, err, errlen) < 0)
 		return -1;
 	sum->derived++;
 	return 0;
@@ -785,7 +786,7 @@ int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errle
 			     "vqr.check_rule.severity, vqr.check_rule.block, vqr.check_rule.by_fields) IS DISTINCT FROM "
 			     "(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.left_side, EXCLUDED.op, EXCLUDED.right_side, "
 			     "EXCLUDED.tolerance, EXCLUDED.severity, EXCLUDED.block, EXCLUDED.by_fields)",
-			     10, p, err, errlen) < 0 ? -1 : 0;
+			     10, p, err, errlen);
 		free(by);
 		if (r < 0)
 			return -1;

@@ -99,11 +99,9 @@ static int sync_indicator(db *d, const cfg_indicator *ind, int guarded, char *er
 		     "(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.unit, EXCLUDED.kind, EXCLUDED.aggregate, "
 		     "EXCLUDED.source_code, EXCLUDED.scale, EXCLUDED.description, EXCLUDED.rule, "
 		     "EXCLUDED.period_type, EXCLUDED.derived)",
-		     12, p, err, errlen) < 0 ? -1 : 0;
+		     12, p, err, errlen);
 	free(rule);
-	if (r < 0)
-		return -1;
-	return 0;
+	return r;
 }
 
 /* Sync the indicators of source s (and the derived ones with it). */

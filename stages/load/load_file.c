@@ -72,20 +72,20 @@ int load_record_file(db *d, const cfg *c, const cfg_source *s, const manifest *m
 	return 0;
 }
 
+/* A dry run keeps the slices' values for load_report_changes. */
+#define KEEP_DRY_OLD \
+	"CREATE TEMP TABLE vqr_dry_old ON COMMIT DROP AS " \
+	"SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value " \
+	"WHERE school_code = $1 AND source_code = $2 AND period = ANY($3::text[])"
+
 int load_replace_values(db *d, const cfg *c, const cfg_source *s, const char *periods, const char *bnum,
 			int dry_run, long long *replaced, char *err, size_t errlen)
 {
 	const char *p[4] = { c->school_code, s->name, periods, bnum };
 	PGresult *r;
 
-	if (dry_run) {
-		if (db_run(d,
-			     "CREATE TEMP TABLE vqr_dry_old ON COMMIT DROP AS "
-			     "SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value "
-			     "WHERE school_code = $1 AND source_code = $2 AND period = ANY($3::text[])",
-			     3, p, err, errlen) < 0)
-			return -1;
-	}
+	if (dry_run && db_run(d, KEEP_DRY_OLD, 3, p, err, errlen) < 0)
+		return -1;
 	r = db_query(d,
 		     "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
 		     "AND period = ANY($3::text[]) RETURNING *) "

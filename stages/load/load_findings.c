@@ -45,6 +45,10 @@ static int supersede(db *d, const cfg *c, const cfg_source *s, const char *perio
 			       4, p, err, errlen);
 }
 
+#define INSERT_FIELD_MISSING \
+	"INSERT INTO vqr.finding (batch_id, file_id, school_code, period, source_code, check_code, severity, " \
+	"message, indicator_code) VALUES ($1, $2, $3, $4, $5, 'field_missing', 'warning', $6, $7)"
+
 /* Record the finding msg of indicator ind in each of m's periods of type
  * pt.  How many were recorded, or -1 with err set. */
 static int record_in(db *d, const cfg *c, const cfg_source *s, const manifest *m, const cfg_indicator *ind,
@@ -58,11 +62,7 @@ static int record_in(db *d, const cfg *c, const cfg_source *s, const manifest *m
 		long first, last;
 		if (period_bounds(m->periods[k], &t, &first, &last) < 0 || t != pt)
 			continue;
-		if (db_run(d,
-			     "INSERT INTO vqr.finding (batch_id, file_id, school_code, period, source_code, "
-			     "check_code, severity, message, indicator_code) "
-			     "VALUES ($1, $2, $3, $4, $5, 'field_missing', 'warning', $6, $7)",
-			     7, p, err, errlen) < 0)
+		if (db_run(d, INSERT_FIELD_MISSING, 7, p, err, errlen) < 0)
 			return -1;
 		n++;
 	}

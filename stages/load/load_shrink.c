@@ -108,7 +108,7 @@ int shrink_record(db *d, const cfg *c, const cfg_source *s, const shrink *k, con
 		r = db_run(d,
 			     "INSERT INTO vqr.finding (batch_id, school_code, period, source_code, check_code, severity, "
 			     "message, left_value, right_value) VALUES ($1, $2, $3, $4, 'slice_shrink', 'error', $5, $6, $7)",
-			     7, p, err, errlen) < 0 ? -1 : 0;
+			     7, p, err, errlen);
 		free(msg);
 		if (r < 0)
 			return -1;
