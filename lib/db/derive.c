@@ -16,6 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/db/dbrun.h"
+#include "lib/util/mem.h"
+#include "lib/util/str.h"
+
 typedef struct entry {
 	char *period;           /* period label */
 	char *bd;               /* breakdown as jsonb text */
@@ -82,36 +86,28 @@ static entry *find(const derive *dv, const char *period, const char *bd, const c
 	return NULL;
 }
 
-static int insert(derive *dv, entry *e)
+static void insert(derive *dv, entry *e)
 {
-	if (dv->n == dv->allcap) {
-		size_t nc = dv->allcap ? dv->allcap * 2 : 256;
-		entry **na = realloc(dv->all, nc * sizeof *na);
-		if (!na)
-			return -1;
-		dv->all = na;
-		dv->allcap = nc;
-	}
+	size_t b;
+
+	xgrow((void **)&dv->all, &dv->allcap, dv->n + 1, sizeof *dv->all);
 	if (dv->n * 2 >= dv->cap) {
 		size_t nc = dv->cap ? dv->cap * 4 : 1024;
-		entry **nt = calloc(nc, sizeof *nt);
-		if (!nt)
-			return -1;
+		entry **nt = xcalloc(nc, sizeof *nt);
 		for (size_t i = 0; i < dv->n; i++) {
 			entry *x = dv->all[i];
-			size_t b = hkey(x->period, x->bd, x->code, x->reported) & (nc - 1);
-			x->next = nt[b];
-			nt[b] = x;
+			size_t h = hkey(x->period, x->bd, x->code, x->reported) & (nc - 1);
+			x->next = nt[h];
+			nt[h] = x;
 		}
 		free(dv->tab);
 		dv->tab = nt;
 		dv->cap = nc;
 	}
-	size_t b = hkey(e->period, e->bd, e->code, e->reported) & (dv->cap - 1);
+	b = hkey(e->period, e->bd, e->code, e->reported) & (dv->cap - 1);
 	e->next = dv->tab[b];
 	dv->tab[b] = e;
 	dv->all[dv->n++] = e;
-	return 0;
 }
 
 static void entry_free(entry *e)
@@ -123,6 +119,14 @@ static void entry_free(entry *e)
 	free(e);
 }
 
+/* Free the n strings of v, and v. */
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void derive_free(derive *dv)
 {
 	if (!dv)
@@ -131,21 +135,15 @@ void derive_free(derive *dv)
 		entry_free(dv->all[i]);
 	free(dv->all);
 	free(dv->tab);
-	for (size_t i = 0; i < dv->nperiods; i++)
-		free(dv->periods[i]);
-	free(dv->periods);
+	free_strings(dv->periods, dv->nperiods);
 	for (size_t i = 0; i < dv->nf; i++) {
 		free(dv->f[i].period);
 		free(dv->f[i].bd);
 		free(dv->f[i].message);
 	}
 	free(dv->f);
-	for (size_t i = 0; i < dv->nowned; i++)
-		free(dv->owned[i]);
-	free(dv->owned);
-	for (size_t i = 0; i < dv->ngone; i++)
-		free(dv->gone[i]);
-	free(dv->gone);
+	free_strings(dv->owned, dv->nowned);
+	free_strings(dv->gone, dv->ngone);
 	free(dv);
 }
 
@@ -160,17 +158,10 @@ static int is_gone(const derive *dv, const char *period, const char *code)
 	return 0;
 }
 
-static int add_gone(derive *dv, const char *period, const char *code)
+static void add_gone(derive *dv, const char *period, const char *code)
 {
-	char **ng = realloc(dv->gone, (dv->ngone + 1) * sizeof *ng);
-	size_t n = strlen(period) + strlen(code) + 2;
-	if (!ng)
-		return -1;
-	dv->gone = ng;
-	if (!(ng[dv->ngone] = malloc(n)))
-		return -1;
-	snprintf(ng[dv->ngone++], n, "%s\t%s", period, code);
-	return 0;
+	dv->gone = xreallocarray(dv->gone, dv->ngone + 1, sizeof *dv->gone);
+	dv->gone[dv->ngone++] = xasprintf("%s\t%s", period, code);
 }
 
 /* The first operand of formula f (may be NULL) that is gone in period, or NULL. */
@@ -196,11 +187,7 @@ static int read_gone(derive *dv, db *d, const char *school, const char *periods,
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++)
-		if (add_gone(dv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1)) < 0) {
-			PQclear(r);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		add_gone(dv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
 	PQclear(r);
 	return 0;
 }
@@ -209,14 +196,11 @@ static int read_gone(derive *dv, db *d, const char *school, const char *periods,
 static const char *intern(derive *dv, const cfg *c, const char *code)
 {
 	const cfg_indicator *ind = cfg_indicator_find(c, code);
-	char **no;
+
 	if (ind)
 		return ind->code;
-	if (!(no = realloc(dv->owned, (dv->nowned + 1) * sizeof *no)))
-		return NULL;
-	dv->owned = no;
-	if (!(dv->owned[dv->nowned] = strdup(code)))
-		return NULL;
+	dv->owned = xreallocarray(dv->owned, dv->nowned + 1, sizeof *dv->owned);
+	dv->owned[dv->nowned] = xstrdup(code);
 	return dv->owned[dv->nowned++];
 }
 
@@ -250,34 +234,43 @@ static void bind(const derive *dv, const calc *f, const char *period, const char
 	}
 }
 
-static int add_finding(derive *dv, const char *period, const char *bd, const char *check, const char *indicator,
-		       cfg_severity sev, double left, double right, const char *msg)
+/* Add a finding (msg: a new string, handed over). */
+static void add_finding(derive *dv, const char *period, const char *bd, const char *check, const char *indicator,
+			cfg_severity sev, double left, double right, char *msg)
 {
-	if (dv->nf == dv->fcap) {
-		size_t nc = dv->fcap ? dv->fcap * 2 : 32;
-		finding *nf = realloc(dv->f, nc * sizeof *nf);
-		if (!nf)
-			return -1;
-		dv->f = nf;
-		dv->fcap = nc;
-	}
-	finding *f = &dv->f[dv->nf];
-	f->period = strdup(period);
-	f->bd = strdup(bd);
-	f->message = strdup(msg);
+	finding *f;
+
+	xgrow((void **)&dv->f, &dv->fcap, dv->nf + 1, sizeof *dv->f);
+	f = &dv->f[dv->nf++];
+	f->period = xstrdup(period);
+	f->bd = xstrdup(bd);
+	f->message = msg;
 	f->check = check;
 	f->indicator = indicator;
 	f->severity = sev;
 	f->left = left;
 	f->right = right;
-	if (!f->period || !f->bd || !f->message) {
-		free(f->period);
-		free(f->bd);
-		free(f->message);
-		return -1;
+}
+
+/* An entry of row i of read_values' result. */
+static entry *read_entry(derive *dv, const cfg *c, PGresult *r, int i)
+{
+	entry *e = xcalloc(1, sizeof *e);
+
+	e->period = xstrdup(PQgetvalue(r, i, 0));
+	e->code = intern(dv, c, PQgetvalue(r, i, 1));
+	e->bd = xstrdup(PQgetvalue(r, i, 3));
+	e->keys = xstrdup(PQgetvalue(r, i, 4));
+	e->text = xstrdup(PQgetvalue(r, i, 5));
+	e->reported = PQgetvalue(r, i, 2)[0] == 't';
+	e->value = strtod(e->text, NULL);
+	if (!PQgetisnull(r, i, 6) && !PQgetisnull(r, i, 7)) {
+		e->num = strtod(PQgetvalue(r, i, 6), NULL);
+		e->den = strtod(PQgetvalue(r, i, 7), NULL);
+		e->has_nd = 1;
 	}
-	dv->nf++;
-	return 0;
+	e->this_batch = PQgetvalue(r, i, 8)[0] == 't';
+	return e;
 }
 
 /* Read the school's values of the periods. */
@@ -298,47 +291,20 @@ static int read_values(derive *dv, db *d, const cfg *c, const char *school, cons
 		     3, p, err, errlen);
 	if (!r)
 		return -1;
-	for (int i = 0; i < PQntuples(r); i++) {
-		entry *e = calloc(1, sizeof *e);
-		if (!e || !(e->period = strdup(PQgetvalue(r, i, 0))) || !(e->code = intern(dv, c, PQgetvalue(r, i, 1))) ||
-		    !(e->bd = strdup(PQgetvalue(r, i, 3))) || !(e->keys = strdup(PQgetvalue(r, i, 4))) ||
-		    !(e->text = strdup(PQgetvalue(r, i, 5)))) {
-			if (e)
-				entry_free(e);
-			PQclear(r);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		e->reported = PQgetvalue(r, i, 2)[0] == 't';
-		e->value = strtod(e->text, NULL);
-		if (!PQgetisnull(r, i, 6) && !PQgetisnull(r, i, 7)) {
-			e->num = strtod(PQgetvalue(r, i, 6), NULL);
-			e->den = strtod(PQgetvalue(r, i, 7), NULL);
-			e->has_nd = 1;
-		}
-		e->this_batch = PQgetvalue(r, i, 8)[0] == 't';
-		if (insert(dv, e) < 0) {
-			entry_free(e);
-			PQclear(r);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-	}
+	for (int i = 0; i < PQntuples(r); i++)
+		insert(dv, read_entry(dv, c, r, i));
 	PQclear(r);
 	return 0;
 }
 
 /* The distinct (breakdown, keys) of the period among entries, into bds/keys
- * (pointers into entries); returns the count or -1. */
+ * (new arrays of pointers into entries; the caller frees the arrays);
+ * returns the count. */
 static long breakdowns(const derive *dv, const char *period, const char ***bds, const char ***keys)
 {
-	size_t n = 0, cap = 64;
-	const char **b = malloc(cap * sizeof *b), **k = malloc(cap * sizeof *k);
-	if (!b || !k) {
-		free(b);
-		free(k);
-		return -1;
-	}
+	size_t n = 0, bcap = 0, kcap = 0;
+	const char **b = NULL, **k = NULL;
+
 	for (size_t i = 0; i < dv->n; i++) {
 		const entry *e = dv->all[i];
 		size_t j;
@@ -349,22 +315,8 @@ static long breakdowns(const derive *dv, const char *period, const char ***bds, 
 				break;
 		if (j < n)
 			continue;
-		if (n == cap) {
-			cap *= 2;
-			const char **nb = realloc(b, cap * sizeof *nb), **nk;
-			if (!nb) {
-				free(b);
-				free(k);
-				return -1;
-			}
-			b = nb;
-			if (!(nk = realloc(k, cap * sizeof *nk))) {
-				free(b);
-				free(k);
-				return -1;
-			}
-			k = nk;
-		}
+		xgrow((void **)&b, &bcap, n + 1, sizeof *b);
+		xgrow((void **)&k, &kcap, n + 1, sizeof *k);
 		b[n] = e->bd;
 		k[n] = e->keys;
 		n++;
@@ -374,6 +326,11 @@ static long breakdowns(const derive *dv, const char *period, const char ***bds, 
 	return (long)n;
 }
 
+#define INSERT_DERIVED \
+	"INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, " \
+	"source_code, numerator, denominator, value, batch_id) " \
+	"VALUES ($1, $2, $3, $4::jsonb, 'computed', 'derived', $5, $6, $7, $8)"
+
 /* Record a derived value of ind at (period, bd): in the table (so that
  * later derived indicators and the checks see it) and in the database.
  * num and den are stored when has_nd.  0, or -1 with err set. */
@@ -382,52 +339,32 @@ static int put_value(derive *dv, db *d, const char *school, const char *period, 
 		     const char *bnum, derive_summary *sum, char *err, size_t errlen)
 {
 	char vtext[64], ntext[64], dtext[64];
-	const char *q[8];
+	const char *q[8] = { school, period, ind->code, bd, has_nd ? ntext : NULL, has_nd ? dtext : NULL, vtext,
+			     bnum };
 	entry *e;
-	PGresult *r;
 
 	snprintf(vtext, sizeof vtext, "%.15g", value);
 	snprintf(ntext, sizeof ntext, "%.15g", num);
 	snprintf(dtext, sizeof dtext, "%.15g", den);
 	if (!(e = find(dv, period, bd, ind->code, 0))) {
-		if (!(e = calloc(1, sizeof *e)))
-			goto oom;
+		e = xcalloc(1, sizeof *e);
 		e->code = ind->code;
-		if (!(e->period = strdup(period)) || !(e->bd = strdup(bd)) || !(e->keys = strdup(keys)) ||
-		    insert(dv, e) < 0) {
-			entry_free(e);
-			goto oom;
-		}
+		e->period = xstrdup(period);
+		e->bd = xstrdup(bd);
+		e->keys = xstrdup(keys);
+		insert(dv, e);
 	}
 	free(e->text);
-	if (!(e->text = strdup(vtext)))
-		goto oom;
+	e->text = xstrdup(vtext);
 	e->value = value;
 	e->num = num;
 	e->den = den;
 	e->has_nd = has_nd;
 	e->this_batch = 1;
-	q[0] = school;
-	q[1] = period;
-	q[2] = ind->code;
-	q[3] = bd;
-	q[4] = has_nd ? ntext : NULL;
-	q[5] = has_nd ? dtext : NULL;
-	q[6] = vtext;
-	q[7] = bnum;
-	r = db_query(d,
-		     "INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, "
-		     "value_type, source_code, numerator, denominator, value, batch_id) "
-		     "VALUES ($1, $2, $3, $4::jsonb, 'computed', 'derived', $5, $6, $7, $8)",
-		     8, q, err, errlen);
-	if (!r)
+	if (db_run(d, INSERT_DERIVED, 8, q, err, errlen) < 0)
 		return -1;
-	PQclear(r);
 	sum->derived++;
 	return 0;
-oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 /* A derived {take: max|min, over, across}: the largest or smallest computed
@@ -452,108 +389,119 @@ static int take_value(derive *dv, db *d, const cfg *c, const char *school, const
 	return put_value(dv, d, school, period, ind, "{}", "", best * ind->scale, 0, 0, 0, bnum, sum, err, errlen);
 }
 
+/* The breakdowns of one period (breakdowns()), and the batch, for the
+ * derived values of the period. */
+typedef struct period_ctx {
+	db *d;
+	const char *school;
+	const char *period;
+	const char **bds, **keys; /* the period's breakdowns and their keys (nb) */
+	long nb;
+	const char *bnum;         /* the batch, as text */
+	derive_summary *sum;
+} period_ctx;
+
+/* Move the period's old derived values to history, and forget them in
+ * the table. */
+static int forget_derived(derive *dv, const cfg *c, const period_ctx *pc, char *err, size_t errlen)
+{
+	const char *p[3] = { pc->school, pc->period, pc->bnum };
+	if (db_run(pc->d,
+			       "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND "
+			       "source_code = 'derived' AND period = $2 RETURNING *) "
+			       "INSERT INTO vqr.indicator_value_history SELECT gone.*, $3::bigint FROM gone",
+			       3, p, err, errlen) < 0)
+		return -1;
+	for (size_t k = 0; k < c->nderived; k++) {
+		const cfg_indicator *ind = &c->indicators[c->derived[k]];
+		for (size_t i = 0; i < dv->n; i++)
+			if (dv->all[i]->code == ind->code && !dv->all[i]->reported &&
+			    strcmp(dv->all[i]->period, pc->period) == 0)
+				dv->all[i]->value = NAN, dv->all[i]->has_nd = 0;
+	}
+	return 0;
+}
+
+/* When an operand of ind has no value because a field it reads is
+ * missing, ind has none either: a field_missing finding says so.  1 then,
+ * else 0. */
+static int derived_gone(derive *dv, const cfg_indicator *ind, const period_ctx *pc)
+{
+	const char *op = gone_operand(dv, ind->formula, pc->period);
+
+	if (!op)
+		op = gone_operand(dv, ind->dformula, pc->period);
+	if (!op)
+		return 0;
+	add_gone(dv, pc->period, ind->code);
+	add_finding(dv, pc->period, "{}", "field_missing", ind->code, CFG_WARNING, NAN, NAN,
+		    xasprintf("%s %s is not computed: its operand %s has no value, because a field it reads is "
+			      "missing (see the field_missing finding of %s)", ind->code, ind->name_zh, op, op));
+	pc->sum->warnings++;
+	return 1;
+}
+
+/* The derived values of a formula indicator ind in each breakdown of the
+ * period. */
+static int derive_formula(derive *dv, const cfg_indicator *ind, const period_ctx *pc, char *err, size_t errlen)
+{
+	size_t na = calc_nrefs(ind->formula), nd = ind->dformula ? calc_nrefs(ind->dformula) : 0;
+	double *va = xcalloc(na + nd + 1, sizeof *va);
+	unsigned char *pa = xcalloc(na + nd + 1, 1);
+	int rc = 0;
+
+	for (long b = 0; rc == 0 && b < pc->nb; b++) {
+		double num, den = 0, value;
+		bind(dv, ind->formula, pc->period, pc->bds[b], va, pa, NULL);
+		if (calc_eval(ind->formula, va, pa, &num) != CALC_OK)
+			continue;
+		if (ind->dformula) {
+			bind(dv, ind->dformula, pc->period, pc->bds[b], va + na, pa + na, NULL);
+			if (calc_eval(ind->dformula, va + na, pa + na, &den) != CALC_OK || den <= 0)
+				continue;
+			value = num / den * ind->scale;
+		} else {
+			value = num * ind->scale;
+		}
+		if (!isfinite(value))
+			continue;
+		/* bds/keys point into entries, which stay put */
+		rc = put_value(dv, pc->d, pc->school, pc->period, ind, pc->bds[b], pc->keys[b], value, num, den,
+			       ind->dformula != NULL, pc->bnum, pc->sum, err, errlen);
+	}
+	free(va);
+	free(pa);
+	return rc;
+}
+
 /* Write the derived indicators for one period. */
 static int derive_period(derive *dv, db *d, const cfg *c, const char *school, const char *period,
 			 long long batch_id, derive_summary *sum, char *err, size_t errlen)
 {
 	char bnum[32];
-	const char *p[3], **bds = NULL, **keys = NULL;
-	double *va = NULL;
-	unsigned char *pa = NULL;
-	long nb;
-	int rc = -1;
-	PGresult *r;
+	period_ctx pc = { d, school, period, NULL, NULL, 0, bnum, sum };
 	period_type pt;
 	long first, last;
+	int rc = 0;
 
 	if (period_bounds(period, &pt, &first, &last) < 0)
 		return 0;
 	snprintf(bnum, sizeof bnum, "%lld", batch_id);
-	p[0] = school;
-	p[1] = period;
-	p[2] = bnum;
-	r = db_query(d,
-		     "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = 'derived' "
-		     "AND period = $2 RETURNING *) "
-		     "INSERT INTO vqr.indicator_value_history SELECT gone.*, $3::bigint FROM gone",
-		     3, p, err, errlen);
-	if (!r)
+	if (forget_derived(dv, c, &pc, err, errlen) < 0)
 		return -1;
-	PQclear(r);
-	/* Forget the old derived values of the period. */
-	for (size_t k = 0; k < c->nderived; k++) {
-		const cfg_indicator *ind = &c->indicators[c->derived[k]];
-		for (size_t i = 0; i < dv->n; i++)
-			if (dv->all[i]->code == ind->code && !dv->all[i]->reported && strcmp(dv->all[i]->period, period) == 0)
-				dv->all[i]->value = NAN, dv->all[i]->has_nd = 0;
-	}
 	/* The breakdowns of the period: derived values only take those. */
-	if ((nb = breakdowns(dv, period, &bds, &keys)) < 0)
-		goto oom;
-	for (size_t k = 0; k < c->nderived; k++) {
+	pc.nb = breakdowns(dv, period, &pc.bds, &pc.keys);
+	for (size_t k = 0; rc == 0 && k < c->nderived; k++) {
 		const cfg_indicator *ind = &c->indicators[c->derived[k]];
-		size_t na = calc_nrefs(ind->formula), nd = ind->dformula ? calc_nrefs(ind->dformula) : 0;
-
-		if (ind->period != pt)
+		if (ind->period != pt || derived_gone(dv, ind, &pc))
 			continue;
-		{
-			const char *op = gone_operand(dv, ind->formula, period);
-			if (!op)
-				op = gone_operand(dv, ind->dformula, period);
-			if (op) {
-				char msg[1024];
-				snprintf(msg, sizeof msg, "%s %s is not computed: its operand %s has no value, because a "
-					 "field it reads is missing (see the field_missing finding of %s)", ind->code,
-					 ind->name_zh, op, op);
-				if (add_gone(dv, period, ind->code) < 0 ||
-				    add_finding(dv, period, "{}", "field_missing", ind->code, CFG_WARNING, NAN, NAN, msg) < 0)
-					goto oom;
-				sum->warnings++;
-				continue;
-			}
-		}
-		if (ind->take != CFG_TAKE_NONE) {
-			if (take_value(dv, d, c, school, period, ind, bnum, sum, err, errlen) < 0)
-				goto fail;
-			continue;
-		}
-		free(va);
-		free(pa);
-		va = calloc(na + nd + 1, sizeof *va);
-		pa = calloc(na + nd + 1, 1);
-		if (!va || !pa)
-			goto oom;
-		for (long b = 0; b < nb; b++) {
-			double num, den = 0, value;
-
-			bind(dv, ind->formula, period, bds[b], va, pa, NULL);
-			if (calc_eval(ind->formula, va, pa, &num) != CALC_OK)
-				continue;
-			if (ind->dformula) {
-				bind(dv, ind->dformula, period, bds[b], va + na, pa + na, NULL);
-				if (calc_eval(ind->dformula, va + na, pa + na, &den) != CALC_OK || den <= 0)
-					continue;
-				value = num / den * ind->scale;
-			} else {
-				value = num * ind->scale;
-			}
-			if (!isfinite(value))
-				continue;
-			/* bds/keys point into entries, which stay put */
-			if (put_value(dv, d, school, period, ind, bds[b], keys[b], value, num, den, ind->dformula != NULL,
-				      bnum, sum, err, errlen) < 0)
-				goto fail;
-		}
+		if (ind->take != CFG_TAKE_NONE)
+			rc = take_value(dv, d, c, school, period, ind, bnum, sum, err, errlen);
+		else
+			rc = derive_formula(dv, ind, &pc, err, errlen);
 	}
-	rc = 0;
-	goto fail;
-oom:
-	snprintf(err, errlen, "out of memory");
-fail:
-	free(bds);
-	free(keys);
-	free(va);
-	free(pa);
+	free(pc.bds);
+	free(pc.keys);
 	return rc;
 }
 
@@ -562,193 +510,182 @@ static void fmtnum(char *buf, size_t n, double v)
 	snprintf(buf, n, "%.10g", v);
 }
 
-static int check_period(derive *dv, const cfg *c, const char *period, derive_summary *sum, char *err, size_t errlen)
+/* When an operand of check ck has no value because a field it reads is
+ * missing, ck is not evaluated: a field_missing finding says so.  1
+ * then, else 0. */
+static int check_gone(derive *dv, const cfg_check *ck, const char *period, derive_summary *sum)
 {
-	const char **bds, **keys;
-	long nb = breakdowns(dv, period, &bds, &keys);
+	const char *op = gone_operand(dv, ck->left, period);
 
-	if (nb < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	if (!op)
+		op = gone_operand(dv, ck->right, period);
+	if (!op)
+		return 0;
+	add_finding(dv, period, "{}", "field_missing", NULL, CFG_WARNING, NAN, NAN,
+		    xasprintf("check %s is not evaluated: %s has no value, because a field it reads is missing "
+			      "(see the field_missing finding of %s)", ck->code, op, op));
+	sum->warnings++;
+	return 1;
+}
+
+/* The by fields of ck, sorted and joined like the entries' keys ("" when
+ * none): a new string. */
+static char *check_keys(const cfg_check *ck)
+{
+	str want = STR_INIT;
+	size_t cnt = 0;
+	const char **sorted;
+
+	while (ck->by_names && ck->by_names[cnt])
+		cnt++;
+	sorted = xcalloc(cnt + 1, sizeof *sorted);
+	for (size_t i = 0; i < cnt; i++) {
+		size_t j = i;
+		while (j > 0 && strcmp(sorted[j - 1], ck->by_names[i]) > 0) {
+			sorted[j] = sorted[j - 1];
+			j--;
+		}
+		sorted[j] = ck->by_names[i];
 	}
-	for (size_t k = 0; k < c->nchecks; k++) {
-		const cfg_check *ck = &c->checks[k];
-		char want[1024] = "";
-		size_t nl = calc_nrefs(ck->left), nr = calc_nrefs(ck->right);
-		double *v = calloc(nl + nr + 1, sizeof *v);
-		unsigned char *pr = calloc(nl + nr + 1, 1);
-		if (!v || !pr) {
-			free(v);
-			free(pr);
-			free(bds);
-			free(keys);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		{
-			const char *op = gone_operand(dv, ck->left, period);
-			if (!op)
-				op = gone_operand(dv, ck->right, period);
-			if (op) {
-				char msg[1024];
-				free(v);
-				free(pr);
-				snprintf(msg, sizeof msg, "check %s is not evaluated: %s has no value, because a field it "
-					 "reads is missing (see the field_missing finding of %s)", ck->code, op, op);
-				if (add_finding(dv, period, "{}", "field_missing", NULL, CFG_WARNING, NAN, NAN, msg) < 0) {
-					free(bds);
-					free(keys);
-					snprintf(err, errlen, "out of memory");
-					return -1;
-				}
-				sum->warnings++;
-				continue;
-			}
-		}
-		/* the by fields, sorted and joined like the entries' keys */
-		if (ck->by_names) {
-			size_t cnt = 0;
-			while (ck->by_names[cnt])
-				cnt++;
-			const char **sorted = calloc(cnt + 1, sizeof *sorted);
-			for (size_t i = 0; sorted && i < cnt; i++) {
-				size_t j = i;
-				while (j > 0 && strcmp(sorted[j - 1], ck->by_names[i]) > 0) {
-					sorted[j] = sorted[j - 1];
-					j--;
-				}
-				sorted[j] = ck->by_names[i];
-			}
-			for (size_t i = 0; sorted && i < cnt; i++) {
-				if (i)
-					strncat(want, ",", sizeof want - strlen(want) - 1);
-				strncat(want, sorted[i], sizeof want - strlen(want) - 1);
-			}
-			free(sorted);
-		}
-		for (long b = 0; b < nb; b++) {
-			double l, r;
-			int mine = 0;
-			if (keys[b][0] && (!ck->by_names || strcmp(keys[b], want) != 0))
-				continue;
-			bind(dv, ck->left, period, bds[b], v, pr, &mine);
-			bind(dv, ck->right, period, bds[b], v + nl, pr + nl, &mine);
-			if (calc_eval(ck->left, v, pr, &l) != CALC_OK || calc_eval(ck->right, v + nl, pr + nl, &r) != CALC_OK)
-				continue;
-			sum->checked++;
-			if (calc_compare(l, ck->op, r, ck->tolerance))
-				continue;
-			char msg[2048], ls[40], rs[40], tol[48] = "";
-			fmtnum(ls, sizeof ls, l);
-			fmtnum(rs, sizeof rs, r);
-			if (ck->tolerance > 0)
-				snprintf(tol, sizeof tol, " (tolerance %g)", ck->tolerance);
-			snprintf(msg, sizeof msg, "%s%s%s: %s = %s, but it should be %s %s%s%s%s", ck->code,
-				 ck->name_zh ? " " : "", ck->name_zh ? ck->name_zh : "", calc_text(ck->left), ls,
-				 calc_op_text(ck->op), calc_text(ck->right), calc_nrefs(ck->right) ? " = " : "",
-				 calc_nrefs(ck->right) ? rs : "", tol);
-			if (add_finding(dv, period, bds[b], ck->code, NULL, ck->severity, l, r, msg) < 0) {
-				free(v);
-				free(pr);
-				free(bds);
-				free(keys);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			if (ck->severity == CFG_ERROR)
-				sum->errors++;
-			else
-				sum->warnings++;
-			if (ck->block && ck->severity == CFG_ERROR && mine && !sum->blocked) {
-				sum->blocked = 1;
-				snprintf(sum->blocked_by, sizeof sum->blocked_by, "%s %s%s%s", period,
-					 strcmp(bds[b], "{}") ? bds[b] : "", strcmp(bds[b], "{}") ? " " : "", msg);
-			}
-		}
-		free(v);
-		free(pr);
+	for (size_t i = 0; i < cnt; i++)
+		str_addf(&want, "%s%s", i ? "," : "", sorted[i]);
+	free(sorted);
+	return str_steal(&want);
+}
+
+/* Record that check ck failed in breakdown bd of the period (l and r its
+ * sides); mine: an operand is of this batch, so a blocking check blocks
+ * it. */
+static void check_failed(derive *dv, const cfg_check *ck, const char *period, const char *bd, double l, double r,
+			 int mine, derive_summary *sum)
+{
+	char ls[40], rs[40], tol[48] = "", *msg;
+	int total = strcmp(bd, "{}") == 0;
+
+	fmtnum(ls, sizeof ls, l);
+	fmtnum(rs, sizeof rs, r);
+	if (ck->tolerance > 0)
+		snprintf(tol, sizeof tol, " (tolerance %g)", ck->tolerance);
+	msg = xasprintf("%s%s%s: %s = %s, but it should be %s %s%s%s%s", ck->code, ck->name_zh ? " " : "",
+			ck->name_zh ? ck->name_zh : "", calc_text(ck->left), ls, calc_op_text(ck->op),
+			calc_text(ck->right), calc_nrefs(ck->right) ? " = " : "", calc_nrefs(ck->right) ? rs : "", tol);
+	if (ck->severity == CFG_ERROR)
+		sum->errors++;
+	else
+		sum->warnings++;
+	if (ck->block && ck->severity == CFG_ERROR && mine && !sum->blocked) {
+		sum->blocked = 1;
+		snprintf(sum->blocked_by, sizeof sum->blocked_by, "%s %s%s%s", period, total ? "" : bd,
+			 total ? "" : " ", msg);
 	}
-	free(bds);
-	free(keys);
-	/* Reported figures against the computed ones. */
+	add_finding(dv, period, bd, ck->code, NULL, ck->severity, l, r, msg);
+}
+
+/* Evaluate check ck in each breakdown of the period (the total, and
+ * those by its by fields). */
+static void check_one(derive *dv, const cfg_check *ck, const char *period, const char **bds, const char **keys,
+		      long nb, derive_summary *sum)
+{
+	size_t nl = calc_nrefs(ck->left), nr = calc_nrefs(ck->right);
+	double *v = xcalloc(nl + nr + 1, sizeof *v);
+	unsigned char *pr = xcalloc(nl + nr + 1, 1);
+	char *want = check_keys(ck);
+
+	for (long b = 0; b < nb; b++) {
+		double l, r;
+		int mine = 0;
+		if (keys[b][0] && (!ck->by_names || strcmp(keys[b], want) != 0))
+			continue;
+		bind(dv, ck->left, period, bds[b], v, pr, &mine);
+		bind(dv, ck->right, period, bds[b], v + nl, pr + nl, &mine);
+		if (calc_eval(ck->left, v, pr, &l) != CALC_OK || calc_eval(ck->right, v + nl, pr + nl, &r) != CALC_OK)
+			continue;
+		sum->checked++;
+		if (!calc_compare(l, ck->op, r, ck->tolerance))
+			check_failed(dv, ck, period, bds[b], l, r, mine, sum);
+	}
+	free(want);
+	free(v);
+	free(pr);
+}
+
+/* Reported figures of the period against the computed ones. */
+static void check_reported(derive *dv, const cfg *c, const char *period, derive_summary *sum)
+{
 	for (size_t i = 0; i < dv->n; i++) {
 		const entry *e = dv->all[i], *cmp;
-		double tol;
+		const cfg_indicator *ind;
+		char rs[40];
 		if (!e->reported || strcmp(e->period, period) != 0)
 			continue;
 		if (!(cmp = find(dv, period, e->bd, e->code, 0)) || isnan(cmp->value))
 			continue;
-		tol = calc_half_unit(e->text);
 		sum->checked++;
-		if (calc_compare(e->value, CALC_EQ, cmp->value, tol))
+		if (calc_compare(e->value, CALC_EQ, cmp->value, calc_half_unit(e->text)))
 			continue;
-		char msg[1024], rs[40];
-		const cfg_indicator *ind = cfg_indicator_find(c, e->code);
+		ind = cfg_indicator_find(c, e->code);
 		fmtnum(rs, sizeof rs, cmp->value);
-		snprintf(msg, sizeof msg, "%s%s%s: reported %s, computed %s from the records", e->code,
-			 ind ? " " : "", ind ? ind->name_zh : "", e->text, rs);
-		if (add_finding(dv, period, e->bd, "reported_vs_computed", ind ? ind->code : NULL, c->reported_check,
-				e->value, cmp->value, msg) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		add_finding(dv, period, e->bd, "reported_vs_computed", ind ? ind->code : NULL, c->reported_check,
+			    e->value, cmp->value,
+			    xasprintf("%s%s%s: reported %s, computed %s from the records", e->code, ind ? " " : "",
+				      ind ? ind->name_zh : "", e->text, rs));
 		if (c->reported_check == CFG_ERROR)
 			sum->errors++;
 		else
 			sum->warnings++;
 	}
-	return 0;
+}
+
+static void check_period(derive *dv, const cfg *c, const char *period, derive_summary *sum)
+{
+	const char **bds, **keys;
+	long nb = breakdowns(dv, period, &bds, &keys);
+
+	for (size_t k = 0; k < c->nchecks; k++)
+		if (!check_gone(dv, &c->checks[k], period, sum))
+			check_one(dv, &c->checks[k], period, bds, keys, nb, sum);
+	free(bds);
+	free(keys);
+	check_reported(dv, c, period, sum);
 }
 
 /* Split a text[] literal of simple labels ({a,"b"}) into dv->periods. */
-static int split_periods(derive *dv, const char *lit)
+static void split_periods(derive *dv, const char *lit)
 {
 	const char *p = lit;
+
 	if (*p == '{')
 		p++;
 	while (*p && *p != '}') {
-		char buf[256];
-		size_t n = 0;
+		str buf = STR_INIT;
 		if (*p == ',') {
 			p++;
 			continue;
 		}
 		if (*p == '"') {
-			p++;
-			while (*p && *p != '"' && n + 1 < sizeof buf) {
+			for (p++; *p && *p != '"'; p++) {
 				if (*p == '\\' && p[1])
 					p++;
-				buf[n++] = *p++;
+				str_addc(&buf, *p);
 			}
 			if (*p == '"')
 				p++;
 		} else {
-			while (*p && *p != ',' && *p != '}' && n + 1 < sizeof buf)
-				buf[n++] = *p++;
+			for (; *p && *p != ',' && *p != '}'; p++)
+				str_addc(&buf, *p);
 		}
-		buf[n] = '\0';
-		char **np = realloc(dv->periods, (dv->nperiods + 1) * sizeof *np);
-		if (!np)
-			return -1;
-		dv->periods = np;
-		if (!(np[dv->nperiods] = strdup(buf)))
-			return -1;
-		dv->nperiods++;
+		dv->periods = xreallocarray(dv->periods, dv->nperiods + 1, sizeof *dv->periods);
+		dv->periods[dv->nperiods++] = str_steal(&buf);
 	}
-	return 0;
 }
 
 derive *derive_run(db *d, const cfg *c, const char *school, const char *periods, long long batch_id,
 		   derive_summary *sum, char *err, size_t errlen)
 {
-	derive *dv = calloc(1, sizeof *dv);
+	derive *dv = xcalloc(1, sizeof *dv);
 
 	memset(sum, 0, sizeof *sum);
-	if (!dv || split_periods(dv, periods) < 0) {
-		derive_free(dv);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	split_periods(dv, periods);
 	if (read_values(dv, d, c, school, periods, batch_id, err, errlen) < 0 ||
 	    read_gone(dv, d, school, periods, err, errlen) < 0)
 		goto fail;
@@ -756,8 +693,7 @@ derive *derive_run(db *d, const cfg *c, const char *school, const char *periods,
 		if (c->nderived && derive_period(dv, d, c, school, dv->periods[i], batch_id, sum, err, errlen) < 0)
 			goto fail;
 	for (size_t i = 0; i < dv->nperiods; i++)
-		if (check_period(dv, c, dv->periods[i], sum, err, errlen) < 0)
-			goto fail;
+		check_period(dv, c, dv->periods[i], sum);
 	return dv;
 fail:
 	derive_free(dv);
@@ -769,21 +705,18 @@ int derive_record(db *d, const derive *dv, const char *school, const char *perio
 {
 	char bnum[32], fnum[32], ls[40], rs[40];
 	const char *p[11];
-	PGresult *r;
 
 	snprintf(bnum, sizeof bnum, "%lld", batch_id);
 	snprintf(fnum, sizeof fnum, "%lld", file_id);
 	p[0] = school;
 	p[1] = periods;
 	p[2] = bnum;
-	r = db_query(d,
+	if (db_run(d,
 		     "UPDATE vqr.finding SET superseded_by = $3::bigint WHERE school_code = $1 "
 		     "AND period = ANY($2::text[]) AND superseded_by IS NULL "
 		     "AND NOT (check_code = 'field_missing' AND source_code IS NOT NULL)",
-		     3, p, err, errlen);
-	if (!r)
+		     3, p, err, errlen) < 0)
 		return -1;
-	PQclear(r);
 	for (size_t i = 0; i < dv->nf; i++) {
 		const finding *f = &dv->f[i];
 		snprintf(ls, sizeof ls, "%.15g", f->left);
@@ -799,34 +732,36 @@ int derive_record(db *d, const derive *dv, const char *school, const char *perio
 		p[8] = isfinite(f->right) ? rs : NULL;
 		p[9] = f->message;
 		p[10] = f->indicator;
-		r = db_query(d,
+		if (db_run(d,
 			     "INSERT INTO vqr.finding (batch_id, file_id, school_code, period, check_code, severity, "
 			     "breakdown, left_value, right_value, message, indicator_code) "
 			     "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
-			     11, p, err, errlen);
-		if (!r)
+			     11, p, err, errlen) < 0)
 			return -1;
-		PQclear(r);
 	}
 	return 0;
+}
+
+/* The by fields of check k as a text[] literal: a new string. */
+static char *by_fields(const cfg_check *k)
+{
+	str by = STR_INIT;
+
+	str_addc(&by, '{');
+	for (size_t b = 0; k->by_names && k->by_names[b]; b++)
+		str_addf(&by, "%s\"%s\"", b ? "," : "", k->by_names[b]);
+	str_addc(&by, '}');
+	return str_steal(&by);
 }
 
 int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < c->nchecks; i++) {
 		const cfg_check *k = &c->checks[i];
-		char tol[40], by[2048] = "{";
+		char tol[40], *by = by_fields(k);
 		const char *p[10];
-		PGresult *r;
+		int r;
 		snprintf(tol, sizeof tol, "%.15g", k->tolerance);
-		for (size_t b = 0; k->by_names && k->by_names[b]; b++) {
-			if (b)
-				strncat(by, ",", sizeof by - strlen(by) - 1);
-			strncat(by, "\"", sizeof by - strlen(by) - 1);
-			strncat(by, k->by_names[b], sizeof by - strlen(by) - 3);
-			strncat(by, "\"", sizeof by - strlen(by) - 1);
-		}
-		strncat(by, "}", sizeof by - strlen(by) - 1);
 		p[0] = k->code;
 		p[1] = k->name_zh;
 		p[2] = k->name_en;
@@ -837,7 +772,7 @@ int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errle
 		p[7] = k->severity == CFG_ERROR ? "error" : "warning";
 		p[8] = k->block ? "true" : "false";
 		p[9] = by;
-		r = db_query(d, guarded ?
+		r = db_run(d, guarded ?
 			     "SELECT vqr.catalog_add_check($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::boolean, "
 			     "$10::text[])" :
 			     "INSERT INTO vqr.check_rule (check_code, name_zh, name_en, left_side, op, right_side, "
@@ -852,9 +787,9 @@ int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errle
 			     "(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.left_side, EXCLUDED.op, EXCLUDED.right_side, "
 			     "EXCLUDED.tolerance, EXCLUDED.severity, EXCLUDED.block, EXCLUDED.by_fields)",
 			     10, p, err, errlen);
-		if (!r)
+		free(by);
+		if (r < 0)
 			return -1;
-		PQclear(r);
 	}
 	return 0;
 }

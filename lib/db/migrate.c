@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/util/err.h"
 #include "lib/util/sha256.h"
 
 /* Any constant, shared by every vqr program: the init lock's key. */
@@ -40,6 +41,58 @@ static int recorded(db *d, const char *version, char out[65], char *err, size_t 
 	return 0;
 }
 
+/* Apply migration m (its sha256 want) in a transaction of its own, and
+ * record it.  0, or -1 with err set (rolled back). */
+static int apply_one(db *d, const struct migrate_script *m, const char *want, char *err, size_t errlen)
+{
+	const char *p[2] = { m->name, want };
+	char e2[1024];
+	PGresult *r;
+
+	if (db_exec(d, "BEGIN", err, errlen) < 0)
+		return -1;
+	if (db_exec(d, m->sql, e2, sizeof e2) < 0) {
+		err_set(err, errlen, "%s: %s", m->name, e2);
+		db_exec(d, "ROLLBACK", e2, sizeof e2);
+		return -1;
+	}
+	r = db_query(d, "INSERT INTO vqr.schema_migration (version, sha256) VALUES ($1, $2)", 2, p, err, errlen);
+	if (!r || db_exec(d, "COMMIT", err, errlen) < 0) {
+		PQclear(r);
+		db_exec(d, "ROLLBACK", e2, sizeof e2);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Bring migration i up to date: the first (the migration table itself)
+ * is idempotent and always run; one recorded must have the same
+ * contents; one not recorded is applied (*applied counts it).  0, or -1
+ * with err set. */
+static int migrate_one(db *d, int i, int *applied, char *err, size_t errlen)
+{
+	const struct migrate_script *m = &migrate_scripts[i];
+	char want[65], have[65], e2[1024];
+
+	hash_hex(m->sql, want);
+	if (i == 0 && db_exec(d, m->sql, e2, sizeof e2) < 0)
+		return err_set(err, errlen, "%s: %s", m->name, e2);
+	if (recorded(d, m->name, have, err, errlen) < 0)
+		return -1;
+	if (have[0] && strcmp(have, want) != 0)
+		return err_set(err, errlen,
+			       "%s was applied with different contents (sha256 %.12s..., this vqr has %.12s...)\n"
+			       "hint: migrations are never edited once released; restore the file or add a new migration",
+			       m->name, have, want);
+	if (have[0])
+		return 0;
+	if (apply_one(d, m, want, err, errlen) < 0)
+		return -1;
+	(*applied)++;
+	return 0;
+}
+
 int migrate_apply(db *d, int *applied, char *err, size_t errlen)
 {
 	char lock[64], e2[1024];
@@ -49,54 +102,8 @@ int migrate_apply(db *d, int *applied, char *err, size_t errlen)
 	snprintf(lock, sizeof lock, "SELECT pg_advisory_lock(%d)", MIGRATE_LOCK_KEY);
 	if (db_exec(d, lock, err, errlen) < 0)
 		return -1;
-	for (int i = 0; i < migrate_nscripts && rc == 0; i++) {
-		const struct migrate_script *m = &migrate_scripts[i];
-		char want[65], have[65];
-		hash_hex(m->sql, want);
-		if (i == 0) {
-			/* The migration table itself: idempotent, always run. */
-			if (db_exec(d, m->sql, e2, sizeof e2) < 0) {
-				snprintf(err, errlen, "%s: %s", m->name, e2);
-				rc = -1;
-				break;
-			}
-		}
-		if (recorded(d, m->name, have, err, errlen) < 0) {
-			rc = -1;
-			break;
-		}
-		if (have[0]) {
-			if (strcmp(have, want) != 0) {
-				snprintf(err, errlen,
-					 "%s was applied with different contents (sha256 %.12s..., this vqr has %.12s...)\n"
-					 "hint: migrations are never edited once released; restore the file or add a new migration",
-					 m->name, have, want);
-				rc = -1;
-			}
-			continue;
-		}
-		if (db_exec(d, "BEGIN", err, errlen) < 0) {
-			rc = -1;
-			break;
-		}
-		if (db_exec(d, m->sql, e2, sizeof e2) < 0) {
-			snprintf(err, errlen, "%s: %s", m->name, e2);
-			db_exec(d, "ROLLBACK", e2, sizeof e2);
-			rc = -1;
-			break;
-		}
-		const char *p[2] = { m->name, want };
-		PGresult *r = db_query(d, "INSERT INTO vqr.schema_migration (version, sha256) VALUES ($1, $2)",
-				       2, p, err, errlen);
-		if (!r || db_exec(d, "COMMIT", err, errlen) < 0) {
-			PQclear(r);
-			db_exec(d, "ROLLBACK", e2, sizeof e2);
-			rc = -1;
-			break;
-		}
-		PQclear(r);
-		(*applied)++;
-	}
+	for (int i = 0; i < migrate_nscripts && rc == 0; i++)
+		rc = migrate_one(d, i, applied, err, errlen);
 	snprintf(lock, sizeof lock, "SELECT pg_advisory_unlock(%d)", MIGRATE_LOCK_KEY);
 	db_exec(d, lock, e2, sizeof e2);
 	return rc;
@@ -112,19 +119,15 @@ int migrate_check(db *d, char *err, size_t errlen)
 		return -1;
 	exists = PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
-	if (!exists) {
-		snprintf(err, errlen, "the database has no vqr schema\nhint: run \"vqr init\" first");
-		return -1;
-	}
+	if (!exists)
+		return err_set(err, errlen, "the database has no vqr schema\nhint: run \"vqr init\" first");
 	for (int i = 1; i < migrate_nscripts; i++) {
 		char have[65];
 		if (recorded(d, migrate_scripts[i].name, have, err, errlen) < 0)
 			return -1;
-		if (!have[0]) {
-			snprintf(err, errlen, "the vqr schema is older than this vqr (migration %s is not applied)\n"
-				 "hint: run \"vqr init\" to upgrade it", migrate_scripts[i].name);
-			return -1;
-		}
+		if (!have[0])
+			return err_set(err, errlen, "the vqr schema is older than this vqr (migration %s is not applied)\n"
+				       "hint: run \"vqr init\" to upgrade it", migrate_scripts[i].name);
 	}
 	return 0;
 }

@@ -5,8 +5,11 @@
  *
  *   rows_reader *r = rows_open("dir/indicators.gz", err, sizeof err);
  *   pgcopy_start(&d, "COPY vqr.indicator_value (...) FROM STDIN", err, sizeof err);
- *   pgcopy_stream(&d, r, 0, "\t42\t7", 0, &n, err, sizeof err);
+ *   pgcopy_stream(&d, r, 0, "\t42\t7", &n, err, sizeof err);
  *   rows_close(r);
+ *
+ * or all three steps in one: pgcopy_file(&d, copy_sql, path, 0, suffix,
+ * &n, err, sizeof err).
  *
  * Each line goes to the server as it is (COPY text), with `suffix` (more
  * tab-separated columns, e.g. the batch and file ids) appended; values are
@@ -27,12 +30,17 @@
 int pgcopy_start(db *d, const char *copy_sql, char *err, size_t errlen);
 
 /* Send the remaining lines of r (the first one dropped when skip_header),
- * each followed by suffix, end the COPY and collect its results.  stall
- * (seconds, 0 = none) holds the COPY open after the first line with data
- * sent: fault injection for the crash-safety tests.  *nlines counts the
- * lines sent.  0, or -1 with err (the COPY is ended either way; r stays
- * the caller's to close). */
-int pgcopy_stream(db *d, rows_reader *r, int skip_header, const char *suffix, int stall, long long *nlines,
-		  char *err, size_t errlen);
+ * each followed by suffix, end the COPY and collect its results.
+ * *nlines counts the lines sent.  0, or -1 with err (the COPY is ended
+ * either way; r stays the caller's to close). */
+int pgcopy_stream(db *d, rows_reader *r, int skip_header, const char *suffix, long long *nlines, char *err,
+		  size_t errlen);
+
+/* COPY the staged rows file at path (rows_open: plain or gzipped) with
+ * copy_sql, as pgcopy_start and pgcopy_stream do; skip_header, suffix and
+ * *nlines as for pgcopy_stream.  0, or -1 with err.  (The crash-safety
+ * tests can hold this COPY open: see the test hook in pgcopy.c.) */
+int pgcopy_file(db *d, const char *copy_sql, const char *path, int skip_header, const char *suffix,
+		long long *nlines, char *err, size_t errlen);
 
 #endif

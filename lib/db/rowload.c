@@ -10,15 +10,17 @@
 #include "lib/db/rowload.h"
 #include "lib/db/pgcopy.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/staging/rows.h"
+#include "lib/staging/stage.h"
+#include "lib/util/err.h"
+#include "lib/util/mem.h"
+#include "lib/util/str.h"
 
-#define SQLBUF (64 * 1024)      /* statements built here */
-#define MAXCOLS 1024
+#define MAXCOLS 1024            /* columns of a rows file */
 
 const char *rowload_sql_type(cfg_ftype t)
 {
@@ -34,242 +36,237 @@ const char *rowload_sql_type(cfg_ftype t)
 	return "text";
 }
 
-/* Append printf output to sql (len used of SQLBUF); -1 when it is full. */
-static int add(char *sql, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int add(char *sql, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
+/* The columns of rows.tsv, from its header line. */
+typedef struct rowcols {
+	char *hdr;                      /* the header line, owned, cut into cols */
+	char *cols[MAXCOLS];            /* the column names (n), in hdr */
+	char *q[MAXCOLS];               /* from 2: the names quoted (PQescapeIdentifier's) */
+	const cfg_field *f[MAXCOLS];    /* from 2: each column's field */
+	int n;                          /* how many; the first two are _line and _period */
+} rowcols;
 
-	va_start(ap, fmt);
-	n = vsnprintf(sql + *len, SQLBUF - *len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= SQLBUF - *len)
-		return -1;
-	*len += (size_t)n;
+static void rowcols_free(rowcols *rc)
+{
+	for (int i = 2; i < rc->n; i++)
+		PQfreemem(rc->q[i]);
+	free(rc->hdr);
+}
+
+/* Read the header line (line, hlen bytes) of rows file path of source s
+ * into rc.  0, or -1 with err set. */
+static int read_header(db *d, const cfg_source *s, const char *path, const char *line, size_t hlen, rowcols *rc,
+		       char *err, size_t errlen)
+{
+	rc->hdr = xstrndup(line, hlen);
+	for (char *t = rc->hdr, *e; t; t = e ? e + 1 : NULL) {
+		if (rc->n == MAXCOLS)
+			return err_set(err, errlen, "%s: too many columns for vqr_rows", path);
+		if ((e = strchr(t, '\t')))
+			*e = '\0';
+		rc->cols[rc->n] = t;
+		if (strcmp(t, "_line") && strcmp(t, "_period") && !(rc->f[rc->n] = cfg_field_find(s, t)))
+			return err_set(err, errlen, "%s:1: column \"%s\" is not a field of source %s", path, t, s->name);
+		rc->q[rc->n] = NULL;
+		rc->n++;
+	}
+	if (rc->n < 2 || strcmp(rc->cols[0], "_line") || strcmp(rc->cols[1], "_period"))
+		return err_set(err, errlen, "%s:1: the header line does not start with _line and _period", path);
+	for (int i = 2; i < rc->n; i++)
+		if (!(rc->q[i] = PQescapeIdentifier(d->conn, rc->cols[i], strlen(rc->cols[i])))) {
+			db_error(d, NULL, err, errlen);
+			return -1;
+		}
 	return 0;
 }
 
-/* Append "; COMMENT ON what IS 'text'" to sql (len used of SQLBUF; no
- * "; " when it is the first statement), text quoted by PQescapeLiteral
- * (its copy freed here).  0, -1 with err set, or -2 when sql is full. */
-static int add_comment(db *d, char *sql, size_t *len, const char *what, const char *text, char *err,
-		       size_t errlen)
+/* "vqr_rows.<source>", quoted: a new string (*table), 0; or -1 with err. */
+static int table_name(db *d, const cfg_source *s, char **table, char *err, size_t errlen)
+{
+	char *esc = PQescapeIdentifier(d->conn, s->name, strlen(s->name));
+
+	if (!esc) {
+		db_error(d, NULL, err, errlen);
+		return -1;
+	}
+	*table = xasprintf("vqr_rows.%s", esc);
+	PQfreemem(esc);
+	return 0;
+}
+
+/* The table, widened by fields new since it was made. */
+static int create_table(db *d, const char *table, const rowcols *rc, char *err, size_t errlen)
+{
+	str sql = STR_INIT;
+	int k;
+
+	str_addf(&sql, "CREATE TABLE IF NOT EXISTS %s (school_code text NOT NULL, period text NOT NULL, "
+		 "file_id bigint NOT NULL, line bigint NOT NULL", table);
+	for (int i = 2; i < rc->n; i++)
+		str_addf(&sql, ", %s %s", rc->q[i], rowload_sql_type(rc->f[i]->type));
+	str_add(&sql, ")");
+	for (int i = 2; i < rc->n; i++)
+		str_addf(&sql, "; ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", table, rc->q[i],
+			 rowload_sql_type(rc->f[i]->type));
+	k = db_exec(d, "SET LOCAL client_min_messages = warning", err, errlen) < 0 ||
+	    db_exec(d, str_cstr(&sql), err, errlen) < 0 ? -1 : 0;
+	str_free(&sql);
+	return k;
+}
+
+/* Append "; COMMENT ON what IS 'text'" to sql (no "; " when it is the
+ * first statement), text quoted by PQescapeLiteral.  0, or -1 with err
+ * set. */
+static int add_comment(db *d, str *sql, const char *what, const char *text, char *err, size_t errlen)
 {
 	char *lit = PQescapeLiteral(d->conn, text, strlen(text));
-	int rc;
 
 	if (!lit) {
 		db_error(d, NULL, err, errlen);
 		return -1;
 	}
-	rc = add(sql, len, "%sCOMMENT ON %s IS %s", *len ? "; " : "", what, lit) < 0 ? -2 : 0;
+	str_addf(sql, "%sCOMMENT ON %s IS %s", sql->len ? "; " : "", what, lit);
 	PQfreemem(lit);
-	return rc;
+	return 0;
 }
 
-/* COPY-text escape of s into out (outlen >= 2 * strlen(s) + 1). */
-static void copy_escape(const char *s, char *out)
+/* The comments analysts read with \d+: configuration text, quoted as
+ * literals. */
+static int comment_table(db *d, const cfg_source *s, const char *table, const rowcols *rc, char *err,
+			 size_t errlen)
+{
+	static const char *const fixed[][2] = {
+		{ "school_code", "学校代码 / school" },
+		{ "period", "统计期 / period of the row" },
+		{ "file_id", "文件号 / vqr.source_file it came from" },
+		{ "line", "行号 / line in that file" },
+	};
+	const char *zh = s->name_zh ? s->name_zh : s->name, *en = s->name_en ? s->name_en : s->name;
+	char *text = xasprintf("明细行 / canonical rows of %s (%s), one per loaded row; replaced with its slice "
+			       "(school, period)", zh, en), *what = xasprintf("TABLE %s", table);
+	str sql = STR_INIT;
+	int k = add_comment(d, &sql, what, text, err, errlen);
+
+	for (size_t i = 0; k == 0 && i < sizeof fixed / sizeof fixed[0]; i++) {
+		free(what);
+		what = xasprintf("COLUMN %s.%s", table, fixed[i][0]);
+		k = add_comment(d, &sql, what, fixed[i][1], err, errlen);
+	}
+	for (int i = 2; k == 0 && i < rc->n; i++) {
+		if (!rc->f[i]->header)
+			continue;
+		free(what);
+		what = xasprintf("COLUMN %s.%s", table, rc->q[i]);
+		k = add_comment(d, &sql, what, rc->f[i]->header, err, errlen);
+	}
+	if (k == 0)
+		k = db_exec(d, str_cstr(&sql), err, errlen);
+	free(text);
+	free(what);
+	str_free(&sql);
+	return k;
+}
+
+/* COPY-text escape of s, appended to b. */
+static void add_copy_escaped(str *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '\\': *out++ = '\\'; *out++ = '\\'; break;
-		case '\t': *out++ = '\\'; *out++ = 't'; break;
-		case '\n': *out++ = '\\'; *out++ = 'n'; break;
-		case '\r': *out++ = '\\'; *out++ = 'r'; break;
-		default: *out++ = *s;
+		case '\\': str_add(b, "\\\\"); break;
+		case '\t': str_add(b, "\\t"); break;
+		case '\n': str_add(b, "\\n"); break;
+		case '\r': str_add(b, "\\r"); break;
+		default: str_addc(b, *s);
 		}
 	}
-	*out = '\0';
+}
+
+/* The file's rows come in (rowload_replace removes the old ones), each
+ * with its school and file id. */
+static int copy_rows(db *d, const cfg *c, const char *table, const rowcols *rc, rows_reader *r, long long file_id,
+		     long long *nrows, char *err, size_t errlen)
+{
+	str sql = STR_INIT, suffix = STR_INIT;
+	int k;
+
+	str_addf(&sql, "COPY %s (line, period", table);
+	for (int i = 2; i < rc->n; i++)
+		str_addf(&sql, ", %s", rc->q[i]);
+	str_add(&sql, ", school_code, file_id) FROM STDIN");
+	str_addc(&suffix, '\t');
+	add_copy_escaped(&suffix, c->school_code);
+	str_addf(&suffix, "\t%lld", file_id);
+	k = pgcopy_start(d, str_cstr(&sql), err, errlen) < 0 ? -1
+		: pgcopy_stream(d, r, 0, str_cstr(&suffix), nrows, err, errlen);
+	str_free(&sql);
+	str_free(&suffix);
+	return k;
 }
 
 int rowload_copy(db *d, const cfg *c, const cfg_source *s, const char *dir, long long file_id, int follow,
 		 long long *nrows, char *err, size_t errlen)
 {
-	char path[4200], mpath[4200], *sql = NULL, *table = NULL, *cols[MAXCOLS], *hdr = NULL, *suffix = NULL;
-	char *qcols[MAXCOLS] = { NULL }, *what = NULL, *text = NULL; /* qcols: PQescapeIdentifier's, freed at out */
-	const cfg_field *ftype[MAXCOLS];
-	size_t len = 0, hlen;
-	int ncols = 0, rc = -1, k;
+	char *path = stage_path(dir, STAGE_ROWS), *mpath = stage_path(dir, STAGE_MANIFEST), *table = NULL;
+	rowcols *rc = xcalloc(1, sizeof *rc);
 	const char *line;
 	rows_reader *r;
-	PGresult *res;
-	char *esc;
+	size_t hlen;
+	int k = -1;
 
 	*nrows = 0;
-	snprintf(path, sizeof path, "%s/rows.tsv", dir);
-	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
 	if (!(r = follow ? rows_follow(path, mpath, err, errlen) : rows_open(path, err, errlen)))
-		return -1;
-	if (!(line = rows_next_raw(r, &hlen))) {
-		snprintf(err, errlen, "%s: %s", path, rows_error(r)[0] ? rows_error(r) : "empty: no header line");
 		goto out;
-	}
-	if (!(sql = malloc(SQLBUF)) || !(hdr = malloc(hlen + 1)) || !(what = malloc(SQLBUF)) ||
-	    !(suffix = malloc(2 * strlen(c->school_code) + 32))) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	memcpy(hdr, line, hlen);
-	hdr[hlen] = '\0';
-	for (char *t = hdr, *e; t && ncols < MAXCOLS; t = e ? e + 1 : NULL) {
-		if ((e = strchr(t, '\t')))
-			*e = '\0';
-		cols[ncols] = t;
-		if (strcmp(t, "_line") && strcmp(t, "_period") && !(ftype[ncols] = cfg_field_find(s, t))) {
-			snprintf(err, errlen, "%s:1: column \"%s\" is not a field of source %s", path, t, s->name);
-			goto out;
-		}
-		ncols++;
-	}
-	for (int i = 2; i < ncols; i++)
-		if (!(qcols[i] = PQescapeIdentifier(d->conn, cols[i], strlen(cols[i])))) {
-			db_error(d, NULL, err, errlen);
-			goto out;
-		}
-	if (ncols < 2 || strcmp(cols[0], "_line") || strcmp(cols[1], "_period")) {
-		snprintf(err, errlen, "%s:1: the header line does not start with _line and _period", path);
-		goto out;
-	}
-	if (!(esc = PQescapeIdentifier(d->conn, s->name, strlen(s->name)))) {
-		db_error(d, NULL, err, errlen);
-		goto out;
-	}
-	table = malloc(strlen(esc) + 16);
-	if (table)
-		sprintf(table, "vqr_rows.%s", esc);
-	PQfreemem(esc);
-	if (!table) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-
-	/* The table, widened by fields new since it was made. */
-	if (add(sql, &len, "CREATE TABLE IF NOT EXISTS %s (school_code text NOT NULL, period text NOT NULL, "
-		"file_id bigint NOT NULL, line bigint NOT NULL", table) < 0)
-		goto toolong;
-	for (int i = 2; i < ncols; i++)
-		if (add(sql, &len, ", %s %s", qcols[i], rowload_sql_type(ftype[i]->type)) < 0)
-			goto toolong;
-	if (add(sql, &len, ")") < 0)
-		goto toolong;
-	for (int i = 2; i < ncols; i++)
-		if (add(sql, &len, "; ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", table, qcols[i],
-			rowload_sql_type(ftype[i]->type)) < 0)
-			goto toolong;
-	if (db_exec(d, "SET LOCAL client_min_messages = warning", err, errlen) < 0 || db_exec(d, sql, err, errlen) < 0)
-		goto out;
-
-	/* The comments analysts read with \\d+: configuration text, quoted as literals. */
-	len = 0;
-	{
-		const char *zh = s->name_zh ? s->name_zh : s->name, *en = s->name_en ? s->name_en : s->name;
-		static const char *const fixed[][2] = {
-			{ "school_code", "学校代码 / school" },
-			{ "period", "统计期 / period of the row" },
-			{ "file_id", "文件号 / vqr.source_file it came from" },
-			{ "line", "行号 / line in that file" },
-		};
-		if (!(text = malloc(strlen(zh) + strlen(en) + 128))) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-		sprintf(text, "明细行 / canonical rows of %s (%s), one per loaded row; replaced with its slice "
-			"(school, period)", zh, en);
-		snprintf(what, SQLBUF, "TABLE %s", table);
-		if ((k = add_comment(d, sql, &len, what, text, err, errlen)) < 0)
-			goto comment_failed;
-		for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-			snprintf(what, SQLBUF, "COLUMN %s.%s", table, fixed[i][0]);
-			if ((k = add_comment(d, sql, &len, what, fixed[i][1], err, errlen)) < 0)
-				goto comment_failed;
-		}
-		for (int i = 2; i < ncols; i++) {
-			if (!ftype[i]->header)
-				continue;
-			snprintf(what, SQLBUF, "COLUMN %s.%s", table, qcols[i]);
-			if ((k = add_comment(d, sql, &len, what, ftype[i]->header, err, errlen)) < 0)
-				goto comment_failed;
-		}
-	}
-	if (db_exec(d, sql, err, errlen) < 0)
-		goto out;
-
-	/* The file's rows come in (rowload_replace removes the old ones). */
-	len = 0;
-	if (add(sql, &len, "COPY %s (line, period", table) < 0)
-		goto toolong;
-	for (int i = 2; i < ncols; i++)
-		if (add(sql, &len, ", %s", qcols[i]) < 0)
-			goto toolong;
-	if (add(sql, &len, ", school_code, file_id) FROM STDIN") < 0)
-		goto toolong;
-	res = PQexec(d->conn, sql);
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		db_error(d, res, err, errlen);
-		PQclear(res);
-		goto out;
-	}
-	PQclear(res);
-	suffix[0] = '\t';
-	copy_escape(c->school_code, suffix + 1);
-	sprintf(suffix + strlen(suffix), "\t%lld", file_id);
-	rc = pgcopy_stream(d, r, 0, suffix, 0, nrows, err, errlen);
-	goto out;
-comment_failed:
-	if (k == -1)
-		goto out;
-toolong:
-	snprintf(err, errlen, "%s: too many columns for vqr_rows", path);
-out:
-	for (int i = 2; i < ncols; i++)
-		PQfreemem(qcols[i]);
-	free(what);
-	free(text);
+	if (!(line = rows_next_raw(r, &hlen)))
+		err_set(err, errlen, "%s: %s", path, rows_error(r)[0] ? rows_error(r) : "empty: no header line");
+	else if (read_header(d, s, path, line, hlen, rc, err, errlen) == 0 &&
+		 table_name(d, s, &table, err, errlen) == 0 && create_table(d, table, rc, err, errlen) == 0 &&
+		 comment_table(d, s, table, rc, err, errlen) == 0)
+		k = copy_rows(d, c, table, rc, r, file_id, nrows, err, errlen);
 	rows_close(r);
+out:
+	rowcols_free(rc);
+	free(rc);
+	free(table);
+	free(path);
+	free(mpath);
+	return k;
+}
+
+/* Delete rows of vqr_rows.<s->name> (where: the condition, over the n
+ * parameters p).  0, or -1 with err set. */
+static int delete_rows(db *d, const cfg_source *s, const char *where, int n, const char *const *p, char *err,
+		       size_t errlen)
+{
+	char *table, *sql;
+	PGresult *res;
+
+	if (table_name(d, s, &table, err, errlen) < 0)
+		return -1;
+	sql = xasprintf("DELETE FROM %s WHERE %s", table, where);
+	res = db_query(d, sql, n, p, err, errlen);
 	free(sql);
 	free(table);
-	free(hdr);
-	free(suffix);
-	return rc;
+	if (!res)
+		return -1;
+	PQclear(res);
+	return 0;
 }
 
 int rowload_forget(db *d, const cfg_source *s, long long file_id, char *err, size_t errlen)
 {
-	char sql[512], num[32], *esc;
+	char num[32];
 	const char *p[1] = { num };
-	PGresult *res;
 
-	if (!(esc = PQescapeIdentifier(d->conn, s->name, strlen(s->name)))) {
-		db_error(d, NULL, err, errlen);
-		return -1;
-	}
-	snprintf(sql, sizeof sql, "DELETE FROM vqr_rows.%s WHERE file_id = $1::bigint", esc);
-	PQfreemem(esc);
 	snprintf(num, sizeof num, "%lld", file_id);
-	if (!(res = db_query(d, sql, 1, p, err, errlen)))
-		return -1;
-	PQclear(res);
-	return 0;
+	return delete_rows(d, s, "file_id = $1::bigint", 1, p, err, errlen);
 }
 
 int rowload_replace(db *d, const cfg *c, const cfg_source *s, long long file_id, const char *periods,
 		    char *err, size_t errlen)
 {
-	char sql[512], num[32], *esc;
+	char num[32];
 	const char *p[3] = { c->school_code, periods, num };
-	PGresult *res;
 
-	if (!(esc = PQescapeIdentifier(d->conn, s->name, strlen(s->name)))) {
-		db_error(d, NULL, err, errlen);
-		return -1;
-	}
-	snprintf(sql, sizeof sql, "DELETE FROM vqr_rows.%s WHERE school_code = $1 AND period = ANY($2::text[]) "
-		 "AND file_id <> $3", esc);
-	PQfreemem(esc);
 	snprintf(num, sizeof num, "%lld", file_id);
-	if (!(res = db_query(d, sql, 3, p, err, errlen)))
-		return -1;
-	PQclear(res);
-	return 0;
+	return delete_rows(d, s, "school_code = $1 AND period = ANY($2::text[]) AND file_id <> $3", 3, p, err,
+			   errlen);
 }

@@ -14,6 +14,9 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "lib/util/err.h"
+#include "lib/util/mem.h"
+
 enum kind { STR, NUM, STATUS };
 
 struct key {
@@ -62,13 +65,8 @@ void manifest_list_clear(manifest_list *l)
 
 int manifest_list_add(manifest_list *l, const char *s)
 {
-	char **nv = realloc(l->v, (l->n + 1) * sizeof *nv);
-	if (!nv)
-		return -1;
-	l->v = nv;
-	if (!(nv[l->n] = strdup(s)))
-		return -1;
-	l->n++;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = xstrdup(s);
 	return 0;
 }
 
@@ -153,14 +151,14 @@ int manifest_write(const char *path, const manifest *m, char *err, size_t errlen
 {
 	yaml_emitter_t e;
 	yaml_event_t ev;
-	char tmp[4200];
+	char *tmp = xasprintf("%s.tmp", path);
 	FILE *f;
 	int ok = 1;
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		err_set(err, errlen, "%s: %s", tmp, strerror(errno));
+		free(tmp);
 		return -1;
 	}
 	yaml_emitter_initialize(&e);
@@ -208,113 +206,123 @@ int manifest_write(const char *path, const manifest *m, char *err, size_t errlen
 	if (fclose(f) != 0)
 		ok = 0;
 	if (!ok || rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: cannot write: %s", tmp, errno ? strerror(errno) : "YAML emitter error");
+		err_set(err, errlen, "%s: cannot write: %s", tmp, errno ? strerror(errno) : "YAML emitter error");
 		unlink(tmp);
-		return -1;
+		ok = 0;
 	}
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
+/* Parse the YAML file path into doc.  0, or -1 with err set. */
+static int load_doc(const char *path, yaml_document_t *doc, char *err, size_t errlen)
+{
+	yaml_parser_t p;
+	FILE *f = fopen(path, "rb");
+	int ok;
+
+	if (!f)
+		return err_set(err, errlen, "%s: %s", path, strerror(errno));
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_file(&p, f);
+	if (!(ok = yaml_parser_load(&p, doc)))
+		err_set(err, errlen, "%s:%zu:%zu: %s", path, p.problem_mark.line + 1, p.problem_mark.column + 1,
+			p.problem ? p.problem : "YAML error");
+	yaml_parser_delete(&p);
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* The scalars of sequence v, each added to l (or to the periods of m when
+ * l is NULL). */
+static void read_list(yaml_document_t *doc, yaml_node_t *v, manifest *m, manifest_list *l)
+{
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *pn = yaml_document_get_node(doc, *it);
+		const char *sv = (const char *)pn->data.scalar.value;
+		if (pn->type != YAML_SCALAR_NODE)
+			continue;
+		if (l)
+			manifest_list_add(l, sv);
+		else
+			manifest_add_period(m, sv);
+	}
+}
+
+/* Set key k of m from scalar node v.  0, or -1 with err set (path names
+ * the file). */
+static int read_scalar(const char *path, const struct key *k, yaml_node_t *v, manifest *m, char *err,
+		       size_t errlen)
+{
+	const char *sv = (const char *)v->data.scalar.value;
+	char *base = (char *)m, *end;
+
+	if (k->kind == STR) {
+		char **dst = (char **)(base + k->off);
+		free(*dst);
+		*dst = xstrdup(sv);
+	} else if (k->kind == STATUS) {
+		manifest_status st = MANIFEST_NONE;
+		for (int i = MANIFEST_OK; i <= MANIFEST_FAILED; i++)
+			if (strcmp(sv, manifest_status_name((manifest_status)i)) == 0)
+				st = (manifest_status)i;
+		if (st == MANIFEST_NONE)
+			return err_set(err, errlen, "%s:%zu:%zu: status must be ok, rejected or failed, not \"%s\"", path,
+				       v->start_mark.line + 1, v->start_mark.column + 1, sv);
+		*(manifest_status *)(base + k->off) = st;
+	} else {
+		errno = 0;
+		*(long long *)(base + k->off) = strtoll(sv, &end, 10);
+		if (errno || *end)
+			return err_set(err, errlen, "%s:%zu:%zu: %s must be a whole number", path, v->start_mark.line + 1,
+				       v->start_mark.column + 1, k->name);
+	}
+	return 0;
+}
+
+/* Read the value v of key name into m (unknown keys are ignored).  0, or
+ * -1 with err set. */
+static int read_pair(const char *path, yaml_document_t *doc, const char *name, yaml_node_t *v, manifest *m,
+		     char *err, size_t errlen)
+{
+	if (v->type == YAML_SEQUENCE_NODE) {
+		if (strcmp(name, "periods") == 0)
+			read_list(doc, v, m, NULL);
+		for (size_t i = 0; i < NLKEYS; i++)
+			if (strcmp(name, lkeys[i].name) == 0)
+				read_list(doc, v, m, list_at(m, i));
+		return 0;
+	}
+	if (v->type != YAML_SCALAR_NODE)
+		return 0;
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0 && read_scalar(path, &keys[i], v, m, err, errlen) < 0)
+			return -1;
 	return 0;
 }
 
 int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
 {
-	yaml_parser_t p;
 	yaml_document_t doc;
 	yaml_node_t *root;
-	FILE *f = fopen(path, "rb");
 	int rc = 0;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (load_doc(path, &doc, err, errlen) < 0)
 		return -1;
-	}
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_file(&p, f);
-	if (!yaml_parser_load(&p, &doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: %s", path, p.problem_mark.line + 1,
-			 p.problem_mark.column + 1, p.problem ? p.problem : "YAML error");
-		yaml_parser_delete(&p);
-		fclose(f);
-		return -1;
-	}
-	yaml_parser_delete(&p);
-	fclose(f);
 	root = yaml_document_get_root_node(&doc);
 	if (!root || root->type != YAML_MAPPING_NODE) {
-		snprintf(err, errlen, "%s:1:1: a manifest must be a mapping", path);
 		yaml_document_delete(&doc);
-		return -1;
+		return err_set(err, errlen, "%s:1:1: a manifest must be a mapping", path);
 	}
 	m->transform_ms = m->indicators = m->rows_staged = -1;
-	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
-	     rc == 0 && pr < root->data.mapping.pairs.top; pr++) {
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; rc == 0 && pr < root->data.mapping.pairs.top;
+	     pr++) {
 		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
-		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
-		const char *name = (const char *)k->data.scalar.value;
-
-		if (k->type != YAML_SCALAR_NODE)
-			continue;
-		if (strcmp(name, "periods") == 0 && v->type == YAML_SEQUENCE_NODE) {
-			for (yaml_node_item_t *it = v->data.sequence.items.start;
-			     it < v->data.sequence.items.top; it++) {
-				yaml_node_t *pn = yaml_document_get_node(&doc, *it);
-				if (pn->type == YAML_SCALAR_NODE &&
-				    manifest_add_period(m, (const char *)pn->data.scalar.value) < 0)
-					rc = -1;
-			}
-			continue;
-		}
-		for (size_t i = 0; i < NLKEYS && v->type == YAML_SEQUENCE_NODE; i++) {
-			if (strcmp(name, lkeys[i].name) != 0)
-				continue;
-			for (yaml_node_item_t *it = v->data.sequence.items.start;
-			     it < v->data.sequence.items.top; it++) {
-				yaml_node_t *pn = yaml_document_get_node(&doc, *it);
-				if (pn->type == YAML_SCALAR_NODE &&
-				    manifest_list_add(list_at(m, i), (const char *)pn->data.scalar.value) < 0)
-					rc = -1;
-			}
-		}
-		if (v->type != YAML_SCALAR_NODE)
-			continue;
-		for (size_t i = 0; i < NKEYS; i++) {
-			char *base = (char *)m;
-			if (strcmp(keys[i].name, name) != 0)
-				continue;
-			if (keys[i].kind == STR) {
-				char **dst = (char **)(base + keys[i].off);
-				free(*dst);
-				if (!(*dst = strdup((const char *)v->data.scalar.value)))
-					rc = -1;
-			} else if (keys[i].kind == STATUS) {
-				const char *sv = (const char *)v->data.scalar.value;
-				manifest_status st = MANIFEST_NONE;
-				for (int k = MANIFEST_OK; k <= MANIFEST_FAILED; k++)
-					if (strcmp(sv, manifest_status_name((manifest_status)k)) == 0)
-						st = (manifest_status)k;
-				if (st == MANIFEST_NONE) {
-					snprintf(err, errlen, "%s:%zu:%zu: status must be ok, rejected or failed, not \"%s\"",
-						 path, v->start_mark.line + 1, v->start_mark.column + 1, sv);
-					yaml_document_delete(&doc);
-					return -1;
-				}
-				*(manifest_status *)(base + keys[i].off) = st;
-			} else {
-				char *end;
-				errno = 0;
-				*(long long *)(base + keys[i].off) =
-					strtoll((const char *)v->data.scalar.value, &end, 10);
-				if (errno || *end) {
-					snprintf(err, errlen, "%s:%zu:%zu: %s must be a whole number", path,
-						 v->start_mark.line + 1, v->start_mark.column + 1, name);
-					yaml_document_delete(&doc);
-					return -1;
-				}
-			}
-		}
+		if (k->type == YAML_SCALAR_NODE)
+			rc = read_pair(path, &doc, (const char *)k->data.scalar.value,
+				       yaml_document_get_node(&doc, pr->value), m, err, errlen);
 	}
 	yaml_document_delete(&doc);
-	if (rc < 0)
-		snprintf(err, errlen, "%s: out of memory", path);
 	return rc;
 }
 
@@ -341,16 +349,10 @@ void manifest_clear(manifest *m)
 
 int manifest_add_period(manifest *m, const char *period)
 {
-	char **np;
 	for (size_t i = 0; i < m->nperiods; i++)
 		if (strcmp(m->periods[i], period) == 0)
 			return 0;
-	np = realloc(m->periods, (m->nperiods + 1) * sizeof *np);
-	if (!np)
-		return -1;
-	m->periods = np;
-	if (!(np[m->nperiods] = strdup(period)))
-		return -1;
-	m->nperiods++;
+	m->periods = xreallocarray(m->periods, m->nperiods + 1, sizeof *m->periods);
+	m->periods[m->nperiods++] = xstrdup(period);
 	return 0;
 }

@@ -80,10 +80,11 @@ void manifest_clear(manifest *m);
 /* Free the strings of l and empty it. */
 void manifest_list_clear(manifest_list *l);
 
-/* Append a copy of s to l.  0 or -1 (no memory). */
+/* Append a copy of s to l.  0 (allocation cannot fail: lib/util/mem.h). */
 int manifest_list_add(manifest_list *l, const char *s);
 
-/* Add a period label if not yet present (copied).  0 or -1 (no memory). */
+/* Add a period label if not yet present (copied).  0 (allocation cannot
+ * fail: lib/util/mem.h). */
 int manifest_add_period(manifest *m, const char *period);
 
 #endif

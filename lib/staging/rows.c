@@ -31,6 +31,9 @@
 #include <emmintrin.h>
 #endif
 
+#include "lib/util/err.h"
+#include "lib/util/mem.h"
+
 #define RBUF (256 * 1024)
 #define RSLACK 16               /* bytes allocated past a reader's buffer: split_plain loads 16 at a time */
 
@@ -151,8 +154,7 @@ static void stop_thread(rows_writer *w)
 /* Start the compressor thread; on any failure the caller compresses. */
 static void start_thread(rows_writer *w)
 {
-	if (!(w->spare = malloc(RBUF)))
-		return;
+	w->spare = xmalloc(RBUF);
 	w->spare_cap = RBUF;
 	if (pthread_mutex_init(&w->mu, NULL) != 0)
 		return;
@@ -170,19 +172,16 @@ static void start_thread(rows_writer *w)
 
 rows_writer *rows_create(const char *path, int level, char *err, size_t errlen)
 {
-	rows_writer *w = calloc(1, sizeof *w);
+	rows_writer *w = xcalloc(1, sizeof *w);
 	char mode[8];
 
-	if (!w || !(w->path = strdup(path)) || !(w->tmp = malloc(strlen(path) + 5)) ||
-	    !(w->buf = malloc(RBUF))) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
+	w->path = xstrdup(path);
+	w->tmp = xasprintf("%s.tmp", path);
+	w->buf = xmalloc(RBUF);
 	w->cap = RBUF;
-	sprintf(w->tmp, "%s.tmp", path);
 	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (w->fd < 0) {
-		snprintf(err, errlen, "%s: %s", w->tmp, strerror(errno));
+		err_set(err, errlen, "%s: %s", w->tmp, strerror(errno));
 		goto fail;
 	}
 	if (level <= 0)
@@ -191,7 +190,7 @@ rows_writer *rows_create(const char *path, int level, char *err, size_t errlen)
 		snprintf(mode, sizeof mode, "wb%d", level > 9 ? 9 : level);
 	w->gz = gzdopen(dup(w->fd), mode);
 	if (!w->gz) {
-		snprintf(err, errlen, "%s: cannot start compression", w->tmp);
+		err_set(err, errlen, "%s: cannot start compression", w->tmp);
 		close(w->fd);
 		unlink(w->tmp);
 		goto fail;
@@ -245,13 +244,7 @@ static void __attribute__((noinline)) need_slow(rows_writer *w, size_t n)
 {
 	flush_buf(w);
 	if (n > w->cap) {
-		char *nb = realloc(w->buf, n);
-		if (!nb) {
-			w->failed = 1;
-			snprintf(w->why, sizeof w->why, "out of memory");
-			return;
-		}
-		w->buf = nb;
+		w->buf = xreallocarray(w->buf, n, 1);
 		w->cap = n;
 	}
 }
@@ -347,7 +340,7 @@ void rows_putf(rows_writer *w, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= w->cap - w->len) {
 		w->failed = 1;
-		snprintf(w->why, sizeof w->why, "formatted field too long");
+		err_set(w->why, sizeof w->why, "formatted field too long");
 		return;
 	}
 	w->len += (size_t)n;
@@ -414,23 +407,23 @@ int rows_commit(rows_writer *w, char *err, size_t errlen)
 	rc = gzclose(w->gz);
 	if (!w->failed && rc != Z_OK) {
 		w->failed = 1;
-		snprintf(w->why, sizeof w->why, "%s",
+		err_set(w->why, sizeof w->why, "%s",
 			 rc == Z_ERRNO ? strerror(errno) : "compression failed");
 	}
 	if (!w->failed && !w->nosync && fsync(w->fd) < 0) {
 		w->failed = 1;
-		snprintf(w->why, sizeof w->why, "fsync: %s", strerror(errno));
+		err_set(w->why, sizeof w->why, "fsync: %s", strerror(errno));
 	}
 	if (close(w->fd) < 0 && !w->failed) {
 		w->failed = 1;
-		snprintf(w->why, sizeof w->why, "close: %s", strerror(errno));
+		err_set(w->why, sizeof w->why, "close: %s", strerror(errno));
 	}
 	if (!w->failed && rename(w->tmp, w->path) < 0) {
 		w->failed = 1;
-		snprintf(w->why, sizeof w->why, "rename: %s", strerror(errno));
+		err_set(w->why, sizeof w->why, "rename: %s", strerror(errno));
 	}
 	if (w->failed) {
-		snprintf(err, errlen, "%s: cannot write: %s", w->tmp, w->why);
+		err_set(err, errlen, "%s: cannot write: %s", w->tmp, w->why);
 		unlink(w->tmp);
 		writer_free(w);
 		return -1;
@@ -459,12 +452,12 @@ static int open_input(rows_reader *r)
 	ssize_t n = pread(r->fd, magic, 2, 0);
 
 	if (n < 0) {
-		snprintf(r->err, sizeof r->err, "%s", strerror(errno));
+		err_set(r->err, sizeof r->err, "%s", strerror(errno));
 		return -1;
 	}
 	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		if (!(r->gz = gzdopen(r->fd, "rb"))) {
-			snprintf(r->err, sizeof r->err, "cannot read");
+			err_set(r->err, sizeof r->err, "cannot read");
 			return -1;
 		}
 		gzbuffer(r->gz, RBUF);
@@ -476,19 +469,17 @@ static int open_input(rows_reader *r)
 
 rows_reader *rows_open(const char *path, char *err, size_t errlen)
 {
-	rows_reader *r = calloc(1, sizeof *r);
+	rows_reader *r = xcalloc(1, sizeof *r);
 
-	if (!r || !(r->path = strdup(path)) || !(r->buf = malloc(RBUF + RSLACK))) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
+	r->path = xstrdup(path);
+	r->buf = xmalloc(RBUF + RSLACK);
 	r->cap = RBUF;
 	if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		err_set(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (open_input(r) < 0) {
-		snprintf(err, errlen, "%s: %s", path, r->err);
+		err_set(err, errlen, "%s: %s", path, r->err);
 		goto fail;
 	}
 	return r;
@@ -512,13 +503,13 @@ static int follow_wait(rows_reader *r)
 	struct timespec ts = { 0, 1000000 };
 
 	if (fstat(r->fd, &a) < 0) {
-		snprintf(r->err, sizeof r->err, "%s: %s", r->path, strerror(errno));
+		err_set(r->err, sizeof r->err, "%s: %s", r->path, strerror(errno));
 		return -1;
 	}
 	if (stat(r->final, &b) == 0 && b.st_ino == a.st_ino && b.st_dev == a.st_dev)
 		return 0;
 	if (a.st_nlink == 0) {
-		snprintf(r->err, sizeof r->err, "%s:%ld: the writer gave up (the file was removed before it was complete)",
+		err_set(r->err, sizeof r->err, "%s:%ld: the writer gave up (the file was removed before it was complete)",
 			 r->path, r->lineno + 1);
 		return -1;
 	}
@@ -528,16 +519,14 @@ static int follow_wait(rows_reader *r)
 
 rows_reader *rows_follow(const char *path, const char *stop, char *err, size_t errlen)
 {
-	rows_reader *r = calloc(1, sizeof *r);
+	rows_reader *r = xcalloc(1, sizeof *r);
 	struct timespec ts = { 0, 2000000 };
 	struct stat st;
 
-	if (!r || !(r->path = malloc(strlen(path) + 5)) || !(r->final = strdup(path)) || !(r->buf = malloc(RBUF + RSLACK))) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
+	r->path = xasprintf("%s.tmp", path); /* holds path too, later */
+	r->final = xstrdup(path);
+	r->buf = xmalloc(RBUF + RSLACK);
 	r->cap = RBUF;
-	sprintf(r->path, "%s.tmp", path);
 	for (;;) {
 		if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
 			strcpy(r->path, path);
@@ -548,7 +537,7 @@ rows_reader *rows_follow(const char *path, const char *stop, char *err, size_t e
 			break;
 		}
 		if (stop && access(stop, F_OK) == 0 && access(path, F_OK) != 0) {
-			snprintf(err, errlen, "%s: not written (%s is there, the writer has stopped)", path, stop);
+			err_set(err, errlen, "%s: not written (%s is there, the writer has stopped)", path, stop);
 			goto fail;
 		}
 		nanosleep(&ts, NULL);
@@ -557,13 +546,13 @@ rows_reader *rows_follow(const char *path, const char *stop, char *err, size_t e
 	while (r->follow && fstat(r->fd, &st) == 0 && st.st_size < 2) {
 		int w = follow_wait(r);
 		if (w < 0) {
-			snprintf(err, errlen, "%s", r->err);
+			err_set(err, errlen, "%s", r->err);
 			goto fail;
 		}
 		r->follow = w;
 	}
 	if (open_input(r) < 0) {
-		snprintf(err, errlen, "%s: %s", r->path, r->err);
+		err_set(err, errlen, "%s: %s", r->path, r->err);
 		goto fail;
 	}
 	return r;
@@ -594,7 +583,7 @@ static char *next_line(rows_reader *r, size_t *len)
 		}
 		if (r->eof) {
 			if (r->start < r->end) {
-				snprintf(r->err, sizeof r->err, "%s:%ld: last line has no newline (file truncated?)",
+				err_set(r->err, sizeof r->err, "%s:%ld: last line has no newline (file truncated?)",
 					 r->path, r->lineno + 1);
 			}
 			return NULL;
@@ -606,12 +595,7 @@ static char *next_line(rows_reader *r, size_t *len)
 			r->start = 0;
 		}
 		if (r->end == r->cap) {
-			char *nb = realloc(r->buf, r->cap * 2 + RSLACK);
-			if (!nb) {
-				snprintf(r->err, sizeof r->err, "%s:%ld: out of memory", r->path, r->lineno + 1);
-				return NULL;
-			}
-			r->buf = nb;
+			r->buf = xreallocarray(r->buf, r->cap * 2 + RSLACK, 1);
 			r->cap *= 2;
 		}
 		ssize_t n;
@@ -619,13 +603,13 @@ static char *next_line(rows_reader *r, size_t *len)
 			while ((n = read(r->fd, r->buf + r->end, r->cap - r->end)) < 0 && errno == EINTR)
 				;
 			if (n < 0) {
-				snprintf(r->err, sizeof r->err, "%s:%ld: %s", r->path, r->lineno + 1, strerror(errno));
+				err_set(r->err, sizeof r->err, "%s:%ld: %s", r->path, r->lineno + 1, strerror(errno));
 				return NULL;
 			}
 		} else if ((n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end))) < 0) {
 			int zerr;
 			const char *m = gzerror(r->gz, &zerr);
-			snprintf(r->err, sizeof r->err, "%s:%ld: %s", r->path, r->lineno + 1,
+			err_set(r->err, sizeof r->err, "%s:%ld: %s", r->path, r->lineno + 1,
 				 zerr == Z_ERRNO ? strerror(errno) : m);
 			return NULL;
 		}
@@ -648,7 +632,7 @@ static char *next_line(rows_reader *r, size_t *len)
 			int zerr = Z_OK;
 			const char *m = r->plain ? "" : gzerror(r->gz, &zerr);
 			if (zerr != Z_OK && zerr != Z_STREAM_END) {
-				snprintf(r->err, sizeof r->err, "%s:%ld: %s", r->path, r->lineno + 1,
+				err_set(r->err, sizeof r->err, "%s:%ld: %s", r->path, r->lineno + 1,
 					 zerr == Z_BUF_ERROR ? "unexpected end of compressed data" : m);
 				return NULL;
 			}
@@ -679,15 +663,9 @@ static char unescape_char(char c)
 static int grow_fields(rows_reader *r)
 {
 	int nc = r->fcap ? r->fcap * 2 : 64;
-	char **nf = realloc(r->fields, (size_t)nc * sizeof *nf);
-	if (nf)
-		r->fields = nf;
-	size_t *nl = nf ? realloc(r->flen, (size_t)nc * sizeof *nl) : NULL;
-	if (!nl) {
-		snprintf(r->err, sizeof r->err, "%s:%ld: out of memory", r->path, r->lineno);
-		return -1;
-	}
-	r->flen = nl;
+
+	r->fields = xreallocarray(r->fields, (size_t)nc, sizeof *r->fields);
+	r->flen = xreallocarray(r->flen, (size_t)nc, sizeof *r->flen);
 	r->fcap = nc;
 	return 0;
 }

@@ -22,6 +22,10 @@
 #define STAGE_REJECTS "rejects.tsv"               /* vqr-extract's rejected cells */
 #define STAGE_REJECTS_TRANSFORM "rejects_transform.tsv" /* vqr-transform's rejects */
 #define STAGE_INDICATORS "indicators.gz"          /* indicator values, gzipped COPY text */
+/* Written by vqr-load when it holds a file back (a replacing file would
+ * shrink its slice by more than max_shrink): by how much, in words, one
+ * line; the driver shows it. */
+#define STAGE_HELD_FILE "held.txt"
 
 /* How long a stage started beside vqr-extract (--follow) waits for its
  * manifest before it goes on without. */

@@ -1,0 +1,165 @@
+/*
+ * load_file.c - vqr-load's records of the file and its slices; see
+ * load_file.h.
+ */
+#include "stages/load/load_file.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/db/dbrun.h"
+#include "lib/util/err.h"
+
+/* The file's column coverage as four text[] literals for vqr.source_file
+ * (unmapped headers, their hints, missing fields, skipped indicators);
+ * 0, or -1 (no memory; what was made is freed). */
+static int coverage_arrays(const manifest *m, char *arr[4])
+{
+	arr[0] = db_text_array(m->unmapped.v, m->unmapped.n);
+	arr[1] = db_text_array(m->unmapped_hint.v, m->unmapped_hint.n);
+	arr[2] = db_text_array(m->missing.v, m->missing.n);
+	arr[3] = db_text_array(m->skipped.v, m->skipped.n);
+	if (arr[0] && arr[1] && arr[2] && arr[3])
+		return 0;
+	for (int i = 0; i < 4; i++)
+		free(arr[i]), arr[i] = NULL;
+	return -1;
+}
+
+/* A reprocessed file keeps its record, now of this batch. */
+#define UPDATE_FILE \
+	"UPDATE vqr.source_file SET batch_id = $1, file_name = $4, size_bytes = $6, encoding = $7, " \
+	"header_line = $8, rows_read = $9, rows_loaded = $10, rows_rejected = $11, rows_skipped = $12, " \
+	"periods = $13, extract_ms = $14, transform_ms = $15, unmapped_headers = $17, " \
+	"unmapped_hints = $18, missing_fields = $19, skipped_indicators = $20, loaded_at = now() " \
+	"WHERE file_id = $16::bigint AND school_code = $2 AND source_code = $3 AND sha256 = $5 " \
+	"RETURNING file_id"
+/* A file id is taken ahead (--follow) when the rows came first. */
+#define INSERT_FILE \
+	"INSERT INTO vqr.source_file (file_id, batch_id, school_code, source_code, file_name, sha256, " \
+	"size_bytes, encoding, header_line, rows_read, rows_loaded, rows_rejected, rows_skipped, " \
+	"periods, extract_ms, transform_ms, unmapped_headers, unmapped_hints, missing_fields, " \
+	"skipped_indicators) OVERRIDING SYSTEM VALUE " \
+	"VALUES (coalesce($16::bigint, nextval(pg_get_serial_sequence('vqr.source_file', 'file_id'))), " \
+	"$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$17,$18,$19,$20) RETURNING file_id"
+
+int load_record_file(db *d, const cfg *c, const cfg_source *s, const manifest *m, const char *periods,
+		     const char *bnum, int reprocess, long long *file_id, char *err, size_t errlen)
+{
+	long long nv[9] = { m->size, m->header_line, m->rows_read, m->rows_loaded, m->rows_rejected,
+			    m->rows_skipped, m->extract_ms, m->transform_ms, *file_id };
+	char num[9][32], *cov[4];
+	PGresult *r;
+
+	if (coverage_arrays(m, cov) < 0) {
+		err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < 9; i++)
+		snprintf(num[i], sizeof num[i], "%lld", nv[i]);
+	{
+		const char *q[] = { bnum, c->school_code, s->name, m->file_name, m->sha256, num[0],
+				    m->encoding, num[1], num[2], num[3], num[4], num[5], periods, num[6], num[7],
+				    *file_id ? num[8] : NULL, cov[0], cov[1], cov[2], cov[3] };
+		r = db_query(d, reprocess ? UPDATE_FILE : INSERT_FILE, 20, q, err, errlen);
+	}
+	for (int i = 0; i < 4; i++)
+		free(cov[i]);
+	if (!r)
+		return -1;
+	*file_id = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+/* A dry run keeps the slices' values for load_report_changes. */
+#define KEEP_DRY_OLD \
+	"CREATE TEMP TABLE vqr_dry_old ON COMMIT DROP AS " \
+	"SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value " \
+	"WHERE school_code = $1 AND source_code = $2 AND period = ANY($3::text[])"
+
+int load_replace_values(db *d, const cfg *c, const cfg_source *s, const char *periods, const char *bnum,
+			int dry_run, long long *replaced, char *err, size_t errlen)
+{
+	const char *p[4] = { c->school_code, s->name, periods, bnum };
+	PGresult *r;
+
+	if (dry_run && db_run(d, KEEP_DRY_OLD, 3, p, err, errlen) < 0)
+		return -1;
+	r = db_query(d,
+		     "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
+		     "AND period = ANY($3::text[]) RETURNING *) "
+		     "INSERT INTO vqr.indicator_value_history SELECT gone.*, $4::bigint FROM gone",
+		     4, p, err, errlen);
+	if (!r)
+		return -1;
+	*replaced = atoll(PQcmdTuples(r));
+	PQclear(r);
+	return 0;
+}
+
+int load_slice_files(db *d, const cfg *c, const cfg_source *s, const char *periods, const char *fnum,
+		     const char *bnum, int supplement, long long *old_rows, char *err, size_t errlen)
+{
+	const char *p[5] = { c->school_code, s->name, periods, fnum, bnum };
+	const char *g[4] = { c->school_code, s->name, periods, bnum };
+	PGresult *r;
+
+	*old_rows = 0;
+	if (!supplement) {
+		r = db_query(d,
+			     "WITH gone AS (DELETE FROM vqr.slice_file WHERE school_code = $1 AND source_code = $2 "
+			     "AND period = ANY($3::text[]) RETURNING *), "
+			     "kept AS (INSERT INTO vqr.slice_file_history (school_code, source_code, period, file_id, "
+			     "  added_by, superseded_by) SELECT school_code, source_code, period, file_id, added_by, "
+			     "  $4::bigint FROM gone) "
+			     "SELECT coalesce(sum(rows_loaded), 0), count(*) FROM vqr.source_file "
+			     "WHERE file_id IN (SELECT file_id FROM gone)",
+			     4, g, err, errlen);
+		if (!r)
+			return -1;
+		*old_rows = atoll(PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	if (db_run(d,
+		     "INSERT INTO vqr.slice_file (school_code, source_code, period, file_id, added_by) "
+		     "SELECT $1, $2, p, $4::bigint, $5::bigint FROM unnest($3::text[]) p ON CONFLICT DO NOTHING",
+		     5, p, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+int load_report_changes(db *d, const manifest *m, const char *bnum, long long values, long long replaced,
+			char *err, size_t errlen)
+{
+	const char *p[1] = { bnum };
+	PGresult *r;
+	int n, shown;
+
+	r = db_query(d,
+		     "SELECT coalesce(n.period, o.period), coalesce(n.indicator_code, o.indicator_code), "
+		     "coalesce(n.breakdown, o.breakdown)::text, coalesce(o.value::text, '-'), "
+		     "coalesce(n.value::text, '-') "
+		     "FROM (SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value "
+		     "      WHERE batch_id = $1) n "
+		     "FULL JOIN vqr_dry_old o ON (o.period, o.indicator_code, o.breakdown) = "
+		     "     (n.period, n.indicator_code, n.breakdown) "
+		     "WHERE o.value IS DISTINCT FROM n.value ORDER BY 1, 2, 3",
+		     1, p, err, errlen);
+	if (!r)
+		return -1;
+	n = PQntuples(r);
+	printf("dry run: %s: %lld rows (%lld rejected) -> %lld values for", m->file_name, m->rows_read,
+	       m->rows_rejected, values);
+	for (size_t i = 0; i < m->nperiods; i++)
+		printf(" %s", m->periods[i]);
+	printf(", replacing %lld; %d would change\n", replaced, n);
+	shown = n > 200 ? 200 : n;
+	for (int i = 0; i < shown; i++)
+		printf("  %s  %s  %s  %s -> %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		       PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+	if (n > shown)
+		printf("  ... and %d more\n", n - shown);
+	PQclear(r);
+	return 0;
+}
