@@ -333,3 +333,15 @@ char *db_text_array(char *const *v, size_t n)
 	str_addc(&b, '}');
 	return str_steal(&b);
 }
+
+int db_run_bool(db *d, const char *sql, char *err, size_t errlen)
+{
+	PGresult *r = db_query(d, sql, 0, NULL, err, errlen);
+	int b;
+
+	if (!r)
+		return -1;
+	b = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return b;
+}

@@ -61,6 +61,10 @@ int db_exec(db *d, const char *sql, char *err, size_t errlen);
 int db_run(db *d, const char *sql, int nparams, const char *const *params, char *err,
 	   size_t errlen);
 
+/* The boolean that sql (a query without parameters giving one row of one
+ * boolean column) gives: 1 or 0, or -1 with err. */
+int db_run_bool(db *d, const char *sql, char *err, size_t errlen);
+
 /* Run a parameterised statement; the PGresult (caller PQclear()s it) when
  * it succeeded, else NULL with err. */
 PGresult *db_query(db *d, const char *sql, int nparams, const char *const *params,

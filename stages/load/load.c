@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/db/dbrun.h"
+#include "lib/db/db.h"
 #include "lib/db/rowload.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"

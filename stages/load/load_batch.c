@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/db/dbrun.h"
+#include "lib/db/db.h"
 #include "lib/util/cli.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"

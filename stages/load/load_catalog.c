@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "lib/catalog/val.h"
-#include "lib/db/dbrun.h"
+#include "lib/db/db.h"
 #include "lib/db/derive.h"
 #include "lib/staging/stage.h"
 #include "lib/util/err.h"

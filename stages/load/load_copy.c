@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "lib/db/dbrun.h"
+#include "lib/db/db.h"
 #include "lib/db/pgcopy.h"
 #include "lib/util/mem.h"
 

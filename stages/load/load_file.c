@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/db/dbrun.h"
+#include "lib/db/db.h"
 #include "lib/util/err.h"
 
 /* The file's column coverage as four text[] literals for vqr.source_file

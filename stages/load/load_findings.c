@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/db/dbrun.h"
+#include "lib/db/db.h"
 #include "lib/util/mem.h"
 #include "lib/util/str.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/db/dbrun.h"
+#include "lib/db/db.h"
 #include "lib/staging/stage.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
