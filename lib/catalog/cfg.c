@@ -195,6 +195,43 @@ static void strlist_free(char **v)
 	free(v);
 }
 
+static const char *const kind_names[CFG_KIND_N] = { "count", "amount", "mean", "rate" };
+static const char *const aggregate_names[CFG_AGGREGATE_N] = { "sum", "ratio_of_sums", "weighted_mean", "none" };
+
+/* The index in names[0..n) of scalar v's text, into *out; else an error
+ * "what \"X\" is not one of A, B, C". */
+static int name_of(loader *L, const ydoc *d, const yaml_node_t *v, const char *what, const char *const *names,
+		   int n, int *out)
+{
+	str list = STR_INIT;
+
+	if (want_kind(L, d, v, YAML_SCALAR_NODE, what) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (strcmp(sval(v), names[i]) == 0)
+			return *out = i, 0;
+	for (int i = 0; i < n; i++)
+		str_addf(&list, "%s%s", i ? ", " : "", names[i]);
+	fail(L, d, v->start_mark, "%s \"%s\" is not one of %s", what, sval(v), str_cstr(&list));
+	str_free(&list);
+	return -1;
+}
+
+/* Into out: head's keys (may be NULL), every aggregation function's name,
+ * then tail's keys, NULL-terminated (out has room for all of them). */
+static void keys_with_aggfns(const char **out, const char *const *head, const char *const *tail)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; head && head[i]; i++)
+		out[k++] = head[i];
+	for (aggfn_id i = 0; i < AGGFN_N; i++)
+		out[k++] = aggfn_name(i);
+	for (size_t i = 0; tail[i]; i++)
+		out[k++] = tail[i];
+	out[k] = NULL;
+}
+
 /* Check that every key of mapping n is one of `allowed` (NULL-terminated). */
 static int check_keys(loader *L, const ydoc *d, const yaml_node_t *n,
 		      const char *what, const char *const *allowed)
@@ -1196,44 +1233,93 @@ static yaml_mark_t mark_in_scalar(const yaml_node_t *n, int col)
 	return m;
 }
 
-/* One aggregation: exactly one of count/sum/mean/min/max, and an optional where. */
-static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_indicator *ind, cfg_agg *a,
-		    yaml_node_t *n, const char *what)
+/* The argument of a function with a percent: {field: F, p: P}.  Returns
+ * the field's node, or NULL after an error. */
+static yaml_node_t *read_percent(loader *L, const ydoc *d, cfg_agg *a, yaml_node_t *arg, const char *name)
 {
-	static const struct { const char *key; cfg_aggfn fn; } fns[] = {
-		{ "count", CFG_AGG_COUNT }, { "sum", CFG_AGG_SUM }, { "mean", CFG_AGG_MEAN },
-		{ "min", CFG_AGG_MIN }, { "max", CFG_AGG_MAX }, { "count_distinct", CFG_AGG_COUNT_DISTINCT },
-	};
-	yaml_node_t *arg = NULL, *w;
+	static const char *const keys[] = { "field", "p", NULL };
+	yaml_node_t *f, *p;
+
+	if (arg->type != YAML_MAPPING_NODE) {
+		fail(L, d, arg->start_mark, "%s takes {field: FIELD, p: PERCENT} (e.g. {field: salary, p: 90})", name);
+		return NULL;
+	}
+	if (check_keys(L, d, arg, name, keys) < 0)
+		return NULL;
+	if (!(f = get(d, arg, "field")) || !(p = get(d, arg, "p"))) {
+		fail(L, d, arg->start_mark, "%s needs field and p (a percent from 0 to 100)", name);
+		return NULL;
+	}
+	if (num_of(L, d, p, "p", &a->p) < 0)
+		return NULL;
+	if (!(a->p >= 0 && a->p <= 100)) {
+		fail(L, d, p->start_mark, "%s: p must be a percent from 0 to 100, found \"%s\"", name, sval(p));
+		return NULL;
+	}
+	return f;
+}
+
+/* The function of aggregation n: exactly one key of the aggfn table.
+ * Its argument's node, or NULL after an error. */
+static yaml_node_t *agg_function(loader *L, const ydoc *d, cfg_agg *a, yaml_node_t *n, const char *what)
+{
+	yaml_node_t *arg = NULL;
 	int nfound = 0;
 
-	a->mark = mark_of(d, n);
-	a->field = -1;
-	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-		yaml_node_t *v = get(d, n, fns[i].key);
+	for (aggfn_id i = 0; i < AGGFN_N; i++) {
+		yaml_node_t *v = get(d, n, aggfn_name(i));
 		if (v) {
-			a->fn = fns[i].fn;
+			a->fn = i;
 			arg = v;
 			nfound++;
 		}
 	}
-	if (nfound != 1)
-		return fail(L, d, n->start_mark, "%s needs exactly one of count, count_distinct, sum, mean, min, max%s",
-			    what, nfound ? " (found several)" : "");
-	if (a->fn == CFG_AGG_COUNT && scalar_is(arg, "*")) {
-		a->field = -1;
-	} else {
-		const cfg_field *f = use_field(L, d, s, arg);
-		if (!f)
-			return -1;
-		if (a->fn != CFG_AGG_COUNT && a->fn != CFG_AGG_COUNT_DISTINCT && !numeric(f->type))
-			return fail(L, d, arg->start_mark, "cannot aggregate %s field \"%s\" with %s",
-				    cfg_ftype_name(f->type), f->name, fns[a->fn].key);
-		a->field = f->col;
-		((cfg_source *)s)->used[f->col] = 1;
-		if (add_read(ind, f->col) < 0)
-			return fail(L, d, arg->start_mark, "out of memory");
+	if (nfound != 1) {
+		str names = STR_INIT;
+		aggfn_names(&names);
+		fail(L, d, n->start_mark, "%s needs exactly one of %s%s", what, str_cstr(&names),
+		     nfound ? " (found several)" : "");
+		str_free(&names);
+		return NULL;
 	}
+	if (aggfn_get(a->fn)->param)
+		return read_percent(L, d, a, arg, aggfn_name(a->fn));
+	return arg;
+}
+
+/* The field an aggregation takes (or "*"), checked against its table row. */
+static int agg_field(loader *L, const ydoc *d, const cfg_source *s, cfg_indicator *ind, cfg_agg *a,
+		     yaml_node_t *arg)
+{
+	const aggfn *fn = aggfn_get(a->fn);
+	const cfg_field *f;
+
+	if ((fn->takes & AGGFN_TAKES_STAR) && scalar_is(arg, "*")) {
+		a->field = -1;
+		return 0;
+	}
+	if (!(f = use_field(L, d, s, arg)))
+		return -1;
+	if (!(fn->takes & AGGFN_TAKES_ANY) && !numeric(f->type))
+		return fail(L, d, arg->start_mark, "cannot aggregate %s field \"%s\" with %s",
+			    cfg_ftype_name(f->type), f->name, fn->name);
+	a->field = f->col;
+	((cfg_source *)s)->used[f->col] = 1;
+	if (add_read(ind, f->col) < 0)
+		return fail(L, d, arg->start_mark, "out of memory");
+	return 0;
+}
+
+/* One aggregation: exactly one function of the aggfn table, and an optional where. */
+static int read_agg(loader *L, const ydoc *d, const cfg_source *s, cfg_indicator *ind, cfg_agg *a,
+		    yaml_node_t *n, const char *what)
+{
+	yaml_node_t *arg, *w;
+
+	a->mark = mark_of(d, n);
+	a->field = -1;
+	if (!(arg = agg_function(L, d, a, n, what)) || agg_field(L, d, s, ind, a, arg) < 0)
+		return -1;
 	if ((w = get(d, n, "where")) && !is_null(w)) {
 		char msg[512];
 		int col = 0;
@@ -1372,9 +1458,7 @@ static int read_derived(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_
 			return fail(L, d, v->start_mark,
 				    "indicator \"%s\" takes one value out of a breakdown: schools do not combine into "
 				    "a regional %s, so aggregate must be none", ind->code, cfg_take_name(ind->take));
-		free(ind->aggregate);
-		if (!(ind->aggregate = strdup("none")))
-			return fail(L, d, n->start_mark, "out of memory");
+		ind->aggregate = CFG_AGGREGATE_NONE;
 		ind->scale = 1;
 		return (v = get(d, n, "scale")) ? num_of(L, d, v, "scale", &ind->scale) : 0;
 	}
@@ -1395,7 +1479,7 @@ static int read_derived(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_
 	} else if (!(ind->formula = formula_of(L, d, get(d, n, "formula"), "the formula"))) {
 		return -1;
 	}
-	if (strcmp(ind->kind, "rate") == 0 && !ind->is_ratio)
+	if (ind->kind == CFG_KIND_RATE && !ind->is_ratio)
 		return fail(L, d, n->start_mark,
 			    "indicator \"%s\" is a rate: give it ratio: {numerator: FORMULA, denominator: FORMULA} "
 			    "so that a region can sum numerators and denominators", ind->code);
@@ -1405,21 +1489,39 @@ static int read_derived(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_
 	return 0;
 }
 
+/* An indicator aggregated with a function whose values do not combine
+ * across schools (a median): aggregate must be none, and is by default. */
+static int no_regional(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_t *n)
+{
+	const aggfn *fn = aggfn_get(ind->num.fn);
+	yaml_node_t *v;
+
+	if (ind->is_ratio && fn->combines)
+		fn = aggfn_get(ind->den.fn);
+	if (fn->combines)
+		return 0;
+	if ((v = get(d, n, "aggregate")) && ind->aggregate != CFG_AGGREGATE_NONE)
+		return fail(L, d, v->start_mark,
+			    "indicator \"%s\" is a %s: schools' values do not combine into a regional %s, "
+			    "so aggregate must be none", ind->code, fn->name, fn->name);
+	ind->aggregate = CFG_AGGREGATE_NONE;
+	return 0;
+}
+
 static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_node_t *n)
 {
-	static const char *const keys[] = {
+	static const char *const head[] = {
 		"code", "name_zh", "name_en", "unit", "kind", "aggregate", "description",
-		"source", "period", "by", "scale", "count", "sum", "mean", "min", "max",
-		"count_distinct", "where", "ratio", "formula", "reported_names", "derived", NULL
+		"source", "period", "by", "scale", NULL
 	};
-	static const char *const agg_keys[] = {
-		"count", "sum", "mean", "min", "max", "count_distinct", "where", NULL
-	};
-	static const char *const kinds[] = { "count", "amount", "mean", "rate", NULL };
-	static const char *const aggs[] = { "sum", "ratio_of_sums", "weighted_mean", "none", NULL };
+	static const char *const tail[] = { "where", "ratio", "formula", "reported_names", "derived", NULL };
+	static const char *const where[] = { "where", NULL };
+	const char *keys[32], *agg_keys[AGGFN_N + 2];
 	yaml_node_t *v, *ratio = NULL;
 	const cfg_source *s;
-	int ok;
+
+	keys_with_aggfns(keys, head, tail);
+	keys_with_aggfns(agg_keys, NULL, where);
 
 	ind->mark = mark_of(d, n);
 	if (want_kind(L, d, n, YAML_MAPPING_NODE, "an indicator") < 0 ||
@@ -1437,31 +1539,19 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 	REQ_STR("name_zh", ind->name_zh);
 	REQ_STR("name_en", ind->name_en);
 	REQ_STR("unit", ind->unit);
-	REQ_STR("kind", ind->kind);
 #undef REQ_STR
-	ok = 0;
-	for (int i = 0; kinds[i]; i++)
-		ok |= strcmp(ind->kind, kinds[i]) == 0;
-	if (!ok)
-		return fail(L, d, get(d, n, "kind")->start_mark,
-			    "kind \"%s\" is not one of count, amount, mean, rate", ind->kind);
+	if (!(v = get(d, n, "kind")))
+		return fail(L, d, n->start_mark, "indicator \"%s\" needs \"%s\"", ind->code, "kind");
+	if (name_of(L, d, v, "kind", kind_names, CFG_KIND_N, (int *)&ind->kind) < 0)
+		return -1;
 	if ((v = get(d, n, "description")) && !(ind->description = str_of(L, d, v, "description")))
 		return -1;
-	if ((v = get(d, n, "aggregate"))) {
-		if (!(ind->aggregate = str_of(L, d, v, "aggregate")))
-			return -1;
-		ok = 0;
-		for (int i = 0; aggs[i]; i++)
-			ok |= strcmp(ind->aggregate, aggs[i]) == 0;
-		if (!ok)
-			return fail(L, d, v->start_mark,
-				    "aggregate \"%s\" is not one of sum, ratio_of_sums, weighted_mean, none",
-				    ind->aggregate);
-	} else {
-		ind->aggregate = strdup(strcmp(ind->kind, "rate") == 0   ? "ratio_of_sums"
-					: strcmp(ind->kind, "mean") == 0 ? "weighted_mean"
-									 : "sum");
-	}
+	ind->aggregate = ind->kind == CFG_KIND_RATE   ? CFG_AGGREGATE_RATIO_OF_SUMS
+			 : ind->kind == CFG_KIND_MEAN ? CFG_AGGREGATE_WEIGHTED_MEAN
+						      : CFG_AGGREGATE_SUM;
+	if ((v = get(d, n, "aggregate")) &&
+	    name_of(L, d, v, "aggregate", aggregate_names, CFG_AGGREGATE_N, (int *)&ind->aggregate) < 0)
+		return -1;
 	if ((v = get(d, n, "reported_names")) && !is_null(v)) {
 		char **names = strlist_of(L, d, v, "reported_names");
 		size_t cnt = 0;
@@ -1540,10 +1630,12 @@ static int read_indicator(loader *L, const ydoc *d, cfg_indicator *ind, yaml_nod
 	} else if (read_agg(L, d, s, ind, &ind->num, n, "an indicator") < 0) {
 		return -1;
 	}
-	if (strcmp(ind->kind, "rate") == 0 && !ind->is_ratio)
+	if (ind->kind == CFG_KIND_RATE && !ind->is_ratio)
 		return fail(L, d, n->start_mark, "indicator \"%s\" is a rate: give it a ratio (numerator and denominator)",
 			    ind->code);
-	if (strcmp(ind->kind, "mean") == 0 && ind->num.fn != CFG_AGG_MEAN && !ind->is_ratio)
+	if (no_regional(L, d, ind, n) < 0)
+		return -1;
+	if (ind->kind == CFG_KIND_MEAN && ind->num.fn != AGGFN_MEAN && !ind->is_ratio)
 		return fail(L, d, n->start_mark, "indicator \"%s\" is a mean: compute it with mean", ind->code);
 
 	ind->scale = ind->is_ratio && strcmp(ind->unit, "%") == 0 ? 100 : 1;
@@ -1743,7 +1835,7 @@ static int check_refs(loader *L, const calc *f, const cfg_mark *m, const char *w
 		if (!ind)
 			return fail_at(L, m, "%s: unknown indicator \"%s\"", who, r->code);
 		if ((r->type == CALC_NUMERATOR || r->type == CALC_DENOMINATOR) && !ind->is_ratio &&
-		    !(ind->source && ind->num.fn == CFG_AGG_MEAN))
+		    !(ind->source && ind->num.fn == AGGFN_MEAN))
 			return fail_at(L, m, "%s: indicator \"%s\" has no numerator and denominator (it is not a ratio or mean)",
 				       who, r->code);
 	}
@@ -1985,10 +2077,14 @@ const char *cfg_take_name(cfg_take t)
 	return t == CFG_TAKE_MAX ? "max" : t == CFG_TAKE_MIN ? "min" : "none";
 }
 
-const char *cfg_aggfn_name(cfg_aggfn fn)
+const char *cfg_kind_name(cfg_kind k)
 {
-	static const char *const n[] = { "count", "sum", "mean", "min", "max", "count_distinct" };
-	return (unsigned)fn < 6 ? n[fn] : "?";
+	return (unsigned)k < CFG_KIND_N ? kind_names[k] : "?";
+}
+
+const char *cfg_aggregate_name(cfg_aggregate a)
+{
+	return (unsigned)a < CFG_AGGREGATE_N ? aggregate_names[a] : "?";
 }
 
 cfg *cfg_load(const char *path, char *err, size_t errlen)
@@ -2036,8 +2132,6 @@ void cfg_free(cfg *c)
 		free(ind->name_zh);
 		free(ind->name_en);
 		free(ind->unit);
-		free(ind->kind);
-		free(ind->aggregate);
 		free(ind->description);
 		free(ind->reads);
 		agg_free(&ind->num);

@@ -154,7 +154,7 @@ static void rule_text(const cfg_indicator *ind, char *buf, size_t len)
 		if (p == 1)
 			n += (size_t)snprintf(buf + n, len - n, " / ");
 		if (n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s(%s)%s%s", cfg_aggfn_name(a->fn), field,
+			n += (size_t)snprintf(buf + n, len - n, "%s(%s)%s%s", aggfn_name(a->fn), field,
 					      a->where_text ? " where " : "", a->where_text ? a->where_text : "");
 	}
 	if (ind->nby && n < len) {
@@ -257,8 +257,8 @@ static int sync_indicators(db *d, const cfg *c, const cfg_source *s, int guarded
 		p[1] = ind->name_zh;
 		p[2] = ind->name_en;
 		p[3] = ind->unit;
-		p[4] = ind->kind;
-		p[5] = ind->aggregate;
+		p[4] = cfg_kind_name(ind->kind);
+		p[5] = cfg_aggregate_name(ind->aggregate);
 		p[6] = ind->source ? ind->source->name : NULL;
 		p[7] = scale;
 		p[8] = ind->description;
@@ -627,7 +627,7 @@ static int shrink_check(db *d, const cfg *c, const cfg_source *s, const manifest
 	if (old_rows > 0 && (double)m->rows_loaded < (double)old_rows * (1 - s->max_shrink))
 		shrink_add(k, m->nperiods ? m->periods[0] : "", "rows", (double)old_rows, (double)m->rows_loaded);
 	for (size_t i = 0; i < c->nindicators; i++)
-		if (c->indicators[i].source == s && strcmp(c->indicators[i].kind, "count") == 0)
+		if (c->indicators[i].source == s && c->indicators[i].kind == CFG_KIND_COUNT)
 			cv[nc++] = c->indicators[i].code;
 	codes = db_text_array(cv, nc);
 	free(cv);
