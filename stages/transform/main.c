@@ -309,20 +309,62 @@ static const char *rep_json(transform *x)
 	return arena_dup(&x->a, buf, (size_t)(o - buf));
 }
 
-static int rep_add(transform *x, const cfg_indicator *ind, const char *period, const char *json,
-		   const char *value, long line)
+static void rep_add(transform *x, const cfg_indicator *ind, const char *period, const char *json,
+		    const char *value, long line)
 {
 	if (x->nrep == x->caprep) {
 		size_t nc = x->caprep ? x->caprep * 2 : 256;
-		repval *nr = realloc(x->rep, nc * sizeof *nr);
-		if (!nr)
-			return -1;
-		x->rep = nr;
+		x->rep = xreallocarray(x->rep, nc, sizeof *x->rep);
 		x->caprep = nc;
 	}
-	if (!(value = arena_dup(&x->a, value, strlen(value))))
-		return -1;
+	value = arena_dup(&x->a, value, strlen(value));
 	x->rep[x->nrep++] = (repval){ ind, period, json, value, line };
+}
+
+/* One row of a long reported source: an indicator's name and its figure. */
+static int rep_long(transform *x, long line, const char *period, const char *json, char *err, size_t errlen)
+{
+	const cfg_source *s = x->s;
+	char msg[1200];
+	const cfg_field *nf = &s->fields[s->ind_field], *vf = &s->fields[s->value_field];
+	const expr_value *name = &x->row[nf->col], *val = &x->row[vf->col];
+	char key[1024], num[128];
+	const cfg_indicator *ind;
+	int pct;
+
+	if (name->isnull) {
+		if (val->isnull)
+			return 0; /* an empty line in the sheet */
+		snprintf(msg, sizeof msg, "%s: the figure \"%s\" names no indicator", nf->header, val->s);
+		return rep_reject(x, line, nf, NULL, "indicator", msg, err, errlen);
+	}
+	val_norm_key(name->s, strlen(name->s), key, sizeof key);
+	if (!(ind = cfg_indicator_by_name(x->c, key))) {
+		snprintf(msg, sizeof msg,
+			 "%s: no indicator is named \"%s\" (add the name to reported_names of the indicator it means)",
+			 nf->header, name->s);
+		return rep_reject(x, line, nf, name->s, "indicator", msg, err, errlen);
+	}
+	if (val->isnull)
+		return 0; /* named but not reported */
+	if (x->coltype[vf->col] == EXPR_NUMBER) {
+		snprintf(num, sizeof num, "%s", val->s);
+		pct = 0;
+	} else if (clean_figure(val->s, num, sizeof num, &pct) < 0) {
+		snprintf(msg, sizeof msg, "%s: \"%s\" (%s) is not a number", vf->header, val->s, ind->code);
+		return rep_reject(x, line, vf, val->s, "number", msg, err, errlen);
+	}
+	if (pct && strcmp(ind->unit, "%") != 0) {
+		snprintf(msg, sizeof msg, "%s: \"%s\" is a percentage, but %s is counted in %s", vf->header,
+			 val->s, ind->code, ind->unit);
+		return rep_reject(x, line, vf, val->s, "unit", msg, err, errlen);
+	}
+	if (ind->period != s->period) {
+		snprintf(msg, sizeof msg, "%s is counted per %s, but this sheet places its rows in %s periods",
+			 ind->code, period_type_name(ind->period), period_type_name(s->period));
+		return rep_reject(x, line, nf, name->s, "period", msg, err, errlen);
+	}
+	rep_add(x, ind, period, json, num, line);
 	return 0;
 }
 
@@ -331,52 +373,12 @@ static int do_reported(transform *x, char *err, size_t errlen)
 {
 	const cfg_source *s = x->s;
 	long line = atol(x->row[CFG_COL_LINE].s);
-	const char *json, *period = arena_dup(&x->a, x->row[CFG_COL_PERIOD].s, strlen(x->row[CFG_COL_PERIOD].s));
+	const char *period = arena_dup(&x->a, x->row[CFG_COL_PERIOD].s, strlen(x->row[CFG_COL_PERIOD].s));
+	const char *json = rep_json(x);
 	char msg[1200];
 
-	if (!period || !(json = rep_json(x)))
-		goto oom;
-	if (!s->wide) {
-		const cfg_field *nf = &s->fields[s->ind_field], *vf = &s->fields[s->value_field];
-		const expr_value *name = &x->row[nf->col], *val = &x->row[vf->col];
-		char key[1024], num[128];
-		const cfg_indicator *ind;
-		int pct;
-
-		if (name->isnull) {
-			if (val->isnull)
-				return 0; /* an empty line in the sheet */
-			snprintf(msg, sizeof msg, "%s: the figure \"%s\" names no indicator", nf->header, val->s);
-			return rep_reject(x, line, nf, NULL, "indicator", msg, err, errlen);
-		}
-		val_norm_key(name->s, strlen(name->s), key, sizeof key);
-		if (!(ind = cfg_indicator_by_name(x->c, key))) {
-			snprintf(msg, sizeof msg,
-				 "%s: no indicator is named \"%s\" (add the name to reported_names of the indicator it means)",
-				 nf->header, name->s);
-			return rep_reject(x, line, nf, name->s, "indicator", msg, err, errlen);
-		}
-		if (val->isnull)
-			return 0; /* named but not reported */
-		if (x->coltype[vf->col] == EXPR_NUMBER) {
-			snprintf(num, sizeof num, "%s", val->s);
-			pct = 0;
-		} else if (clean_figure(val->s, num, sizeof num, &pct) < 0) {
-			snprintf(msg, sizeof msg, "%s: \"%s\" (%s) is not a number", vf->header, val->s, ind->code);
-			return rep_reject(x, line, vf, val->s, "number", msg, err, errlen);
-		}
-		if (pct && strcmp(ind->unit, "%") != 0) {
-			snprintf(msg, sizeof msg, "%s: \"%s\" is a percentage, but %s is counted in %s", vf->header,
-				 val->s, ind->code, ind->unit);
-			return rep_reject(x, line, vf, val->s, "unit", msg, err, errlen);
-		}
-		if (ind->period != s->period) {
-			snprintf(msg, sizeof msg, "%s is counted per %s, but this sheet places its rows in %s periods",
-				 ind->code, period_type_name(ind->period), period_type_name(s->period));
-			return rep_reject(x, line, nf, name->s, "period", msg, err, errlen);
-		}
-		return rep_add(x, ind, period, json, num, line) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : 0;
-	}
+	if (!s->wide)
+		return rep_long(x, line, period, json, err, errlen);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const cfg_field *f = &s->fields[i];
 		const cfg_indicator *ind;
@@ -404,13 +406,9 @@ static int do_reported(transform *x, char *err, size_t errlen)
 				return -1;
 			continue;
 		}
-		if (rep_add(x, ind, period, json, num, line) < 0)
-			goto oom;
+		rep_add(x, ind, period, json, num, line);
 	}
 	return 0;
-oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 static int cmp_rep(const void *a, const void *b)
@@ -717,7 +715,18 @@ static void cleanup(transform *x)
 	arena_free(&x->a);
 }
 
-int main(int argc, char **argv)
+/* What main parsed. */
+typedef struct opts {
+	const char *config;     /* --config, or the default */
+	const char *dir;        /* the staging directory */
+	const char *follow;     /* --follow SOURCE, or NULL */
+	const char *with[256];  /* --with PERIODS:ROWS (nwith) */
+	size_t nwith;
+	long long t0;           /* when the program started (cli_ms) */
+} opts;
+
+/* Parse the options into o: -1 to go on, else the exit status for main. */
+static int parse_options(int argc, char **argv, opts *o)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -729,28 +738,18 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *config = NULL, *dir, *follow = NULL, *with[256];
-	size_t nwith = 0;
-	char err[4096], path[4200], mpath[4200];
-	manifest m = { 0 };
-	transform x;
-	rows_reader *r = NULL;
-	cfg *c;
-	int ch, n, rc, status = EXIT_OK;
-	long long t0 = cli_ms(), rows = 0, count = 0;
+	int ch, rc;
 
-	log_init("vqr-transform");
-	cli_init_process();
 	while ((ch = getopt_long(argc, argv, "c:f:w:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': config = optarg; break;
-		case 'f': follow = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 'f': o->follow = optarg; break;
 		case 'w':
-			if (nwith == sizeof with / sizeof with[0]) {
-				log_error("--with: at most %zu files", nwith);
+			if (o->nwith == sizeof o->with / sizeof o->with[0]) {
+				log_error("--with: at most %zu files", o->nwith);
 				return EXIT_USAGE;
 			}
-			with[nwith++] = optarg;
+			o->with[o->nwith++] = optarg;
 			break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr-transform", usage)) != CLI_GO_ON)
@@ -759,123 +758,185 @@ int main(int argc, char **argv)
 	}
 	if ((rc = cli_one_operand(argc, argv, optind, "vqr-transform", "staging directory")))
 		return rc;
-	dir = argv[optind];
-	config = cli_config_path(config);
-	if (!(c = cfg_load(config, err, sizeof err))) {
+	o->dir = argv[optind];
+	o->config = cli_config_path(o->config);
+	return -1;
+}
+
+/* Say err and give the status of an internal error. */
+static int internal(const char *err)
+{
+	log_error_text(err);
+	return EXIT_INTERNAL;
+}
+
+/* The rows ended with err: following, the rows end early when the
+ * extract gives the file up, which is the extract's to report (its
+ * manifest says why); else an internal error. */
+static int rows_failed(const opts *o, manifest *m, const char *err)
+{
+	if (o->follow && stage_extract_gave_up(o->dir, m, STAGE_FOLLOW_WAIT_MS))
+		return EXIT_REJECTED;
+	return internal(err);
+}
+
+/* Every row of DIR/rows.tsv (following the extract with --follow),
+ * counted in *rows.  0, or the exit status after saying why. */
+static int read_rows(transform *x, const opts *o, manifest *m, long long *rows)
+{
+	char err[ERR_MAX], *path = xasprintf("%s/rows.tsv", o->dir), *mpath = xasprintf("%s/manifest.yaml", o->dir);
+	rows_reader *r = o->follow ? rows_follow(path, mpath, err, sizeof err) : rows_open(path, err, sizeof err);
+	int n = 0, status = EXIT_OK;
+
+	free(mpath);
+	free(path);
+	if (!r)
+		return rows_failed(o, m, err);
+	if (check_header(x, r, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_USAGE;
+	}
+	while (!status && (n = rows_next(r)) > 0) {
+		if (typed_row(x, r, n, err, sizeof err) < 0 || (x->s->reported && do_reported(x, err, sizeof err) < 0))
+			status = internal(err);
+		else if (!x->s->reported)
+			engine_add_row(x->e, x->row, x->vlen);
+		(*rows)++;
+	}
+	if (!status && n < 0) {
+		err_set(err, sizeof err, "%s", rows_error(r));
+		status = rows_failed(o, m, err);
+	}
+	rows_close(r);
+	return status;
+}
+
+/* Following, the extract's manifest (same source); then the rows read
+ * must be the rows staged.  0, or the exit status after saying why. */
+static int check_staged(transform *x, const opts *o, manifest *m, long long rows)
+{
+	if (o->follow) {
+		const cfg_source *ms;
+		int status;
+		if (stage_extract_gave_up(o->dir, m, STAGE_FOLLOW_WAIT_MS))
+			return EXIT_REJECTED;
+		manifest_clear(m);
+		if ((status = stage_open(o->dir, x->c, o->config, m, &ms)))
+			return status;
+		if (ms != x->s) {
+			log_error("%s: staged for source %s, not %s (--follow)", o->dir, ms->name, o->follow);
+			return EXIT_USAGE;
+		}
+	}
+	/* rows.tsv is not synced (rows_nosync): after a crash it can be
+	 * short, with the synced manifest still counting every row. */
+	if (m->rows_staged >= 0 && rows != m->rows_staged) {
+		log_error("%s/rows.tsv: %lld rows, but vqr-extract staged %lld (manifest.yaml: rows_staged): the file is "
+			  "incomplete\nhint: extract the export again (a crash can leave staged files short)",
+			  o->dir, rows, m->rows_staged);
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+/* The manifest's row counts, with the rows rejected here. */
+static void count_rows(const transform *x, manifest *m)
+{
+	if (m->rows_staged >= 0) {
+		/* from the extract's counts, so that running the transform
+		 * again on the directory counts the same */
+		m->rows_loaded = m->rows_staged - x->nrejected;
+		m->rows_rejected = m->rows_read - m->rows_skipped - m->rows_staged + x->nrejected;
+	} else {
+		m->rows_rejected += x->nrejected;
+		m->rows_loaded -= x->nrejected;
+	}
+	if (m->rows_loaded < 0)
+		m->rows_loaded = 0;
+}
+
+/* Write indicators.gz, the rejects and the manifest.  The exit status. */
+static int finish(transform *x, const opts *o, manifest *m, long long rows)
+{
+	char err[ERR_MAX], *path;
+	long long count = 0;
+	int status = EXIT_OK;
+
+	if (find_skipped(x, m, rows) < 0)
+		return internal("out of memory");
+	if ((x->s->reported ? write_reported(x, m, &count, err, sizeof err)
+			    : write_out(x, o->dir, m, &count, err, sizeof err)) < 0)
+		return internal(err);
+	if (x->rejects) {
+		int rc = rows_commit(x->rejects, err, sizeof err);
+		x->rejects = NULL;
+		if (rc < 0)
+			return internal(err);
+		status = EXIT_REJECTED;
+		if (m->status == MANIFEST_OK)
+			m->status = MANIFEST_REJECTED;
+	}
+	count_rows(x, m);
+	m->transform_ms = cli_ms() - o->t0;
+	m->indicators = count;
+	path = xasprintf("%s/manifest.yaml", o->dir);
+	if (manifest_write(path, m, err, sizeof err) < 0)
+		status = internal(err);
+	free(path);
+	if (status != EXIT_INTERNAL)
+		log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu breakdown sets, %zu groups)",
+			 o->dir, rows, count, x->ninds, x->e ? engine_nsets(x->e) : 0, x->e ? engine_ngroups(x->e) : 0);
+	return status;
+}
+
+/* The staged directory's rows through the catalog.  The exit status. */
+static int transform_dir(transform *x, const opts *o, manifest *m)
+{
+	char err[ERR_MAX];
+	long long rows = 0;
+	int status;
+
+	if (o->follow && !(x->s = cfg_source_find(x->c, o->follow))) {
+		log_error("--follow %s: no such source in %s", o->follow, o->config);
+		return EXIT_USAGE;
+	}
+	if (!o->follow && (status = stage_open(o->dir, x->c, o->config, m, &x->s)))
+		return status;
+	if (setup(x, err, sizeof err) < 0)
+		return internal(err);
+	if ((status = read_rows(x, o, m, &rows)) || (status = check_staged(x, o, m, rows)))
+		return status;
+	for (size_t i = 0; i < o->nwith; i++)
+		if (with_rows(x, m, o->with[i], err, sizeof err) < 0) {
+			log_error("%s: the rows kept for the slice cannot be read", o->dir);
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+	return finish(x, o, m, rows);
+}
+
+int main(int argc, char **argv)
+{
+	char err[ERR_MAX];
+	manifest m = { 0 };
+	opts o = { 0 };
+	transform x;
+	int status;
+	cfg *c;
+
+	o.t0 = cli_ms();
+	log_init("vqr-transform");
+	cli_init_process();
+	if ((status = parse_options(argc, argv, &o)) >= 0)
+		return status;
+	if (!(c = cfg_load(o.config, err, sizeof err))) {
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
 	memset(&x, 0, sizeof x);
 	x.c = c;
-	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
-	if (follow && !(x.s = cfg_source_find(c, follow))) {
-		log_error("--follow %s: no such source in %s", follow, config);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (!follow && (status = stage_open(dir, c, config, &m, &x.s)))
-		goto out;
-	if (setup(&x, err, sizeof err) < 0)
-		goto internal;
-	snprintf(path, sizeof path, "%s/rows.tsv", dir);
-	if (!(r = follow ? rows_follow(path, mpath, err, sizeof err) : rows_open(path, err, sizeof err)))
-		goto follow_failed;
-	if (check_header(&x, r, err, sizeof err) < 0) {
-		log_error_text(err);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	x.dir = dir;
-	while ((n = rows_next(r)) > 0) {
-		if (typed_row(&x, r, n, err, sizeof err) < 0 ||
-		    (x.s->reported ? do_reported(&x, err, sizeof err) : (engine_add_row(x.e, x.row, x.vlen), 0)) < 0)
-			goto internal;
-		rows++;
-	}
-	if (n < 0) {
-		snprintf(err, sizeof err, "%s", rows_error(r));
-		goto follow_failed;
-	}
-	if (follow) {
-		const cfg_source *ms;
-		if (stage_extract_gave_up(dir, &m, STAGE_FOLLOW_WAIT_MS)) {
-			status = EXIT_REJECTED;
-			goto out;
-		}
-		manifest_clear(&m);
-		if ((status = stage_open(dir, c, config, &m, &ms)))
-			goto out;
-		if (ms != x.s) {
-			log_error("%s: staged for source %s, not %s (--follow)", dir, ms->name, follow);
-			status = EXIT_USAGE;
-			goto out;
-		}
-	}
-	/* rows.tsv is not synced (rows_nosync): after a crash it can be
-	 * short, with the synced manifest still counting every row. */
-	if (m.rows_staged >= 0 && rows != m.rows_staged) {
-		log_error("%s: %lld rows, but vqr-extract staged %lld (manifest.yaml: rows_staged): the file is "
-			  "incomplete\nhint: extract the export again (a crash can leave staged files short)",
-			  path, rows, m.rows_staged);
-		status = EXIT_INTERNAL;
-		goto out;
-	}
-	for (size_t i = 0; i < nwith; i++)
-		if (with_rows(&x, &m, with[i], err, sizeof err) < 0) {
-			log_error("%s: the rows kept for the slice cannot be read", dir);
-			log_error_text(err);
-			status = EXIT_INTERNAL;
-			goto out;
-		}
-	if (find_skipped(&x, &m, rows) < 0) {
-		snprintf(err, sizeof err, "out of memory");
-		goto internal;
-	}
-	if ((x.s->reported ? write_reported(&x, &m, &count, err, sizeof err)
-			   : write_out(&x, dir, &m, &count, err, sizeof err)) < 0)
-		goto internal;
-	if (x.rejects) {
-		if (rows_commit(x.rejects, err, sizeof err) < 0) {
-			x.rejects = NULL;
-			goto internal;
-		}
-		x.rejects = NULL;
-		status = EXIT_REJECTED;
-		if (m.status == MANIFEST_OK) {
-			m.status = MANIFEST_REJECTED;
-		}
-	}
-	if (m.rows_staged >= 0) {
-		/* from the extract's counts, so that running the transform
-		 * again on the directory counts the same */
-		m.rows_loaded = m.rows_staged - x.nrejected;
-		m.rows_rejected = m.rows_read - m.rows_skipped - m.rows_staged + x.nrejected;
-	} else {
-		m.rows_rejected += x.nrejected;
-		m.rows_loaded -= x.nrejected;
-	}
-	if (m.rows_loaded < 0)
-		m.rows_loaded = 0;
-	m.transform_ms = cli_ms() - t0;
-	m.indicators = count;
-	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
-	if (manifest_write(path, &m, err, sizeof err) < 0)
-		goto internal;
-	log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu breakdown sets, %zu groups)", dir,
-		 rows, count, x.ninds, engine_nsets(x.e), engine_ngroups(x.e));
-	goto out;
-follow_failed:
-	/* Following, the rows end early when the extract gives the file up:
-	 * that is the extract's to report (its manifest says why). */
-	if (follow && stage_extract_gave_up(dir, &m, STAGE_FOLLOW_WAIT_MS)) {
-		status = EXIT_REJECTED;
-		goto out;
-	}
-internal:
-	log_error_text(err);
-	status = EXIT_INTERNAL;
-out:
-	rows_close(r);
+	x.dir = o.dir;
+	status = transform_dir(&x, &o, &m);
 	if (x.rejects)
 		rows_abort(x.rejects);
 	cleanup(&x);
