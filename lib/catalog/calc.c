@@ -12,6 +12,7 @@
  */
 #include "lib/catalog/calc.h"
 #include "lib/catalog/val.h"
+#include "lib/util/mem.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -69,13 +70,9 @@ static int fail(parser *p, size_t pos, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (p->err && p->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(p->err, p->errlen, fmt, ap);
-		va_end(ap);
-	}
-	if (p->errcol)
-		*p->errcol = val_utf8_column(p->text, pos);
+	va_start(ap, fmt);
+	val_parse_error(p->err, p->errlen, p->errcol, p->text, pos, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -117,8 +114,8 @@ static int lex_number(parser *p)
 	}
 	p->tok.kind = T_NUM;
 	p->tok.len = i - p->pos;
-	if (p->tok.len + 32 > sizeof small && !(buf = malloc(p->tok.len + 32)))
-		return fail(p, p->pos, "out of memory");
+	if (p->tok.len + 32 > sizeof small)
+		buf = xmalloc(p->tok.len + 32);
 	for (i = p->pos; i < p->pos + p->tok.len; i++) {
 		if (s[i] != '.')
 			buf[n++] = s[i];
@@ -190,14 +187,11 @@ static int lex(parser *p)
 static int emit(parser *p, int op, size_t ref, double num, int sp_delta)
 {
 	calc *f = p->f;
-	cop *np;
 	size_t cap;
 
 	if (f->nprog == f->capprog) {
 		cap = f->capprog ? 2 * f->capprog : 16;
-		if (!(np = realloc(f->prog, cap * sizeof *np)))
-			return fail(p, p->tok.pos, "out of memory");
-		f->prog = np;
+		f->prog = xreallocarray(f->prog, cap, sizeof *f->prog);
 		f->capprog = cap;
 	}
 	f->prog[f->nprog].op = (unsigned char)op;
@@ -210,14 +204,11 @@ static int emit(parser *p, int op, size_t ref, double num, int sp_delta)
 	return 0;
 }
 
-/* Index of reference (code[0..len), type), added if new; -1 if out of
- * memory (recorded). */
+/* Index of reference (code[0..len), type), added if new. */
 static long ref_index(parser *p, const char *code, size_t len, calc_reftype type)
 {
 	calc *f = p->f;
-	calc_ref *nr;
 	size_t i, cap;
-	char *c;
 
 	for (i = 0; i < f->nrefs; i++) {
 		if (f->refs[i].type == type && strlen(f->refs[i].code) == len &&
@@ -226,16 +217,10 @@ static long ref_index(parser *p, const char *code, size_t len, calc_reftype type
 	}
 	if (f->nrefs == f->caprefs) {
 		cap = f->caprefs ? 2 * f->caprefs : 4;
-		if (!(nr = realloc(f->refs, cap * sizeof *nr)))
-			return fail(p, p->tok.pos, "out of memory");
-		f->refs = nr;
+		f->refs = xreallocarray(f->refs, cap, sizeof *f->refs);
 		f->caprefs = cap;
 	}
-	if (!(c = malloc(len + 1)))
-		return fail(p, p->tok.pos, "out of memory");
-	memcpy(c, code, len);
-	c[len] = 0;
-	f->refs[f->nrefs].code = c;
+	f->refs[f->nrefs].code = xstrndup(code, len);
 	f->refs[f->nrefs].type = type;
 	return (long)f->nrefs++;
 }
@@ -385,10 +370,8 @@ calc *calc_parse(const char *text, int *errcol, char *err, size_t errlen)
 		fail(&p, bad, "invalid UTF-8 (byte 0x%02X)", (unsigned char)p.text[bad]);
 		return NULL;
 	}
-	if (!(p.f = calloc(1, sizeof *p.f)) || !(p.f->text = strdup(p.text))) {
-		fail(&p, 0, "out of memory");
-		goto err;
-	}
+	p.f = xcalloc(1, sizeof *p.f);
+	p.f->text = xstrdup(p.text);
 	if (lex(&p) < 0)
 		goto err;
 	if (p.tok.kind == T_EOF) {

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 
+#include "lib/catalog/aggfn.h"
 #include "lib/catalog/calc.h"
 #include "lib/catalog/expr.h"
 #include "lib/catalog/period.h"
@@ -116,17 +117,33 @@ typedef struct cfg_source {
 #define CFG_COL_LINE 0          /* source line number of the row */
 #define CFG_COL_PERIOD 1        /* period label, e.g. "2022-2023" */
 
-typedef enum {
-	CFG_AGG_COUNT, CFG_AGG_SUM, CFG_AGG_MEAN, CFG_AGG_MIN, CFG_AGG_MAX, CFG_AGG_COUNT_DISTINCT
-} cfg_aggfn;
-
 typedef struct cfg_agg {
-	cfg_aggfn fn;           /* aggregation function */
+	aggfn_id fn;            /* aggregation function (its row: aggfn_get(fn)) */
+	double p;               /* percentile: the percent (0 to 100), else 0 */
 	int field;              /* canonical column aggregated; -1 = count(*) */
 	char *where_text;       /* filter as written, NULL when none */
 	expr *where;            /* compiled filter, NULL when none */
 	cfg_mark mark;
 } cfg_agg;
+
+/* What an indicator counts (`kind:`); names in cfg_kind_name. */
+typedef enum {
+	CFG_KIND_COUNT,         /* "count": a number of people or things */
+	CFG_KIND_AMOUNT,        /* "amount": a sum of money, hours, ... */
+	CFG_KIND_MEAN,          /* "mean": an average */
+	CFG_KIND_RATE,          /* "rate": a ratio of two counts */
+	CFG_KIND_N              /* how many (not a kind) */
+} cfg_kind;
+
+/* How schools' values combine into a region's (`aggregate:`); names in
+ * cfg_aggregate_name. */
+typedef enum {
+	CFG_AGGREGATE_SUM,              /* "sum" */
+	CFG_AGGREGATE_RATIO_OF_SUMS,    /* "ratio_of_sums": sum of numerators / sum of denominators */
+	CFG_AGGREGATE_WEIGHTED_MEAN,    /* "weighted_mean" */
+	CFG_AGGREGATE_NONE,             /* "none": they do not combine */
+	CFG_AGGREGATE_N                 /* how many (not a way) */
+} cfg_aggregate;
 
 /* A derived indicator that takes one value out of another's breakdown. */
 typedef enum {
@@ -140,8 +157,8 @@ typedef struct cfg_indicator {
 	char *name_zh;          /* Chinese name */
 	char *name_en;          /* English name */
 	char *unit;             /* 人, %, 元/月, ... */
-	char *kind;             /* count, amount, mean, rate */
-	char *aggregate;        /* across schools: sum, ratio_of_sums, weighted_mean, none */
+	cfg_kind kind;          /* count, amount, mean, rate */
+	cfg_aggregate aggregate; /* across schools: sum, ratio_of_sums, weighted_mean, none */
 	char *description;      /* optional: how the figure is defined */
 	const cfg_source *source; /* where its rows come from; NULL for a derived indicator */
 	period_type period;     /* the periods it is counted in */
@@ -270,8 +287,11 @@ const cfg_indicator *cfg_indicator_find(const cfg *c, const char *code);
  * code, name_zh or one of its reported_names; NULL when none. */
 const cfg_indicator *cfg_indicator_by_name(const cfg *c, const char *key);
 
-/* "count", "sum", "mean", "min", "max", "count_distinct". */
-const char *cfg_aggfn_name(cfg_aggfn fn);
+/* "count", "amount", "mean", "rate" ("?" out of the enum). */
+const char *cfg_kind_name(cfg_kind k);
+
+/* "sum", "ratio_of_sums", "weighted_mean", "none" ("?" out of the enum). */
+const char *cfg_aggregate_name(cfg_aggregate a);
 
 /* "max", "min" (or "none"). */
 const char *cfg_take_name(cfg_take t);

@@ -12,6 +12,12 @@
  * expr_eval walks the nodes with SQL three-valued logic and short-circuit
  * AND/OR.  It only reads e and the row, so it never allocates; its
  * recursion depth is bounded by EXPR_MAX_DEPTH (AND/OR chains are flat).
+ *
+ * one file: the lexer, the parser, the evaluator and the printer share the
+ * compiled node layout (enode), the token and keyword tables and the
+ * operator texts; split, they would need a private header exposing all of
+ * them, and the parser's type rules would sit apart from the evaluator
+ * that relies on them.
  */
 #include "lib/catalog/expr.h"
 
@@ -23,6 +29,8 @@
 #include <strings.h>
 
 #include "lib/catalog/val.h"
+#include "lib/util/mem.h"
+#include "lib/util/str.h"
 
 enum { N_AND, N_OR, N_NOT, N_CMP, N_IN, N_ISNULL };     /* node kinds */
 enum { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };      /* comparison operators */
@@ -271,19 +279,10 @@ static int fail(parser *p, size_t pos, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (p->errbuf && p->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(p->errbuf, p->errlen, fmt, ap);
-		va_end(ap);
-	}
-	if (p->errcol)
-		*p->errcol = val_utf8_column(p->text, pos);
+	va_start(ap, fmt);
+	val_parse_error(p->errbuf, p->errlen, p->errcol, p->text, pos, fmt, ap);
+	va_end(ap);
 	return -1;
-}
-
-static int oom(parser *p)
-{
-	return fail(p, p->tok.pos, "out of memory");
 }
 
 /* Copy s[0..n) into buf for a message, cut at a code point boundary with
@@ -321,20 +320,12 @@ static const char *tok_desc(parser *p, char *buf, size_t size)
 	return buf;
 }
 
-/* Take ownership of s (malloc'd) into e->strs; NULL (s freed) if out of memory. */
+/* Take ownership of s (malloc'd) into e->strs; returns s. */
 static char *keep(expr *e, char *s)
 {
-	if (!s)
-		return NULL;
 	if (e->nstrs == e->capstrs) {
 		int cap = e->capstrs ? e->capstrs * 2 : 16;
-		char **v = realloc(e->strs, (size_t)cap * sizeof *v);
-
-		if (!v) {
-			free(s);
-			return NULL;
-		}
-		e->strs = v;
+		e->strs = xreallocarray(e->strs, (size_t)cap, sizeof *e->strs);
 		e->capstrs = cap;
 	}
 	e->strs[e->nstrs++] = s;
@@ -389,9 +380,7 @@ static int lex_quoted(parser *p, size_t i, char q, size_t *endp)
 		j++;
 		n++;
 	}
-	out = malloc(n + 1);
-	if (!keep(p->e, out))
-		return oom(p);
+	out = keep(p->e, xmalloc(n + 1));
 	n = 0;
 	for (j = i + 1;; j++) {
 		if (s[j] == q) {
@@ -447,11 +436,7 @@ static int lex_number(parser *p, size_t i, size_t *endp)
 			j++;
 		return fail(p, i, "invalid number '%s'", clip(s + i, j - i, buf, sizeof buf));
 	}
-	copy = malloc(j - i + 1);
-	if (!copy)
-		return oom(p);
-	memcpy(copy, s + i, j - i);
-	copy[j - i] = 0;
+	copy = xstrndup(s + i, j - i);
 	v = strtod(copy, NULL);
 	free(copy);
 	if (v > DBL_MAX || v < -DBL_MAX)
@@ -527,13 +512,7 @@ static int lex(parser *p)
 				;
 			t->kind = keyword(s + i, j - i);
 			if (t->kind == T_IDENT) {
-				char *name = malloc(j - i + 1);
-
-				if (!keep(p->e, name))
-					return oom(p);
-				memcpy(name, s + i, j - i);
-				name[j - i] = 0;
-				t->str = name;
+				t->str = keep(p->e, xstrndup(s + i, j - i));
 			}
 		} else {
 			/* One whole code point (the text is valid UTF-8). */
@@ -565,7 +544,7 @@ static const char *const type_name[] = { "text", "number", "bool", "date" };
 
 static int parse_or(parser *p);
 
-/* Append a node of kind to e->nodes; its index, or -1 if out of memory. */
+/* Append a node of kind to e->nodes; its index. */
 static int new_node(parser *p, int kind)
 {
 	expr *e = p->e;
@@ -573,11 +552,7 @@ static int new_node(parser *p, int kind)
 
 	if (e->nnodes == e->capnodes) {
 		int cap = e->capnodes ? e->capnodes * 2 : 16;
-		enode *v = realloc(e->nodes, (size_t)cap * sizeof *v);
-
-		if (!v)
-			return oom(p);
-		e->nodes = v;
+		e->nodes = xreallocarray(e->nodes, (size_t)cap, sizeof *e->nodes);
 		e->capnodes = cap;
 	}
 	n = &e->nodes[e->nnodes];
@@ -761,11 +736,7 @@ static int parse_in(parser *p, operand *a, int neg)
 			return -1;
 		if (e->nlits == e->caplits) {
 			int cap = e->caplits ? e->caplits * 2 : 16;
-			expr_value *v = realloc(e->lits, (size_t)cap * sizeof *v);
-
-			if (!v)
-				return oom(p);
-			e->lits = v;
+			e->lits = xreallocarray(e->lits, (size_t)cap, sizeof *e->lits);
 			e->caplits = cap;
 		}
 		e->lits[e->nlits++] = l.v;
@@ -987,11 +958,7 @@ expr *expr_parse(const char *text, expr_resolve_fn resolve, void *ctx, char *err
 		fail(&p, bad, "invalid UTF-8 (byte 0x%02X)", (unsigned char)p.text[bad]);
 		return NULL;
 	}
-	p.e = calloc(1, sizeof *p.e);
-	if (!p.e) {
-		oom(&p);
-		return NULL;
-	}
+	p.e = xcalloc(1, sizeof *p.e);
 	if (lex(&p) < 0)
 		goto err;
 	if (p.tok.kind == T_EOF) {
@@ -1019,63 +986,28 @@ err:
 
 /* ---- printing ---- */
 
-typedef struct sbuf {
-	char *s;                /* the text, NUL-terminated */
-	size_t len;             /* its length */
-	size_t cap;             /* bytes allocated */
-	int oom;                /* an allocation failed */
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *v;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		v = realloc(b->s, cap);
-		if (!v) {
-			b->oom = 1;
-			return;
-		}
-		b->s = v;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = 0;
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 /* s between q quotes, each q inside doubled. */
-static void sb_quoted(sbuf *b, const char *s, char q)
+static void sb_quoted(str *b, const char *s, char q)
 {
 	const char *c;
 
-	sb_add(b, &q, 1);
+	str_addc(b, q);
 	for (c = s; *c; c++) {
 		if (*c == q)
-			sb_add(b, &q, 1);
-		sb_add(b, c, 1);
+			str_addc(b, q);
+		str_addc(b, *c);
 	}
-	sb_add(b, &q, 1);
+	str_addc(b, q);
 }
 
-static void sb_field(sbuf *b, const char *name)
+static void sb_field(str *b, const char *name)
 {
 	size_t i;
 
 	for (i = 0; is_idchar((unsigned char)name[i]); i++)
 		;
 	if (!name[i] && is_idstart((unsigned char)name[0]) && keyword(name, i) == T_IDENT)
-		sb_str(b, name);
+		str_add(b, name);
 	else
 		sb_quoted(b, name, '"');
 }
@@ -1096,13 +1028,13 @@ static void fmt_num(double v, char *buf, size_t size)
 	}
 }
 
-static void sb_value(sbuf *b, expr_type t, const expr_value *v)
+static void sb_value(str *b, expr_type t, const expr_value *v)
 {
 	char buf[40];
 	int y, m, d;
 
 	if (v->isnull) {
-		sb_str(b, "null");
+		str_add(b, "null");
 		return;
 	}
 	switch (t) {
@@ -1120,7 +1052,7 @@ static void sb_value(sbuf *b, expr_type t, const expr_value *v)
 		snprintf(buf, sizeof buf, "'%04d-%02d-%02d'", y, m, d);
 		break;
 	}
-	sb_str(b, buf);
+	str_add(b, buf);
 }
 
 static int prec_of(int kind)
@@ -1129,24 +1061,24 @@ static int prec_of(int kind)
 }
 
 /* Print node i, in parentheses if it binds less tightly than need. */
-static void print_node(const expr *e, int i, sbuf *b, int need)
+static void print_node(const expr *e, int i, str *b, int need)
 {
 	const enode *n = &e->nodes[i];
 	int paren = prec_of(n->kind) < need, k;
 
 	if (paren)
-		sb_str(b, "(");
+		str_add(b, "(");
 	switch (n->kind) {
 	case N_AND:
 	case N_OR:
 		for (k = n->first; k >= 0; k = e->nodes[k].next) {
 			if (k != n->first)
-				sb_str(b, n->kind == N_AND ? " and " : " or ");
+				str_add(b, n->kind == N_AND ? " and " : " or ");
 			print_node(e, k, b, prec_of(n->kind) + 1);
 		}
 		break;
 	case N_NOT:
-		sb_str(b, "not ");
+		str_add(b, "not ");
 		print_node(e, n->first, b, 3);
 		break;
 	default:
@@ -1157,39 +1089,35 @@ static void print_node(const expr *e, int i, sbuf *b, int need)
 		if (n->kind == N_CMP) {
 			if (n->bare)
 				break;
-			sb_str(b, " ");
-			sb_str(b, op_text[n->op]);
-			sb_str(b, " ");
+			str_add(b, " ");
+			str_add(b, op_text[n->op]);
+			str_add(b, " ");
 			if (n->nb)
 				sb_field(b, n->nb);
 			else
 				sb_value(b, n->type, &n->cb);
 		} else if (n->kind == N_IN) {
-			sb_str(b, n->neg ? " not in (" : " in (");
+			str_add(b, n->neg ? " not in (" : " in (");
 			for (k = 0; k < n->count; k++) {
 				if (k)
-					sb_str(b, ", ");
+					str_add(b, ", ");
 				sb_value(b, n->type, &e->lits[n->first + k]);
 			}
-			sb_str(b, ")");
+			str_add(b, ")");
 		} else {
-			sb_str(b, n->neg ? " is not null" : " is null");
+			str_add(b, n->neg ? " is not null" : " is null");
 		}
 	}
 	if (paren)
-		sb_str(b, ")");
+		str_add(b, ")");
 }
 
 char *expr_to_string(const expr *e)
 {
-	sbuf b = { NULL, 0, 0, 0 };
+	str b = STR_INIT;
 
 	if (!e)
 		return NULL;
 	print_node(e, e->root, &b, 0);
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	return str_steal(&b);
 }

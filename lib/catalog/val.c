@@ -12,8 +12,14 @@
  * copied into a small stack buffer with full-width ASCII folded to
  * half-width (and U+3000 to a space); cells longer than that buffer cannot
  * be a number, date or yes/no value and are rejected as such.
+ *
+ * one file: numbers, dates and yes/no values share that folded scratch
+ * cell, the digit-string decimal (dates read Excel serials and years with
+ * it) and the reject reasons the extract reports; the fast paths must give
+ * exactly what the full parsers give, so they stay beside them.
  */
 #include "lib/catalog/val.h"
+#include "lib/util/err.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -1145,4 +1151,14 @@ double val_similarity(const char *a, const char *b)
 				break;
 			}
 	return 2.0 * (double)common / (double)(ba + bb);
+}
+
+int val_parse_error(char *err, size_t errlen, int *errcol, const char *text, size_t pos, const char *fmt,
+		    va_list ap)
+{
+	if (err && errlen)
+		err_vset(err, errlen, fmt, ap);
+	if (errcol)
+		*errcol = val_utf8_column(text, pos);
+	return -1;
 }

@@ -43,6 +43,7 @@
 #ifndef VQR_VAL_H
 #define VQR_VAL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef enum {
@@ -121,6 +122,13 @@ const char *val_trim(const char *in, size_t *len);
 /* The 1-based column, counted in code points, of byte offset pos in the
  * UTF-8 text (for "file:line:col" messages about formulas and filters). */
 int val_utf8_column(const char *text, size_t pos);
+
+/* A parser's error (expr.c, calc.c): the message formatted into err
+ * (errlen bytes, through err_vset; err may be NULL) and the 1-based
+ * column of byte pos of text into *errcol (errcol may be NULL).
+ * Returns -1. */
+int val_parse_error(char *err, size_t errlen, int *errcol, const char *text, size_t pos, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 6, 0)));
 
 /* The byte offset of the first invalid UTF-8 sequence in the NUL-terminated
  * s (overlong forms, surrogates and code points above U+10FFFF count as

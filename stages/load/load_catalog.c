@@ -35,8 +35,11 @@ static void agg_text(str *b, const cfg_indicator *ind)
 				field = s->fields[i].name;
 		if (p == 1)
 			str_add(b, " / ");
-		str_addf(b, "%s(%s)%s%s", cfg_aggfn_name(a->fn), field, a->where_text ? " where " : "",
-			 a->where_text ? a->where_text : "");
+		if (a->fn == AGGFN_PERCENTILE)
+			str_addf(b, "%s(%s, %g)", aggfn_name(a->fn), field, a->p);
+		else
+			str_addf(b, "%s(%s)", aggfn_name(a->fn), field);
+		str_addf(b, "%s%s", a->where_text ? " where " : "", a->where_text ? a->where_text : "");
 	}
 	if (ind->nby) {
 		str_add(b, " by");
@@ -73,8 +76,8 @@ static int sync_indicator(db *d, const cfg_indicator *ind, int guarded, char *er
 	p[1] = ind->name_zh;
 	p[2] = ind->name_en;
 	p[3] = ind->unit;
-	p[4] = ind->kind;
-	p[5] = ind->aggregate;
+	p[4] = cfg_kind_name(ind->kind);
+	p[5] = cfg_aggregate_name(ind->aggregate);
 	p[6] = ind->source ? ind->source->name : NULL;
 	p[7] = scale;
 	p[8] = ind->description;

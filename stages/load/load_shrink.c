@@ -51,7 +51,7 @@ static char *count_codes(const cfg *c, const cfg_source *s)
 	size_t nc = 0;
 
 	for (size_t i = 0; i < c->nindicators; i++)
-		if (c->indicators[i].source == s && strcmp(c->indicators[i].kind, "count") == 0)
+		if (c->indicators[i].source == s && c->indicators[i].kind == CFG_KIND_COUNT)
 			cv[nc++] = c->indicators[i].code;
 	codes = db_text_array(cv, nc);
 	free(cv);

@@ -53,40 +53,10 @@
 #include "lib/catalog/period.h"
 #include "lib/staging/rows.h"
 #include "lib/catalog/val.h"
-
-/* A set of distinct value ids (count_distinct): open addressing, 0 = empty. */
-typedef struct sset {
-	uint32_t *id;           /* per slot */
-	size_t cap, n;          /* slots (power of two), members */
-} sset;
-
-/* The distinct texts of one canonical column (or the period labels), each
- * with a small id: rows are grouped and counted by ids, not by strings. */
-typedef struct cdict {
-	uint64_t *hash;         /* per slot, 0 = empty */
-	uint32_t *slot_id;      /* per slot: its id */
-	const char **text;      /* by id (1..n); id 0 is NULL; texts live in the arena */
-	size_t cap, n;          /* slots (power of two), ids given */
-	uint32_t last;          /* the id cdict_id gave last (0: none): runs of one value are common */
-	size_t lastlen;         /* its text's length */
-} cdict;
-
-typedef struct acc {
-	long long n;            /* rows (count) or non-null values aggregated */
-	double sum;             /* sum of values */
-	double comp;            /* its compensation (Neumaier): the sum is sum + comp */
-	double min, max;        /* extremes */
-	sset *ds;               /* count_distinct: the values seen, else NULL */
-} acc;
-
-/* Strings kept for the whole run, allocated in large blocks. */
-typedef struct arena {
-	char **blocks;          /* nblocks of ARENA_BLOCK (or larger) bytes */
-	size_t nblocks;
-	char *p;                /* free space in the last block */
-	size_t left;            /* its size */
-} arena;
-#define ARENA_BLOCK (256 * 1024)
+#include "lib/util/err.h"
+#include "lib/util/mem.h"
+#include "stages/transform/engine.h"
+#include "stages/transform/text.h"
 
 /* A reported figure, for sorting and duplicate detection. */
 typedef struct repval {
@@ -97,56 +67,15 @@ typedef struct repval {
 	long line;              /* source line */
 } repval;
 
-/* Indicators that break down by the same fields share their groups: a
- * row finds its group once per breakdown set, not once per indicator. */
-typedef struct byset {
-	const int *cols;        /* breakdown columns (of the first indicator using it) */
-	char *const *names;     /* their field names */
-	size_t n;               /* how many */
-	period_type ptype;      /* the period type its indicators are counted in */
-	size_t *inds;           /* indicators using this set (indexes into inds) */
-	size_t ninds;
-} byset;
-
-typedef struct group {
-	uint64_t hash;          /* of key */
-	uint32_t *key;          /* set, mask, period id, then the value id of each breakdown field (0 when unset) */
-	size_t klen;            /* words in key */
-	size_t set;             /* breakdown set */
-	unsigned mask;          /* which breakdown fields are set */
-	const char *period;     /* its label (arena) */
-	char *json;             /* breakdown as JSON, made at output */
-	acc *acc;               /* 2 per indicator of the set: numerator, denominator */
-} group;
-
-typedef struct gtable {
-	group **slots;          /* open addressing, power of two */
-	size_t cap, n;
-} gtable;
-
 typedef struct transform {
 	const cfg *c;
 	const cfg_source *s;
-	const cfg_indicator **inds; /* the source's indicators */
+	engine *e;              /* the aggregation (records sources) */
+	const cfg_indicator *const *inds; /* the source's indicators (the engine's) */
 	size_t ninds;
-	byset *sets;            /* distinct breakdown sets */
-	size_t nsets;
-	unsigned char *npass;   /* per indicator, this row: numerator filter holds */
-	unsigned char *dpass;   /* per indicator, this row: denominator filter holds */
 	expr_type *coltype;     /* per canonical column */
 	expr_value *row;        /* the current row, typed */
-	gtable t;
-	uint32_t kbuf[3 + 32];  /* key being built */
-	cdict *dict;            /* per canonical column (used for breakdowns and count_distinct) */
-	unsigned char *needid;  /* per canonical column: give its values ids */
-	int *idcols;            /* the columns needid marks (nidcols) */
-	size_t nidcols;
-	uint32_t *rid;          /* per canonical column: this row's value id (0 = NULL) */
 	size_t *vlen;           /* per canonical column: this row's value length in bytes */
-	group **lastg;          /* per breakdown set: the group of the last row (rows come in runs) */
-	cdict pdict;            /* period labels */
-	uint32_t last_pid[4];   /* per period type, the last row's period id */
-	int oom;                /* intern_constant ran out of memory */
 	int *ucols;             /* canonical columns read per row (nucols) */
 	size_t nucols;
 	int *scol;              /* per canonical column: its column in rows.tsv, -1 when not staged (NULL) */
@@ -157,12 +86,8 @@ typedef struct transform {
 	char (*prev)[32];       /* per column: the last number or date text parsed */
 	double *prevnum;        /* its value */
 	unsigned char *prevok;  /* prev holds it */
-	const cfg_agg **filt;   /* distinct filters (by text) of the indicators (nfilt) */
-	size_t nfilt;
-	unsigned char *fpass;   /* per distinct filter: this row passes */
-	size_t *nfi, *dfi;      /* per indicator: index of its numerator's, denominator's filter, or SIZE_MAX */
 	int date_col;           /* canonical column of the period date, -1 none */
-	arena a;                /* count_distinct values, reported figures */
+	arena a;                /* reported figures */
 	repval *rep;            /* reported: figures (nrep) */
 	size_t nrep, caprep;
 	rows_writer *rejects;   /* reported: rejects_transform.tsv, NULL until needed */
@@ -194,389 +119,7 @@ static void usage(FILE *f)
 		"\n" LOG_EXIT_CODES_HELP);
 }
 
-/* ---- groups ------------------------------------------------------------ */
-
-/* A hash of the key, 8 bytes a step (multiply-xorshift mixing). */
-static uint64_t khash(const char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
-	}
-	if (n) {
-		uint64_t w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdULL;
-	return h ^ (h >> 32);
-}
-
-static int grow(gtable *t)
-{
-	size_t nc = t->cap ? t->cap * 2 : 1024;
-	group **ns = calloc(nc, sizeof *ns);
-	if (!ns)
-		return -1;
-	for (size_t i = 0; i < t->cap; i++) {
-		group *g = t->slots[i];
-		if (!g)
-			continue;
-		size_t j = g->hash & (nc - 1);
-		while (ns[j])
-			j = (j + 1) & (nc - 1);
-		ns[j] = g;
-	}
-	free(t->slots);
-	t->slots = ns;
-	t->cap = nc;
-	return 0;
-}
-
-static void acc_init(acc *a)
-{
-	a->n = 0;
-	a->sum = 0;
-	a->comp = 0;
-	a->min = INFINITY;
-	a->max = -INFINITY;
-	a->ds = NULL;
-}
-
-/* A copy of s[0..n) with a NUL, in the arena, or NULL when out of memory. */
-static char *arena_dup(arena *a, const char *s, size_t n)
-{
-	if (n + 1 > a->left) {
-		size_t sz = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
-		char **nb = realloc(a->blocks, (a->nblocks + 1) * sizeof *nb);
-		if (!nb)
-			return NULL;
-		a->blocks = nb;
-		if (!(a->blocks[a->nblocks] = malloc(sz)))
-			return NULL;
-		a->p = a->blocks[a->nblocks++];
-		a->left = sz;
-	}
-	char *r = a->p;
-	memcpy(r, s, n);
-	r[n] = '\0';
-	a->p += n + 1;
-	a->left -= n + 1;
-	return r;
-}
-
-static void arena_free(arena *a)
-{
-	for (size_t i = 0; i < a->nblocks; i++)
-		free(a->blocks[i]);
-	free(a->blocks);
-}
-
-/* Add id to the set (created on first use); -1 when out of memory. */
-static int sset_add(sset **sp, uint32_t id)
-{
-	sset *t = *sp;
-	size_t j;
-
-	if (!t && !(t = *sp = calloc(1, sizeof *t)))
-		return -1;
-	if (t->n * 2 >= t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 16;
-		uint32_t *ni = calloc(nc, sizeof *ni);
-		if (!ni)
-			return -1;
-		for (size_t i = 0; i < t->cap; i++) {
-			if (!t->id[i])
-				continue;
-			for (j = (t->id[i] * 0x9e3779b1u) & (nc - 1); ni[j]; j = (j + 1) & (nc - 1))
-				;
-			ni[j] = t->id[i];
-		}
-		free(t->id);
-		t->id = ni;
-		t->cap = nc;
-	}
-	for (j = (id * 0x9e3779b1u) & (t->cap - 1); t->id[j]; j = (j + 1) & (t->cap - 1))
-		if (t->id[j] == id)
-			return 0;
-	t->id[j] = id;
-	t->n++;
-	return 0;
-}
-
-static void sset_free(sset *t)
-{
-	if (!t)
-		return;
-	free(t->id);
-	free(t);
-}
-
-/* The id of text s (len bytes) in d, adding it; 0 when out of memory. */
-static uint32_t cdict_id(cdict *d, arena *ar, const char *s, size_t len)
-{
-	uint64_t h;
-	size_t j;
-
-	if (d->last && len == d->lastlen && memcmp(d->text[d->last], s, len) == 0)
-		return d->last;
-	h = khash(s, len) | 1;
-
-	if (d->n * 2 + 2 >= d->cap) {
-		size_t nc = d->cap ? d->cap * 2 : 64;
-		uint64_t *nh = calloc(nc, sizeof *nh);
-		uint32_t *ni = calloc(nc, sizeof *ni);
-		const char **nt = realloc(d->text, (nc + 1) * sizeof *nt);
-		if (!nh || !ni || !nt) {
-			free(nh);
-			free(ni);
-			if (nt)
-				d->text = nt;
-			return 0;
-		}
-		d->text = nt;
-		for (size_t i = 0; i < d->cap; i++) {
-			if (!d->hash[i])
-				continue;
-			for (j = d->hash[i] & (nc - 1); nh[j]; j = (j + 1) & (nc - 1))
-				;
-			nh[j] = d->hash[i];
-			ni[j] = d->slot_id[i];
-		}
-		free(d->hash);
-		free(d->slot_id);
-		d->hash = nh;
-		d->slot_id = ni;
-		d->cap = nc;
-	}
-	for (j = h & (d->cap - 1); d->hash[j]; j = (j + 1) & (d->cap - 1))
-		if (d->hash[j] == h && memcmp(d->text[d->slot_id[j]], s, len) == 0 && d->text[d->slot_id[j]][len] == '\0') {
-			d->lastlen = len;
-			return d->last = d->slot_id[j];
-		}
-	const char *copy = arena_dup(ar, s, len);
-	if (!copy)
-		return 0;
-	d->hash[j] = h;
-	d->slot_id[j] = (uint32_t)++d->n;
-	d->text[d->n] = copy;
-	d->lastlen = len;
-	return d->last = d->slot_id[j];
-}
-
-static void cdict_free(cdict *d)
-{
-	free(d->hash);
-	free(d->slot_id);
-	free(d->text);
-}
-
-static void json_str(char **p, const char *s)
-{
-	char *o = *p;
-	*o++ = '"';
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			*o++ = '\\';
-			*o++ = (char)ch;
-		} else if (ch < 0x20) {
-			o += sprintf(o, "\\u%04x", ch);
-		} else {
-			*o++ = (char)ch;
-		}
-	}
-	*o++ = '"';
-	*p = o;
-}
-
-
-/* The breakdown of g as a JSON object, from its key. */
-static char *make_json(const transform *x, const group *g)
-{
-	const byset *b = &x->sets[g->set];
-	size_t need = 3;
-	char *out, *o;
-
-	for (size_t i = 0; i < b->n; i++)
-		if (g->mask & (1u << i)) {
-			uint32_t id = g->key[3 + i];
-			need += 6 * (id ? strlen(x->dict[b->cols[i]].text[id]) : 4) + 6 * strlen(b->names[i]) + 8;
-		}
-	if (!(out = malloc(need)))
-		return NULL;
-	o = out;
-	*o++ = '{';
-	for (size_t i = 0, k = 0; i < b->n; i++) {
-		uint32_t id = g->key[3 + i];
-		if (!(g->mask & (1u << i)))
-			continue;
-		if (k++) {
-			*o++ = ',';
-			*o++ = ' ';
-		}
-		json_str(&o, b->names[i]);
-		*o++ = ':';
-		*o++ = ' ';
-		if (!id) {
-			memcpy(o, "null", 4);
-			o += 4;
-		} else {
-			json_str(&o, x->dict[b->cols[i]].text[id]);
-		}
-	}
-	*o++ = '}';
-	*o = '\0';
-	return out;
-}
-
-/* Find or create the group whose key (set, mask, period id, value ids) is k. */
-static group *lookup_key(transform *x, const uint32_t *k)
-{
-	size_t si = k[0];
-	const byset *b = &x->sets[si];
-	size_t len = 3 + b->n, j;
-	unsigned mask = k[1];
-	uint32_t period = k[2];
-	uint64_t h = khash((const char *)k, len * sizeof *k);
-
-	if (x->t.n * 2 >= x->t.cap && grow(&x->t) < 0)
-		return NULL;
-	for (j = h & (x->t.cap - 1); x->t.slots[j]; j = (j + 1) & (x->t.cap - 1)) {
-		group *g = x->t.slots[j];
-		if (g->hash == h && g->klen == len && memcmp(g->key, k, len * sizeof *k) == 0)
-			return g;
-	}
-	group *g = calloc(1, sizeof *g);
-	if (!g || !(g->key = malloc(len * sizeof *k)) || !(g->acc = malloc(2 * b->ninds * sizeof *g->acc))) {
-		if (g)
-			free(g->key);
-		free(g);
-		return NULL;
-	}
-	memcpy(g->key, k, len * sizeof *k);
-	g->klen = len;
-	g->hash = h;
-	g->set = si;
-	g->mask = mask;
-	g->period = x->pdict.text[period];
-	for (size_t q = 0; q < 2 * b->ninds; q++)
-		acc_init(&g->acc[q]);
-	x->t.slots[j] = g;
-	x->t.n++;
-	return g;
-}
-
-/* The finest group of breakdown set si (every field set) for this row. */
-static group *lookup(transform *x, uint32_t period, size_t si)
-{
-	const byset *b = &x->sets[si];
-	uint32_t *k = x->kbuf;
-
-	k[0] = (uint32_t)si;
-	k[1] = (1u << b->n) - 1;
-	k[2] = period;
-	for (size_t i = 0; i < b->n; i++)
-		k[3 + i] = x->rid[b->cols[i]];
-	if (x->lastg[si] && memcmp(x->lastg[si]->key, k, (3 + b->n) * sizeof *k) == 0)
-		return x->lastg[si];
-	return x->lastg[si] = lookup_key(x, k);
-}
-
-/* Merge accumulator f into t (same aggregation). */
-static int merge(acc *t, const acc *f)
-{
-	double s = t->sum + f->sum;
-	t->comp += fabs(t->sum) >= fabs(f->sum) ? (t->sum - s) + f->sum : (f->sum - s) + t->sum;
-	t->comp += f->comp;
-	t->sum = s;
-	t->n += f->n;
-	if (f->min < t->min)
-		t->min = f->min;
-	if (f->max > t->max)
-		t->max = f->max;
-	if (f->ds)
-		for (size_t i = 0; i < f->ds->cap; i++)
-			if (f->ds->id[i] && sset_add(&t->ds, f->ds->id[i]) < 0)
-				return -1;
-	return 0;
-}
-
-/* Rows were counted in the finest groups only (every breakdown field set);
- * make the coarser ones (the total, each field alone, ...) by merging them:
- * a row then costs one lookup per breakdown set, not one per combination. */
-static int rollup(transform *x)
-{
-	size_t nfine = 0, k = 0;
-	group **fine;
-
-	for (size_t j = 0; j < x->t.cap; j++)
-		if (x->t.slots[j])
-			nfine++;
-	if (!(fine = malloc((nfine ? nfine : 1) * sizeof *fine)))
-		return -1;
-	for (size_t j = 0; j < x->t.cap; j++)
-		if (x->t.slots[j])
-			fine[k++] = x->t.slots[j];
-	for (size_t i = 0; i < nfine; i++) {
-		const group *g = fine[i];
-		const byset *b = &x->sets[g->set];
-		unsigned full = (1u << b->n) - 1;
-		uint32_t key[3 + 32];
-		for (unsigned mask = 0; mask < full; mask++) {
-			group *c;
-			key[0] = (uint32_t)g->set;
-			key[1] = mask;
-			key[2] = g->key[2];
-			for (size_t q = 0; q < b->n; q++)
-				key[3 + q] = (mask & (1u << q)) ? g->key[3 + q] : 0;
-			if (!(c = lookup_key(x, key))) {
-				free(fine);
-				return -1;
-			}
-			for (size_t a = 0; a < 2 * b->ninds; a++)
-				if (merge(&c->acc[a], &g->acc[a]) < 0) {
-					free(fine);
-					return -1;
-				}
-		}
-	}
-	free(fine);
-	return 0;
-}
-
 /* ---- rows -------------------------------------------------------------- */
-
-/* Add this row to a, which its filter already passed; -1 when out of memory. */
-static int add(transform *x, acc *a, const cfg_agg *agg, const expr_value *row)
-{
-	if (agg->field < 0) {
-		a->n++;
-		return 0;
-	}
-	const expr_value *v = &row[agg->field];
-	if (v->isnull)
-		return 0;
-	if (agg->fn == CFG_AGG_COUNT_DISTINCT)
-		return sset_add(&a->ds, x->rid[agg->field]);
-	a->n++;
-	{
-		double t = a->sum + v->num;
-		a->comp += fabs(a->sum) >= fabs(v->num) ? (a->sum - t) + v->num : (v->num - t) + a->sum;
-		a->sum = t;
-	}
-	if (v->num < a->min)
-		a->min = v->num;
-	if (v->num > a->max)
-		a->max = v->num;
-	return 0;
-}
 
 static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errlen)
 {
@@ -640,65 +183,6 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 		}
 	}
 	return 0;
-}
-
-static int do_row(transform *x, char *err, size_t errlen)
-{
-	char labels[4][PERIOD_LABEL_MAX];
-	const char *lab[4] = { NULL, NULL, NULL, NULL };
-	const expr_value *dv = x->date_col >= 0 ? &x->row[x->date_col] : NULL;
-
-	uint32_t pid[4] = { 0, 0, 0, 0 };
-
-	lab[x->s->period] = x->row[CFG_COL_PERIOD].s;
-	for (size_t k = 0; k < x->nidcols; k++) {
-		int c = x->idcols[k];
-		expr_value *v = &x->row[c];
-		if (v->isnull)
-			x->rid[c] = 0;
-		else if (!(x->rid[c] = cdict_id(&x->dict[c], &x->a, v->s, x->vlen[c])))
-			goto oom;
-		v->id = x->rid[c];
-	}
-
-	/* Each distinct filter once per row, whatever the indicators and breakdowns. */
-	for (size_t f = 0; f < x->nfilt; f++)
-		x->fpass[f] = expr_eval(x->filt[f]->where, x->row) == EXPR_TRUE;
-	for (size_t i = 0; i < x->ninds; i++) {
-		x->npass[i] = x->nfi[i] == SIZE_MAX ? 1 : x->fpass[x->nfi[i]];
-		x->dpass[i] = x->inds[i]->is_ratio ? (x->dfi[i] == SIZE_MAX ? 1 : x->fpass[x->dfi[i]]) : 0;
-	}
-	for (size_t si = 0; si < x->nsets; si++) {
-		const byset *b = &x->sets[si];
-		if (!pid[b->ptype]) {
-			const char *period = lab[b->ptype];
-			if (!period) {
-				/* a finer period (semesters), from the period date */
-				if (!dv || dv->isnull || period_label(b->ptype, (long)dv->num, labels[b->ptype]) < 0)
-					continue;
-				period = lab[b->ptype] = labels[b->ptype];
-			}
-			/* rows of a file mostly share their period: remember the last */
-			if (!(pid[b->ptype] = x->last_pid[b->ptype] = cdict_id(&x->pdict, &x->a, period, strlen(period))))
-				goto oom;
-		}
-		{
-			group *g = lookup(x, pid[b->ptype], si);
-			if (!g)
-				goto oom;
-			for (size_t k = 0; k < b->ninds; k++) {
-				size_t i = b->inds[k];
-				if (x->npass[i] && add(x, &g->acc[2 * k], &x->inds[i]->num, x->row) < 0)
-					goto oom;
-				if (x->dpass[i] && add(x, &g->acc[2 * k + 1], &x->inds[i]->den, x->row) < 0)
-					goto oom;
-			}
-		}
-	}
-	return 0;
-oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 /* ---- reported sources ---------------------------------------------------- */
@@ -815,30 +299,72 @@ static const char *rep_json(transform *x)
 			*o++ = ',';
 			*o++ = ' ';
 		}
-		json_str(&o, s->rby_names[i]);
+		text_json_quote(&o, s->rby_names[i]);
 		*o++ = ':';
 		*o++ = ' ';
-		json_str(&o, v->s);
+		text_json_quote(&o, v->s);
 	}
 	*o++ = '}';
 	*o = '\0';
 	return arena_dup(&x->a, buf, (size_t)(o - buf));
 }
 
-static int rep_add(transform *x, const cfg_indicator *ind, const char *period, const char *json,
-		   const char *value, long line)
+static void rep_add(transform *x, const cfg_indicator *ind, const char *period, const char *json,
+		    const char *value, long line)
 {
 	if (x->nrep == x->caprep) {
 		size_t nc = x->caprep ? x->caprep * 2 : 256;
-		repval *nr = realloc(x->rep, nc * sizeof *nr);
-		if (!nr)
-			return -1;
-		x->rep = nr;
+		x->rep = xreallocarray(x->rep, nc, sizeof *x->rep);
 		x->caprep = nc;
 	}
-	if (!(value = arena_dup(&x->a, value, strlen(value))))
-		return -1;
+	value = arena_dup(&x->a, value, strlen(value));
 	x->rep[x->nrep++] = (repval){ ind, period, json, value, line };
+}
+
+/* One row of a long reported source: an indicator's name and its figure. */
+static int rep_long(transform *x, long line, const char *period, const char *json, char *err, size_t errlen)
+{
+	const cfg_source *s = x->s;
+	char msg[1200];
+	const cfg_field *nf = &s->fields[s->ind_field], *vf = &s->fields[s->value_field];
+	const expr_value *name = &x->row[nf->col], *val = &x->row[vf->col];
+	char key[1024], num[128];
+	const cfg_indicator *ind;
+	int pct;
+
+	if (name->isnull) {
+		if (val->isnull)
+			return 0; /* an empty line in the sheet */
+		snprintf(msg, sizeof msg, "%s: the figure \"%s\" names no indicator", nf->header, val->s);
+		return rep_reject(x, line, nf, NULL, "indicator", msg, err, errlen);
+	}
+	val_norm_key(name->s, strlen(name->s), key, sizeof key);
+	if (!(ind = cfg_indicator_by_name(x->c, key))) {
+		snprintf(msg, sizeof msg,
+			 "%s: no indicator is named \"%s\" (add the name to reported_names of the indicator it means)",
+			 nf->header, name->s);
+		return rep_reject(x, line, nf, name->s, "indicator", msg, err, errlen);
+	}
+	if (val->isnull)
+		return 0; /* named but not reported */
+	if (x->coltype[vf->col] == EXPR_NUMBER) {
+		snprintf(num, sizeof num, "%s", val->s);
+		pct = 0;
+	} else if (clean_figure(val->s, num, sizeof num, &pct) < 0) {
+		snprintf(msg, sizeof msg, "%s: \"%s\" (%s) is not a number", vf->header, val->s, ind->code);
+		return rep_reject(x, line, vf, val->s, "number", msg, err, errlen);
+	}
+	if (pct && strcmp(ind->unit, "%") != 0) {
+		snprintf(msg, sizeof msg, "%s: \"%s\" is a percentage, but %s is counted in %s", vf->header,
+			 val->s, ind->code, ind->unit);
+		return rep_reject(x, line, vf, val->s, "unit", msg, err, errlen);
+	}
+	if (ind->period != s->period) {
+		snprintf(msg, sizeof msg, "%s is counted per %s, but this sheet places its rows in %s periods",
+			 ind->code, period_type_name(ind->period), period_type_name(s->period));
+		return rep_reject(x, line, nf, name->s, "period", msg, err, errlen);
+	}
+	rep_add(x, ind, period, json, num, line);
 	return 0;
 }
 
@@ -847,52 +373,12 @@ static int do_reported(transform *x, char *err, size_t errlen)
 {
 	const cfg_source *s = x->s;
 	long line = atol(x->row[CFG_COL_LINE].s);
-	const char *json, *period = arena_dup(&x->a, x->row[CFG_COL_PERIOD].s, strlen(x->row[CFG_COL_PERIOD].s));
+	const char *period = arena_dup(&x->a, x->row[CFG_COL_PERIOD].s, strlen(x->row[CFG_COL_PERIOD].s));
+	const char *json = rep_json(x);
 	char msg[1200];
 
-	if (!period || !(json = rep_json(x)))
-		goto oom;
-	if (!s->wide) {
-		const cfg_field *nf = &s->fields[s->ind_field], *vf = &s->fields[s->value_field];
-		const expr_value *name = &x->row[nf->col], *val = &x->row[vf->col];
-		char key[1024], num[128];
-		const cfg_indicator *ind;
-		int pct;
-
-		if (name->isnull) {
-			if (val->isnull)
-				return 0; /* an empty line in the sheet */
-			snprintf(msg, sizeof msg, "%s: the figure \"%s\" names no indicator", nf->header, val->s);
-			return rep_reject(x, line, nf, NULL, "indicator", msg, err, errlen);
-		}
-		val_norm_key(name->s, strlen(name->s), key, sizeof key);
-		if (!(ind = cfg_indicator_by_name(x->c, key))) {
-			snprintf(msg, sizeof msg,
-				 "%s: no indicator is named \"%s\" (add the name to reported_names of the indicator it means)",
-				 nf->header, name->s);
-			return rep_reject(x, line, nf, name->s, "indicator", msg, err, errlen);
-		}
-		if (val->isnull)
-			return 0; /* named but not reported */
-		if (x->coltype[vf->col] == EXPR_NUMBER) {
-			snprintf(num, sizeof num, "%s", val->s);
-			pct = 0;
-		} else if (clean_figure(val->s, num, sizeof num, &pct) < 0) {
-			snprintf(msg, sizeof msg, "%s: \"%s\" (%s) is not a number", vf->header, val->s, ind->code);
-			return rep_reject(x, line, vf, val->s, "number", msg, err, errlen);
-		}
-		if (pct && strcmp(ind->unit, "%") != 0) {
-			snprintf(msg, sizeof msg, "%s: \"%s\" is a percentage, but %s is counted in %s", vf->header,
-				 val->s, ind->code, ind->unit);
-			return rep_reject(x, line, vf, val->s, "unit", msg, err, errlen);
-		}
-		if (ind->period != s->period) {
-			snprintf(msg, sizeof msg, "%s is counted per %s, but this sheet places its rows in %s periods",
-				 ind->code, period_type_name(ind->period), period_type_name(s->period));
-			return rep_reject(x, line, nf, name->s, "period", msg, err, errlen);
-		}
-		return rep_add(x, ind, period, json, num, line) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : 0;
-	}
+	if (!s->wide)
+		return rep_long(x, line, period, json, err, errlen);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const cfg_field *f = &s->fields[i];
 		const cfg_indicator *ind;
@@ -920,13 +406,9 @@ static int do_reported(transform *x, char *err, size_t errlen)
 				return -1;
 			continue;
 		}
-		if (rep_add(x, ind, period, json, num, line) < 0)
-			goto oom;
+		rep_add(x, ind, period, json, num, line);
 	}
 	return 0;
-oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 static int cmp_rep(const void *a, const void *b)
@@ -993,129 +475,54 @@ static int write_reported(transform *x, manifest *m, long long *count, char *err
 
 /* ---- output ------------------------------------------------------------ */
 
-/* One output record: indicator i of group g (its k-th in the set). */
-typedef struct outrec {
-	const group *g;
-	size_t i, k;
-} outrec;
-
-static int cmp_out(const void *a, const void *b)
+/* One computed record into indicators.gz. */
+static void put_record(transform *x, rows_writer *w, const engine_rec *r)
 {
-	const outrec *p = a, *q = b;
-	int c;
-	if (p->i != q->i)
-		return p->i < q->i ? -1 : 1;
-	if ((c = strcmp(p->g->period, q->g->period)))
-		return c;
-	if (p->g->mask != q->g->mask)
-		return p->g->mask < q->g->mask ? -1 : 1;
-	return strcmp(p->g->json, q->g->json);
-}
+	const char *code = x->inds[r->ind]->code;
 
-static double agg_value(const cfg_agg *a, const acc *v, int *ok)
-{
-	*ok = 1;
-	switch (a->fn) {
-	case CFG_AGG_COUNT: return (double)v->n;
-	case CFG_AGG_SUM: *ok = v->n > 0; return v->sum + v->comp;
-	case CFG_AGG_MEAN: *ok = v->n > 0; return v->n ? (v->sum + v->comp) / (double)v->n : 0;
-	case CFG_AGG_MIN: *ok = v->n > 0; return v->min;
-	case CFG_AGG_MAX: *ok = v->n > 0; return v->max;
-	case CFG_AGG_COUNT_DISTINCT: return v->ds ? (double)v->ds->n : 0;
+	rows_put(w, x->c->school_code, strlen(x->c->school_code));
+	rows_put(w, r->period, strlen(r->period));
+	rows_put(w, code, strlen(code));
+	rows_put(w, r->json, strlen(r->json));
+	rows_put(w, "computed", 8);
+	rows_put(w, x->s->name, strlen(x->s->name));
+	if (r->has_nd) {
+		rows_putf(w, "%.15g", r->num);
+		rows_putf(w, "%.15g", r->den);
+	} else {
+		rows_put_null(w);
+		rows_put_null(w);
 	}
-	return 0;
+	rows_putf(w, "%.15g", r->value);
+	rows_end(w);
 }
 
+/* The engine's records (but the skipped indicators') into DIR/indicators.gz. */
 static int write_out(transform *x, const char *dir, manifest *m, long long *count, char *err, size_t errlen)
 {
-	char path[4200];
-	outrec *all;
-	size_t n = 0, total = 0;
-	rows_writer *w;
+	char *path = xasprintf("%s/indicators.gz", dir);
+	engine_rec *recs;
+	size_t n = engine_records(x->e, &recs);
+	rows_writer *w = rows_create(path, 1, err, errlen);
 
-	if (rollup(x) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t j = 0; j < x->t.cap; j++)
-		if (x->t.slots[j])
-			total += x->sets[x->t.slots[j]->set].ninds;
-	all = malloc((total ? total : 1) * sizeof *all);
-	if (!all) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t j = 0; j < x->t.cap; j++) {
-		group *g = x->t.slots[j];
-		if (!g)
-			continue;
-		if (!(g->json = make_json(x, g))) {
-			free(all);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		for (size_t k = 0; k < x->sets[g->set].ninds; k++)
-			all[n++] = (outrec){ g, x->sets[g->set].inds[k], k };
-	}
-	qsort(all, n, sizeof *all, cmp_out);
-	snprintf(path, sizeof path, "%s/indicators.gz", dir);
-	if (!(w = rows_create(path, 1, err, errlen))) {
-		free(all);
+	free(path);
+	if (!w) {
+		free(recs);
 		return -1;
 	}
 	*count = 0;
 	for (size_t r = 0; r < n; r++) {
-		const group *g = all[r].g;
-		const cfg_indicator *ind = x->inds[all[r].i];
-		const acc *na = &g->acc[2 * all[r].k], *da = &g->acc[2 * all[r].k + 1];
-		int ok = 1, ok2 = 1;
-		double num = agg_value(&ind->num, na, &ok), den = 0, value;
-		int has_nd = 0;
-
-		if (x->skip[all[r].i])
+		if (x->skip[recs[r].ind])
 			continue;
-		if (ind->is_ratio) {
-			den = agg_value(&ind->den, da, &ok2);
-			if (!ok || !ok2 || den == 0)
-				continue;
-			value = num / den * ind->scale;
-			has_nd = 1;
-		} else if (ind->num.fn == CFG_AGG_MEAN) {
-			if (!ok)
-				continue;
-			value = num;
-			num = na->sum + na->comp;
-			den = (double)na->n;
-			has_nd = 1;
-		} else {
-			if (!ok)
-				continue;
-			value = num;
-		}
-		if (manifest_add_period(m, g->period) < 0) {
+		if (manifest_add_period(m, recs[r].period) < 0) {
 			rows_abort(w);
-			free(all);
-			snprintf(err, errlen, "out of memory");
-			return -1;
+			free(recs);
+			return err_set(err, errlen, "out of memory");
 		}
-		rows_put(w, x->c->school_code, strlen(x->c->school_code));
-		rows_put(w, g->period, strlen(g->period));
-		rows_put(w, ind->code, strlen(ind->code));
-		rows_put(w, g->json, strlen(g->json));
-		rows_put(w, "computed", 8);
-		rows_put(w, x->s->name, strlen(x->s->name));
-		if (has_nd) {
-			rows_putf(w, "%.15g", num);
-			rows_putf(w, "%.15g", den);
-		} else {
-			rows_put_null(w);
-			rows_put_null(w);
-		}
-		rows_putf(w, "%.15g", value);
-		rows_end(w);
+		put_record(x, w, &recs[r]);
 		(*count)++;
 	}
-	free(all);
+	free(recs);
 	return rows_commit(w, err, errlen);
 }
 
@@ -1158,144 +565,29 @@ static int find_skipped(transform *x, manifest *m, long long rows)
 
 /* ---- main -------------------------------------------------------------- */
 
-/* expr_intern's callback: the id of a filter's text constant in the
- * dictionary of the column it is compared with (which then gets ids). */
-static unsigned intern_constant(void *ctx, int col, const char *text)
-{
-	transform *x = ctx;
-	uint32_t id = cdict_id(&x->dict[col], &x->a, text, strlen(text));
-
-	x->needid[col] = 1;
-	if (!id)
-		x->oom = 1;
-	return id;
-}
-
-static int setup(transform *x, char *err, size_t errlen)
+/* The typed row's columns: the ones some rule reads (and the line, the
+ * period and the period date), each with its expression type. */
+static void setup_columns(transform *x)
 {
 	const cfg_source *s = x->s;
-	size_t k = 0;
 
-	x->inds = calloc(x->c->nindicators ? x->c->nindicators : 1, sizeof *x->inds);
-	x->coltype = calloc(s->ncols, sizeof *x->coltype);
-	x->row = calloc(s->ncols, sizeof *x->row);
-	if (!x->inds || !x->coltype || !x->row) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < x->c->nindicators; i++)
-		if (x->c->indicators[i].source == s)
-			x->inds[k++] = &x->c->indicators[i];
-	x->ninds = k;
-	x->sets = calloc(k ? k : 1, sizeof *x->sets);
-	x->npass = calloc(k ? k : 1, 1);
-	x->dpass = calloc(k ? k : 1, 1);
-	if (!x->sets || !x->npass || !x->dpass) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < k; i++) {
-		const cfg_indicator *ind = x->inds[i];
-		size_t si;
-		for (si = 0; si < x->nsets; si++)
-			if (x->sets[si].n == ind->nby && x->sets[si].ptype == ind->period &&
-			    (ind->nby == 0 || memcmp(x->sets[si].cols, ind->by, ind->nby * sizeof *ind->by) == 0))
-				break;
-		if (si == x->nsets) {
-			x->sets[si].cols = ind->by;
-			x->sets[si].names = ind->by_names;
-			x->sets[si].n = ind->nby;
-			x->sets[si].ptype = ind->period;
-			if (!(x->sets[si].inds = calloc(k, sizeof *x->sets[si].inds))) {
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			x->nsets++;
-		}
-		x->sets[si].inds[x->sets[si].ninds++] = i;
-	}
-	x->date_col = s->period_date >= 0 ? s->fields[s->period_date].col : -1;
-	x->filt = calloc(2 * k + 1, sizeof *x->filt);
-	x->fpass = calloc(2 * k + 1, 1);
-	x->nfi = calloc(k + 1, sizeof *x->nfi);
-	x->dfi = calloc(k + 1, sizeof *x->dfi);
-	if (!x->filt || !x->fpass || !x->nfi || !x->dfi) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < k; i++) {
-		const cfg_agg *parts[2] = { &x->inds[i]->num, x->inds[i]->is_ratio ? &x->inds[i]->den : NULL };
-		size_t *slot[2] = { &x->nfi[i], &x->dfi[i] };
-		for (int q = 0; q < 2; q++) {
-			size_t f;
-			*slot[q] = SIZE_MAX;
-			if (!parts[q] || !parts[q]->where)
-				continue;
-			for (f = 0; f < x->nfilt; f++)
-				if (strcmp(x->filt[f]->where_text, parts[q]->where_text) == 0)
-					break;
-			if (f == x->nfilt)
-				x->filt[x->nfilt++] = parts[q];
-			*slot[q] = f;
-		}
-	}
-	x->ucols = calloc(s->ncols, sizeof *x->ucols);
-	x->scol = calloc(s->ncols, sizeof *x->scol);
-	x->prev = calloc(s->ncols, sizeof *x->prev);
-	x->prevnum = calloc(s->ncols, sizeof *x->prevnum);
-	x->prevok = calloc(s->ncols, 1);
-	x->nonnull = calloc(s->ncols, sizeof *x->nonnull);
-	x->absent = malloc(s->ncols);
-	if (x->absent)
-		memset(x->absent, 1, s->ncols);
-	x->skip = calloc(x->ninds ? x->ninds : 1, 1);
-	if (!x->ucols || !x->scol || !x->prev || !x->prevnum || !x->prevok || !x->nonnull || !x->skip || !x->absent) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	x->coltype = xcalloc(s->ncols, sizeof *x->coltype);
+	x->row = xcalloc(s->ncols, sizeof *x->row);
+	x->ucols = xcalloc(s->ncols, sizeof *x->ucols);
+	x->scol = xcalloc(s->ncols, sizeof *x->scol);
+	x->vlen = xcalloc(s->ncols, sizeof *x->vlen);
+	x->prev = xcalloc(s->ncols, sizeof *x->prev);
+	x->prevnum = xcalloc(s->ncols, sizeof *x->prevnum);
+	x->prevok = xcalloc(s->ncols, 1);
+	x->nonnull = xcalloc(s->ncols, sizeof *x->nonnull);
+	x->absent = xmalloc(s->ncols);
+	memset(x->absent, 1, s->ncols);
 	for (size_t i = 0; i < s->ncols; i++) {
 		x->row[i].isnull = 1;
 		x->row[i].s = "";
 		if (s->used[i] || i == CFG_COL_LINE || i == CFG_COL_PERIOD || (int)i == x->date_col)
 			x->ucols[x->nucols++] = (int)i;
 	}
-	x->dict = calloc(s->ncols, sizeof *x->dict);
-	x->needid = calloc(s->ncols, 1);
-	x->rid = calloc(s->ncols, sizeof *x->rid);
-	x->vlen = calloc(s->ncols, sizeof *x->vlen);
-	x->lastg = calloc(x->nsets + 1, sizeof *x->lastg);
-	if (!x->dict || !x->needid || !x->rid || !x->vlen || !x->lastg) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < k; i++) {
-		const cfg_indicator *ind = x->inds[i];
-		if (ind->nby > 32) {
-			snprintf(err, errlen, "indicator %s: more than 32 breakdown fields", ind->code);
-			return -1;
-		}
-		for (size_t b = 0; b < ind->nby; b++)
-			x->needid[ind->by[b]] = 1;
-		if (ind->num.fn == CFG_AGG_COUNT_DISTINCT)
-			x->needid[ind->num.field] = 1;
-		if (ind->is_ratio && ind->den.fn == CFG_AGG_COUNT_DISTINCT)
-			x->needid[ind->den.field] = 1;
-	}
-	/* text filters compare dictionary ids (intern_constant gives them) */
-	for (size_t f = 0; f < x->nfilt; f++) {
-		expr_intern(x->filt[f]->where, intern_constant, x);
-		if (x->oom) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-	}
-	if (!(x->idcols = calloc(s->ncols + 1, sizeof *x->idcols))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t c = 0; c < s->ncols; c++)
-		if (x->needid[c])
-			x->idcols[x->nidcols++] = (int)c;
 	x->coltype[CFG_COL_LINE] = EXPR_NUMBER;
 	x->coltype[CFG_COL_PERIOD] = EXPR_TEXT;
 	for (size_t i = 0; i < s->nfields; i++) {
@@ -1311,6 +603,18 @@ static int setup(transform *x, char *err, size_t errlen)
 		default: x->coltype[f->col] = EXPR_TEXT; break;
 		}
 	}
+}
+
+static int setup(transform *x, char *err, size_t errlen)
+{
+	const cfg_source *s = x->s;
+
+	if (!(x->e = engine_new(x->c, s, err, errlen)))
+		return -1;
+	x->inds = engine_indicators(x->e, &x->ninds);
+	x->skip = xcalloc(x->ninds ? x->ninds : 1, 1);
+	x->date_col = s->period_date >= 0 ? s->fields[s->period_date].col : -1;
+	setup_columns(x);
 	return 0;
 }
 
@@ -1384,10 +688,8 @@ static int with_rows(transform *x, const manifest *m, const char *arg, char *err
 		any = 0;
 		for (size_t i = 0; i < m->nperiods && !any; i++)
 			any = strcmp(m->periods[i], x->row[CFG_COL_PERIOD].s) == 0;
-		if (any && do_row(x, err, errlen) < 0) {
-			rows_close(r);
-			return -1;
-		}
+		if (any)
+			engine_add_row(x->e, x->row, x->vlen);
 	}
 	if (n < 0)
 		snprintf(err, errlen, "%s", rows_error(r));
@@ -1397,33 +699,10 @@ static int with_rows(transform *x, const manifest *m, const char *arg, char *err
 
 static void cleanup(transform *x)
 {
-	for (size_t i = 0; i < x->t.cap; i++)
-		if (x->t.slots[i]) {
-			size_t na = 2 * x->sets[x->t.slots[i]->set].ninds;
-			for (size_t k = 0; k < na; k++)
-				sset_free(x->t.slots[i]->acc[k].ds);
-			free(x->t.slots[i]->key);
-			free(x->t.slots[i]->json);
-			free(x->t.slots[i]->acc);
-			free(x->t.slots[i]);
-		}
-	for (size_t i = 0; i < x->nsets; i++)
-		free(x->sets[i].inds);
-	free(x->sets);
-	free(x->npass);
-	free(x->dpass);
-	free(x->t.slots);
-	free(x->inds);
+	engine_free(x->e);
 	free(x->coltype);
 	free(x->row);
-	for (size_t c = 0; x->dict && c < x->s->ncols; c++)
-		cdict_free(&x->dict[c]);
-	free(x->dict);
-	free(x->needid);
-	free(x->rid);
 	free(x->vlen);
-	free(x->idcols);
-	free(x->lastg);
 	free(x->ucols);
 	free(x->scol);
 	free(x->nonnull);
@@ -1432,16 +711,22 @@ static void cleanup(transform *x)
 	free(x->prev);
 	free(x->prevnum);
 	free(x->prevok);
-	free(x->filt);
-	free(x->fpass);
-	free(x->nfi);
-	free(x->dfi);
-	cdict_free(&x->pdict);
 	free(x->rep);
 	arena_free(&x->a);
 }
 
-int main(int argc, char **argv)
+/* What main parsed. */
+typedef struct opts {
+	const char *config;     /* --config, or the default */
+	const char *dir;        /* the staging directory */
+	const char *follow;     /* --follow SOURCE, or NULL */
+	const char *with[256];  /* --with PERIODS:ROWS (nwith) */
+	size_t nwith;
+	long long t0;           /* when the program started (cli_ms) */
+} opts;
+
+/* Parse the options into o: -1 to go on, else the exit status for main. */
+static int parse_options(int argc, char **argv, opts *o)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -1453,28 +738,18 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *config = NULL, *dir, *follow = NULL, *with[256];
-	size_t nwith = 0;
-	char err[4096], path[4200], mpath[4200];
-	manifest m = { 0 };
-	transform x;
-	rows_reader *r = NULL;
-	cfg *c;
-	int ch, n, rc, status = EXIT_OK;
-	long long t0 = cli_ms(), rows = 0, count = 0;
+	int ch, rc;
 
-	log_init("vqr-transform");
-	cli_init_process();
 	while ((ch = getopt_long(argc, argv, "c:f:w:vL:hV", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': config = optarg; break;
-		case 'f': follow = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 'f': o->follow = optarg; break;
 		case 'w':
-			if (nwith == sizeof with / sizeof with[0]) {
-				log_error("--with: at most %zu files", nwith);
+			if (o->nwith == sizeof o->with / sizeof o->with[0]) {
+				log_error("--with: at most %zu files", o->nwith);
 				return EXIT_USAGE;
 			}
-			with[nwith++] = optarg;
+			o->with[o->nwith++] = optarg;
 			break;
 		default:
 			if ((rc = cli_std_option(ch, optarg, "vqr-transform", usage)) != CLI_GO_ON)
@@ -1483,123 +758,185 @@ int main(int argc, char **argv)
 	}
 	if ((rc = cli_one_operand(argc, argv, optind, "vqr-transform", "staging directory")))
 		return rc;
-	dir = argv[optind];
-	config = cli_config_path(config);
-	if (!(c = cfg_load(config, err, sizeof err))) {
+	o->dir = argv[optind];
+	o->config = cli_config_path(o->config);
+	return -1;
+}
+
+/* Say err and give the status of an internal error. */
+static int internal(const char *err)
+{
+	log_error_text(err);
+	return EXIT_INTERNAL;
+}
+
+/* The rows ended with err: following, the rows end early when the
+ * extract gives the file up, which is the extract's to report (its
+ * manifest says why); else an internal error. */
+static int rows_failed(const opts *o, manifest *m, const char *err)
+{
+	if (o->follow && stage_extract_gave_up(o->dir, m, STAGE_FOLLOW_WAIT_MS))
+		return EXIT_REJECTED;
+	return internal(err);
+}
+
+/* Every row of DIR/rows.tsv (following the extract with --follow),
+ * counted in *rows.  0, or the exit status after saying why. */
+static int read_rows(transform *x, const opts *o, manifest *m, long long *rows)
+{
+	char err[ERR_MAX], *path = xasprintf("%s/rows.tsv", o->dir), *mpath = xasprintf("%s/manifest.yaml", o->dir);
+	rows_reader *r = o->follow ? rows_follow(path, mpath, err, sizeof err) : rows_open(path, err, sizeof err);
+	int n = 0, status = EXIT_OK;
+
+	free(mpath);
+	free(path);
+	if (!r)
+		return rows_failed(o, m, err);
+	if (check_header(x, r, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_USAGE;
+	}
+	while (!status && (n = rows_next(r)) > 0) {
+		if (typed_row(x, r, n, err, sizeof err) < 0 || (x->s->reported && do_reported(x, err, sizeof err) < 0))
+			status = internal(err);
+		else if (!x->s->reported)
+			engine_add_row(x->e, x->row, x->vlen);
+		(*rows)++;
+	}
+	if (!status && n < 0) {
+		err_set(err, sizeof err, "%s", rows_error(r));
+		status = rows_failed(o, m, err);
+	}
+	rows_close(r);
+	return status;
+}
+
+/* Following, the extract's manifest (same source); then the rows read
+ * must be the rows staged.  0, or the exit status after saying why. */
+static int check_staged(transform *x, const opts *o, manifest *m, long long rows)
+{
+	if (o->follow) {
+		const cfg_source *ms;
+		int status;
+		if (stage_extract_gave_up(o->dir, m, STAGE_FOLLOW_WAIT_MS))
+			return EXIT_REJECTED;
+		manifest_clear(m);
+		if ((status = stage_open(o->dir, x->c, o->config, m, &ms)))
+			return status;
+		if (ms != x->s) {
+			log_error("%s: staged for source %s, not %s (--follow)", o->dir, ms->name, o->follow);
+			return EXIT_USAGE;
+		}
+	}
+	/* rows.tsv is not synced (rows_nosync): after a crash it can be
+	 * short, with the synced manifest still counting every row. */
+	if (m->rows_staged >= 0 && rows != m->rows_staged) {
+		log_error("%s/rows.tsv: %lld rows, but vqr-extract staged %lld (manifest.yaml: rows_staged): the file is "
+			  "incomplete\nhint: extract the export again (a crash can leave staged files short)",
+			  o->dir, rows, m->rows_staged);
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+/* The manifest's row counts, with the rows rejected here. */
+static void count_rows(const transform *x, manifest *m)
+{
+	if (m->rows_staged >= 0) {
+		/* from the extract's counts, so that running the transform
+		 * again on the directory counts the same */
+		m->rows_loaded = m->rows_staged - x->nrejected;
+		m->rows_rejected = m->rows_read - m->rows_skipped - m->rows_staged + x->nrejected;
+	} else {
+		m->rows_rejected += x->nrejected;
+		m->rows_loaded -= x->nrejected;
+	}
+	if (m->rows_loaded < 0)
+		m->rows_loaded = 0;
+}
+
+/* Write indicators.gz, the rejects and the manifest.  The exit status. */
+static int finish(transform *x, const opts *o, manifest *m, long long rows)
+{
+	char err[ERR_MAX], *path;
+	long long count = 0;
+	int status = EXIT_OK;
+
+	if (find_skipped(x, m, rows) < 0)
+		return internal("out of memory");
+	if ((x->s->reported ? write_reported(x, m, &count, err, sizeof err)
+			    : write_out(x, o->dir, m, &count, err, sizeof err)) < 0)
+		return internal(err);
+	if (x->rejects) {
+		int rc = rows_commit(x->rejects, err, sizeof err);
+		x->rejects = NULL;
+		if (rc < 0)
+			return internal(err);
+		status = EXIT_REJECTED;
+		if (m->status == MANIFEST_OK)
+			m->status = MANIFEST_REJECTED;
+	}
+	count_rows(x, m);
+	m->transform_ms = cli_ms() - o->t0;
+	m->indicators = count;
+	path = xasprintf("%s/manifest.yaml", o->dir);
+	if (manifest_write(path, m, err, sizeof err) < 0)
+		status = internal(err);
+	free(path);
+	if (status != EXIT_INTERNAL)
+		log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu breakdown sets, %zu groups)",
+			 o->dir, rows, count, x->ninds, x->e ? engine_nsets(x->e) : 0, x->e ? engine_ngroups(x->e) : 0);
+	return status;
+}
+
+/* The staged directory's rows through the catalog.  The exit status. */
+static int transform_dir(transform *x, const opts *o, manifest *m)
+{
+	char err[ERR_MAX];
+	long long rows = 0;
+	int status;
+
+	if (o->follow && !(x->s = cfg_source_find(x->c, o->follow))) {
+		log_error("--follow %s: no such source in %s", o->follow, o->config);
+		return EXIT_USAGE;
+	}
+	if (!o->follow && (status = stage_open(o->dir, x->c, o->config, m, &x->s)))
+		return status;
+	if (setup(x, err, sizeof err) < 0)
+		return internal(err);
+	if ((status = read_rows(x, o, m, &rows)) || (status = check_staged(x, o, m, rows)))
+		return status;
+	for (size_t i = 0; i < o->nwith; i++)
+		if (with_rows(x, m, o->with[i], err, sizeof err) < 0) {
+			log_error("%s: the rows kept for the slice cannot be read", o->dir);
+			log_error_text(err);
+			return EXIT_INTERNAL;
+		}
+	return finish(x, o, m, rows);
+}
+
+int main(int argc, char **argv)
+{
+	char err[ERR_MAX];
+	manifest m = { 0 };
+	opts o = { 0 };
+	transform x;
+	int status;
+	cfg *c;
+
+	o.t0 = cli_ms();
+	log_init("vqr-transform");
+	cli_init_process();
+	if ((status = parse_options(argc, argv, &o)) >= 0)
+		return status;
+	if (!(c = cfg_load(o.config, err, sizeof err))) {
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
 	memset(&x, 0, sizeof x);
 	x.c = c;
-	snprintf(mpath, sizeof mpath, "%s/manifest.yaml", dir);
-	if (follow && !(x.s = cfg_source_find(c, follow))) {
-		log_error("--follow %s: no such source in %s", follow, config);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (!follow && (status = stage_open(dir, c, config, &m, &x.s)))
-		goto out;
-	if (setup(&x, err, sizeof err) < 0)
-		goto internal;
-	snprintf(path, sizeof path, "%s/rows.tsv", dir);
-	if (!(r = follow ? rows_follow(path, mpath, err, sizeof err) : rows_open(path, err, sizeof err)))
-		goto follow_failed;
-	if (check_header(&x, r, err, sizeof err) < 0) {
-		log_error_text(err);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	x.dir = dir;
-	while ((n = rows_next(r)) > 0) {
-		if (typed_row(&x, r, n, err, sizeof err) < 0 ||
-		    (x.s->reported ? do_reported(&x, err, sizeof err) : do_row(&x, err, sizeof err)) < 0)
-			goto internal;
-		rows++;
-	}
-	if (n < 0) {
-		snprintf(err, sizeof err, "%s", rows_error(r));
-		goto follow_failed;
-	}
-	if (follow) {
-		const cfg_source *ms;
-		if (stage_extract_gave_up(dir, &m, STAGE_FOLLOW_WAIT_MS)) {
-			status = EXIT_REJECTED;
-			goto out;
-		}
-		manifest_clear(&m);
-		if ((status = stage_open(dir, c, config, &m, &ms)))
-			goto out;
-		if (ms != x.s) {
-			log_error("%s: staged for source %s, not %s (--follow)", dir, ms->name, follow);
-			status = EXIT_USAGE;
-			goto out;
-		}
-	}
-	/* rows.tsv is not synced (rows_nosync): after a crash it can be
-	 * short, with the synced manifest still counting every row. */
-	if (m.rows_staged >= 0 && rows != m.rows_staged) {
-		log_error("%s: %lld rows, but vqr-extract staged %lld (manifest.yaml: rows_staged): the file is "
-			  "incomplete\nhint: extract the export again (a crash can leave staged files short)",
-			  path, rows, m.rows_staged);
-		status = EXIT_INTERNAL;
-		goto out;
-	}
-	for (size_t i = 0; i < nwith; i++)
-		if (with_rows(&x, &m, with[i], err, sizeof err) < 0) {
-			log_error("%s: the rows kept for the slice cannot be read", dir);
-			log_error_text(err);
-			status = EXIT_INTERNAL;
-			goto out;
-		}
-	if (find_skipped(&x, &m, rows) < 0) {
-		snprintf(err, sizeof err, "out of memory");
-		goto internal;
-	}
-	if ((x.s->reported ? write_reported(&x, &m, &count, err, sizeof err)
-			   : write_out(&x, dir, &m, &count, err, sizeof err)) < 0)
-		goto internal;
-	if (x.rejects) {
-		if (rows_commit(x.rejects, err, sizeof err) < 0) {
-			x.rejects = NULL;
-			goto internal;
-		}
-		x.rejects = NULL;
-		status = EXIT_REJECTED;
-		if (m.status == MANIFEST_OK) {
-			m.status = MANIFEST_REJECTED;
-		}
-	}
-	if (m.rows_staged >= 0) {
-		/* from the extract's counts, so that running the transform
-		 * again on the directory counts the same */
-		m.rows_loaded = m.rows_staged - x.nrejected;
-		m.rows_rejected = m.rows_read - m.rows_skipped - m.rows_staged + x.nrejected;
-	} else {
-		m.rows_rejected += x.nrejected;
-		m.rows_loaded -= x.nrejected;
-	}
-	if (m.rows_loaded < 0)
-		m.rows_loaded = 0;
-	m.transform_ms = cli_ms() - t0;
-	m.indicators = count;
-	snprintf(path, sizeof path, "%s/manifest.yaml", dir);
-	if (manifest_write(path, &m, err, sizeof err) < 0)
-		goto internal;
-	log_info("%s: %lld rows -> %lld indicator records (%zu indicators, %zu breakdown sets, %zu groups)", dir,
-		 rows, count, x.ninds, x.nsets, x.t.n);
-	goto out;
-follow_failed:
-	/* Following, the rows end early when the extract gives the file up:
-	 * that is the extract's to report (its manifest says why). */
-	if (follow && stage_extract_gave_up(dir, &m, STAGE_FOLLOW_WAIT_MS)) {
-		status = EXIT_REJECTED;
-		goto out;
-	}
-internal:
-	log_error_text(err);
-	status = EXIT_INTERNAL;
-out:
-	rows_close(r);
+	x.dir = o.dir;
+	status = transform_dir(&x, &o, &m);
 	if (x.rejects)
 		rows_abort(x.rejects);
 	cleanup(&x);

@@ -270,7 +270,7 @@ int main(void)
 	{
 		const cfg_indicator *m = c ? cfg_indicator_find(c, "m") : NULL, *n = c ? cfg_indicator_find(c, "n") : NULL;
 		ok(m && m->take == CFG_TAKE_MIN && m->across && strcmp(m->across, "dest") == 0 && m->nby == 0 &&
-		   m->period == PERIOD_ACADEMIC_YEAR && strcmp(m->aggregate, "none") == 0 && m->scale == 1 &&
+		   m->period == PERIOD_ACADEMIC_YEAR && m->aggregate == CFG_AGGREGATE_NONE && m->scale == 1 &&
 		   n && n->take == CFG_TAKE_MAX && strcmp(n->across, "dest") == 0 && n->period == PERIOD_SEMESTER,
 		   "derived {take: min|max, over}: loads, across a single breakdown field by default, aggregate none: %s",
 		   c ? "" : err);
@@ -350,8 +350,39 @@ int main(void)
 	   "a YAML syntax error names the file: %s", err);
 	ok(!cfg_load(put("t.yaml", ""), err, sizeof err) && strstr(err, "empty"), "an empty file is refused: %s", err);
 
+	/* median and percentile (lib/catalog/aggfn.c's table) */
+#define PCT(x) "indicators:\n  - {code: a, name_zh: A, name_en: A, unit: y, kind: amount, source: g, " x "}\n"
+	c = cfg_load(put("t.yaml", "school: {code: S, name: 学校}\n" SRC
+			 PCT("median: pay") "  - {code: b, name_zh: B, name_en: B, unit: y, kind: amount, source: g, "
+			 "by: [dest], percentile: {field: pay, p: 90}, where: \"dest = '就业'\"}\n"),
+		     err, sizeof err);
+	ok(c && c->nindicators == 2 && c->indicators[0].num.fn == AGGFN_MEDIAN &&
+	   c->indicators[0].aggregate == CFG_AGGREGATE_NONE && c->indicators[1].num.fn == AGGFN_PERCENTILE &&
+	   c->indicators[1].num.p == 90 && c->indicators[1].num.where && c->indicators[0].kind == CFG_KIND_AMOUNT,
+	   "median and percentile {field, p} load, with aggregate none: %s", c ? "" : err);
+	cfg_free(c);
+	refused(PCT("percentile: {field: pay, p: 101}"), "13:101:", "p must be a percent from 0 to 100, found \"101\"",
+		"a percentile above 100 is refused at its p");
+	refused(PCT("percentile: {field: pay, p: -5}"), "13:101:", "p must be a percent from 0 to 100",
+		"a negative percentile is refused at its p");
+	refused(PCT("percentile: {field: pay, p: ninety}"), "13:101:", "p must be a number, found \"ninety\"",
+		"a percentile that is not a number is refused");
+	refused(PCT("percentile: {field: pay}"), "13:85:", "needs field and p",
+		"a percentile without p is refused");
+	refused(PCT("percentile: pay"), "13:85:", "percentile takes {field: FIELD, p: PERCENT}",
+		"a percentile without {field, p} is refused");
+	refused(PCT("percentile: {field: pay, p: 50, q: 1}"), "13:", "unknown key \"q\" in percentile",
+		"an unknown key in a percentile is refused");
+	refused(PCT("median: dest"), "13:", "cannot aggregate enum field \"dest\" with median",
+		"a median of a text field is refused");
+	refused(PCT("median: pay, aggregate: sum"), "13:97:", "do not combine into a regional median, so aggregate must be none",
+		"a median summed across schools is refused");
+	refused(PCT("median: pay, mean: pay"), "13:", "needs exactly one of count, count_distinct, sum, mean, min, max, "
+		"median, percentile (found several)", "the functions are listed from the table");
+#undef PCT
 	snprintf(err, sizeof err, "rm -rf %s", dir);
 	if (system(err) != 0)
 		return 1;
+
 	return tap_done();
 }
