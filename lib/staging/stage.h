@@ -22,6 +22,9 @@
 #define STAGE_REJECTS "rejects.tsv"               /* vqr-extract's rejected cells */
 #define STAGE_REJECTS_TRANSFORM "rejects_transform.tsv" /* vqr-transform's rejects */
 #define STAGE_INDICATORS "indicators.gz"          /* indicator values, gzipped COPY text */
+/* vqr-load's figures of a file held back (it would shrink its slice),
+ * one line, read by vqr for the quarantine's reason. */
+#define STAGE_HELD_TEXT "held.txt" /* (STAGE_HELD is an outcome below) */
 
 /* How long a stage started beside vqr-extract (--follow) waits for its
  * manifest before it goes on without. */
