@@ -14,6 +14,8 @@
 #include <zlib.h>
 
 #include "lib/util/cli.h"
+#include "lib/util/err.h"
+#include "lib/util/mem.h"
 
 void keep_rows_path(const char *archive, const char *sha256, char *out, size_t len)
 {
@@ -36,35 +38,34 @@ int keep_rows_begin(const char *rows, const char *archive, const char *sha256, c
 	if (stat(dir, &st) == 0 && (st.st_mode & 077))
 		chmod(dir, 0700);       /* vqr's own, made by an earlier version */
 	if ((in = open(rows, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "%s: %s", rows, strerror(errno));
+		err_set(err, errlen, "%s: %s", rows, strerror(errno));
 		return -1;
 	}
 	keep_rows_path(archive, sha256, tmp, tmplen);
 	strncat(tmp, ".tmp", tmplen - strlen(tmp) - 1);
-	if (!(buf = malloc(256 * 1024)) ||
-	    (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
-	    !(gz = gzdopen(dup(out), "wb1"))) {
-		snprintf(err, errlen, "%s: %s", tmp, buf ? strerror(errno) : "out of memory");
+	buf = xmalloc(256 * 1024);
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 || !(gz = gzdopen(dup(out), "wb1"))) {
+		err_set(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	while ((k = read(in, buf, 256 * 1024)) > 0 || (k < 0 && errno == EINTR))
 		if (k > 0 && gzwrite(gz, buf, (unsigned)k) != (int)k) {
-			snprintf(err, errlen, "%s: cannot write (compressing the kept rows)", tmp);
+			err_set(err, errlen, "%s: cannot write (compressing the kept rows)", tmp);
 			goto fail;
 		}
 	if (k < 0) {
-		snprintf(err, errlen, "%s: %s", rows, strerror(errno));
+		err_set(err, errlen, "%s: %s", rows, strerror(errno));
 		goto fail;
 	}
 	if (gzclose(gz) != Z_OK) {
 		gz = NULL;
-		snprintf(err, errlen, "%s: cannot write (compressing the kept rows)", tmp);
+		err_set(err, errlen, "%s: cannot write (compressing the kept rows)", tmp);
 		goto fail;
 	}
 	gz = NULL;
 	if (fsync(out) < 0 || close(out) < 0) {
 		out = -1;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		err_set(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	close(in);
@@ -88,12 +89,12 @@ int keep_rows_commit(const char *tmp, char *err, size_t errlen)
 	char dest[4200];
 	size_t n = strlen(tmp);
 	if (n < 4 || n - 4 >= sizeof dest) {
-		snprintf(err, errlen, "%s: not a kept-rows temporary file", tmp);
+		err_set(err, errlen, "%s: not a kept-rows temporary file", tmp);
 		return -1;
 	}
 	snprintf(dest, sizeof dest, "%.*s", (int)(n - 4), tmp);
 	if (rename(tmp, dest) < 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, dest, strerror(errno));
+		err_set(err, errlen, "cannot rename %s to %s: %s", tmp, dest, strerror(errno));
 		return -1;
 	}
 	return 0;

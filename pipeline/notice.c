@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util/err.h"
 #include "lib/util/log.h"
+#include "lib/util/str.h"
 
 #define MAX_ERROR_TEXTS 50      /* errors named per file; the count has them all */
 
@@ -30,7 +32,7 @@ int notice_coverage(notice_file *n, const char *mpath, char *err, size_t errlen)
 	if (list_copy(&n->m.unmapped, &m.unmapped) < 0 || list_copy(&n->m.unmapped_hint, &m.unmapped_hint) < 0 ||
 	    list_copy(&n->m.missing, &m.missing) < 0 || list_copy(&n->m.skipped, &m.skipped) < 0 ||
 	    list_copy(&n->m.skipped_field, &m.skipped_field) < 0 || list_copy(&n->m.skipped_why, &m.skipped_why) < 0) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		rc = -1;
 	}
 	manifest_clear(&m);
@@ -74,7 +76,7 @@ int notice_findings(notice_file *n, db *d, long long batch_id, char *err, size_t
 			 PQgetvalue(r, i, 5), PQgetvalue(r, i, 4));
 		if (manifest_list_add(&n->error_text, text) < 0) {
 			PQclear(r);
-			snprintf(err, errlen, "out of memory");
+			err_set(err, errlen, "out of memory");
 			return -1;
 		}
 	}
@@ -137,17 +139,11 @@ void notice_print(const notice_file *n, const char *file)
 
 void notice_json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
+	str b = STR_INIT;
+
+	str_add_json(&b, s);
+	fputs(str_cstr(&b), f);
+	str_free(&b);
 }
 
 static void json_list(FILE *f, const char *name, const manifest_list *l)

@@ -58,7 +58,7 @@ void notice_print(const notice_file *n, const char *file);
  * "findings" ({"error": n, "warning": n}) and "errors" (texts). */
 void notice_json(FILE *f, const notice_file *n);
 
-/* Write s as a JSON string (quoted, escaped). */
+/* Write s as a JSON string (quoted, escaped by str_add_json; NULL gives null). */
 void notice_json_str(FILE *f, const char *s);
 
 /* Free what n holds and zero it (n itself is the caller's). */

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "lib/db/embed.h"
+#include "lib/util/err.h"
 #include "lib/util/log.h"
+#include "lib/util/mem.h"
 
 /* Seconds to wait for a college when asking it something. */
 #define REGION_CONNECT_TIMEOUT "5"
@@ -92,7 +94,7 @@ int region_init(db *d, const cfg *c, const region_init_opts *ro, FILE *out, char
 	int region, published;
 
 	if (ro->publish && ro->region) {
-		snprintf(err, errlen, "--publish and --region exclude each other: a college publishes, the region subscribes");
+		err_set(err, errlen, "--publish and --region exclude each other: a college publishes, the region subscribes");
 		return EXIT_USAGE;
 	}
 	if (is_region(d, &region, err, errlen) < 0 ||
@@ -111,7 +113,7 @@ int region_init(db *d, const cfg *c, const region_init_opts *ro, FILE *out, char
 		const char *p[2];
 		PGresult *r;
 		if (!c) {
-			snprintf(err, errlen, "publishing needs the deployment's configuration (its school code)");
+			err_set(err, errlen, "publishing needs the deployment's configuration (its school code)");
 			return EXIT_USAGE;
 		}
 		snprintf(blk, sizeof blk, "%d", ro->id_block);
@@ -166,19 +168,19 @@ static int ask_college(const char *name, const char *conninfo, college *col, cha
 	if (!cd.conn || PQstatus(cd.conn) != CONNECTION_OK) {
 		char m[2048];
 		db_mask_conninfo(cd.conn ? PQerrorMessage(cd.conn) : "out of memory", m, sizeof m);
-		snprintf(err, errlen, "cannot connect to college %s: %.*s", name, (int)strcspn(m, "\n"), m);
+		err_set(err, errlen, "cannot connect to college %s: %.*s", name, (int)strcspn(m, "\n"), m);
 		goto done;
 	}
 	snprintf(col->publisher, sizeof col->publisher, "host %s port %s dbname %s", PQhost(cd.conn), PQport(cd.conn),
 		 PQdb(cd.conn));
 	r = db_query(&cd, "SELECT to_regclass('vqr.publication_setting') IS NOT NULL", 0, NULL, e2, sizeof e2);
 	if (!r) {
-		snprintf(err, errlen, "college %s (%s): %s", name, col->publisher, e2);
+		err_set(err, errlen, "college %s (%s): %s", name, col->publisher, e2);
 		goto done;
 	}
 	if (PQgetvalue(r, 0, 0)[0] != 't') {
 		PQclear(r);
-		snprintf(err, errlen, "college %s (%s) has no vqr schema that publishes\n"
+		err_set(err, errlen, "college %s (%s) has no vqr schema that publishes\n"
 			 "hint: run \"vqr init --publish\" at the college with this version of vqr", name, col->publisher);
 		goto done;
 	}
@@ -195,17 +197,17 @@ static int ask_college(const char *name, const char *conninfo, college *col, cha
 		     "FROM vqr.publication_setting s",
 		     0, NULL, e2, sizeof e2);
 	if (!r) {
-		snprintf(err, errlen, "college %s (%s): %s", name, col->publisher, e2);
+		err_set(err, errlen, "college %s (%s): %s", name, col->publisher, e2);
 		goto done;
 	}
 	if (!PQntuples(r) || PQgetvalue(r, 0, 2)[0] != 't') {
 		PQclear(r);
-		snprintf(err, errlen, "college %s (%s) does not publish\nhint: run \"vqr init --publish\" at the college",
+		err_set(err, errlen, "college %s (%s) does not publish\nhint: run \"vqr init --publish\" at the college",
 			 name, col->publisher);
 		goto done;
 	}
 	if (strcmp(PQgetvalue(r, 0, 1), "logical") != 0) {
-		snprintf(err, errlen, "college %s (%s) has wal_level %s, logical replication needs logical\n"
+		err_set(err, errlen, "college %s (%s) has wal_level %s, logical replication needs logical\n"
 			 "hint: restart the college's PostgreSQL server (vqr init --publish set wal_level = logical)",
 			 name, col->publisher, PQgetvalue(r, 0, 1));
 		PQclear(r);
@@ -214,7 +216,7 @@ static int ask_college(const char *name, const char *conninfo, college *col, cha
 	if ((size_t)PQgetlength(r, 0, 5) >= sizeof col->indicators ||
 	    (size_t)PQgetlength(r, 0, 4) >= sizeof col->schools) {
 		PQclear(r);
-		snprintf(err, errlen, "college %s: too many schools or indicators to compare", name);
+		err_set(err, errlen, "college %s: too many schools or indicators to compare", name);
 		goto done;
 	}
 	snprintf(col->id_block, sizeof col->id_block, "%s", PQgetvalue(r, 0, 0));
@@ -314,15 +316,10 @@ static int exec_ident(db *d, const char *before, const char *name, const char *a
 	int rc;
 
 	if (!id) {
-		snprintf(err, errlen, "cannot quote \"%s\": %s", name, PQerrorMessage(d->conn));
+		err_set(err, errlen, "cannot quote \"%s\": %s", name, PQerrorMessage(d->conn));
 		return -1;
 	}
-	if (!(sql = malloc(strlen(before) + strlen(id) + strlen(after) + 1))) {
-		PQfreemem(id);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	sprintf(sql, "%s%s%s", before, id, after);
+	sql = xasprintf("%s%s%s", before, id, after);
 	PQfreemem(id);
 	rc = db_exec(d, sql, err, errlen);
 	free(sql);
@@ -340,54 +337,22 @@ static int valid_name(const char *name)
 	return 1;
 }
 
-int region_add(db *d, const char *name, const char *conninfo, FILE *out, char *err, size_t errlen)
+/* Record college name (subscription subname) and its schools in one
+ * transaction, under a lock that keeps two adds from passing the checks
+ * together.  0, or an exit code with err (nothing recorded). */
+static int record_college(db *d, const char *name, const char *subname, const college *col, char *err,
+			  size_t errlen)
 {
-	college *col;
-	char subname[64], e2[1024], *lit = NULL, *after = NULL;
-	const char *p[4];
+	const char *p[4] = { name, subname, col->id_block, col->publisher };
+	char e2[1024];
 	PGresult *r;
-	int region, rc = EXIT_DB, k;
+	int k = 0;
 
-	if (!valid_name(name)) {
-		snprintf(err, errlen, "college name \"%s\": use 1 to 40 of a-z, 0-9 and _ (it names the subscription)", name);
-		return EXIT_USAGE;
-	}
-	if (is_region(d, &region, err, errlen) < 0)
-		return EXIT_DB;
-	if (!region) {
-		snprintf(err, errlen, "this database is not a regional database\nhint: run \"vqr init --region\" on it first");
-		return EXIT_USAGE;
-	}
-	if (!(col = calloc(1, sizeof *col))) {
-		snprintf(err, errlen, "out of memory");
-		return EXIT_INTERNAL;
-	}
-	snprintf(subname, sizeof subname, "vqr_%s", name);
-	p[0] = name;
-	if (!(r = db_query(d, "SELECT 1 FROM vqr.region_college WHERE college = $1", 1, p, err, errlen)))
-		goto done;
-	k = PQntuples(r);
-	PQclear(r);
-	if (k) {
-		snprintf(err, errlen, "college %s is already in the region\nhint: see \"vqr region status\"", name);
-		rc = EXIT_USAGE;
-		goto done;
-	}
-	if (ask_college(name, conninfo, col, err, errlen) < 0)
-		goto done;
-	/* Check and record in one transaction, under a lock that keeps two
-	 * adds from passing the checks together. */
 	if (db_exec(d, "BEGIN", err, errlen) < 0)
-		goto done;
-	if (db_exec(d, "SELECT pg_advisory_xact_lock(hashtext('vqr.region_add'))", err, errlen) < 0)
-		goto rollback;
-	if ((k = conflicts(d, name, col, err, errlen)) != 0)
-		goto rollback;
-	p[0] = name;
-	p[1] = subname;
-	p[2] = col->id_block;
-	p[3] = col->publisher;
-	if (!(r = db_query(d, "INSERT INTO vqr.region_college (college, subname, id_block, publisher) "
+		return EXIT_DB;
+	if (db_exec(d, "SELECT pg_advisory_xact_lock(hashtext('vqr.region_add'))", err, errlen) < 0 ||
+	    (k = conflicts(d, name, col, err, errlen)) != 0 ||
+	    !(r = db_query(d, "INSERT INTO vqr.region_college (college, subname, id_block, publisher) "
 			   "VALUES ($1, $2, $3::integer, $4)", 4, p, err, errlen)))
 		goto rollback;
 	PQclear(r);
@@ -396,43 +361,77 @@ int region_add(db *d, const char *name, const char *conninfo, FILE *out, char *e
 			   "SELECT s, $1 FROM jsonb_array_elements_text($2::jsonb) AS s", 2, p, err, errlen)))
 		goto rollback;
 	PQclear(r);
-	if (db_exec(d, "COMMIT", err, errlen) < 0)
-		goto done;
-	/* CREATE SUBSCRIPTION makes the slot at the college, which it may
-	 * not do inside a transaction block. */
-	if (!(lit = PQescapeLiteral(d->conn, conninfo, strlen(conninfo)))) {
-		snprintf(err, errlen, "cannot quote the conninfo: %s", PQerrorMessage(d->conn));
-		goto undo;
-	}
-	if (!(after = malloc(strlen(lit) + 64))) {
-		snprintf(err, errlen, "out of memory");
-		rc = EXIT_INTERNAL;
-		goto undo;
-	}
-	sprintf(after, " CONNECTION %s PUBLICATION vqr_college", lit);
-	if (exec_ident(d, "CREATE SUBSCRIPTION ", subname, after, err, errlen) < 0) {
-		size_t n = strlen(err);
-		snprintf(err + n, errlen - n, "\ndetail: CREATE SUBSCRIPTION %s failed; college %s was not added", subname,
-			 name);
-		goto undo;
-	}
-	fprintf(out, "vqr: college %s added: subscription %s to %s (school%s %s, id block %s)\n"
-		"vqr: its initial copy runs in the background; see \"vqr region status\"\n",
-		name, subname, col->publisher, strchr(col->school_list, ',') ? "s" : "", col->school_list,
-		col->id_block);
-	rc = EXIT_OK;
-	goto done;
-undo:
-	p[0] = name;
-	PQclear(db_query(d, "DELETE FROM vqr.region_college WHERE college = $1", 1, p, e2, sizeof e2));
-	goto done;
+	return db_exec(d, "COMMIT", err, errlen) < 0 ? EXIT_DB : 0;
 rollback:
-	if (k > 0)
-		rc = EXIT_USAGE;
 	db_exec(d, "ROLLBACK", e2, sizeof e2);
-done:
-	PQfreemem(lit);
-	free(after);
+	return k > 0 ? EXIT_USAGE : EXIT_DB;
+}
+
+/* CREATE SUBSCRIPTION subname to the college at conninfo (which makes
+ * the slot at the college, and may not run inside a transaction block);
+ * when it fails, the college's record goes again.  0, or EXIT_DB with
+ * err. */
+static int subscribe(db *d, const char *name, const char *subname, const char *conninfo, char *err, size_t errlen)
+{
+	const char *p[1] = { name };
+	char e2[1024], *lit, *after;
+	int rc = 0;
+
+	if (!(lit = PQescapeLiteral(d->conn, conninfo, strlen(conninfo)))) {
+		err_set(err, errlen, "cannot quote the conninfo: %s", PQerrorMessage(d->conn));
+		rc = EXIT_DB;
+	} else {
+		after = xasprintf(" CONNECTION %s PUBLICATION vqr_college", lit);
+		PQfreemem(lit);
+		if (exec_ident(d, "CREATE SUBSCRIPTION ", subname, after, err, errlen) < 0) {
+			size_t n = strlen(err);
+			snprintf(err + n, errlen - n, "\ndetail: CREATE SUBSCRIPTION %s failed; college %s was not added",
+				 subname, name);
+			rc = EXIT_DB;
+		}
+		free(after);
+	}
+	if (rc)
+		PQclear(db_query(d, "DELETE FROM vqr.region_college WHERE college = $1", 1, p, e2, sizeof e2));
+	return rc;
+}
+
+int region_add(db *d, const char *name, const char *conninfo, FILE *out, char *err, size_t errlen)
+{
+	college *col;
+	char subname[64];
+	const char *p[1] = { name };
+	PGresult *r;
+	int region, rc, k;
+
+	if (!valid_name(name)) {
+		err_set(err, errlen, "college name \"%s\": use 1 to 40 of a-z, 0-9 and _ (it names the subscription)", name);
+		return EXIT_USAGE;
+	}
+	if (is_region(d, &region, err, errlen) < 0)
+		return EXIT_DB;
+	if (!region) {
+		err_set(err, errlen, "this database is not a regional database\nhint: run \"vqr init --region\" on it first");
+		return EXIT_USAGE;
+	}
+	snprintf(subname, sizeof subname, "vqr_%s", name);
+	if (!(r = db_query(d, "SELECT 1 FROM vqr.region_college WHERE college = $1", 1, p, err, errlen)))
+		return EXIT_DB;
+	k = PQntuples(r);
+	PQclear(r);
+	if (k) {
+		err_set(err, errlen, "college %s is already in the region\nhint: see \"vqr region status\"", name);
+		return EXIT_USAGE;
+	}
+	col = xcalloc(1, sizeof *col);
+	if (ask_college(name, conninfo, col, err, errlen) < 0)
+		rc = EXIT_DB;
+	else if (!(rc = record_college(d, name, subname, col, err, errlen)) &&
+		 !(rc = subscribe(d, name, subname, conninfo, err, errlen)))
+		fprintf(out, "vqr: college %s added: subscription %s to %s (school%s %s, id block %s)\n"
+			"vqr: its initial copy runs in the background; see \"vqr region status\"\n",
+			name, subname, col->publisher, strchr(col->school_list, ',') ? "s" : "", col->school_list,
+			col->id_block);
 	free(col);
 	return rc;
 }
@@ -469,6 +468,57 @@ static void college_lag(const char *conninfo, const char *slot, char *buf, size_
 	PQfinish(conn);
 }
 
+/* vqr region status: college i of r (region_status's query; ci the
+ * subscriptions' conninfo, NULL when not readable) on out.  1 when it is
+ * stale or not replicating, else 0. */
+static int college_status(PGresult *r, int i, PGresult *ci, FILE *out)
+{
+	const char *sub = PQgetvalue(r, i, 1), *slot = PQgetvalue(r, i, 14);
+	char state[128], lag[512] = "";
+	long syncing = atol(PQgetvalue(r, i, 6)), tables = atol(PQgetvalue(r, i, 7));
+
+	if (PQgetisnull(r, i, 14))
+		snprintf(state, sizeof state, "no subscription %s", sub);
+	else if (PQgetvalue(r, i, 4)[0] != 't')
+		snprintf(state, sizeof state, "subscription disabled");
+	else if (PQgetvalue(r, i, 5)[0] != 't')
+		snprintf(state, sizeof state, "not receiving (cannot reach the college, retrying)");
+	else if (syncing)
+		snprintf(state, sizeof state, "initial copy (%ld of %ld tables ready)", tables - syncing, tables);
+	else
+		snprintf(state, sizeof state, "replicating (%ld tables)", tables);
+	if (ci && !PQgetisnull(r, i, 14)) {
+		for (int j = 0; j < PQntuples(ci); j++)
+			if (strcmp(PQgetvalue(ci, j, 0), sub) == 0)
+				college_lag(PQgetvalue(ci, j, 1), slot, lag, sizeof lag);
+	} else if (!ci) {
+		snprintf(lag, sizeof lag, "unknown (only a superuser may read the subscription's conninfo)");
+	}
+	fprintf(out, "college %s (schools %s; %s)\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 3),
+		PQgetvalue(r, i, 2));
+	fprintf(out, "  subscription %s: %s", sub, state);
+	if (PQgetvalue(r, i, 8)[0])
+		fprintf(out, ", last contact %s s ago", PQgetvalue(r, i, 8));
+	if (atol(PQgetvalue(r, i, 13)))
+		fprintf(out, ", %s error%s since added (see the region's server log)", PQgetvalue(r, i, 13),
+			strcmp(PQgetvalue(r, i, 13), "1") ? "s" : "");
+	fputc('\n', out);
+	if (lag[0])
+		fprintf(out, "  lag: %s\n", lag);
+	if (PQgetvalue(r, i, 9)[0])
+		fprintf(out, "  last batch: %s loaded %s (%s ago)\n", PQgetvalue(r, i, 9), PQgetvalue(r, i, 10),
+			PQgetvalue(r, i, 11));
+	else
+		fprintf(out, "  last batch: none yet\n");
+	if (PQgetvalue(r, i, 12)[0] == 't')
+		fprintf(out, "  STALE: nothing received from the college now (stale after %s); the region shows "
+			"its last data\n", PQgetvalue(r, i, 15));
+	else
+		fprintf(out, "  fresh\n");
+	return PQgetvalue(r, i, 12)[0] == 't' || PQgetisnull(r, i, 14) || PQgetvalue(r, i, 4)[0] != 't' ||
+	       PQgetvalue(r, i, 5)[0] != 't';
+}
+
 int region_status(db *d, FILE *out, char *err, size_t errlen)
 {
 	PGresult *r, *ci = NULL;
@@ -478,7 +528,7 @@ int region_status(db *d, FILE *out, char *err, size_t errlen)
 	if (is_region(d, &region, err, errlen) < 0)
 		return EXIT_DB;
 	if (!region) {
-		snprintf(err, errlen, "this database is not a regional database\nhint: run \"vqr init --region\" on it first");
+		err_set(err, errlen, "this database is not a regional database\nhint: run \"vqr init --region\" on it first");
 		return EXIT_USAGE;
 	}
 	r = db_query(d,
@@ -512,57 +562,13 @@ int region_status(db *d, FILE *out, char *err, size_t errlen)
 	rc = EXIT_OK;
 	fprintf(out, "region %s: %d college%s%s\n", d->where, n, n == 1 ? "" : "s",
 		n ? "" : " (add one with: vqr region add NAME CONNINFO)");
-	for (int i = 0; i < n; i++) {
-		const char *sub = PQgetvalue(r, i, 1), *slot = PQgetvalue(r, i, 14);
-		char state[128], lag[512] = "";
-		long syncing = atol(PQgetvalue(r, i, 6)), tables = atol(PQgetvalue(r, i, 7));
-
-		if (PQgetvalue(r, i, 12)[0] == 't' || PQgetisnull(r, i, 14) || PQgetvalue(r, i, 4)[0] != 't' ||
-		    PQgetvalue(r, i, 5)[0] != 't')
+	for (int i = 0; i < n; i++)
+		if (college_status(r, i, ci, out))
 			rc = EXIT_STALE;
-		if (PQgetisnull(r, i, 14))
-			snprintf(state, sizeof state, "no subscription %s", sub);
-		else if (PQgetvalue(r, i, 4)[0] != 't')
-			snprintf(state, sizeof state, "subscription disabled");
-		else if (PQgetvalue(r, i, 5)[0] != 't')
-			snprintf(state, sizeof state, "not receiving (cannot reach the college, retrying)");
-		else if (syncing)
-			snprintf(state, sizeof state, "initial copy (%ld of %ld tables ready)", tables - syncing, tables);
-		else
-			snprintf(state, sizeof state, "replicating (%ld tables)", tables);
-		if (ci && !PQgetisnull(r, i, 14)) {
-			for (int j = 0; j < PQntuples(ci); j++)
-				if (strcmp(PQgetvalue(ci, j, 0), sub) == 0)
-					college_lag(PQgetvalue(ci, j, 1), slot, lag, sizeof lag);
-		} else if (!ci) {
-			snprintf(lag, sizeof lag, "unknown (only a superuser may read the subscription's conninfo)");
-		}
-		fprintf(out, "college %s (schools %s; %s)\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 3),
-			PQgetvalue(r, i, 2));
-		fprintf(out, "  subscription %s: %s", sub, state);
-		if (PQgetvalue(r, i, 8)[0])
-			fprintf(out, ", last contact %s s ago", PQgetvalue(r, i, 8));
-		if (atol(PQgetvalue(r, i, 13)))
-			fprintf(out, ", %s error%s since added (see the region's server log)", PQgetvalue(r, i, 13),
-				strcmp(PQgetvalue(r, i, 13), "1") ? "s" : "");
-		fputc('\n', out);
-		if (lag[0])
-			fprintf(out, "  lag: %s\n", lag);
-		if (PQgetvalue(r, i, 9)[0])
-			fprintf(out, "  last batch: %s loaded %s (%s ago)\n", PQgetvalue(r, i, 9), PQgetvalue(r, i, 10),
-				PQgetvalue(r, i, 11));
-		else
-			fprintf(out, "  last batch: none yet\n");
-		if (PQgetvalue(r, i, 12)[0] == 't')
-			fprintf(out, "  STALE: nothing received from the college now (stale after %s); the region shows "
-				"its last data\n", PQgetvalue(r, i, 15));
-		else
-			fprintf(out, "  fresh\n");
-	}
 	PQclear(ci);
 	PQclear(r);
 	if (rc == EXIT_STALE)
-		snprintf(err, errlen, "a college is stale or not replicating (exit %d)", EXIT_STALE);
+		err_set(err, errlen, "a college is stale or not replicating (exit %d)", EXIT_STALE);
 	return rc;
 }
 
@@ -574,20 +580,20 @@ int region_remove(db *d, const char *name, FILE *out, char *err, size_t errlen)
 	int region, exists, slot_left = 0;
 
 	if (!valid_name(name)) {
-		snprintf(err, errlen, "college name \"%s\": use 1 to 40 of a-z, 0-9 and _", name);
+		err_set(err, errlen, "college name \"%s\": use 1 to 40 of a-z, 0-9 and _", name);
 		return EXIT_USAGE;
 	}
 	if (is_region(d, &region, err, errlen) < 0)
 		return EXIT_DB;
 	if (!region) {
-		snprintf(err, errlen, "this database is not a regional database");
+		err_set(err, errlen, "this database is not a regional database");
 		return EXIT_USAGE;
 	}
 	if (!(r = db_query(d, "SELECT subname FROM vqr.region_college WHERE college = $1", 1, p, err, errlen)))
 		return EXIT_DB;
 	if (!PQntuples(r)) {
 		PQclear(r);
-		snprintf(err, errlen, "college %s is not in the region\nhint: see \"vqr region status\"", name);
+		err_set(err, errlen, "college %s is not in the region\nhint: see \"vqr region status\"", name);
 		return EXIT_USAGE;
 	}
 	snprintf(subname, sizeof subname, "%s", PQgetvalue(r, 0, 0));

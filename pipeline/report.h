@@ -15,7 +15,7 @@
  *     report_layout *l = report_layout_load(path, err, sizeof err);
  *     report_data *r;
  *     rc = report_fetch(conn, l, school, year, table_id, &r, err, sizeof err);
- *     report_write(r, REPORT_TEXT, stdout);   (then check stdout)
+ *     report_write(r, report_format_find("text"), stdout);   (then check stdout)
  *     report_data_free(r); report_layout_free(l);
  *
  * The period of each value follows its indicator's vqr.indicator
@@ -38,11 +38,13 @@
 typedef struct report_layout report_layout; /* a loaded layout (opaque) */
 typedef struct report_data report_data;     /* the filled tables (opaque) */
 
-typedef enum report_format {
-	REPORT_TEXT,            /* aligned columns for a terminal (CJK counted double width) */
-	REPORT_MARKDOWN,        /* pipe tables */
-	REPORT_CSV              /* RFC 4180: each table's title, header, rows, footnotes */
-} report_format;
+/* A format the tables are written in (opaque, static): text (aligned
+ * columns for a terminal, CJK counted double width), markdown or md (pipe
+ * tables), csv (RFC 4180: each table's title, header, rows, footnotes). */
+typedef struct report_format report_format;
+
+/* The format of that name, or NULL when there is none. */
+const report_format *report_format_find(const char *name);
 
 /* Read and check the layout file path.  NULL with "file:line:col: what is
  * wrong" in err.  The caller frees it with report_layout_free. */
@@ -72,7 +74,7 @@ size_t report_values_found(const report_data *r);
 
 /* Write the tables to out in format fmt.  Returns 0, or -1 when out
  * reports a write error (errno set). */
-int report_write(const report_data *r, report_format fmt, FILE *out);
+int report_write(const report_data *r, const report_format *fmt, FILE *out);
 
 /* Free filled tables (NULL is fine). */
 void report_data_free(report_data *r);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/util/cli.h"
+#include "lib/util/err.h"
 
 /* Run sql with params, discard the result.  0 or -1 with err set. */
 static int exec_params(db *d, const char *sql, int n, const char *const *p, char *err, size_t errlen)
@@ -33,7 +34,7 @@ static int revertible(db *d, const cfg *c, const char *bnum, char *err, size_t e
 	if (!r)
 		return -1;
 	if (PQntuples(r) && strcmp(PQgetvalue(r, 0, 0), c->school_code) != 0) {
-		snprintf(err, errlen, "batch %s is a batch of school %s, not of %s", bnum, PQgetvalue(r, 0, 0),
+		err_set(err, errlen, "batch %s is a batch of school %s, not of %s", bnum, PQgetvalue(r, 0, 0),
 			 c->school_code);
 		PQclear(r);
 		return -1;
@@ -45,7 +46,7 @@ static int revertible(db *d, const cfg *c, const char *bnum, char *err, size_t e
 	for (int i = 0; i < PQntuples(r); i++) {
 		const cfg_source *s = cfg_source_find(c, PQgetvalue(r, i, 0));
 		if (s && s->load_rows) {
-			snprintf(err, errlen, "batch %s loaded source %s, which keeps its canonical rows in vqr_rows.%s "
+			err_set(err, errlen, "batch %s loaded source %s, which keeps its canonical rows in vqr_rows.%s "
 				 "(load_rows): the rows it replaced are in no history\n"
 				 "hint: load the earlier export again instead", bnum, s->name, s->name);
 			PQclear(r);

@@ -24,7 +24,8 @@
 #define STAGE_INDICATORS "indicators.gz"          /* indicator values, gzipped COPY text */
 /* Written by vqr-load when it holds a file back (a replacing file would
  * shrink its slice by more than max_shrink): by how much, in words, one
- * line; the driver shows it. */
+ * line; the driver shows it in the quarantine's reason.  (STAGE_HELD is
+ * the outcome below.) */
 #define STAGE_HELD_FILE "held.txt"
 
 /* How long a stage started beside vqr-extract (--follow) waits for its

@@ -1,0 +1,126 @@
+/*
+ * report_int.h - what the parts of `vqr report` share, inside pipeline/
+ * report*.c only: the layout's tables (report_layout.c reads them), the
+ * filled tables (report_fill.c), templates (report_tmpl.c) that both
+ * expand, and what report_write.c prints.  Other modules use report.h.
+ */
+#ifndef VQR_REPORT_INT_H
+#define VQR_REPORT_INT_H
+
+#include <stddef.h>
+
+#include "pipeline/report.h"
+
+#define MAX_BY 16               /* breakdown fields of a rows_from table */
+
+enum { AL_AUTO, AL_LEFT, AL_RIGHT };
+
+/* A reference to an indicator value. */
+typedef struct vref {
+	char *indicator;        /* indicator code */
+	char **bd_keys;         /* breakdown field names (nbd) */
+	char **bd_vals;         /* their values: templates, NULL = JSON null (nbd) */
+	size_t nbd;             /* number of breakdown fields */
+	int decimals;           /* digits after the point; -1: as stored, at most 2 */
+	char *prefix, *suffix;  /* literal text around the number (from format) */
+	int reported;           /* value_type: reported (else computed, falling back to reported) */
+	int semester;           /* 1 or 2 for a semester indicator, else 0 */
+	char *period;           /* period template overriding the indicator's own, or NULL */
+	int line, col;          /* where in the layout (for warnings) */
+} vref;
+
+/* A cell of the layout: a template, or a value reference. */
+typedef struct lcell {
+	char *text;             /* template (when ref is NULL) */
+	vref *ref;              /* value reference, or NULL */
+} lcell;
+
+typedef struct lcol {
+	char *title;            /* header template */
+	char *group;            /* header template of the span above it, or NULL */
+	int align;              /* AL_AUTO, AL_LEFT, AL_RIGHT */
+} lcol;
+
+typedef struct ltable {
+	char *id;               /* table id, e.g. "1-2" (for --table) */
+	char *title;            /* title template */
+	char **notes;           /* note templates printed under the table (nnotes) */
+	size_t nnotes;
+	lcol *cols;             /* columns (ncols) */
+	size_t ncols;
+	lcell *cells;           /* fixed rows: nrows x ncols */
+	size_t nrows;
+	char *from;             /* rows_from: the indicator, or NULL */
+	char *by[MAX_BY];       /* rows_from: its breakdown fields (nby) */
+	size_t nby;
+	char *order[MAX_BY];    /* rows_from: sort fields (norder) */
+	size_t norder;
+	lcell *row;             /* rows_from: one row template (ncols) */
+	int line, col;          /* where the table starts */
+} ltable;
+
+struct report_layout {
+	char *path;             /* the layout file */
+	char *heading;          /* heading template, or NULL */
+	ltable *t;              /* tables (nt) */
+	size_t nt;
+};
+
+/* A filled cell. */
+typedef struct fcell {
+	char *text;             /* what it shows (without its mark) */
+	const char *mark;       /* footnote mark (static), or NULL */
+	int isref;              /* it came from a value reference */
+} fcell;
+
+typedef struct ftable {
+	char *title;            /* expanded title */
+	char **head;            /* column headers (ncols) */
+	char **group;           /* span headers, NULL entries when none (ncols) */
+	int *right;             /* per column: right-aligned */
+	size_t ncols;
+	fcell *cells;           /* nrows x ncols */
+	size_t nrows;
+	char **notes;           /* expanded notes and footnotes, in order (nnotes) */
+	size_t nnotes;
+	int nmarks;             /* footnote marks used */
+} ftable;
+
+struct report_data {
+	char *heading;          /* expanded heading, or NULL */
+	ftable *t;              /* tables (nt) */
+	size_t nt;
+	char **warn;            /* warnings (nwarn) */
+	size_t nwarn;
+	size_t found;           /* values found */
+};
+
+/* Template variables: name -> value (NULL = no value). */
+typedef struct vars {
+	const char *name[8 + MAX_BY];
+	const char *value[8 + MAX_BY];
+	size_t n;
+} vars;
+
+/* Append s (a malloc'd string, handed over) to the array *v of *n
+ * strings. */
+void report_push_str(char ***v, size_t *n, char *s);
+
+/* Set template variable name (static or the caller's, as value) in v. */
+void report_vars_set(vars *v, const char *name, const char *value);
+
+/* Check template s: {name} with name one of the report's variables
+ * (school_name, school_code, year, year_start, year_end, fiscal_year) or
+ * extra (nextra), optional groups [...] (not nested), {{ }} [[ ]] for
+ * literal brackets.  0, or -1 with what is wrong in bad. */
+int report_tmpl_check(const char *s, char *const *extra, size_t nextra, char *bad, size_t badlen);
+
+/* The value of variable name (its first n bytes) in v, *known saying
+ * whether v has it. */
+const char *report_var_of(const vars *v, const char *name, size_t n, int *known);
+
+/* Expand a checked template: a new string (the caller frees it); an
+ * optional group [...] with an empty variable in it is left out. */
+char *report_tmpl_expand(const char *s, const vars *v);
+
+#endif

@@ -1,0 +1,763 @@
+/*
+ * runfile.c - one file of the inbox through the stages (see runfile.h).
+ *
+ * runfile_do runs the steps of a file in order (the table in
+ * file_steps); each step returns GO_ON, or the code that ends the file's
+ * steps (0 when the file is done with: archived, quarantined, left
+ * waiting).  What a file's steps hold (children, the load's pipe, kept
+ * rows, a supplement's arguments) is in its filerun, tidied up by
+ * runfile_do whatever the way out.
+ */
+#include "pipeline/runfile.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/catalog/period.h"
+#include "lib/util/cli.h"
+#include "lib/util/err.h"
+#include "lib/util/log.h"
+#include "lib/util/mem.h"
+#include "lib/util/sha256.h"
+#include "pipeline/child.h"
+#include "pipeline/inbox.h"
+#include "pipeline/keep.h"
+#include "pipeline/supplement.h"
+
+#define GO_ON (-1)              /* a step's "go on with the next step" */
+
+/* One file's steps: what they share. */
+typedef struct filerun {
+	const cfg *c;           /* the configuration */
+	const char *config;     /* its path, for the stages */
+	db *d;                  /* the driver's connection */
+	const char *conninfo;   /* the stages' database */
+	const char *path;       /* the file in the inbox */
+	tally *t;               /* the run's counts */
+	fileres *f;             /* this file's result (in t) */
+	const cfg_source *s;    /* its source, once known */
+	struct stat st0;        /* the file as it was taken */
+	char hex[65];           /* its sha256 when a file of its size was loaded before, else "" */
+	char sha[65];           /* its sha256 as vqr-extract read it ("" unknown) */
+	char label[96];         /* the batch's label */
+	char dir[4200];         /* the staging directory */
+	char mpath[4300];       /* its manifest */
+	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32]; /* extract, transform, load */
+	pid_t tpid, lpid;       /* the transform and the load started beside the extract (-1 none) */
+	int lfd;                /* the load's stdout (-1 none) */
+	char *wargs[MAX_WITH];  /* a supplement's "-w" arguments (nwargs, malloc'd) */
+	int nwargs;
+	char *targv[MAX_WITH + RUNFILE_ARGS]; /* vqr-transform's arguments */
+	char *largv[RUNFILE_ARGS]; /* vqr-load's, when it follows the extract */
+	char kept[4300];        /* kept rows written, not yet in place ("" none) */
+	char gone[1024];        /* a supplement's periods whose earlier rows are gone ("" none) */
+	char gone_why[2048];    /* why (the first such file) */
+	int load_rc;            /* vqr-load's exit status, or -1 */
+	char out[512];          /* its result line */
+	stage_result lr;        /* parsed (zeroed when none) */
+	char err[ERR_MAX];      /* the last step's error */
+} filerun;
+
+/* ---- pure helpers (runfile.h) ------------------------------------------ */
+
+void runfile_first_line(char *dst, size_t len, const char *text)
+{
+	snprintf(dst, len, "%.*s", (int)strcspn(text, "\n"), text);
+}
+
+void runfile_label(char *label, size_t llen, time_t when, const char *source, const char *tag, int n)
+{
+	struct tm tm;
+	size_t k;
+
+	localtime_r(&when, &tm);
+	k = strftime(label, llen, "%Y%m%dT%H%M%S", &tm);
+	snprintf(label + k, llen - k, "-%.40s%s", source, tag);
+	k = strlen(label);
+	if (n >= 2)
+		snprintf(label + k, llen - k, "-%d", n);
+}
+
+void runfile_stage_dir(const cfg *c, const cfg_source *s, const char *tag, char *label, size_t llen, char *dir,
+		       size_t dlen)
+{
+	time_t now = time(NULL);
+
+	runfile_label(label, llen, now, s->name, tag, 0);
+	snprintf(dir, dlen, "%s/%s", c->staging, label);
+	for (int i = 2; access(dir, F_OK) == 0 && i < 1000; i++) {
+		runfile_label(label, llen, now, s->name, tag, i);
+		snprintf(dir, dlen, "%s/%s", c->staging, label);
+	}
+}
+
+void runfile_extract_argv(char **argv, char *prog, const char *config, const char *source, const char *dir,
+			  const char *path, int verbose)
+{
+	char *v[] = { prog, "-c", (char *)config, "-s", (char *)source, "-o", (char *)dir, (char *)path,
+		      verbose ? "-v" : NULL, NULL };
+	memcpy(argv, v, sizeof v);
+}
+
+void runfile_transform_argv(char **argv, char *prog, const char *config, const char *follow, char **wargs, int nw,
+			    const char *dir, int verbose)
+{
+	int n = 0;
+
+	argv[n++] = prog;
+	argv[n++] = "-c";
+	argv[n++] = (char *)config;
+	if (follow) {
+		argv[n++] = "-f";
+		argv[n++] = (char *)follow;
+	}
+	for (int i = 0; i < nw; i++)
+		argv[n++] = wargs[i];
+	argv[n++] = (char *)dir;
+	argv[n++] = verbose ? "-v" : NULL;
+	argv[n] = NULL;
+}
+
+void runfile_load_argv(char **argv, char *prog, const char *config, const char *label, const char *follow,
+		       int accepted, const char *dir, int dry_run, int verbose)
+{
+	int n = 0;
+
+	argv[n++] = prog;
+	argv[n++] = "-c";
+	argv[n++] = (char *)config;
+	argv[n++] = "-l";
+	argv[n++] = (char *)label;
+	if (follow) {
+		argv[n++] = "-f";
+		argv[n++] = (char *)follow;
+	}
+	argv[n++] = accepted ? "-a" : "-l";
+	argv[n++] = accepted ? "-a" : (char *)label;
+	argv[n++] = (char *)dir;
+	if (!follow)
+		argv[n++] = dry_run ? "-n" : verbose ? "-v" : NULL;
+	argv[n++] = verbose ? "-v" : NULL;
+	argv[n] = NULL;
+}
+
+int runfile_shrink_accepted(const tally *t, const char *path)
+{
+	char *marker;
+	int yes;
+
+	for (int i = 0; i < t->naccept; i++)
+		if (strcmp(t->accept[i], cli_basename(path)) == 0)
+			return 1;
+	marker = xasprintf("%s" INBOX_ACCEPT_SUFFIX, path);
+	yes = access(marker, F_OK) == 0;
+	free(marker);
+	return yes;
+}
+
+int runfile_in_periods(const manifest *m, const char *list)
+{
+	for (size_t i = 0; i < m->nperiods; i++)
+		if (period_in_list(list, m->periods[i]))
+			return 1;
+	return 0;
+}
+
+runfile_outcome runfile_load_outcome(int rc, const stage_result *lr, int dry_run)
+{
+	if (rc == EXIT_REJECTED && lr->batch_id && lr->outcome == STAGE_HELD)
+		return RUNFILE_HELD;
+	if (rc == EXIT_REJECTED && lr->batch_id && lr->outcome == STAGE_BLOCKED)
+		return RUNFILE_BLOCKED;
+	if (rc != EXIT_OK)
+		return RUNFILE_FAILED;
+	if (dry_run)
+		return RUNFILE_WOULD_LOAD;
+	return lr->outcome == STAGE_SKIPPED ? RUNFILE_SKIPPED : RUNFILE_LOADED;
+}
+
+int runfile_keeps_rows(int rc, const stage_result *lr)
+{
+	return rc == EXIT_OK && lr->batch_id && lr->outcome == STAGE_LOADED;
+}
+
+char *runfile_held_reason(const char *path, double max_shrink, const char *source, const char *held)
+{
+	return xasprintf("%s: held back: it would replace its slice with much less (more than max_shrink %g of %s): "
+			 "%s\nhint: if the smaller export is right, move it back into the inbox and run "
+			 "vqr run --accept-shrink %s (or create %s.accept-shrink beside it); if it is a supplement "
+			 "(补录), name it *补录* or add it to the source's supplement_files",
+			 path, max_shrink, source, held, cli_basename(path), cli_basename(path));
+}
+
+void tally_free(tally *t)
+{
+	for (size_t i = 0; i < t->nfiles; i++) {
+		if (t->files[i].nf)
+			notice_clear(t->files[i].nf);
+		free(t->files[i].nf);
+	}
+	free(t->files);
+	t->files = NULL;
+	t->nfiles = t->cap = 0;
+}
+
+/* ---- what the steps share ---------------------------------------------- */
+
+static fileres *new_result(tally *t, const char *path)
+{
+	xgrow((void **)&t->files, &t->cap, t->nfiles + 1, sizeof *t->files);
+	fileres *f = &t->files[t->nfiles++];
+	memset(f, 0, sizeof *f);
+	snprintf(f->name, sizeof f->name, "%s", cli_basename(path));
+	f->status = "failed";
+	return f;
+}
+
+/* Say r->err, keep its first line as the file's reason, and return code. */
+static int fail_with(filerun *r, int code)
+{
+	log_error_text(r->err);
+	runfile_first_line(r->f->reason, sizeof r->f->reason, r->err);
+	return code;
+}
+
+/* Quarantine the file with reason (said on stderr too), counted in the
+ * tally.  0 to go on with the next file, or an exit code. */
+static int quarantine_file(filerun *r, const char *reason)
+{
+	runfile_first_line(r->f->reason, sizeof r->f->reason, reason);
+	r->f->status = "quarantined";
+	r->t->quarantined++;
+	if (r->t->dry_run) {
+		log_error_text(reason);
+		return 0;
+	}
+	if (inbox_quarantine(r->c, r->path, reason, r->err, sizeof r->err) < 0) {  /* says it, with where to */
+		log_error_text(r->err);
+		return EXIT_INTERNAL;
+	}
+	inbox_drop_marker(r->c, r->path);
+	return 0;
+}
+
+/* Quarantine a supplement (补录) that cannot be added to its slices (why). */
+static int quarantine_supplement(filerun *r, const char *why)
+{
+	char *reason = xasprintf("%s: a supplement (补录) of %s cannot be added to its slices: %s\n"
+				 "hint: load the full export again, or take the file out of the source's "
+				 "supplement_files", r->path, r->s->name, why);
+	int rc = quarantine_file(r, reason);
+
+	free(reason);
+	return rc;
+}
+
+/* Move the file into the archive (dest: where to, dlen bytes).  0, or
+ * EXIT_INTERNAL after saying why. */
+static int archive_file(filerun *r, char *dest, size_t dlen)
+{
+	if (inbox_move(r->path, r->c->archive, dest, dlen, r->err, sizeof r->err) < 0) {
+		log_error_text(r->err);
+		return EXIT_INTERNAL;
+	}
+	inbox_drop_marker(r->c, r->path);
+	return 0;
+}
+
+/* Remove the staged rows (their use is over); a failure is a warning. */
+static void unlink_rows(const filerun *r)
+{
+	char *rpath = stage_path(r->dir, STAGE_ROWS);
+
+	if (unlink(rpath) < 0 && errno != ENOENT)
+		log_warning("%s: %s", rpath, strerror(errno));
+	free(rpath);
+}
+
+/* Start vqr-transform and, unless a dry run, vqr-load (its stdout read
+ * through r->lfd) beside the extract (-1 pids when they could not start,
+ * said on stderr). */
+static void spawn_follow(filerun *r)
+{
+	char err[1024];
+
+	if ((r->tpid = child_spawn(r->targv, NULL, err, sizeof err)) < 0)
+		log_error_text(err);
+	if (!r->t->dry_run && (r->lpid = child_spawn(r->largv, &r->lfd, err, sizeof err)) < 0)
+		log_error_text(err);
+}
+
+/* Stop the transform and the load that follow the extract. */
+static void stop_follow(filerun *r)
+{
+	child_stop(&r->tpid, r->tprog);
+	child_stop(&r->lpid, r->lprog);
+}
+
+/* After the load of the file's batch (loaded or blocked): its column
+ * coverage from the staging manifest and its findings, said as warnings
+ * and kept for the summary.  Failing to read them is said, never fatal:
+ * the load has committed. */
+static void notice_loaded(filerun *r)
+{
+	char err[1024];
+	notice_file *n = xcalloc(1, sizeof *n);
+
+	r->f->nf = n;
+	if (notice_coverage(n, r->mpath, err, sizeof err) < 0)
+		log_warning("%s", err);
+	if (r->f->batch_id && notice_findings(n, r->d, r->f->batch_id, err, sizeof err) < 0)
+		log_warning("%s", err);
+	notice_print(n, r->f->name);
+	r->t->errors += n->errors;
+	r->t->warnings += n->warnings;
+	r->t->look += notice_wants_look(n);
+}
+
+/* ---- the steps ---------------------------------------------------------- */
+
+/* Take the file: a link, FIFO, directory or device is quarantined by
+ * name (the link itself moves), never opened; one not ready yet waits
+ * for the next run. */
+static int step_take(filerun *r)
+{
+	int rc = cli_not_regular(r->path, r->err, sizeof r->err);
+
+	if (rc > 0)
+		return quarantine_file(r, r->err);
+	if (rc < 0)
+		return fail_with(r, EXIT_INTERNAL);
+	if (!inbox_ready(r->c, r->path)) {
+		log_info("%s: not ready yet (%s): left for the next run", r->path,
+			 r->c->done_marker ? "no .done marker, or still changing" : "changed in the last settle_seconds");
+		r->f->status = "waiting";
+		r->t->waiting++;
+		return 0;
+	}
+	return GO_ON;
+}
+
+/* Loaded before?  Only a file of the size of one loaded before can be
+ * (its sha256 is taken then, into r->hex); any other goes straight to
+ * the extract, which hashes what it reads, and vqr-load refuses a sha256
+ * loaded before all the same. */
+static int step_hash(filerun *r)
+{
+	char size[32];
+	const char *p[2];
+	PGresult *q;
+
+	if (stat(r->path, &r->st0) < 0) {
+		snprintf(r->err, sizeof r->err, "%s: %s", r->path, strerror(errno));
+		return fail_with(r, EXIT_INTERNAL);
+	}
+	snprintf(size, sizeof size, "%lld", (long long)r->st0.st_size);
+	p[0] = r->c->school_code;
+	p[1] = size;
+	q = db_query(r->d, "SELECT 1 FROM vqr.source_file WHERE school_code = $1 AND size_bytes = $2 LIMIT 1", 2, p,
+		     r->err, sizeof r->err);
+	if (!q)
+		return fail_with(r, EXIT_DB);
+	if (PQntuples(q)) {
+		unsigned char dig[SHA256_DIGEST_LEN];
+		if (sha256_file(r->path, dig, r->err, sizeof r->err) < 0) {
+			PQclear(q);
+			return fail_with(r, EXIT_INTERNAL);
+		}
+		sha256_hex(dig, r->hex);
+	}
+	PQclear(q);
+	return GO_ON;
+}
+
+/* A file whose sha256 is loaded already: said, and moved to the archive
+ * (left in the inbox by a dry run). */
+static int step_duplicate(filerun *r)
+{
+	const char *p[2] = { r->c->school_code, r->hex };
+	char dest[4200];
+	PGresult *q;
+
+	if (!r->hex[0])
+		return GO_ON;
+	q = db_query(r->d, "SELECT batch_id, to_char(loaded_at, 'YYYY-MM-DD HH24:MI'), file_name FROM vqr.source_file "
+		     "WHERE school_code = $1 AND sha256 = $2", 2, p, r->err, sizeof r->err);
+	if (!q)
+		return fail_with(r, EXIT_DB);
+	if (!PQntuples(q)) {
+		PQclear(q);
+		return GO_ON;
+	}
+	log_warning("%s: already loaded as batch %s on %s (as %s): %s", cli_basename(r->path), PQgetvalue(q, 0, 0),
+		    PQgetvalue(q, 0, 1), PQgetvalue(q, 0, 2),
+		    r->t->dry_run ? "left in the inbox" : "moved to the archive, not loaded again");
+	r->t->look++;
+	r->f->batch_id = atoll(PQgetvalue(q, 0, 0));
+	PQclear(q);
+	r->f->status = "already_loaded";
+	r->t->skipped++;
+	return r->t->dry_run ? 0 : archive_file(r, dest, sizeof dest);
+}
+
+/* The file's source (none: quarantined), its staging directory, the
+ * stage programs and their database. */
+static int step_source(filerun *r)
+{
+	if (!(r->s = cfg_source_for_file(r->c, r->path))) {
+		char *reason = xasprintf("%s: no source recognises this file name\n"
+					 "hint: add a pattern to the \"files\" of its source in the configuration",
+					 r->path);
+		int rc = quarantine_file(r, reason);
+		free(reason);
+		return rc;
+	}
+	runfile_stage_dir(r->c, r->s, r->t->dry_run ? "-dry" : "", r->label, sizeof r->label, r->dir, sizeof r->dir);
+	snprintf(r->mpath, sizeof r->mpath, "%s/" STAGE_MANIFEST, r->dir);
+	child_program("vqr-extract", r->prog, sizeof r->prog);
+	child_program("vqr-transform", r->tprog, sizeof r->tprog);
+	child_program("vqr-load", r->lprog, sizeof r->lprog);
+	if (child_set_database(r->conninfo, r->err, sizeof r->err) < 0) {
+		log_error_text(r->err);
+		return EXIT_INTERNAL;
+	}
+	return GO_ON;
+}
+
+/* A supplement (补录): the rows of the other files of its slices for the
+ * transform (supplement.h); quarantined when they cannot be had. */
+static int step_supplement(filerun *r)
+{
+	if (!cfg_is_supplement(r->s, r->path) ||
+	    supplement_args(r->d, r->c, r->config, r->s, r->label, NULL, r->wargs, &r->nwargs, MAX_WITH, r->gone,
+			    sizeof r->gone, r->gone_why, sizeof r->gone_why, r->err, sizeof r->err) == 0)
+		return GO_ON;
+	return quarantine_supplement(r, r->err);
+}
+
+/* Extract, with the transform following its rows as they come, and the
+ * load too: its transaction opens, the catalog and the batch are
+ * written, and (for a source with load_rows) the rows stream into it
+ * while they are written; the indicator records follow once the
+ * transform has them.  Unless some of a supplement's slices may be
+ * missing earlier rows: then the transform and the load start once the
+ * extract has said which periods the file has (step_manifest), else they
+ * could load it alone before it is stopped. */
+static int step_extract(filerun *r)
+{
+	char *argv[RUNFILE_ARGS];
+	pid_t xpid;
+	int rc;
+
+	runfile_extract_argv(argv, r->prog, r->config, r->s->name, r->dir, r->path, log_verbose());
+	runfile_transform_argv(r->targv, r->tprog, r->config, r->s->name, r->wargs, r->nwargs, r->dir, log_verbose());
+	runfile_load_argv(r->largv, r->lprog, r->config, r->label, r->s->name, runfile_shrink_accepted(r->t, r->path),
+			  r->dir, 0, log_verbose());
+	if ((xpid = child_spawn(argv, NULL, r->err, sizeof r->err)) < 0) {
+		log_error_text(r->err);
+		return EXIT_INTERNAL;
+	}
+	if (!r->gone[0])
+		spawn_follow(r);
+	rc = r->t->progress ? child_wait_extract(xpid, r->prog, r->path, r->dir, r->st0.st_size, r->t->index,
+						 r->t->count, r->err, sizeof r->err)
+			    : child_wait(xpid, r->prog, r->err, sizeof r->err);
+	if (rc == EXIT_OK || rc == EXIT_REJECTED)
+		return GO_ON;
+	if (rc < 0)
+		log_error_text(r->err);
+	stop_follow(r);
+	log_error("%s: vqr-extract failed; the file stays in the inbox", r->path);
+	snprintf(r->f->reason, sizeof r->f->reason, "vqr-extract failed");
+	return rc < 0 ? EXIT_INTERNAL : rc;
+}
+
+/* A file the extract could not read (manifest status failed):
+ * quarantined with the manifest's reason (m is the caller's). */
+static int quarantine_unreadable(filerun *r, const manifest *m)
+{
+	const char *why = m->reason ? m->reason : "unreadable";
+
+	stop_follow(r);
+	runfile_first_line(r->f->reason, sizeof r->f->reason, why);
+	r->f->status = "quarantined";
+	r->t->quarantined++;
+	if (r->t->dry_run)
+		return 0;
+	if (inbox_quarantine(r->c, r->path, why, r->err, sizeof r->err) < 0) {
+		log_error_text(r->err);
+		return EXIT_INTERNAL;
+	}
+	inbox_drop_marker(r->c, r->path);
+	return 0;
+}
+
+/* The extract's manifest: the file's counts and sha256; a supplement
+ * with rows in periods whose earlier rows are gone is quarantined (it
+ * cannot be computed with them, and alone it would replace them); an
+ * unreadable file too. */
+static int step_manifest(filerun *r)
+{
+	manifest m = { 0 };
+	int rc = GO_ON;
+
+	if (manifest_read(r->mpath, &m, r->err, sizeof r->err) < 0) {
+		log_error_text(r->err);
+		stop_follow(r);
+		return EXIT_INTERNAL;
+	}
+	r->f->rows_read = m.rows_read;
+	r->f->rows_rejected = m.rows_rejected;
+	snprintf(r->sha, sizeof r->sha, "%s", m.sha256 ? m.sha256 : "");
+	if (r->gone[0] && runfile_in_periods(&m, r->gone)) {
+		stop_follow(r);
+		manifest_clear(&m);
+		return quarantine_supplement(r, r->gone_why);
+	}
+	if (r->gone[0])
+		spawn_follow(r);
+	if (m.status == MANIFEST_FAILED) {
+		rc = quarantine_unreadable(r, &m);
+	} else {
+		r->t->rows += m.rows_read;
+		r->t->rejected += m.rows_rejected;
+	}
+	manifest_clear(&m);
+	return rc;
+}
+
+/* Wait for the transform; when it rejected rows (of a summary sheet that
+ * name no indicator), count them too. */
+static int step_transform(filerun *r)
+{
+	int rc = r->tpid > 0 ? child_wait(r->tpid, r->tprog, r->err, sizeof r->err) : EXIT_INTERNAL;
+
+	r->tpid = -1;
+	if (rc == EXIT_REJECTED) {
+		manifest m = { 0 };
+		long long before = r->f->rows_rejected;
+		if (manifest_read(r->mpath, &m, r->err, sizeof r->err) < 0) {
+			log_error_text(r->err);
+			child_stop(&r->lpid, r->lprog);
+			return EXIT_INTERNAL;
+		}
+		r->f->rows_rejected = m.rows_rejected;
+		r->t->rejected += m.rows_rejected - before;
+		manifest_clear(&m);
+		rc = EXIT_OK;
+	}
+	if (rc == EXIT_OK)
+		return GO_ON;
+	if (rc < 0)
+		log_error_text(r->err);
+	child_stop(&r->lpid, r->lprog);
+	log_error("%s: vqr-transform failed; the file stays in the inbox", r->path);
+	snprintf(r->f->reason, sizeof r->f->reason, "vqr-transform failed");
+	return rc < 0 ? EXIT_INTERNAL : rc;
+}
+
+/* Keep the canonical rows for supplements and reprocessing (put in place
+ * once the load has committed).  A source without load_rows: the
+ * transform has read them and nothing else will; remove them while the
+ * load finishes (freeing a large file takes a while).  The staging
+ * directory keeps the manifest, rejects and indicator records;
+ * vqr-extract makes the rows again from the export. */
+static int step_rows(filerun *r)
+{
+	if (!r->t->dry_run && r->sha[0]) {
+		char *rpath = stage_path(r->dir, STAGE_ROWS);
+		if (keep_rows_begin(rpath, r->c->archive, r->sha, r->kept, sizeof r->kept, r->err, sizeof r->err) < 0)
+			log_warning("%s: the canonical rows are not kept: %s", r->path, r->err);
+		free(rpath);
+	}
+	if (!r->s->load_rows && !r->t->dry_run)
+		unlink_rows(r);
+	return GO_ON;
+}
+
+/* vqr-load's result: the line of the load started with the extract, or
+ * of one run now (a dry run, or when it could not start); the kept rows
+ * put in place or removed by what it did. */
+static int step_load(filerun *r)
+{
+	if (r->lpid > 0) {
+		size_t got = 0;
+		ssize_t k;
+		while (got + 1 < sizeof r->out &&
+		       ((k = read(r->lfd, r->out + got, sizeof r->out - 1 - got)) > 0 || (k < 0 && errno == EINTR)))
+			got += k > 0 ? (size_t)k : 0;
+		r->out[got] = '\0';
+		r->load_rc = child_wait(r->lpid, r->lprog, r->err, sizeof r->err);
+		r->lpid = -1;
+	} else {
+		char *argv[RUNFILE_ARGS];
+		runfile_load_argv(argv, r->lprog, r->config, r->label, NULL, runfile_shrink_accepted(r->t, r->path),
+				  r->dir, r->t->dry_run, log_verbose());
+		fflush(stdout);
+		r->load_rc = child_run(argv, r->t->dry_run ? NULL : r->out, sizeof r->out, r->err, sizeof r->err);
+	}
+	if (r->lfd >= 0)
+		close(r->lfd);
+	r->lfd = -1;
+	if (r->t->dry_run || stage_result_parse(r->out, &r->lr) < 0)
+		memset(&r->lr, 0, sizeof r->lr);
+	if (r->kept[0]) {
+		if (runfile_keeps_rows(r->load_rc, &r->lr) && keep_rows_commit(r->kept, r->err, sizeof r->err) < 0)
+			log_warning("%s: the canonical rows are not kept: %s", r->path, r->err);
+		else if (!runfile_keeps_rows(r->load_rc, &r->lr))
+			keep_rows_abort(r->kept);
+		r->kept[0] = '\0';
+	}
+	return GO_ON;
+}
+
+/* A replacing file that would shrink its slice: held back in quarantine,
+ * with the figures (STAGE_HELD_FILE), until the operator accepts it. */
+static int hold(filerun *r)
+{
+	char *hpath = stage_path(r->dir, STAGE_HELD_FILE), held[1500] = "", *reason;
+	FILE *hf;
+	int rc;
+
+	if ((hf = fopen(hpath, "r"))) {
+		if (!fgets(held, sizeof held, hf))
+			held[0] = '\0';
+		fclose(hf);
+		held[strcspn(held, "\n")] = '\0';
+	}
+	free(hpath);
+	reason = runfile_held_reason(r->path, r->s->max_shrink, r->s->name, held);
+	r->t->look++;
+	r->f->batch_id = r->lr.batch_id;
+	rc = quarantine_file(r, reason);
+	r->f->status = "held";
+	free(reason);
+	return rc;
+}
+
+/* A blocking check failed: the batch and its findings are recorded,
+ * nothing else; the file waits in quarantine for a corrected export. */
+static int block(filerun *r)
+{
+	char *reason = xasprintf("%s: blocked by a validation check (batch %lld); see vqr.v_finding for the findings\n"
+				 "hint: correct the export (or the check) and drop the file into the inbox again",
+				 r->path, r->lr.batch_id);
+	int rc;
+
+	r->f->batch_id = r->lr.batch_id;
+	notice_loaded(r);
+	rc = quarantine_file(r, reason);
+	free(reason);
+	return rc;
+}
+
+/* Loaded (or loaded before): archived, unless it was written to while it
+ * was read: then what was read is loaded and the file stays for the next
+ * run, which loads it as a new version. */
+static int finish(filerun *r, runfile_outcome o)
+{
+	char dest[4200];
+
+	if (inbox_changed_since(r->path, &r->st0)) {
+		r->f->status = "changed";
+		r->f->batch_id = r->lr.batch_id;
+		snprintf(r->f->reason, sizeof r->f->reason, "changed while it was loaded");
+		r->t->look++;
+		if (r->lr.outcome == STAGE_LOADED)
+			r->t->loaded++;
+		log_warning("%s: changed while it was loaded (size or modification time): the version read is in "
+			    "batch %lld; the file stays in the inbox and the next run loads it as a new version",
+			    r->path, r->f->batch_id);
+		return 0;
+	}
+	if (archive_file(r, dest, sizeof dest))
+		return EXIT_INTERNAL;
+	/* The canonical rows are loaded (or were before): the staging
+	 * directory keeps the manifest, rejects and indicator records; the
+	 * rows can be made again from the archived export with vqr-extract. */
+	if (r->s->load_rows)
+		unlink_rows(r);
+	if (o == RUNFILE_SKIPPED) {
+		r->f->status = "already_loaded";
+		r->t->skipped++;
+		return 0;
+	}
+	r->f->status = "loaded";
+	r->f->batch_id = r->lr.batch_id;
+	r->t->loaded++;
+	log_info("%s: loaded (batch %lld), archived as %s", r->path, r->f->batch_id, dest);
+	notice_loaded(r);
+	return 0;
+}
+
+/* What becomes of the file by vqr-load's result (runfile_load_outcome). */
+static int step_outcome(filerun *r)
+{
+	runfile_outcome o = runfile_load_outcome(r->load_rc, &r->lr, r->t->dry_run);
+
+	switch (o) {
+	case RUNFILE_HELD:
+		return hold(r);
+	case RUNFILE_BLOCKED:
+		return block(r);
+	case RUNFILE_FAILED:
+		if (r->load_rc < 0)
+			log_error_text(r->err);
+		log_error("%s: vqr-load failed; the database is unchanged and the file stays in the inbox", r->path);
+		snprintf(r->f->reason, sizeof r->f->reason, "vqr-load failed (exit %d)", r->load_rc);
+		return r->load_rc < 0 ? EXIT_INTERNAL : r->load_rc;
+	case RUNFILE_WOULD_LOAD:
+		r->f->status = "would_load";
+		r->t->loaded++;
+		return 0;
+	default:
+		return finish(r, o);
+	}
+}
+
+/* The steps of a file, in order, until one ends them. */
+static int file_steps(filerun *r)
+{
+	static int (*const steps[])(filerun *) = {
+		step_take, step_hash, step_duplicate, step_source, step_supplement, step_extract, step_manifest,
+		step_transform, step_rows, step_load, step_outcome,
+	};
+
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		int rc = steps[i](r);
+		if (rc != GO_ON)
+			return rc;
+	}
+	return 0;
+}
+
+int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, const char *path, tally *t)
+{
+	filerun *r = xcalloc(1, sizeof *r);
+	int rc;
+
+	r->c = c;
+	r->config = config;
+	r->d = d;
+	r->conninfo = conninfo;
+	r->path = path;
+	r->t = t;
+	r->f = new_result(t, path);
+	r->tpid = r->lpid = -1;
+	r->lfd = -1;
+	rc = file_steps(r);
+	if (r->lfd >= 0)
+		close(r->lfd);
+	stop_follow(r);
+	keep_rows_abort(r->kept);
+	for (int i = 0; i < r->nwargs; i++)
+		free(r->wargs[i]);
+	free(r);
+	return rc;
+}
