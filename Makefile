@@ -30,10 +30,7 @@ PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
-# -Wno-format-truncation: messages are built with snprintf into fixed
-# buffers on purpose; a long path is cut, never overflowed.
-WTRUNC ?= -Wno-format-truncation
-VQR_CFLAGS = -std=c11 -Wall -Wextra -Werror $(WTRUNC) \
+VQR_CFLAGS = -std=c11 -Wall -Wextra -Werror \
              -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
              $(PKG_CFLAGS) -I. -I$(BUILD)/gen \
              -DVQR_DATADIR='"$(DATADIR)"'
