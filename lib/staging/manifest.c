@@ -106,11 +106,9 @@ static int emit_scalar(yaml_emitter_t *e, const char *s)
 {
 	yaml_event_t ev;
 	size_t n = strlen(s), o = 0;
-	char *clean = malloc(3 * n + 1);
+	char *clean = xmalloc(3 * n + 1);
 	int ok;
 
-	if (!clean)
-		return 0;
 	for (size_t i = 0; i < n;) {
 		size_t k = utf8_len((const unsigned char *)s + i, n - i);
 		if (k) {
