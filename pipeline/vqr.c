@@ -124,12 +124,50 @@ static const command *find_command(const char *name)
 	return NULL;
 }
 
+/* An option of vqr's own into ctx (opts); cli_parse's own function. */
+static int own_option(int ch, const char *arg, void *ctx)
+{
+	opts *o = ctx;
+
+	switch (ch) {
+	case 'd': o->database = arg; break;
+	case 'y': o->year = arg; break;
+	case 'a': o->all = 1; break;
+	case 1001: o->school = arg; break;
+	case 1002: o->format = arg; break;
+	case 1003: o->layout = arg; break;
+	case 1004: o->table = arg; break;
+	case 'n': o->dry_run = 1; break;
+	case 'j': o->summary_json = arg; break;
+	case 1005:
+		if (o->naccept == (int)(sizeof o->accept / sizeof o->accept[0])) {
+			log_error("--accept-shrink: at most %zu files", sizeof o->accept / sizeof o->accept[0]);
+			return EXIT_USAGE;
+		}
+		o->accept[o->naccept++] = cli_basename(arg);
+		break;
+	case 1006: o->stale = 1; break;
+	case 1007: o->source = arg; break;
+	case 'P': o->ro.publish = 1; break;
+	case 'R': o->ro.region = 1; break;
+	case 'B':
+		o->ro.id_block = atoi(arg);
+		if (o->ro.id_block < 1 || o->ro.id_block > 999999 || strspn(arg, "0123456789") != strlen(arg)) {
+			log_error("--id-block %s: a number from 1 to 999999", arg);
+			return EXIT_USAGE;
+		}
+		break;
+	default:
+		return CLI_NOT_MINE;
+	}
+	return CLI_GO_ON;
+}
+
 /* The options into o.  -1 to go on, or an exit code (help, version, a
  * wrong option). */
 static int parse_options(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{ "config", required_argument, NULL, 'c' },
+	static const cli_parser parser = { "vqr", usage, "d:y:anj:", own_option, NULL, {
 		{ "database", required_argument, NULL, 'd' },
 		{ "year", required_argument, NULL, 'y' },
 		{ "all", no_argument, NULL, 'a' },
@@ -142,53 +180,12 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "accept-shrink", required_argument, NULL, 1005 },
 		{ "stale", no_argument, NULL, 1006 },
 		{ "source", required_argument, NULL, 1007 },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ "publish", no_argument, NULL, 'P' },
 		{ "id-block", required_argument, NULL, 'B' },
-		{ "region", no_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch, rc;
+		{ "region", no_argument, NULL, 'R' } } };
+	int rc = cli_parse(argc, argv, &parser, o, &o->config);
 
-	while ((ch = getopt_long(argc, argv, "c:d:y:anj:vL:hV", lopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': o->config = optarg; break;
-		case 'd': o->database = optarg; break;
-		case 'y': o->year = optarg; break;
-		case 'a': o->all = 1; break;
-		case 1001: o->school = optarg; break;
-		case 1002: o->format = optarg; break;
-		case 1003: o->layout = optarg; break;
-		case 1004: o->table = optarg; break;
-		case 'n': o->dry_run = 1; break;
-		case 'j': o->summary_json = optarg; break;
-		case 1005:
-			if (o->naccept == (int)(sizeof o->accept / sizeof o->accept[0])) {
-				log_error("--accept-shrink: at most %zu files", sizeof o->accept / sizeof o->accept[0]);
-				return EXIT_USAGE;
-			}
-			o->accept[o->naccept++] = cli_basename(optarg);
-			break;
-		case 1006: o->stale = 1; break;
-		case 1007: o->source = optarg; break;
-		case 'P': o->ro.publish = 1; break;
-		case 'R': o->ro.region = 1; break;
-		case 'B':
-			o->ro.id_block = atoi(optarg);
-			if (o->ro.id_block < 1 || o->ro.id_block > 999999 || strspn(optarg, "0123456789") != strlen(optarg)) {
-				log_error("--id-block %s: a number from 1 to 999999", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		default:
-			if ((rc = cli_std_option(ch, optarg, "vqr", usage)) != CLI_GO_ON)
-				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
-		}
-	}
-	return -1;
+	return rc == CLI_GO_ON ? -1 : rc;
 }
 
 /* The command named after the options, with the arguments it takes, into

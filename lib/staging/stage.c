@@ -11,7 +11,6 @@
 
 #include "lib/catalog/cfg.h"
 #include "lib/util/err.h"
-#include "lib/util/log.h"
 #include "lib/util/mem.h"
 
 const char *const stage_reject_header[STAGE_REJECT_NCOLS] = {
@@ -27,27 +26,25 @@ char *stage_path(const char *dir, const char *name)
 	return xasprintf("%s/%s", dir, name);
 }
 
-int stage_open(const char *dir, const cfg *c, const char *config, manifest *m, const cfg_source **s)
+int stage_open(const char *dir, const cfg *c, const char *config, manifest *m, const cfg_source **s, char *err,
+	       size_t errlen)
 {
-	char err[ERR_MAX];
 	char *path = stage_path(dir, STAGE_MANIFEST);
 	int rc = 0;
 
-	if (manifest_read(path, m, err, sizeof err) < 0) {
-		log_error_text(err);
-		log_hint("is %s a staging directory written by vqr-extract?", dir);
-		rc = EXIT_USAGE;
+	if (manifest_read(path, m, err, errlen) < 0) {
+		char *why = xstrdup(err);
+		rc = err_set(err, errlen, "%s\nhint: is %s a staging directory written by vqr-extract?", why, dir);
+		free(why);
 	} else if (m->status == MANIFEST_FAILED) {
-		log_error("%s: the file failed at extract: %s", dir, m->reason ? m->reason : "?");
-		rc = EXIT_REJECTED;
+		err_set(err, errlen, "%s: the file failed at extract: %s", dir, m->reason ? m->reason : "?");
+		rc = -2;
 	} else if (!m->source || !m->sha256 || !(*s = cfg_source_find(c, m->source))) {
-		log_error("%s: source \"%s\" is not in the configuration %s", path, m->source ? m->source : "?",
-			  config);
-		rc = EXIT_USAGE;
+		rc = err_set(err, errlen, "%s: source \"%s\" is not in the configuration %s", path,
+			     m->source ? m->source : "?", config);
 	} else if (m->school && strcmp(m->school, c->school_code) != 0) {
-		log_error("%s: staged for school %s, the configuration %s is for %s", path, m->school, config,
-			  c->school_code);
-		rc = EXIT_USAGE;
+		rc = err_set(err, errlen, "%s: staged for school %s, the configuration %s is for %s", path, m->school,
+			     config, c->school_code);
 	}
 	free(path);
 	return rc;

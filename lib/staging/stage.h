@@ -52,13 +52,16 @@ extern const char *const stage_reject_header[STAGE_REJECT_NCOLS];
 
 /* Open the staging directory dir written by vqr-extract: read its
  * manifest into m (zeroed by the caller, cleared by the caller), refuse a
- * file that failed at extract, and find its source in c.  0, or an exit
- * status for main after saying what is wrong (config names the
- * configuration file in messages). */
+ * file that failed at extract, and find its source in c (config names the
+ * configuration file in messages).  0; -1 with the reason in err (the
+ * manifest unreadable, then with a "hint:" line asking whether dir is a
+ * staging directory; or its source or school not the configuration's);
+ * or -2 when the file failed at extract, with "DIR: the file failed at
+ * extract: REASON" in err (m->status is MANIFEST_FAILED). */
 struct cfg;
 struct cfg_source;
 int stage_open(const char *dir, const struct cfg *c, const char *config, manifest *m,
-	       const struct cfg_source **s);
+	       const struct cfg_source **s, char *err, size_t errlen);
 
 /* A stage started beside vqr-extract (--follow) waits for the manifest
  * that vqr-extract writes right after its rows, up to timeout_ms, and

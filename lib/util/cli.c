@@ -145,11 +145,14 @@ int cli_finish_stdout(int status)
 	return status;
 }
 
-int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE *))
+int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE *), const char **config)
 {
 	char err[ERR_MAX];
 
 	switch (ch) {
+	case 'c':
+		*config = arg;
+		return CLI_GO_ON;
 	case 'L':
 		if (log_open_file(arg, err, sizeof err) < 0) {
 			log_error("%s", err);
@@ -170,6 +173,40 @@ int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE
 		return EXIT_USAGE;
 	}
 	return CLI_NOT_MINE;
+}
+
+/* The options every program shares (cli_std_option's). */
+static const struct option std_longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "log", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+};
+#define STD_SHORTOPTS "c:vL:hV"
+
+int cli_parse(int argc, char **argv, const cli_parser *p, void *ctx, const char **config)
+{
+	enum { NSTD = sizeof std_longopts / sizeof std_longopts[0] };
+	struct option all[CLI_MAX_OWN + NSTD + 1] = { { 0 } };
+	char *shortopts = xasprintf("%s" STD_SHORTOPTS, p->shortopts);
+	size_t n = 0;
+	int ch, rc = CLI_GO_ON;
+
+	while (n < CLI_MAX_OWN && p->longopts[n].name)
+		n++;
+	memcpy(all, p->longopts, n * sizeof all[0]);
+	memcpy(all + n, std_longopts, sizeof std_longopts);
+	while (rc == CLI_GO_ON && (ch = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
+		if ((rc = p->own(ch, optarg, ctx)) == CLI_NOT_MINE)
+			rc = cli_std_option(ch, optarg, p->prog, p->usage, config);
+		if (rc == CLI_NOT_MINE)
+			rc = EXIT_USAGE;
+	}
+	free(shortopts);
+	if (rc == CLI_GO_ON && p->operand && cli_one_operand(argc, argv, optind, p->prog, p->operand))
+		rc = EXIT_USAGE;
+	return rc;
 }
 
 int cli_one_operand(int argc, char **argv, int optind, const char *prog, const char *what)

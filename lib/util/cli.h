@@ -2,8 +2,8 @@
  * cli.h - what every vqr program shares at its edges: the version, where
  * the configuration is found, clocks, and directory helpers.
  *
- * The program edge: cli_print_version, cli_finish_stdout, cli_std_option
- * and cli_one_operand return exit statuses for main (they are what main
+ * The program edge: cli_print_version, cli_finish_stdout, cli_std_option,
+ * cli_parse and cli_one_operand return exit statuses for main (they are what main
  * calls directly); the other functions here return 0/-1 as lib/util/err.h
  * says.
  */
@@ -11,6 +11,7 @@
 #define VQR_CLI_H
 
 #include <stddef.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #define VQR_VERSION "0.1.0"
@@ -58,15 +59,37 @@ int cli_print_version(const char *prog);
  * program.  Returns status, or EXIT_INTERNAL after printing an error. */
 int cli_finish_stdout(int status);
 
-/* Returned by cli_std_option. */
+/* The most long options of a program's own (cli_parser). */
+#define CLI_MAX_OWN 24
+
+/* Returned by cli_std_option and a program's own-option function. */
 enum { CLI_NOT_MINE = -1, CLI_GO_ON = -2 };
 
 /* Handle, inside a getopt_long loop, the options every program shares:
- * -v (verbose), -L FILE (also log to FILE; arg is optarg), -h (usage on
- * stdout), -V (version) and unknown options.
+ * -c FILE (the configuration into *config; arg is optarg), -v (verbose),
+ * -L FILE (also log to FILE), -h (usage on stdout), -V (version) and
+ * unknown options.
  * Returns CLI_NOT_MINE for the caller's own options, CLI_GO_ON to keep
  * parsing, or an exit status for main to return. */
-int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE *));
+int cli_std_option(int ch, const char *arg, const char *prog, void (*usage)(FILE *), const char **config);
+
+/* What cli_parse needs of a program (a static table of main's). */
+typedef struct cli_parser {
+	const char *prog;                               /* the program's name, e.g. "vqr-load" */
+	void (*usage)(FILE *);                          /* prints the --help text on f */
+	const char *shortopts;                          /* its own short options (getopt's string) */
+	int (*own)(int ch, const char *arg, void *ctx); /* its option ch: CLI_GO_ON, CLI_NOT_MINE or an exit status */
+	const char *operand;                            /* exactly one operand, this ("input file"); NULL: any */
+	struct option longopts[CLI_MAX_OWN + 1];        /* its own long options, ended by a zeroed entry */
+} cli_parser;
+
+/* Parse argv's options with getopt_long: the program's own through
+ * p->own (given ctx), the shared ones (--config, --verbose, --log,
+ * --help, --version and their letters, added here) by cli_std_option (-c into *config,
+ * which is not resolved: see cli_config_path); then check the operand
+ * (p->operand).  CLI_GO_ON with optind at the first operand, or an exit
+ * status for main after saying what is wrong (or printing help/version). */
+int cli_parse(int argc, char **argv, const cli_parser *p, void *ctx, const char **config);
 
 /* Require exactly one operand (what: e.g. "input file") after the
  * options.  0, or EXIT_USAGE after saying what is wrong. */

@@ -114,39 +114,44 @@ static int extract_one(const cfg *c, const cfg_source *s, const char *path, cons
 	return status;
 }
 
+/* What main parsed besides the configuration. */
+typedef struct extract_opts {
+	const char *source;     /* --source, or NULL */
+	const char *outdir;     /* --output */
+} extract_opts;
+
+/* An option of vqr-extract's own into ctx (extract_opts); cli_parse's
+ * own function. */
+static int own_option(int ch, const char *arg, void *ctx)
+{
+	extract_opts *o = ctx;
+
+	switch (ch) {
+	case 's': o->source = arg; return CLI_GO_ON;
+	case 'o': o->outdir = arg; return CLI_GO_ON;
+	}
+	return CLI_NOT_MINE;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
+	static const cli_parser parser = { "vqr-extract", usage, "s:o:", own_option, "input file", {
 		{ "source", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *config = NULL, *source = NULL, *outdir = NULL;
+		{ "output", required_argument, NULL, 'o' } } };
+	extract_opts o = { 0 };
+	const char *config = NULL, *source, *outdir;
 	char err[ERR_MAX];
 	const cfg_source *s;
 	pii *p = NULL;
 	cfg *c;
-	int ch, rc, status;
+	int rc, status;
 
 	log_init("vqr-extract");
 	cli_init_process();
-	while ((ch = getopt_long(argc, argv, "c:s:o:vL:hV", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': config = optarg; break;
-		case 's': source = optarg; break;
-		case 'o': outdir = optarg; break;
-		default:
-			if ((rc = cli_std_option(ch, optarg, "vqr-extract", usage)) != CLI_GO_ON)
-				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
-		}
-	}
-	if ((rc = cli_one_operand(argc, argv, optind, "vqr-extract", "input file")))
+	if ((rc = cli_parse(argc, argv, &parser, &o, &config)) != CLI_GO_ON)
 		return rc;
+	source = o.source;
+	outdir = o.outdir;
 	if (!outdir) {
 		log_error("no output directory given (-o DIR)");
 		return EXIT_USAGE;

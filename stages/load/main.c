@@ -75,42 +75,46 @@ static void usage(FILE *f)
 		"\n" LOG_EXIT_CODES_HELP);
 }
 
+/* What load's own options fill (cli_parse's ctx). */
+typedef struct load_args {
+	load_opts *o;           /* --label, --dry-run, --accept-shrink, --reprocess */
+	const char **database;  /* --database */
+	const char **follow;    /* --follow */
+} load_args;
+
+/* An option of vqr-load's own into ctx (load_args); cli_parse's own
+ * function. */
+static int own_option(int ch, const char *arg, void *ctx)
+{
+	load_args *a = ctx;
+
+	switch (ch) {
+	case 'd': *a->database = arg; return CLI_GO_ON;
+	case 'l': a->o->label = arg; return CLI_GO_ON;
+	case 'n': a->o->dry_run = 1; return CLI_GO_ON;
+	case 'a': a->o->accept_shrink = 1; return CLI_GO_ON;
+	case 'R': a->o->reprocess = 1; return CLI_GO_ON;
+	case 'f': *a->follow = arg; return CLI_GO_ON;
+	}
+	return CLI_NOT_MINE;
+}
+
 /* Parse the options into o (and the configuration, database); the
  * staging directory is the one operand.  CLI_GO_ON, or the exit status. */
 static int parse_options(int argc, char **argv, load_opts *o, const char **config, const char **database,
 			 const char **follow)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
+	static const cli_parser parser = { "vqr-load", usage, "d:l:naRf:", own_option, "staging directory", {
 		{ "database", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "accept-shrink", no_argument, NULL, 'a' },
 		{ "reprocess", no_argument, NULL, 'R' },
-		{ "follow", required_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch, rc;
+		{ "follow", required_argument, NULL, 'f' } } };
+	load_args a = { o, database, follow };
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "c:d:l:naRf:vL:hV", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': *config = optarg; break;
-		case 'd': *database = optarg; break;
-		case 'l': o->label = optarg; break;
-		case 'n': o->dry_run = 1; break;
-		case 'a': o->accept_shrink = 1; break;
-		case 'R': o->reprocess = 1; break;
-		case 'f': *follow = optarg; break;
-		default:
-			if ((rc = cli_std_option(ch, optarg, "vqr-load", usage)) != CLI_GO_ON)
-				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
-		}
-	}
-	if ((rc = cli_one_operand(argc, argv, optind, "vqr-load", "staging directory")))
+	if ((rc = cli_parse(argc, argv, &parser, &a, config)) != CLI_GO_ON)
 		return rc;
 	o->dir = argv[optind];
 	if (!o->label)
@@ -125,6 +129,7 @@ static int parse_options(int argc, char **argv, load_opts *o, const char **confi
 static int find_source(const char *dir, const cfg *c, const char *config, const char *follow, manifest *m,
 		       const cfg_source **s)
 {
+	char err[ERR_MAX];
 	int status;
 
 	if (follow) {
@@ -133,8 +138,14 @@ static int find_source(const char *dir, const cfg *c, const char *config, const 
 		log_error("--follow %s: no such source in %s", follow, config);
 		return EXIT_USAGE;
 	}
-	if ((status = stage_open(dir, c, config, m, s)))
-		return status;
+	if ((status = stage_open(dir, c, config, m, s, err, sizeof err)) < 0) {
+		if (status == -1) {
+			log_error_text(err);
+			return EXIT_USAGE;
+		}
+		log_error("%s", err);   /* -2: the file failed at extract */
+		return EXIT_REJECTED;
+	}
 	if (m->indicators < 0) {
 		log_error("%s: not transformed yet", dir);
 		log_hint("run \"vqr-transform %s\" first", dir);

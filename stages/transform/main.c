@@ -725,38 +725,33 @@ typedef struct opts {
 	long long t0;           /* when the program started (cli_ms) */
 } opts;
 
+/* An option of vqr-transform's own into ctx (opts); cli_parse's own
+ * function. */
+static int own_option(int ch, const char *arg, void *ctx)
+{
+	opts *o = ctx;
+
+	switch (ch) {
+	case 'f': o->follow = arg; return CLI_GO_ON;
+	case 'w':
+		if (o->nwith == sizeof o->with / sizeof o->with[0]) {
+			log_error("--with: at most %zu files", o->nwith);
+			return EXIT_USAGE;
+		}
+		o->with[o->nwith++] = arg;
+		return CLI_GO_ON;
+	}
+	return CLI_NOT_MINE;
+}
+
 /* Parse the options into o: -1 to go on, else the exit status for main. */
 static int parse_options(int argc, char **argv, opts *o)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "follow", required_argument, NULL, 'f' },
-		{ "with", required_argument, NULL, 'w' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch, rc;
+	static const cli_parser parser = { "vqr-transform", usage, "f:w:", own_option, "staging directory", {
+		{ "follow", required_argument, NULL, 'f' }, { "with", required_argument, NULL, 'w' } } };
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "c:f:w:vL:hV", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': o->config = optarg; break;
-		case 'f': o->follow = optarg; break;
-		case 'w':
-			if (o->nwith == sizeof o->with / sizeof o->with[0]) {
-				log_error("--with: at most %zu files", o->nwith);
-				return EXIT_USAGE;
-			}
-			o->with[o->nwith++] = optarg;
-			break;
-		default:
-			if ((rc = cli_std_option(ch, optarg, "vqr-transform", usage)) != CLI_GO_ON)
-				return rc == CLI_NOT_MINE ? EXIT_USAGE : rc;
-		}
-	}
-	if ((rc = cli_one_operand(argc, argv, optind, "vqr-transform", "staging directory")))
+	if ((rc = cli_parse(argc, argv, &parser, o, &o->config)) != CLI_GO_ON)
 		return rc;
 	o->dir = argv[optind];
 	o->config = cli_config_path(o->config);
@@ -811,6 +806,20 @@ static int read_rows(transform *x, const opts *o, manifest *m, long long *rows)
 	return status;
 }
 
+/* Open the staging directory (stage_open) into m and *s.  0, or the
+ * exit status after saying why not: 2 when the file failed at extract. */
+static int open_staged(transform *x, const opts *o, manifest *m, const cfg_source **s)
+{
+	char err[ERR_MAX];
+	int rc = stage_open(o->dir, x->c, o->config, m, s, err, sizeof err);
+
+	if (rc == -2)
+		log_error("%s", err);
+	else if (rc < 0)
+		log_error_text(err);
+	return rc == -2 ? EXIT_REJECTED : rc < 0 ? EXIT_USAGE : EXIT_OK;
+}
+
 /* Following, the extract's manifest (same source); then the rows read
  * must be the rows staged.  0, or the exit status after saying why. */
 static int check_staged(transform *x, const opts *o, manifest *m, long long rows)
@@ -821,7 +830,7 @@ static int check_staged(transform *x, const opts *o, manifest *m, long long rows
 		if (stage_extract_gave_up(o->dir, m, STAGE_FOLLOW_WAIT_MS))
 			return EXIT_REJECTED;
 		manifest_clear(m);
-		if ((status = stage_open(o->dir, x->c, o->config, m, &ms)))
+		if ((status = open_staged(x, o, m, &ms)))
 			return status;
 		if (ms != x->s) {
 			log_error("%s: staged for source %s, not %s (--follow)", o->dir, ms->name, o->follow);
@@ -900,7 +909,7 @@ static int transform_dir(transform *x, const opts *o, manifest *m)
 		log_error("--follow %s: no such source in %s", o->follow, o->config);
 		return EXIT_USAGE;
 	}
-	if (!o->follow && (status = stage_open(o->dir, x->c, o->config, m, &x->s)))
+	if (!o->follow && (status = open_staged(x, o, m, &x->s)))
 		return status;
 	if (setup(x, err, sizeof err) < 0)
 		return internal(err);
