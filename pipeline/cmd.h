@@ -55,6 +55,10 @@ cmd_fn cmd_status;    /* cmd_status.c: the last batches, findings, quarantine, i
  * code after saying why (d to be closed by the caller all the same). */
 int cmd_open_db(db *d, const cfg *c, const opts *o, int need_schema);
 
+/* db_query on d for a command: the result (the caller clears it), or NULL
+ * after saying why as an error. */
+PGresult *cmd_query(db *d, const char *sql, int nparams, const char *const *params);
+
 /* The locks of a run (or a reprocess): the staging directory's (*lockfd)
  * and, on the database opened into d, the school's.  0, or an exit code
  * after saying why (d and *lockfd to be closed by the caller all the

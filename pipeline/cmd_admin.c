@@ -37,6 +37,29 @@ int cmd_open_db(db *d, const cfg *c, const opts *o, int need_schema)
 	return 0;
 }
 
+/* The exit status of a region_* function's result rc, after saying err
+ * when it is not 0. */
+static int region_exit(int rc, char *err, size_t errlen)
+{
+	if (!rc)
+		return EXIT_OK;
+	if (rc == REGION_STALE) {
+		size_t n = strlen(err);
+		snprintf(err + n, errlen - n, " (exit %d)", EXIT_STALE);
+	}
+	log_error_text(err);
+	return rc == REGION_STALE ? EXIT_STALE : rc == REGION_REFUSED ? EXIT_USAGE : EXIT_DB;
+}
+
+PGresult *cmd_query(db *d, const char *sql, int nparams, const char *const *params)
+{
+	char err[4096];
+	PGresult *r = db_query(d, sql, nparams, params, err, sizeof err);
+	if (!r)
+		log_error_text(err);
+	return r;
+}
+
 int cmd_init(const cfg *c, const char *config, const opts *o, int argc, char **argv)
 {
 	db d;
@@ -59,9 +82,7 @@ int cmd_init(const cfg *c, const char *config, const opts *o, int argc, char **a
 		       applied == 1 ? "" : "s", migrate_latest(), d.where);
 	else
 		printf("vqr: schema vqr is up to date at %s (%s)\n", migrate_latest(), d.where);
-	rc = region_init(&d, c, &o->ro, stdout, err, sizeof err);
-	if (rc)
-		log_error_text(err);
+	rc = region_exit(region_init(&d, c, &o->ro, stdout, err, sizeof err), err, sizeof err);
 	db_close(&d, 1);
 	return rc;
 }
@@ -146,8 +167,7 @@ int cmd_region(const cfg *c, const char *config, const opts *o, int argc, char *
 		rc = region_remove(&d, argv[1], stdout, err, sizeof err);
 	else
 		rc = region_status(&d, stdout, err, sizeof err);
-	if (rc)
-		log_error_text(err);
+	rc = region_exit(rc, err, sizeof err);
 	db_close(&d, 1);
 	return rc;
 }
@@ -218,7 +238,7 @@ static int report_print(const cfg *c, const opts *o, const report_layout *l, con
 	db_close(&d, 1);
 	if (rc) {
 		log_error_text(err);
-		return rc;
+		return rc == REPORT_REFUSED ? EXIT_USAGE : EXIT_DB;
 	}
 	for (size_t i = 0; report_warning(r, i); i++)
 		log_warning("%s", report_warning(r, i));

@@ -210,21 +210,20 @@ int cmd_reprocess(const cfg *c, const char *config, const opts *o, int nnames, c
 	p[4] = o->year;
 	p[5] = o->stale ? "t" : "f";
 	p[6] = named;
-	r = db_query(&d,
-		     "WITH cur AS (SELECT source_code, period, file_id FROM vqr.slice_file WHERE school_code = $1 "
-		     "  UNION SELECT DISTINCT v.source_code, v.period, v.file_id FROM vqr.indicator_value v "
-		     "  WHERE v.school_code = $1 AND v.source_code <> 'derived' AND v.file_id IS NOT NULL "
-		     "  AND NOT EXISTS (SELECT 1 FROM vqr.slice_file x WHERE x.school_code = $1 "
-		     "                  AND x.source_code = v.source_code AND x.period = v.period)), "
-		     "stale AS (" STALE_SLICES_SQL ") "
-		     "SELECT f.file_name, f.sha256, f.source_code FROM cur JOIN vqr.source_file f USING (file_id) "
-		     "WHERE ($4::text IS NULL OR cur.source_code = $4) AND ($5::text IS NULL OR cur.period = $5) "
-		     "AND (NOT $6::bool OR (cur.source_code, cur.period) IN (SELECT source_code, period FROM stale)) "
-		     "AND ($7::text[] IS NULL OR f.file_name = ANY($7::text[])) "
-		     "GROUP BY f.file_id, f.file_name, f.sha256, f.source_code ORDER BY f.file_id",
-		     7, p, err, sizeof err);
+	r = cmd_query(&d,
+		      "WITH cur AS (SELECT source_code, period, file_id FROM vqr.slice_file WHERE school_code = $1 "
+		      "  UNION SELECT DISTINCT v.source_code, v.period, v.file_id FROM vqr.indicator_value v "
+		      "  WHERE v.school_code = $1 AND v.source_code <> 'derived' AND v.file_id IS NOT NULL "
+		      "  AND NOT EXISTS (SELECT 1 FROM vqr.slice_file x WHERE x.school_code = $1 "
+		      "                  AND x.source_code = v.source_code AND x.period = v.period)), "
+		      "stale AS (" STALE_SLICES_SQL ") "
+		      "SELECT f.file_name, f.sha256, f.source_code FROM cur JOIN vqr.source_file f USING (file_id) "
+		      "WHERE ($4::text IS NULL OR cur.source_code = $4) AND ($5::text IS NULL OR cur.period = $5) "
+		      "AND (NOT $6::bool OR (cur.source_code, cur.period) IN (SELECT source_code, period FROM stale)) "
+		      "AND ($7::text[] IS NULL OR f.file_name = ANY($7::text[])) "
+		      "GROUP BY f.file_id, f.file_name, f.sha256, f.source_code ORDER BY f.file_id",
+		      7, p);
 	if (!r) {
-		log_error_text(err);
 		status = EXIT_DB;
 		goto out;
 	}

@@ -112,20 +112,17 @@ static void show_section(PGresult *r, int from, int to, int all)
  * after saying why. */
 static int show_later(db *d, const char *school)
 {
-	char err[2048];
 	const char *p[2] = { school, NULL };
-	PGresult *r = db_query(d,
-			       SHOW_PERIODS_SQL
-			       "SELECT s.period_type, s.period FROM has s "
-			       "WHERE s.period NOT IN (SELECT period FROM shown) "
-			       "AND s.start_date > coalesce((SELECT max(w.start_date) FROM shown w "
-			       "  WHERE w.period_type = s.period_type), (SELECT start_date FROM ay)) "
-			       "ORDER BY " SHOW_KIND_ORDER ", s.start_date",
-			       2, p, err, sizeof err);
-	if (!r) {
-		log_error_text(err);
+	PGresult *r = cmd_query(d,
+			        SHOW_PERIODS_SQL
+			        "SELECT s.period_type, s.period FROM has s "
+			        "WHERE s.period NOT IN (SELECT period FROM shown) "
+			        "AND s.start_date > coalesce((SELECT max(w.start_date) FROM shown w "
+			        "  WHERE w.period_type = s.period_type), (SELECT start_date FROM ay)) "
+			        "ORDER BY " SHOW_KIND_ORDER ", s.start_date",
+			        2, p);
+	if (!r)
 		return -1;
-	}
 	if (PQntuples(r)) {
 		printf("\n也已载入较新的统计期 / later periods also loaded:");
 		for (int i = 0; i < PQntuples(r); i++)
@@ -143,7 +140,6 @@ static int show_later(db *d, const char *school)
  * for the academic year, and the later periods are named. */
 int cmd_show(const cfg *c, const char *config, const opts *o, int argc, char **argv)
 {
-	char err[4096];
 	const char *p[3] = { c->school_code, o->year, o->all ? "t" : "f" };
 	db d;
 	PGresult *r;
@@ -156,20 +152,19 @@ int cmd_show(const cfg *c, const char *config, const opts *o, int argc, char **a
 		db_close(&d, 1);
 		return rc;
 	}
-	r = db_query(&d,
-		     SHOW_PERIODS_SQL
-		     "SELECT s.period_type, v.period, v.indicator_code, v.name_zh, v.breakdown_text, "
-		     "CASE WHEN v.kind IN ('rate', 'mean') THEN to_char(round(v.value, 2), 'FM999999990.00') "
-		     "ELSE trim_scale(round(v.value, 2))::text END || "
-		     "CASE WHEN v.denominator IS NOT NULL AND v.kind = 'rate' "
-		     "THEN ' (' || v.numerator || '/' || v.denominator || ')' ELSE '' END, v.unit "
-		     "FROM vqr.v_indicator v JOIN shown s USING (period) "
-		     "WHERE v.school_code = $1 AND v.value_type = 'computed' "
-		     "AND ($3::bool OR v.breakdown = '{}') "
-		     "ORDER BY " SHOW_KIND_ORDER ", s.start_date, v.period, v.indicator_code, v.breakdown_text",
-		     3, p, err, sizeof err);
+	r = cmd_query(&d,
+		      SHOW_PERIODS_SQL
+		      "SELECT s.period_type, v.period, v.indicator_code, v.name_zh, v.breakdown_text, "
+		      "CASE WHEN v.kind IN ('rate', 'mean') THEN to_char(round(v.value, 2), 'FM999999990.00') "
+		      "ELSE trim_scale(round(v.value, 2))::text END || "
+		      "CASE WHEN v.denominator IS NOT NULL AND v.kind = 'rate' "
+		      "THEN ' (' || v.numerator || '/' || v.denominator || ')' ELSE '' END, v.unit "
+		      "FROM vqr.v_indicator v JOIN shown s USING (period) "
+		      "WHERE v.school_code = $1 AND v.value_type = 'computed' "
+		      "AND ($3::bool OR v.breakdown = '{}') "
+		      "ORDER BY " SHOW_KIND_ORDER ", s.start_date, v.period, v.indicator_code, v.breakdown_text",
+		      3, p);
 	if (!r) {
-		log_error_text(err);
 		db_close(&d, 1);
 		return EXIT_DB;
 	}

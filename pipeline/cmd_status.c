@@ -14,44 +14,56 @@
 
 #include "lib/util/cli.h"
 #include "lib/util/log.h"
+#include "lib/util/mem.h"
 #include "pipeline/cmd.h"
 #include "pipeline/inbox.h"
 
-/* vqr status: the column coverage of the files behind the current
- * values (headers that map to no field, missing fields, indicators not
- * computed).  0, or -1 after saying why. */
-static int status_coverage(db *d, const cfg *c)
+/* The column coverage of school $1's files behind the current values
+ * (headers that map to no field, missing fields, indicators not
+ * computed). */
+#define COVERAGE_SQL \
+	"SELECT f.file_name, f.batch_id, " \
+	"coalesce((SELECT string_agg(h || CASE WHEN coalesce(f.unmapped_hints[i], '') <> '' " \
+	"  THEN ' (did you mean ' || f.unmapped_hints[i] || '?)' ELSE '' END, ', ' ORDER BY i) " \
+	"  FROM unnest(f.unmapped_headers) WITH ORDINALITY AS u(h, i)), ''), " \
+	"array_to_string(f.missing_fields, ', '), array_to_string(f.skipped_indicators, ', ') " \
+	"FROM vqr.source_file f WHERE f.school_code = $1 " \
+	"AND (cardinality(f.unmapped_headers) > 0 OR cardinality(f.missing_fields) > 0) " \
+	"AND (EXISTS (SELECT 1 FROM vqr.indicator_value v WHERE v.file_id = f.file_id) " \
+	"  OR EXISTS (SELECT 1 FROM vqr.finding x WHERE x.file_id = f.file_id AND x.superseded_by IS NULL)) " \
+	"ORDER BY f.file_id DESC LIMIT 20"
+
+/* vqr status: row i of COVERAGE_SQL. */
+static void coverage_row(PGresult *r, int i)
 {
-	char err[1024];
+	printf("  %s (batch %s):", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+	if (PQgetvalue(r, i, 2)[0])
+		printf(" unmapped columns: %s;", PQgetvalue(r, i, 2));
+	if (PQgetvalue(r, i, 3)[0])
+		printf(" missing fields: %s;", PQgetvalue(r, i, 3));
+	if (PQgetvalue(r, i, 4)[0])
+		printf(" not computed: %s", PQgetvalue(r, i, 4));
+	printf("\n");
+}
+
+/* vqr status: title (NULL none), then sql's answer for c's school ($1):
+ * head and a line by row for each row, or none when no rows (head and
+ * none: lines, NULL for nothing).  0, or -1 after saying why. */
+static int status_list(db *d, const cfg *c, const char *title, const char *sql, const char *head,
+		       const char *none, void (*row)(PGresult *r, int i))
+{
 	const char *p[1] = { c->school_code };
-	PGresult *r = db_query(d,
-			       "SELECT f.file_name, f.batch_id, "
-			       "coalesce((SELECT string_agg(h || CASE WHEN coalesce(f.unmapped_hints[i], '') <> '' "
-			       "  THEN ' (did you mean ' || f.unmapped_hints[i] || '?)' ELSE '' END, ', ' ORDER BY i) "
-			       "  FROM unnest(f.unmapped_headers) WITH ORDINALITY AS u(h, i)), ''), "
-			       "array_to_string(f.missing_fields, ', '), array_to_string(f.skipped_indicators, ', ') "
-			       "FROM vqr.source_file f WHERE f.school_code = $1 "
-			       "AND (cardinality(f.unmapped_headers) > 0 OR cardinality(f.missing_fields) > 0) "
-			       "AND (EXISTS (SELECT 1 FROM vqr.indicator_value v WHERE v.file_id = f.file_id) "
-			       "  OR EXISTS (SELECT 1 FROM vqr.finding x WHERE x.file_id = f.file_id AND x.superseded_by IS NULL)) "
-			       "ORDER BY f.file_id DESC LIMIT 20",
-			       1, p, err, sizeof err);
-	if (!r) {
-		log_error_text(err);
+	PGresult *r = cmd_query(d, sql, 1, p);
+	const char *line;
+
+	if (!r)
 		return -1;
-	}
-	if (PQntuples(r))
-		printf("column coverage of the loaded files:\n");
-	for (int i = 0; i < PQntuples(r); i++) {
-		printf("  %s (batch %s):", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-		if (PQgetvalue(r, i, 2)[0])
-			printf(" unmapped columns: %s;", PQgetvalue(r, i, 2));
-		if (PQgetvalue(r, i, 3)[0])
-			printf(" missing fields: %s;", PQgetvalue(r, i, 3));
-		if (PQgetvalue(r, i, 4)[0])
-			printf(" not computed: %s", PQgetvalue(r, i, 4));
-		printf("\n");
-	}
+	if (title)
+		fputs(title, stdout);
+	if ((line = PQntuples(r) ? head : none))
+		fputs(line, stdout);
+	for (int i = 0; i < PQntuples(r); i++)
+		row(r, i);
 	PQclear(r);
 	return 0;
 }
@@ -71,16 +83,14 @@ static int status_stale(db *d, const cfg *c)
 	}
 	p[1] = codes;
 	p[2] = shas;
-	r = db_query(d,
-		     "SELECT source_code, string_agg(period, ', ' ORDER BY period), "
-		     "string_agg(DISTINCT batch_id::text, ', ') FROM (" STALE_SLICES_SQL ") s GROUP BY 1 ORDER BY 1",
-		     5, p, err, sizeof err);
+	r = cmd_query(d,
+		      "SELECT source_code, string_agg(period, ', ' ORDER BY period), "
+		      "string_agg(DISTINCT batch_id::text, ', ') FROM (" STALE_SLICES_SQL ") s GROUP BY 1 ORDER BY 1",
+		      5, p);
 	free(codes);
 	free(shas);
-	if (!r) {
-		log_error_text(err);
+	if (!r)
 		return -1;
-	}
 	if (PQntuples(r))
 		printf("slices computed with another catalog (vqr reprocess --stale computes them again):\n");
 	for (int i = 0; i < PQntuples(r); i++)
@@ -167,14 +177,41 @@ static void status_quarantine(const cfg *c)
 		printf("nothing in quarantine\n");
 }
 
+/* The last batches of school $1 and their files. */
+#define BATCHES_SQL \
+	"SELECT b.batch_id, to_char(b.started_at, 'YYYY-MM-DD HH24:MI'), b.status, f.file_name, " \
+	"f.rows_read, f.rows_loaded, f.rows_rejected, array_to_string(f.periods, ','), " \
+	"(SELECT count(*) FROM vqr.indicator_value v WHERE v.batch_id = b.batch_id) " \
+	"FROM vqr.batch b LEFT JOIN vqr.source_file f USING (batch_id) " \
+	"WHERE b.school_code = $1 ORDER BY b.batch_id DESC LIMIT 10"
+
+/* vqr status: row i of BATCHES_SQL. */
+static void batch_row(PGresult *r, int i)
+{
+	printf("  batch %s  %s  %s  %s: %s rows, %s loaded, %s rejected, %s values for %s\n", PQgetvalue(r, i, 0),
+	       PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
+	       PQgetvalue(r, i, 6), PQgetvalue(r, i, 8), PQgetvalue(r, i, 7));
+}
+
+/* The open findings of school $1: the current ones (not superseded by a later check). */
+#define FINDINGS_SQL \
+	"SELECT f.severity, f.period, f.check_code, f.message FROM vqr.finding f " \
+	"WHERE f.school_code = $1 AND f.superseded_by IS NULL " \
+	"ORDER BY f.severity, f.period, f.check_code LIMIT 20"
+
+/* vqr status: row i of FINDINGS_SQL. */
+static void finding_row(PGresult *r, int i)
+{
+	printf("  %s  %s  %s: %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+	       PQgetvalue(r, i, 3));
+}
+
 /* vqr status: the last runs, what they loaded, the column coverage and
  * the catalog of the current slices, open findings, what is quarantined. */
 int cmd_status(const cfg *c, const char *config, const opts *o, int argc, char **argv)
 {
-	char err[4096];
-	const char *p[1] = { c->school_code };
 	db d;
-	PGresult *r;
+	char *title;
 	int rc;
 
 	(void)config;
@@ -185,53 +222,15 @@ int cmd_status(const cfg *c, const char *config, const opts *o, int argc, char *
 		db_close(&d, 1);
 		return rc;
 	}
-	r = db_query(&d,
-		     "SELECT b.batch_id, to_char(b.started_at, 'YYYY-MM-DD HH24:MI'), b.status, f.file_name, "
-		     "f.rows_read, f.rows_loaded, f.rows_rejected, array_to_string(f.periods, ','), "
-		     "(SELECT count(*) FROM vqr.indicator_value v WHERE v.batch_id = b.batch_id) "
-		     "FROM vqr.batch b LEFT JOIN vqr.source_file f USING (batch_id) "
-		     "WHERE b.school_code = $1 ORDER BY b.batch_id DESC LIMIT 10",
-		     1, p, err, sizeof err);
-	if (!r) {
-		log_error_text(err);
-		db_close(&d, 1);
-		return EXIT_DB;
-	}
-	printf("%s (%s), %s\n", c->school_name, c->school_code, d.where);
-	if (!PQntuples(r))
-		printf("no batch loaded yet\n");
-	else
-		printf("last batches:\n");
-	for (int i = 0; i < PQntuples(r); i++)
-		printf("  batch %s  %s  %s  %s: %s rows, %s loaded, %s rejected, %s values for %s\n",
-		       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 8),
-		       PQgetvalue(r, i, 7));
-	PQclear(r);
-	if (status_coverage(&d, c) < 0 || status_stale(&d, c) < 0) {
-		db_close(&d, 1);
-		return EXIT_DB;
-	}
-	/* Open findings: the current ones (not superseded by a later check). */
-	r = db_query(&d,
-		     "SELECT f.severity, f.period, f.check_code, f.message FROM vqr.finding f "
-		     "WHERE f.school_code = $1 AND f.superseded_by IS NULL "
-		     "ORDER BY f.severity, f.period, f.check_code LIMIT 20",
-		     1, p, err, sizeof err);
-	if (!r) {
-		log_error_text(err);
-		db_close(&d, 1);
-		return EXIT_DB;
-	}
-	if (!PQntuples(r))
-		printf("no open findings\n");
-	else
-		printf("open findings:\n");
-	for (int i = 0; i < PQntuples(r); i++)
-		printf("  %s  %s  %s: %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-		       PQgetvalue(r, i, 3));
-	PQclear(r);
+	title = xasprintf("%s (%s), %s\n", c->school_name, c->school_code, d.where);
+	rc = status_list(&d, c, title, BATCHES_SQL, "last batches:\n", "no batch loaded yet\n", batch_row) < 0 ||
+	     status_list(&d, c, NULL, COVERAGE_SQL, "column coverage of the loaded files:\n", NULL, coverage_row) < 0 ||
+	     status_stale(&d, c) < 0 ||
+	     status_list(&d, c, NULL, FINDINGS_SQL, "open findings:\n", "no open findings\n", finding_row) < 0;
+	free(title);
 	db_close(&d, 1);
+	if (rc)
+		return EXIT_DB;
 	status_quarantine(c);
 	status_inbox(c);
 	return EXIT_OK;

@@ -95,16 +95,16 @@ int region_init(db *d, const cfg *c, const region_init_opts *ro, FILE *out, char
 
 	if (ro->publish && ro->region) {
 		err_set(err, errlen, "--publish and --region exclude each other: a college publishes, the region subscribes");
-		return EXIT_USAGE;
+		return REGION_REFUSED;
 	}
 	if (is_region(d, &region, err, errlen) < 0 ||
 	    query_value(d, "SELECT EXISTS (SELECT 1 FROM vqr.publication_setting)", 0, NULL, v, sizeof v, err,
 			errlen) < 0)
-		return EXIT_DB;
+		return -1;
 	published = v[0] == 't';
 	if (ro->region || region) {
 		if (db_exec(d, "SELECT vqr.region_setup()", err, errlen) < 0)
-			return EXIT_DB;
+			return -1;
 		if (ro->region)
 			fprintf(out, "vqr: this database is a regional database: add each college with\n"
 				"     vqr region add NAME CONNINFO\n");
@@ -114,19 +114,19 @@ int region_init(db *d, const cfg *c, const region_init_opts *ro, FILE *out, char
 		PGresult *r;
 		if (!c) {
 			err_set(err, errlen, "publishing needs the deployment's configuration (its school code)");
-			return EXIT_USAGE;
+			return REGION_REFUSED;
 		}
 		snprintf(blk, sizeof blk, "%d", ro->id_block);
 		p[0] = c->school_code;
 		p[1] = ro->id_block ? blk : NULL;
 		if (!(r = db_query(d, "SELECT vqr.publish($1, $2::integer)", 2, p, err, errlen)))
-			return EXIT_DB;
+			return -1;
 		snprintf(blk, sizeof blk, "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
 		/* (A statement of its own: it must see what vqr.publish made.) */
 		if (!(r = db_query(d, "SELECT (SELECT count(*) FROM pg_publication_tables WHERE pubname = 'vqr_college'), "
 				   "EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'vqr_region')", 0, NULL, err, errlen)))
-			return EXIT_DB;
+			return -1;
 		snprintf(tables, sizeof tables, "%s", PQgetvalue(r, 0, 0));
 		snprintf(role, sizeof role, "%s", PQgetvalue(r, 0, 1));
 		PQclear(r);
@@ -141,9 +141,9 @@ int region_init(db *d, const cfg *c, const region_init_opts *ro, FILE *out, char
 					"     the region must connect as a role with REPLICATION and SELECT on the published tables\n");
 		}
 		if (want_logical(d, c, ro, out, err, errlen) < 0)
-			return EXIT_DB;
+			return -1;
 	}
-	return EXIT_OK;
+	return 0;
 }
 
 /* The college's answers for region_add. */
@@ -231,81 +231,103 @@ done:
 	return rc;
 }
 
+/* A refusal of conflicts: given the answer r of its query, 1 with err
+ * when college name (col) is refused, else 0. */
+typedef int refusal(PGresult *r, const char *name, const college *col, char *err, size_t errlen);
+
+/* A school code of the college is another college's, or the region's own. */
+static int school_taken(PGresult *r, const char *name, const college *col, char *err, size_t errlen)
+{
+	(void)col;
+	if (!PQntuples(r))
+		return 0;
+	if (PQgetvalue(r, 0, 1)[0])
+		snprintf(err, errlen,
+			 "school code %s of college %s is already supplied by college %s: two colleges cannot claim "
+			 "the same school code\n"
+			 "detail: nothing was created; the region keeps college %s's data for %s\n"
+			 "hint: if these are different schools, give one of them another code (school.code in its "
+			 "configuration); if college %s moved, run \"vqr region remove %s\" first",
+			 PQgetvalue(r, 0, 0), name, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0),
+			 PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 1));
+	else
+		snprintf(err, errlen,
+			 "school code %s of college %s is already in the regional database without a college\n"
+			 "hint: a region receives schools only from its colleges; remove the local rows of %s",
+			 PQgetvalue(r, 0, 0), name, PQgetvalue(r, 0, 0));
+	return 1;
+}
+
+/* Another college uses the college's id block. */
+static int block_taken(PGresult *r, const char *name, const college *col, char *err, size_t errlen)
+{
+	if (!PQntuples(r))
+		return 0;
+	snprintf(err, errlen,
+		 "college %s numbers its batches and files in id block %s, like college %s: their ids would "
+		 "collide at the region\n"
+		 "hint: at college %s run \"vqr init --publish --id-block N\" with N (1..999999) not in use "
+		 "(in use: %s), then add it again",
+		 name, col->id_block, PQgetvalue(r, 0, 0), name, PQgetvalue(r, 0, 1));
+	return 1;
+}
+
+/* The college defines an indicator differently from the region. */
+static int catalog_differs(PGresult *r, const char *name, const college *col, char *err, size_t errlen)
+{
+	(void)col;
+	if (PQgetisnull(r, 0, 0))
+		return 0;
+	snprintf(err, errlen,
+		 "college %s defines indicators differently from the region, which could not aggregate them:\n"
+		 "detail: %s\n"
+		 "hint: give the college the same indicator catalog (config/indicators) as the other colleges",
+		 name, PQgetvalue(r, 0, 0));
+	return 1;
+}
+
+/* Ask sql with the one parameter param and judge the answer by fn: 0, 1
+ * with err when refused, -1 with err on a database error. */
+static int refused(db *d, const char *sql, const char *param, refusal *fn, const char *name, const college *col,
+		   char *err, size_t errlen)
+{
+	const char *p[1] = { param };
+	PGresult *r = db_query(d, sql, 1, p, err, errlen);
+	int k;
+
+	if (!r)
+		return -1;
+	k = fn(r, name, col, err, errlen);
+	PQclear(r);
+	return k;
+}
+
 /* The refusals of region_add that the region can tell; run inside the
  * transaction that records the college.  0 when none, 1 with err when
  * refused, -1 with err on a database error. */
 static int conflicts(db *d, const char *name, const college *col, char *err, size_t errlen)
 {
-	const char *p[2] = { col->schools, NULL };
-	PGresult *r;
+	int k;
 
-	r = db_query(d,
-		     "SELECT s.code, coalesce(rs.college, '') FROM jsonb_array_elements_text($1::jsonb) AS s(code) "
-		     "LEFT JOIN vqr.region_school rs ON rs.school_code = s.code "
-		     "WHERE rs.college IS NOT NULL OR EXISTS (SELECT 1 FROM vqr.school x WHERE x.school_code = s.code) "
-		     "ORDER BY 1 LIMIT 1",
-		     1, p, err, errlen);
-	if (!r)
-		return -1;
-	if (PQntuples(r)) {
-		if (PQgetvalue(r, 0, 1)[0])
-			snprintf(err, errlen,
-				 "school code %s of college %s is already supplied by college %s: two colleges cannot claim "
-				 "the same school code\n"
-				 "detail: nothing was created; the region keeps college %s's data for %s\n"
-				 "hint: if these are different schools, give one of them another code (school.code in its "
-				 "configuration); if college %s moved, run \"vqr region remove %s\" first",
-				 PQgetvalue(r, 0, 0), name, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0),
-				 PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 1));
-		else
-			snprintf(err, errlen,
-				 "school code %s of college %s is already in the regional database without a college\n"
-				 "hint: a region receives schools only from its colleges; remove the local rows of %s",
-				 PQgetvalue(r, 0, 0), name, PQgetvalue(r, 0, 0));
-		PQclear(r);
-		return 1;
-	}
-	PQclear(r);
-	p[0] = col->id_block;
-	r = db_query(d,
-		     "SELECT college, (SELECT string_agg(id_block::text, ', ' ORDER BY id_block) FROM vqr.region_college) "
-		     "FROM vqr.region_college WHERE id_block = $1::integer",
-		     1, p, err, errlen);
-	if (!r)
-		return -1;
-	if (PQntuples(r)) {
-		snprintf(err, errlen,
-			 "college %s numbers its batches and files in id block %s, like college %s: their ids would "
-			 "collide at the region\n"
-			 "hint: at college %s run \"vqr init --publish --id-block N\" with N (1..999999) not in use "
-			 "(in use: %s), then add it again",
-			 name, col->id_block, PQgetvalue(r, 0, 0), name, PQgetvalue(r, 0, 1));
-		PQclear(r);
-		return 1;
-	}
-	PQclear(r);
-	p[0] = col->indicators;
-	r = db_query(d,
-		     "SELECT string_agg(format('%s: %s %s %s x%s at the region, %s %s %s x%s at the college', "
-		     "i.indicator_code, i.kind, i.aggregate, i.unit, i.scale, c.kind, c.aggregate, c.unit, c.scale), "
-		     "E'\\n' ORDER BY i.indicator_code) "
-		     "FROM jsonb_to_recordset($1::jsonb) AS c(indicator_code text, kind text, unit text, scale numeric, "
-		     "aggregate text) JOIN vqr.indicator i USING (indicator_code) "
-		     "WHERE (i.kind, i.unit, i.scale, i.aggregate) IS DISTINCT FROM (c.kind, c.unit, c.scale, c.aggregate)",
-		     1, p, err, errlen);
-	if (!r)
-		return -1;
-	if (!PQgetisnull(r, 0, 0)) {
-		snprintf(err, errlen,
-			 "college %s defines indicators differently from the region, which could not aggregate them:\n"
-			 "detail: %s\n"
-			 "hint: give the college the same indicator catalog (config/indicators) as the other colleges",
-			 name, PQgetvalue(r, 0, 0));
-		PQclear(r);
-		return 1;
-	}
-	PQclear(r);
-	return 0;
+	if ((k = refused(d,
+			 "SELECT s.code, coalesce(rs.college, '') FROM jsonb_array_elements_text($1::jsonb) AS s(code) "
+			 "LEFT JOIN vqr.region_school rs ON rs.school_code = s.code "
+			 "WHERE rs.college IS NOT NULL OR EXISTS (SELECT 1 FROM vqr.school x WHERE x.school_code = s.code) "
+			 "ORDER BY 1 LIMIT 1",
+			 col->schools, school_taken, name, col, err, errlen)) ||
+	    (k = refused(d,
+			 "SELECT college, (SELECT string_agg(id_block::text, ', ' ORDER BY id_block) "
+			 "FROM vqr.region_college) FROM vqr.region_college WHERE id_block = $1::integer",
+			 col->id_block, block_taken, name, col, err, errlen)))
+		return k;
+	return refused(d,
+		       "SELECT string_agg(format('%s: %s %s %s x%s at the region, %s %s %s x%s at the college', "
+		       "i.indicator_code, i.kind, i.aggregate, i.unit, i.scale, c.kind, c.aggregate, c.unit, c.scale), "
+		       "E'\\n' ORDER BY i.indicator_code) "
+		       "FROM jsonb_to_recordset($1::jsonb) AS c(indicator_code text, kind text, unit text, scale numeric, "
+		       "aggregate text) JOIN vqr.indicator i USING (indicator_code) "
+		       "WHERE (i.kind, i.unit, i.scale, i.aggregate) IS DISTINCT FROM (c.kind, c.unit, c.scale, c.aggregate)",
+		       col->indicators, catalog_differs, name, col, err, errlen);
 }
 
 /* Run the SQL before, the identifier name quoted by PQescapeIdentifier
@@ -337,9 +359,38 @@ static int valid_name(const char *name)
 	return 1;
 }
 
+/* That d is a regional database (with hint, the hint to make it one).
+ * 0, REGION_REFUSED when it is not, or -1, with err. */
+static int need_region(db *d, int hint, char *err, size_t errlen)
+{
+	int region;
+
+	if (is_region(d, &region, err, errlen) < 0)
+		return -1;
+	if (!region) {
+		err_set(err, errlen, "this database is not a regional database%s",
+			hint ? "\nhint: run \"vqr init --region\" on it first" : "");
+		return REGION_REFUSED;
+	}
+	return 0;
+}
+
+/* The checks before region_add (adding) and region_remove: that name is
+ * a valid college name and d a regional database.  0, REGION_REFUSED or
+ * -1, with err. */
+static int check_college(db *d, const char *name, int adding, char *err, size_t errlen)
+{
+	if (!valid_name(name)) {
+		err_set(err, errlen, "college name \"%s\": use 1 to 40 of a-z, 0-9 and _%s", name,
+			adding ? " (it names the subscription)" : "");
+		return REGION_REFUSED;
+	}
+	return need_region(d, adding, err, errlen);
+}
+
 /* Record college name (subscription subname) and its schools in one
  * transaction, under a lock that keeps two adds from passing the checks
- * together.  0, or an exit code with err (nothing recorded). */
+ * together.  0, REGION_REFUSED (a conflict) or -1, with err (nothing recorded). */
 static int record_college(db *d, const char *name, const char *subname, const college *col, char *err,
 			  size_t errlen)
 {
@@ -349,7 +400,7 @@ static int record_college(db *d, const char *name, const char *subname, const co
 	int k = 0;
 
 	if (db_exec(d, "BEGIN", err, errlen) < 0)
-		return EXIT_DB;
+		return -1;
 	if (db_exec(d, "SELECT pg_advisory_xact_lock(hashtext('vqr.region_add'))", err, errlen) < 0 ||
 	    (k = conflicts(d, name, col, err, errlen)) != 0 ||
 	    !(r = db_query(d, "INSERT INTO vqr.region_college (college, subname, id_block, publisher) "
@@ -361,15 +412,15 @@ static int record_college(db *d, const char *name, const char *subname, const co
 			   "SELECT s, $1 FROM jsonb_array_elements_text($2::jsonb) AS s", 2, p, err, errlen)))
 		goto rollback;
 	PQclear(r);
-	return db_exec(d, "COMMIT", err, errlen) < 0 ? EXIT_DB : 0;
+	return db_exec(d, "COMMIT", err, errlen) < 0 ? -1 : 0;
 rollback:
 	db_exec(d, "ROLLBACK", e2, sizeof e2);
-	return k > 0 ? EXIT_USAGE : EXIT_DB;
+	return k > 0 ? REGION_REFUSED : -1;
 }
 
 /* CREATE SUBSCRIPTION subname to the college at conninfo (which makes
  * the slot at the college, and may not run inside a transaction block);
- * when it fails, the college's record goes again.  0, or EXIT_DB with
+ * when it fails, the college's record goes again.  0, or -1 with
  * err. */
 static int subscribe(db *d, const char *name, const char *subname, const char *conninfo, char *err, size_t errlen)
 {
@@ -379,7 +430,7 @@ static int subscribe(db *d, const char *name, const char *subname, const char *c
 
 	if (!(lit = PQescapeLiteral(d->conn, conninfo, strlen(conninfo)))) {
 		err_set(err, errlen, "cannot quote the conninfo: %s", PQerrorMessage(d->conn));
-		rc = EXIT_DB;
+		rc = -1;
 	} else {
 		after = xasprintf(" CONNECTION %s PUBLICATION vqr_college", lit);
 		PQfreemem(lit);
@@ -387,7 +438,7 @@ static int subscribe(db *d, const char *name, const char *subname, const char *c
 			size_t n = strlen(err);
 			snprintf(err + n, errlen - n, "\ndetail: CREATE SUBSCRIPTION %s failed; college %s was not added",
 				 subname, name);
-			rc = EXIT_DB;
+			rc = -1;
 		}
 		free(after);
 	}
@@ -402,30 +453,22 @@ int region_add(db *d, const char *name, const char *conninfo, FILE *out, char *e
 	char subname[64];
 	const char *p[1] = { name };
 	PGresult *r;
-	int region, rc, k;
+	int rc, k;
 
-	if (!valid_name(name)) {
-		err_set(err, errlen, "college name \"%s\": use 1 to 40 of a-z, 0-9 and _ (it names the subscription)", name);
-		return EXIT_USAGE;
-	}
-	if (is_region(d, &region, err, errlen) < 0)
-		return EXIT_DB;
-	if (!region) {
-		err_set(err, errlen, "this database is not a regional database\nhint: run \"vqr init --region\" on it first");
-		return EXIT_USAGE;
-	}
+	if ((rc = check_college(d, name, 1, err, errlen)))
+		return rc;
 	snprintf(subname, sizeof subname, "vqr_%s", name);
 	if (!(r = db_query(d, "SELECT 1 FROM vqr.region_college WHERE college = $1", 1, p, err, errlen)))
-		return EXIT_DB;
+		return -1;
 	k = PQntuples(r);
 	PQclear(r);
 	if (k) {
 		err_set(err, errlen, "college %s is already in the region\nhint: see \"vqr region status\"", name);
-		return EXIT_USAGE;
+		return REGION_REFUSED;
 	}
 	col = xcalloc(1, sizeof *col);
 	if (ask_college(name, conninfo, col, err, errlen) < 0)
-		rc = EXIT_DB;
+		rc = -1;
 	else if (!(rc = record_college(d, name, subname, col, err, errlen)) &&
 		 !(rc = subscribe(d, name, subname, conninfo, err, errlen)))
 		fprintf(out, "vqr: college %s added: subscription %s to %s (school%s %s, id block %s)\n"
@@ -522,15 +565,11 @@ static int college_status(PGresult *r, int i, PGresult *ci, FILE *out)
 int region_status(db *d, FILE *out, char *err, size_t errlen)
 {
 	PGresult *r, *ci = NULL;
-	int region, n, can_conninfo, rc;
+	int n, can_conninfo, rc;
 	char v[8];
 
-	if (is_region(d, &region, err, errlen) < 0)
-		return EXIT_DB;
-	if (!region) {
-		err_set(err, errlen, "this database is not a regional database\nhint: run \"vqr init --region\" on it first");
-		return EXIT_USAGE;
-	}
+	if ((rc = need_region(d, 1, err, errlen)))
+		return rc;
 	r = db_query(d,
 		     "SELECT f.college, f.subname, f.publisher, coalesce(array_to_string(f.schools, ', '), ''), "
 		     "f.enabled, f.receiving, f.tables_syncing, f.tables, "
@@ -544,11 +583,11 @@ int region_status(db *d, FILE *out, char *err, size_t errlen)
 		     "FROM vqr.v_college_freshness f ORDER BY f.college",
 		     0, NULL, err, errlen);
 	if (!r)
-		return EXIT_DB;
+		return -1;
 	if (query_value(d, "SELECT has_column_privilege('pg_subscription', 'subconninfo', 'SELECT')", 0, NULL, v,
 			sizeof v, err, errlen) < 0) {
 		PQclear(r);
-		return EXIT_DB;
+		return -1;
 	}
 	can_conninfo = v[0] == 't';
 	if (can_conninfo &&
@@ -556,19 +595,19 @@ int region_status(db *d, FILE *out, char *err, size_t errlen)
 			    "WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
 			    0, NULL, err, errlen))) {
 		PQclear(r);
-		return EXIT_DB;
+		return -1;
 	}
 	n = PQntuples(r);
-	rc = EXIT_OK;
+	rc = 0;
 	fprintf(out, "region %s: %d college%s%s\n", d->where, n, n == 1 ? "" : "s",
 		n ? "" : " (add one with: vqr region add NAME CONNINFO)");
 	for (int i = 0; i < n; i++)
 		if (college_status(r, i, ci, out))
-			rc = EXIT_STALE;
+			rc = REGION_STALE;
 	PQclear(ci);
 	PQclear(r);
-	if (rc == EXIT_STALE)
-		err_set(err, errlen, "a college is stale or not replicating (exit %d)", EXIT_STALE);
+	if (rc == REGION_STALE)
+		err_set(err, errlen, "a college is stale or not replicating");
 	return rc;
 }
 
@@ -577,30 +616,22 @@ int region_remove(db *d, const char *name, FILE *out, char *err, size_t errlen)
 	char subname[64], e2[1024];
 	const char *p[1] = { name };
 	PGresult *r;
-	int region, exists, slot_left = 0;
+	int rc, exists, slot_left = 0;
 
-	if (!valid_name(name)) {
-		err_set(err, errlen, "college name \"%s\": use 1 to 40 of a-z, 0-9 and _", name);
-		return EXIT_USAGE;
-	}
-	if (is_region(d, &region, err, errlen) < 0)
-		return EXIT_DB;
-	if (!region) {
-		err_set(err, errlen, "this database is not a regional database");
-		return EXIT_USAGE;
-	}
+	if ((rc = check_college(d, name, 0, err, errlen)))
+		return rc;
 	if (!(r = db_query(d, "SELECT subname FROM vqr.region_college WHERE college = $1", 1, p, err, errlen)))
-		return EXIT_DB;
+		return -1;
 	if (!PQntuples(r)) {
 		PQclear(r);
 		err_set(err, errlen, "college %s is not in the region\nhint: see \"vqr region status\"", name);
-		return EXIT_USAGE;
+		return REGION_REFUSED;
 	}
 	snprintf(subname, sizeof subname, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	p[0] = subname;
 	if (!(r = db_query(d, "SELECT 1 FROM pg_subscription WHERE subname = $1", 1, p, err, errlen)))
-		return EXIT_DB;
+		return -1;
 	exists = PQntuples(r);
 	PQclear(r);
 	if (exists) {
@@ -609,13 +640,13 @@ int region_remove(db *d, const char *name, FILE *out, char *err, size_t errlen)
 			if (exec_ident(d, "ALTER SUBSCRIPTION ", subname, " DISABLE", err, errlen) < 0 ||
 			    exec_ident(d, "ALTER SUBSCRIPTION ", subname, " SET (slot_name = NONE)", err, errlen) < 0 ||
 			    exec_ident(d, "DROP SUBSCRIPTION ", subname, "", err, errlen) < 0)
-				return EXIT_DB;
+				return -1;
 			slot_left = 1;
 		}
 	}
 	p[0] = name;
 	if (db_exec(d, "BEGIN", err, errlen) < 0)
-		return EXIT_DB;
+		return -1;
 	static const char *const del[] = {
 		"DELETE FROM vqr.finding WHERE school_code IN (SELECT school_code FROM vqr.region_school WHERE college = $1)",
 		"DELETE FROM vqr.indicator_value WHERE school_code IN "
@@ -629,17 +660,17 @@ int region_remove(db *d, const char *name, FILE *out, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof del / sizeof *del; i++) {
 		if (!(r = db_query(d, del[i], 1, p, err, errlen))) {
 			db_exec(d, "ROLLBACK", e2, sizeof e2);
-			return EXIT_DB;
+			return -1;
 		}
 		PQclear(r);
 	}
 	if (db_exec(d, "COMMIT", err, errlen) < 0)
-		return EXIT_DB;
+		return -1;
 	fprintf(out, "vqr: college %s removed: subscription %s dropped, its schools' data deleted from the region\n",
 		name, subname);
 	if (slot_left)
 		fprintf(out, "vqr: the college could not be reached (%.*s): drop its replication slot %s there with\n"
 			"     SELECT pg_drop_replication_slot('%s');\n",
 			(int)strcspn(e2, "\n"), e2, subname, subname);
-	return EXIT_OK;
+	return 0;
 }

@@ -58,9 +58,10 @@ int report_layout_has_table(const report_layout *l, const char *id);
 
 /* Fill the tables of layout l (only table only_id when not NULL) for
  * school and academic year (e.g. "2022-2023") from the database conn.
- * Returns 0 with *out set (caller frees with report_data_free), or an exit
- * code (EXIT_USAGE: unknown school or bad year, EXIT_DB, EXIT_INTERNAL)
- * with err. */
+ * Returns 0 with *out set (caller frees with report_data_free), or with
+ * err REPORT_REFUSED (unknown school or bad year) or -1 (a database
+ * error). */
+#define REPORT_REFUSED (-2)
 int report_fetch(PGconn *conn, const report_layout *l, const char *school, const char *year,
 		 const char *only_id, report_data **out, char *err, size_t errlen);
 

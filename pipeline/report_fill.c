@@ -64,7 +64,7 @@ static int db_fail(filler *F, PGresult *res, const char *what)
 		n--;
 	snprintf(F->err, F->errlen, "%s: %.*s", what, (int)n, m);
 	PQclear(res);
-	return EXIT_DB;
+	return -1;
 }
 
 static void warn(filler *F, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -164,33 +164,30 @@ static int cmp_val(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
+/* Fields a and b by cmp, a value before a null. */
+static int cmp_field(const char *a, const char *b, int (*cmp)(const char *, const char *))
+{
+	if (!a || !b)
+		return a == b ? 0 : a ? -1 : 1;
+	return cmp(a, b);
+}
+
 static int cmp_brow(const void *a, const void *b)
 {
 	const brow *x = a, *y = b;
 	const ltable *t = sort_table;
+	int c;
+
 	for (size_t i = 0; i < t->norder; i++) {
 		size_t k = 0;
-		int c;
 		while (strcmp(t->by[k], t->order[i]))
 			k++;
-		if (!x->f[k] || !y->f[k]) {
-			if (x->f[k] != y->f[k])
-				return x->f[k] ? -1 : 1;
-			continue;
-		}
-		if ((c = cmp_val(x->f[k], y->f[k])))
+		if ((c = cmp_field(x->f[k], y->f[k], cmp_val)))
 			return c;
 	}
-	for (size_t k = 0; k < t->nby; k++) {
-		int c;
-		if (!x->f[k] || !y->f[k]) {
-			if (x->f[k] != y->f[k])
-				return x->f[k] ? -1 : 1;
-			continue;
-		}
-		if ((c = strcmp(x->f[k], y->f[k])))
+	for (size_t k = 0; k < t->nby; k++)
+		if ((c = cmp_field(x->f[k], y->f[k], strcmp)))
 			return c;
-	}
 	return 0;
 }
 
@@ -408,7 +405,8 @@ static int year_ok(const char *y, char *fiscal, size_t flen)
 }
 
 /* The school's name (a result of one row the caller clears), or NULL
- * with the exit code in *rc after writing why into F->err. */
+ * with *rc REPORT_REFUSED (no such school) or -1 after writing why into
+ * F->err. */
 static PGresult *school_name(filler *F, int *rc)
 {
 	const char *p[1] = { F->school };
@@ -426,7 +424,7 @@ static PGresult *school_name(filler *F, int *rc)
 	snprintf(F->err, F->errlen, "school %s is not in the database (it has: %s)", F->school,
 		 PQresultStatus(res) == PGRES_TUPLES_OK && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "none");
 	PQclear(res);
-	*rc = EXIT_USAGE;
+	*rc = REPORT_REFUSED;
 	return NULL;
 }
 
@@ -459,7 +457,7 @@ static void table_head(filler *F, const ltable *t, ftable *ft)
 }
 
 /* Fill the tables of the layout (only only_id when not NULL) into F->r,
- * queueing the values wanted.  0, or an exit code with F->err. */
+ * queueing the values wanted.  0, or -1 with F->err. */
 static int fill_tables(filler *F, const char *only_id)
 {
 	const report_layout *l = F->l;
@@ -495,7 +493,7 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 	*out = NULL;
 	if (!year_ok(year, F.fiscal, sizeof F.fiscal)) {
 		err_set(err, errlen, "--year %s: an academic year is written like 2022-2023", year);
-		return EXIT_USAGE;
+		return REPORT_REFUSED;
 	}
 	snprintf(ystart, sizeof ystart, "%.4s", year);
 	snprintf(yend, sizeof yend, "%.4s", year + 5);
@@ -538,34 +536,36 @@ size_t report_values_found(const report_data *r)
 	return r->found;
 }
 
+/* Free the n strings of v (NULL entries fine) and v (NULL fine). */
+static void free_strings(char **v, size_t n)
+{
+	while (v && n)
+		free(v[--n]);
+	free(v);
+}
+
+/* Free what filled table t holds (not t). */
+static void ftable_free(ftable *t)
+{
+	free(t->title);
+	free_strings(t->head, t->ncols);
+	free_strings(t->group, t->ncols);
+	free(t->right);
+	if (t->cells)
+		for (size_t k = 0; k < t->nrows * t->ncols; k++)
+			free(t->cells[k].text);
+	free(t->cells);
+	free_strings(t->notes, t->nnotes);
+}
+
 void report_data_free(report_data *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nt; i++) {
-		ftable *t = &r->t[i];
-		free(t->title);
-		for (size_t c = 0; c < t->ncols; c++) {
-			if (t->head)
-				free(t->head[c]);
-			if (t->group)
-				free(t->group[c]);
-		}
-		free(t->head);
-		free(t->group);
-		free(t->right);
-		if (t->cells)
-			for (size_t k = 0; k < t->nrows * t->ncols; k++)
-				free(t->cells[k].text);
-		free(t->cells);
-		for (size_t k = 0; k < t->nnotes; k++)
-			free(t->notes[k]);
-		free(t->notes);
-	}
+	for (size_t i = 0; i < r->nt; i++)
+		ftable_free(&r->t[i]);
 	free(r->t);
-	for (size_t i = 0; i < r->nwarn; i++)
-		free(r->warn[i]);
-	free(r->warn);
+	free_strings(r->warn, r->nwarn);
 	free(r->heading);
 	free(r);
 }

@@ -314,6 +314,19 @@ int db_run(db *d, const char *sql, int nparams, const char *const *params, char 
 	return 0;
 }
 
+int db_each(db *d, const char *sql, int nparams, const char *const *params,
+	    void (*row)(void *ctx, PGresult *res, int i), void *ctx, char *err, size_t errlen)
+{
+	PGresult *res = db_query(d, sql, nparams, params, err, errlen);
+
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		row(ctx, res, i);
+	PQclear(res);
+	return 0;
+}
+
 char *db_text_array(char *const *v, size_t n)
 {
 	str b = STR_INIT;

@@ -70,6 +70,11 @@ int db_run_bool(db *d, const char *sql, char *err, size_t errlen);
 PGresult *db_query(db *d, const char *sql, int nparams, const char *const *params,
 		   char *err, size_t errlen);
 
+/* Run a parameterised query and call row(ctx, res, i) for each row i of
+ * its result (cleared after).  0, or -1 with err. */
+int db_each(db *d, const char *sql, int nparams, const char *const *params,
+	    void (*row)(void *ctx, PGresult *res, int i), void *ctx, char *err, size_t errlen);
+
 /* Format a libpq error: the primary message plus DETAIL and HINT lines
  * from res (may be NULL: the connection's message is used), passwords
  * masked (db_mask_conninfo). */

@@ -173,23 +173,23 @@ static const char *gone_operand(const derive *dv, const calc *f, const char *per
 	return NULL;
 }
 
+/* read_gone's row i of r (ctx: the derive). */
+static void gone_row(void *ctx, PGresult *r, int i)
+{
+	add_gone(ctx, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+}
+
 /* The indicators of the periods that a load left without a value because
  * a field they read is missing (the current field_missing findings of
  * the slices, recorded by vqr-load). */
 static int read_gone(derive *dv, db *d, const char *school, const char *periods, char *err, size_t errlen)
 {
 	const char *p[2] = { school, periods };
-	PGresult *r = db_query(d,
-			       "SELECT DISTINCT period, indicator_code FROM vqr.finding WHERE school_code = $1 "
-			       "AND period = ANY($2::text[]) AND superseded_by IS NULL AND check_code = 'field_missing' "
-			       "AND source_code IS NOT NULL AND indicator_code IS NOT NULL",
-			       2, p, err, errlen);
-	if (!r)
-		return -1;
-	for (int i = 0; i < PQntuples(r); i++)
-		add_gone(dv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-	PQclear(r);
-	return 0;
+	return db_each(d,
+		       "SELECT DISTINCT period, indicator_code FROM vqr.finding WHERE school_code = $1 "
+		       "AND period = ANY($2::text[]) AND superseded_by IS NULL AND check_code = 'field_missing' "
+		       "AND source_code IS NOT NULL AND indicator_code IS NOT NULL",
+		       2, p, gone_row, dv, err, errlen);
 }
 
 /* The catalog's copy of code (stable for the run), or an owned copy. */
@@ -238,18 +238,9 @@ static void bind(const derive *dv, const calc *f, const char *period, const char
 static void add_finding(derive *dv, const char *period, const char *bd, const char *check, const char *indicator,
 			cfg_severity sev, double left, double right, char *msg)
 {
-	finding *f;
-
 	xgrow((void **)&dv->f, &dv->fcap, dv->nf + 1, sizeof *dv->f);
-	f = &dv->f[dv->nf++];
-	f->period = xstrdup(period);
-	f->bd = xstrdup(bd);
-	f->message = msg;
-	f->check = check;
-	f->indicator = indicator;
-	f->severity = sev;
-	f->left = left;
-	f->right = right;
+	dv->f[dv->nf++] = (finding){ .period = xstrdup(period), .bd = xstrdup(bd), .message = msg, .check = check,
+				     .indicator = indicator, .severity = sev, .left = left, .right = right };
 }
 
 /* An entry of row i of read_values' result. */
@@ -273,28 +264,35 @@ static entry *read_entry(derive *dv, const cfg *c, PGresult *r, int i)
 	return e;
 }
 
+/* What value_row reads into. */
+typedef struct reading {
+	derive *dv;             /* the values read */
+	const cfg *c;           /* the catalog (for intern) */
+} reading;
+
+/* read_values' row i of r (ctx: a reading). */
+static void value_row(void *ctx, PGresult *r, int i)
+{
+	reading *rd = ctx;
+	insert(rd->dv, read_entry(rd->dv, rd->c, r, i));
+}
+
 /* Read the school's values of the periods. */
 static int read_values(derive *dv, db *d, const cfg *c, const char *school, const char *periods,
 		       long long batch_id, char *err, size_t errlen)
 {
 	char bnum[32];
 	const char *p[3] = { school, periods, bnum };
-	PGresult *r;
+	reading rd = { dv, c };
 
 	snprintf(bnum, sizeof bnum, "%lld", batch_id);
-	r = db_query(d,
-		     "SELECT period, indicator_code, value_type = 'reported', breakdown::text, "
-		     "coalesce((SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(breakdown) k), ''), "
-		     "value::text, numerator::text, denominator::text, batch_id = $3::bigint "
-		     "FROM vqr.indicator_value WHERE school_code = $1 AND period = ANY($2::text[]) "
-		     "AND value IS NOT NULL",
-		     3, p, err, errlen);
-	if (!r)
-		return -1;
-	for (int i = 0; i < PQntuples(r); i++)
-		insert(dv, read_entry(dv, c, r, i));
-	PQclear(r);
-	return 0;
+	return db_each(d,
+		       "SELECT period, indicator_code, value_type = 'reported', breakdown::text, "
+		       "coalesce((SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(breakdown) k), ''), "
+		       "value::text, numerator::text, denominator::text, batch_id = $3::bigint "
+		       "FROM vqr.indicator_value WHERE school_code = $1 AND period = ANY($2::text[]) "
+		       "AND value IS NOT NULL",
+		       3, p, value_row, &rd, err, errlen);
 }
 
 /* The distinct (breakdown, keys) of the period among entries, into bds/keys
@@ -700,46 +698,42 @@ fail:
 	return NULL;
 }
 
+/* Insert finding f of batch bnum (file fnum, NULL none) of school.  0, or
+ * -1 with err. */
+static int record_finding(db *d, const finding *f, const char *bnum, const char *fnum, const char *school,
+			  char *err, size_t errlen)
+{
+	char ls[40], rs[40];
+	const char *p[11] = { bnum, fnum, school, f->period, f->check, f->severity == CFG_ERROR ? "error" : "warning",
+			      f->bd, isfinite(f->left) ? ls : NULL, isfinite(f->right) ? rs : NULL, f->message,
+			      f->indicator };
+
+	snprintf(ls, sizeof ls, "%.15g", f->left);
+	snprintf(rs, sizeof rs, "%.15g", f->right);
+	return db_run(d,
+		      "INSERT INTO vqr.finding (batch_id, file_id, school_code, period, check_code, severity, "
+		      "breakdown, left_value, right_value, message, indicator_code) "
+		      "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
+		      11, p, err, errlen);
+}
+
 int derive_record(db *d, const derive *dv, const char *school, const char *periods, long long batch_id,
 		  long long file_id, char *err, size_t errlen)
 {
-	char bnum[32], fnum[32], ls[40], rs[40];
-	const char *p[11];
+	char bnum[32], fnum[32];
+	const char *p[3] = { school, periods, bnum };
+	int rc;
 
 	snprintf(bnum, sizeof bnum, "%lld", batch_id);
 	snprintf(fnum, sizeof fnum, "%lld", file_id);
-	p[0] = school;
-	p[1] = periods;
-	p[2] = bnum;
-	if (db_run(d,
-		     "UPDATE vqr.finding SET superseded_by = $3::bigint WHERE school_code = $1 "
-		     "AND period = ANY($2::text[]) AND superseded_by IS NULL "
-		     "AND NOT (check_code = 'field_missing' AND source_code IS NOT NULL)",
-		     3, p, err, errlen) < 0)
-		return -1;
-	for (size_t i = 0; i < dv->nf; i++) {
-		const finding *f = &dv->f[i];
-		snprintf(ls, sizeof ls, "%.15g", f->left);
-		snprintf(rs, sizeof rs, "%.15g", f->right);
-		p[0] = bnum;
-		p[1] = file_id ? fnum : NULL;
-		p[2] = school;
-		p[3] = f->period;
-		p[4] = f->check;
-		p[5] = f->severity == CFG_ERROR ? "error" : "warning";
-		p[6] = f->bd;
-		p[7] = isfinite(f->left) ? ls : NULL;
-		p[8] = isfinite(f->right) ? rs : NULL;
-		p[9] = f->message;
-		p[10] = f->indicator;
-		if (db_run(d,
-			     "INSERT INTO vqr.finding (batch_id, file_id, school_code, period, check_code, severity, "
-			     "breakdown, left_value, right_value, message, indicator_code) "
-			     "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
-			     11, p, err, errlen) < 0)
-			return -1;
-	}
-	return 0;
+	rc = db_run(d,
+		    "UPDATE vqr.finding SET superseded_by = $3::bigint WHERE school_code = $1 "
+		    "AND period = ANY($2::text[]) AND superseded_by IS NULL "
+		    "AND NOT (check_code = 'field_missing' AND source_code IS NOT NULL)",
+		    3, p, err, errlen);
+	for (size_t i = 0; !rc && i < dv->nf; i++)
+		rc = record_finding(d, &dv->f[i], bnum, file_id ? fnum : NULL, school, err, errlen);
+	return rc;
 }
 
 /* The by fields of check k as a text[] literal: a new string. */
@@ -756,23 +750,16 @@ static char *by_fields(const cfg_check *k)
 
 int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < c->nchecks; i++) {
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < c->nchecks; i++) {
 		const cfg_check *k = &c->checks[i];
 		char tol[40], *by = by_fields(k);
-		const char *p[10];
-		int r;
+		const char *p[10] = { k->code, k->name_zh, k->name_en, calc_text(k->left), calc_op_text(k->op),
+				      calc_text(k->right), tol, k->severity == CFG_ERROR ? "error" : "warning",
+				      k->block ? "true" : "false", by };
 		snprintf(tol, sizeof tol, "%.15g", k->tolerance);
-		p[0] = k->code;
-		p[1] = k->name_zh;
-		p[2] = k->name_en;
-		p[3] = calc_text(k->left);
-		p[4] = calc_op_text(k->op);
-		p[5] = calc_text(k->right);
-		p[6] = tol;
-		p[7] = k->severity == CFG_ERROR ? "error" : "warning";
-		p[8] = k->block ? "true" : "false";
-		p[9] = by;
-		r = db_run(d, guarded ?
+		rc = db_run(d, guarded ?
 			     "SELECT vqr.catalog_add_check($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::boolean, "
 			     "$10::text[])" :
 			     "INSERT INTO vqr.check_rule (check_code, name_zh, name_en, left_side, op, right_side, "
@@ -788,8 +775,6 @@ int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errle
 			     "EXCLUDED.tolerance, EXCLUDED.severity, EXCLUDED.block, EXCLUDED.by_fields)",
 			     10, p, err, errlen);
 		free(by);
-		if (r < 0)
-			return -1;
 	}
-	return 0;
+	return rc;
 }

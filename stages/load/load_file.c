@@ -10,6 +10,21 @@
 #include "lib/db/db.h"
 #include "lib/util/err.h"
 
+/* Run sql with params on d and put the number in column col of its first
+ * row (col -1: the number of rows it changed) into *v.  0, or -1 with
+ * err. */
+static int query_number(db *d, const char *sql, int nparams, const char *const *params, int col, long long *v,
+			char *err, size_t errlen)
+{
+	PGresult *r = db_query(d, sql, nparams, params, err, errlen);
+
+	if (!r)
+		return -1;
+	*v = atoll(col < 0 ? PQcmdTuples(r) : PQgetvalue(r, 0, col));
+	PQclear(r);
+	return 0;
+}
+
 /* The file's column coverage as four text[] literals for vqr.source_file
  * (unmapped headers, their hints, missing fields, skipped indicators);
  * 0, or -1 (no memory; what was made is freed). */
@@ -49,7 +64,7 @@ int load_record_file(db *d, const cfg *c, const cfg_source *s, const manifest *m
 	long long nv[9] = { m->size, m->header_line, m->rows_read, m->rows_loaded, m->rows_rejected,
 			    m->rows_skipped, m->extract_ms, m->transform_ms, *file_id };
 	char num[9][32], *cov[4];
-	PGresult *r;
+	int rc;
 
 	if (coverage_arrays(m, cov) < 0) {
 		err_set(err, errlen, "out of memory");
@@ -61,15 +76,11 @@ int load_record_file(db *d, const cfg *c, const cfg_source *s, const manifest *m
 		const char *q[] = { bnum, c->school_code, s->name, m->file_name, m->sha256, num[0],
 				    m->encoding, num[1], num[2], num[3], num[4], num[5], periods, num[6], num[7],
 				    *file_id ? num[8] : NULL, cov[0], cov[1], cov[2], cov[3] };
-		r = db_query(d, reprocess ? UPDATE_FILE : INSERT_FILE, 20, q, err, errlen);
+		rc = query_number(d, reprocess ? UPDATE_FILE : INSERT_FILE, 20, q, 0, file_id, err, errlen);
 	}
 	for (int i = 0; i < 4; i++)
 		free(cov[i]);
-	if (!r)
-		return -1;
-	*file_id = atoll(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
 /* A dry run keeps the slices' values for load_report_changes. */
@@ -82,20 +93,14 @@ int load_replace_values(db *d, const cfg *c, const cfg_source *s, const char *pe
 			int dry_run, long long *replaced, char *err, size_t errlen)
 {
 	const char *p[4] = { c->school_code, s->name, periods, bnum };
-	PGresult *r;
 
 	if (dry_run && db_run(d, KEEP_DRY_OLD, 3, p, err, errlen) < 0)
 		return -1;
-	r = db_query(d,
-		     "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
-		     "AND period = ANY($3::text[]) RETURNING *) "
-		     "INSERT INTO vqr.indicator_value_history SELECT gone.*, $4::bigint FROM gone",
-		     4, p, err, errlen);
-	if (!r)
-		return -1;
-	*replaced = atoll(PQcmdTuples(r));
-	PQclear(r);
-	return 0;
+	return query_number(d,
+			    "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "
+			    "AND period = ANY($3::text[]) RETURNING *) "
+			    "INSERT INTO vqr.indicator_value_history SELECT gone.*, $4::bigint FROM gone",
+			    4, p, -1, replaced, err, errlen);
 }
 
 int load_slice_files(db *d, const cfg *c, const cfg_source *s, const char *periods, const char *fnum,
@@ -103,24 +108,19 @@ int load_slice_files(db *d, const cfg *c, const cfg_source *s, const char *perio
 {
 	const char *p[5] = { c->school_code, s->name, periods, fnum, bnum };
 	const char *g[4] = { c->school_code, s->name, periods, bnum };
-	PGresult *r;
 
 	*old_rows = 0;
-	if (!supplement) {
-		r = db_query(d,
-			     "WITH gone AS (DELETE FROM vqr.slice_file WHERE school_code = $1 AND source_code = $2 "
-			     "AND period = ANY($3::text[]) RETURNING *), "
-			     "kept AS (INSERT INTO vqr.slice_file_history (school_code, source_code, period, file_id, "
-			     "  added_by, superseded_by) SELECT school_code, source_code, period, file_id, added_by, "
-			     "  $4::bigint FROM gone) "
-			     "SELECT coalesce(sum(rows_loaded), 0), count(*) FROM vqr.source_file "
-			     "WHERE file_id IN (SELECT file_id FROM gone)",
-			     4, g, err, errlen);
-		if (!r)
-			return -1;
-		*old_rows = atoll(PQgetvalue(r, 0, 0));
-		PQclear(r);
-	}
+	if (!supplement &&
+	    query_number(d,
+			 "WITH gone AS (DELETE FROM vqr.slice_file WHERE school_code = $1 AND source_code = $2 "
+			 "AND period = ANY($3::text[]) RETURNING *), "
+			 "kept AS (INSERT INTO vqr.slice_file_history (school_code, source_code, period, file_id, "
+			 "  added_by, superseded_by) SELECT school_code, source_code, period, file_id, added_by, "
+			 "  $4::bigint FROM gone) "
+			 "SELECT coalesce(sum(rows_loaded), 0), count(*) FROM vqr.source_file "
+			 "WHERE file_id IN (SELECT file_id FROM gone)",
+			 4, g, 0, old_rows, err, errlen) < 0)
+		return -1;
 	if (db_run(d,
 		     "INSERT INTO vqr.slice_file (school_code, source_code, period, file_id, added_by) "
 		     "SELECT $1, $2, p, $4::bigint, $5::bigint FROM unnest($3::text[]) p ON CONFLICT DO NOTHING",

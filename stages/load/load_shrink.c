@@ -97,23 +97,22 @@ int shrink_check(db *d, const cfg *c, const cfg_source *s, const manifest *m, co
 int shrink_record(db *d, const cfg *c, const cfg_source *s, const shrink *k, const char *file,
 		  const char *bnum, char *err, size_t errlen)
 {
-	for (int i = 0; i < k->n; i++) {
+	int rc = 0;
+
+	for (int i = 0; !rc && i < k->n; i++) {
 		char *msg = xasprintf("%s would shrink its slice by more than max_shrink %.15g: %s; held back until "
 				      "accepted (vqr run --accept-shrink)", file, s->max_shrink, k->item[i].msg);
 		char l[40], r2[40];
 		const char *p[7] = { bnum, c->school_code, k->item[i].period, s->name, msg, l, r2 };
-		int r;
 		snprintf(l, sizeof l, "%.15g", k->item[i].before);
 		snprintf(r2, sizeof r2, "%.15g", k->item[i].after);
-		r = db_run(d,
-			     "INSERT INTO vqr.finding (batch_id, school_code, period, source_code, check_code, severity, "
-			     "message, left_value, right_value) VALUES ($1, $2, $3, $4, 'slice_shrink', 'error', $5, $6, $7)",
-			     7, p, err, errlen);
+		rc = db_run(d,
+			    "INSERT INTO vqr.finding (batch_id, school_code, period, source_code, check_code, severity, "
+			    "message, left_value, right_value) VALUES ($1, $2, $3, $4, 'slice_shrink', 'error', $5, $6, $7)",
+			    7, p, err, errlen);
 		free(msg);
-		if (r < 0)
-			return -1;
 	}
-	return 0;
+	return rc;
 }
 
 int shrink_write_held(const char *dir, const shrink *k, char *err, size_t errlen)
