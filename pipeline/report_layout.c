@@ -190,12 +190,7 @@ static void vref_free(vref *r)
 		free(r->bd_keys[i]);
 		free(r->bd_vals[i]);
 	}
-	free(r->bd_keys);
-	free(r->bd_vals);
-	free(r->prefix);
-	free(r->suffix);
-	free(r->period);
-	free(r);
+	FREE_ALL(r->bd_keys, r->bd_vals, r->prefix, r->suffix, r->period, r);
 }
 
 static int read_cell(ld *L, const yaml_node_t *n, lcell *c, char *const *extra, size_t nextra)

@@ -1154,10 +1154,14 @@ double val_similarity(const char *a, const char *b)
 }
 
 int val_parse_error(char *err, size_t errlen, int *errcol, const char *text, size_t pos, const char *fmt,
-		    va_list ap)
+		    ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
 	if (err && errlen)
 		err_vset(err, errlen, fmt, ap);
+	va_end(ap);
 	if (errcol)
 		*errcol = val_utf8_column(text, pos);
 	return -1;

@@ -1144,13 +1144,5 @@ void csvin_close(csvin *r)
 		gzclose(r->gz);
 	if (r->cd != (iconv_t)-1)
 		iconv_close(r->cd);
-	free(r->path);
-	free(r->raw);
-	free(r->gb2);
-	free(r->buf);
-	free(r->data);
-	free(r->foff);
-	free(r->flen);
-	free(r->fields);
-	free(r);
+	FREE_ALL(r->path, r->raw, r->gb2, r->buf, r->data, r->foff, r->flen, r->fields, r);
 }
