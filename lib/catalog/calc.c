@@ -338,23 +338,10 @@ static int parse_expr(parser *p)
 
 calc *calc_parse(const char *text, int *errcol, char *err, size_t errlen)
 {
-	parser p;
-	size_t bad;
+	parser p = { .text = text ? text : "", .err = err, .errlen = errlen, .errcol = errcol };
 
-	memset(&p, 0, sizeof p);
-	p.text = text ? text : "";
-	p.err = err;
-	p.errlen = errlen;
-	p.errcol = errcol;
-	if (err && errlen)
-		err[0] = 0;
-	if (errcol)
-		*errcol = 0;
-	bad = val_utf8_invalid(p.text);
-	if (bad != (size_t)-1) {
-		fail(&p, bad, "invalid UTF-8 (byte 0x%02X)", (unsigned char)p.text[bad]);
+	if (val_parse_begin(p.text, err, errlen, errcol) < 0)
 		return NULL;
-	}
 	p.f = xcalloc(1, sizeof *p.f);
 	p.f->text = xstrdup(p.text);
 	if (lex(&p) < 0)

@@ -921,27 +921,13 @@ static int parse_or(parser *p)
 expr *expr_parse(const char *text, expr_resolve_fn resolve, void *ctx, char *errbuf, size_t errlen,
 		 int *errcol)
 {
-	parser p;
-	size_t bad;
+	parser p = { .text = text ? text : "", .resolve = resolve, .ctx = ctx,
+		     .err = errbuf, .errlen = errlen, .errcol = errcol };
 	char d[96];
 	int root;
 
-	memset(&p, 0, sizeof p);
-	p.text = text ? text : "";
-	p.resolve = resolve;
-	p.ctx = ctx;
-	p.err = errbuf;
-	p.errlen = errlen;
-	p.errcol = errcol;
-	if (errbuf && errlen)
-		errbuf[0] = 0;
-	if (errcol)
-		*errcol = 0;
-	bad = val_utf8_invalid(p.text);
-	if (bad != (size_t)-1) {
-		fail(&p, bad, "invalid UTF-8 (byte 0x%02X)", (unsigned char)p.text[bad]);
+	if (val_parse_begin(p.text, errbuf, errlen, errcol) < 0)
 		return NULL;
-	}
 	p.e = xcalloc(1, sizeof *p.e);
 	if (lex(&p) < 0)
 		goto err;

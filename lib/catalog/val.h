@@ -130,6 +130,11 @@ int val_utf8_column(const char *text, size_t pos);
 int val_parse_error(char *err, size_t errlen, int *errcol, const char *text, size_t pos, const char *fmt,
 		    ...) __attribute__((format(printf, 6, 7)));
 
+/* A parser's start (expr.c, calc.c): clears err (when errlen) and
+ * *errcol (when not NULL); 0 when text is valid UTF-8, else the error
+ * "invalid UTF-8 (byte 0xXX)" at the bad byte and -1. */
+int val_parse_begin(const char *text, char *err, size_t errlen, int *errcol);
+
 /* The parsers' fail(p, pos, fmt, ...): p is a parser with members text,
  * err, errlen and errcol; records the error at byte pos, gives -1. */
 #define VAL_PARSE_FAIL(p, pos, ...) \

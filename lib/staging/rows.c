@@ -450,6 +450,16 @@ static int open_input(rows_reader *r)
 	return 0;
 }
 
+/* Undo a reader that failed to open (r may be NULL). */
+static void reader_drop(rows_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd > 0 && !r->gz)
+		close(r->fd);
+	FREE_ALL(r->path, r->final, r->buf, r);
+}
+
 rows_reader *rows_open(const char *path, char *err, size_t errlen)
 {
 	rows_reader *r = xcalloc(1, sizeof *r);
@@ -467,11 +477,7 @@ rows_reader *rows_open(const char *path, char *err, size_t errlen)
 	}
 	return r;
 fail:
-	if (r) {
-		if (r->fd > 0 && !r->gz)
-			close(r->fd);
-		FREE_ALL(r->path, r->buf, r);
-	}
+	reader_drop(r);
 	return NULL;
 }
 
@@ -538,14 +544,7 @@ rows_reader *rows_follow(const char *path, const char *stop, char *err, size_t e
 	}
 	return r;
 fail:
-	if (r) {
-		if (r->fd > 0 && !r->gz)
-			close(r->fd);
-		free(r->path);
-		free(r->final);
-		free(r->buf);
-		free(r);
-	}
+	reader_drop(r);
 	return NULL;
 }
 
