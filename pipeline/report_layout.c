@@ -107,6 +107,18 @@ static int want(ld *L, const yaml_node_t *n, yaml_node_type_t t, const char *wha
 	return fail(L, n, "%s must be %s, found %s", what, names[t], names[n->type]);
 }
 
+/* A copy of the text of n's scalar key into *out: 0; when the key is
+ * missing, the error need (or, when it is not text, want's error): -1. */
+static int req_text(ld *L, const yaml_node_t *n, const char *key, const char *need, char **out)
+{
+	yaml_node_t *v;
+
+	if (!(v = get(L, n, key)) || want(L, v, YAML_SCALAR_NODE, key) < 0)
+		return L->failed ? -1 : fail(L, n, "%s", need);
+	*out = xstrdup(sval(v));
+	return 0;
+}
+
 static size_t seq_len(const yaml_node_t *n)
 {
 	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
@@ -190,12 +202,7 @@ static void vref_free(vref *r)
 		free(r->bd_keys[i]);
 		free(r->bd_vals[i]);
 	}
-	free(r->bd_keys);
-	free(r->bd_vals);
-	free(r->prefix);
-	free(r->suffix);
-	free(r->period);
-	free(r);
+	FREE_ALL(r->bd_keys, r->bd_vals, r->prefix, r->suffix, r->period, r);
 }
 
 static int read_cell(ld *L, const yaml_node_t *n, lcell *c, char *const *extra, size_t nextra)
@@ -353,9 +360,8 @@ static int read_rows_from(ld *L, const yaml_node_t *n, const yaml_node_t *from, 
 
 	if (want(L, from, YAML_MAPPING_NODE, "rows_from") < 0 || check_keys(L, from, "rows_from", fromkeys) < 0)
 		return -1;
-	if (!(v = get(L, from, "indicator")) || want(L, v, YAML_SCALAR_NODE, "indicator") < 0)
-		return L->failed ? -1 : fail(L, from, "rows_from needs the indicator whose breakdowns give the rows");
-	t->from = xstrdup(sval(v));
+	if (req_text(L, from, "indicator", "rows_from needs the indicator whose breakdowns give the rows", &t->from) < 0)
+		return -1;
 	if (!(v = get(L, from, "by")))
 		return fail(L, from, "rows_from needs by: [the breakdown fields of a row]");
 	if (read_names(L, v, "by", t->by, &t->nby) < 0)
@@ -389,9 +395,8 @@ static int read_table(ld *L, const yaml_node_t *n, ltable *t)
 	t->col = (int)n->start_mark.column + 1;
 	if (want(L, n, YAML_MAPPING_NODE, "a table") < 0 || check_keys(L, n, "a table", keys) < 0)
 		return -1;
-	if (!(v = get(L, n, "id")) || want(L, v, YAML_SCALAR_NODE, "id") < 0)
-		return L->failed ? -1 : fail(L, n, "a table needs an id (e.g. id: \"1-2\")");
-	t->id = xstrdup(sval(v));
+	if (req_text(L, n, "id", "a table needs an id (e.g. id: \"1-2\")", &t->id) < 0)
+		return -1;
 	if (!(v = get(L, n, "title")))
 		return fail(L, n, "table %s needs a title", t->id);
 	if (!(t->title = tmpl_of(L, v, "title", NULL, 0)))
@@ -436,28 +441,18 @@ void report_layout_free(report_layout *l)
 		return;
 	for (size_t i = 0; i < l->nt; i++) {
 		ltable *t = &l->t[i];
-		free(t->id);
-		free(t->title);
-		for (size_t j = 0; j < t->nnotes; j++)
-			free(t->notes[j]);
-		free(t->notes);
-		for (size_t j = 0; j < t->ncols; j++) {
-			free(t->cols[j].title);
-			free(t->cols[j].group);
-		}
+		FREE_ALL(t->id, t->title);
+		strv_free(t->notes, t->nnotes);
+		for (size_t j = 0; j < t->ncols; j++)
+			FREE_ALL(t->cols[j].title, t->cols[j].group);
 		free(t->cols);
 		cells_free(t->cells, t->nrows * t->ncols);
 		free(t->from);
-		for (size_t j = 0; j < t->nby; j++)
-			free(t->by[j]);
-		for (size_t j = 0; j < t->norder; j++)
-			free(t->order[j]);
+		free_each((void *const *)t->by, t->nby);
+		free_each((void *const *)t->order, t->norder);
 		cells_free(t->row, t->row ? t->ncols : 0);
 	}
-	free(l->t);
-	free(l->heading);
-	free(l->path);
-	free(l);
+	FREE_ALL(l->t, l->heading, l->path, l);
 }
 
 report_layout *report_layout_load(const char *path, char *err, size_t errlen)

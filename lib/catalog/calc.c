@@ -64,17 +64,8 @@ typedef struct parser {
 
 /* ---- errors ---- */
 
-/* Record an error at byte offset pos; returns -1. */
-__attribute__((format(printf, 3, 4)))
-static int fail(parser *p, size_t pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	val_parse_error(p->err, p->errlen, p->errcol, p->text, pos, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+/* Record an error at byte offset pos; gives -1. */
+#define fail(p, pos, ...) VAL_PARSE_FAIL(p, pos, __VA_ARGS__)
 
 /* ---- lexer ---- */
 
@@ -323,15 +314,18 @@ static int parse_unary(parser *p)
 	return neg ? emit(p, P_NEG, 0, 0, 0) : 0;
 }
 
-static int parse_term(parser *p)
+/* A term (sum = 0: unary {* or / unary}) or a sum (sum = 1: term
+ * {+ or - term}), left-associative. */
+static int parse_level(parser *p, int sum)
 {
+	int a = sum ? T_PLUS : T_STAR, b = sum ? T_MINUS : T_SLASH;
 	int op;
 
-	if (parse_unary(p) < 0)
+	if ((sum ? parse_level(p, 0) : parse_unary(p)) < 0)
 		return -1;
-	while (p->tok.kind == T_STAR || p->tok.kind == T_SLASH) {
-		op = p->tok.kind == T_STAR ? P_MUL : P_DIV;
-		if (lex(p) < 0 || parse_unary(p) < 0 || emit(p, op, 0, 0, -1) < 0)
+	while (p->tok.kind == a || p->tok.kind == b) {
+		op = sum ? (p->tok.kind == a ? P_ADD : P_SUB) : (p->tok.kind == a ? P_MUL : P_DIV);
+		if (lex(p) < 0 || (sum ? parse_level(p, 0) : parse_unary(p)) < 0 || emit(p, op, 0, 0, -1) < 0)
 			return -1;
 	}
 	return 0;
@@ -339,37 +333,15 @@ static int parse_term(parser *p)
 
 static int parse_expr(parser *p)
 {
-	int op;
-
-	if (parse_term(p) < 0)
-		return -1;
-	while (p->tok.kind == T_PLUS || p->tok.kind == T_MINUS) {
-		op = p->tok.kind == T_PLUS ? P_ADD : P_SUB;
-		if (lex(p) < 0 || parse_term(p) < 0 || emit(p, op, 0, 0, -1) < 0)
-			return -1;
-	}
-	return 0;
+	return parse_level(p, 1);
 }
 
 calc *calc_parse(const char *text, int *errcol, char *err, size_t errlen)
 {
-	parser p;
-	size_t bad;
+	parser p = { .text = text ? text : "", .err = err, .errlen = errlen, .errcol = errcol };
 
-	memset(&p, 0, sizeof p);
-	p.text = text ? text : "";
-	p.err = err;
-	p.errlen = errlen;
-	p.errcol = errcol;
-	if (err && errlen)
-		err[0] = 0;
-	if (errcol)
-		*errcol = 0;
-	bad = val_utf8_invalid(p.text);
-	if (bad != (size_t)-1) {
-		fail(&p, bad, "invalid UTF-8 (byte 0x%02X)", (unsigned char)p.text[bad]);
+	if (val_parse_begin(p.text, err, errlen, errcol) < 0)
 		return NULL;
-	}
 	p.f = xcalloc(1, sizeof *p.f);
 	p.f->text = xstrdup(p.text);
 	if (lex(&p) < 0)

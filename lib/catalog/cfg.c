@@ -183,14 +183,8 @@ static int read_embedded(loader *L, const ydoc *d, yaml_node_t *root)
 			return -1;
 		if ((v = yl_get(d, n, "user")) && !(c->embedded_user = yl_str_of(L, d, v, "embedded.user")))
 			return -1;
-		if ((v = yl_get(d, n, "port"))) {
-			double p;
-			if (yl_num_of(L, d, v, "embedded.port", &p) < 0)
-				return -1;
-			if (p < 1 || p > 65535 || p != (int)p)
-				return yl_fail(L, d, v->start_mark, "embedded.port must be 1..65535");
-			c->embedded_port = (int)p;
-		}
+		if ((v = yl_get(d, n, "port")) && yl_int_in(L, d, v, "embedded.port", 1, 65535, &c->embedded_port) < 0)
+			return -1;
 	}
 	if (!c->embedded_dir)
 		c->embedded_dir = yl_resolve_path(d->dir, "var/pg");
@@ -339,28 +333,19 @@ void cfg_free(cfg *c)
 		return;
 	for (size_t i = 0; i < c->nindicators; i++) {
 		cfg_indicator *ind = &c->indicators[i];
-		free(ind->code);
-		free(ind->name_zh);
-		free(ind->name_en);
-		free(ind->unit);
-		free(ind->description);
-		free(ind->reads);
+		FREE_ALL(ind->code, ind->name_zh, ind->name_en, ind->unit, ind->description, ind->reads);
 		agg_free(&ind->num);
 		agg_free(&ind->den);
 		calc_free(ind->formula);
 		calc_free(ind->dformula);
-		free(ind->across);
-		free(ind->by);
+		FREE_ALL(ind->across, ind->by);
 		yl_strlist_free(ind->by_names);
 		yl_strlist_free(ind->reported_keys);
 	}
-	free(c->indicators);
-	free(c->derived);
+	FREE_ALL(c->indicators, c->derived);
 	for (size_t i = 0; i < c->nchecks; i++) {
 		cfg_check *k = &c->checks[i];
-		free(k->code);
-		free(k->name_zh);
-		free(k->name_en);
+		FREE_ALL(k->code, k->name_zh, k->name_en);
 		calc_free(k->left);
 		calc_free(k->right);
 		yl_strlist_free(k->by_names);
@@ -370,9 +355,7 @@ void cfg_free(cfg *c)
 		cfg_source *s = &c->sources[i];
 		for (size_t j = 0; j < s->nfields; j++) {
 			cfg_field *f = &s->fields[j];
-			free(f->name);
-			free(f->header);
-			free(f->indicator_code);
+			FREE_ALL(f->name, f->header, f->indicator_code);
 			yl_strlist_free(f->synonyms);
 			for (size_t k = 0; k < f->nvalues; k++) {
 				free(f->values[k].value);
@@ -381,35 +364,17 @@ void cfg_free(cfg *c)
 			}
 			free(f->values);
 		}
-		free(s->fields);
-		free(s->used);
-		free(s->rby);
+		FREE_ALL(s->fields, s->used, s->rby);
 		yl_strlist_free(s->rby_names);
-		free(s->name);
-		free(s->name_zh);
-		free(s->name_en);
+		FREE_ALL(s->name, s->name_zh, s->name_en);
 		yl_strlist_free(s->files);
 		yl_strlist_free(s->supplement_files);
-		free(s->encoding);
-		free(s->sheet);
+		FREE_ALL(s->encoding, s->sheet);
 	}
-	free(c->sources);
-	free(c->school_code);
-	free(c->school_name);
-	free(c->school_region);
-	free(c->database);
-	free(c->pii_key_file);
-	free(c->embedded_dir);
-	free(c->embedded_user);
-	free(c->inbox);
-	free(c->staging);
-	free(c->archive);
-	free(c->quarantine);
-	for (size_t i = 0; i < c->nfiles; i++)
-		free(c->files[i]);
-	free(c->files);
-	free(c->path);
-	free(c);
+	FREE_ALL(c->sources, c->school_code, c->school_name, c->school_region, c->database, c->pii_key_file,
+		 c->embedded_dir, c->embedded_user, c->inbox, c->staging, c->archive, c->quarantine);
+	strv_free(c->files, c->nfiles);
+	FREE_ALL(c->path, c);
 }
 
 const cfg_source *cfg_source_find(const cfg *c, const char *name)

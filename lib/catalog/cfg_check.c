@@ -35,9 +35,7 @@ static int read_check(loader *L, const ydoc *d, cfg_check *k, yaml_node_t *n)
 		return yl_fail(L, d, n->start_mark, "a check needs a \"code\"");
 	if (!(k->code = yl_str_of(L, d, v, "code")))
 		return -1;
-	if ((v = yl_get(d, n, "name_zh")) && !(k->name_zh = yl_str_of(L, d, v, "name_zh")))
-		return -1;
-	if ((v = yl_get(d, n, "name_en")) && !(k->name_en = yl_str_of(L, d, v, "name_en")))
+	if (yl_names_of(L, d, n, &k->name_zh, &k->name_en) < 0)
 		return -1;
 	if (!(v = yl_get(d, n, "left")))
 		return yl_fail(L, d, n->start_mark, "check \"%s\" needs \"left\"", k->code);
@@ -82,7 +80,7 @@ int yl_read_checks(loader *L)
 	for (int i = 0; i < L->ndocs; i++) {
 		ydoc *d = &L->docs[i];
 		yaml_node_t *root = yaml_document_get_root_node(&d->doc);
-		yaml_node_t *n = yl_get(d, root, "checks"), *rc = yl_get(d, root, "reported_check");
+		yaml_node_t *rc = yl_get(d, root, "reported_check");
 		if (rc) {
 			static const char *const rkeys[] = { "severity", NULL };
 			yaml_node_t *v;
@@ -96,11 +94,8 @@ int yl_read_checks(loader *L)
 					return yl_fail(L, d, v->start_mark, "severity must be error or warning");
 			}
 		}
-		if (!n || yl_is_null(n))
-			continue;
-		if (yl_want_kind(L, d, n, YAML_SEQUENCE_NODE, "checks") < 0)
+		if (yl_count_top(L, d, "checks", YAML_SEQUENCE_NODE, &total) < 0)
 			return -1;
-		total += (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	}
 	c->checks = xcalloc(total ? total : 1, sizeof *c->checks);
 	for (int i = 0; i < L->ndocs; i++) {

@@ -579,15 +579,9 @@ int yl_read_indicators(loader *L)
 	size_t total = 0;
 	cfg *c = L->c;
 
-	for (int i = 0; i < L->ndocs; i++) {
-		ydoc *d = &L->docs[i];
-		yaml_node_t *n = yl_get(d, yaml_document_get_root_node(&d->doc), "indicators");
-		if (!n || yl_is_null(n))
-			continue;
-		if (yl_want_kind(L, d, n, YAML_SEQUENCE_NODE, "indicators") < 0)
+	for (int i = 0; i < L->ndocs; i++)
+		if (yl_count_top(L, &L->docs[i], "indicators", YAML_SEQUENCE_NODE, &total) < 0)
 			return -1;
-		total += (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-	}
 	c->indicators = xcalloc(total ? total : 1, sizeof *c->indicators);
 	for (int i = 0; i < L->ndocs; i++) {
 		ydoc *d = &L->docs[i];

@@ -432,9 +432,7 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	if (yl_want_kind(L, d, n, YAML_MAPPING_NODE, "a source") < 0 ||
 	    yl_check_keys(L, d, n, "a source", keys) < 0)
 		return -1;
-	if ((v = yl_get(d, n, "name_zh")) && !(s->name_zh = yl_str_of(L, d, v, "name_zh")))
-		return -1;
-	if ((v = yl_get(d, n, "name_en")) && !(s->name_en = yl_str_of(L, d, v, "name_en")))
+	if (yl_names_of(L, d, n, &s->name_zh, &s->name_en) < 0)
 		return -1;
 	if (!(v = yl_get(d, n, "files")))
 		return yl_fail(L, d, n->start_mark, "source \"%s\" needs \"files\" (glob patterns of its exports)", s->name);
@@ -461,14 +459,8 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 			return yl_fail(L, d, v->start_mark, "delimiter must be comma, tab, semicolon or auto");
 	}
 	s->header_scan = 20;
-	if ((v = yl_get(d, n, "header_scan"))) {
-		double h;
-		if (yl_num_of(L, d, v, "header_scan", &h) < 0)
-			return -1;
-		if (h < 1 || h > 1000 || h != (int)h)
-			return yl_fail(L, d, v->start_mark, "header_scan must be 1..1000");
-		s->header_scan = (int)h;
-	}
+	if ((v = yl_get(d, n, "header_scan")) && yl_int_in(L, d, v, "header_scan", 1, 1000, &s->header_scan) < 0)
+		return -1;
 	if ((v = yl_get(d, n, "sheet")) && !yl_is_null(v) && !(s->sheet = yl_str_of(L, d, v, "sheet")))
 		return -1;
 	return 0;
@@ -480,12 +472,9 @@ static int source_files(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
 	yaml_node_t *v;
 
 	s->max_reject_share = 0.5;
-	if ((v = yl_get(d, n, "max_reject_share"))) {
-		if (yl_num_of(L, d, v, "max_reject_share", &s->max_reject_share) < 0)
-			return -1;
-		if (s->max_reject_share < 0 || s->max_reject_share > 1)
-			return yl_fail(L, d, v->start_mark, "max_reject_share must be between 0 and 1 (a share of the rows)");
-	}
+	if ((v = yl_get(d, n, "max_reject_share")) &&
+	    yl_share_of(L, d, v, "max_reject_share", "a share of the rows", &s->max_reject_share) < 0)
+		return -1;
 	if ((v = yl_get(d, n, "load_rows")) && yl_bool_of(L, d, v, "load_rows", &s->load_rows) < 0)
 		return -1;
 	if ((v = yl_get(d, n, "mode"))) {
@@ -505,12 +494,9 @@ static int source_files(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
 		s->supplement_files[1] = xstrdup(def[1]);
 	}
 	s->max_shrink = 0.2;
-	if ((v = yl_get(d, n, "max_shrink"))) {
-		if (yl_num_of(L, d, v, "max_shrink", &s->max_shrink) < 0)
-			return -1;
-		if (s->max_shrink < 0 || s->max_shrink > 1)
-			return yl_fail(L, d, v->start_mark, "max_shrink must be between 0 and 1 (a share of the slice; 1 = never hold a file back)");
-	}
+	if ((v = yl_get(d, n, "max_shrink")) &&
+	    yl_share_of(L, d, v, "max_shrink", "a share of the slice; 1 = never hold a file back", &s->max_shrink) < 0)
+		return -1;
 	return 0;
 }
 
@@ -581,15 +567,9 @@ int yl_read_sources(loader *L)
 {
 	size_t total = 0;
 
-	for (int i = 0; i < L->ndocs; i++) {
-		ydoc *d = &L->docs[i];
-		yaml_node_t *n = yl_get(d, yaml_document_get_root_node(&d->doc), "sources");
-		if (!n || yl_is_null(n))
-			continue;
-		if (yl_want_kind(L, d, n, YAML_MAPPING_NODE, "sources") < 0)
+	for (int i = 0; i < L->ndocs; i++)
+		if (yl_count_top(L, &L->docs[i], "sources", YAML_MAPPING_NODE, &total) < 0)
 			return -1;
-		total += (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
-	}
 	L->c->sources = xcalloc(total ? total : 1, sizeof *L->c->sources);
 	for (int i = 0; i < L->ndocs; i++) {
 		ydoc *d = &L->docs[i];

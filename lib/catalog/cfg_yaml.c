@@ -118,6 +118,53 @@ int yl_num_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what, 
 	return 0;
 }
 
+int yl_int_in(loader *L, const ydoc *d, const yaml_node_t *n, const char *what, int lo, int hi, int *out)
+{
+	double x;
+
+	if (yl_num_of(L, d, n, what, &x) < 0)
+		return -1;
+	if (x < lo || x > hi || x != (int)x)
+		return yl_fail(L, d, n->start_mark, "%s must be %d..%d", what, lo, hi);
+	*out = (int)x;
+	return 0;
+}
+
+int yl_share_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what, const char *why, double *out)
+{
+	if (yl_num_of(L, d, n, what, out) < 0)
+		return -1;
+	if (*out < 0 || *out > 1)
+		return yl_fail(L, d, n->start_mark, "%s must be between 0 and 1 (%s)", what, why);
+	return 0;
+}
+
+int yl_names_of(loader *L, const ydoc *d, const yaml_node_t *n, char **zh, char **en)
+{
+	yaml_node_t *v;
+
+	if ((v = yl_get(d, n, "name_zh")) && !(*zh = yl_str_of(L, d, v, "name_zh")))
+		return -1;
+	if ((v = yl_get(d, n, "name_en")) && !(*en = yl_str_of(L, d, v, "name_en")))
+		return -1;
+	return 0;
+}
+
+int yl_count_top(loader *L, ydoc *d, const char *key, yaml_node_type_t t, size_t *total)
+{
+	yaml_node_t *n = yl_get(d, yaml_document_get_root_node(&d->doc), key);
+
+	if (!n || yl_is_null(n))
+		return 0;
+	if (yl_want_kind(L, d, n, t, key) < 0)
+		return -1;
+	if (t == YAML_SEQUENCE_NODE)
+		*total += (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	else
+		*total += (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	return 0;
+}
+
 /* A NULL-terminated array of strings from a scalar or a list of scalars. */
 char **yl_strlist_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what)
 {

@@ -81,6 +81,18 @@ char *yl_str_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what
 int yl_bool_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what, int *out);
 /* A number scalar into *out: 0, or -1. */
 int yl_num_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what, double *out);
+/* A whole number lo..hi into *out, else the error "what must be lo..hi":
+ * 0, or -1. */
+int yl_int_in(loader *L, const ydoc *d, const yaml_node_t *n, const char *what, int lo, int hi, int *out);
+/* A share 0..1 into *out, else the error "what must be between 0 and 1
+ * (why)": 0, or -1. */
+int yl_share_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what, const char *why, double *out);
+/* The optional name_zh and name_en of mapping n into *zh and *en (the
+ * caller frees): 0, or -1. */
+int yl_names_of(loader *L, const ydoc *d, const yaml_node_t *n, char **zh, char **en);
+/* Add to *total the entries of document d's top-level key (absent or null:
+ * none), which must be of kind t (a sequence or a mapping): 0, or -1. */
+int yl_count_top(loader *L, ydoc *d, const char *key, yaml_node_type_t t, size_t *total);
 /* A NULL-terminated array of strings from a scalar or a list of scalars
  * (free with yl_strlist_free), or NULL after an error. */
 char **yl_strlist_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what);

@@ -126,21 +126,14 @@ static int eval_node(const expr *e, const enode *n, const expr_value *row)
 
 	switch (n->kind) {
 	case N_AND:
-		r = EXPR_TRUE;
-		for (i = n->first; i >= 0; i = nodes[i].next) {
-			v = eval_node(e, &nodes[i], row);
-			if (v == EXPR_FALSE)
-				return EXPR_FALSE;
-			if (v == EXPR_UNKNOWN)
-				r = EXPR_UNKNOWN;
-		}
-		return r;
 	case N_OR:
-		r = EXPR_FALSE;
+		/* AND stops at the first FALSE, OR at the first TRUE */
+		c = n->kind == N_AND ? EXPR_FALSE : EXPR_TRUE;
+		r = n->kind == N_AND ? EXPR_TRUE : EXPR_FALSE;
 		for (i = n->first; i >= 0; i = nodes[i].next) {
 			v = eval_node(e, &nodes[i], row);
-			if (v == EXPR_TRUE)
-				return EXPR_TRUE;
+			if (v == c)
+				return c;
 			if (v == EXPR_UNKNOWN)
 				r = EXPR_UNKNOWN;
 		}
@@ -268,22 +261,13 @@ typedef struct parser {
 	expr_resolve_fn resolve;/* field lookup */
 	void *ctx;              /* its context */
 	int depth;              /* nesting of '(' and NOT */
-	char *errbuf;           /* caller's message buffer (may be NULL) */
+	char *err;              /* caller's message buffer (may be NULL) */
 	size_t errlen;          /* its size */
 	int *errcol;            /* caller's column (may be NULL) */
 } parser;
 
-/* Record an error at byte offset pos; returns -1. */
-__attribute__((format(printf, 3, 4)))
-static int fail(parser *p, size_t pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	val_parse_error(p->errbuf, p->errlen, p->errcol, p->text, pos, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+/* Record an error at byte offset pos; gives -1. */
+#define fail(p, pos, ...) VAL_PARSE_FAIL(p, pos, __VA_ARGS__)
 
 /* Copy s[0..n) into buf for a message, cut at a code point boundary with
  * "..." when longer than fits. */
@@ -937,27 +921,13 @@ static int parse_or(parser *p)
 expr *expr_parse(const char *text, expr_resolve_fn resolve, void *ctx, char *errbuf, size_t errlen,
 		 int *errcol)
 {
-	parser p;
-	size_t bad;
+	parser p = { .text = text ? text : "", .resolve = resolve, .ctx = ctx,
+		     .err = errbuf, .errlen = errlen, .errcol = errcol };
 	char d[96];
 	int root;
 
-	memset(&p, 0, sizeof p);
-	p.text = text ? text : "";
-	p.resolve = resolve;
-	p.ctx = ctx;
-	p.errbuf = errbuf;
-	p.errlen = errlen;
-	p.errcol = errcol;
-	if (errbuf && errlen)
-		errbuf[0] = 0;
-	if (errcol)
-		*errcol = 0;
-	bad = val_utf8_invalid(p.text);
-	if (bad != (size_t)-1) {
-		fail(&p, bad, "invalid UTF-8 (byte 0x%02X)", (unsigned char)p.text[bad]);
+	if (val_parse_begin(p.text, errbuf, errlen, errcol) < 0)
 		return NULL;
-	}
 	p.e = xcalloc(1, sizeof *p.e);
 	if (lex(&p) < 0)
 		goto err;

@@ -1153,11 +1153,29 @@ double val_similarity(const char *a, const char *b)
 	return 2.0 * (double)common / (double)(ba + bb);
 }
 
-int val_parse_error(char *err, size_t errlen, int *errcol, const char *text, size_t pos, const char *fmt,
-		    va_list ap)
+int val_parse_begin(const char *text, char *err, size_t errlen, int *errcol)
 {
+	size_t bad;
+
+	if (err && errlen)
+		err[0] = 0;
+	if (errcol)
+		*errcol = 0;
+	bad = val_utf8_invalid(text);
+	if (bad == (size_t)-1)
+		return 0;
+	return val_parse_error(err, errlen, errcol, text, bad, "invalid UTF-8 (byte 0x%02X)", (unsigned char)text[bad]);
+}
+
+int val_parse_error(char *err, size_t errlen, int *errcol, const char *text, size_t pos, const char *fmt,
+		    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
 	if (err && errlen)
 		err_vset(err, errlen, fmt, ap);
+	va_end(ap);
 	if (errcol)
 		*errcol = val_utf8_column(text, pos);
 	return -1;

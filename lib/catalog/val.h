@@ -128,7 +128,17 @@ int val_utf8_column(const char *text, size_t pos);
  * column of byte pos of text into *errcol (errcol may be NULL).
  * Returns -1. */
 int val_parse_error(char *err, size_t errlen, int *errcol, const char *text, size_t pos, const char *fmt,
-		    va_list ap) __attribute__((format(printf, 6, 0)));
+		    ...) __attribute__((format(printf, 6, 7)));
+
+/* A parser's start (expr.c, calc.c): clears err (when errlen) and
+ * *errcol (when not NULL); 0 when text is valid UTF-8, else the error
+ * "invalid UTF-8 (byte 0xXX)" at the bad byte and -1. */
+int val_parse_begin(const char *text, char *err, size_t errlen, int *errcol);
+
+/* The parsers' fail(p, pos, fmt, ...): p is a parser with members text,
+ * err, errlen and errcol; records the error at byte pos, gives -1. */
+#define VAL_PARSE_FAIL(p, pos, ...) \
+	val_parse_error((p)->err, (p)->errlen, (p)->errcol, (p)->text, (pos), __VA_ARGS__)
 
 /* The byte offset of the first invalid UTF-8 sequence in the NUL-terminated
  * s (overlong forms, surrogates and code points above U+10FFFF count as

@@ -112,11 +112,7 @@ static void insert(derive *dv, entry *e)
 
 static void entry_free(entry *e)
 {
-	free(e->period);
-	free(e->bd);
-	free(e->keys);
-	free(e->text);
-	free(e);
+	FREE_ALL(e->period, e->bd, e->keys, e->text, e);
 }
 
 /* Free the n strings of v, and v. */

@@ -346,18 +346,13 @@ static size_t utf8_valid(const unsigned char *s, size_t n, int *bad)
 		c = s[i];
 		if (c >= 0xC2 && c <= 0xDF) {
 			need = 1;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			need = 2;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			need = 3;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
+		} else if (c >= 0xE0 && c <= 0xF4) {
+			/* 3 bytes from E0, 4 from F0; after E0/F0 (overlong) and
+			 * ED/F4 (surrogates, above U+10FFFF) the next byte's range
+			 * is narrower */
+			need = c >= 0xF0 ? 3 : 2;
+			lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : lo;
+			hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : hi;
 		} else {
 			*bad = 1;
 			return i;
@@ -1144,13 +1139,5 @@ void csvin_close(csvin *r)
 		gzclose(r->gz);
 	if (r->cd != (iconv_t)-1)
 		iconv_close(r->cd);
-	free(r->path);
-	free(r->raw);
-	free(r->gb2);
-	free(r->buf);
-	free(r->data);
-	free(r->foff);
-	free(r->flen);
-	free(r->fields);
-	free(r);
+	FREE_ALL(r->path, r->raw, r->gb2, r->buf, r->data, r->foff, r->flen, r->fields, r);
 }

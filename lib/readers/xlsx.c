@@ -547,14 +547,5 @@ void xlsx_close(xlsx *x)
 		free(x->ss_empty);
 		free(x->ss_o32);
 	}
-	free(x->tb);
-	free(x->data);
-	free(x->foff);
-	free(x->flen);
-	free(x->fields);
-	free(x->q);
-	free(x->zin);
-	free(x->pre);
-	free(x->path);
-	free(x);
+	FREE_ALL(x->tb, x->data, x->foff, x->flen, x->fields, x->q, x->zin, x->pre, x->path, x);
 }

@@ -16,6 +16,7 @@
 #include "lib/util/cli.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
+#include "lib/util/thread.h"
 
 
 /* "path: message" into x->err (err_set's convention); -1. */
@@ -301,18 +302,8 @@ void xl_start_inflater(xlsx *x)
 {
 	for (int i = 0; i < XLSX_RING; i++)
 		x->ring[i] = xmalloc(XLSX_CHUNK);
-	if (pthread_mutex_init(&x->mu, NULL) != 0)
-		return;
-	if (pthread_cond_init(&x->cv, NULL) != 0) {
-		pthread_mutex_destroy(&x->mu);
-		return;
-	}
-	if (pthread_create(&x->th, NULL, inflater, x) != 0) {
-		pthread_cond_destroy(&x->cv);
-		pthread_mutex_destroy(&x->mu);
-		return;
-	}
-	x->inflating = 1;
+	if (thread_start(&x->th, &x->mu, &x->cv, inflater, x) == 0)
+		x->inflating = 1;
 }
 
 /* End the inflater (if it runs) and wait for it; afterwards the zip state

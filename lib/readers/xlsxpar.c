@@ -170,7 +170,5 @@ void xlsxpar_close(xlsxpar *p)
 		return;
 	stop_parts(p);
 	xlsx_close(p->whole);
-	free(p->sheet);
-	free(p->path);
-	free(p);
+	FREE_ALL(p->sheet, p->path, p);
 }

@@ -33,6 +33,7 @@
 
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
+#include "lib/util/thread.h"
 
 #define RBUF (256 * 1024)
 #define RSLACK 16               /* bytes allocated past a reader's buffer: split_plain loads 16 at a time */
@@ -156,18 +157,8 @@ static void start_thread(rows_writer *w)
 {
 	w->spare = xmalloc(RBUF);
 	w->spare_cap = RBUF;
-	if (pthread_mutex_init(&w->mu, NULL) != 0)
-		return;
-	if (pthread_cond_init(&w->cv, NULL) != 0) {
-		pthread_mutex_destroy(&w->mu);
-		return;
-	}
-	if (pthread_create(&w->th, NULL, compressor, w) != 0) {
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
-		return;
-	}
-	w->threaded = 1;
+	if (thread_start(&w->th, &w->mu, &w->cv, compressor, w) == 0)
+		w->threaded = 1;
 }
 
 rows_writer *rows_create(const char *path, int level, char *err, size_t errlen)
@@ -200,12 +191,8 @@ rows_writer *rows_create(const char *path, int level, char *err, size_t errlen)
 		start_thread(w);
 	return w;
 fail:
-	if (w) {
-		free(w->path);
-		free(w->tmp);
-		free(w->buf);
-		free(w);
-	}
+	if (w)
+		FREE_ALL(w->path, w->tmp, w->buf, w);
 	return NULL;
 }
 
@@ -391,11 +378,7 @@ void rows_nosync(rows_writer *w)
 
 static void writer_free(rows_writer *w)
 {
-	free(w->path);
-	free(w->tmp);
-	free(w->buf);
-	free(w->spare);
-	free(w);
+	FREE_ALL(w->path, w->tmp, w->buf, w->spare, w);
 }
 
 int rows_commit(rows_writer *w, char *err, size_t errlen)
@@ -467,6 +450,16 @@ static int open_input(rows_reader *r)
 	return 0;
 }
 
+/* Undo a reader that failed to open (r may be NULL). */
+static void reader_drop(rows_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd > 0 && !r->gz)
+		close(r->fd);
+	FREE_ALL(r->path, r->final, r->buf, r);
+}
+
 rows_reader *rows_open(const char *path, char *err, size_t errlen)
 {
 	rows_reader *r = xcalloc(1, sizeof *r);
@@ -484,13 +477,7 @@ rows_reader *rows_open(const char *path, char *err, size_t errlen)
 	}
 	return r;
 fail:
-	if (r) {
-		if (r->fd > 0 && !r->gz)
-			close(r->fd);
-		free(r->path);
-		free(r->buf);
-		free(r);
-	}
+	reader_drop(r);
 	return NULL;
 }
 
@@ -557,14 +544,7 @@ rows_reader *rows_follow(const char *path, const char *stop, char *err, size_t e
 	}
 	return r;
 fail:
-	if (r) {
-		if (r->fd > 0 && !r->gz)
-			close(r->fd);
-		free(r->path);
-		free(r->final);
-		free(r->buf);
-		free(r);
-	}
+	reader_drop(r);
 	return NULL;
 }
 
@@ -818,10 +798,5 @@ void rows_close(rows_reader *r)
 		gzclose(r->gz);
 	else
 		close(r->fd);
-	free(r->final);
-	free(r->fields);
-	free(r->flen);
-	free(r->buf);
-	free(r->path);
-	free(r);
+	FREE_ALL(r->final, r->fields, r->flen, r->buf, r->path, r);
 }

@@ -114,3 +114,16 @@ void xgrow(void **p, size_t *cap, size_t need, size_t size)
 	*p = xreallocarray(*p, n, size);
 	*cap = n;
 }
+
+void free_each(void *const *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i]);
+}
+
+void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -35,4 +35,14 @@ char *xvasprintf(const char *fmt, va_list ap);
  * elements: doubles the capacity (at least 8), checked for overflow. */
 void xgrow(void **p, size_t *cap, size_t need, size_t size);
 
+/* free() each of the n pointers p[0..n) (NULLs are skipped by free). */
+void free_each(void *const *p, size_t n);
+/* FREE_ALL(a, b, ...): free() each pointer named, in order: the one way
+ * a structure's plain members and then the structure itself go. */
+#define FREE_ALL(...) \
+	free_each((void *const[]){ __VA_ARGS__ }, sizeof((void *const[]){ __VA_ARGS__ }) / sizeof(void *))
+
+/* free() the n strings of v and then v itself (v may be NULL when n is 0). */
+void strv_free(char **v, size_t n);
+
 #endif
