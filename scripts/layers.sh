@@ -5,7 +5,7 @@
 #                                   "file:line: message" per breach
 #
 # The layers, lowest first (docs/ARCHITECTURE.md draws them):
-#   0 lib/util      logging, program edges, allocation, strings, sha256
+#   0 lib/util      logging, program edges, allocation, strings, errors, threads, sha256
 #   1 lib/catalog   values, expressions, the YAML catalog and its rules
 #   2 lib/readers   CSV and .xlsx readers behind one interface
 #   3 lib/staging   the staging directory's contract: files, manifest, rows
