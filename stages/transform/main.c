@@ -1,12 +1,14 @@
 /*
- * transform.c - vqr-transform: turn the canonical rows of one staged file
- * into indicator records, by the rules of the indicator catalog.
+ * main.c - vqr-transform: turn the canonical rows of one staged file
+ * into indicator records, by the rules of the indicator catalog (the
+ * aggregation itself is engine.c's).
  *
  * Usage: vqr-transform --config vqr.yaml DIR
  *
  * Reads DIR/manifest.yaml and DIR/rows.tsv (written by vqr-extract), and
  * writes DIR/indicators.gz: one line per (period, indicator, breakdown)
- * in the column order of vqr.indicator_value (COPY text), then records
+ * in the column order STAGE_INDICATOR_COLUMNS (lib/staging/stage.h,
+ * COPY text), then records
  * its timing and count in the manifest.
  *
  * Rows stream through once.  Every indicator of the file's source is
