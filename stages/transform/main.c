@@ -8,8 +8,7 @@
  * Reads DIR/manifest.yaml and DIR/rows.tsv (written by vqr-extract), and
  * writes DIR/indicators.gz: one line per (period, indicator, breakdown)
  * in the column order STAGE_INDICATOR_COLUMNS (lib/staging/stage.h,
- * COPY text), then records
- * its timing and count in the manifest.
+ * COPY text), then records its timing and count in the manifest.
  *
  * Rows stream through once.  Every indicator of the file's source is
  * evaluated on each row; each (period, indicator, breakdown) group keeps
