@@ -85,11 +85,11 @@ int run_summary_json(const char *path, const cfg *c, const tally *t, int status,
 		fprintf(f, ", \"error\": ");
 		notice_json_str(f, error);
 	}
-	fprintf(f, ", \"started\": \"%s\", \"finished\": \"%s\", \"exit_code\": %d, \"dry_run\": %s,\n"
+	fprintf(f, ", \"started\": \"%s\", \"finished\": \"%s\", \"seconds\": %lld, \"exit_code\": %d, \"dry_run\": %s,\n"
 		" \"loaded\": %d, \"already_loaded\": %d, \"quarantined\": %d, \"waiting\": %d, \"failed\": %d,"
 		" \"rows_read\": %lld, \"rows_rejected\": %lld,\n \"findings\": {\"error\": %lld, \"warning\": %lld},"
 		" \"files_to_look_at\": %d,\n \"files\": [",
-		ts[0], ts[1], status, t->dry_run ? "true" : "false", t->loaded, t->skipped, t->quarantined,
+		ts[0], ts[1], (long long)(now - started), status, t->dry_run ? "true" : "false", t->loaded, t->skipped, t->quarantined,
 		t->waiting, t->failed, t->rows, t->rejected, t->errors, t->warnings, t->look);
 	for (size_t i = 0; i < t->nfiles; i++) {
 		const fileres *r = &t->files[i];
@@ -97,6 +97,15 @@ int run_summary_json(const char *path, const cfg *c, const tally *t, int status,
 		notice_json_str(f, r->name);
 		fprintf(f, ", \"status\": \"%s\", \"rows_read\": %lld, \"rows_rejected\": %lld", r->status,
 			r->rows_read, r->rows_rejected);
+		if (r->source[0]) {
+			fprintf(f, ", \"source\": ");
+			notice_json_str(f, r->source);
+		}
+		fprintf(f, ", \"ms\": %lld", r->ms);
+		if (r->extract_ms >= 0)
+			fprintf(f, ", \"extract_ms\": %lld", r->extract_ms);
+		if (r->transform_ms >= 0)
+			fprintf(f, ", \"transform_ms\": %lld", r->transform_ms);
 		if (r->batch_id)
 			fprintf(f, ", \"batch\": %lld", r->batch_id);
 		if (r->reason[0]) {

@@ -217,6 +217,7 @@ static fileres *new_result(tally *t, const char *path)
 	memset(f, 0, sizeof *f);
 	snprintf(f->name, sizeof f->name, "%s", cli_basename(path));
 	f->status = "failed";
+	f->extract_ms = f->transform_ms = -1;
 	return f;
 }
 
@@ -514,6 +515,7 @@ static int step_manifest(filerun *r)
 	}
 	r->f->rows_read = m.rows_read;
 	r->f->rows_rejected = m.rows_rejected;
+	r->f->extract_ms = m.extract_ms;
 	snprintf(r->sha, sizeof r->sha, "%s", m.sha256 ? m.sha256 : "");
 	if (r->gone[0] && runfile_in_periods(&m, r->gone)) {
 		stop_follow(r);
@@ -737,9 +739,25 @@ static int file_steps(filerun *r)
 	return 0;
 }
 
+/* The file's source and timings for the run's summary: the time spent on
+ * it, and the transform's time from its manifest (when it got that far). */
+static void file_timings(filerun *r, long long start)
+{
+	manifest m = { 0 };
+	char e[ERR_MAX];
+
+	if (r->s)
+		snprintf(r->f->source, sizeof r->f->source, "%s", r->s->name);
+	if (r->mpath[0] && r->f->extract_ms >= 0 && manifest_read(r->mpath, &m, e, sizeof e) == 0)
+		r->f->transform_ms = m.transform_ms;
+	manifest_clear(&m);
+	r->f->ms = cli_ms() - start;
+}
+
 int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, const char *path, tally *t)
 {
 	filerun *r = xcalloc(1, sizeof *r);
+	long long start = cli_ms();
 	int rc;
 
 	r->c = c;
@@ -752,6 +770,7 @@ int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, co
 	r->tpid = r->lpid = -1;
 	r->lfd = -1;
 	rc = file_steps(r);
+	file_timings(r, start);
 	if (r->lfd >= 0)
 		close(r->lfd);
 	stop_follow(r);

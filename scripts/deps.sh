@@ -5,7 +5,7 @@
 #   sh scripts/deps.sh
 #   sh scripts/deps.sh --bench     also what `make bench` needs (pgloader)
 set -eu
-PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
+PKGS="python3-jsonschema gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
       libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux time"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
