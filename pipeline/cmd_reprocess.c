@@ -113,6 +113,7 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 		return 1;
 	}
 	runfile_stage_dir(c, s, o->dry_run ? "-reprocess-dry" : "-reprocess", label, sizeof label, dir, sizeof dir);
+	log_set_context(label, name);
 	if (supplement_args(d, c, config, s, label, sha, wargs, &nw, MAX_WITH, gone, sizeof gone, gone_why,
 			    sizeof gone_why, err, sizeof err) < 0) {
 		log_error("%s: not reprocessed: %s", name, err);
@@ -152,6 +153,7 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 		goto out;
 	rc = 0;
 out:
+	log_set_context(NULL, NULL);
 	manifest_clear(&m);
 	for (int i = 0; i < nw; i++)
 		free(wargs[i]);

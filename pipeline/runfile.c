@@ -420,6 +420,7 @@ static int step_source(filerun *r)
 		return rc;
 	}
 	runfile_stage_dir(r->c, r->s, r->t->dry_run ? "-dry" : "", r->label, sizeof r->label, r->dir, sizeof r->dir);
+	log_set_context(r->label, cli_basename(r->path));
 	snprintf(r->mpath, sizeof r->mpath, "%s/" STAGE_MANIFEST, r->dir);
 	child_program("vqr-extract", r->prog, sizeof r->prog);
 	child_program("vqr-transform", r->tprog, sizeof r->tprog);
@@ -769,7 +770,9 @@ int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, co
 	r->f = new_result(t, path);
 	r->tpid = r->lpid = -1;
 	r->lfd = -1;
+	log_set_context(NULL, cli_basename(path));
 	rc = file_steps(r);
+	log_set_context(NULL, NULL);
 	file_timings(r, start);
 	if (r->lfd >= 0)
 		close(r->lfd);

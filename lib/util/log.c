@@ -18,6 +18,7 @@ static const char *progname = "vqr";
 static int verbose;
 static FILE *logfile;           /* --log FILE, or NULL */
 static int clear_line;          /* a progress line may be on the terminal: clear it first */
+static char context[640];       /* "batch=LABEL file=NAME " in the log's lines, or "" */
 
 static int open_log(const char *path, int warn, char *err, size_t errlen);
 
@@ -31,6 +32,38 @@ void log_init(const char *name)
 	/* a stage started by vqr run --log writes to the same log */
 	if (inherited && *inherited && open_log(inherited, 0, err, sizeof err) < 0)
 		fprintf(stderr, "%s: warning: VQR_LOG=%s\n", progname, err);
+	inherited = getenv("VQR_LOG_CONTEXT");
+	snprintf(context, sizeof context, "%s", inherited ? inherited : "");
+}
+
+/* Append "key=value " to context, with white space and control bytes of
+ * value as '_' (a log line stays one line and splits on blanks). */
+static void context_add(size_t *n, const char *key, const char *value)
+{
+	int k = snprintf(context + *n, sizeof context - *n, "%s=", key);
+
+	if (k < 0 || (size_t)k >= sizeof context - *n)
+		return;
+	*n += (size_t)k;
+	for (const unsigned char *p = (const unsigned char *)value; *p && *n + 2 < sizeof context; p++)
+		context[(*n)++] = *p <= ' ' || *p == 0x7f ? '_' : (char)*p;
+	context[(*n)++] = ' ';
+	context[*n] = '\0';
+}
+
+void log_set_context(const char *batch, const char *file)
+{
+	size_t n = 0;
+
+	context[0] = '\0';
+	if (batch && *batch)
+		context_add(&n, "batch", batch);
+	if (file && *file)
+		context_add(&n, "file", file);
+	if (n)
+		setenv("VQR_LOG_CONTEXT", context, 1);
+	else
+		unsetenv("VQR_LOG_CONTEXT");
 }
 void log_set_verbose(int v) { verbose = v; }
 int log_verbose(void) { return verbose; }
@@ -43,7 +76,7 @@ static void stamp(FILE *f)
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(f, "%s [%ld] ", ts, (long)getpid());
+	fprintf(f, "%s [%ld] %s", ts, (long)getpid(), context);
 }
 
 /* "prog: level: message\n" (or "prog: message\n" without a level) on f. */
@@ -57,18 +90,21 @@ static void emit_to(FILE *f, const char *level, const char *fmt, va_list ap)
 	fputc('\n', f);
 }
 
-/* A message on stderr and, stamped, in the log file. */
-static void emit(const char *level, const char *fmt, va_list ap)
+/* A message on stderr (unless quiet) and, stamped with its level, in the
+ * log file (a message without a level is "info" there). */
+static void emit(const char *level, int quiet, const char *fmt, va_list ap)
 {
 	va_list ap2;
 
 	va_copy(ap2, ap);
-	if (clear_line)
-		fputs("\r\033[K", stderr);
-	emit_to(stderr, level, fmt, ap);
+	if (!quiet) {
+		if (clear_line)
+			fputs("\r\033[K", stderr);
+		emit_to(stderr, level, fmt, ap);
+	}
 	if (logfile) {
 		stamp(logfile);
-		emit_to(logfile, level, fmt, ap2);
+		emit_to(logfile, level ? level : "info", fmt, ap2);
 		fflush(logfile);
 	}
 	va_end(ap2);
@@ -121,23 +157,24 @@ static int open_log(const char *path, int warn, char *err, size_t errlen)
 	return 0;
 }
 
-#define DEFINE_LOG(fn, level, cond)                 \
+/* quiet: not on stderr (the log file, if any, gets every message) */
+#define DEFINE_LOG(fn, level, quiet)                \
 	void fn(const char *fmt, ...)               \
 	{                                           \
 		va_list ap;                         \
-		if (!(cond))                        \
+		if ((quiet) && !logfile)            \
 			return;                     \
 		va_start(ap, fmt);                  \
-		emit(level, fmt, ap);               \
+		emit(level, quiet, fmt, ap);        \
 		va_end(ap);                         \
 	}
 
-DEFINE_LOG(log_error, "error", 1)
-DEFINE_LOG(log_warning, "warning", 1)
-DEFINE_LOG(log_detail, "detail", 1)
-DEFINE_LOG(log_hint, "hint", 1)
-DEFINE_LOG(log_info, NULL, verbose)
-DEFINE_LOG(log_notice, NULL, 1)
+DEFINE_LOG(log_error, "error", 0)
+DEFINE_LOG(log_warning, "warning", 0)
+DEFINE_LOG(log_detail, "detail", 0)
+DEFINE_LOG(log_hint, "hint", 0)
+DEFINE_LOG(log_info, NULL, !verbose)
+DEFINE_LOG(log_notice, NULL, 0)
 
 static void line_out(const char *fmt, const char *label, int len, const char *p)
 {

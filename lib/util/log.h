@@ -45,7 +45,15 @@ enum {
  * open the log named by VQR_LOG, if any (see log_open_file). */
 void log_init(const char *progname);
 
-/* Print info messages (log_info) only when verbose is non-zero. */
+/* Name the batch and the file that the following messages are about:
+ * every line of the log file then carries "batch=LABEL file=NAME" after
+ * its time (NULL or "" leaves one out; both NULL: none).  Passed on to the
+ * programs this one starts (VQR_LOG_CONTEXT), so a stage's lines carry
+ * them too. */
+void log_set_context(const char *batch, const char *file);
+
+/* Print info messages (log_info) on stderr only when verbose is non-zero;
+ * the log file (log_open_file, VQR_LOG) gets them always. */
 void log_set_verbose(int verbose);
 int log_verbose(void);
 

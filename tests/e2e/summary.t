@@ -43,7 +43,7 @@ cp "$FIX" "$WORK/s/inbox/毕业生去向登记表_2022-2023.csv"
 cp "$FIX" "$WORK/s/inbox/毕业生去向登记表_copy.csv"
 : > "$WORK/s/inbox/毕业生去向登记表_empty.csv"
 sed '2s/是否专业对口/对口情况/' "$FIX" > "$WORK/s/inbox/毕业生去向登记表_vendor.csv"
-vqr -c "$CFG" --summary-json "$WORK/night.json" run >/dev/null 2>&1; rc=$?
+vqr -c "$CFG" --summary-json "$WORK/night.json" --log "$WORK/night.log" run >/dev/null 2>&1; rc=$?
 is "$rc" 2 "the night exits 2 (a file quarantined)"
 check "$WORK/night.json" "a night with loaded, copied, quarantined and unmapped files"
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
@@ -55,6 +55,17 @@ is "$(j "$WORK/night.json" "sorted(set(f.get('source', '') for f in d['files'] i
 	"['graduate_destination']" "a loaded file its source"
 like "$(j "$WORK/night.json" "[f['unmapped'] for f in d['files'] if f['file'].endswith('vendor.csv')]")" \
 	"*对口情况*" "the renamed column is among the file's unmapped headers"
+
+# The log: every line has its time, pid, level, and the batch and file it
+# is about when it is about one; the stages' lines too; info lines as well.
+bad=$(grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} \[[0-9]+\] (batch=[^ ]+ )?(file=[^ ]+ )?vqr(-extract|-transform|-load)?: (error|warning|detail|hint|info): ' "$WORK/night.log")
+is "$bad" "" "every log line: time, pid, [batch, file,] program, level"
+like "$(cat "$WORK/night.log")" "*batch=*graduate_destination* file=毕业生去向登记表_vendor.csv vqr: warning: *unmapped*" \
+	"a file's warning names its batch and file"
+like "$(cat "$WORK/night.log")" "*file=毕业生去向登记表_empty.csv vqr-extract: error: *the file is empty*" \
+	"a stage's message names the file too"
+like "$(cat "$WORK/night.log")" "*batch=*file=毕业生去向登记表_2022-2023.csv vqr: info: *loaded (batch*" \
+	"info messages reach the log without -v"
 
 # An empty inbox, a dry run.
 vqr -c "$CFG" --summary-json "$WORK/empty.json" run >/dev/null 2>&1; is "$?" 0 "an empty inbox exits 0"
