@@ -11,7 +11,8 @@
 #                        build-fuzz/crash/ (copy it to tests/data/fuzz/<name>/, where
 #                        build/tests/replay_<name> replays it in every test run).
 #                        Skipped with a message when clang is missing (scripts/deps.sh).
-#   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs,
+#   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs and
+#                        report layouts into DATADIR, docs and examples into DOCDIR,
 #                        man pages into MANDIR=$(PREFIX)/share/man)
 #   make bench           vqr end to end against COPY and pgloader, 1M and 10M rows
 #                        (bench/e2e.sh; needs the time and pgloader packages)
@@ -22,6 +23,7 @@
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/vqr
+DOCDIR   ?= $(PREFIX)/share/doc/vqr
 MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 CC       ?= cc
@@ -147,6 +149,9 @@ install: $(PROGS)
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 644 README.md docs/*.md docs/summary.schema.json $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/
 
 clean:
 	rm -rf build build-san $(FUZZ_BUILD)

@@ -12,6 +12,7 @@
 
 #include "lib/db/embed.h"
 #include "lib/db/migrate.h"
+#include "lib/util/cli.h"
 #include "lib/util/log.h"
 #include "pipeline/cmd.h"
 #include "pipeline/region.h"
@@ -189,7 +190,7 @@ static void report_layout_path(const cfg *c, const opts *o, char *path, size_t l
 		snprintf(path, len, "%s/report/quality_report.yaml", real);
 	}
 	if (!path[0] || access(path, F_OK) != 0)
-		snprintf(path, len, "%s/config/report/quality_report.yaml", VQR_DATADIR);
+		snprintf(path, len, "%s/config/report/quality_report.yaml", cli_datadir());
 }
 
 /* The latest academic year of school loaded in d, into year (len bytes).

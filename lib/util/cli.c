@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,40 @@ const char *cli_config_path(const char *opt)
 	if (access("vqr.yaml", F_OK) == 0)
 		return "vqr.yaml";
 	return "/etc/vqr/vqr.yaml";
+}
+
+#ifndef VQR_DATADIR
+#define VQR_DATADIR "/usr/local/share/vqr"
+#endif
+
+/* Does dir hold vqr's config/ (the shipped catalogs)? */
+static int has_config(const char *dir)
+{
+	char p[PATH_MAX];
+
+	return fmt_fits(p, sizeof p, "%s/config/catalog.yaml", dir) == 0 && access(p, R_OK) == 0;
+}
+
+const char *cli_datadir(void)
+{
+	static char dir[PATH_MAX];
+	char self[PATH_MAX], *slash;
+	const char *env = getenv("VQR_DATADIR");
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')))
+			*slash = '\0';
+		if (fmt_fits(dir, sizeof dir, "%s/../share/vqr", self) == 0 && has_config(dir))
+			return dir;
+		if (fmt_fits(dir, sizeof dir, "%s/../..", self) == 0 && has_config(dir))
+			return dir;
+	}
+	return VQR_DATADIR;
 }
 
 void cli_init_process(void)

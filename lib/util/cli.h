@@ -20,6 +20,14 @@
  * ./vqr.yaml, else /etc/vqr/vqr.yaml.  Returns a static or given string. */
 const char *cli_config_path(const char *opt);
 
+/* The directory of vqr's shipped data (config/: catalogs, report layouts;
+ * sql/), wherever vqr was installed: $VQR_DATADIR when set; else
+ * <dir of the program>/../share/vqr (an installed tree, whatever PREFIX);
+ * else <dir of the program>/../.. when that is the source tree (build/bin);
+ * else the directory fixed at build time.  The first that holds config/
+ * wins.  A static string. */
+const char *cli_datadir(void);
+
 /* Set up what every program needs before its work: writes past a file
  * size limit (ulimit -f) fail with EFBIG and a message, instead of
  * killing the process with SIGXFSZ; and umask 077, so that every file

@@ -21,4 +21,32 @@ cfg="$WORK/root/opt/vqr/share/vqr/config/vqr.yaml"
 out=$(cd "$WORK/i" && env PATH=/usr/bin:/bin "$WORK/root/opt/vqr/bin/vqr-extract" -c "$cfg" -o "$WORK/i/b" \
 	"$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv" 2>&1); rc=$?
 is "$rc" 0 "the installed vqr-extract reads the installed catalogs"
+for d in README.md OPERATIONS.md HACKING.md summary.schema.json examples/vqr.service examples/vqr.timer examples/crontab; do
+	test -f "$WORK/root/opt/vqr/share/doc/vqr/$d"; ok $? "the doc $d is installed under DESTDIR/PREFIX/share/doc/vqr"
+done
+
+# The installed programs find their data where they were installed, not
+# where the build ran (/usr/local/share/vqr does not hold it here): a
+# deployment outside the tree loads a register and prints the report
+# without --layout.
+B="$WORK/root/opt/vqr/bin"
+test_db vqr_cli_install
+mkdir -p "$WORK/d/inbox"
+cat > "$WORK/d/vqr.yaml" <<YAML
+school: {code: CQGYGJ, name: 重庆市工业高级技工学校}
+database: "$TEST_DB"
+paths: {inbox: inbox, staging: staging, archive: archive, quarantine: quarantine, settle_seconds: 0}
+include:
+  - $WORK/root/opt/vqr/share/vqr/config/sources/graduate_destination.yaml
+  - $WORK/root/opt/vqr/share/vqr/config/indicators/employment.yaml
+YAML
+cp "$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv" "$WORK/d/inbox/"
+out=$(cd "$WORK/d" && env PATH=/usr/bin:/bin "$B/vqr" init 2>&1); is "$?" 0 "the installed vqr init"
+out=$(cd "$WORK/d" && env PATH=/usr/bin:/bin "$B/vqr" run 2>&1); is "$?" 0 "the installed vqr run loads a register"
+[ -d /usr/local/share/vqr/config ] && diag "(/usr/local/share/vqr/config exists on this machine)"
+out=$(cd "$WORK/d" && env PATH=/usr/bin:/bin "$B/vqr" report --year 2022-2023 --format markdown 2>"$WORK/d/err"); rc=$?
+is "$rc" 0 "the installed vqr report, without --layout, finds the installed report layout"
+[ $rc -eq 0 ] || diag "$(cat "$WORK/d/err")"
+like "$(head -c 20000 "$WORK/d/err")" "*/opt/vqr/bin/../share/vqr/config/report/quality_report.yaml*" "  (the one under PREFIX)"
+like "$out" "*| 1 | 企事业单位就业 | 737 | 50.27 |*" "  and prints the report's tables with the loaded figures (表1-2)"
 done_testing
