@@ -40,13 +40,6 @@ int catalog_arrays(const cfg *c, char **codes, char **shas, char *err, size_t er
 	}
 	*codes = db_text_array(cv, c->nsources);
 	*shas = db_text_array(hv, c->nsources);
-	if (!*codes || !*shas) {
-		free(*codes);
-		free(*shas);
-		*codes = *shas = NULL;
-		err_set(err, errlen, "out of memory");
-		goto out;
-	}
 	rc = 0;
 out:
 	free(cv);
@@ -199,12 +192,13 @@ int cmd_reprocess(const cfg *c, const char *config, const opts *o, int nnames, c
 	if ((status = run_locks(c, o, &lockfd, &d)))
 		goto out;
 	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);
-	if (catalog_arrays(c, &codes, &shas, err, sizeof err) < 0 ||
-	    (nnames && !(named = db_text_array(names, (size_t)nnames)))) {
-		log_error_text(nnames && !named ? "out of memory" : err);
+	if (catalog_arrays(c, &codes, &shas, err, sizeof err) < 0) {
+		log_error_text(err);
 		status = EXIT_INTERNAL;
 		goto out;
 	}
+	if (nnames)
+		named = db_text_array(names, (size_t)nnames);
 	p[0] = c->school_code;
 	p[1] = codes;
 	p[2] = shas;

@@ -271,10 +271,8 @@ int load_run(db *d, const cfg *c, const cfg_source *s, manifest *m, const load_o
 	if (o->follow && (rc = load_follow_first(d, c, s, m, o->dir, o->label, &out->batch_id, &x.file_id,
 						 &out->rows, err, errlen)) < 0)
 		return rc;
-	if (!(x.periods = db_text_array(m->periods, m->nperiods))) {
-		err_set(err, errlen, "out of memory");
-		rc = STEP_FAIL;
-	} else if (!o->follow && load_begin_locked(d, c, err, errlen) < 0) {
+	x.periods = db_text_array(m->periods, m->nperiods);
+	if (!o->follow && load_begin_locked(d, c, err, errlen) < 0) {
 		free(x.periods);
 		return -1;
 	}

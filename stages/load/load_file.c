@@ -26,19 +26,14 @@ static int query_number(db *d, const char *sql, int nparams, const char *const *
 }
 
 /* The file's column coverage as four text[] literals for vqr.source_file
- * (unmapped headers, their hints, missing fields, skipped indicators);
- * 0, or -1 (no memory; what was made is freed). */
-static int coverage_arrays(const manifest *m, char *arr[4])
+ * (unmapped headers, their hints, missing fields, skipped indicators),
+ * each the caller's to free. */
+static void coverage_arrays(const manifest *m, char *arr[4])
 {
 	arr[0] = db_text_array(m->unmapped.v, m->unmapped.n);
 	arr[1] = db_text_array(m->unmapped_hint.v, m->unmapped_hint.n);
 	arr[2] = db_text_array(m->missing.v, m->missing.n);
 	arr[3] = db_text_array(m->skipped.v, m->skipped.n);
-	if (arr[0] && arr[1] && arr[2] && arr[3])
-		return 0;
-	for (int i = 0; i < 4; i++)
-		free(arr[i]), arr[i] = NULL;
-	return -1;
 }
 
 /* A reprocessed file keeps its record, now of this batch. */
@@ -66,10 +61,7 @@ int load_record_file(db *d, const cfg *c, const cfg_source *s, const manifest *m
 	char num[9][32], *cov[4];
 	int rc;
 
-	if (coverage_arrays(m, cov) < 0) {
-		err_set(err, errlen, "out of memory");
-		return -1;
-	}
+	coverage_arrays(m, cov);
 	for (int i = 0; i < 9; i++)
 		snprintf(num[i], sizeof num[i], "%lld", nv[i]);
 	{

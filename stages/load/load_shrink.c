@@ -67,8 +67,7 @@ int shrink_check(db *d, const cfg *c, const cfg_source *s, const manifest *m, co
 
 	if (shrink_exceeds((double)old_rows, (double)m->rows_loaded, s->max_shrink))
 		shrink_add(k, m->nperiods ? m->periods[0] : "", "rows", (double)old_rows, (double)m->rows_loaded);
-	if (!(codes = count_codes(c, s)))
-		return err_set(err, errlen, "out of memory");
+	codes = count_codes(c, s);
 	snprintf(share, sizeof share, "%.15g", 1 - s->max_shrink);
 	p[0] = bnum;
 	p[1] = codes;
