@@ -7,13 +7,7 @@
 -- expected values vqr lacks (or has different) and unexpected are vqr
 -- values not expected.  A pass is "0|0|N" with N > 0.
 \set ON_ERROR_STOP 1
-CREATE TEMP TABLE raw (
-  sid text, name text, gender text, idn text, dept text, major_code text, major text,
-  level text, class text, entry_year text, cohort text, grad_date text, dest text,
-  referred text, employer text, credit text, unit_type text, industry text, region text,
-  job text, in_field text, salary text, contract_start text, followup text, retained text,
-  fschool text, flevel text, froute text, cutoff text);
-\copy raw FROM pstdin WITH (FORMAT csv)
+\ir graduates_raw.sql
 
 CREATE TEMP TABLE expected AS
 WITH g AS (

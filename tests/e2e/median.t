@@ -20,14 +20,8 @@ like "$out" "*1 file loaded (1466 rows, 0 rejected)*" "every row loaded"
 
 # The same figures from the raw CSV (its rows on psql's stdin) with
 # percentile_cont, compared to 6 decimals: "<missing>|<unexpected>|<compared>".
-cat > "$WORK/median.sql" <<'SQL'
-CREATE TEMP TABLE raw (
-  sid text, name text, gender text, idn text, dept text, major_code text, major text,
-  level text, class text, entry_year text, cohort text, grad_date text, dest text,
-  referred text, employer text, credit text, unit_type text, industry text, region text,
-  job text, in_field text, salary text, contract_start text, followup text, retained text,
-  fschool text, flevel text, froute text, cutoff text);
-\copy raw FROM pstdin WITH (FORMAT csv)
+printf "\\i '%s'\n" "$TOP/tests/e2e/graduates_raw.sql" > "$WORK/median.sql"
+cat >> "$WORK/median.sql" <<'SQL'
 CREATE TEMP TABLE g AS
   SELECT major, dest, NULLIF(replace(salary, ',', ''), '')::float8 AS sal FROM raw;
 CREATE TEMP TABLE expected AS
