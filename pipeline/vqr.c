@@ -61,8 +61,11 @@ static const command commands[] = {
 	  "reprocess [FILE]...  compute loaded files' slices again with the current\n"
 	  "                    catalog, from the archived exports (chosen by name and/or\n"
 	  "                    --all, --stale, --source, --year)" },
-	{ "db", cmd_db, 1, "vqr db needs start, stop or status", 0,
-	  "db start|stop|status  manage the embedded PostgreSQL cluster" },
+	{ "db", cmd_db, -1, NULL, 0,
+	  "db start|stop|status  manage the embedded PostgreSQL cluster\n"
+	  "  db login NAME     create an analyst's read-only login (role vqr_analyst), or\n"
+	  "                    give it a new password; asked on the terminal, or read\n"
+	  "                    from standard input with --password-stdin" },
 	{ "region", cmd_region, -1, NULL, 1,
 	  "region add NAME CONNINFO  at a regional database: subscribe to a college\n"
 	  "  region status     at a regional database: each college's replication and data\n"
@@ -109,6 +112,8 @@ static void usage(FILE *f)
 		"      --publish          init: publish this college's indicators to a region\n"
 		"      --id-block N       init --publish: number ids in block N (1..999999)\n"
 		"      --region           init: make this database the regional database\n"
+		"      --password-stdin   db login: read the password from standard input's\n"
+		"                         first line instead of asking on the terminal\n"
 		"  -v, --verbose          say what is done\n"
 		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
@@ -148,6 +153,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 		break;
 	case 1006: o->stale = 1; break;
 	case 1007: o->source = arg; break;
+	case 1008: o->password_stdin = 1; break;
 	case 'P': o->ro.publish = 1; break;
 	case 'R': o->ro.region = 1; break;
 	case 'B':
@@ -180,6 +186,7 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "accept-shrink", required_argument, NULL, 1005 },
 		{ "stale", no_argument, NULL, 1006 },
 		{ "source", required_argument, NULL, 1007 },
+		{ "password-stdin", no_argument, NULL, 1008 },
 		{ "publish", no_argument, NULL, 'P' },
 		{ "id-block", required_argument, NULL, 'B' },
 		{ "region", no_argument, NULL, 'R' } } };

@@ -17,6 +17,7 @@
 #include "lib/util/mem.h"
 #include "lib/util/sha256.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -167,10 +168,38 @@ static int read_settings(loader *L, const ydoc *d, yaml_node_t *root)
 	return 0;
 }
 
-/* embedded: {dir, user, port}, with their defaults. */
+int cfg_loopback(const char *addr)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcmp(addr, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* embedded.listen: a loopback address (cfg_loopback) into c. */
+static int read_listen(loader *L, const ydoc *d, yaml_node_t *v)
+{
+	cfg *c = L->c;
+
+	if (!(c->embedded_listen = yl_str_of(L, d, v, "embedded.listen")))
+		return -1;
+	if (cfg_loopback(c->embedded_listen))
+		return 0;
+	return yl_fail(L, d, v->start_mark,
+		       "embedded.listen \"%s\" is not a loopback address (127.0.0.1, ::1 or localhost)\n"
+		       "hint: the embedded cluster takes connections from this machine only; for other "
+		       "machines use an SSH tunnel or a PostgreSQL server of its own (database:)",
+		       c->embedded_listen);
+}
+
+/* embedded: {dir, user, port, listen}, with their defaults. */
 static int read_embedded(loader *L, const ydoc *d, yaml_node_t *root)
 {
-	static const char *const emb_keys[] = { "dir", "user", "port", NULL };
+	static const char *const emb_keys[] = { "dir", "user", "port", "listen", NULL };
 	yaml_node_t *n = yl_get(d, root, "embedded"), *v;
 	cfg *c = L->c;
 
@@ -184,6 +213,8 @@ static int read_embedded(loader *L, const ydoc *d, yaml_node_t *root)
 		if ((v = yl_get(d, n, "user")) && !(c->embedded_user = yl_str_of(L, d, v, "embedded.user")))
 			return -1;
 		if ((v = yl_get(d, n, "port")) && yl_int_in(L, d, v, "embedded.port", 1, 65535, &c->embedded_port) < 0)
+			return -1;
+		if ((v = yl_get(d, n, "listen")) && !yl_is_null(v) && read_listen(L, d, v) < 0)
 			return -1;
 	}
 	if (!c->embedded_dir)
@@ -372,7 +403,7 @@ void cfg_free(cfg *c)
 		FREE_ALL(s->encoding, s->sheet);
 	}
 	FREE_ALL(c->sources, c->school_code, c->school_name, c->school_region, c->database, c->pii_key_file,
-		 c->embedded_dir, c->embedded_user, c->inbox, c->staging, c->archive, c->quarantine);
+		 c->embedded_dir, c->embedded_user, c->embedded_listen, c->inbox, c->staging, c->archive, c->quarantine);
 	strv_free(c->files, c->nfiles);
 	FREE_ALL(c->path, c);
 }

@@ -223,7 +223,9 @@ typedef struct cfg {
 	char *pii_key_file;     /* key for pii: pseudonymise (absolute), NULL when none */
 	char *embedded_dir;     /* embedded cluster directory (absolute) */
 	char *embedded_user;    /* user the embedded cluster runs as when root */
-	int embedded_port;      /* port in the socket name */
+	int embedded_port;      /* port of the socket name and of embedded_listen */
+	char *embedded_listen;  /* loopback address the embedded cluster also listens on over TCP
+	                           (cfg_loopback), NULL = unix socket only (the default) */
 	char *inbox, *staging, *archive, *quarantine; /* absolute directories */
 	int settle_seconds;     /* an inbox file must be unchanged this long to be taken */
 	int done_marker;        /* an inbox file is taken only once FILE.done exists */
@@ -298,5 +300,9 @@ const char *cfg_take_name(cfg_take t);
 
 /* "text", "integer", ... */
 const char *cfg_ftype_name(cfg_ftype t);
+
+/* Is addr a loopback address the embedded cluster may listen on:
+ * "localhost", "::1" or an IPv4 address in 127.0.0.0/8?  1 or 0. */
+int cfg_loopback(const char *addr);
 
 #endif

@@ -149,6 +149,13 @@ static void warn_lines(const char *head, const char *text)
 	}
 }
 
+int db_embed_init(embed_cluster *cl, const cfg *c, char *err, size_t errlen)
+{
+	if (embed_init(cl, c->embedded_dir, c->embedded_user, c->embedded_port, err, errlen) < 0)
+		return -1;
+	return embed_set_listen(cl, c->embedded_listen, err, errlen);
+}
+
 /* Warn about what the embedded cluster in datadir had to do (its note,
  * "" when nothing). */
 static void warn_note(const char *datadir, const char *note)
@@ -170,8 +177,7 @@ static int open_embedded(db *d, const cfg *c, void (*info)(const char *msg), cha
 	embed_cluster cl;
 	char eerr[ERR_MAX];
 
-	if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, eerr,
-		       sizeof eerr) < 0 ||
+	if (db_embed_init(&cl, c, eerr, sizeof eerr) < 0 ||
 	    embed_start(&cl, eerr, sizeof eerr) < 0)
 		return err_set(err, errlen, "embedded PostgreSQL in %s: %s", c->embedded_dir, eerr);
 	warn_note(cl.datadir, cl.note);

@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "lib/catalog/cfg.h"
+#include "lib/db/embed.h"
 
 typedef struct db {
 	PGconn *conn;           /* the connection (owned) */
@@ -33,6 +34,11 @@ typedef struct db {
  * 0, or -1 with err (and d->conn NULL). */
 int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *msg),
 	    char *err, size_t errlen);
+
+/* embed_init and embed_set_listen for the embedded cluster of config c
+ * (its directory, user, port and listen address) into cl.  0, or -1 with
+ * err. */
+int db_embed_init(embed_cluster *cl, const cfg *c, char *err, size_t errlen);
 
 /* Close the connection; stop the embedded cluster when this process
  * started it and stop_started is set.  A stop that had to escalate, or
