@@ -14,6 +14,8 @@
 #   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs and
 #                        report layouts into DATADIR, docs and examples into DOCDIR,
 #                        man pages into MANDIR=$(PREFIX)/share/man)
+#   make deb             the Debian package BUILD/vqr_<version>_<arch>.deb (scripts/deb.sh:
+#                        make install PREFIX=/usr plus pkg/deb/, with dpkg-deb, offline)
 #   make bench           vqr end to end against COPY and pgloader, 1M and 10M rows
 #                        (bench/e2e.sh; needs the time and pgloader packages)
 #   make BUILD=dir SAN=1 a sanitizer build in another directory
@@ -65,7 +67,7 @@ VQR_CFLAGS += -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,unde
 endif
 SQL      = $(sort $(wildcard sql/[0-9]*.sql))
 
-.PHONY: all check check-fast check-fuzz fuzz fuzz-bins unit install clean bench
+.PHONY: all check check-fast check-fuzz fuzz fuzz-bins unit install clean bench deb
 all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
 
 $(BUILD)/obj/%.o: %.c $(LIB_HDR) $(wildcard tests/fuzz/*.h tests/unit/*.h)
@@ -152,6 +154,9 @@ install: $(PROGS)
 	install -d $(DESTDIR)$(DOCDIR)/examples
 	install -m 644 README.md docs/*.md docs/summary.schema.json $(DESTDIR)$(DOCDIR)/
 	install -m 644 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/
+
+deb: $(PROGS)
+	sh scripts/deb.sh $(BUILD)
 
 clean:
 	rm -rf build build-san $(FUZZ_BUILD)

@@ -7,6 +7,9 @@
 set -eu
 PKGS="python3-jsonschema gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
       libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux time"
+# adduser, dpkg-dev (dpkg-shlibdeps), systemd (systemd-analyze) and logrotate: tests/cli/deb.t
+# builds the Debian package (make deb), installs it and checks its units and logrotate file.
+PKGS="$PKGS adduser dpkg-dev systemd logrotate"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).
