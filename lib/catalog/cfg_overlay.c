@@ -174,6 +174,9 @@ static int ov_new_field(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k,
 {
 	cfg_field *f;
 
+	if (yl_is_scalar(k) && n->type == YAML_MAPPING_NODE && (!yl_get(d, n, "header") || !yl_get(d, n, "type")))
+		return yl_fail(L, d, k->start_mark, "source \"%s\" has no field \"%s\" (a new field needs a "
+			    "\"header\" and a \"type\")", s->name, yl_sval(k));
 	s->fields = xreallocarray(s->fields, s->nfields + 1, sizeof *s->fields);
 	f = &s->fields[s->nfields++];
 	memset(f, 0, sizeof *f);

@@ -280,8 +280,11 @@ static void mistakes(void)
 		"max_shrink must be a number, found \"lots\"", "a word for a share is refused");
 	refused("overlay:\n  sources:\n    g: {max_shrink: 2}\n", "3:21:",
 		"max_shrink must be between 0 and 1", "a share above 1 is refused");
-	refused("overlay:\n  sources:\n    g: {fields: {campus: {header: 校区}}}\n", "3:26:",
-		"field \"campus\" needs a \"type\"", "a new field without a type is refused");
+	refused("overlay:\n  sources:\n    g: {fields: {campus: {header: 校区}}}\n", "3:18:",
+		"source \"g\" has no field \"campus\" (a new field needs a \"header\" and a \"type\")",
+		"a new field without a type is refused");
+	refused("overlay:\n  sources:\n    g: {fields: {campus: {header: 校区, type: txt}}}\n", "3:45:",
+		"unknown type \"txt\"", "a new field of an unknown type is refused");
 	refused("overlay:\n  sources:\n    g: {fields: {dest: {values: {升学: [企业就业]}}}}\n", "3:33:",
 		"enum label \"企业就业\" is given twice", "an enum synonym meaning two values is refused");
 	refused("overlay:\n  sources:\n    g: {fields: {pay: {values: {a: []}}}}\n", "3:32:",
