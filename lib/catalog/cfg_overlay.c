@@ -15,7 +15,7 @@
  *       indicators:
  *         employment.dest.enterprise.rate: {disable: true}
  *       checks:
- *         employment.destinations.sum: {tolerance: 2, severity: warning}
+ *         employment.destinations_sum_to_graduates: {tolerance: 2}
  *
  * ... or replaced with {replace: LIST}.  Sources are changed right after
  * every source is read (so indicators see added fields and synonyms);

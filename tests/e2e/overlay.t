@@ -71,8 +71,11 @@ overlay:
 YAML
 echo "  - local/research.yaml" >> "$WORK/newc.yaml"
 retry; is "$?" 2 "with the file pattern added by an overlay, it is still not loaded"
-like "$(cat "$WORK/newc/quarantine/$EXPORT.reason" 2>/dev/null)" "*no header row with the required columns*" \
+reason=$(cat "$WORK/newc/quarantine/$EXPORT.reason" 2>/dev/null)
+like "$reason" "*no header row with the required columns in the first 5 rows*" \
 	"  it is quarantined: no header row with the required columns"
+like "$reason" "*hint: add the export's column titles as synonyms of its fields in an overlay of source \"research_output_register\"*" \
+	"  with a hint to add synonyms in an overlay"
 
 cat >> "$WORK/local/research.yaml" <<'YAML'
       fields:

@@ -315,9 +315,17 @@ static void mistakes(void)
 int main(void)
 {
 	char cmd[600];
+	cfg *c;
+	const cfg_source *s;
 
 	if (!mkdtemp(dir))
 		return 1;
+	c = cfg_load("tests/data/overlay/self.yaml", err, sizeof err);
+	s = c ? cfg_source_find(c, "g") : NULL;
+	ok(s && s->max_shrink == 0.5 && s->nfields == 4 && strcmp(cfg_field_find(s, "pay")->synonyms[0], "月薪") == 0 &&
+	   !cfg_field_find(s, "pay")->synonyms[1] && c->nindicators == 1 && c->nchecks == 0,
+	   "a file may overlay what it defines itself (tests/data/overlay/self.yaml): %s", c ? "" : err);
+	cfg_free(c);
 	extend_sources();
 	override_and_disable();
 	order_and_upgrade();
