@@ -35,6 +35,13 @@ typedef struct cfg_mark {
 	int col;                /* 1-based column */
 } cfg_mark;
 
+/* A piece of a YAML file: an overlay entry, from its key to the end of
+ * its value. */
+typedef struct cfg_span {
+	const char *file;       /* path of the YAML file (owned by the cfg) */
+	size_t start, end;      /* byte offsets: [start, end) */
+} cfg_span;
+
 typedef enum {
 	CFG_TEXT, CFG_INTEGER, CFG_DECIMAL, CFG_DATE, CFG_BOOL, CFG_ENUM, CFG_PERCENT
 } cfg_ftype;
@@ -110,6 +117,9 @@ typedef struct cfg_source {
 	size_t nfields;
 	size_t ncols;           /* canonical row width: 2 + kept fields */
 	unsigned char *used;    /* per canonical column: read by some indicator rule */
+	cfg_span *overlays;     /* the `overlay:` entries that change the source, one of its
+	                           indicators, a derived indicator or a check (noverlays), in order */
+	size_t noverlays;
 	cfg_mark mark;
 } cfg_source;
 
@@ -267,8 +277,10 @@ int cfg_is_supplement(const cfg_source *s, const char *path);
 /* The sha256 (64 hex digits and a NUL, into hex) of the catalog that
  * computes s's slices: the contents of every YAML file defining s, one of
  * its indicators, a derived indicator or a check, in the order read, each
- * under its base name.  A change to any of them (a synonym, a rule, a
- * check) changes it; the deployment's directories do not.  0, or -1 with
+ * under its base name, then the text of every overlay entry that changes
+ * s, one of its indicators, a derived indicator or a check (s->overlays).  A change to any of
+ * them (a synonym, a rule, a check, an overlay) changes it; the
+ * deployment's directories do not.  0, or -1 with
  * "path: reason" in err. */
 int cfg_catalog_sha256(const cfg *c, const cfg_source *s, char hex[65], char *err, size_t errlen);
 
