@@ -414,12 +414,13 @@ static int read_reported(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n
 	return 0;
 }
 
-/* A source's name, names, files, encoding, delimiter, header_scan and sheet. */
+/* A source's name, names, files, encoding, delimiter, header_scan,
+ * header_rows and sheet. */
 static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, yaml_node_t *n)
 {
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
-		"max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
+		"header_rows", "max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
 		"value_field", "by", "load_rows", "mode", "supplement_files", "max_shrink", NULL
 	};
 	yaml_node_t *v;
@@ -461,6 +462,12 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	s->header_scan = 20;
 	if ((v = yl_get(d, n, "header_scan")) && yl_int_in(L, d, v, "header_scan", 1, 1000, &s->header_scan) < 0)
 		return -1;
+	s->header_rows = 1;
+	if ((v = yl_get(d, n, "header_rows")) && yl_int_in(L, d, v, "header_rows", 1, 10, &s->header_rows) < 0)
+		return -1;
+	if (s->header_rows > s->header_scan)
+		return yl_fail(L, d, v->start_mark, "header_rows %d is more than header_scan %d: the header's rows "
+			       "are searched for within header_scan rows", s->header_rows, s->header_scan);
 	if ((v = yl_get(d, n, "sheet")) && !yl_is_null(v) && !(s->sheet = yl_str_of(L, d, v, "sheet")))
 		return -1;
 	return 0;
