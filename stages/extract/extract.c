@@ -125,6 +125,8 @@ static int open_input(extract *x)
 	x->rc.excel_dates = info.excel_dates;
 	x->rc.date1904 = info.date1904;
 	x->rc.short_rows = info.short_rows;
+	x->rc.no_value_cells = info.no_value_cells;
+	x->rc.text_guards = info.text_guards;
 	return 1;
 }
 
