@@ -57,7 +57,7 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/sql_embedded.o
 PROGS    = $(BUILD)/bin/vqr $(BUILD)/bin/vqr-extract $(BUILD)/bin/vqr-transform $(BUILD)/bin/vqr-load
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_NAMES = csvin xlsx cfg expr calc
+FUZZ_NAMES = csvin xlsx cfg expr calc hpath
 REPLAY_BIN = $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz

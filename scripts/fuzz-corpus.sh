@@ -11,13 +11,15 @@
 #   cfg    every .yaml under config/, fixtures/ and tests/data/
 #   expr   each distinct `where:` filter of those YAML files
 #   calc   each distinct formula (left:, right:, formula:, numerator:, denominator:)
+#   hpath  the first lines of every .csv under tests/data/headers, behind the
+#          option byte 1 (two header rows) and 2 (three)
 #   and the regression inputs of tests/data/fuzz/<name>/.
 # Seeds are named by their sha256, so rerunning adds nothing twice.
 set -eu
 OUT=${1:?usage: fuzz-corpus.sh DIR}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
-for n in csvin xlsx cfg expr calc; do
+for n in csvin xlsx cfg expr calc hpath; do
 	mkdir -p "$OUT/$n"
 done
 
@@ -52,7 +54,11 @@ done
 values 'left|right|formula|numerator|denominator' | grep -v '^[{[]' | while IFS= read -r e; do
 	printf '%s' "$e" | seed calc
 done
-for n in csvin xlsx cfg expr calc; do
+find tests/data/headers -type f -name '*.csv' | while IFS= read -r f; do
+	{ printf '\001'; head -5 "$f"; } | seed hpath
+	{ printf '\002'; head -5 "$f"; } | seed hpath
+done
+for n in csvin xlsx cfg expr calc hpath; do
 	if [ -d "tests/data/fuzz/$n" ]; then
 		for f in "tests/data/fuzz/$n"/*; do
 			[ -f "$f" ] && seed "$n" < "$f"

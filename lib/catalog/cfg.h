@@ -93,6 +93,8 @@ typedef struct cfg_source {
 	char *encoding;         /* "utf-8", "gb18030", "utf-16" or "auto" */
 	unsigned char delim;    /* ',', '\t', ';' or 0 for auto */
 	int header_scan;        /* rows searched for the header row */
+	int header_rows;        /* rows the header spans (1: one row; N: group rows above it,
+				 * columns named by their path "职业资格/高级技师") */
 	char *sheet;            /* .xlsx: the sheet to read, NULL = the first */
 	double max_reject_share; /* a file rejecting more of its rows is quarantined */
 	int load_rows;          /* vqr-load also COPYs the canonical rows into vqr_rows.<name> */

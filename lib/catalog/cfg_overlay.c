@@ -256,7 +256,7 @@ static int ov_head(loader *L, const ydoc *d, yaml_node_t *k, yaml_node_t *n, con
 static int ov_source(loader *L, const ydoc *d, yaml_node_t *k, yaml_node_t *n)
 {
 	static const char *const keys[] = {
-		"disable", "name_zh", "name_en", "files", "encoding", "delimiter", "header_scan", "sheet",
+		"disable", "name_zh", "name_en", "files", "encoding", "delimiter", "header_scan", "header_rows", "sheet",
 		"max_reject_share", "load_rows", "mode", "supplement_files", "max_shrink", "fields", NULL
 	};
 	cfg *c = L->c;

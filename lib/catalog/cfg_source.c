@@ -439,7 +439,7 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 {
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
-		"max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
+		"header_rows", "max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
 		"value_field", "by", "load_rows", "mode", "supplement_files", "max_shrink", NULL
 	};
 	yaml_node_t *v;
@@ -458,6 +458,7 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 		return -1;
 	s->encoding = xstrdup("auto");
 	s->header_scan = 20;
+	s->header_rows = 1;
 	s->max_reject_share = 0.5;
 	s->max_shrink = 0.2;
 	if ((v = yl_get(d, n, "supplement_files"))) {
@@ -472,7 +473,7 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	return yl_source_options(L, d, s, n);
 }
 
-/* encoding, delimiter, header_scan, sheet, when n has them. */
+/* encoding, delimiter, header_scan, header_rows, sheet, when n has them. */
 static int source_format(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
 {
 	yaml_node_t *v;
@@ -501,6 +502,11 @@ static int source_format(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n
 	}
 	if ((v = yl_get(d, n, "header_scan")) && yl_int_in(L, d, v, "header_scan", 1, 1000, &s->header_scan) < 0)
 		return -1;
+	if ((v = yl_get(d, n, "header_rows")) && yl_int_in(L, d, v, "header_rows", 1, 10, &s->header_rows) < 0)
+		return -1;
+	if (s->header_rows > s->header_scan)
+		return yl_fail(L, d, (v ? v : n)->start_mark, "header_rows %d is more than header_scan %d: the header's rows "
+			       "are searched for within header_scan rows", s->header_rows, s->header_scan);
 	if ((v = yl_get(d, n, "sheet")) && !yl_is_null(v)) {
 		free(s->sheet);
 		if (!(s->sheet = yl_str_of(L, d, v, "sheet")))

@@ -41,6 +41,14 @@ typedef struct reader_opts {
 	long long max_shared;   /* .xlsx: largest shared string table in memory */
 } reader_opts;
 
+/* A cell a reader gives for a formula whose value the file does not hold
+ * (a workbook written by a library and never opened in a spreadsheet
+ * program): exactly READER_NO_VALUE_LEN bytes, a NUL, which no cell of
+ * such a format can hold otherwise.  Only when reader_info.no_value_cells
+ * says so (a CSV field may hold a NUL). */
+#define READER_NO_VALUE "\0"
+#define READER_NO_VALUE_LEN 1
+
 /* What a manifest says of the input and how its values read. */
 typedef struct reader_info {
 	const char *delimiter;  /* "comma", "tab", "semicolon" or the format ("xlsx"); static */
@@ -49,6 +57,9 @@ typedef struct reader_info {
 	int date1904;           /* ... counted in the 1904 date system */
 	int short_rows;         /* a record may end at its last non-empty cell (fewer
 				 * cells than the header) */
+	int no_value_cells;     /* a cell may be READER_NO_VALUE (a formula without its value) */
+	int text_guards;        /* cells may carry Excel's text guards: ="0012" and a leading
+				 * apostrophe, as text exports write them (CSV) */
 } reader_info;
 
 /* One input format.  Its handle (void *) is its own reader. */
@@ -104,7 +115,8 @@ void reader_read_ahead(reader *r);
 const reader_format *reader_format_of(const reader *r);
 
 /* The input's description into out (its encoding once the first records
- * are read; how values read from the start).  Stops a read-ahead thread
+ * are read; how values read from the start; what the format does not set
+ * is 0).  Stops a read-ahead thread
  * first: further records are read in the caller's thread. */
 void reader_describe(reader *r, reader_info *out);
 

@@ -40,7 +40,8 @@ static void csv_info(void *h, reader_info *out)
 
 	out->delimiter = d == '\t' ? "tab" : d == ';' ? "semicolon" : "comma";
 	snprintf(out->encoding, sizeof out->encoding, "%s", csvin_encoding(h));
-	out->excel_dates = out->date1904 = out->short_rows = 0;
+	out->excel_dates = out->date1904 = out->short_rows = out->no_value_cells = 0;
+	out->text_guards = 1;
 }
 
 static void csv_close(void *h)

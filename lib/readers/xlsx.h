@@ -45,9 +45,13 @@
  *                                  shows it, which a date parser rejects;
  *                                  serial 0 "1900-01-00" likewise)
  *      formulas                    the cached value (<v>), typed as above;
- *                                  empty when the file has none (files
+ *                                  when the file has none (no <v>, or an
+ *                                  empty one but for a text result: files
  *                                  written by libraries, never opened in
- *                                  Excel)
+ *                                  Excel or LibreOffice) the cell is one
+ *                                  NUL byte, which no cell of a workbook
+ *                                  can hold otherwise (READER_NO_VALUE,
+ *                                  reader.h)
  *      errors                      the error text: "#N/A", "#DIV/0!"
  *      ISO dates (t="d")           "2023-06-30 08:30:00" (the T a space, no
  *                                  fraction or zone), midnight as the date

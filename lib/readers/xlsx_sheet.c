@@ -198,6 +198,7 @@ static void cell_start(xlsx *x, const XML_Char **a)
 		}
 	}
 	x->in_c = 1;
+	x->c_f = x->c_v = 0;
 	x->tlen = 0;
 	if (r) {
 		x->ccol = ref_col(r);
@@ -289,7 +290,11 @@ void XMLCALL xl_sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 		return;
 	case 'v':
 		if (n[1] == '\0' && x->in_c)
-			x->in_v = 1;
+			x->in_v = x->c_v = 1;
+		return;
+	case 'f':
+		if (n[1] == '\0' && x->in_c)
+			x->c_f = 1;
 		return;
 	case 't':
 		if (n[1] == '\0' && x->in_is)
@@ -465,6 +470,12 @@ static void cell_end(xlsx *x)
 	x->in_rph = 0;
 	if (x->herr_set)
 		return;
+	if (x->c_f && x->ctype != T_INLINE && (!x->c_v || (x->tlen == 0 && x->ctype != T_STR))) {
+		/* a formula the file holds no value of (no <v>, or an empty
+		 * one but for a text result): READER_NO_VALUE */
+		put_cell(x, x->ccol, "", 1, SIZE_MAX);
+		return;
+	}
 	switch (x->ctype) {
 	case T_SST:
 		s = trim(s, &n);
