@@ -31,7 +31,9 @@
  *  - Cell values as text:
  *      shared and inline strings   their text; rich text runs joined,
  *                                  phonetic runs (<rPh>) left out, the
- *                                  OOXML escape _xHHHH_ decoded
+ *                                  OOXML escape _xHHHH_ decoded; an
+ *                                  inline string's <is> text even when
+ *                                  the cell has a <v> too, else its <v>
  *      numbers                     shortest text that reads back as the
  *                                  same double: "3", "-2.5", "0.1", "1e+20"
  *                                  (integers below 2^53 never get an exponent)

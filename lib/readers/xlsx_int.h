@@ -162,6 +162,7 @@ struct xlsx {
 	int in_sd;                      /* inside <sheetData> */
 	int in_row;                     /* inside <row> */
 	int in_c, in_v, in_is;          /* inside <c>, <v>, <is> */
+	int cell_is;                    /* the inline string cell has an <is>: its text, not <v>'s */
 	int ctype;                      /* T_* of the current cell */
 	int cstyle_kind;                /* FMT_* of the current cell's style */
 	long ccol;                      /* 0-based column of the current cell */

@@ -198,6 +198,7 @@ static void cell_start(xlsx *x, const XML_Char **a)
 		}
 	}
 	x->in_c = 1;
+	x->cell_is = 0;
 	x->tlen = 0;
 	if (r) {
 		x->ccol = ref_col(r);
@@ -288,7 +289,7 @@ void XMLCALL xl_sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 			cell_start(x, a);
 		return;
 	case 'v':
-		if (n[1] == '\0' && x->in_c)
+		if (n[1] == '\0' && x->in_c && !x->cell_is)
 			x->in_v = 1;
 		return;
 	case 't':
@@ -296,8 +297,13 @@ void XMLCALL xl_sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 			x->in_t = 1;
 		return;
 	case 'i':
-		if (n[1] == 's' && n[2] == '\0' && x->in_c)
+		if (n[1] == 's' && n[2] == '\0' && x->in_c) {
+			/* an inline string is the <is> text, whatever a <v> says
+			 * (Excel); a <v> alone (LibreOffice) is read too */
 			x->in_is = 1;
+			x->cell_is = 1;
+			x->tlen = 0;
+		}
 		return;
 	case 'r':
 		if (n[1] == 'o' && n[2] == 'w' && n[3] == '\0')

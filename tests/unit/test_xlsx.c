@@ -1028,6 +1028,18 @@ static void test_formula_first(void)
 	expect("formula without a cached value first: an empty cell", p, NULL, "1:|b\n3:2\n");
 }
 
+/* An inline string with both a <v> and an <is> (some writers): the <is>
+ * text, as Excel shows it; a <v> alone, as LibreOffice writes it. */
+static void test_inline_v(void)
+{
+	const char *p = one_sheet("inline_v.xlsx", SHEET(
+		"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><v>1.0</v><is><t>1.</t></is></c>"
+		"<c r=\"B1\" t=\"inlineStr\"><is><t>x</t></is><v>y</v></c>"
+		"<c r=\"C1\" t=\"inlineStr\"><v>LibreOffice</v></c></row>"));
+
+	expect("inline strings: <is> over <v>, <v> alone", p, NULL, "1:1.|x|LibreOffice\n");
+}
+
 /* Remove the temp dir and the workbooks in it (no subdirectories). */
 static void remove_tmpdir(void)
 {
@@ -1177,6 +1189,7 @@ int main(void)
 	test_damaged();
 	test_bombs();
 	test_formula_first();
+	test_inline_v();
 	test_parts();
 	is_int(invariant_bad, 0, "record invariants held on every row (nfields >= 1, last field "
 	       "non-empty, lens, rising lines, offset 0, sticky end)");
