@@ -52,7 +52,8 @@
  *                                  Excel)
  *      errors                      the error text: "#N/A", "#DIV/0!"
  *      ISO dates (t="d")           "2023-06-30 08:30:00" (the T a space, no
- *                                  fraction or zone), midnight as the date
+ *                                  fraction or zone), midnight as the date,
+ *                                  a time of day alone as "23:44:51"
  *    Date formats: built-in ids 14-22, 45-47 and the East Asian ones
  *    27-36, 50-58 (yyyy"年"m"月"d"日" and friends), and custom formats with
  *    y, m, d, h or s outside quotes, escapes and [brackets] ([h] [mm] [ss]

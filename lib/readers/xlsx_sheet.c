@@ -492,8 +492,10 @@ static void cell_end(xlsx *x)
 		break;
 	case T_DATE:
 		/* ISO 8601 in the cell (strict OOXML): a space for the T, no
-		 * midnight, no zone */
+		 * midnight, no fraction, no zone */
 		s = trim(s, &n);
+		if (n > 8 && s[2] == ':' && s[5] == ':' && strchr(".Z+-", s[8]))
+			n = 8;          /* a time of day: HH:MM:SS */
 		if (n >= 19 && n < sizeof buf && s[10] == 'T') {
 			memcpy(buf, s, n);
 			buf[10] = ' ';

@@ -1028,16 +1028,27 @@ static void test_formula_first(void)
 	expect("formula without a cached value first: an empty cell", p, NULL, "1:|b\n3:2\n");
 }
 
-/* An inline string with both a <v> and an <is> (some writers): the <is>
- * text, as Excel shows it; a <v> alone, as LibreOffice writes it. */
-static void test_inline_v(void)
+/* Cells as other writers than Excel write them: each sheet and what it reads. */
+static void test_other_writers(void)
 {
-	const char *p = one_sheet("inline_v.xlsx", SHEET(
-		"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><v>1.0</v><is><t>1.</t></is></c>"
-		"<c r=\"B1\" t=\"inlineStr\"><is><t>x</t></is><v>y</v></c>"
-		"<c r=\"C1\" t=\"inlineStr\"><v>LibreOffice</v></c></row>"));
+	static const struct { const char *what, *file, *sheet, *want; } t[] = {
+		/* an inline string with a <v> and an <is>: the <is> text, as
+		 * Excel shows it; a <v> alone, as LibreOffice writes it */
+		{ "inline strings: <is> over <v>, <v> alone", "inline_v.xlsx", SHEET(
+			"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><v>1.0</v><is><t>1.</t></is></c>"
+			"<c r=\"B1\" t=\"inlineStr\"><is><t>x</t></is><v>y</v></c>"
+			"<c r=\"C1\" t=\"inlineStr\"><v>LibreOffice</v></c></row>"),
+		  "1:1.|x|LibreOffice\n" },
+		/* ISO times of day in t="d" cells: HH:MM:SS like the date-times */
+		{ "ISO times without fraction or zone", "iso_time.xlsx", SHEET(
+			"<row r=\"2\"><c r=\"A2\" t=\"d\"><v>23:44:51.894</v></c>"
+			"<c r=\"B2\" t=\"d\"><v>08:30:00</v></c><c r=\"C2\" t=\"d\"><v>08:30:00Z</v></c>"
+			"<c r=\"D2\" t=\"d\"><v>2023-06-30T23:44:51.894</v></c></row>"),
+		  "2:23:44:51|08:30:00|08:30:00|2023-06-30 23:44:51\n" },
+	};
 
-	expect("inline strings: <is> over <v>, <v> alone", p, NULL, "1:1.|x|LibreOffice\n");
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		expect(t[i].what, one_sheet(t[i].file, t[i].sheet), NULL, t[i].want);
 }
 
 /* Remove the temp dir and the workbooks in it (no subdirectories). */
@@ -1189,7 +1200,7 @@ int main(void)
 	test_damaged();
 	test_bombs();
 	test_formula_first();
-	test_inline_v();
+	test_other_writers();
 	test_parts();
 	is_int(invariant_bad, 0, "record invariants held on every row (nfields >= 1, last field "
 	       "non-empty, lens, rising lines, offset 0, sticky end)");
