@@ -28,6 +28,9 @@
  *  - The sheet XML is inflated and parsed in 64 KiB chunks and never held
  *    whole in memory (see Memory below).  Shared strings (xl/sharedStrings.xml) and
  *    the date flags of the cell formats (xl/styles.xml) are loaded at open.
+ *    Part names match zip entries without regard to ASCII case, and an
+ *    entry named with backslashes (xl\workbook.xml, as some Windows tools
+ *    write them) is the part with slashes.
  *  - Cell values as text:
  *      shared and inline strings   their text; rich text runs joined,
  *                                  phonetic runs (<rPh>) left out, the

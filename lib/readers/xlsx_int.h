@@ -350,7 +350,8 @@ void xl_zent_close(xlsx *x);
 int xl_zent_drain(xlsx *x);
 
 /*
- * Open entry `name` (case-insensitive).  Returns 1 when open, 0 when the
+ * Open entry `name` (case-insensitive; '\\' in an entry's name reads as
+ * '/', as some Windows tools write them).  Returns 1 when open, 0 when the
  * archive has no such entry, -1 on error (x->err).
  */
 int xl_zent_open(xlsx *x, const char *name);
