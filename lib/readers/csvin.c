@@ -29,7 +29,7 @@
  * Offsets: `off` counts decoded bytes, `raw_off` raw bytes.  The segment
  * loop advances raw_off by the raw size of each decoded segment, computed
  * from its UTF-8 text: the same for UTF-8; 2 bytes per BMP character and 4
- * per supplementary one for UTF-16; for GB18030 1 byte per ASCII
+ * per supplementary one for UTF-16; 4 per character for UTF-32; for GB18030 1 byte per ASCII
  * character, and 2 or 4 for any other, 2 when it is one of the code points
  * that GB18030's two-byte codes decode to: a bitmap for the BMP plus a
  * short list of supplementary ones (FE51 -> U+20087 and a few more), built
@@ -97,7 +97,7 @@
 #define CSVIN_GB2SUP    32              /* room for GB18030 two-byte codes of supplementary characters (glibc has 6) */
 
 /* Input encodings. */
-enum { ENC_UTF8, ENC_GB18030, ENC_UTF16LE, ENC_UTF16BE };
+enum { ENC_UTF8, ENC_GB18030, ENC_UTF16LE, ENC_UTF16BE, ENC_UTF32LE, ENC_UTF32BE };
 
 /* Decoder outcomes (dec_step). */
 enum { DEC_OK, DEC_SHORT, DEC_BAD };
@@ -456,6 +456,12 @@ static long long raw_size(const csvin *r, const unsigned char *s, size_t n)
 
 	if (r->enc == ENC_UTF8)
 		return (long long)n;
+	if (r->enc == ENC_UTF32LE || r->enc == ENC_UTF32BE) {
+		/* UTF-32: 4 bytes per character */
+		for (i = 0; i < n; i++)
+			raw += ((s[i] & 0xC0) != 0x80) * 4;
+		return raw;
+	}
 	if (r->enc != ENC_GB18030) {
 		/* UTF-16: 2 bytes per character, 4 for those UTF-8 writes in 4 */
 		for (i = 0; i < n; i++)
@@ -497,8 +503,10 @@ static long long raw_size(const csvin *r, const unsigned char *s, size_t n)
 
 static const char *enc_label(int enc)
 {
-	return enc == ENC_UTF8 ? "UTF-8" : enc == ENC_GB18030 ? "GB18030" :
-	       enc == ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE";
+	static const char *const label[] = { "UTF-8", "GB18030", "UTF-16LE", "UTF-16BE",
+					     "UTF-32LE", "UTF-32BE" };
+
+	return label[enc];
 }
 
 /*
@@ -821,8 +829,9 @@ static int split_line(csvin *r, const unsigned char *s, size_t n)
 
 /* ---- public API ---- */
 
-/* Which encoding a name asks for: ENC_*, ENC_UTF16 (by BOM), ENC_AUTO, or -1. */
-enum { ENC_UTF16 = 10, ENC_AUTO = 11 };
+/* Which encoding a name asks for: ENC_*, ENC_UTF16 or ENC_UTF32 (LE or BE
+ * by the BOM), ENC_AUTO, or -1. */
+enum { ENC_UTF16 = 10, ENC_AUTO = 11, ENC_UTF32 = 12 };
 
 static int enc_parse(const char *name)
 {
@@ -834,7 +843,46 @@ static int enc_parse(const char *name)
 		return ENC_GB18030;
 	if (strcasecmp(name, "utf-16") == 0 || strcasecmp(name, "utf16") == 0)
 		return ENC_UTF16;
+	if (strcasecmp(name, "utf-32") == 0 || strcasecmp(name, "utf32") == 0)
+		return ENC_UTF32;
 	return -1;
+}
+
+/* The byte order mark at the start of the raw bytes (reading ahead for
+ * it): 0 none, else the ENC_* it marks but 1 for UTF-8's.  UTF-32LE's
+ * (FF FE 00 00) is looked for before UTF-16LE's (FF FE). */
+static int find_bom(csvin *r)
+{
+	static const struct { const char *b; size_t n; int bom; } boms[] = {
+		{ "\xEF\xBB\xBF", 3, 1 }, { "\xFF\xFE\0\0", 4, ENC_UTF32LE },
+		{ "\0\0\xFE\xFF", 4, ENC_UTF32BE }, { "\xFF\xFE", 2, ENC_UTF16LE },
+		{ "\xFE\xFF", 2, ENC_UTF16BE },
+	};
+
+	while (r->rlen - r->rpos < 4 && raw_read(r) > 0)
+		;
+	for (size_t i = 0; i < sizeof boms / sizeof boms[0]; i++)
+		if (r->rlen - r->rpos >= boms[i].n && memcmp(r->raw + r->rpos, boms[i].b, boms[i].n) == 0)
+			return boms[i].bom;
+	return 0;
+}
+
+/* Auto-detection without a BOM: UTF-8 when the first CSVIN_SNIFF bytes
+ * are valid UTF-8, else GB18030. */
+static int sniff_encoding(csvin *r)
+{
+	size_t n, v;
+	int bad;
+
+	while (r->rlen - r->rpos < CSVIN_SNIFF && raw_read(r) > 0)
+		;
+	n = r->rlen - r->rpos;
+	if (n > CSVIN_SNIFF)
+		n = CSVIN_SNIFF;
+	v = utf8_valid(r->raw + r->rpos, n, &bad);
+	/* a sequence cut off by the end of the window is fine, one cut off by
+	 * the end of the file is not */
+	return bad || (v < n && r->raw_state > 0 && n == r->rlen - r->rpos) ? ENC_GB18030 : ENC_UTF8;
 }
 
 /*
@@ -843,48 +891,28 @@ static int enc_parse(const char *name)
  */
 static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 {
-	static const char *const bom_name[] = { "", "UTF-8", "UTF-16LE", "UTF-16BE" };
-	int bom = 0;                    /* 1 UTF-8, 2 UTF-16LE, 3 UTF-16BE */
-
-	while (r->rlen - r->rpos < 3 && raw_read(r) > 0)
-		;
-	if (r->rlen - r->rpos >= 3 && memcmp(r->raw + r->rpos, "\xEF\xBB\xBF", 3) == 0)
-		bom = 1;
-	else if (r->rlen - r->rpos >= 2 && memcmp(r->raw + r->rpos, "\xFF\xFE", 2) == 0)
-		bom = 2;
-	else if (r->rlen - r->rpos >= 2 && memcmp(r->raw + r->rpos, "\xFE\xFF", 2) == 0)
-		bom = 3;
+	static const char *const bom_name[] = { "", "UTF-8", "UTF-16LE", "UTF-16BE", "UTF-32LE",
+						"UTF-32BE" };
+	static const char *const enc_names[] = { "utf-8", "gb18030", "utf-16le (BOM)",
+						 "utf-16be (BOM)", "utf-32le (BOM)", "utf-32be (BOM)" };
+	int bom = find_bom(r);          /* 1 UTF-8, else ENC_UTF16LE ... ENC_UTF32BE */
 
 	if (want == ENC_AUTO) {
-		if (bom == 1) {
-			r->enc = ENC_UTF8;
-		} else if (bom) {
-			r->enc = bom == 2 ? ENC_UTF16LE : ENC_UTF16BE;
-		} else {
-			size_t n, v;
-			int bad;
+		r->enc = bom == 1 ? ENC_UTF8 : bom ? bom : sniff_encoding(r);
+	} else if (want == ENC_UTF16 || want == ENC_UTF32) {
+		int le = want == ENC_UTF16 ? ENC_UTF16LE : ENC_UTF32LE;
 
-			while (r->rlen - r->rpos < CSVIN_SNIFF && raw_read(r) > 0)
-				;
-			n = r->rlen - r->rpos;
-			if (n > CSVIN_SNIFF)
-				n = CSVIN_SNIFF;
-			v = utf8_valid(r->raw + r->rpos, n, &bad);
-			/* a sequence cut off by the end of the window is fine, one cut
-			 * off by the end of the file is not */
-			r->enc = bad || (v < n && r->raw_state > 0 && n == r->rlen - r->rpos)
-				 ? ENC_GB18030 : ENC_UTF8;
-		}
-	} else if (want == ENC_UTF16) {
-		if (bom != 2 && bom != 3) {
+		if (bom != le && bom != le + 1) {
 			if (r->raw_state < 0)   /* csvin_next reports the read error */
 				return 0;
-			err_set(errbuf, errlen, "%s: encoding utf-16 needs a byte order mark "
-				"(FF FE or FE FF) at the start of the file%s%s", r->path,
+			err_set(errbuf, errlen, "%s: encoding %s needs a byte order mark "
+				"(%s) at the start of the file%s%s", r->path,
+				want == ENC_UTF16 ? "utf-16" : "utf-32",
+				want == ENC_UTF16 ? "FF FE or FE FF" : "FF FE 00 00 or 00 00 FE FF",
 				bom ? ", found one of " : "", bom_name[bom]);
 			return -1;
 		}
-		r->enc = bom == 2 ? ENC_UTF16LE : ENC_UTF16BE;
+		r->enc = bom;
 	} else {
 		r->enc = want;
 		if (bom > 1 || (bom == 1 && want != ENC_UTF8)) {
@@ -895,8 +923,7 @@ static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 		}
 	}
 
-	r->enc_name = r->enc == ENC_UTF8 ? "utf-8" : r->enc == ENC_GB18030 ? "gb18030" :
-		      r->enc == ENC_UTF16LE ? "utf-16le (BOM)" : "utf-16be (BOM)";
+	r->enc_name = enc_names[r->enc];
 	if (r->enc == ENC_UTF8)
 		return 0;
 	r->cd = iconv_open("UTF-8", enc_label(r->enc));
@@ -923,7 +950,7 @@ static int check_opts(const char *path, unsigned char delim, const char *encodin
 	want = enc_parse(encoding);
 	if (want < 0)
 		return err_set(errbuf, errlen, "%s: unknown encoding \"%s\" "
-			       "(known: utf-8, gb18030, utf-16, auto)", path, encoding);
+			       "(known: utf-8, gb18030, utf-16, utf-32, auto)", path, encoding);
 	return want;
 }
 
