@@ -7,6 +7,10 @@
 set -eu
 PKGS="python3-jsonschema gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
       libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux time"
+# libfreexl-dev: the .xls reader (lib/readers/xls.c).  The .xls fixtures are
+# committed; remaking them (tests/data/xls/make_xls.sh) needs python3-xlwt and
+# libreoffice-calc-nogui, which the build and the tests never use.
+PKGS="$PKGS libfreexl-dev"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).
