@@ -4,7 +4,7 @@
 #   make check           unit, CLI and end-to-end tests on a real PostgreSQL, then the
 #                        same suite again built with -fsanitize=address,undefined, then
 #                        a short fuzz run (check-fuzz: FUZZ_SECONDS=10 per target)
-#   make fuzz            libFuzzer targets tests/fuzz/fuzz_<name>.c (csvin, xlsx, cfg, expr,
+#   make fuzz            libFuzzer targets tests/fuzz/fuzz_<name>.c (csvin, xlsx, xls, cfg, expr,
 #                        calc) built with clang -fsanitize=fuzzer,address,undefined into
 #                        build-fuzz/, each run FUZZ_SECONDS (default 60) from a corpus of
 #                        the fixtures (scripts/fuzz-corpus.sh); a crash is left in
@@ -20,7 +20,8 @@
 #                        (bench/e2e.sh; needs the time and pgloader packages)
 #   make BUILD=dir SAN=1 a sanitizer build in another directory
 #
-# Flags come from pkg-config (libpq, yaml-0.1, zlib); libcsv has no .pc file.
+# Flags come from pkg-config (libpq, yaml-0.1, zlib, libcrypto, minizip, expat,
+# freexl); libcsv has no .pc file.
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -30,7 +31,7 @@ MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat
+PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat freexl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
@@ -57,7 +58,7 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/sql_embedded.o
 PROGS    = $(BUILD)/bin/vqr $(BUILD)/bin/vqr-extract $(BUILD)/bin/vqr-transform $(BUILD)/bin/vqr-load
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_NAMES = csvin xlsx cfg expr calc hpath
+FUZZ_NAMES = csvin xlsx xls cfg expr calc hpath
 REPLAY_BIN = $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz

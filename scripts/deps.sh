@@ -10,6 +10,10 @@ PKGS="python3-jsonschema gcc make pkg-config libc6-dev libpq-dev libcsv-dev liby
 # adduser, dpkg-dev (dpkg-shlibdeps), systemd (systemd-analyze) and logrotate: tests/cli/deb.t
 # builds the Debian package (make deb), installs it and checks its units and logrotate file.
 PKGS="$PKGS adduser dpkg-dev systemd logrotate"
+# libfreexl-dev: the .xls reader (lib/readers/xls.c).  The .xls fixtures are
+# committed; remaking them (tests/data/xls/make_xls.sh) needs python3-xlwt and
+# libreoffice-calc-nogui, which the build and the tests never use.
+PKGS="$PKGS libfreexl-dev"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).

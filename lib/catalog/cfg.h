@@ -95,7 +95,7 @@ typedef struct cfg_source {
 	int header_scan;        /* rows searched for the header row */
 	int header_rows;        /* rows the header spans (1: one row; N: group rows above it,
 				 * columns named by their path "职业资格/高级技师") */
-	char *sheet;            /* .xlsx: the sheet to read, NULL = the first */
+	char *sheet;            /* .xlsx, .xls: the sheet to read, NULL = the first */
 	double max_reject_share; /* a file rejecting more of its rows is quarantined */
 	int load_rows;          /* vqr-load also COPYs the canonical rows into vqr_rows.<name> */
 	int supplement;         /* mode: supplement - every file adds its rows to its slices (else replace) */
@@ -219,12 +219,14 @@ typedef struct cfg_limits {
 	double max_inflation_ratio;     /* inflated / compressed bytes of a .gz or an .xlsx zip member,
 	                                   checked once 1 MiB is inflated; 100 */
 	long long max_shared_strings_bytes; /* an .xlsx shared string table in memory; 64 MiB */
+	long long max_xls_bytes;        /* an .xls file (libfreexl reads it whole); 64 MiB */
 } cfg_limits;
 
 #define CFG_MAX_RECORD_BYTES  (1LL << 20)
 #define CFG_MAX_FIELD_BYTES   (256LL << 10)
 #define CFG_MAX_INFLATION     100.0
 #define CFG_MAX_SHARED_BYTES  (64LL << 20)
+#define CFG_MAX_XLS_BYTES     (64LL << 20)
 
 typedef struct cfg {
 	char *path;             /* the deployment file as given */

@@ -179,6 +179,12 @@ const char *xlsx_sheet(const xlsx *x);
 /* Non-zero when the workbook uses the 1904 date system. */
 int xlsx_date1904(const xlsx *x);
 
+/* The text the reader gives a number cell of value v (finite), the
+ * shortest that strtod reads back as v ("3", "0.1", "1e+20"), into out
+ * (at least 32 bytes); returns its length.  For the other workbook
+ * readers (xls.h), so that the formats agree. */
+size_t xlsx_fmt_number(double v, char *out);
+
 /* Close the archive and free the reader and its records.  NULL is allowed. */
 void xlsx_close(xlsx *x);
 
