@@ -18,7 +18,7 @@
 #                        (bench/e2e.sh; needs the time and pgloader packages)
 #   make BUILD=dir SAN=1 a sanitizer build in another directory
 #
-# Flags come from pkg-config (libpq, yaml-0.1, zlib); libcsv has no .pc file.
+# Flags come from pkg-config (libpq, yaml-0.1, zlib, xlsxwriter, ...); libcsv has no .pc file.
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -28,7 +28,7 @@ MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat
+PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 

@@ -7,6 +7,10 @@
 set -eu
 PKGS="python3-jsonschema gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
       libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux time"
+# libxlsxwriter-dev: vqr report --format xlsx (pipeline/report_xlsx.c).
+PKGS="$PKGS libxlsxwriter-dev"
+# python3-openpyxl: tests/e2e/report_xlsx.t reads the workbook back.
+PKGS="$PKGS python3-openpyxl"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).
