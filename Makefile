@@ -21,7 +21,7 @@
 #   make BUILD=dir SAN=1 a sanitizer build in another directory
 #
 # Flags come from pkg-config (libpq, yaml-0.1, zlib, libcrypto, minizip, expat,
-# freexl); libcsv has no .pc file.
+# freexl, xlsxwriter); libcsv has no .pc file.
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -31,7 +31,7 @@ MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat freexl
+PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat freexl xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 

@@ -26,9 +26,10 @@ typedef struct opts {
 	int all;                /* --all (show): every breakdown */
 	region_init_opts ro;    /* --publish, --id-block, --region (init) */
 	const char *school;     /* --school (report) */
-	const char *format;     /* --format (report): text, markdown, csv */
+	const char *format;     /* --format (report): text, markdown, csv, xlsx */
 	const char *layout;     /* --layout FILE (report) */
 	const char *table;      /* --table ID (report) */
+	const char *output;     /* -o, --output FILE (report) */
 	const char *accept[64]; /* --accept-shrink FILE (run): base names (naccept) */
 	int naccept;            /* entries of accept */
 	int stale;              /* --stale (reprocess): the slices computed with another catalog */

@@ -4,6 +4,7 @@
  * region (a regional database's colleges) and vqr report (the quality
  * report's tables); and the database opening every command shares.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,23 @@ static int report_latest_year(db *d, const char *school, char *year, size_t len)
 	return 0;
 }
 
+/* vqr report: write r in rf to the file output, else to standard
+ * output.  An exit code. */
+static int report_out(const report_data *r, const report_format *rf, const char *output)
+{
+	char err[4096];
+
+	if (output && report_save(r, rf, output, err, sizeof err)) {
+		log_error("%s", err);
+		return EXIT_INTERNAL;
+	}
+	if (!output && (report_write(r, rf, stdout) || fflush(stdout))) {
+		log_error("standard output: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	return EXIT_OK;
+}
+
 /* vqr report: fill the layout l for school and year and print it in rf.
  * An exit code. */
 static int report_print(const cfg *c, const opts *o, const report_layout *l, const report_format *rf,
@@ -253,9 +271,9 @@ static int report_print(const cfg *c, const opts *o, const report_layout *l, con
 		log_warning("%s", report_warning(r, i));
 	if (!report_values_found(r))
 		log_warning("no value of %s in %s is loaded: every figure shows as —", school, year);
-	report_write(r, rf, stdout);
+	rc = report_out(r, rf, o->output);
 	report_data_free(r);
-	return EXIT_OK;
+	return rc;
 }
 
 /* vqr report: the quality report's tables (pipeline/report.h). */
@@ -272,7 +290,11 @@ int cmd_report(const cfg *c, const char *config, const opts *o, int argc, char *
 	(void)argc;
 	(void)argv;
 	if (!rf) {
-		log_error("--format %s: text, markdown or csv", fmt);
+		log_error("--format %s: text, markdown, csv or xlsx", fmt);
+		return EXIT_USAGE;
+	}
+	if (report_format_file_only(rf) && !o->output) {
+		log_error("--format %s writes a file: say which with -o FILE", fmt);
 		return EXIT_USAGE;
 	}
 	if (!school) {

@@ -297,6 +297,25 @@ static void check_period_type(filler *F, const wanted *w, const char *ptype)
 		     r->indicator, ptype);
 }
 
+/* How the schools of a region combine cell c (row row of fetch_values's
+ * result): the indicator's rule, scale and unit and, for a computed
+ * value (computed), its numerator and denominator. */
+static void value_parts(fcell *c, PGresult *res, int row, int computed)
+{
+	static const char *const rules[] = { "sum", "ratio_of_sums", "weighted_mean", "none" };
+
+	for (size_t k = 0; !PQgetisnull(res, row, 9) && k < sizeof rules / sizeof rules[0]; k++)
+		if (strcmp(PQgetvalue(res, row, 9), rules[k]) == 0)
+			c->agg = rules[k];
+	if (!PQgetisnull(res, row, 10))
+		c->scale = xstrdup(PQgetvalue(res, row, 10));
+	c->pct = !PQgetisnull(res, row, 11) && strcmp(PQgetvalue(res, row, 11), "%") == 0;
+	if (computed && !PQgetisnull(res, row, 7) && !PQgetisnull(res, row, 8)) {
+		c->numer = xstrdup(PQgetvalue(res, row, 7));
+		c->denom = xstrdup(PQgetvalue(res, row, 8));
+	}
+}
+
 /* The cell of row row of fetch_values's result: the value shown (the
  * reported one for value_type: reported, else the computed one, else the
  * reported one), or —; a computed value that differs from the reported
@@ -325,6 +344,8 @@ static int fill_value(filler *F, PGresult *res, int row)
 	}
 	F->r->found++;
 	c->text = with_affixes(r, shown);
+	c->num = xstrdup(shown);
+	value_parts(c, res, row, shown == PQgetvalue(res, row, 3));
 	if (PQgetvalue(res, row, 6)[0] != 't' || r->reported)
 		return 0;
 	rep = with_affixes(r, PQgetvalue(res, row, 5));
@@ -349,7 +370,8 @@ static int fetch_values(filler *F)
 		"  CASE WHEN w.dec < 0 THEN trim_scale(round(r.value, 2))::text ELSE round(r.value, w.dec)::text END, "
 		"  r.value::text, "
 		"  c.value IS NOT NULL AND r.value IS NOT NULL "
-		"    AND abs(c.value - r.value) > 0.5 * power(10::numeric, -scale(r.value)) "
+		"    AND abs(c.value - r.value) > 0.5 * power(10::numeric, -scale(r.value)), "
+		"  c.numerator::text, c.denominator::text, i.aggregate, i.scale::text, i.unit "
 		"FROM w LEFT JOIN vqr.indicator i ON i.indicator_code = w.code "
 		"CROSS JOIN LATERAL (SELECT " PERIOD_SQL " AS period) p "
 		"LEFT JOIN vqr.indicator_value c ON c.school_code = $1::text AND c.period = p.period "
@@ -509,6 +531,10 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 	report_vars_set(&F.base, "fiscal_year", F.fiscal);
 	if (l->heading)
 		F.r->heading = report_tmpl_expand(l->heading, &F.base);
+	F.r->school_code = xstrdup(school);
+	F.r->school_name = xstrdup(PQgetvalue(res, 0, 0));
+	F.r->year = xstrdup(year);
+	F.r->source = xasprintf("%s on %s", PQdb(conn), PQhost(conn) ? PQhost(conn) : "localhost");
 	rc = fill_tables(&F, only_id);
 	PQclear(res);
 	if (!rc)
@@ -553,7 +579,8 @@ static void ftable_free(ftable *t)
 	free(t->right);
 	if (t->cells)
 		for (size_t k = 0; k < t->nrows * t->ncols; k++)
-			free(t->cells[k].text);
+			FREE_ALL(t->cells[k].text, t->cells[k].num, t->cells[k].numer, t->cells[k].denom,
+				 t->cells[k].scale);
 	free(t->cells);
 	free_strings(t->notes, t->nnotes);
 }
@@ -566,6 +593,5 @@ void report_data_free(report_data *r)
 		ftable_free(&r->t[i]);
 	free(r->t);
 	free_strings(r->warn, r->nwarn);
-	free(r->heading);
-	free(r);
+	FREE_ALL(r->heading, r->school_code, r->school_name, r->year, r->source, r);
 }

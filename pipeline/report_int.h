@@ -71,6 +71,11 @@ typedef struct fcell {
 	char *text;             /* what it shows (without its mark) */
 	const char *mark;       /* footnote mark (static), or NULL */
 	int isref;              /* it came from a value reference */
+	char *num;              /* the number in text, rounded, without prefix or suffix, or NULL */
+	char *numer, *denom;    /* its numerator and denominator (computed rates and means), or NULL */
+	const char *agg;        /* how schools combine (vqr.indicator.aggregate, static), or NULL */
+	char *scale;            /* the indicator's scale (100 for percentages), or NULL */
+	int pct;                /* the indicator's unit is % */
 } fcell;
 
 typedef struct ftable {
@@ -88,12 +93,24 @@ typedef struct ftable {
 
 struct report_data {
 	char *heading;          /* expanded heading, or NULL */
+	char *school_code;      /* the school (for a region report: the first one) */
+	char *school_name;      /* its name */
+	char *year;             /* the academic year, e.g. "2022-2023" */
+	char *source;           /* the database read: "dbname on host" */
 	ftable *t;              /* tables (nt) */
 	size_t nt;
 	char **warn;            /* warnings (nwarn) */
 	size_t nwarn;
 	size_t found;           /* values found */
 };
+
+/* Display width of UTF-8 text s on a terminal (East Asian wide
+ * characters count 2; report_write.c). */
+int report_dwidth(const char *s);
+
+/* Write r as an Excel workbook at path (report_xlsx.c): one sheet per
+ * table and an about sheet.  0, or -1 with err. */
+int report_xlsx_write(const report_data *r, const char *path, char *err, size_t errlen);
 
 /* Template variables: name -> value (NULL = no value). */
 typedef struct vars {

@@ -99,7 +99,10 @@ static void usage(FILE *f)
 		"      --stale            reprocess: the slices computed with another catalog\n"
 		"      --source SOURCE    reprocess: the slices of this source\n"
 		"      --school CODE      report: the school (default: the configuration's)\n"
-		"      --format FMT       report: text (aligned, default), markdown or csv\n"
+		"      --format FMT       report: text (aligned, default), markdown, csv or xlsx\n"
+		"  -o, --output FILE      report: write to FILE (replaced once complete), not to\n"
+		"                         standard output; xlsx needs it\n"
+
 		"      --layout FILE      report: the tables' layout (default: report/quality_report.yaml\n"
 		"                         beside the configuration, else the installed one)\n"
 		"      --table ID         report: only this table (e.g. 1-2)\n"
@@ -142,6 +145,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 	case 1002: o->format = arg; break;
 	case 1003: o->layout = arg; break;
 	case 1004: o->table = arg; break;
+	case 'o': o->output = arg; break;
 	case 'n': o->dry_run = 1; break;
 	case 'j': o->summary_json = arg; break;
 	case 1005:
@@ -173,7 +177,7 @@ static int own_option(int ch, const char *arg, void *ctx)
  * wrong option). */
 static int parse_options(int argc, char **argv, opts *o)
 {
-	static const cli_parser parser = { "vqr", usage, "d:y:anj:", own_option, NULL, {
+	static const cli_parser parser = { "vqr", usage, "d:y:anj:o:", own_option, NULL, {
 		{ "database", required_argument, NULL, 'd' },
 		{ "year", required_argument, NULL, 'y' },
 		{ "all", no_argument, NULL, 'a' },
@@ -181,6 +185,7 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "format", required_argument, NULL, 1002 },
 		{ "layout", required_argument, NULL, 1003 },
 		{ "table", required_argument, NULL, 1004 },
+		{ "output", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },

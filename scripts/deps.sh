@@ -14,6 +14,10 @@ PKGS="$PKGS adduser dpkg-dev systemd logrotate"
 # committed; remaking them (tests/data/xls/make_xls.sh) needs python3-xlwt and
 # libreoffice-calc-nogui, which the build and the tests never use.
 PKGS="$PKGS libfreexl-dev"
+# libxlsxwriter-dev: vqr report --format xlsx (pipeline/report_xlsx.c).
+PKGS="$PKGS libxlsxwriter-dev"
+# python3-openpyxl: tests/e2e/report_xlsx.t reads the workbook back.
+PKGS="$PKGS python3-openpyxl"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).

@@ -13,16 +13,9 @@
 # year and snapshot that go with it under headings of their own.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
+. "$(dirname "$0")/report_env.sh"
 
-test_db vqr_e2e_report
-make_config c "$TEST_DB"
-CFG=$WORK/c.yaml
-LAYOUT=$TOP/config/report/quality_report.yaml
-DATA=$TOP/tests/data/report
-
-vqr -c "$CFG" init >/dev/null 2>&1; ok $? "vqr init"
-psql -X -q -v ON_ERROR_STOP=1 -d "$TEST_DB" -f "$DATA/seed_2022-2023.sql" >/dev/null 2>&1
-ok $? "the report's figures are inserted"
+report_env vqr_e2e_report
 
 for f in txt md csv; do
 	case $f in txt) fmt=text ;; md) fmt=markdown ;; csv) fmt=csv ;; esac
@@ -168,8 +161,8 @@ bad "row variable" 'tables:
 bad "YAML syntax" 'tables: [' '2:1: did not find expected node content*'
 
 # Usage errors.
-out=$(vqr -c "$CFG" report --layout "$LAYOUT" --format html 2>&1); rc=$?
-is "$rc" 1 "--format html exits 1"; like "$out" "*text, markdown or csv*" "  and names the formats"
+out=$(vqr -c "$CFG" report --layout "$LAYOUT" --format pdf 2>&1); rc=$?
+is "$rc" 1 "--format pdf exits 1"; like "$out" "*--format pdf: text, markdown, csv*xlsx*" "  and names the formats"
 out=$(vqr -c "$CFG" report --layout "$LAYOUT" --year 2023 2>&1); rc=$?
 is "$rc" 1 "--year 2023 exits 1"; like "$out" "*like 2022-2023*" "  and shows how a year is written"
 out=$(vqr -c "$CFG" report --layout "$LAYOUT" --school NOPE 2>&1); rc=$?
