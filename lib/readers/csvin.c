@@ -65,6 +65,20 @@
  * the record ends, goes through libcsv.  The tests read every input at
  * every chunk size, which moves lines between the two paths.
  *
+ * Unbalanced quotes.  libcsv reads a stray quote in a quoted field (one
+ * neither doubled nor followed by the delimiter or a line break) as text
+ * and stays in the field, so one opening quote without its closing one
+ * swallows the lines after it into one field, up to some later quote that
+ * happens to close it.  After each segment libcsv parses, watch_quotes()
+ * reads its state; when a quoted field is open at the segment's start or
+ * end (rare: the lines of multi-line fields), scan_quotes() follows the
+ * segment's quotes as libcsv read them, to find where the field opened
+ * and whether it holds a stray quote (checked against libcsv's state at
+ * the end).  A quoted field with both a line break and a stray quote is
+ * the sign of an unbalanced quote (a well-formed multi-line field
+ * has no stray quote), and the reading ends with an error naming the
+ * line and column of its opening quote (csvin.h says why not a reject).
+ *
  * Field texts are copied into one arena reused for every record; the
  * field pointer array is rebuilt per record (no malloc in steady state).
  */
@@ -113,6 +127,9 @@ enum { DEC_OK, DEC_SHORT, DEC_BAD };
 /* libcsv's "no field of the row begun" state (ROW_NOT_BEGUN, likewise
  * stable); split_line() may take over only there. */
 #define LIBCSV_ROW_NOT_BEGUN 0
+/* libcsv's "between fields" state (FIELD_NOT_BEGUN): a quote there opens
+ * a quoted field. */
+#define LIBCSV_FIELD_NOT_BEGUN 1
 /* libcsv's "quote seen in a quoted field" state (FIELD_MIGHT_HAVE_ENDED):
  * that quote is in its field buffer until the next byte says whether it
  * ends the field. */
@@ -161,6 +178,12 @@ struct csvin {
 	long long rec_off;      /* where the next record starts */
 	long long rec_raw_off;  /* the same in the raw input */
 	long rec_line;          /* line where the next record starts */
+	long col;               /* characters of the line before buf[pos] */
+
+	/* quotes (watch_quotes): the quoted field last opened */
+	long q_line, q_col;     /* where its opening quote is */
+	int q_nl;               /* it holds a line break */
+	long q_stray;           /* line of a stray quote in it (neither doubled nor closing), 0 = none */
 
 	char *data;             /* arena: field texts of the current record, each NUL-terminated */
 	size_t dlen;            /* bytes used in data */
@@ -1054,6 +1077,151 @@ static int cb_failed(csvin *r)
 		    "internal error: libcsv delivered a field after the row end");
 }
 
+/* Characters (UTF-8 lead bytes) in s[0..n). */
+static long nchars(const unsigned char *s, size_t n)
+{
+	long k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += (s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+/* End the reading at the unbalanced quote (see the file header); -1. */
+static int quote_fail(csvin *r)
+{
+	r->state = -1;
+	return err_set(r->err, sizeof r->err, "%s:%ld:%ld: unbalanced quotes: the quoted field "
+		       "opened here runs over a line break and holds a stray quote (line %ld), so "
+		       "it would swallow the records after it\nhint: a quote inside a field is "
+		       "written twice (\"\"), and a field that holds quotes is itself quoted; "
+		       "look for the closing quote of this field", r->path, r->q_line, r->q_col,
+		       r->q_stray);
+}
+
+/* libcsv's reading of quotes, as scan_quotes follows it: at a field's
+ * start, in an unquoted field, in a quoted one, just after a quote in a
+ * quoted one. */
+enum { QS_START, QS_PLAIN, QS_QUOTED, QS_QUOTE };
+
+/* The QS_* of libcsv's state. */
+static int qs_of(const struct csv_parser *p)
+{
+	if (p->pstate == LIBCSV_ROW_NOT_BEGUN || p->pstate == LIBCSV_FIELD_NOT_BEGUN)
+		return QS_START;
+	if (p->pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED)
+		return QS_QUOTE;
+	return p->quoted ? QS_QUOTED : QS_PLAIN;
+}
+
+/*
+ * Follow libcsv's reading of the quotes of the segment s[0..n) (on line
+ * `line`, its first byte at column col + 1) from state qs (QS_*): where a
+ * quoted field opens, and its stray quotes (see the file header).  libcsv
+ * has parsed the segment already; this only places its quotes, for the
+ * few segments that start or end inside a quoted field.  Returns the
+ * state at the end, which must be libcsv's.
+ */
+static int scan_quotes(csvin *r, const unsigned char *s, size_t n, long line, long col, int qs)
+{
+	for (size_t i = 0; i < n; i++) {
+		int c = s[i], brk = c == r->delim || c == '\r' || c == '\n';
+
+		if (qs == QS_START && c == '"') {
+			qs = QS_QUOTED;
+			r->q_line = line;
+			r->q_col = col + nchars(s, i) + 1;
+			r->q_nl = 0;
+			r->q_stray = 0;
+		} else if (qs == QS_START || qs == QS_PLAIN) {
+			qs = brk ? QS_START : QS_PLAIN;
+		} else if (qs == QS_QUOTED) {
+			qs = c == '"' ? QS_QUOTE : QS_QUOTED;
+		} else if (c == '"') {
+			qs = QS_QUOTED;         /* doubled */
+		} else if (brk) {
+			qs = QS_START;          /* closed */
+		} else {
+			qs = QS_QUOTED;         /* stray: libcsv takes it as text */
+			if (!r->q_stray)
+				r->q_stray = line;
+		}
+	}
+	return qs;
+}
+
+/*
+ * Feed libcsv the segment s[0..n), which starts at line `line`, column
+ * `col` + 1, and watch its quotes when it starts or ends inside a quoted
+ * field.  0, or -1 when libcsv fails or the quotes do not balance (r
+ * failed).
+ */
+static int watch_quotes(csvin *r, const unsigned char *s, size_t n, long line, long col)
+{
+	int qs0 = qs_of(&r->p), qs1;
+
+	if (csv_parse(&r->p, s, n, cb_field, cb_row, r) != n)
+		return fail(r, r->rec_line, csv_strerror(csv_error(&r->p)));
+	qs1 = qs_of(&r->p);
+	if (qs0 < QS_QUOTED && qs1 < QS_QUOTED)
+		return 0;               /* the usual line: no quoted field open at either end */
+	if (scan_quotes(r, s, n, line, col, qs0) != qs1)
+		return fail(r, line, "internal error: the quotes read differently from libcsv");
+	if (qs1 == QS_QUOTED && n > 0 && (s[n - 1] == '\r' || s[n - 1] == '\n'))
+		r->q_nl = 1;
+	if (r->q_nl && r->q_stray)
+		return quote_fail(r);
+	return 0;
+}
+
+/*
+ * Parse the next segment of buf: up to and including the next CR or LF,
+ * or to the end of the buffered bytes.  0, or -1 when r failed.
+ */
+static int segment(csvin *r)
+{
+	const unsigned char *s = r->buf + r->pos, *e = r->buf + r->len, *q, *c;
+	long line = r->line, col = r->col;
+	size_t n;
+
+	q = memchr(s, '\n', (size_t)(e - s));
+	if (!q)
+		q = e;
+	c = memchr(s, '\r', (size_t)(q - s));
+	if (c)
+		q = c;
+	if (q < e) {
+		n = (size_t)(q - s) + 1;
+		if (!(*q == '\n' && r->prev_cr && n == 1))
+			r->line++;
+		r->prev_cr = *q == '\r';
+		r->col = 0;
+	} else {
+		n = (size_t)(q - s);
+		r->prev_cr = 0;
+		r->col += nchars(s, n);
+	}
+	/* off/line now describe the position after the segment (see cb_row) */
+	r->off += (long long)n;
+	r->raw_off += raw_size(r, s, n);
+	r->pos += n;
+	/* the record so far, but a line break that may end it */
+	if ((size_t)(r->off - r->rec_off) - (q < e) > r->max_record)
+		return too_long(r, "record", r->max_record, "max_record_bytes");
+	if (q < e && r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !memchr(s, '"', n)) {
+		if (split_line(r, s, n - 1) == 0)
+			cb_row(*q, r);
+	} else if (watch_quotes(r, s, n, line, col) < 0) {
+		return -1;
+	}
+	if (r->cb_err)
+		return cb_failed(r);
+	/* a field libcsv is still collecting */
+	if (r->p.entry_pos - (r->p.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED) > r->max_field)
+		return too_long(r, "field", r->max_field, "max_field_bytes");
+	return 0;
+}
+
 int csvin_next(csvin *r, const csvin_record **rec)
 {
 	const csvin_record *dummy;
@@ -1072,19 +1240,18 @@ int csvin_next(csvin *r, const csvin_record **rec)
 	r->have_rec = 0;
 
 	for (;;) {
-		const unsigned char *s, *q, *e, *c;
-		size_t n;
-
 		if (r->pos == r->len) {
 			int got = fill(r);
 
 			if (got < 0)
 				return fail(r, r->line, r->rd_msg);
 			if (got == 0) {
-				if (r->p.quoted && r->p.pstate == LIBCSV_FIELD_BEGUN)
-					return fail(r, r->rec_line,
-						    "quoted field not closed at end of file "
-						    "(record starts here)");
+				if (r->p.quoted && r->p.pstate == LIBCSV_FIELD_BEGUN) {
+					r->state = -1;
+					return err_set(r->err, sizeof r->err, "%s:%ld:%ld: the quoted field "
+						       "opened here is not closed at end of file",
+						       r->path, r->q_line, r->q_col);
+				}
 				csv_fini(&r->p, cb_field, cb_row, r);
 				if (r->cb_err)
 					return cb_failed(r);
@@ -1094,43 +1261,8 @@ int csvin_next(csvin *r, const csvin_record **rec)
 				return 0;
 			}
 		}
-
-		/* one segment: up to and including the next CR or LF */
-		s = r->buf + r->pos;
-		e = r->buf + r->len;
-		q = memchr(s, '\n', (size_t)(e - s));
-		if (!q)
-			q = e;
-		c = memchr(s, '\r', (size_t)(q - s));
-		if (c)
-			q = c;
-		if (q < e) {
-			n = (size_t)(q - s) + 1;
-			if (!(*q == '\n' && r->prev_cr && n == 1))
-				r->line++;
-			r->prev_cr = *q == '\r';
-		} else {
-			n = (size_t)(q - s);
-			r->prev_cr = 0;
-		}
-		/* off/line now describe the position after the segment (see cb_row) */
-		r->off += (long long)n;
-		r->raw_off += raw_size(r, s, n);
-		r->pos += n;
-		/* the record so far, but a line break that may end it */
-		if ((size_t)(r->off - r->rec_off) - (q < e) > r->max_record)
-			return too_long(r, "record", r->max_record, "max_record_bytes");
-		if (q < e && r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !memchr(s, '"', n)) {
-			if (split_line(r, s, n - 1) == 0)
-				cb_row(*q, r);
-		} else if (csv_parse(&r->p, s, n, cb_field, cb_row, r) != n) {
-			return fail(r, r->rec_line, csv_strerror(csv_error(&r->p)));
-		}
-		if (r->cb_err)
-			return cb_failed(r);
-		/* a field libcsv is still collecting */
-		if (r->p.entry_pos - (r->p.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED) > r->max_field)
-			return too_long(r, "field", r->max_field, "max_field_bytes");
+		if (segment(r) < 0)
+			return -1;
 		if (r->have_rec)
 			return emit(r, rec);
 	}

@@ -59,8 +59,18 @@
  *  - Quoting is RFC 4180 as libcsv implements it: quoted fields may hold
  *    delimiters, doubled quotes and line breaks (kept verbatim, CRLF stays
  *    CRLF).  Malformed quoting is parsed leniently the way libcsv does
- *    (a stray quote inside an unquoted field is literal), except that a
- *    quoted field still open at end of file is an error.
+ *    (a stray quote inside an unquoted field, or inside a one-line quoted
+ *    field, is literal), except for unbalanced quotes, which end the
+ *    reading with an error at the opening quote (records before it are
+ *    delivered):
+ *      "path:L:C: the quoted field opened here is not closed at end of file"
+ *      "path:L:C: unbalanced quotes: the quoted field opened here runs over
+ *      a line break and holds a stray quote (line M), so it would swallow
+ *      the records after it" (and a hint line): a quote without its
+ *      closing one would otherwise merge every line up to some later quote
+ *      into one field.  Not a reject of that record: where the field
+ *      really ends cannot be known, so neither can the records after it;
+ *      the file is refused, pointing at the quote to mend.
  *  - Line breaks are LF, CRLF or a lone CR.  Blank lines are skipped but
  *    counted: csvin_record.line is the physical line of the record's first
  *    byte, also for records after quoted multi-line fields.

@@ -410,6 +410,19 @@ static const exp_rec r_lf_ab12[] = {
 static const exp_rec r_unterm[] = {
 	{ 1, 0, 2, { "a", "b" } },
 };
+static const exp_rec r_ab[] = {
+	{ 1, 0, 2, { "a", "b" } },
+};
+static const exp_rec r_qdoubled[] = {
+	{ 1, 0, 2, { "a", "b" } },
+	{ 2, 4, 2, { "1", "line1\n\"quoted\" line2" } },
+	{ 4, 31, 2, { "2", "x" } },
+};
+static const exp_rec r_qstray1[] = {
+	{ 1, 0, 2, { "a", "b" } },
+	{ 2, 4, 2, { "1", "12\" monitor" } },
+	{ 3, 20, 2, { "2", "x" } },
+};
 static const exp_rec r_unterm2[] = {
 	{ 1, 0, 2, { "a", "b" } },
 	{ 3, -1, 2, { "c", "d" } },
@@ -464,9 +477,20 @@ static const tcase cases[] = {
 	CASE("ragged rows", "a,b,c\n1\n1,2,3,4\n", 0, ',', 0, r_ragged),
 	CASE("stray quote in an unquoted field", "size 5\",b\nx,y\n", 0, ',', 0, r_stray),
 	CASE_ERR("unterminated quote at end of file", "a,b\n\"open,c\nd\n", r_unterm,
-		 ":2: quoted field not closed"),
+		 ":2:1: the quoted field opened here is not closed at end of file"),
 	CASE_ERR("unterminated quote after a quoted field", "a,b\n\n\"c\",d\ne,\"f\"\"\n", r_unterm2,
-		 ":4: quoted field not closed"),
+		 ":4:3: the quoted field opened here is not closed at end of file"),
+	CASE_ERR("unbalanced quote: a later stray quote would close it", "a,b\n1,\"5寸\n2,\"x\"\n3,y\n",
+		 r_ab, ":2:3: unbalanced quotes: the quoted field opened here runs over a line break "
+		 "and holds a stray quote (line 3)"),
+	CASE_ERR("unbalanced quote: stray quote before the line break", "a,b\n\"x\"y\nz\"\n", r_ab,
+		 ":2:1: unbalanced quotes"),
+	CASE_ERR("unbalanced quote: column in characters", "a,b\n名,\"开\n\"x\n", r_ab,
+		 ":2:3: unbalanced quotes"),
+	CASE("multi-line quoted field with doubled quotes", "a,b\n1,\"line1\n\"\"quoted\"\" line2\"\n2,x\n",
+	     0, ',', 0, r_qdoubled),
+	CASE("stray quote in a one-line quoted field: lenient", "a,b\n1,\"12\" monitor\"\n2,x\n", 0, ',', 0,
+	     r_qstray1),
 	CASE_U8ERR("UTF-8: overlong sequence", "a,b\n1,2\nx,\xC0\xAFy\n", r_lf_ab12,
 		   ":3: invalid UTF-8 byte sequence at byte offset 10"),
 	CASE_U8ERR("UTF-8: surrogate", "a,b\n1,2\n3,\xED\xA0\x80\n", r_lf_ab12,
