@@ -345,6 +345,8 @@ static int fill_value(filler *F, PGresult *res, int row)
 	F->r->found++;
 	c->text = with_affixes(r, shown);
 	c->num = xstrdup(shown);
+	c->hasnum = 1;
+	c->val = strtod(shown, NULL);
 	value_parts(c, res, row, shown == PQgetvalue(res, row, 3));
 	if (PQgetvalue(res, row, 6)[0] != 't' || r->reported)
 		return 0;
@@ -455,6 +457,8 @@ static PGresult *school_name(filler *F, int *rc)
  * said otherwise). */
 static void table_head(filler *F, const ltable *t, ftable *ft)
 {
+	ft->kind = t->kind;
+	ft->lt = t;
 	ft->ncols = t->ncols;
 	ft->title = report_tmpl_expand(t->title, &F->base);
 	ft->head = xcalloc(t->ncols + 1, sizeof *ft->head);
@@ -496,12 +500,41 @@ static int fill_tables(filler *F, const char *only_id)
 			rc = fill_from(F, t, F->r->nt - 1);
 			continue;
 		}
+		if (t->kind == LK_TEXT) {
+			/* the values are the table's cells, in no row */
+			ft->vals = ft->cells = xcalloc(t->nvals + 1, sizeof *ft->cells);
+			ft->nvals = t->nvals;
+			for (size_t k = 0; k < t->nvals && !rc; k++)
+				rc = fill_cell(F, &t->vals[k], &F->base, F->r->nt - 1, k);
+			continue;
+		}
 		ft->nrows = t->nrows;
 		ft->cells = xcalloc(t->nrows * t->ncols + 1, sizeof *ft->cells);
 		for (size_t k = 0; k < t->nrows * t->ncols && !rc; k++)
 			rc = fill_cell(F, &t->cells[k], &F->base, F->r->nt - 1, k);
 	}
 	return rc;
+}
+
+/* The paragraphs of the text blocks, once their values are in: each
+ * value (with its mark) is the variable of its name. */
+static void fill_texts(filler *F)
+{
+	for (size_t i = 0; i < F->r->nt; i++) {
+		ftable *ft = &F->r->t[i];
+		char *shown[MAX_BY];
+		vars v = F->base;
+		if (ft->kind != LK_TEXT)
+			continue;
+		for (size_t k = 0; k < ft->nvals; k++) {
+			shown[k] = xasprintf("%s%s", ft->vals[k].text ? ft->vals[k].text : "—",
+					     ft->vals[k].mark ? ft->vals[k].mark : "");
+			report_vars_set(&v, ft->lt->vnames[k], shown[k]);
+		}
+		ft->text = report_tmpl_expand(ft->lt->text, &v);
+		for (size_t k = 0; k < ft->nvals; k++)
+			free(shown[k]);
+	}
 }
 
 int report_fetch(PGconn *conn, const report_layout *l, const char *school, const char *year, const char *only_id,
@@ -536,9 +569,11 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 	F.r->year = xstrdup(year);
 	F.r->source = xasprintf("%s on %s", PQdb(conn), PQhost(conn) ? PQhost(conn) : "localhost");
 	rc = fill_tables(&F, only_id);
-	PQclear(res);
 	if (!rc)
 		rc = fetch_values(&F);
+	if (!rc)
+		fill_texts(&F);
+	PQclear(res); /* the school's name, a template variable until here */
 	for (size_t i = 0; i < F.nw; i++) {
 		free(F.w[i].bd);
 		free(F.w[i].period);
@@ -578,9 +613,10 @@ static void ftable_free(ftable *t)
 	free_strings(t->group, t->ncols);
 	free(t->right);
 	if (t->cells)
-		for (size_t k = 0; k < t->nrows * t->ncols; k++)
+		for (size_t k = 0; k < (t->kind == LK_TEXT ? t->nvals : t->nrows * t->ncols); k++)
 			FREE_ALL(t->cells[k].text, t->cells[k].num, t->cells[k].numer, t->cells[k].denom,
 				 t->cells[k].scale);
+	free(t->text);
 	free(t->cells);
 	free_strings(t->notes, t->nnotes);
 }
