@@ -14,6 +14,8 @@
 #   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs and
 #                        report layouts into DATADIR, docs and examples into DOCDIR,
 #                        man pages into MANDIR=$(PREFIX)/share/man)
+#   make check-deb       tests/cli/deb.t: builds, installs (dpkg -i), uses and purges the
+#                        package on this machine; as root, alone (make check runs it last)
 #   make deb             the Debian package BUILD/vqr_<version>_<arch>.deb (scripts/deb.sh:
 #                        make install PREFIX=/usr plus pkg/deb/, with dpkg-deb, offline)
 #   make bench           vqr end to end against COPY and pgloader, 1M and 10M rows
@@ -68,7 +70,7 @@ VQR_CFLAGS += -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,unde
 endif
 SQL      = $(sort $(wildcard sql/[0-9]*.sql))
 
-.PHONY: all check check-fast check-fuzz fuzz fuzz-bins unit install clean bench deb
+.PHONY: all check check-fast check-deb check-fuzz fuzz fuzz-bins unit install clean bench deb
 all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
 
 $(BUILD)/obj/%.o: %.c $(LIB_HDR) $(wildcard tests/fuzz/*.h tests/unit/*.h)
@@ -110,12 +112,19 @@ $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuz
 	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
 
 # The whole suite, twice: plain build, then AddressSanitizer + UBSan build;
-# then a short fuzz run.
+# then the Debian package test; then a short fuzz run.
 check: all
 	$(MAKE) BUILD=build-san SAN=1 all
 	sh tests/run.sh $(BUILD)
 	sh tests/run.sh build-san
+	$(MAKE) check-deb
 	$(MAKE) check-fuzz
+
+# tests/cli/deb.t with the package installed for real (root and dpkg):
+# alone, after the suite, because the installed /etc/vqr/vqr.yaml is the
+# default deployment of every vqr on the machine while it is there.
+check-deb: all
+	VQR_TEST_DEB=1 sh tests/run.sh $(BUILD) tests/cli/deb.t
 
 check-fuzz:
 	$(MAKE) fuzz FUZZ_SECONDS=10
