@@ -12,27 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/db/db.h"
 #include "lib/util/err.h"
 #include "lib/util/log.h"
 #include "lib/util/mem.h"
 #include "lib/util/str.h"
-
-/* Append s to a PostgreSQL array literal, quoted (NULL: NULL). */
-static void arr_add(str *b, const char *s)
-{
-	str_add(b, b->len > 1 ? "," : "");
-	if (!s) {
-		str_add(b, "NULL");
-		return;
-	}
-	str_add(b, "\"");
-	for (const char *p = s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			str_addn(b, "\\", 1);
-		str_addn(b, p, 1);
-	}
-	str_add(b, "\"");
-}
 
 /* A value wanted from the database: an expanded reference of a cell. */
 typedef struct wanted {
@@ -204,10 +188,9 @@ static int fill_from(filler *F, const ltable *t, size_t ti)
 	size_t n;
 	int rc = 0;
 
-	str_add(&keys, "{");
 	for (size_t i = 0; i < t->nby; i++)
-		arr_add(&keys, t->by[i]);
-	str_add(&keys, "}");
+		db_array_add(&keys, t->by[i]);
+	db_array_end(&keys);
 	str_add(&sql, "WITH w AS (SELECT $4::text AS code, 0 AS sem, ''::text AS period_override) "
 		     "SELECT DISTINCT b.breakdown::text");
 	for (size_t i = 0; i < t->nby; i++) {
@@ -388,22 +371,18 @@ static int fetch_values(filler *F)
 
 	if (!F->nw)
 		return 0;
-	for (int k = 0; k < 5; k++)
-		str_add(&a[k], "{");
 	for (size_t i = 0; i < F->nw; i++) {
 		char num[16];
-		arr_add(&a[0], F->w[i].ref->indicator);
-		arr_add(&a[1], F->w[i].bd);
+		db_array_add(&a[0], F->w[i].ref->indicator);
+		db_array_add(&a[1], F->w[i].bd);
 		snprintf(num, sizeof num, "%d", F->w[i].ref->semester);
-		arr_add(&a[2], num);
-		arr_add(&a[3], F->w[i].period ? F->w[i].period : "");
+		db_array_add(&a[2], num);
+		db_array_add(&a[3], F->w[i].period ? F->w[i].period : "");
 		snprintf(num, sizeof num, "%d", F->w[i].ref->decimals);
-		arr_add(&a[4], num);
+		db_array_add(&a[4], num);
 	}
-	for (int k = 0; k < 5; k++) {
-		str_add(&a[k], "}");
-		p[3 + k] = a[k].s;
-	}
+	for (int k = 0; k < 5; k++)
+		p[3 + k] = db_array_end(&a[k]);
 	p[0] = F->school;
 	p[1] = F->year;
 	p[2] = F->fiscal;
