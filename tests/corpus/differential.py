@@ -56,10 +56,12 @@ KNOWN = {
     "calamine/minimal_package.xlsx": "the cell's format mm\\/dd\\/yy is a date: vqr gives the "
                                      "date, openpyxl (which finds no styles in this minimal "
                                      "package) the serial number",
-    "calamine/issue_419.xlsx": "openpyxl fails on the workbook (KeyError); vqr reads it as "
-                               "calamine does",
-    "calamine/issue_530.xlsx": "openpyxl fails on the workbook (KeyError); vqr reads it as "
-                               "calamine does",
+    "calamine/issue_419.xlsx": "the shared strings entry is named xl/SharedStrings.xml: "
+                               "openpyxl looks for the name in another case and fails "
+                               "(KeyError); vqr matches part names without regard to case, "
+                               "as calamine does",
+    "calamine/issue_530.xlsx": "zip entries named with backslashes (xl\\workbook.xml): openpyxl "
+                               "fails (KeyError), vqr reads them as calamine does",
     "calamine/issue252.xlsx": "both refuse it: a zip entry inflates past its declared size "
                               "(vqr names it; openpyxl: BadZipFile)",
     "calamine/pass_protected.xlsx": "both refuse it: a password-protected workbook is an OLE2 "
