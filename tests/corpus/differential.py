@@ -125,7 +125,7 @@ def parse_dump(lines):
         if not ln:
             continue
         if ln.startswith("#error\t"):
-            error = ln[7:]
+            error = unescape(ln[7:])
         elif ln.startswith("#maxrss\t"):
             pass
         elif ln.startswith("#format\t"):

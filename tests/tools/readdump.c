@@ -8,7 +8,7 @@
  * the file); then one line per record: its line (sheet row) and its
  * fields, TAB-separated, each escaped as "\\" "\t" "\n" "\r" and "\xHH"
  * for other control bytes.  A reader error prints "#error\t<message>"
- * after the records before it.  The last line is "#maxrss\t<KB>", the
+ * (escaped likewise) after the records before it.  The last line is "#maxrss\t<KB>", the
  * program's peak resident size (-1 when /proc does not say).  Exits 0 when the file was read or
  * refused, 2 when it cannot run (usage).
  */
@@ -36,6 +36,15 @@ static void put_field(const char *s, size_t n)
 		else
 			putchar(c);
 	}
+}
+
+/* "#error\t<message>", the message escaped as a field (its hint lines
+ * too). */
+static void put_error(const char *msg)
+{
+	fputs("#error\t", stdout);
+	put_field(msg, strlen(msg));
+	putchar('\n');
 }
 
 /* "#maxrss\t<KB>": the peak resident size so far, VmHWM of
@@ -70,7 +79,7 @@ int main(int argc, char **argv)
 	}
 	r = reader_open(argv[1], &o, err, sizeof err);
 	if (!r) {
-		printf("#error\t%s\n", err);
+		put_error(err);
 		print_maxrss();
 		return 0;
 	}
@@ -84,7 +93,7 @@ int main(int argc, char **argv)
 	}
 	reader_describe(r, &info);
 	if (rc < 0)
-		printf("#error\t%s\n", reader_error(r));
+		put_error(reader_error(r));
 	printf("#format\t%s\t%s\t%s\n", reader_format_of(r)->name, info.delimiter, info.encoding);
 	reader_close(r);
 	print_maxrss();
