@@ -62,6 +62,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_NAMES = csvin xlsx xls cfg expr calc hpath
 REPLAY_BIN = $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
+# tools the shell tests run (tests/tools/<name>.c)
+TOOL_BIN = $(BUILD)/tests/readdump
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz
 # the library for the fuzz targets: coverage for libFuzzer, no main
@@ -71,7 +73,7 @@ endif
 SQL      = $(sort $(wildcard sql/[0-9]*.sql))
 
 .PHONY: all check check-fast check-deb check-fuzz fuzz fuzz-bins unit install clean bench deb
-all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
+all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c $(LIB_HDR) $(wildcard tests/fuzz/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -101,6 +103,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libvqr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
 
+$(TOOL_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libvqr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
 # (kept: make would remove them as intermediate files and rebuild them next time)
 .SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/fuzz/fuzz_util.o \
 	    $(BUILD)/obj/tests/fuzz/replay.o

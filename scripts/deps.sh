@@ -20,6 +20,9 @@ PKGS="$PKGS libxlsxwriter-dev"
 PKGS="$PKGS python3-openpyxl"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
+# python3-openpyxl: tests/cli/differential.t reads the .xlsx corpus of
+# tests/corpus/ with it, the trusted reader vqr's records are compared with.
+PKGS="$PKGS python3-openpyxl"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).
 PKGS="$PKGS clang libclang-rt-dev"
 # Optional: only the benchmark (bench/e2e.sh) uses it, never make check.

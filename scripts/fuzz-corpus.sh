@@ -4,8 +4,8 @@
 #
 #   sh scripts/fuzz-corpus.sh build-fuzz/corpus
 #
-#   csvin  every .csv, .tsv, .txt and .csv.gz under fixtures/ and tests/data/
-#          (up to 256 KiB), behind the option byte 0 (detect everything)
+#   csvin  every .csv, .tsv, .txt and .csv.gz under fixtures/, tests/data/ and
+#          tests/corpus/ (other writers' files; up to 256 KiB), behind the option byte 0 (detect everything)
 #          and 0x40 (small limits)
 #   xlsx   every .xlsx there, behind the option byte 0 (one reader) and 1 (two parts)
 #   xls    every .xls there
@@ -31,12 +31,12 @@ seed() {
 	mv "$tmp" "$OUT/$1/$(sha256sum < "$tmp" | cut -c1-40)"
 }
 
-find fixtures tests/data -type f -size -257k \( -name '*.csv' -o -name '*.tsv' -o -name '*.txt' \
+find fixtures tests/data tests/corpus -type f -size -257k \( -name '*.csv' -o -name '*.tsv' -o -name '*.txt' \
 	-o -name '*.csv.gz' \) | while IFS= read -r f; do
 	{ printf '\000'; cat "$f"; } | seed csvin
 	{ printf '\100'; cat "$f"; } | seed csvin
 done
-find fixtures tests/data -type f -size -1025k -name '*.xlsx' | while IFS= read -r f; do
+find fixtures tests/data tests/corpus -type f -size -1025k -name '*.xlsx' | while IFS= read -r f; do
 	{ printf '\000'; cat "$f"; } | seed xlsx
 	{ printf '\001'; cat "$f"; } | seed xlsx
 done
