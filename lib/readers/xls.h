@@ -20,7 +20,8 @@
  * for cell, so that the .xls, .xlsx and CSV forms of one register give
  * the same canonical rows:
  *  - The sheet is the named one (exact name, else ASCII case-insensitive)
- *    or the first worksheet of the workbook.
+ *    or the first worksheet of the workbook, hidden or not (libfreexl
+ *    does not say which sheets are hidden; .xlsx skips hidden ones).
  *  - Cell values as text:
  *      text                        as it is (libfreexl decodes the
  *                                  workbook's code page or UTF-16 to UTF-8)

@@ -230,6 +230,11 @@ static void test_refused(void)
 	expect_refused("a BIFF5 workbook", p, NULL, ": not an Excel 97-2003 (BIFF8) workbook");
 	is_str(reader_pick(p)->name, "xls", "an OLE2 file is given to the .xls reader whatever it holds");
 	unlink(p);
+	/* a FILEPASS record (encryption) in place of xlwt's WINDOWPROTECT */
+	snprintf(p, sizeof p, "%s/filepass.xls", dir);
+	write_variant(CELLS, p, 0, "\x19\x00\x02\x00", "\x2f\x00\x02\x00", 4);
+	expect_refused("an encrypted workbook", p, NULL, ": the workbook is encrypted (password-protected)");
+	unlink(p);
 	snprintf(p, sizeof p, "%s/cut.xls", dir);
 	unlink(p);
 	rmdir(dir);
