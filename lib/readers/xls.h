@@ -34,11 +34,14 @@
  *                                  the workbook's date system (1900 or
  *                                  1904); a date-time at midnight is the
  *                                  date alone, as .xlsx
- *      booleans, error cells       libfreexl gives them as the numbers 1
- *                                  and 0 (not "TRUE"/"FALSE" as .xlsx)
- *      formulas                    the cached value when the file has one
- *                                  (Excel and LibreOffice write it), else
- *                                  empty
+ *      booleans                    1 and 0 as xlwt writes them (not
+ *                                  "TRUE"/"FALSE" as .xlsx); empty as
+ *                                  LibreOffice writes them
+ *      formulas                    EMPTY, whatever result the file holds:
+ *                                  libfreexl 1.0.6 does not read formula
+ *                                  cells (a register whose values come
+ *                                  from formulas must be sent as .xlsx
+ *                                  or CSV; test_xls checks this)
  *  - Where libfreexl differs from the .xlsx reader (all on values no
  *    register holds): a cell with a date-only format whose value has a
  *    time of day gives the date alone; a time format on a value of a day
