@@ -20,7 +20,8 @@
  * for cell, so that the .xls, .xlsx and CSV forms of one register give
  * the same canonical rows:
  *  - The sheet is the named one (exact name, else ASCII case-insensitive)
- *    or the first worksheet of the workbook.
+ *    or the first worksheet of the workbook, hidden or not (libfreexl
+ *    does not say which sheets are hidden; .xlsx skips hidden ones).
  *  - Cell values as text:
  *      text                        as it is (libfreexl decodes the
  *                                  workbook's code page or UTF-16 to UTF-8)
@@ -33,11 +34,14 @@
  *                                  the workbook's date system (1900 or
  *                                  1904); a date-time at midnight is the
  *                                  date alone, as .xlsx
- *      booleans, error cells       libfreexl gives them as the numbers 1
- *                                  and 0 (not "TRUE"/"FALSE" as .xlsx)
- *      formulas                    the cached value when the file has one
- *                                  (Excel and LibreOffice write it), else
- *                                  empty
+ *      booleans                    1 and 0 as xlwt writes them (not
+ *                                  "TRUE"/"FALSE" as .xlsx); empty as
+ *                                  LibreOffice writes them
+ *      formulas                    EMPTY, whatever result the file holds:
+ *                                  libfreexl 1.0.6 does not read formula
+ *                                  cells (a register whose values come
+ *                                  from formulas must be sent as .xlsx
+ *                                  or CSV; test_xls checks this)
  *  - Where libfreexl differs from the .xlsx reader (all on values no
  *    register holds): a cell with a date-only format whose value has a
  *    time of day gives the date alone; a time format on a value of a day

@@ -5,15 +5,16 @@ vqr's generators and openpyxl): the first 200 graduates of the fixture
 register, as tests/data/formats/make_formats.py writes them to CSV and
 .xlsx (a merged title row above the header, real dates and numbers),
 in the 1900 and in the 1904 date system, and a small workbook of cell
-kinds for the unit test.  Run by make_xls.sh, which also has LibreOffice
+kinds for the unit test, and an .xlsx of formulas for LibreOffice.  Run by make_xls.sh, which also has LibreOffice
 convert the .xlsx form.
 
-    /usr/bin/python3 tests/data/xls/make_xls.py     # Debian: python3-xlwt
+    /usr/bin/python3 tests/data/xls/make_xls.py     # Debian: python3-xlwt python3-openpyxl
 """
 import csv
 import datetime
 import os
 
+import openpyxl
 import xlwt
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -76,11 +77,23 @@ def cells():
     wb.save(os.path.join(HERE, "cells_xlwt.xls"))
 
 
+def formulas():
+    """Formulas and booleans as .xlsx, for LibreOffice to convert to .xls
+    (make_xls.sh): it writes each formula with its result."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "公式"
+    ws.append(["数", "倍", "积", "文本", "真"])
+    ws.append([2, 3, "=A2*B2", '="x"&A2', True])
+    wb.save(os.path.join(HERE, "formulas.xlsx"))
+
+
 def main():
     register(0).save(os.path.join(HERE, "毕业生去向登记表_xlwt.xls"))
     register(1).save(os.path.join(HERE, "毕业生去向登记表_1904.xls"))
     register(0, bad_row=5).save(os.path.join(HERE, "毕业生去向登记表_bad.xls"))
     cells()
+    formulas()
 
 
 if __name__ == "__main__":
