@@ -220,11 +220,13 @@ static int report_latest_year(db *d, const char *school, char *year, size_t len)
 }
 
 /* vqr report: write r in rf to the file output, else to standard
- * output.  An exit code. */
-static int report_out(const report_data *r, const report_format *rf, const char *output)
+ * output (with rf's byte-order mark when bom).  An exit code. */
+static int report_out(const report_data *r, const report_format *rf, const char *output, int bom)
 {
 	char err[4096];
 
+	if (!output && bom)
+		report_write_bom(rf, stdout);
 	if (output && report_save(r, rf, output, err, sizeof err)) {
 		log_error("%s", err);
 		return EXIT_INTERNAL;
@@ -263,7 +265,7 @@ static int report_print(const cfg *c, const opts *o, const report_layout *l, con
 		log_warning("%s", report_warning(r, i));
 	if (!report_values_found(r))
 		log_warning("no value of %s in %s is loaded: every figure shows as —", school, year);
-	rc = report_out(r, rf, o->output);
+	rc = report_out(r, rf, o->output, o->bom);
 	report_data_free(r);
 	return rc;
 }

@@ -40,8 +40,9 @@ typedef struct report_data report_data;     /* the filled tables (opaque) */
 
 /* A format the tables are written in (opaque, static): text (aligned
  * columns for a terminal, CJK counted double width), markdown or md (pipe
- * tables), csv (RFC 4180: each table's title, header, rows, footnotes),
- * xlsx (an Excel workbook, report_save only: pipeline/report_xlsx.c). */
+ * tables), csv (RFC 4180: each table's title, header, rows, footnotes;
+ * a figure is its bare number, a percentage with its %, and a column with
+ * marked figures is followed by a column 注 holding the marks), xlsx (an Excel workbook, report_save only: pipeline/report_xlsx.c). */
 typedef struct report_format report_format;
 
 /* The format of that name, or NULL when there is none. */
@@ -78,12 +79,17 @@ size_t report_values_found(const report_data *r);
  * reports a write error or fmt writes only files (errno set). */
 int report_write(const report_data *r, const report_format *fmt, FILE *out);
 
+/* Write the byte-order mark that begins a file of format fmt (csv:
+ * UTF-8's, so that Excel reads it as UTF-8; others: nothing) to out.
+ * report_save writes it itself. */
+void report_write_bom(const report_format *fmt, FILE *out);
+
 /* Does format fmt write only whole files (xlsx), never to a stream? */
 int report_format_file_only(const report_format *fmt);
 
 /* Write the tables in format fmt into the file path: into a temporary
  * file in path's directory, renamed to path once complete (path is
- * untouched on failure).  Returns 0, or -1 with err. */
+ * untouched on failure), beginning with fmt's byte-order mark.  Returns 0, or -1 with err. */
 int report_save(const report_data *r, const report_format *fmt, const char *path, char *err, size_t errlen);
 
 /* Free filled tables (NULL is fine). */

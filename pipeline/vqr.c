@@ -99,6 +99,8 @@ static void usage(FILE *f)
 		"      --format FMT       report: text (aligned, default), markdown, csv or xlsx\n"
 		"  -o, --output FILE      report: write to FILE (replaced once complete), not to\n"
 		"                         standard output; xlsx needs it\n"
+		"      --bom              report --format csv: begin with a UTF-8 byte-order mark\n"
+		"                         (as a file written with -o always does)\n"
 
 		"      --layout FILE      report: the tables' layout (default: report/quality_report.yaml\n"
 		"                         beside the configuration, else the installed one)\n"
@@ -141,6 +143,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 	case 1003: o->layout = arg; break;
 	case 1004: o->table = arg; break;
 	case 'o': o->output = arg; break;
+	case 1008: o->bom = 1; break;
 	case 'n': o->dry_run = 1; break;
 	case 'j': o->summary_json = arg; break;
 	case 1005:
@@ -180,6 +183,7 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "layout", required_argument, NULL, 1003 },
 		{ "table", required_argument, NULL, 1004 },
 		{ "output", required_argument, NULL, 'o' },
+		{ "bom", no_argument, NULL, 1008 },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },
