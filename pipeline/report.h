@@ -67,6 +67,24 @@ int report_layout_has_table(const report_layout *l, const char *id);
 int report_fetch(PGconn *conn, const report_layout *l, const char *school, const char *year,
 		 const char *only_id, report_data **out, char *err, size_t errlen);
 
+/* The colleges side by side: the layout filled for every school that has
+ * values in the database (report_fetch for each, in order of school
+ * code), merged by report_region.  Returns as report_fetch does;
+ * REPORT_REFUSED also when no school, or more than REPORT_MAX_SCHOOLS,
+ * has values. */
+#define REPORT_MAX_SCHOOLS 60
+int report_fetch_region(PGconn *conn, const report_layout *l, const char *year, const char *only_id,
+			report_data **out, char *err, size_t errlen);
+
+/* The reports per[0..n-1] (n >= 1: one layout and year filled for n
+ * schools) merged into one whose tables set the schools side by side:
+ * each column of figures becomes one column per school and a region
+ * column (counts: the sum; rates and means: the sum of numerators over
+ * the sum of denominators, never the mean of percentages; see
+ * report_region.c).  A new report the caller frees with
+ * report_data_free; per stays the caller's. */
+report_data *report_region(report_data *const *per, size_t n);
+
 /* Warnings found while filling (an indicator the database does not know, a
  * semester cell of an indicator not counted per semester): the i-th, or
  * NULL past the last.  Owned by r. */

@@ -16,11 +16,6 @@
 . "$(dirname "$0")/../lib/env.sh"
 . "$(dirname "$0")/report_env.sh"
 
-# Debian's python3, where scripts/deps.sh installs python3-openpyxl
-# (another python3 first on PATH may not have it).
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-
 report_env vqr_e2e_report_xlsx
 
 out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format xlsx 2>&1); rc=$?
