@@ -30,6 +30,7 @@ typedef struct opts {
 	const char *layout;     /* --layout FILE (report) */
 	const char *table;      /* --table ID (report) */
 	const char *output;     /* -o, --output FILE (report) */
+	int bom;                /* --bom (report): a byte-order mark on standard output too */
 	const char *accept[64]; /* --accept-shrink FILE (run): base names (naccept) */
 	int naccept;            /* entries of accept */
 	int stale;              /* --stale (reprocess): the slices computed with another catalog */

@@ -202,21 +202,23 @@ static void report_layout_path(const cfg *c, const opts *o, char *path, size_t l
 		snprintf(path, len, "%s/config/report/quality_report.yaml", cli_datadir());
 }
 
-/* The latest academic year of school loaded in d, into year (len bytes).
+/* The latest academic year of school (NULL: of any school) loaded in d,
+ * into year (len bytes).
  * 0, or an exit code after saying why. */
 static int report_latest_year(db *d, const char *school, char *year, size_t len)
 {
 	char err[4096];
 	const char *p[1] = { school };
-	PGresult *y = db_query(d, "SELECT max(v.period), (SELECT count(*) FROM vqr.school WHERE school_code = $1) "
-			       "FROM vqr.indicator_value v JOIN vqr.period p USING (period) "
-			       "WHERE v.school_code = $1 AND p.period_type = 'academic_year'", 1, p, err, sizeof err);
+	PGresult *y = db_query(d, "SELECT max(v.period), (SELECT count(*) FROM vqr.school WHERE school_code = $1 "
+			       "OR $1 IS NULL) FROM vqr.indicator_value v JOIN vqr.period p USING (period) "
+			       "WHERE (v.school_code = $1 OR $1 IS NULL) AND p.period_type = 'academic_year'",
+			       1, p, err, sizeof err);
 
 	if (!y || PQgetisnull(y, 0, 0)) {
 		if (y && strcmp(PQgetvalue(y, 0, 1), "0") == 0)
-			log_error("school %s is not in the database", school);
+			log_error("school %s is not in the database", school ? school : "(any)");
 		else if (y)
-			log_error("no academic year of %s is loaded: say which with --year", school);
+			log_error("no academic year of %s is loaded: say which with --year", school ? school : "any school");
 		else
 			log_error_text(err);
 		PQclear(y);
@@ -228,11 +230,13 @@ static int report_latest_year(db *d, const char *school, char *year, size_t len)
 }
 
 /* vqr report: write r in rf to the file output, else to standard
- * output.  An exit code. */
-static int report_out(const report_data *r, const report_format *rf, const char *output)
+ * output (with rf's byte-order mark when bom).  An exit code. */
+static int report_out(const report_data *r, const report_format *rf, const char *output, int bom)
 {
 	char err[4096];
 
+	if (!output && bom)
+		report_write_bom(rf, stdout);
 	if (output && report_save(r, rf, output, err, sizeof err)) {
 		log_error("%s", err);
 		return EXIT_INTERNAL;
@@ -244,7 +248,8 @@ static int report_out(const report_data *r, const report_format *rf, const char 
 	return EXIT_OK;
 }
 
-/* vqr report: fill the layout l for school and year and print it in rf.
+/* vqr report: fill the layout l for school and year (with --region:
+ * every school side by side) and print it in rf.
  * An exit code. */
 static int report_print(const cfg *c, const opts *o, const report_layout *l, const report_format *rf,
 			const char *school)
@@ -261,7 +266,8 @@ static int report_print(const cfg *c, const opts *o, const report_layout *l, con
 	}
 	if (!year)
 		year = latest;
-	rc = report_fetch(d.conn, l, school, year, o->table, &r, err, sizeof err);
+	rc = o->ro.region ? report_fetch_region(d.conn, l, year, o->table, &r, err, sizeof err)
+			  : report_fetch(d.conn, l, school, year, o->table, &r, err, sizeof err);
 	db_close(&d, 1);
 	if (rc) {
 		log_error_text(err);
@@ -270,8 +276,8 @@ static int report_print(const cfg *c, const opts *o, const report_layout *l, con
 	for (size_t i = 0; report_warning(r, i); i++)
 		log_warning("%s", report_warning(r, i));
 	if (!report_values_found(r))
-		log_warning("no value of %s in %s is loaded: every figure shows as —", school, year);
-	rc = report_out(r, rf, o->output);
+		log_warning("no value of %s in %s is loaded: every figure shows as —", school ? school : "any school", year);
+	rc = report_out(r, rf, o->output, o->bom);
 	report_data_free(r);
 	return rc;
 }
@@ -297,7 +303,9 @@ int cmd_report(const cfg *c, const char *config, const opts *o, int argc, char *
 		log_error("--format %s writes a file: say which with -o FILE", fmt);
 		return EXIT_USAGE;
 	}
-	if (!school) {
+	if (o->ro.region)
+		school = NULL;
+	else if (!school) {
 		log_error("vqr report needs --school CODE (there is no configuration to take it from)");
 		return EXIT_USAGE;
 	}

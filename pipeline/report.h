@@ -40,8 +40,9 @@ typedef struct report_data report_data;     /* the filled tables (opaque) */
 
 /* A format the tables are written in (opaque, static): text (aligned
  * columns for a terminal, CJK counted double width), markdown or md (pipe
- * tables), csv (RFC 4180: each table's title, header, rows, footnotes),
- * xlsx (an Excel workbook, report_save only: pipeline/report_xlsx.c). */
+ * tables), csv (RFC 4180: each table's title, header, rows, footnotes;
+ * a figure is its bare number, a percentage with its %, and a column with
+ * marked figures is followed by a column 注 holding the marks), xlsx (an Excel workbook, report_save only: pipeline/report_xlsx.c). */
 typedef struct report_format report_format;
 
 /* The format of that name, or NULL when there is none. */
@@ -66,6 +67,24 @@ int report_layout_has_table(const report_layout *l, const char *id);
 int report_fetch(PGconn *conn, const report_layout *l, const char *school, const char *year,
 		 const char *only_id, report_data **out, char *err, size_t errlen);
 
+/* The colleges side by side: the layout filled for every school that has
+ * values in the database (report_fetch for each, in order of school
+ * code), merged by report_region.  Returns as report_fetch does;
+ * REPORT_REFUSED also when no school, or more than REPORT_MAX_SCHOOLS,
+ * has values. */
+#define REPORT_MAX_SCHOOLS 60
+int report_fetch_region(PGconn *conn, const report_layout *l, const char *year, const char *only_id,
+			report_data **out, char *err, size_t errlen);
+
+/* The reports per[0..n-1] (n >= 1: one layout and year filled for n
+ * schools) merged into one whose tables set the schools side by side:
+ * each column of figures becomes one column per school and a region
+ * column (counts: the sum; rates and means: the sum of numerators over
+ * the sum of denominators, never the mean of percentages; see
+ * report_region.c).  A new report the caller frees with
+ * report_data_free; per stays the caller's. */
+report_data *report_region(report_data *const *per, size_t n);
+
 /* Warnings found while filling (an indicator the database does not know, a
  * semester cell of an indicator not counted per semester): the i-th, or
  * NULL past the last.  Owned by r. */
@@ -78,12 +97,17 @@ size_t report_values_found(const report_data *r);
  * reports a write error or fmt writes only files (errno set). */
 int report_write(const report_data *r, const report_format *fmt, FILE *out);
 
+/* Write the byte-order mark that begins a file of format fmt (csv:
+ * UTF-8's, so that Excel reads it as UTF-8; others: nothing) to out.
+ * report_save writes it itself. */
+void report_write_bom(const report_format *fmt, FILE *out);
+
 /* Does format fmt write only whole files (xlsx), never to a stream? */
 int report_format_file_only(const report_format *fmt);
 
 /* Write the tables in format fmt into the file path: into a temporary
  * file in path's directory, renamed to path once complete (path is
- * untouched on failure).  Returns 0, or -1 with err. */
+ * untouched on failure), beginning with fmt's byte-order mark.  Returns 0, or -1 with err. */
 int report_save(const report_data *r, const report_format *fmt, const char *path, char *err, size_t errlen);
 
 /* Free filled tables (NULL is fine). */

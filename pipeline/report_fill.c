@@ -251,6 +251,11 @@ static int fill_from(filler *F, const ltable *t, size_t ti)
 
 static const char *const marks[] = { "†", "‡", "§", "¶", "††", "‡‡", "§§", "¶¶" };
 
+const char *report_mark(int i)
+{
+	return marks[i < 8 ? i : 7];
+}
+
 /* Format a number text with the reference's prefix and suffix. */
 static char *with_affixes(const vref *r, const char *num)
 {

@@ -119,6 +119,10 @@ struct report_data {
 	size_t found;           /* values found */
 };
 
+/* The i-th footnote mark of a table (†, ‡, ...; the 8th for any later
+ * one; static). */
+const char *report_mark(int i);
+
 /* Display width of UTF-8 text s on a terminal (East Asian wide
  * characters count 2; report_write.c). */
 int report_dwidth(const char *s);

@@ -1,7 +1,8 @@
 /*
  * report_write.c - the filled tables of the quality report printed
  * (report_write, report.h) as aligned text, Markdown or CSV, each format
- * a writer in the table of formats.
+ * a writer in the table of formats (xlsx: report_xlsx.c), and saved to a
+ * file (report_save).
  */
 #include "pipeline/report_int.h"
 
@@ -321,15 +322,21 @@ static void csv_field(FILE *out, const char *s, const char *mark, int first)
 	fputc('"', out);
 }
 
-static void write_csv_table(const ftable *t, FILE *out)
+/* Which columns of t have a marked cell (each gets a note column after
+ * it in CSV): a new array of ncols flags. */
+static int *csv_noted(const ftable *t)
 {
-	csv_field(out, t->title, NULL, 1);
-	fputs("\r\n", out);
-	if (t->kind == LK_TEXT) {
-		csv_field(out, t->text ? t->text : "", NULL, 1);
-		fputs("\r\n", out);
-	}
-	for (size_t c = 0; c < t->ncols && t->kind != LK_TEXT; c++) {
+	int *noted = xcalloc(t->ncols + 1, sizeof *noted);
+	for (size_t k = 0; k < t->nrows * t->ncols; k++)
+		if (t->cells[k].mark)
+			noted[k % t->ncols] = 1;
+	return noted;
+}
+
+/* The CSV header line of t: "group head", and 注 after a noted column. */
+static void csv_head(const ftable *t, const int *noted, FILE *out)
+{
+	for (size_t c = 0; c < t->ncols; c++) {
 		char *h = NULL;
 		if (t->group[c]) {
 			str b = STR_INIT;
@@ -339,14 +346,42 @@ static void write_csv_table(const ftable *t, FILE *out)
 			h = str_steal(&b);
 		}
 		csv_field(out, h ? h : t->head[c], NULL, c == 0);
+		if (noted[c])
+			csv_field(out, "注", NULL, 0);
 		free(h);
 	}
-	if (t->kind != LK_TEXT)
+	fputs("\r\n", out);
+}
+
+/* A cell in CSV: a figure as its bare number (a percentage keeps its %),
+ * so that it stays a number in a spreadsheet; other cells as shown. */
+static const char *csv_text(const fcell *x)
+{
+	size_t n = x->num ? strlen(x->num) : 0;
+	if (!x->num || strcmp(x->text, x->num) == 0)
+		return x->text;
+	if (strncmp(x->text, x->num, n) == 0 && strcmp(x->text + n, "%") == 0)
+		return x->text;
+	return x->num;
+}
+
+static void write_csv_table(const ftable *t, FILE *out)
+{
+	int *noted = csv_noted(t);
+
+	csv_field(out, t->title, NULL, 1);
+	fputs("\r\n", out);
+	if (t->kind == LK_TEXT) {
+		csv_field(out, t->text ? t->text : "", NULL, 1);
 		fputs("\r\n", out);
+	} else
+		csv_head(t, noted, out);
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
 			const fcell *x = &t->cells[r * t->ncols + c];
-			csv_field(out, x->text, x->mark, c == 0);
+			csv_field(out, csv_text(x), NULL, c == 0);
+			if (noted[c])
+				csv_field(out, x->mark ? x->mark : "", NULL, 0);
 		}
 		fputs("\r\n", out);
 	}
@@ -354,6 +389,7 @@ static void write_csv_table(const ftable *t, FILE *out)
 		csv_field(out, t->notes[k], NULL, 1);
 		fputs("\r\n", out);
 	}
+	free(noted);
 }
 
 static void heading_text(const char *heading, FILE *out)
@@ -379,15 +415,16 @@ struct report_format {
 	void (*table)(const ftable *t, FILE *out); /* one table */
 	const char *between;    /* between two tables */
 	int (*file)(const report_data *r, const char *path, char *err, size_t errlen); /* or a whole file */
+	const char *bom;        /* byte-order mark that begins a file, or NULL */
 };
 
 /* The formats, by name. */
 static const report_format formats[] = {
-	{ "text", heading_text, write_text_table, "\n", NULL },
-	{ "markdown", heading_md, write_md_table, "\n", NULL },
-	{ "md", heading_md, write_md_table, "\n", NULL },
-	{ "csv", heading_csv, write_csv_table, "\r\n", NULL },
-	{ "xlsx", NULL, NULL, NULL, report_xlsx_write },
+	{ "text", heading_text, write_text_table, "\n", NULL, NULL },
+	{ "markdown", heading_md, write_md_table, "\n", NULL, NULL },
+	{ "md", heading_md, write_md_table, "\n", NULL, NULL },
+	{ "csv", heading_csv, write_csv_table, "\r\n", NULL, "\xEF\xBB\xBF" },
+	{ "xlsx", NULL, NULL, NULL, report_xlsx_write, NULL },
 };
 
 const report_format *report_format_find(const char *name)
@@ -401,6 +438,12 @@ const report_format *report_format_find(const char *name)
 int report_format_file_only(const report_format *fmt)
 {
 	return fmt->file != NULL;
+}
+
+void report_write_bom(const report_format *fmt, FILE *out)
+{
+	if (fmt->bom)
+		fputs(fmt->bom, out);
 }
 
 int report_write(const report_data *r, const report_format *fmt, FILE *out)
@@ -430,6 +473,7 @@ static int save_tmp(const report_data *r, const report_format *fmt, const char *
 		return fmt->file(r, tmp, err, errlen);
 	if (!(f = fopen(tmp, "wb")))
 		return err_set(err, errlen, "%s: %s", tmp, strerror(errno));
+	report_write_bom(fmt, f);
 	rc = report_write(r, fmt, f);
 	if (fflush(f) || fsync(fileno(f)))
 		rc = -1;

@@ -102,6 +102,8 @@ static void usage(FILE *f)
 		"      --format FMT       report: text (aligned, default), markdown, csv or xlsx\n"
 		"  -o, --output FILE      report: write to FILE (replaced once complete), not to\n"
 		"                         standard output; xlsx needs it\n"
+		"      --bom              report --format csv: begin with a UTF-8 byte-order mark\n"
+		"                         (as a file written with -o always does)\n"
 
 		"      --layout FILE      report: the tables' layout (default: report/quality_report.yaml\n"
 		"                         beside the configuration, else the installed one)\n"
@@ -114,7 +116,9 @@ static void usage(FILE *f)
 		"                         (so does a marker FILE.accept-shrink beside it)\n"
 		"      --publish          init: publish this college's indicators to a region\n"
 		"      --id-block N       init --publish: number ids in block N (1..999999)\n"
-		"      --region           init: make this database the regional database\n"
+		"      --region           init: make this database the regional database;\n"
+		"                         report: the schools of the database side by side, with\n"
+		"                         the region's figures (rates: ratio of sums)\n"
 		"      --password-stdin   db login: read the password from standard input's\n"
 		"                         first line instead of asking on the terminal\n"
 		"  -v, --verbose          say what is done\n"
@@ -146,6 +150,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 	case 1003: o->layout = arg; break;
 	case 1004: o->table = arg; break;
 	case 'o': o->output = arg; break;
+	case 1008: o->bom = 1; break;
 	case 'n': o->dry_run = 1; break;
 	case 'j': o->summary_json = arg; break;
 	case 1005:
@@ -157,7 +162,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 		break;
 	case 1006: o->stale = 1; break;
 	case 1007: o->source = arg; break;
-	case 1008: o->password_stdin = 1; break;
+	case 1009: o->password_stdin = 1; break;
 	case 'P': o->ro.publish = 1; break;
 	case 'R': o->ro.region = 1; break;
 	case 'B':
@@ -186,12 +191,13 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "layout", required_argument, NULL, 1003 },
 		{ "table", required_argument, NULL, 1004 },
 		{ "output", required_argument, NULL, 'o' },
+		{ "bom", no_argument, NULL, 1008 },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },
 		{ "stale", no_argument, NULL, 1006 },
 		{ "source", required_argument, NULL, 1007 },
-		{ "password-stdin", no_argument, NULL, 1008 },
+		{ "password-stdin", no_argument, NULL, 1009 },
 		{ "publish", no_argument, NULL, 'P' },
 		{ "id-block", required_argument, NULL, 'B' },
 		{ "region", no_argument, NULL, 'R' } } };

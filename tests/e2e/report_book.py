@@ -4,10 +4,14 @@ and compare it cell by cell with the same report in Markdown and with
 the database's values.
 
     python3 report_book.py BOOK.xlsx REPORT.md DBVALUES SCHOOL_NAME YEAR
+    python3 report_book.py --csv REPORT.csv REPORT.md
 
 DBVALUES holds the school's values of the year, one a line (psql -At).
 Prints one line per problem and, last, "sheets S cells C numbers N
 percents P comments M notes K"; exits 1 when there was a problem.
+With --csv: the CSV report (UTF-8 with a byte-order mark) against the
+Markdown one: each figure a bare number (a percentage with its %), each
+mark in the column 注 after its figure; last "numbers N marks M".
 """
 import re
 import sys
@@ -180,5 +184,59 @@ def check_table(ws, title, head, rows, notes, db, counts):
         counts["notes"] += 1
 
 
+def csv_tables(path):
+    """[(title, header, rows, notes)] of a CSV report (blank-line separated)."""
+    import csv
+    raw = open(path, encoding="utf-8", newline="").read()
+    if not raw.startswith("\ufeff"):
+        bad("no byte-order mark")
+    tables, cur = [], None
+    for row in csv.reader(raw.lstrip("\ufeff").splitlines()):
+        if not row:
+            cur = None
+        elif cur is None:
+            cur = [row[0], None, [], []]
+            tables.append(cur)
+        elif cur[1] is None:
+            cur[1] = row
+        elif len(row) == 1 and len(cur[1]) > 1:
+            cur[3].append(row[0])
+        else:
+            cur[2].append(row)
+    return [t for t in tables if t[1] is not None]
+
+
+def check_csv(path, md):
+    counts = dict(numbers=0, marks=0)
+    tables = md_tables(md)
+    got = csv_tables(path)
+    if [t[0] for t in got] != [t[0] for t in tables]:
+        bad(f"CSV titles {[t[0] for t in got]}")
+    for (title, head, rows, notes), (_, chead, crows, cnotes) in zip(tables, got):
+        cols = [i for i, h in enumerate(chead) if h != "注"]
+        if [chead[i] for i in cols] != head or cnotes != notes or len(crows) != len(rows):
+            bad(f"{title}: CSV header {chead}, notes {cnotes}, {len(crows)} rows")
+            continue
+        for row, crow in zip(rows, crows):
+            for want, i in zip(row, cols):
+                mark = want[len(want.rstrip(MARKS)):]
+                want = want.rstrip(MARKS)
+                cell = crow[i]
+                note = crow[i + 1] if i + 1 < len(chead) and chead[i + 1] == "注" else ""
+                if cell != want or note != mark:
+                    bad(f"{title}: CSV {cell!r} {note!r}, the report {want!r}{mark}")
+                if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?%?", cell):
+                    counts["numbers"] += 1
+                elif any(m in cell for m in MARKS):
+                    bad(f"{title}: a mark inside {cell!r}")
+                counts["marks"] += note != ""
+    for p in problems:
+        print(p)
+    print(" ".join(f"{k} {v}" for k, v in counts.items()))
+    return 1 if problems else 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--csv":
+        sys.exit(check_csv(*sys.argv[2:]))
     sys.exit(main(*sys.argv[1:]))

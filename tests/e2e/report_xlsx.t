@@ -8,15 +8,13 @@
 # percentages, each marked figure (†) with its footnote as a comment and
 # the footnotes under the table, and an about sheet (说明).  Then: -o
 # replaces a file only once complete, xlsx refuses standard output, and a
-# directory that cannot be written exits 5 leaving nothing behind.
+# directory that cannot be written exits 5 leaving nothing behind.  Last,
+# CSV for Excel: a UTF-8 byte-order mark with -o (and --bom), read back
+# with Python's csv: figures stay numbers, marks in a column 注 of their
+# own, every figure as in the database.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 . "$(dirname "$0")/report_env.sh"
-
-# Debian's python3, where scripts/deps.sh installs python3-openpyxl
-# (another python3 first on PATH may not have it).
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
 report_env vqr_e2e_report_xlsx
 
@@ -81,5 +79,25 @@ out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format text -o 
 is "$rc" 0 "-o works for every format (text)"
 vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format text >"$WORK/r.txt" 2>/dev/null
 ok $(cmp -s "$WORK/out/r.txt" "$WORK/r.txt"; echo $?) "  and writes what standard output gets"
+
+# CSV that Excel opens by double-click, with figures that stay numbers.
+vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format csv -o "$WORK/out/r.csv" 2>/dev/null; rc=$?
+is "$rc" 0 "--format csv -o FILE exits 0"
+is "$(head -c 3 "$WORK/out/r.csv" | od -An -tx1 | tr -d ' ')" "efbbbf" "  the file begins with a UTF-8 byte-order mark"
+vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format csv >"$WORK/plain.csv" 2>/dev/null
+is "$(head -c 3 "$WORK/plain.csv" | od -An -tx1 | tr -d ' ')" "$(head -c 3 "$WORK/plain.csv" | od -An -tx1 | tr -d ' ' | grep -v efbbbf)" \
+	"  standard output has none"
+vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format csv --bom >"$WORK/bom.csv" 2>/dev/null
+ok $(cmp -s "$WORK/bom.csv" "$WORK/out/r.csv"; echo $?) "  unless --bom: then the same bytes as the file"
+"$PY" "$TOP/tests/e2e/report_book.py" --csv "$WORK/out/r.csv" "$WORK/report.md" >"$WORK/csv.out" 2>&1; rc=$?
+is "$rc" 0 "the CSV read back (python csv) holds the report's figures, marks in a column 注 of their own"
+[ "$rc" = 0 ] || sed 's/^/# /' "$WORK/csv.out"
+nmarks=$(grep -c '^[†‡§¶]* ' "$WORK/report.md")
+figures=$(grep -o ' | [0-9][0-9.]*%\?[†‡§¶]* |' "$WORK/report.md" | wc -l)
+like "$(tail -n 1 "$WORK/csv.out")" "numbers * marks $nmarks" "  all $nmarks marks"
+nums=$(tail -n 1 "$WORK/csv.out" | cut -d' ' -f2)
+ok $([ "$nums" -ge "$figures" ] && [ "$nums" -gt 0 ]; echo $?) "  every figure a bare number ($nums >= $figures)"
+like "$(sed -n '/^表 1-2/,/^$/p' "$WORK/out/r.csv")" "*数量（人）,注,*
+1,企事业单位就业,737,†,50.27*" "  表1-2: 737 and its mark † in the column after it"
 
 done_testing
