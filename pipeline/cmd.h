@@ -29,6 +29,7 @@ typedef struct opts {
 	const char *format;     /* --format (report): text, markdown, csv */
 	const char *layout;     /* --layout FILE (report) */
 	const char *table;      /* --table ID (report) */
+	const char *output;     /* -o, --output FILE (report): instead of stdout, written atomically */
 	const char *accept[64]; /* --accept-shrink FILE (run): base names (naccept) */
 	int naccept;            /* entries of accept */
 	int stale;              /* --stale (reprocess): the slices computed with another catalog */

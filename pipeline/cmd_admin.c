@@ -4,10 +4,12 @@
  * region (a regional database's colleges) and vqr report (the quality
  * report's tables); and the database opening every command shares.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/db/embed.h"
@@ -218,6 +220,41 @@ static int report_latest_year(db *d, const char *school, char *year, size_t len)
 	return 0;
 }
 
+/* The filled report r in format rf to stdout, or to file path (when not
+ * NULL) through a temporary file renamed over it once complete.  An
+ * exit code. */
+static int report_output(const report_data *r, const report_format *rf, const char *path)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+	FILE *f;
+	int bad, direct;
+
+	if (!path) {
+		report_write(r, rf, stdout);
+		return EXIT_OK; /* main checks stdout */
+	}
+	/* not a regular file (a device, a pipe): written as it is */
+	direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+	if (!direct && snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+		log_error("%s: the name is too long", path);
+		return EXIT_USAGE;
+	}
+	if (!(f = fopen(direct ? path : tmp, "wb"))) {
+		log_error("%s: cannot write: %s", path, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	bad = report_write(r, rf, f) < 0 || fflush(f) != 0 || (!direct && fsync(fileno(f)) != 0);
+	bad |= fclose(f) != 0;
+	if (bad || (!direct && rename(tmp, path) != 0)) {
+		log_error("%s: cannot write: %s", path, strerror(errno));
+		if (!direct)
+			unlink(tmp);
+		return EXIT_INTERNAL;
+	}
+	return EXIT_OK;
+}
+
 /* vqr report: fill the layout l for school and year and print it in rf.
  * An exit code. */
 static int report_print(const cfg *c, const opts *o, const report_layout *l, const report_format *rf,
@@ -245,9 +282,9 @@ static int report_print(const cfg *c, const opts *o, const report_layout *l, con
 		log_warning("%s", report_warning(r, i));
 	if (!report_values_found(r))
 		log_warning("no value of %s in %s is loaded: every figure shows as —", school, year);
-	report_write(r, rf, stdout);
+	rc = report_output(r, rf, o->output);
 	report_data_free(r);
-	return EXIT_OK;
+	return rc;
 }
 
 /* vqr report: the quality report's tables (pipeline/report.h). */
@@ -264,7 +301,7 @@ int cmd_report(const cfg *c, const char *config, const opts *o, int argc, char *
 	(void)argc;
 	(void)argv;
 	if (!rf) {
-		log_error("--format %s: text, markdown or csv", fmt);
+		log_error("--format %s: text, markdown, csv or html", fmt);
 		return EXIT_USAGE;
 	}
 	if (!school) {

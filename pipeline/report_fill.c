@@ -534,6 +534,8 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 		return rc;
 	F.r = xcalloc(1, sizeof *F.r);
 	F.r->t = xcalloc(l->nt + 1, sizeof *F.r->t);
+	F.r->school = xstrdup(school);
+	F.r->year = xstrdup(year);
 	report_vars_set(&F.base, "school_name", PQgetvalue(res, 0, 0));
 	report_vars_set(&F.base, "school_code", school);
 	report_vars_set(&F.base, "year", year);
@@ -602,6 +604,5 @@ void report_data_free(report_data *r)
 		ftable_free(&r->t[i]);
 	free(r->t);
 	free_strings(r->warn, r->nwarn);
-	free(r->heading);
-	free(r);
+	FREE_ALL(r->heading, r->school, r->year, r);
 }

@@ -202,8 +202,9 @@ static void text_row(const ftable *t, size_t r, const int *w, const int *mw, str
 	put_line(out, line);
 }
 
-static void write_text_table(const ftable *t, FILE *out)
+static void write_text_table(const report_data *r, const ftable *t, FILE *out)
 {
+	(void)r;
 	int *w = xcalloc(t->ncols + 1, sizeof *w), *mw = xcalloc(t->ncols + 1, sizeof *mw);
 	str line = STR_INIT;
 
@@ -244,8 +245,9 @@ static void md_notes(const ftable *t, FILE *out)
 	}
 }
 
-static void write_md_table(const ftable *t, FILE *out)
+static void write_md_table(const report_data *r, const ftable *t, FILE *out)
 {
+	(void)r;
 	if (t->kind == LK_TEXT) {
 		fprintf(out, "## %s\n\n", t->title);
 		md_text(out, t->text ? t->text : "");
@@ -304,8 +306,9 @@ static void csv_field(FILE *out, const char *s, const char *mark, int first)
 	fputc('"', out);
 }
 
-static void write_csv_table(const ftable *t, FILE *out)
+static void write_csv_table(const report_data *r, const ftable *t, FILE *out)
 {
+	(void)r;
 	csv_field(out, t->title, NULL, 1);
 	fputs("\r\n", out);
 	if (t->kind == LK_TEXT) {
@@ -359,16 +362,19 @@ static void heading_csv(const char *heading, FILE *out)
 struct report_format {
 	const char *name;       /* as --format names it */
 	void (*heading)(const char *heading, FILE *out); /* the report's heading */
-	void (*table)(const ftable *t, FILE *out); /* one table */
+	void (*table)(const report_data *r, const ftable *t, FILE *out); /* one table */
+	void (*begin)(const report_data *r, FILE *out); /* before the heading, or NULL */
+	void (*end)(const report_data *r, FILE *out); /* after the last table, or NULL */
 	const char *between;    /* between two tables */
 };
 
 /* The formats, by name. */
 static const report_format formats[] = {
-	{ "text", heading_text, write_text_table, "\n" },
-	{ "markdown", heading_md, write_md_table, "\n" },
-	{ "md", heading_md, write_md_table, "\n" },
-	{ "csv", heading_csv, write_csv_table, "\r\n" },
+	{ "text", heading_text, write_text_table, NULL, NULL, "\n" },
+	{ "markdown", heading_md, write_md_table, NULL, NULL, "\n" },
+	{ "md", heading_md, write_md_table, NULL, NULL, "\n" },
+	{ "csv", heading_csv, write_csv_table, NULL, NULL, "\r\n" },
+	{ "html", NULL, report_html_block, report_html_begin, report_html_end, "\n" },
 };
 
 const report_format *report_format_find(const char *name)
@@ -381,12 +387,16 @@ const report_format *report_format_find(const char *name)
 
 int report_write(const report_data *r, const report_format *fmt, FILE *out)
 {
-	if (r->heading)
+	if (fmt->begin)
+		fmt->begin(r, out);
+	if (r->heading && fmt->heading)
 		fmt->heading(r->heading, out);
 	for (size_t i = 0; i < r->nt; i++) {
 		if (i)
 			fputs(fmt->between, out);
-		fmt->table(&r->t[i], out);
+		fmt->table(r, &r->t[i], out);
 	}
+	if (fmt->end)
+		fmt->end(r, out);
 	return ferror(out) ? -1 : 0;
 }

@@ -96,10 +96,12 @@ static void usage(FILE *f)
 		"      --stale            reprocess: the slices computed with another catalog\n"
 		"      --source SOURCE    reprocess: the slices of this source\n"
 		"      --school CODE      report: the school (default: the configuration's)\n"
-		"      --format FMT       report: text (aligned, default), markdown or csv\n"
+		"      --format FMT       report: text (aligned, default), markdown, csv, or html\n"
+		"                         (one self-contained page with charts)\n"
 		"      --layout FILE      report: the tables' layout (default: report/quality_report.yaml\n"
 		"                         beside the configuration, else the installed one)\n"
 		"      --table ID         report: only this table (e.g. 1-2)\n"
+		"  -o, --output FILE      report: write to FILE (complete or not at all), not stdout\n"
 		"  -n, --dry-run          run, reprocess, revert: do it all, report what would\n"
 		"                         change, roll back, move nothing\n"
 		"  -j, --summary-json FILE  run: write a summary of the run as JSON (monitoring)\n"
@@ -137,6 +139,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 	case 1002: o->format = arg; break;
 	case 1003: o->layout = arg; break;
 	case 1004: o->table = arg; break;
+	case 'o': o->output = arg; break;
 	case 'n': o->dry_run = 1; break;
 	case 'j': o->summary_json = arg; break;
 	case 1005:
@@ -167,7 +170,7 @@ static int own_option(int ch, const char *arg, void *ctx)
  * wrong option). */
 static int parse_options(int argc, char **argv, opts *o)
 {
-	static const cli_parser parser = { "vqr", usage, "d:y:anj:", own_option, NULL, {
+	static const cli_parser parser = { "vqr", usage, "d:y:anj:o:", own_option, NULL, {
 		{ "database", required_argument, NULL, 'd' },
 		{ "year", required_argument, NULL, 'y' },
 		{ "all", no_argument, NULL, 'a' },
@@ -175,6 +178,7 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "format", required_argument, NULL, 1002 },
 		{ "layout", required_argument, NULL, 1003 },
 		{ "table", required_argument, NULL, 1004 },
+		{ "output", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },

@@ -9,6 +9,9 @@ PKGS="python3-jsonschema gcc make pkg-config libc6-dev libpq-dev libcsv-dev liby
       libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux time"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
+# tests/e2e/report_html.t: an HTML parser, an image reader for the
+# screenshot, headless Chromium to render the page, a CJK font to draw it.
+PKGS="$PKGS python3-html5lib python3-pil chromium fonts-wqy-microhei"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).
 PKGS="$PKGS clang libclang-rt-dev"
 # Optional: only the benchmark (bench/e2e.sh) uses it, never make check.

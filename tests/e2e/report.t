@@ -240,8 +240,8 @@ bad "a value that is not a value" 'tables:
     values: {n: 3}' '5:17: value n must be {indicator: CODE, ...}'
 
 # Usage errors.
-out=$(vqr -c "$CFG" report --layout "$LAYOUT" --format html 2>&1); rc=$?
-is "$rc" 1 "--format html exits 1"; like "$out" "*text, markdown or csv*" "  and names the formats"
+out=$(vqr -c "$CFG" report --layout "$LAYOUT" --format pdf 2>&1); rc=$?
+is "$rc" 1 "--format pdf exits 1"; like "$out" "*text, markdown, csv or html*" "  and names the formats"
 out=$(vqr -c "$CFG" report --layout "$LAYOUT" --year 2023 2>&1); rc=$?
 is "$rc" 1 "--year 2023 exits 1"; like "$out" "*like 2022-2023*" "  and shows how a year is written"
 out=$(vqr -c "$CFG" report --layout "$LAYOUT" --school NOPE 2>&1); rc=$?
