@@ -349,6 +349,29 @@ static int fill_value(filler *F, PGresult *res, int row)
 	return 0;
 }
 
+/* Run sql with $1 the school, $2 the academic year, $3 the fiscal year
+ * and $4... the na array literals a (closed with "}" here, then freed).
+ * The result, or NULL after db_fail (what) into F->err. */
+static PGresult *exec_arrays(filler *F, const char *sql, str *a, int na, const char *what)
+{
+	const char *p[3 + 8];
+	PGresult *res;
+
+	for (int k = 0; k < na; k++)
+		p[3 + k] = db_array_end(&a[k]);
+	p[0] = F->school;
+	p[1] = F->year;
+	p[2] = F->fiscal;
+	res = PQexecParams(F->conn, sql, 3 + na, NULL, p, NULL, NULL, 0);
+	for (int k = 0; k < na; k++)
+		str_free(&a[k]);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		db_fail(F, res, what);
+		return NULL;
+	}
+	return res;
+}
+
 /* Every wanted value in one query. */
 static int fetch_values(filler *F)
 {
@@ -370,7 +393,6 @@ static int fetch_values(filler *F)
 		"  AND r.indicator_code = w.code AND r.breakdown = w.bd AND r.value_type = 'reported' "
 		"ORDER BY w.i";
 	str a[5] = { STR_INIT, STR_INIT, STR_INIT, STR_INIT, STR_INIT };
-	const char *p[8];
 	PGresult *res;
 	int rc = 0;
 
@@ -386,20 +408,70 @@ static int fetch_values(filler *F)
 		snprintf(num, sizeof num, "%d", F->w[i].ref->decimals);
 		db_array_add(&a[4], num);
 	}
-	for (int k = 0; k < 5; k++)
-		p[3 + k] = db_array_end(&a[k]);
-	p[0] = F->school;
-	p[1] = F->year;
-	p[2] = F->fiscal;
-	res = PQexecParams(F->conn, sql, 8, NULL, p, NULL, NULL, 0);
-	for (int k = 0; k < 5; k++)
-		str_free(&a[k]);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		return db_fail(F, res, "report: the values");
+	if (!(res = exec_arrays(F, sql, a, 5, "report: the values")))
+		return -1;
 	for (int row = 0; row < PQntuples(res) && !rc; row++)
 		rc = fill_value(F, res, row);
 	PQclear(res);
 	return rc;
+}
+
+/* One row of fetch_trends's result into its cell: the period, the value
+ * as shown and as a number, and the indicator's name and unit. */
+static void add_trend(filler *F, PGresult *res, int row)
+{
+	const wanted *w = &F->w[(size_t)atol(PQgetvalue(res, row, 0)) - 1];
+	fcell *c = &F->r->t[w->table].cells[w->index];
+	size_t k = c->ntrend++;
+
+	c->tperiod = xreallocarray(c->tperiod, k + 1, sizeof *c->tperiod);
+	c->tshown = xreallocarray(c->tshown, k + 1, sizeof *c->tshown);
+	c->tvalue = xreallocarray(c->tvalue, k + 1, sizeof *c->tvalue);
+	c->tperiod[k] = xstrdup(PQgetvalue(res, row, 1));
+	c->tshown[k] = with_affixes(w->ref, PQgetvalue(res, row, 2));
+	c->tvalue[k] = strtod(PQgetvalue(res, row, 2), NULL);
+	if (!c->tname) {
+		c->tname = xstrdup(PQgetvalue(res, row, 3));
+		c->tunit = xstrdup(PQgetvalue(res, row, 4));
+	}
+}
+
+/* The trend of every value of a text block or key figures: the
+ * indicator's values (computed, else reported) in every academic or
+ * fiscal year up to the report's, for the HTML charts. */
+static int fetch_trends(filler *F)
+{
+	static const char *sql =
+		"WITH w AS (SELECT * FROM unnest($4::text[], $5::jsonb[], $6::int[]) WITH ORDINALITY AS w(code, bd, dec, i)) "
+		"SELECT w.i, v.period, CASE WHEN w.dec < 0 THEN trim_scale(round(x.value, 2))::text "
+		"  ELSE round(x.value, w.dec)::text END, i.name_zh, coalesce(i.unit, '') "
+		"FROM w JOIN vqr.indicator i ON i.indicator_code = w.code AND i.period_type IN ('academic_year', 'fiscal_year') "
+		"JOIN (SELECT DISTINCT period, indicator_code, breakdown FROM vqr.indicator_value WHERE school_code = $1::text) v "
+		"  ON v.indicator_code = w.code AND v.breakdown = w.bd "
+		"  AND v.period <= CASE WHEN i.period_type = 'fiscal_year' THEN $3::text ELSE $2::text END "
+		"CROSS JOIN LATERAL (SELECT value FROM vqr.indicator_value x WHERE x.school_code = $1::text "
+		"  AND x.indicator_code = w.code AND x.breakdown = w.bd AND x.period = v.period "
+		"  ORDER BY x.value_type = 'computed' DESC LIMIT 1) x "
+		"ORDER BY w.i, v.period";
+	str a[3] = { STR_INIT, STR_INIT, STR_INIT };
+	PGresult *res;
+
+	for (size_t i = 0; i < F->nw; i++) {
+		char num[16];
+		int kind = F->r->t[F->w[i].table].kind;
+		/* only text and figures; a period of their own has no trend */
+		int want = (kind == LK_TEXT || kind == LK_FIGURES) && !F->w[i].period && !F->w[i].ref->reported;
+		db_array_add(&a[0], want ? F->w[i].ref->indicator : "");
+		db_array_add(&a[1], F->w[i].bd);
+		snprintf(num, sizeof num, "%d", F->w[i].ref->decimals);
+		db_array_add(&a[2], num);
+	}
+	if (!(res = exec_arrays(F, sql, a, 3, "report: the trends")))
+		return -1;
+	for (int row = 0; row < PQntuples(res); row++)
+		add_trend(F, res, row);
+	PQclear(res);
+	return 0;
 }
 
 static int year_ok(const char *y, char *fiscal, size_t flen)
@@ -555,6 +627,8 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 	rc = fill_tables(&F, only_id);
 	if (!rc)
 		rc = fetch_values(&F);
+	if (!rc && F.nw)
+		rc = fetch_trends(&F);
 	if (!rc)
 		fill_texts(&F);
 	PQclear(res); /* the school's name, a template variable until here */
@@ -597,9 +671,12 @@ static void ftable_free(ftable *t)
 	free_strings(t->group, t->ncols);
 	free(t->right);
 	if (t->cells)
-		for (size_t k = 0; k < (t->kind == LK_TEXT ? t->nvals : t->nrows * t->ncols); k++)
-			FREE_ALL(t->cells[k].text, t->cells[k].num, t->cells[k].numer, t->cells[k].denom,
-				 t->cells[k].scale);
+		for (size_t k = 0; k < (t->kind == LK_TEXT ? t->nvals : t->nrows * t->ncols); k++) {
+			fcell *c = &t->cells[k];
+			free_strings(c->tperiod, c->ntrend);
+			free_strings(c->tshown, c->ntrend);
+			FREE_ALL(c->text, c->num, c->numer, c->denom, c->scale, c->tvalue, c->tname, c->tunit);
+		}
 	free(t->text);
 	free(t->cells);
 	free_strings(t->notes, t->nnotes);

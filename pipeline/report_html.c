@@ -36,6 +36,7 @@ static const char css[] =
 	".card .l{font-size:.85em;color:#444}\n"
 	"figure{margin:10px 0}\n"
 	"svg.chart{display:block;width:100%;max-width:640px;height:auto}\n"
+	".trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:8px 16px}\n"
 	"figcaption,.notes,footer{font-size:.82em;color:#555}\n"
 	".notes{margin:.4em 0;padding-left:0;list-style:none}\n"
 	"@media print{@page{size:A4;margin:15mm}main{max-width:none;padding:0}"
@@ -167,6 +168,21 @@ static void html_cards(const ftable *t, FILE *out)
 	fputs("</div>\n", out);
 }
 
+/* The source and date of a chart, under it. */
+static void put_caption(const report_data *rd, const char *what, FILE *out)
+{
+	char d[16];
+	today(d, sizeof d);
+	fputs("<figcaption>", out);
+	if (what) {
+		put_esc(out, what);
+		fputs("。", out);
+	}
+	fputs("来源：vqr 数据库，学校 ", out);
+	put_esc(out, rd->school_code);
+	fprintf(out, "；%s 生成。</figcaption>\n", d);
+}
+
 /* The chart the layout asks for under table t: one mark per row whose
  * value column holds a value. */
 static void html_chart(const report_data *rd, const ftable *t, FILE *out)
@@ -176,7 +192,6 @@ static void html_chart(const report_data *rd, const ftable *t, FILE *out)
 	char **shown = xcalloc(t->nrows + 1, sizeof *shown);
 	size_t n = 0;
 	str b = STR_INIT;
-	char d[16];
 
 	for (size_t r = 0; r < t->nrows; r++) {
 		const fcell *l = &t->cells[r * t->ncols + lt->chart_label], *v = &t->cells[r * t->ncols + lt->chart_value];
@@ -191,20 +206,54 @@ static void html_chart(const report_data *rd, const ftable *t, FILE *out)
 	else
 		svg_stack(&b, t->title, it, n, lt->chart_unit);
 	if (n && b.len) {
-		today(d, sizeof d);
 		fputs("<figure>\n", out);
 		fwrite(b.s, 1, b.len, out);
-		fputs("\n<figcaption>来源：vqr 数据库，学校 ", out);
-		put_esc(out, rd->school_code);
-		fputs("，", out);
-		put_esc(out, rd->year);
-		fprintf(out, " 学年；%s 生成。</figcaption>\n</figure>\n", d);
+		fputc('\n', out);
+		put_caption(rd, NULL, out);
+		fputs("</figure>\n", out);
 	}
 	str_free(&b);
 	for (size_t k = 0; k < n; k++)
 		free(shown[k]);
 	free(shown);
 	free(it);
+}
+
+/* The trend of value c (two periods or more): a bar per period. */
+static void html_trend(const report_data *rd, const fcell *c, FILE *out)
+{
+	svg_item *it = xcalloc(c->ntrend, sizeof *it);
+	str b = STR_INIT, title = STR_INIT;
+
+	for (size_t k = 0; k < c->ntrend; k++)
+		it[k] = (svg_item){ c->tperiod[k], c->tvalue[k], c->tshown[k] };
+	str_addf(&title, "%s 历年（%s）", c->tname, c->tunit && *c->tunit ? c->tunit : "—");
+	svg_bars(&b, title.s, it, c->ntrend, c->tunit, 0);
+	fputs("<figure class=\"trend\">\n", out);
+	fwrite(b.s, 1, b.len, out);
+	fputc('\n', out);
+	put_caption(rd, title.s, out);
+	fputs("</figure>\n", out);
+	str_free(&b);
+	str_free(&title);
+	free(it);
+}
+
+/* The trends of the values of a text block or of key figures. */
+static void html_trends(const report_data *rd, const ftable *t, FILE *out)
+{
+	size_t n = t->kind == LK_TEXT ? t->nvals : t->nrows, shown = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const fcell *c = t->kind == LK_TEXT ? &t->vals[k] : &t->cells[k * 2 + 1];
+		if (c->ntrend < 2)
+			continue;
+		if (!shown++)
+			fputs("<div class=\"trends\">\n", out);
+		html_trend(rd, c, out);
+	}
+	if (shown)
+		fputs("</div>\n", out);
 }
 
 void report_html_block(const report_data *r, const ftable *t, FILE *out)
@@ -223,6 +272,8 @@ void report_html_block(const report_data *r, const ftable *t, FILE *out)
 	} else {
 		html_table(t, out);
 	}
+	if (t->kind != LK_TABLE)
+		html_trends(r, t, out);
 	if (t->lt->chart != CH_NONE)
 		html_chart(r, t, out);
 	if (t->nnotes) {

@@ -94,6 +94,11 @@ typedef struct fcell {
 	int pct;                /* the indicator's unit is % */
 	int hasnum;             /* a value was found: val holds it */
 	double val;             /* the value shown, as a number (rounded as shown) */
+	size_t ntrend;          /* values of the indicator in the periods up to the report's (text and figures) */
+	char **tperiod;         /* their periods, oldest first (ntrend) */
+	char **tshown;          /* the values as shown (ntrend) */
+	double *tvalue;         /* the values (ntrend) */
+	char *tname, *tunit;    /* the indicator's name and unit (with a trend), or NULL */
 } fcell;
 
 typedef struct ftable {

@@ -5,6 +5,7 @@
 # chart's marks carry the values of the database (表1-1 satisfaction as
 # bars, 表1-2 destinations and 5.5 funding shares as stacked bars) and
 # their lengths are proportional to them within a pixel, from zero, with
+# (and a value of 1.4's text has its trend over the years loaded),
 # the unit, the source and the date under each chart; the † footnotes
 # under their tables; text escaped.  -o writes the file atomically.  Last,
 # headless Chromium renders the page: the screenshot is not blank and the
@@ -53,8 +54,11 @@ val() { # INDICATOR PERIOD [BREAKDOWN]: the computed value, else the reported on
 		非同级财政拨款收入:finance.revenue.non_peer_fiscal.share 其他预算收入:finance.revenue.other.share; do
 		echo "5.5|${x%%:*}|$(val "${x#*:}" 2022)"
 	done
+	for y in 2021-2022 2022-2023; do
+		echo "trend|$y|$(val employment.dest.enterprise $y)"
+	done
 } > "$WORK/want.txt"
-is "$(grep -c '|[0-9]' "$WORK/want.txt")" 11 "the database holds the 11 values the test compares"
+is "$(grep -c '|[0-9]' "$WORK/want.txt")" 13 "the database holds the 13 values the test compares"
 
 $PY - "$WORK/r.html" "$WORK/want.txt" > "$WORK/check.tap" 2>&1 <<'PY'
 import sys, re, html5lib
@@ -117,6 +121,19 @@ for tid, kind in (("1-1", "bars"), ("1-2", "stack"), ("5.5", "stack")):
     cap = s.find(".//figcaption")
     ok(cap is not None and "来源" in cap.text and re.search(r"20\d\d-\d\d-\d\d", cap.text),
        "%s: the source and the date under the chart" % tid)
+# 1.4's text: each value's trend over the years loaded (here 2021-2022
+# and 2022-2023 of employment.dest.enterprise), bars from zero.
+trend = None
+for f in secs["1.4"].iter("figure"):
+    svg = next((e for e in f.iter() if str(e.tag).endswith("svg")), None)
+    m = {r.get("data-label"): r for r in svg.iter() if str(r.tag).endswith("rect") and r.get("class") == "mark"}
+    if set(m) == set(want["trend"]) and all(abs(float(m[k].get("data-value")) - v) < 0.0051 for k, v in want["trend"].items()):
+        trend = (svg, m)
+ok(trend is not None, "1.4: the trend of 企事业单位就业 over the loaded years, with the database's values")
+if trend:
+    sc = float(trend[0].get("data-scale"))
+    ok(all(abs(float(r.get("width")) - float(r.get("data-value")) * sc) <= 1 for r in trend[1].values()),
+       "  its bars' lengths are proportional to the values, within a pixel")
 notes = " ".join(li.text or "" for li in secs["1-2"].iter("li"))
 ok("† 报告填报 752，按明细计算 737" in notes, "1-2: the inconsistency is a footnote under its table")
 marks = [sup.text for sup in secs["1-2"].iter("sup")]
