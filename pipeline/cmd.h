@@ -26,13 +26,15 @@ typedef struct opts {
 	int all;                /* --all (show): every breakdown */
 	region_init_opts ro;    /* --publish, --id-block, --region (init) */
 	const char *school;     /* --school (report) */
-	const char *format;     /* --format (report): text, markdown, csv */
+	const char *format;     /* --format (report): text, markdown, csv, xlsx */
 	const char *layout;     /* --layout FILE (report) */
 	const char *table;      /* --table ID (report) */
+	const char *output;     /* -o, --output FILE (report) */
 	const char *accept[64]; /* --accept-shrink FILE (run): base names (naccept) */
 	int naccept;            /* entries of accept */
 	int stale;              /* --stale (reprocess): the slices computed with another catalog */
 	const char *source;     /* --source SOURCE (reprocess) */
+	int password_stdin;     /* --password-stdin (db login): the password is standard input's first line */
 } opts;
 
 /* A command: c the configuration (NULL for the commands that can go
@@ -49,6 +51,12 @@ cmd_fn cmd_reprocess; /* cmd_reprocess.c: compute loaded files' slices again */
 cmd_fn cmd_revert;    /* cmd_reprocess.c: restore the slices of a batch */
 cmd_fn cmd_show;      /* cmd_show.c: the indicators loaded for the school */
 cmd_fn cmd_status;    /* cmd_status.c: the last batches, findings, quarantine, inbox */
+
+/* vqr db login NAME (cmd_login.c): create the analyst login name (a
+ * LOGIN role in vqr_analyst, read only) or give it a new password, read
+ * from the terminal or, with o->password_stdin, from standard input.  An
+ * exit code. */
+int cmd_db_login(const cfg *c, const opts *o, const char *name);
 
 /* Open the database of c (or --database) into d, saying where; with
  * need_schema, check that the schema is vqr's latest.  0, or an exit

@@ -4,6 +4,7 @@
  * region (a regional database's colleges) and vqr report (the quality
  * report's tables); and the database opening every command shares.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,21 +91,26 @@ int cmd_init(const cfg *c, const char *config, const opts *o, int argc, char **a
 
 int cmd_db(const cfg *c, const char *config, const opts *o, int argc, char **argv)
 {
-	const char *what = argv[0];
+	const char *what;
 	embed_cluster cl;
 	char err[4096];
 	int running;
 
 	(void)config;
-	(void)o;
-	(void)argc;
+	if (argc < 1 || argc != (strcmp(what = argv[0], "login") == 0 ? 2 : 1)) {
+		log_error("vqr db needs start, stop, status or login NAME");
+		log_hint("try \"vqr --help\"");
+		return EXIT_USAGE;
+	}
+	if (strcmp(what, "login") == 0)
+		return cmd_db_login(c, o, argv[1]);
 	if (c->database) {
 		char shown[4096];
 		log_error("the configuration names a database (%s): there is no embedded cluster to manage",
 			  db_mask_conninfo(c->database, shown, sizeof shown));
 		return EXIT_USAGE;
 	}
-	if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, err, sizeof err) < 0) {
+	if (db_embed_init(&cl, c, err, sizeof err) < 0) {
 		log_error_text(err);
 		return EXIT_INTERNAL;
 	}
@@ -117,6 +123,9 @@ int cmd_db(const cfg *c, const char *config, const opts *o, int argc, char **arg
 			log_warning("embedded PostgreSQL in %s: %s", cl.datadir, cl.note);
 		printf("vqr: embedded PostgreSQL %s in %s\n", cl.started ? "started" : "already running", cl.datadir);
 		printf("connect with: psql \"%s\"\n", cl.conninfo);
+		if (cl.listen[0])
+			printf("analysts' logins (vqr db login NAME) over TCP: psql \"host=%s port=%d dbname=vqr user=NAME\"\n",
+			       cl.listen, cl.port);
 		return EXIT_OK;
 	}
 	if (strcmp(what, "stop") == 0) {
@@ -218,6 +227,23 @@ static int report_latest_year(db *d, const char *school, char *year, size_t len)
 	return 0;
 }
 
+/* vqr report: write r in rf to the file output, else to standard
+ * output.  An exit code. */
+static int report_out(const report_data *r, const report_format *rf, const char *output)
+{
+	char err[4096];
+
+	if (output && report_save(r, rf, output, err, sizeof err)) {
+		log_error("%s", err);
+		return EXIT_INTERNAL;
+	}
+	if (!output && (report_write(r, rf, stdout) || fflush(stdout))) {
+		log_error("standard output: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	return EXIT_OK;
+}
+
 /* vqr report: fill the layout l for school and year and print it in rf.
  * An exit code. */
 static int report_print(const cfg *c, const opts *o, const report_layout *l, const report_format *rf,
@@ -245,9 +271,9 @@ static int report_print(const cfg *c, const opts *o, const report_layout *l, con
 		log_warning("%s", report_warning(r, i));
 	if (!report_values_found(r))
 		log_warning("no value of %s in %s is loaded: every figure shows as —", school, year);
-	report_write(r, rf, stdout);
+	rc = report_out(r, rf, o->output);
 	report_data_free(r);
-	return EXIT_OK;
+	return rc;
 }
 
 /* vqr report: the quality report's tables (pipeline/report.h). */
@@ -264,7 +290,11 @@ int cmd_report(const cfg *c, const char *config, const opts *o, int argc, char *
 	(void)argc;
 	(void)argv;
 	if (!rf) {
-		log_error("--format %s: text, markdown or csv", fmt);
+		log_error("--format %s: text, markdown, csv or xlsx", fmt);
+		return EXIT_USAGE;
+	}
+	if (report_format_file_only(rf) && !o->output) {
+		log_error("--format %s writes a file: say which with -o FILE", fmt);
 		return EXIT_USAGE;
 	}
 	if (!school) {

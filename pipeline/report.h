@@ -40,7 +40,8 @@ typedef struct report_data report_data;     /* the filled tables (opaque) */
 
 /* A format the tables are written in (opaque, static): text (aligned
  * columns for a terminal, CJK counted double width), markdown or md (pipe
- * tables), csv (RFC 4180: each table's title, header, rows, footnotes). */
+ * tables), csv (RFC 4180: each table's title, header, rows, footnotes),
+ * xlsx (an Excel workbook, report_save only: pipeline/report_xlsx.c). */
 typedef struct report_format report_format;
 
 /* The format of that name, or NULL when there is none. */
@@ -74,8 +75,16 @@ const char *report_warning(const report_data *r, size_t i);
 size_t report_values_found(const report_data *r);
 
 /* Write the tables to out in format fmt.  Returns 0, or -1 when out
- * reports a write error (errno set). */
+ * reports a write error or fmt writes only files (errno set). */
 int report_write(const report_data *r, const report_format *fmt, FILE *out);
+
+/* Does format fmt write only whole files (xlsx), never to a stream? */
+int report_format_file_only(const report_format *fmt);
+
+/* Write the tables in format fmt into the file path: into a temporary
+ * file in path's directory, renamed to path once complete (path is
+ * untouched on failure).  Returns 0, or -1 with err. */
+int report_save(const report_data *r, const report_format *fmt, const char *path, char *err, size_t errlen);
 
 /* Free filled tables (NULL is fine). */
 void report_data_free(report_data *r);

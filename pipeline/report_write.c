@@ -5,11 +5,15 @@
  */
 #include "pipeline/report_int.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "lib/util/err.h"
 #include "lib/util/mem.h"
 #include "lib/util/str.h"
 
@@ -66,6 +70,19 @@ static int dwidth(const char *s)
 		p += n;
 	}
 	return w;
+}
+
+/* The process's umask (read by setting it back). */
+static mode_t report_umask(void)
+{
+	mode_t m = umask(022);
+	umask(m);
+	return m;
+}
+
+int report_dwidth(const char *s)
+{
+	return dwidth(s);
 }
 
 static void spaces(str *b, int n)
@@ -208,9 +225,12 @@ static void write_text_table(const ftable *t, FILE *out)
 	str line = STR_INIT;
 
 	fprintf(out, "%s\n\n", t->title);
-	if (text_widths(t, w, mw))
+	if (t->kind == LK_TEXT)
+		fprintf(out, "%s\n", t->text ? t->text : "");
+	else if (text_widths(t, w, mw))
 		text_groups(t, w, &line, out);
-	text_head(t, w, &line, out);
+	if (t->kind != LK_TEXT)
+		text_head(t, w, &line, out);
 	for (size_t r = 0; r < t->nrows; r++)
 		text_row(t, r, w, mw, &line, out);
 	if (t->nnotes)
@@ -231,8 +251,25 @@ static void md_text(FILE *out, const char *s)
 	}
 }
 
+/* The notes of a table in Markdown, a paragraph each. */
+static void md_notes(const ftable *t, FILE *out)
+{
+	for (size_t k = 0; k < t->nnotes; k++) {
+		fputc('\n', out);
+		md_text(out, t->notes[k]);
+		fputc('\n', out);
+	}
+}
+
 static void write_md_table(const ftable *t, FILE *out)
 {
+	if (t->kind == LK_TEXT) {
+		fprintf(out, "## %s\n\n", t->title);
+		md_text(out, t->text ? t->text : "");
+		fputc('\n', out);
+		md_notes(t, out);
+		return;
+	}
 	fprintf(out, "## %s\n\n|", t->title);
 	for (size_t c = 0; c < t->ncols; c++) {
 		fputc(' ', out);
@@ -259,11 +296,7 @@ static void write_md_table(const ftable *t, FILE *out)
 		}
 		fputc('\n', out);
 	}
-	for (size_t k = 0; k < t->nnotes; k++) {
-		fputc('\n', out);
-		md_text(out, t->notes[k]);
-		fputc('\n', out);
-	}
+	md_notes(t, out);
 }
 
 /* One CSV field (RFC 4180: quoted when it holds a comma, quote or line break). */
@@ -292,7 +325,11 @@ static void write_csv_table(const ftable *t, FILE *out)
 {
 	csv_field(out, t->title, NULL, 1);
 	fputs("\r\n", out);
-	for (size_t c = 0; c < t->ncols; c++) {
+	if (t->kind == LK_TEXT) {
+		csv_field(out, t->text ? t->text : "", NULL, 1);
+		fputs("\r\n", out);
+	}
+	for (size_t c = 0; c < t->ncols && t->kind != LK_TEXT; c++) {
 		char *h = NULL;
 		if (t->group[c]) {
 			str b = STR_INIT;
@@ -304,7 +341,8 @@ static void write_csv_table(const ftable *t, FILE *out)
 		csv_field(out, h ? h : t->head[c], NULL, c == 0);
 		free(h);
 	}
-	fputs("\r\n", out);
+	if (t->kind != LK_TEXT)
+		fputs("\r\n", out);
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
 			const fcell *x = &t->cells[r * t->ncols + c];
@@ -340,14 +378,16 @@ struct report_format {
 	void (*heading)(const char *heading, FILE *out); /* the report's heading */
 	void (*table)(const ftable *t, FILE *out); /* one table */
 	const char *between;    /* between two tables */
+	int (*file)(const report_data *r, const char *path, char *err, size_t errlen); /* or a whole file */
 };
 
 /* The formats, by name. */
 static const report_format formats[] = {
-	{ "text", heading_text, write_text_table, "\n" },
-	{ "markdown", heading_md, write_md_table, "\n" },
-	{ "md", heading_md, write_md_table, "\n" },
-	{ "csv", heading_csv, write_csv_table, "\r\n" },
+	{ "text", heading_text, write_text_table, "\n", NULL },
+	{ "markdown", heading_md, write_md_table, "\n", NULL },
+	{ "md", heading_md, write_md_table, "\n", NULL },
+	{ "csv", heading_csv, write_csv_table, "\r\n", NULL },
+	{ "xlsx", NULL, NULL, NULL, report_xlsx_write },
 };
 
 const report_format *report_format_find(const char *name)
@@ -358,8 +398,17 @@ const report_format *report_format_find(const char *name)
 	return NULL;
 }
 
+int report_format_file_only(const report_format *fmt)
+{
+	return fmt->file != NULL;
+}
+
 int report_write(const report_data *r, const report_format *fmt, FILE *out)
 {
+	if (fmt->file) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (r->heading)
 		fmt->heading(r->heading, out);
 	for (size_t i = 0; i < r->nt; i++) {
@@ -368,4 +417,46 @@ int report_write(const report_data *r, const report_format *fmt, FILE *out)
 		fmt->table(&r->t[i], out);
 	}
 	return ferror(out) ? -1 : 0;
+}
+
+/* Write r in fmt into the new file tmp (a stream format through
+ * report_write).  0, or -1 with err. */
+static int save_tmp(const report_data *r, const report_format *fmt, const char *tmp, char *err, size_t errlen)
+{
+	FILE *f;
+	int rc;
+
+	if (fmt->file)
+		return fmt->file(r, tmp, err, errlen);
+	if (!(f = fopen(tmp, "wb")))
+		return err_set(err, errlen, "%s: %s", tmp, strerror(errno));
+	rc = report_write(r, fmt, f);
+	if (fflush(f) || fsync(fileno(f)))
+		rc = -1;
+	if (fclose(f))
+		rc = -1;
+	return rc ? err_set(err, errlen, "%s: %s", tmp, strerror(errno)) : 0;
+}
+
+int report_save(const report_data *r, const report_format *fmt, const char *path, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char *tmp = xasprintf("%.*s.%s.XXXXXX", slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
+	int fd = mkstemp(tmp), rc;
+
+	if (fd < 0) {
+		rc = err_set(err, errlen, "%s: cannot write there: %s", path, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	close(fd);
+	rc = save_tmp(r, fmt, tmp, err, errlen);
+	if (!rc && chmod(tmp, 0644 & ~report_umask()))
+		rc = err_set(err, errlen, "%s: %s", tmp, strerror(errno));
+	if (!rc && rename(tmp, path))
+		rc = err_set(err, errlen, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
 }

@@ -61,8 +61,11 @@ static const command commands[] = {
 	  "reprocess [FILE]...  compute loaded files' slices again with the current\n"
 	  "                    catalog, from the archived exports (chosen by name and/or\n"
 	  "                    --all, --stale, --source, --year)" },
-	{ "db", cmd_db, 1, "vqr db needs start, stop or status", 0,
-	  "db start|stop|status  manage the embedded PostgreSQL cluster" },
+	{ "db", cmd_db, -1, NULL, 0,
+	  "db start|stop|status  manage the embedded PostgreSQL cluster\n"
+	  "  db login NAME     create an analyst's read-only login (role vqr_analyst), or\n"
+	  "                    give it a new password; asked on the terminal, or read\n"
+	  "                    from standard input with --password-stdin" },
 	{ "region", cmd_region, -1, NULL, 1,
 	  "region add NAME CONNINFO  at a regional database: subscribe to a college\n"
 	  "  region status     at a regional database: each college's replication and data\n"
@@ -96,7 +99,10 @@ static void usage(FILE *f)
 		"      --stale            reprocess: the slices computed with another catalog\n"
 		"      --source SOURCE    reprocess: the slices of this source\n"
 		"      --school CODE      report: the school (default: the configuration's)\n"
-		"      --format FMT       report: text (aligned, default), markdown or csv\n"
+		"      --format FMT       report: text (aligned, default), markdown, csv or xlsx\n"
+		"  -o, --output FILE      report: write to FILE (replaced once complete), not to\n"
+		"                         standard output; xlsx needs it\n"
+
 		"      --layout FILE      report: the tables' layout (default: report/quality_report.yaml\n"
 		"                         beside the configuration, else the installed one)\n"
 		"      --table ID         report: only this table (e.g. 1-2)\n"
@@ -109,6 +115,8 @@ static void usage(FILE *f)
 		"      --publish          init: publish this college's indicators to a region\n"
 		"      --id-block N       init --publish: number ids in block N (1..999999)\n"
 		"      --region           init: make this database the regional database\n"
+		"      --password-stdin   db login: read the password from standard input's\n"
+		"                         first line instead of asking on the terminal\n"
 		"  -v, --verbose          say what is done\n"
 		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
@@ -137,6 +145,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 	case 1002: o->format = arg; break;
 	case 1003: o->layout = arg; break;
 	case 1004: o->table = arg; break;
+	case 'o': o->output = arg; break;
 	case 'n': o->dry_run = 1; break;
 	case 'j': o->summary_json = arg; break;
 	case 1005:
@@ -148,6 +157,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 		break;
 	case 1006: o->stale = 1; break;
 	case 1007: o->source = arg; break;
+	case 1008: o->password_stdin = 1; break;
 	case 'P': o->ro.publish = 1; break;
 	case 'R': o->ro.region = 1; break;
 	case 'B':
@@ -167,7 +177,7 @@ static int own_option(int ch, const char *arg, void *ctx)
  * wrong option). */
 static int parse_options(int argc, char **argv, opts *o)
 {
-	static const cli_parser parser = { "vqr", usage, "d:y:anj:", own_option, NULL, {
+	static const cli_parser parser = { "vqr", usage, "d:y:anj:o:", own_option, NULL, {
 		{ "database", required_argument, NULL, 'd' },
 		{ "year", required_argument, NULL, 'y' },
 		{ "all", no_argument, NULL, 'a' },
@@ -175,11 +185,13 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "format", required_argument, NULL, 1002 },
 		{ "layout", required_argument, NULL, 1003 },
 		{ "table", required_argument, NULL, 1004 },
+		{ "output", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },
 		{ "stale", no_argument, NULL, 1006 },
 		{ "source", required_argument, NULL, 1007 },
+		{ "password-stdin", no_argument, NULL, 1008 },
 		{ "publish", no_argument, NULL, 'P' },
 		{ "id-block", required_argument, NULL, 'B' },
 		{ "region", no_argument, NULL, 'R' } } };

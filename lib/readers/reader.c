@@ -14,6 +14,7 @@
 /* The formats, tried in this order.  CSV takes any file: it stays last. */
 static const reader_format *const formats[] = {
 	&reader_xlsx,
+	&reader_xls,
 	&reader_csv,
 };
 

@@ -39,6 +39,7 @@ typedef struct reader_opts {
 	size_t max_field;       /* largest field or cell, in bytes */
 	double max_ratio;       /* largest inflated / compressed ratio (.gz, zip members) */
 	long long max_shared;   /* .xlsx: largest shared string table in memory */
+	long long max_xls;      /* .xls: largest file, in bytes (libfreexl reads it whole) */
 } reader_opts;
 
 /* A cell a reader gives for a formula whose value the file does not hold
@@ -51,7 +52,7 @@ typedef struct reader_opts {
 
 /* What a manifest says of the input and how its values read. */
 typedef struct reader_info {
-	const char *delimiter;  /* "comma", "tab", "semicolon" or the format ("xlsx"); static */
+	const char *delimiter;  /* "comma", "tab", "semicolon" or the format ("xlsx", "xls"); static */
 	char encoding[300];     /* "utf-8", "gb18030 (BOM)", "xlsx (sheet 数据)", ... */
 	int excel_dates;        /* dates may be Excel serial numbers */
 	int date1904;           /* ... counted in the 1904 date system */
@@ -64,7 +65,7 @@ typedef struct reader_info {
 
 /* One input format.  Its handle (void *) is its own reader. */
 typedef struct reader_format {
-	const char *name;       /* "csv", "xlsx" */
+	const char *name;       /* "csv", "xlsx", "xls" */
 	/* 1 when this format reads the file at path whose first n bytes
 	 * (n <= READER_HEAD; 0 when it cannot be read) are head. */
 	int (*match)(const char *path, const unsigned char *head, size_t n);
@@ -87,6 +88,7 @@ typedef struct reader_format {
 
 /* The formats (reader_<name>.c). */
 extern const reader_format reader_xlsx;
+extern const reader_format reader_xls;
 extern const reader_format reader_csv;
 
 typedef struct reader reader;

@@ -1,6 +1,6 @@
 /*
  * reader_csv.c - the CSV input format (reader.h) over csvin: plain or .gz
- * files in UTF-8, GB18030 or UTF-16.  It takes any file no other format
+ * files in UTF-8, GB18030, UTF-16 or UTF-32.  It takes any file no other format
  * takes, so it is the last row of reader.c's table.
  */
 #include <stdio.h>

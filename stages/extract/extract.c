@@ -113,7 +113,8 @@ static int open_input(extract *x)
 	const cfg_limits *lm = &x->c->limits;
 	reader_opts o = { .delim = x->s->delim, .encoding = x->s->encoding, .sheet = x->s->sheet,
 			  .max_record = (size_t)lm->max_record_bytes, .max_field = (size_t)lm->max_field_bytes,
-			  .max_ratio = lm->max_inflation_ratio, .max_shared = lm->max_shared_strings_bytes };
+			  .max_ratio = lm->max_inflation_ratio, .max_shared = lm->max_shared_strings_bytes,
+			  .max_xls = lm->max_xls_bytes };
 	reader_info info;
 	char why[ERR_MAX];
 

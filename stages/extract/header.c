@@ -280,8 +280,8 @@ void hfind_explain(const hfind *h, const char *path, char *err, size_t errlen)
 			 h->nwidths == 1 && strcmp(h->widths, "1") == 0 ? "" : "s");
 	if (h->found[0])
 		str_addf(&b, "\ndetail: %s", h->found);
-	str_addf(&b, "\nhint: add the export's column titles as synonyms in the source definition of \"%s\"",
-		 s->name);
+	str_addf(&b, "\nhint: add the export's column titles as synonyms of its fields in an overlay of source "
+		 "\"%s\" (overlay: sources: %s: fields: ...; see vqr-catalog(5))", s->name, s->name);
 	err_set(err, errlen, "%s", str_cstr(&b));
 	str_free(&b);
 }
