@@ -5,7 +5,7 @@
 #                        same suite again built with -fsanitize=address,undefined, then
 #                        a short fuzz run (check-fuzz: FUZZ_SECONDS=10 per target)
 #   make fuzz            libFuzzer targets tests/fuzz/fuzz_<name>.c (csvin, xlsx, cfg, expr,
-#                        calc; xls only with FUZZ_RUN=xls, see FUZZ_RUN) built with
+#                        calc, hpath; xls only with FUZZ_RUN=xls, see FUZZ_RUN) built with
 #                        clang -fsanitize=fuzzer,address,undefined into
 #                        build-fuzz/, each run FUZZ_SECONDS (default 60) from a corpus of
 #                        the fixtures (scripts/fuzz-corpus.sh); a crash is left in

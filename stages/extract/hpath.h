@@ -15,9 +15,10 @@
  *  - Empty parts are left out, and a part equal to the one above it (a
  *    title repeated down the rows) is written once.
  * The last part of a path ("高级技师") is what a source may also name the
- * column by (header.c).  Merged ranges of an .xlsx are not read (they
- * follow the rows in the file); the rule above gives the same names for
- * the merges summary tables use: a group title across, a title down.
+ * column by (header.c).  Merged ranges are not read (in an .xlsx they
+ * follow the rows in the file; libfreexl gives none for an .xls); the
+ * rule above gives the same names for the merges summary tables use: a
+ * group title across, a title down.
  *
  *     hpath hp;
  *     hpath_init(&hp, 2);

@@ -4,7 +4,8 @@
 # exports write them (tests/data/headers, made by make_headers.py).  Each
 # column is named by its path through the header rows; a field names it
 # by the whole path or by its last part; the CSV (group titles written
-# once) and the .xlsx (merged ranges) give the same rows; rejects keep the
+# once), the .xlsx (merged ranges) and the .xls LibreOffice saved from it
+# give the same rows; rejects keep the
 # file's lines; a last part two columns share names neither.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
@@ -18,7 +19,7 @@ col() { # col FILE NAME: the values of column NAME of a COPY text file, space-se
 }
 
 # 表2-3: a title row, then 统计学年 ... 职业资格 (over 3 columns) 职称 (over 3).
-for f in 教师结构_2022-2023.csv 教师结构_2022-2023.xlsx; do
+for f in 教师结构_2022-2023.csv 教师结构_2022-2023.xlsx 教师结构_2022-2023.xls; do
 	rm -rf "$WORK/s"
 	out=$(vqr-extract -c "$WORK/c.yaml" -o "$WORK/s" "$D/$f" 2>&1); rc=$?
 	is "$rc" 0 "$f: extract exits 0"
@@ -33,6 +34,8 @@ for f in 教师结构_2022-2023.csv 教师结构_2022-2023.xlsx; do
 done
 cmp -s "$WORK/教师结构_2022-2023.csv.rows" "$WORK/教师结构_2022-2023.xlsx.rows"
 ok $? "the CSV and the .xlsx give the same rows"
+cmp -s "$WORK/教师结构_2022-2023.csv.rows" "$WORK/教师结构_2022-2023.xls.rows"
+ok $? "the CSV and the .xls give the same rows"
 
 # 5.1: 2022年秋期 and 2023年春期 over 免学费 and 免住宿费.
 rm -rf "$WORK/s"

@@ -9,6 +9,9 @@ columns) and 5.1 (student aid by semester: 2022年秋期 / 2023年春期 over
                               once over its columns (the cells right of it
                               empty), as Excel's CSV export of merged cells
     教师结构_2022-2023.xlsx   the same with merged ranges (openpyxl)
+    教师结构_2022-2023.xls    that workbook saved as Excel 97-2003 by
+                              LibreOffice headless (libfreexl, which reads
+                              it, gives no merged ranges)
     学生资助_2022-2023.csv    two semesters over the same two columns, a
                               bad row (line 6), a total row
 
@@ -19,7 +22,10 @@ report: 43 高级技师, 86 技师, 168 高级工; 3685/1448 and 3394/909).
 """
 import csv
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "fixtures"))
@@ -56,9 +62,22 @@ def staff_xlsx():
     _fix_zip_times(out)
 
 
+def libreoffice_xls(src):
+    """src saved as .xls beside it by LibreOffice headless."""
+    tmp = tempfile.mkdtemp()
+    try:
+        subprocess.run(["soffice", "--headless", "--convert-to", "xls", "--outdir", tmp, src],
+                       check=True, env=dict(os.environ, HOME=tmp), stdout=subprocess.DEVNULL)
+        name = os.path.splitext(os.path.basename(src))[0] + ".xls"
+        shutil.move(os.path.join(tmp, name), os.path.join(HERE, name))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     write_csv("教师结构_2022-2023.csv", [[TITLE], GROUPS, NAMES] + STAFF)
     staff_xlsx()
+    libreoffice_xls(os.path.join(HERE, "教师结构_2022-2023.xlsx"))
     write_csv("学生资助_2022-2023.csv", [
         ["学年", "2022年秋期", "", "2023年春期", ""],
         ["", "免学费", "免住宿费", "免学费", "免住宿费"],
