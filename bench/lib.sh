@@ -8,6 +8,12 @@
 #                             removed on exit; sets PSQL (PostgreSQL's own
 #                             psql binary) and q (psql -X -q -A -t, stops on
 #                             the first error)
+#   bench_now                 the time in seconds (with nanoseconds)
+#   bench_median              the median of the numbers on stdin, one a line
+#   bench_config FILE DBNAME  a deployment of the fixture college CQGYGJ with
+#                             the shipped catalog, on database DBNAME of that
+#                             cluster, its directories (inbox, staging,
+#                             archive, quarantine) beside FILE, its key in $W
 
 repeat_fixture() {
 	_fix="$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv"
@@ -32,3 +38,19 @@ bench_cluster() {
 	[ -x "$PSQL" ] || PSQL=psql
 }
 q() { PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
+
+bench_config() {
+	[ -f "$W/pii.key" ] || { head -c 32 /dev/urandom > "$W/pii.key" && chmod 600 "$W/pii.key"; }
+	cat > "$1" <<YAML
+school: {code: CQGYGJ, name: 重庆市工业高级技工学校, region: 重庆市}
+database: "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$2"
+pii_key_file: $W/pii.key
+paths: {inbox: inbox, staging: staging, archive: archive, quarantine: quarantine, settle_seconds: 0}
+include: [$TOP/config/catalog.yaml]
+YAML
+}
+
+bench_now() { date +%s.%N; }
+bench_median() {
+	sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}

@@ -32,16 +32,7 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 . "$TOP/bench/lib.sh"
 bench_cluster night
-now() { date +%s.%N; }
-
-head -c 32 /dev/urandom > "$W/pii.key" && chmod 600 "$W/pii.key"
-cat > "$W/vqr.yaml" <<YAML
-school: {code: CQGYGJ, name: 重庆市工业高级技工学校, region: 重庆市}
-database: "host=$PGHOST port=$PGPORT user=$PGUSER dbname=night"
-pii_key_file: $W/pii.key
-paths: {inbox: inbox, staging: staging, archive: archive, quarantine: quarantine, settle_seconds: 0}
-include: [$TOP/config/catalog.yaml]
-YAML
+bench_config "$W/vqr.yaml" night
 
 # The floor's files: each export's rows as UTF-8 CSV with a header.
 mkdir "$W/csv"
@@ -70,10 +61,10 @@ run_vqr() {
 	cp "$DIR"/* "$W/inbox/"
 	"$BIN/vqr" -c "$W/vqr.yaml" init >/dev/null 2>&1 || { echo "night.sh: vqr init failed" >&2; exit 1; }
 	q -d night -c "CHECKPOINT"
-	t0=$(now)
+	t0=$(bench_now)
 	rc=0
 	"$BIN/vqr" -c "$W/vqr.yaml" run >"$W/run.out" 2>&1 || rc=$?
-	t1=$(now)
+	t1=$(bench_now)
 	[ "$rc" = 0 ] || { echo "night.sh: vqr run exited $rc:" >&2; tail -5 "$W/run.out" >&2; exit 1; }
 	got=$(q -d night -c "SELECT count(*) FROM vqr.source_file")
 	[ "$got" = "$n" ] || { echo "night.sh: vqr loaded $got files of $n" >&2; exit 1; }
@@ -88,13 +79,13 @@ run_floor() {
 		q -d floor -c "CREATE TABLE t$i ($(cat "$W/csv/cols$i"))"
 	done
 	q -d floor -c "CHECKPOINT"
-	t0=$(now)
+	t0=$(bench_now)
 	i=0
 	while [ "$i" -lt "$n" ]; do
 		i=$((i + 1))
 		"$PSQL" -X -q -d floor -c "\\copy t$i FROM '$W/csv/f$i.csv' (FORMAT csv, HEADER)"
 	done
-	t1=$(now)
+	t1=$(bench_now)
 	got=$(q -d floor -c "SELECT $(i=0; while [ $i -lt $n ]; do i=$((i + 1)); printf '%s(SELECT count(*) FROM t%d)' "$([ $i -gt 1 ] && echo +)" $i; done)")
 	[ "$got" = "$rows" ] || { echo "night.sh: the floor loaded $got rows of $rows" >&2; exit 1; }
 	echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }'
@@ -113,10 +104,9 @@ while [ "$p" -lt "$PAIRS" ]; do
 	echo "$v $f" >> "$W/pairs"
 	echo "$p $v $f" | awk '{ printf "%-6s %10.3f %10.3f %7.2fx\n", $1, $2, $3, $2 / $3 }'
 done
-med() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-mv=$(cut -d' ' -f1 "$W/pairs" | med)
-mf=$(cut -d' ' -f2 "$W/pairs" | med)
-mr=$(awk '{ print $1 / $2 }' "$W/pairs" | med)
+mv=$(cut -d' ' -f1 "$W/pairs" | bench_median)
+mf=$(cut -d' ' -f2 "$W/pairs" | bench_median)
+mr=$(awk '{ print $1 / $2 }' "$W/pairs" | bench_median)
 printf '%-6s %10.3f %10.3f %7.2fx   (median of %d pairs; ratio: median of the pairs'"'"' ratios)\n' median "$mv" "$mf" "$mr" "$PAIRS"
 printf 'per file: vqr %.1f ms, floor %.1f ms\n' "$(echo "$mv $n" | awk '{ print $1 * 1000 / $2 }')" "$(echo "$mf $n" | awk '{ print $1 * 1000 / $2 }')"
 echo "load average: before $LOAD0, after $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"

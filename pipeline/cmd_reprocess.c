@@ -80,6 +80,47 @@ static int reprocess_load(const char *config, const opts *o, char *lprog, char *
 	return 0;
 }
 
+/* vqr-extract of the archived export exp into dir, with vqr-transform
+ * following its rows as they are written (as vqr run does; wargs: a
+ * supplement's other files).  0, or 1 after saying why not. */
+static int extract_transform(const char *config, const cfg_source *s, const char *name, const char *exp,
+			     const char *dir, char **wargs, int nw, char *prog, char *tprog)
+{
+	char *xargv[RUNFILE_ARGS], *targv[MAX_WITH + RUNFILE_ARGS], mpath[4300], err[4096];
+	manifest m = { 0 };
+	pid_t xpid, tpid;
+	int k;
+
+	runfile_extract_argv(xargv, prog, config, s->name, dir, exp, log_verbose());
+	runfile_transform_argv(targv, tprog, config, s->name, wargs, nw, dir, log_verbose());
+	if ((xpid = child_spawn(xargv, NULL, err, sizeof err)) < 0) {
+		log_error_text(err);
+		return 1;
+	}
+	if ((tpid = child_spawn(targv, NULL, err, sizeof err)) < 0)
+		log_error_text(err);
+	k = child_wait(xpid, prog, err, sizeof err);
+	snprintf(mpath, sizeof mpath, "%s/" STAGE_MANIFEST, dir);
+	if (k < 0 || (k != EXIT_OK && k != EXIT_REJECTED) || manifest_read(mpath, &m, err, sizeof err) < 0 ||
+	    (m.status == MANIFEST_FAILED)) {
+		child_stop(&tpid, tprog);
+		if (k < 0)
+			log_error_text(err);
+		log_error("%s: not reprocessed: vqr-extract could not read %s again", name, exp);
+		manifest_clear(&m);
+		return 1;
+	}
+	manifest_clear(&m);
+	k = tpid > 0 ? child_wait(tpid, tprog, err, sizeof err) : EXIT_INTERNAL;
+	if (k != EXIT_OK && k != EXIT_REJECTED) {
+		if (k < 0)
+			log_error_text(err);
+		log_error("%s: not reprocessed: vqr-transform failed (exit %d)", name, k);
+		return 1;
+	}
+	return 0;
+}
+
 /* vqr reprocess: one file of the current slices, computed again from its
  * archived export with the current catalog (with the rows of the other
  * files of its slices, extracted again too), replacing its slices in one
@@ -89,12 +130,11 @@ static int reprocess_load(const char *config, const opts *o, char *lprog, char *
 static int reprocess_file(const cfg *c, const char *config, db *d, const char *conninfo, const opts *o,
 			  const char *name, const char *sha, const char *source)
 {
-	char exp[4300], label[96], dir[4200], mpath[4300], err[4096], gone[1024] = "", gone_why[2048] = "";
+	char exp[4300], label[96], dir[4200], err[4096], gone[1024] = "", gone_why[2048] = "";
 	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32];
-	char *wargs[MAX_WITH], *targv[MAX_WITH + RUNFILE_ARGS];
+	char *wargs[MAX_WITH];
 	const cfg_source *s = cfg_source_find(c, source);
-	manifest m = { 0 };
-	int nw = 0, rc = 1, k;
+	int nw = 0, rc = 1;
 
 	if (!s) {
 		log_error("%s: not reprocessed: its source %s is not in the catalog any more", name, source);
@@ -119,24 +159,8 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 	child_program("vqr-extract", prog, sizeof prog);
 	child_program("vqr-transform", tprog, sizeof tprog);
 	child_program("vqr-load", lprog, sizeof lprog);
-	runfile_extract_argv(targv, prog, config, s->name, dir, exp, log_verbose());
-	k = child_run(targv, NULL, 0, err, sizeof err);
-	snprintf(mpath, sizeof mpath, "%s/" STAGE_MANIFEST, dir);
-	if (k < 0 || (k != EXIT_OK && k != EXIT_REJECTED) || manifest_read(mpath, &m, err, sizeof err) < 0 ||
-	    (m.status == MANIFEST_FAILED)) {
-		if (k < 0)
-			log_error_text(err);
-		log_error("%s: not reprocessed: vqr-extract could not read %s again", name, exp);
+	if (extract_transform(config, s, name, exp, dir, wargs, nw, prog, tprog))
 		goto out;
-	}
-	runfile_transform_argv(targv, tprog, config, NULL, wargs, nw, dir, log_verbose());
-	k = child_run(targv, NULL, 0, err, sizeof err);
-	if (k != EXIT_OK && k != EXIT_REJECTED) {
-		if (k < 0)
-			log_error_text(err);
-		log_error("%s: not reprocessed: vqr-transform failed (exit %d)", name, k);
-		goto out;
-	}
 	if (child_set_database(conninfo, err, sizeof err) < 0) {
 		log_error_text(err);
 		rc = EXIT_INTERNAL;
@@ -147,7 +171,6 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 	rc = 0;
 out:
 	log_set_context(NULL, NULL);
-	manifest_clear(&m);
 	for (int i = 0; i < nw; i++)
 		free(wargs[i]);
 	return rc;
