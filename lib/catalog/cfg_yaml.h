@@ -155,7 +155,7 @@ void yl_enum_keys(cfg_enumval *e);
  * (cfg_source.c). */
 int yl_enum_unique(loader *L, const ydoc *d, const cfg_field *f, const yaml_node_t *n);
 /* Set the options of source s that mapping n has (names, encoding,
- * delimiter, header_scan, sheet, max_reject_share, load_rows, mode,
+ * delimiter, header_scan, header_rows, sheet, max_reject_share, load_rows, mode,
  * max_shrink) (cfg_source.c).  0, or -1. */
 int yl_source_options(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n);
 /* Set check k's tolerance, severity and block from mapping n where it has

@@ -155,6 +155,11 @@ static void extend_sources(void)
 	ok(c->nindicators == 4 && c->nchecks == 2, "every indicator and check stays");
 	cfg_free(c);
 
+	c = load_with("overlay:\n  sources:\n    g: {header_scan: 8, header_rows: 2}\n");
+	s = c ? cfg_source_find(c, "g") : NULL;
+	ok(s && s->header_scan == 8 && s->header_rows == 2, "header_scan and header_rows are overridden: %s", err);
+	cfg_free(c);
+
 	c = load_with("overlay:\n  sources:\n    g:\n      files: {replace: [\"*去向*\"]}\n"
 		      "      fields: {pay: {synonyms: {replace: [工资]}}}\n");
 	s = c ? cfg_source_find(c, "g") : NULL;
@@ -291,6 +296,8 @@ static void mistakes(void)
 		"\"values\" applies to enum fields only", "values on a number field are refused");
 	refused("overlay:\n  sources:\n    g: {fields: {pay: {max_length: 20}}}\n", "3:36:",
 		"max_length applies to text fields", "an option of another type is refused");
+	refused("overlay:\n  sources:\n    g: {header_scan: 2, header_rows: 3}\n", "3:38:",
+		"header_rows 3 is more than header_scan 2", "header_rows beyond header_scan is refused");
 	refused("overlay:\n  checks:\n    k2: {block: true}\n", "3:17:",
 		"only an error can block a load", "a warning made blocking is refused");
 	refused("overlay:\n  checks:\n    k: {severity: warning}\n", "3:19:",
