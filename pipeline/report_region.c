@@ -245,7 +245,7 @@ static void merged_row(const merge *m, size_t j, ftable *ft)
 {
 	const ftable *t0 = &m->per[0]->t[m->ti];
 	fcell *out = &ft->cells[j * ft->ncols];
-	const fcell *cells[REPORT_MAX_SCHOOLS];
+	const fcell **cells = xcalloc(m->n + 1, sizeof *cells);
 	size_t first = 0;
 
 	while (m->src[j * m->n + first] == SIZE_MAX)
@@ -269,6 +269,7 @@ static void merged_row(const merge *m, size_t j, ftable *ft)
 		}
 		region_cell(out++, cells, m->n);
 	}
+	free(cells);
 }
 
 report_data *report_region(report_data *const *per, size_t n)
