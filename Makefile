@@ -5,7 +5,8 @@
 #                        same suite again built with -fsanitize=address,undefined, then
 #                        a short fuzz run (check-fuzz: FUZZ_SECONDS=10 per target)
 #   make fuzz            libFuzzer targets tests/fuzz/fuzz_<name>.c (csvin, xlsx, cfg, expr,
-#                        calc) built with clang -fsanitize=fuzzer,address,undefined into
+#                        calc; xls only with FUZZ_RUN=xls, see FUZZ_RUN) built with
+#                        clang -fsanitize=fuzzer,address,undefined into
 #                        build-fuzz/, each run FUZZ_SECONDS (default 60) from a corpus of
 #                        the fixtures (scripts/fuzz-corpus.sh); a crash is left in
 #                        build-fuzz/crash/ (copy it to tests/data/fuzz/<name>/, where
@@ -14,11 +15,16 @@
 #   make install         PREFIX=/usr/local DESTDIR= (binaries, SQL, config catalogs and
 #                        report layouts into DATADIR, docs and examples into DOCDIR,
 #                        man pages into MANDIR=$(PREFIX)/share/man)
+#   make check-deb       tests/cli/deb.t: builds, installs (dpkg -i), uses and purges the
+#                        package on this machine; as root, alone (make check runs it last)
+#   make deb             the Debian package BUILD/vqr_<version>_<arch>.deb (scripts/deb.sh:
+#                        make install PREFIX=/usr plus pkg/deb/, with dpkg-deb, offline)
 #   make bench           vqr end to end against COPY and pgloader, 1M and 10M rows
 #                        (bench/e2e.sh; needs the time and pgloader packages)
 #   make BUILD=dir SAN=1 a sanitizer build in another directory
 #
-# Flags come from pkg-config (libpq, yaml-0.1, zlib, xlsxwriter, ...); libcsv has no .pc file.
+# Flags come from pkg-config (libpq, yaml-0.1, zlib, libcrypto, minizip, expat,
+# freexl, xlsxwriter); libcsv has no .pc file.
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -28,7 +34,7 @@ MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat xlsxwriter
+PKGS      = libpq yaml-0.1 zlib libcrypto minizip expat freexl xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
@@ -55,8 +61,15 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/sql_embedded.o
 PROGS    = $(BUILD)/bin/vqr $(BUILD)/bin/vqr-extract $(BUILD)/bin/vqr-transform $(BUILD)/bin/vqr-load
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_NAMES = csvin xlsx cfg expr calc
+FUZZ_NAMES = csvin xlsx xls cfg expr calc hpath
+# The targets make fuzz runs.  fuzz_xls is built and replayed but not run
+# by default: libfreexl 1.0.6 itself over-reads on mutated workbooks within
+# seconds (AddressSanitizer in iconv, called from freexl_open), which no
+# change in vqr can mend; `make fuzz FUZZ_RUN=xls` runs it.
+FUZZ_RUN ?= $(filter-out xls,$(FUZZ_NAMES))
 REPLAY_BIN = $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
+# tools the shell tests run (tests/tools/<name>.c)
+TOOL_BIN = $(BUILD)/tests/readdump
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz
 # the library for the fuzz targets: coverage for libFuzzer, no main
@@ -65,8 +78,8 @@ VQR_CFLAGS += -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,unde
 endif
 SQL      = $(sort $(wildcard sql/[0-9]*.sql))
 
-.PHONY: all check check-fast check-fuzz fuzz fuzz-bins unit install clean bench
-all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
+.PHONY: all check check-fast check-deb check-fuzz fuzz fuzz-bins unit install clean bench deb
+all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c $(LIB_HDR) $(wildcard tests/fuzz/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -96,6 +109,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libvqr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
 
+$(TOOL_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libvqr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
 # (kept: make would remove them as intermediate files and rebuild them next time)
 .SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/fuzz/fuzz_util.o \
 	    $(BUILD)/obj/tests/fuzz/replay.o
@@ -107,12 +123,19 @@ $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuz
 	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
 
 # The whole suite, twice: plain build, then AddressSanitizer + UBSan build;
-# then a short fuzz run.
+# then the Debian package test; then a short fuzz run.
 check: all
 	$(MAKE) BUILD=build-san SAN=1 all
 	sh tests/run.sh $(BUILD)
 	sh tests/run.sh build-san
+	$(MAKE) check-deb
 	$(MAKE) check-fuzz
+
+# tests/cli/deb.t with the package installed for real (root and dpkg):
+# alone, after the suite, because the installed /etc/vqr/vqr.yaml is the
+# default deployment of every vqr on the machine while it is there.
+check-deb: all
+	VQR_TEST_DEB=1 sh tests/run.sh $(BUILD) tests/cli/deb.t
 
 check-fuzz:
 	$(MAKE) fuzz FUZZ_SECONDS=10
@@ -125,7 +148,7 @@ fuzz:
 	else \
 		$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang FUZZ=1 fuzz-bins && \
 		sh scripts/fuzz-corpus.sh $(FUZZ_BUILD)/corpus && \
-		sh scripts/fuzz-run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES); \
+		sh scripts/fuzz-run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_RUN); \
 	fi
 
 fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
@@ -152,6 +175,9 @@ install: $(PROGS)
 	install -d $(DESTDIR)$(DOCDIR)/examples
 	install -m 644 README.md docs/*.md docs/summary.schema.json $(DESTDIR)$(DOCDIR)/
 	install -m 644 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/
+
+deb: $(PROGS)
+	sh scripts/deb.sh $(BUILD)
 
 clean:
 	rm -rf build build-san $(FUZZ_BUILD)

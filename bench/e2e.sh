@@ -38,15 +38,8 @@ RUNS=${RUNS:-3}
 PGLOADER=$(command -v pgloader || true)
 [ -n "$PGLOADER" ] || echo "e2e.sh: pgloader not installed (apt-get install pgloader): its column is left out" >&2
 
-. "$TOP/tests/lib/pg.sh"
-W=$(mktemp -d "${TMPDIR:-/tmp}/vqr-e2e.XXXXXX")
-chmod 755 "$W"
-pg_temp_start || exit 1
-trap 'pg_temp_stop; rm -rf "$W"' EXIT
-trap 'exit 130' INT TERM
-PSQL="$(pg_bindir)/psql"
-[ -x "$PSQL" ] || PSQL=psql
-q() { PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
+. "$TOP/bench/lib.sh"
+bench_cluster e2e
 q -d postgres -c "CREATE DATABASE bench" -c "CREATE DATABASE vqrb"
 cc -O2 -o "$W/gen" "$TOP/bench/gen_register.c"
 

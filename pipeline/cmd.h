@@ -35,6 +35,7 @@ typedef struct opts {
 	int naccept;            /* entries of accept */
 	int stale;              /* --stale (reprocess): the slices computed with another catalog */
 	const char *source;     /* --source SOURCE (reprocess) */
+	int password_stdin;     /* --password-stdin (db login): the password is standard input's first line */
 } opts;
 
 /* A command: c the configuration (NULL for the commands that can go
@@ -51,6 +52,12 @@ cmd_fn cmd_reprocess; /* cmd_reprocess.c: compute loaded files' slices again */
 cmd_fn cmd_revert;    /* cmd_reprocess.c: restore the slices of a batch */
 cmd_fn cmd_show;      /* cmd_show.c: the indicators loaded for the school */
 cmd_fn cmd_status;    /* cmd_status.c: the last batches, findings, quarantine, inbox */
+
+/* vqr db login NAME (cmd_login.c): create the analyst login name (a
+ * LOGIN role in vqr_analyst, read only) or give it a new password, read
+ * from the terminal or, with o->password_stdin, from standard input.  An
+ * exit code. */
+int cmd_db_login(const cfg *c, const opts *o, const char *name);
 
 /* Open the database of c (or --database) into d, saying where; with
  * need_schema, check that the schema is vqr's latest.  0, or an exit

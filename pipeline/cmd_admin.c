@@ -91,21 +91,26 @@ int cmd_init(const cfg *c, const char *config, const opts *o, int argc, char **a
 
 int cmd_db(const cfg *c, const char *config, const opts *o, int argc, char **argv)
 {
-	const char *what = argv[0];
+	const char *what;
 	embed_cluster cl;
 	char err[4096];
 	int running;
 
 	(void)config;
-	(void)o;
-	(void)argc;
+	if (argc < 1 || argc != (strcmp(what = argv[0], "login") == 0 ? 2 : 1)) {
+		log_error("vqr db needs start, stop, status or login NAME");
+		log_hint("try \"vqr --help\"");
+		return EXIT_USAGE;
+	}
+	if (strcmp(what, "login") == 0)
+		return cmd_db_login(c, o, argv[1]);
 	if (c->database) {
 		char shown[4096];
 		log_error("the configuration names a database (%s): there is no embedded cluster to manage",
 			  db_mask_conninfo(c->database, shown, sizeof shown));
 		return EXIT_USAGE;
 	}
-	if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, err, sizeof err) < 0) {
+	if (db_embed_init(&cl, c, err, sizeof err) < 0) {
 		log_error_text(err);
 		return EXIT_INTERNAL;
 	}
@@ -118,6 +123,9 @@ int cmd_db(const cfg *c, const char *config, const opts *o, int argc, char **arg
 			log_warning("embedded PostgreSQL in %s: %s", cl.datadir, cl.note);
 		printf("vqr: embedded PostgreSQL %s in %s\n", cl.started ? "started" : "already running", cl.datadir);
 		printf("connect with: psql \"%s\"\n", cl.conninfo);
+		if (cl.listen[0])
+			printf("analysts' logins (vqr db login NAME) over TCP: psql \"host=%s port=%d dbname=vqr user=NAME\"\n",
+			       cl.listen, cl.port);
 		return EXIT_OK;
 	}
 	if (strcmp(what, "stop") == 0) {

@@ -12,27 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/db/db.h"
 #include "lib/util/err.h"
 #include "lib/util/log.h"
 #include "lib/util/mem.h"
 #include "lib/util/str.h"
-
-/* Append s to a PostgreSQL array literal, quoted (NULL: NULL). */
-static void arr_add(str *b, const char *s)
-{
-	str_add(b, b->len > 1 ? "," : "");
-	if (!s) {
-		str_add(b, "NULL");
-		return;
-	}
-	str_add(b, "\"");
-	for (const char *p = s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			str_addn(b, "\\", 1);
-		str_addn(b, p, 1);
-	}
-	str_add(b, "\"");
-}
 
 /* A value wanted from the database: an expanded reference of a cell. */
 typedef struct wanted {
@@ -204,10 +188,9 @@ static int fill_from(filler *F, const ltable *t, size_t ti)
 	size_t n;
 	int rc = 0;
 
-	str_add(&keys, "{");
 	for (size_t i = 0; i < t->nby; i++)
-		arr_add(&keys, t->by[i]);
-	str_add(&keys, "}");
+		db_array_add(&keys, t->by[i]);
+	db_array_end(&keys);
 	str_add(&sql, "WITH w AS (SELECT $4::text AS code, 0 AS sem, ''::text AS period_override) "
 		     "SELECT DISTINCT b.breakdown::text");
 	for (size_t i = 0; i < t->nby; i++) {
@@ -350,6 +333,8 @@ static int fill_value(filler *F, PGresult *res, int row)
 	F->r->found++;
 	c->text = with_affixes(r, shown);
 	c->num = xstrdup(shown);
+	c->hasnum = 1;
+	c->val = strtod(shown, NULL);
 	value_parts(c, res, row, shown == PQgetvalue(res, row, 3));
 	if (PQgetvalue(res, row, 6)[0] != 't' || r->reported)
 		return 0;
@@ -391,22 +376,18 @@ static int fetch_values(filler *F)
 
 	if (!F->nw)
 		return 0;
-	for (int k = 0; k < 5; k++)
-		str_add(&a[k], "{");
 	for (size_t i = 0; i < F->nw; i++) {
 		char num[16];
-		arr_add(&a[0], F->w[i].ref->indicator);
-		arr_add(&a[1], F->w[i].bd);
+		db_array_add(&a[0], F->w[i].ref->indicator);
+		db_array_add(&a[1], F->w[i].bd);
 		snprintf(num, sizeof num, "%d", F->w[i].ref->semester);
-		arr_add(&a[2], num);
-		arr_add(&a[3], F->w[i].period ? F->w[i].period : "");
+		db_array_add(&a[2], num);
+		db_array_add(&a[3], F->w[i].period ? F->w[i].period : "");
 		snprintf(num, sizeof num, "%d", F->w[i].ref->decimals);
-		arr_add(&a[4], num);
+		db_array_add(&a[4], num);
 	}
-	for (int k = 0; k < 5; k++) {
-		str_add(&a[k], "}");
-		p[3 + k] = a[k].s;
-	}
+	for (int k = 0; k < 5; k++)
+		p[3 + k] = db_array_end(&a[k]);
 	p[0] = F->school;
 	p[1] = F->year;
 	p[2] = F->fiscal;
@@ -460,6 +441,8 @@ static PGresult *school_name(filler *F, int *rc)
  * said otherwise). */
 static void table_head(filler *F, const ltable *t, ftable *ft)
 {
+	ft->kind = t->kind;
+	ft->lt = t;
 	ft->ncols = t->ncols;
 	ft->title = report_tmpl_expand(t->title, &F->base);
 	ft->head = xcalloc(t->ncols + 1, sizeof *ft->head);
@@ -501,12 +484,41 @@ static int fill_tables(filler *F, const char *only_id)
 			rc = fill_from(F, t, F->r->nt - 1);
 			continue;
 		}
+		if (t->kind == LK_TEXT) {
+			/* the values are the table's cells, in no row */
+			ft->vals = ft->cells = xcalloc(t->nvals + 1, sizeof *ft->cells);
+			ft->nvals = t->nvals;
+			for (size_t k = 0; k < t->nvals && !rc; k++)
+				rc = fill_cell(F, &t->vals[k], &F->base, F->r->nt - 1, k);
+			continue;
+		}
 		ft->nrows = t->nrows;
 		ft->cells = xcalloc(t->nrows * t->ncols + 1, sizeof *ft->cells);
 		for (size_t k = 0; k < t->nrows * t->ncols && !rc; k++)
 			rc = fill_cell(F, &t->cells[k], &F->base, F->r->nt - 1, k);
 	}
 	return rc;
+}
+
+/* The paragraphs of the text blocks, once their values are in: each
+ * value (with its mark) is the variable of its name. */
+static void fill_texts(filler *F)
+{
+	for (size_t i = 0; i < F->r->nt; i++) {
+		ftable *ft = &F->r->t[i];
+		char *shown[MAX_BY];
+		vars v = F->base;
+		if (ft->kind != LK_TEXT)
+			continue;
+		for (size_t k = 0; k < ft->nvals; k++) {
+			shown[k] = xasprintf("%s%s", ft->vals[k].text ? ft->vals[k].text : "—",
+					     ft->vals[k].mark ? ft->vals[k].mark : "");
+			report_vars_set(&v, ft->lt->vnames[k], shown[k]);
+		}
+		ft->text = report_tmpl_expand(ft->lt->text, &v);
+		for (size_t k = 0; k < ft->nvals; k++)
+			free(shown[k]);
+	}
 }
 
 int report_fetch(PGconn *conn, const report_layout *l, const char *school, const char *year, const char *only_id,
@@ -541,9 +553,11 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 	F.r->year = xstrdup(year);
 	F.r->source = xasprintf("%s on %s", PQdb(conn), PQhost(conn) ? PQhost(conn) : "localhost");
 	rc = fill_tables(&F, only_id);
-	PQclear(res);
 	if (!rc)
 		rc = fetch_values(&F);
+	if (!rc)
+		fill_texts(&F);
+	PQclear(res); /* the school's name, a template variable until here */
 	for (size_t i = 0; i < F.nw; i++) {
 		free(F.w[i].bd);
 		free(F.w[i].period);
@@ -583,9 +597,10 @@ static void ftable_free(ftable *t)
 	free_strings(t->group, t->ncols);
 	free(t->right);
 	if (t->cells)
-		for (size_t k = 0; k < t->nrows * t->ncols; k++)
+		for (size_t k = 0; k < (t->kind == LK_TEXT ? t->nvals : t->nrows * t->ncols); k++)
 			FREE_ALL(t->cells[k].text, t->cells[k].num, t->cells[k].numer, t->cells[k].denom,
 				 t->cells[k].scale);
+	free(t->text);
 	free(t->cells);
 	free_strings(t->notes, t->nnotes);
 }

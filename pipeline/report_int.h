@@ -15,6 +15,9 @@
 
 enum { AL_AUTO, AL_LEFT, AL_RIGHT };
 
+/* What a block of the layout is. */
+enum { LK_TABLE, LK_TEXT, LK_FIGURES };
+
 /* A reference to an indicator value. */
 typedef struct vref {
 	char *indicator;        /* indicator code */
@@ -56,6 +59,11 @@ typedef struct ltable {
 	char *order[MAX_BY];    /* rows_from: sort fields (norder) */
 	size_t norder;
 	lcell *row;             /* rows_from: one row template (ncols) */
+	int kind;               /* LK_TABLE, LK_TEXT (text + values) or LK_FIGURES (rows: label, value) */
+	char *text;             /* LK_TEXT: the paragraph template, with the value names as variables */
+	char **vnames;          /* LK_TEXT: the names of the values (nvals) */
+	lcell *vals;            /* LK_TEXT: the values (nvals) */
+	size_t nvals;
 	int line, col;          /* where the table starts */
 } ltable;
 
@@ -76,6 +84,8 @@ typedef struct fcell {
 	const char *agg;        /* how schools combine (vqr.indicator.aggregate, static), or NULL */
 	char *scale;            /* the indicator's scale (100 for percentages), or NULL */
 	int pct;                /* the indicator's unit is % */
+	int hasnum;             /* a value was found: val holds it */
+	double val;             /* the value shown, as a number (rounded as shown) */
 } fcell;
 
 typedef struct ftable {
@@ -89,6 +99,11 @@ typedef struct ftable {
 	char **notes;           /* expanded notes and footnotes, in order (nnotes) */
 	size_t nnotes;
 	int nmarks;             /* footnote marks used */
+	int kind;               /* LK_TABLE, LK_TEXT or LK_FIGURES (as the layout's block) */
+	const ltable *lt;       /* the layout's block (not owned) */
+	char *text;             /* LK_TEXT: the paragraph with its values, or NULL */
+	fcell *vals;            /* LK_TEXT: its values, in the layout's order (nvals) */
+	size_t nvals;
 } ftable;
 
 struct report_data {

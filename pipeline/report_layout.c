@@ -386,10 +386,74 @@ static int read_rows_from(ld *L, const yaml_node_t *n, const yaml_node_t *from, 
 	return read_row(L, v, t->row, t->ncols, extra, nextra);
 }
 
+/* A text block (n, with its text: template): its values first (their
+ * names are the template's variables), then the template. */
+static int read_text(ld *L, const yaml_node_t *n, const yaml_node_t *text, ltable *t)
+{
+	yaml_node_t *v = get(L, n, "values");
+	size_t k = 0;
+
+	t->kind = LK_TEXT;
+	if (v && want(L, v, YAML_MAPPING_NODE, "values") < 0)
+		return -1;
+	t->nvals = v ? (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start) : 0;
+	if (t->nvals > MAX_BY)
+		return fail(L, v, "a text block takes at most %d values (split it in two)", MAX_BY);
+	t->vnames = xcalloc(t->nvals + 1, sizeof *t->vnames);
+	t->vals = xcalloc(t->nvals + 1, sizeof *t->vals);
+	for (yaml_node_pair_t *p = v ? v->data.mapping.pairs.start : NULL; v && p < v->data.mapping.pairs.top;
+	     p++, k++) {
+		yaml_node_t *key = node(L, p->key), *val = node(L, p->value);
+		if (want(L, key, YAML_SCALAR_NODE, "a value's name") < 0)
+			return -1;
+		t->vnames[k] = xstrdup(sval(key));
+		if (val->type != YAML_MAPPING_NODE)
+			return fail(L, val, "value %s must be {indicator: CODE, ...}", sval(key));
+		if (read_cell(L, val, &t->vals[k], NULL, 0) < 0)
+			return -1;
+	}
+	return (t->text = tmpl_of(L, text, "text", t->vnames, t->nvals)) ? 0 : -1;
+}
+
+/* A block of key figures: rows of [label, value] shown as a two-column
+ * table (指标, 数值), as cards in HTML. */
+static int read_figures(ld *L, const yaml_node_t *n, const yaml_node_t *figs, ltable *t)
+{
+	static const char *const heads[] = { "指标", "数值" };
+
+	t->kind = LK_FIGURES;
+	t->ncols = 2;
+	t->cols = xcalloc(2, sizeof *t->cols);
+	for (int c = 0; c < 2; c++)
+		t->cols[c].title = xstrdup(heads[c]);
+	if (get(L, n, "columns"))
+		return fail(L, get(L, n, "columns"), "a block of figures has no columns (rows: [label, value])");
+	return read_rows(L, n, figs, t);
+}
+
+/* The columns and rows of an ordinary table (n). */
+static int read_grid(ld *L, const yaml_node_t *n, ltable *t)
+{
+	yaml_node_t *v, *rows, *from;
+
+	if (!(v = get(L, n, "columns")) || want(L, v, YAML_SEQUENCE_NODE, "columns") < 0)
+		return L->failed ? -1 : fail(L, n, "table %s needs columns (or text: or figures:)", t->id);
+	if (!(t->ncols = seq_len(v)))
+		return fail(L, v, "table %s has no columns", t->id);
+	if (read_columns(L, v, t) < 0)
+		return -1;
+	rows = get(L, n, "rows");
+	from = get(L, n, "rows_from");
+	if (!rows == !from)
+		return fail(L, n, "table %s needs either rows (a list of rows) or rows_from with row", t->id);
+	return rows ? read_rows(L, n, rows, t) : read_rows_from(L, n, from, t);
+}
+
 static int read_table(ld *L, const yaml_node_t *n, ltable *t)
 {
-	static const char *const keys[] = { "id", "title", "columns", "rows", "rows_from", "row", "notes", NULL };
-	yaml_node_t *v, *rows, *from;
+	static const char *const keys[] = { "id", "title", "columns", "rows", "rows_from", "row", "notes",
+					    "text", "values", "figures", NULL };
+	yaml_node_t *v, *text, *figs;
 
 	t->line = (int)n->start_mark.line + 1;
 	t->col = (int)n->start_mark.column + 1;
@@ -401,12 +465,6 @@ static int read_table(ld *L, const yaml_node_t *n, ltable *t)
 		return fail(L, n, "table %s needs a title", t->id);
 	if (!(t->title = tmpl_of(L, v, "title", NULL, 0)))
 		return -1;
-	if (!(v = get(L, n, "columns")) || want(L, v, YAML_SEQUENCE_NODE, "columns") < 0)
-		return L->failed ? -1 : fail(L, n, "table %s needs columns", t->id);
-	if (!(t->ncols = seq_len(v)))
-		return fail(L, v, "table %s has no columns", t->id);
-	if (read_columns(L, v, t) < 0)
-		return -1;
 	if ((v = get(L, n, "notes"))) {
 		if (want(L, v, YAML_SEQUENCE_NODE, "notes") < 0)
 			return -1;
@@ -417,11 +475,17 @@ static int read_table(ld *L, const yaml_node_t *n, ltable *t)
 			report_push_str(&t->notes, &t->nnotes, s);
 		}
 	}
-	rows = get(L, n, "rows");
-	from = get(L, n, "rows_from");
-	if (!rows == !from)
-		return fail(L, n, "table %s needs either rows (a list of rows) or rows_from with row", t->id);
-	return rows ? read_rows(L, n, rows, t) : read_rows_from(L, n, from, t);
+	text = get(L, n, "text");
+	figs = get(L, n, "figures");
+	if (text && figs)
+		return fail(L, figs, "block %s is text or figures, not both", t->id);
+	if ((text || figs) && (get(L, n, "rows") || get(L, n, "rows_from") || (text && get(L, n, "columns"))))
+		return fail(L, n, "block %s: text and figures take no columns, rows or rows_from", t->id);
+	if (!text && get(L, n, "values"))
+		return fail(L, get(L, n, "values"), "values go with text: (a paragraph template)");
+	if (text)
+		return read_text(L, n, text, t);
+	return figs ? read_figures(L, n, figs, t) : read_grid(L, n, t);
 }
 
 static void cells_free(lcell *c, size_t n)
@@ -451,6 +515,10 @@ void report_layout_free(report_layout *l)
 		free_each((void *const *)t->by, t->nby);
 		free_each((void *const *)t->order, t->norder);
 		cells_free(t->row, t->row ? t->ncols : 0);
+		free(t->text);
+		free_each((void *const *)t->vnames, t->nvals);
+		free(t->vnames);
+		cells_free(t->vals, t->nvals);
 	}
 	FREE_ALL(l->t, l->heading, l->path, l);
 }

@@ -226,9 +226,12 @@ static void write_text_table(const ftable *t, FILE *out)
 	str line = STR_INIT;
 
 	fprintf(out, "%s\n\n", t->title);
-	if (text_widths(t, w, mw))
+	if (t->kind == LK_TEXT)
+		fprintf(out, "%s\n", t->text ? t->text : "");
+	else if (text_widths(t, w, mw))
 		text_groups(t, w, &line, out);
-	text_head(t, w, &line, out);
+	if (t->kind != LK_TEXT)
+		text_head(t, w, &line, out);
 	for (size_t r = 0; r < t->nrows; r++)
 		text_row(t, r, w, mw, &line, out);
 	if (t->nnotes)
@@ -249,8 +252,25 @@ static void md_text(FILE *out, const char *s)
 	}
 }
 
+/* The notes of a table in Markdown, a paragraph each. */
+static void md_notes(const ftable *t, FILE *out)
+{
+	for (size_t k = 0; k < t->nnotes; k++) {
+		fputc('\n', out);
+		md_text(out, t->notes[k]);
+		fputc('\n', out);
+	}
+}
+
 static void write_md_table(const ftable *t, FILE *out)
 {
+	if (t->kind == LK_TEXT) {
+		fprintf(out, "## %s\n\n", t->title);
+		md_text(out, t->text ? t->text : "");
+		fputc('\n', out);
+		md_notes(t, out);
+		return;
+	}
 	fprintf(out, "## %s\n\n|", t->title);
 	for (size_t c = 0; c < t->ncols; c++) {
 		fputc(' ', out);
@@ -277,11 +297,7 @@ static void write_md_table(const ftable *t, FILE *out)
 		}
 		fputc('\n', out);
 	}
-	for (size_t k = 0; k < t->nnotes; k++) {
-		fputc('\n', out);
-		md_text(out, t->notes[k]);
-		fputc('\n', out);
-	}
+	md_notes(t, out);
 }
 
 /* One CSV field (RFC 4180: quoted when it holds a comma, quote or line break). */
@@ -355,7 +371,12 @@ static void write_csv_table(const ftable *t, FILE *out)
 
 	csv_field(out, t->title, NULL, 1);
 	fputs("\r\n", out);
-	csv_head(t, noted, out);
+	if (t->kind == LK_TEXT) {
+		csv_field(out, t->text ? t->text : "", NULL, 1);
+		fputs("\r\n", out);
+	} else {
+		csv_head(t, noted, out);
+	}
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
 			const fcell *x = &t->cells[r * t->ncols + c];

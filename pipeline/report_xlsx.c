@@ -6,7 +6,8 @@
  * One sheet per table, named after its title (at most 31 characters,
  * none of []:*?/\, unique), with the title on top, the column headers
  * (a group header merged over its span), the rows, and the notes under
- * the table.  A value is a number with the report's decimals as its
+ * the table; the text blocks (paragraphs with values) together on a
+ * sheet "文字".  A value is a number with the report's decimals as its
  * number format ("0", "0.00"); a percentage (a "%" suffix, or an
  * indicator whose unit is %) is stored as a fraction (0.9466) with the
  * format "0.00%"; another prefix or suffix of the
@@ -217,6 +218,36 @@ static int sheet_table(xw *x, const ftable *t, char *err, size_t errlen)
 	return rc ? err_set(err, errlen, "table \"%s\": cannot write a cell", t->title) : 0;
 }
 
+/* The text blocks (paragraphs with values) of r, on one sheet "文字":
+ * each block's title, its paragraph (wrapped) and its notes.  0, or -1
+ * with err. */
+static int sheet_texts(xw *x, const report_data *r, char *err, size_t errlen)
+{
+	lxw_worksheet *ws = NULL;
+	lxw_format *wrap = NULL;
+	lxw_row_t row = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nt && !rc; i++) {
+		const ftable *t = &r->t[i];
+		if (t->kind != LK_TEXT)
+			continue;
+		if (!ws) {
+			if (!(ws = workbook_add_worksheet(x->wb, sheet_name(x, "文字"))))
+				return err_set(err, errlen, "cannot add the sheet of the text blocks");
+			wrap = workbook_add_format(x->wb);
+			format_set_text_wrap(wrap);
+			worksheet_set_column(ws, 0, 0, 100, NULL);
+		}
+		rc = worksheet_write_string(ws, row++, 0, t->title, x->title) ||
+		     worksheet_write_string(ws, row++, 0, t->text ? t->text : "", wrap) ? -1 : 0;
+		for (size_t k = 0; k < t->nnotes && !rc; k++)
+			rc = worksheet_write_string(ws, row++, 0, t->notes[k], NULL) ? -1 : 0;
+		row++;
+	}
+	return rc ? err_set(err, errlen, "the text blocks: cannot write a cell") : 0;
+}
+
 /* The about sheet: school, year, database, time written. */
 static void sheet_about(xw *x, const report_data *r)
 {
@@ -262,7 +293,10 @@ int report_xlsx_write(const report_data *r, const char *path, char *err, size_t 
 	x.text = workbook_add_format(x.wb);
 	workbook_set_properties(x.wb, &props);
 	for (size_t i = 0; i < r->nt && !rc; i++)
-		rc = sheet_table(&x, &r->t[i], err, errlen);
+		if (r->t[i].kind != LK_TEXT)
+			rc = sheet_table(&x, &r->t[i], err, errlen);
+	if (!rc)
+		rc = sheet_texts(&x, r, err, errlen);
 	sheet_about(&x, r);
 	e = workbook_close(x.wb);
 	if (!rc && e)

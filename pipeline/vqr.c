@@ -61,8 +61,11 @@ static const command commands[] = {
 	  "reprocess [FILE]...  compute loaded files' slices again with the current\n"
 	  "                    catalog, from the archived exports (chosen by name and/or\n"
 	  "                    --all, --stale, --source, --year)" },
-	{ "db", cmd_db, 1, "vqr db needs start, stop or status", 0,
-	  "db start|stop|status  manage the embedded PostgreSQL cluster" },
+	{ "db", cmd_db, -1, NULL, 0,
+	  "db start|stop|status  manage the embedded PostgreSQL cluster\n"
+	  "  db login NAME     create an analyst's read-only login (role vqr_analyst), or\n"
+	  "                    give it a new password; asked on the terminal, or read\n"
+	  "                    from standard input with --password-stdin" },
 	{ "region", cmd_region, -1, NULL, 1,
 	  "region add NAME CONNINFO  at a regional database: subscribe to a college\n"
 	  "  region status     at a regional database: each college's replication and data\n"
@@ -116,6 +119,8 @@ static void usage(FILE *f)
 		"      --region           init: make this database the regional database;\n"
 		"                         report: the schools of the database side by side, with\n"
 		"                         the region's figures (rates: ratio of sums)\n"
+		"      --password-stdin   db login: read the password from standard input's\n"
+		"                         first line instead of asking on the terminal\n"
 		"  -v, --verbose          say what is done\n"
 		"  -L, --log FILE         also append every message to FILE\n"
 		"  -h, --help             show this help and exit\n"
@@ -145,7 +150,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 	case 1003: o->layout = arg; break;
 	case 1004: o->table = arg; break;
 	case 'o': o->output = arg; break;
-	case 1008: o->bom = 1; break;
+	case 1009: o->bom = 1; break;
 	case 'n': o->dry_run = 1; break;
 	case 'j': o->summary_json = arg; break;
 	case 1005:
@@ -157,6 +162,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 		break;
 	case 1006: o->stale = 1; break;
 	case 1007: o->source = arg; break;
+	case 1008: o->password_stdin = 1; break;
 	case 'P': o->ro.publish = 1; break;
 	case 'R': o->ro.region = 1; break;
 	case 'B':
@@ -185,12 +191,13 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "layout", required_argument, NULL, 1003 },
 		{ "table", required_argument, NULL, 1004 },
 		{ "output", required_argument, NULL, 'o' },
-		{ "bom", no_argument, NULL, 1008 },
+		{ "bom", no_argument, NULL, 1009 },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },
 		{ "stale", no_argument, NULL, 1006 },
 		{ "source", required_argument, NULL, 1007 },
+		{ "password-stdin", no_argument, NULL, 1008 },
 		{ "publish", no_argument, NULL, 'P' },
 		{ "id-block", required_argument, NULL, 'B' },
 		{ "region", no_argument, NULL, 'R' } } };

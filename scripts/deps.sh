@@ -7,12 +7,22 @@
 set -eu
 PKGS="python3-jsonschema gcc make pkg-config libc6-dev libpq-dev libcsv-dev libyaml-dev zlib1g-dev libminizip-dev libexpat1-dev
       libssl-dev postgresql postgresql-client perl gzip coreutils procps util-linux time"
+# adduser, dpkg-dev (dpkg-shlibdeps), systemd (systemd-analyze) and logrotate: tests/cli/deb.t
+# builds the Debian package (make deb), installs it and checks its units and logrotate file.
+PKGS="$PKGS adduser dpkg-dev systemd logrotate"
+# libfreexl-dev: the .xls reader (lib/readers/xls.c).  The .xls fixtures are
+# committed; remaking them (tests/data/xls/make_xls.sh) needs python3-xlwt and
+# libreoffice-calc-nogui, which the build and the tests never use.
+PKGS="$PKGS libfreexl-dev"
 # libxlsxwriter-dev: vqr report --format xlsx (pipeline/report_xlsx.c).
 PKGS="$PKGS libxlsxwriter-dev"
 # python3-openpyxl: tests/e2e/report_xlsx.t reads the workbook back.
 PKGS="$PKGS python3-openpyxl"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
+# python3-openpyxl: tests/cli/differential.t reads the .xlsx corpus of
+# tests/corpus/ with it, the trusted reader vqr's records are compared with.
+PKGS="$PKGS python3-openpyxl"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).
 PKGS="$PKGS clang libclang-rt-dev"
 # Optional: only the benchmark (bench/e2e.sh) uses it, never make check.

@@ -4,20 +4,23 @@
 #
 #   sh scripts/fuzz-corpus.sh build-fuzz/corpus
 #
-#   csvin  every .csv, .tsv, .txt and .csv.gz under fixtures/ and tests/data/
-#          (up to 256 KiB), behind the option byte 0 (detect everything)
+#   csvin  every .csv, .tsv, .txt and .csv.gz under fixtures/, tests/data/ and
+#          tests/corpus/ (other writers' files; up to 256 KiB), behind the option byte 0 (detect everything)
 #          and 0x40 (small limits)
 #   xlsx   every .xlsx there, behind the option byte 0 (one reader) and 1 (two parts)
+#   xls    every .xls there
 #   cfg    every .yaml under config/, fixtures/ and tests/data/
 #   expr   each distinct `where:` filter of those YAML files
 #   calc   each distinct formula (left:, right:, formula:, numerator:, denominator:)
+#   hpath  the first lines of every .csv under tests/data/headers, behind the
+#          option byte 1 (two header rows) and 2 (three)
 #   and the regression inputs of tests/data/fuzz/<name>/.
 # Seeds are named by their sha256, so rerunning adds nothing twice.
 set -eu
 OUT=${1:?usage: fuzz-corpus.sh DIR}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
-for n in csvin xlsx cfg expr calc; do
+for n in csvin xlsx xls cfg expr calc hpath; do
 	mkdir -p "$OUT/$n"
 done
 
@@ -28,14 +31,17 @@ seed() {
 	mv "$tmp" "$OUT/$1/$(sha256sum < "$tmp" | cut -c1-40)"
 }
 
-find fixtures tests/data -type f -size -257k \( -name '*.csv' -o -name '*.tsv' -o -name '*.txt' \
+find fixtures tests/data tests/corpus -type f -size -257k \( -name '*.csv' -o -name '*.tsv' -o -name '*.txt' \
 	-o -name '*.csv.gz' \) | while IFS= read -r f; do
 	{ printf '\000'; cat "$f"; } | seed csvin
 	{ printf '\100'; cat "$f"; } | seed csvin
 done
-find fixtures tests/data -type f -size -1025k -name '*.xlsx' | while IFS= read -r f; do
+find fixtures tests/data tests/corpus -type f -size -1025k -name '*.xlsx' | while IFS= read -r f; do
 	{ printf '\000'; cat "$f"; } | seed xlsx
 	{ printf '\001'; cat "$f"; } | seed xlsx
+done
+find fixtures tests/data -type f -size -1025k -name '*.xls' | while IFS= read -r f; do
+	seed xls < "$f"
 done
 find config fixtures tests/data -type f -name '*.yaml' | while IFS= read -r f; do
 	seed cfg < "$f"
@@ -52,7 +58,11 @@ done
 values 'left|right|formula|numerator|denominator' | grep -v '^[{[]' | while IFS= read -r e; do
 	printf '%s' "$e" | seed calc
 done
-for n in csvin xlsx cfg expr calc; do
+find tests/data/headers -type f -name '*.csv' | while IFS= read -r f; do
+	{ printf '\001'; head -5 "$f"; } | seed hpath
+	{ printf '\002'; head -5 "$f"; } | seed hpath
+done
+for n in csvin xlsx xls cfg expr calc hpath; do
 	if [ -d "tests/data/fuzz/$n" ]; then
 		for f in "tests/data/fuzz/$n"/*; do
 			[ -f "$f" ] && seed "$n" < "$f"

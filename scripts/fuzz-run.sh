@@ -1,7 +1,7 @@
 #!/bin/sh
 # fuzz-run.sh - run each fuzz target for a bounded time (make fuzz).
 #
-#   sh scripts/fuzz-run.sh build-fuzz 60 csvin xlsx cfg expr calc
+#   sh scripts/fuzz-run.sh build-fuzz 60 csvin xlsx xls cfg expr calc hpath
 #
 # Target NAME is DIR/fuzz/fuzz_NAME, its seeds DIR/corpus/NAME (read only);
 # what it finds goes to DIR/work/NAME (kept between runs) and a crash to

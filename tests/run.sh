@@ -26,7 +26,7 @@ trap 'exit 130' INT TERM
 echo "# $BUILD: PostgreSQL $(psql -X -A -t -c 'show server_version') at $PGHOST"
 if [ $# -gt 1 ]; then
 	shift
-	prove "$@"
+	prove ${PROVE_FLAGS-} "$@"
 else
 	prove $BUILD/tests/test_* tests/lib/*.t tests/cli/*.t tests/e2e/*.t tests/sql/*.t tests/region/*.t
 fi

@@ -17,6 +17,7 @@
 #include "lib/util/mem.h"
 #include "lib/util/sha256.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -30,7 +31,7 @@
 
 const char *const yl_top_keys[] = {
 	"school", "database", "pii_key_file", "embedded", "paths", "include", "sources", "indicators",
-	"checks", "reported_check", "fail_on", "limits", NULL
+	"checks", "reported_check", "fail_on", "limits", "overlay", NULL
 };
 
 /* A whole number of bytes in [1, 2^40] for limits.<key>: 0, or -1 (error set). */
@@ -58,7 +59,7 @@ static int read_limits(loader *L, const ydoc *d, const yaml_node_t *root)
 {
 	static const char *const limit_keys[] = { "max_record_bytes", "max_field_bytes",
 						  "max_inflation_ratio",
-						  "max_shared_strings_bytes", NULL };
+						  "max_shared_strings_bytes", "max_xls_bytes", NULL };
 	cfg_limits *lm = &L->c->limits;
 	yaml_node_t *n = yl_get(d, root, "limits"), *v;
 
@@ -66,13 +67,15 @@ static int read_limits(loader *L, const ydoc *d, const yaml_node_t *root)
 	lm->max_field_bytes = CFG_MAX_FIELD_BYTES;
 	lm->max_inflation_ratio = CFG_MAX_INFLATION;
 	lm->max_shared_strings_bytes = CFG_MAX_SHARED_BYTES;
+	lm->max_xls_bytes = CFG_MAX_XLS_BYTES;
 	if (!n || yl_is_null(n))
 		return 0;
 	if (yl_want_kind(L, d, n, YAML_MAPPING_NODE, "limits") < 0 ||
 	    yl_check_keys(L, d, n, "limits", limit_keys) < 0 ||
 	    limit_bytes(L, d, n, "max_record_bytes", &lm->max_record_bytes) < 0 ||
 	    limit_bytes(L, d, n, "max_field_bytes", &lm->max_field_bytes) < 0 ||
-	    limit_bytes(L, d, n, "max_shared_strings_bytes", &lm->max_shared_strings_bytes) < 0)
+	    limit_bytes(L, d, n, "max_shared_strings_bytes", &lm->max_shared_strings_bytes) < 0 ||
+	    limit_bytes(L, d, n, "max_xls_bytes", &lm->max_xls_bytes) < 0)
 		return -1;
 	if ((v = yl_get(d, n, "max_inflation_ratio")) && !yl_is_null(v)) {
 		if (yl_num_of(L, d, v, "limits.max_inflation_ratio", &lm->max_inflation_ratio) < 0)
@@ -167,10 +170,38 @@ static int read_settings(loader *L, const ydoc *d, yaml_node_t *root)
 	return 0;
 }
 
-/* embedded: {dir, user, port}, with their defaults. */
+int cfg_loopback(const char *addr)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcmp(addr, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* embedded.listen: a loopback address (cfg_loopback) into c. */
+static int read_listen(loader *L, const ydoc *d, yaml_node_t *v)
+{
+	cfg *c = L->c;
+
+	if (!(c->embedded_listen = yl_str_of(L, d, v, "embedded.listen")))
+		return -1;
+	if (cfg_loopback(c->embedded_listen))
+		return 0;
+	return yl_fail(L, d, v->start_mark,
+		       "embedded.listen \"%s\" is not a loopback address (127.0.0.1, ::1 or localhost)\n"
+		       "hint: the embedded cluster takes connections from this machine only; for other "
+		       "machines use an SSH tunnel or a PostgreSQL server of its own (database:)",
+		       c->embedded_listen);
+}
+
+/* embedded: {dir, user, port, listen}, with their defaults. */
 static int read_embedded(loader *L, const ydoc *d, yaml_node_t *root)
 {
-	static const char *const emb_keys[] = { "dir", "user", "port", NULL };
+	static const char *const emb_keys[] = { "dir", "user", "port", "listen", NULL };
 	yaml_node_t *n = yl_get(d, root, "embedded"), *v;
 	cfg *c = L->c;
 
@@ -184,6 +215,8 @@ static int read_embedded(loader *L, const ydoc *d, yaml_node_t *root)
 		if ((v = yl_get(d, n, "user")) && !(c->embedded_user = yl_str_of(L, d, v, "embedded.user")))
 			return -1;
 		if ((v = yl_get(d, n, "port")) && yl_int_in(L, d, v, "embedded.port", 1, 65535, &c->embedded_port) < 0)
+			return -1;
+		if ((v = yl_get(d, n, "listen")) && !yl_is_null(v) && read_listen(L, d, v) < 0)
 			return -1;
 	}
 	if (!c->embedded_dir)
@@ -308,8 +341,10 @@ cfg *cfg_load(const char *path, char *err, size_t errlen)
 	L.c = c;
 	if (yl_read_file(&L, path, NULL, (yaml_mark_t){ 0, 0, 0 }) == 0 &&
 	    yl_read_includes(&L, 0, 0) == 0 && read_deployment(&L) == 0 &&
-	    yl_read_sources(&L) == 0 && yl_read_indicators(&L) == 0 && yl_read_checks(&L) == 0)
+	    yl_read_sources(&L) == 0 && yl_overlay_sources(&L) == 0 && yl_read_indicators(&L) == 0 &&
+	    yl_read_checks(&L) == 0 && yl_overlay_catalog(&L) == 0)
 		yl_link_catalog(&L);
+	free(L.src_off);
 	for (int i = 0; i < L.ndocs; i++) {
 		yaml_document_delete(&L.docs[i].doc);
 		free(L.docs[i].dir);
@@ -327,52 +362,64 @@ static void agg_free(cfg_agg *a)
 	expr_free(a->where);
 }
 
+void yl_indicator_free(cfg_indicator *ind)
+{
+	FREE_ALL(ind->code, ind->name_zh, ind->name_en, ind->unit, ind->description, ind->reads);
+	agg_free(&ind->num);
+	agg_free(&ind->den);
+	calc_free(ind->formula);
+	calc_free(ind->dformula);
+	FREE_ALL(ind->across, ind->by);
+	yl_strlist_free(ind->by_names);
+	yl_strlist_free(ind->reported_keys);
+}
+
+void yl_check_free(cfg_check *k)
+{
+	FREE_ALL(k->code, k->name_zh, k->name_en);
+	calc_free(k->left);
+	calc_free(k->right);
+	yl_strlist_free(k->by_names);
+}
+
+void yl_field_free(cfg_field *f)
+{
+	FREE_ALL(f->name, f->header, f->indicator_code);
+	yl_strlist_free(f->synonyms);
+	for (size_t k = 0; k < f->nvalues; k++) {
+		free(f->values[k].value);
+		yl_strlist_free(f->values[k].synonyms);
+		yl_strlist_free(f->values[k].keys);
+	}
+	free(f->values);
+}
+
+void yl_source_free(cfg_source *s)
+{
+	for (size_t j = 0; j < s->nfields; j++)
+		yl_field_free(&s->fields[j]);
+	FREE_ALL(s->fields, s->used, s->rby, s->overlays);
+	yl_strlist_free(s->rby_names);
+	FREE_ALL(s->name, s->name_zh, s->name_en);
+	yl_strlist_free(s->files);
+	yl_strlist_free(s->supplement_files);
+	FREE_ALL(s->encoding, s->sheet);
+}
+
 void cfg_free(cfg *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nindicators; i++) {
-		cfg_indicator *ind = &c->indicators[i];
-		FREE_ALL(ind->code, ind->name_zh, ind->name_en, ind->unit, ind->description, ind->reads);
-		agg_free(&ind->num);
-		agg_free(&ind->den);
-		calc_free(ind->formula);
-		calc_free(ind->dformula);
-		FREE_ALL(ind->across, ind->by);
-		yl_strlist_free(ind->by_names);
-		yl_strlist_free(ind->reported_keys);
-	}
+	for (size_t i = 0; i < c->nindicators; i++)
+		yl_indicator_free(&c->indicators[i]);
 	FREE_ALL(c->indicators, c->derived);
-	for (size_t i = 0; i < c->nchecks; i++) {
-		cfg_check *k = &c->checks[i];
-		FREE_ALL(k->code, k->name_zh, k->name_en);
-		calc_free(k->left);
-		calc_free(k->right);
-		yl_strlist_free(k->by_names);
-	}
+	for (size_t i = 0; i < c->nchecks; i++)
+		yl_check_free(&c->checks[i]);
 	free(c->checks);
-	for (size_t i = 0; i < c->nsources; i++) {
-		cfg_source *s = &c->sources[i];
-		for (size_t j = 0; j < s->nfields; j++) {
-			cfg_field *f = &s->fields[j];
-			FREE_ALL(f->name, f->header, f->indicator_code);
-			yl_strlist_free(f->synonyms);
-			for (size_t k = 0; k < f->nvalues; k++) {
-				free(f->values[k].value);
-				yl_strlist_free(f->values[k].synonyms);
-				yl_strlist_free(f->values[k].keys);
-			}
-			free(f->values);
-		}
-		FREE_ALL(s->fields, s->used, s->rby);
-		yl_strlist_free(s->rby_names);
-		FREE_ALL(s->name, s->name_zh, s->name_en);
-		yl_strlist_free(s->files);
-		yl_strlist_free(s->supplement_files);
-		FREE_ALL(s->encoding, s->sheet);
-	}
+	for (size_t i = 0; i < c->nsources; i++)
+		yl_source_free(&c->sources[i]);
 	FREE_ALL(c->sources, c->school_code, c->school_name, c->school_region, c->database, c->pii_key_file,
-		 c->embedded_dir, c->embedded_user, c->inbox, c->staging, c->archive, c->quarantine);
+		 c->embedded_dir, c->embedded_user, c->embedded_listen, c->inbox, c->staging, c->archive, c->quarantine);
 	strv_free(c->files, c->nfiles);
 	FREE_ALL(c->path, c);
 }
@@ -402,6 +449,29 @@ static int marked_in(const cfg_mark *m, const char *f)
 	return m->file && strcmp(m->file, f) == 0;
 }
 
+/* Add span sp's base name and bytes to h: 0, or -1 with "path: reason". */
+static int hash_span(sha256_ctx *h, const cfg_span *sp, char *err, size_t errlen)
+{
+	const char *base = strrchr(sp->file, '/');
+	size_t len = sp->end - sp->start;
+	char *buf = xmalloc(len + 1);
+	FILE *f = fopen(sp->file, "rb");
+	int ok = f && fseek(f, (long)sp->start, SEEK_SET) == 0 && fread(buf, 1, len, f) == len;
+
+	if (!ok)
+		err_set(err, errlen, "%s: cannot read the overlay: %s", sp->file,
+			f && !ferror(f) ? "the file is shorter than when it was read" : strerror(errno));
+	if (f)
+		fclose(f);
+	base = base ? base + 1 : sp->file;
+	if (ok) {
+		sha256_update(h, base, strlen(base) + 1);
+		sha256_update(h, buf, len);
+	}
+	free(buf);
+	return ok ? 0 : -1;
+}
+
 int cfg_catalog_sha256(const cfg *c, const cfg_source *s, char hex[65], char *err, size_t errlen)
 {
 	sha256_ctx all;
@@ -428,6 +498,11 @@ int cfg_catalog_sha256(const cfg *c, const cfg_source *s, char hex[65], char *er
 		sha256_update(&all, base, strlen(base) + 1);
 		sha256_update(&all, d, sizeof d);
 	}
+	for (size_t i = 0; i < s->noverlays; i++)
+		if (hash_span(&all, &s->overlays[i], err, errlen) < 0) {
+			sha256_final(&all, d);
+			return -1;
+		}
 	if (sha256_final(&all, d) < 0)
 		return err_set(err, errlen, "out of memory");
 	sha256_hex(d, hex);

@@ -35,6 +35,13 @@ typedef struct cfg_mark {
 	int col;                /* 1-based column */
 } cfg_mark;
 
+/* A piece of a YAML file: an overlay entry, from its key to the end of
+ * its value. */
+typedef struct cfg_span {
+	const char *file;       /* path of the YAML file (owned by the cfg) */
+	size_t start, end;      /* byte offsets: [start, end) */
+} cfg_span;
+
 typedef enum {
 	CFG_TEXT, CFG_INTEGER, CFG_DECIMAL, CFG_DATE, CFG_BOOL, CFG_ENUM, CFG_PERCENT
 } cfg_ftype;
@@ -86,7 +93,9 @@ typedef struct cfg_source {
 	char *encoding;         /* "utf-8", "gb18030", "utf-16" or "auto" */
 	unsigned char delim;    /* ',', '\t', ';' or 0 for auto */
 	int header_scan;        /* rows searched for the header row */
-	char *sheet;            /* .xlsx: the sheet to read, NULL = the first */
+	int header_rows;        /* rows the header spans (1: one row; N: group rows above it,
+				 * columns named by their path "职业资格/高级技师") */
+	char *sheet;            /* .xlsx, .xls: the sheet to read, NULL = the first */
 	double max_reject_share; /* a file rejecting more of its rows is quarantined */
 	int load_rows;          /* vqr-load also COPYs the canonical rows into vqr_rows.<name> */
 	int supplement;         /* mode: supplement - every file adds its rows to its slices (else replace) */
@@ -110,6 +119,9 @@ typedef struct cfg_source {
 	size_t nfields;
 	size_t ncols;           /* canonical row width: 2 + kept fields */
 	unsigned char *used;    /* per canonical column: read by some indicator rule */
+	cfg_span *overlays;     /* the `overlay:` entries that change the source, one of its
+	                           indicators, a derived indicator or a check (noverlays), in order */
+	size_t noverlays;
 	cfg_mark mark;
 } cfg_source;
 
@@ -207,12 +219,14 @@ typedef struct cfg_limits {
 	double max_inflation_ratio;     /* inflated / compressed bytes of a .gz or an .xlsx zip member,
 	                                   checked once 1 MiB is inflated; 100 */
 	long long max_shared_strings_bytes; /* an .xlsx shared string table in memory; 64 MiB */
+	long long max_xls_bytes;        /* an .xls file (libfreexl reads it whole); 64 MiB */
 } cfg_limits;
 
 #define CFG_MAX_RECORD_BYTES  (1LL << 20)
 #define CFG_MAX_FIELD_BYTES   (256LL << 10)
 #define CFG_MAX_INFLATION     100.0
 #define CFG_MAX_SHARED_BYTES  (64LL << 20)
+#define CFG_MAX_XLS_BYTES     (64LL << 20)
 
 typedef struct cfg {
 	char *path;             /* the deployment file as given */
@@ -223,7 +237,9 @@ typedef struct cfg {
 	char *pii_key_file;     /* key for pii: pseudonymise (absolute), NULL when none */
 	char *embedded_dir;     /* embedded cluster directory (absolute) */
 	char *embedded_user;    /* user the embedded cluster runs as when root */
-	int embedded_port;      /* port in the socket name */
+	int embedded_port;      /* port of the socket name and of embedded_listen */
+	char *embedded_listen;  /* loopback address the embedded cluster also listens on over TCP
+	                           (cfg_loopback), NULL = unix socket only (the default) */
 	char *inbox, *staging, *archive, *quarantine; /* absolute directories */
 	int settle_seconds;     /* an inbox file must be unchanged this long to be taken */
 	int done_marker;        /* an inbox file is taken only once FILE.done exists */
@@ -265,8 +281,10 @@ int cfg_is_supplement(const cfg_source *s, const char *path);
 /* The sha256 (64 hex digits and a NUL, into hex) of the catalog that
  * computes s's slices: the contents of every YAML file defining s, one of
  * its indicators, a derived indicator or a check, in the order read, each
- * under its base name.  A change to any of them (a synonym, a rule, a
- * check) changes it; the deployment's directories do not.  0, or -1 with
+ * under its base name, then the text of every overlay entry that changes
+ * s, one of its indicators, a derived indicator or a check (s->overlays).  A change to any of
+ * them (a synonym, a rule, a check, an overlay) changes it; the
+ * deployment's directories do not.  0, or -1 with
  * "path: reason" in err. */
 int cfg_catalog_sha256(const cfg *c, const cfg_source *s, char hex[65], char *err, size_t errlen);
 
@@ -298,5 +316,9 @@ const char *cfg_take_name(cfg_take t);
 
 /* "text", "integer", ... */
 const char *cfg_ftype_name(cfg_ftype t);
+
+/* Is addr a loopback address the embedded cluster may listen on:
+ * "localhost", "::1" or an IPv4 address in 127.0.0.0/8?  1 or 0. */
+int cfg_loopback(const char *addr);
 
 #endif

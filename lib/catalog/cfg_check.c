@@ -20,6 +20,29 @@
 
 /* ---- checks and the links between indicators ---------------------------- */
 
+int yl_check_options(loader *L, const ydoc *d, cfg_check *k, yaml_node_t *n)
+{
+	yaml_node_t *v, *sev;
+
+	if ((v = yl_get(d, n, "tolerance"))) {
+		if (yl_num_of(L, d, v, "tolerance", &k->tolerance) < 0)
+			return -1;
+		if (k->tolerance < 0)
+			return yl_fail(L, d, v->start_mark, "tolerance must not be negative");
+	}
+	if ((sev = yl_get(d, n, "severity"))) {
+		if (!yl_scalar_is(sev, "warning") && !yl_scalar_is(sev, "error"))
+			return yl_fail(L, d, sev->start_mark, "severity must be error or warning");
+		k->severity = yl_scalar_is(sev, "warning") ? CFG_WARNING : CFG_ERROR;
+	}
+	if ((v = yl_get(d, n, "block")) && yl_bool_of(L, d, v, "block", &k->block) < 0)
+		return -1;
+	if (k->block && k->severity != CFG_ERROR)
+		return yl_fail(L, d, v ? v->start_mark : sev ? sev->start_mark : n->start_mark,
+			    "only an error can block a load (severity: error)");
+	return 0;
+}
+
 static int read_check(loader *L, const ydoc *d, cfg_check *k, yaml_node_t *n)
 {
 	static const char *const keys[] = {
@@ -48,24 +71,8 @@ static int read_check(loader *L, const ydoc *d, cfg_check *k, yaml_node_t *n)
 	k->op = CALC_EQ;
 	if ((v = yl_get(d, n, "op")) && (!yl_is_scalar(v) || calc_op_parse(yl_sval(v), &k->op) < 0))
 		return yl_fail(L, d, v->start_mark, "op must be one of = != < <= > >=");
-	if ((v = yl_get(d, n, "tolerance"))) {
-		if (yl_num_of(L, d, v, "tolerance", &k->tolerance) < 0)
-			return -1;
-		if (k->tolerance < 0)
-			return yl_fail(L, d, v->start_mark, "tolerance must not be negative");
-	}
-	if ((v = yl_get(d, n, "severity"))) {
-		if (yl_scalar_is(v, "warning"))
-			k->severity = CFG_WARNING;
-		else if (!yl_scalar_is(v, "error"))
-			return yl_fail(L, d, v->start_mark, "severity must be error or warning");
-	}
-	if ((v = yl_get(d, n, "block"))) {
-		if (yl_bool_of(L, d, v, "block", &k->block) < 0)
-			return -1;
-		if (k->block && k->severity != CFG_ERROR)
-			return yl_fail(L, d, v->start_mark, "only an error can block a load (severity: error)");
-	}
+	if (yl_check_options(L, d, k, n) < 0)
+		return -1;
 	if ((v = yl_get(d, n, "by")) && !yl_is_null(v) && !(k->by_names = yl_strlist_of(L, d, v, "by")))
 		return -1;
 	return 0;
@@ -116,17 +123,6 @@ int yl_read_checks(loader *L)
 	return 0;
 }
 
-/* Record "file:line:col: message" at mark m (the first error only); -1. */
-__attribute__((format(printf, 3, 4)))
-static int fail_at(loader *L, const cfg_mark *m, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	yl_vfail(L, m->file, (size_t)m->line, (size_t)m->col, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Every indicator a formula names must exist; reported() needs a reported
  * figure to be possible, numerator()/denominator() a ratio or mean. */
@@ -136,10 +132,10 @@ static int check_refs(loader *L, const calc *f, const cfg_mark *m, const char *w
 		const calc_ref *r = calc_ref_at(f, i);
 		const cfg_indicator *ind = cfg_indicator_find(L->c, r->code);
 		if (!ind)
-			return fail_at(L, m, "%s: unknown indicator \"%s\"", who, r->code);
+			return yl_fail_at(L, m, "%s: unknown indicator \"%s\"", who, r->code);
 		if ((r->type == CALC_NUMERATOR || r->type == CALC_DENOMINATOR) && !ind->is_ratio &&
 		    !(ind->source && ind->num.fn == AGGFN_MEAN))
-			return fail_at(L, m, "%s: indicator \"%s\" has no numerator and denominator (it is not a ratio or mean)",
+			return yl_fail_at(L, m, "%s: indicator \"%s\" has no numerator and denominator (it is not a ratio or mean)",
 				       who, r->code);
 	}
 	return 0;
@@ -183,7 +179,7 @@ static int order_derived(loader *L)
 						strncat(path, " -> ", sizeof path - strlen(path) - 1);
 					}
 					strncat(path, op->code, sizeof path - strlen(path) - 1);
-					rc = fail_at(L, &ind->mark, "derived indicators form a cycle: %s%s", path, "");
+					rc = yl_fail_at(L, &ind->mark, "derived indicators form a cycle: %s%s", path, "");
 					break;
 				}
 				state[j] = 1;
@@ -237,23 +233,23 @@ static int link_take(loader *L, cfg_indicator *ind)
 
 	snprintf(msg, sizeof msg, "derived indicator \"%s\": ", ind->code);
 	if (!op)
-		return fail_at(L, &ind->over_mark, "%sunknown indicator \"%s\"", msg, code);
+		return yl_fail_at(L, &ind->over_mark, "%sunknown indicator \"%s\"", msg, code);
 	if (op == ind)
-		return fail_at(L, &ind->over_mark, "%srefers to itself (over \"%s\")", msg, code);
+		return yl_fail_at(L, &ind->over_mark, "%srefers to itself (over \"%s\")", msg, code);
 	if (!ind->period_mark.line)
 		ind->period = op->period;
 	else if (ind->period != op->period)
-		return fail_at(L, &ind->period_mark, "%sits period must be that of \"%s\", its operand", msg, code);
+		return yl_fail_at(L, &ind->period_mark, "%sits period must be that of \"%s\", its operand", msg, code);
 	if (ind->across)
 		return 0;
 	if (op->source && op->nby == 1)
 		return ind->across = xstrdup(op->by_names[0]), 0;
 	if (op->source && op->nby)
-		return fail_at(L, &ind->over_mark, "%sindicator \"%s\" breaks down by several fields: "
+		return yl_fail_at(L, &ind->over_mark, "%sindicator \"%s\" breaks down by several fields: "
 			       "say which with across: FIELD (or [FIELD, FIELD])", msg, code);
 	if (op->source || op->take != CFG_TAKE_NONE)
-		return fail_at(L, &ind->over_mark, "%sindicator \"%s\" has no breakdown to take a value out of", msg, code);
-	return fail_at(L, &ind->over_mark, "%sindicator \"%s\" is derived: name its breakdown with across: FIELD",
+		return yl_fail_at(L, &ind->over_mark, "%sindicator \"%s\" has no breakdown to take a value out of", msg, code);
+	return yl_fail_at(L, &ind->over_mark, "%sindicator \"%s\" is derived: name its breakdown with across: FIELD",
 		       msg, code);
 }
 
@@ -273,7 +269,7 @@ static int link_take_fields(loader *L, const cfg_indicator *ind)
 			continue;
 		snprintf(msg, sizeof msg, "derived indicator \"%s\": indicator \"%s\" does not break down by \"%s\"",
 			 ind->code, code, field);
-		return fail_at(L, ind->across_mark.line ? &ind->across_mark : &ind->over_mark, "%s%s", msg, "");
+		return yl_fail_at(L, ind->across_mark.line ? &ind->across_mark : &ind->over_mark, "%s%s", msg, "");
 	}
 	return 0;
 }
@@ -291,7 +287,7 @@ int yl_link_catalog(loader *L)
 			if (!f->indicator_code)
 				continue;
 			if (!(ind = cfg_indicator_find(c, f->indicator_code)))
-				return fail_at(L, &f->mark, "field \"%s\": unknown indicator \"%s\"", f->name, f->indicator_code);
+				return yl_fail_at(L, &f->mark, "field \"%s\": unknown indicator \"%s\"", f->name, f->indicator_code);
 			f->indicator = (int)(ind - c->indicators);
 		}
 	for (size_t i = 0; i < c->nindicators; i++)
@@ -309,7 +305,7 @@ int yl_link_catalog(loader *L)
 		for (size_t r = 0; r < calc_nrefs(ind->formula); r++)
 			if (strcmp(calc_ref_at(ind->formula, r)->code, ind->code) == 0 &&
 			    calc_ref_at(ind->formula, r)->type != CALC_REPORTED)
-				return fail_at(L, &ind->mark, "derived indicator \"%s\" refers to itself%s", ind->code, "");
+				return yl_fail_at(L, &ind->mark, "derived indicator \"%s\" refers to itself%s", ind->code, "");
 	}
 	for (size_t i = 0; i < c->nchecks; i++) {
 		const cfg_check *k = &c->checks[i];
@@ -329,7 +325,7 @@ int yl_link_catalog(loader *L)
 					if (!has && ind->source && !ind->source->reported) {
 						char what[600];
 						snprintf(what, sizeof what, "%s: indicator \"%s\"", who, ind->code);
-						return fail_at(L, &k->mark, "%s does not break down by \"%s\"", what, k->by_names[b]);
+						return yl_fail_at(L, &k->mark, "%s does not break down by \"%s\"", what, k->by_names[b]);
 					}
 				}
 		}

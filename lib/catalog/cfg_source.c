@@ -57,6 +57,19 @@ char *yl_norm_dup(const char *s)
 	return xstrdup(buf);
 }
 
+void yl_enum_keys(cfg_enumval *e)
+{
+	size_t ns = 0;
+
+	while (e->synonyms[ns])
+		ns++;
+	yl_strlist_free(e->keys);
+	e->keys = xcalloc(ns + 2, sizeof *e->keys);
+	e->keys[0] = yl_norm_dup(e->value);
+	for (size_t i = 0; i < ns; i++)
+		e->keys[i + 1] = yl_norm_dup(e->synonyms[i]);
+}
+
 static int read_enum(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n)
 {
 	size_t cnt;
@@ -71,7 +84,6 @@ static int read_enum(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n)
 	     p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yl_node(d, p->key), *v = yl_node(d, p->value);
 		cfg_enumval *e = &f->values[f->nvalues];
-		size_t ns = 0;
 
 		if (!(e->value = yl_str_of(L, d, k, "an enum value")))
 			return -1;
@@ -82,13 +94,13 @@ static int read_enum(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n)
 			e->synonyms = yl_strlist_of(L, d, v, "synonyms of an enum value");
 		if (!e->synonyms)
 			return -1;
-		while (e->synonyms[ns])
-			ns++;
-		e->keys = xcalloc(ns + 2, sizeof *e->keys);
-		e->keys[0] = yl_norm_dup(e->value);
-		for (size_t i = 0; i < ns; i++)
-			e->keys[i + 1] = yl_norm_dup(e->synonyms[i]);
+		yl_enum_keys(e);
 	}
+	return yl_enum_unique(L, d, f, n);
+}
+
+int yl_enum_unique(loader *L, const ydoc *d, const cfg_field *f, const yaml_node_t *n)
+{
 	/* A label may not mean two values. */
 	for (size_t i = 0; i < f->nvalues; i++)
 		for (size_t j = 0; j < f->nvalues; j++)
@@ -193,7 +205,6 @@ static int field_format(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n)
 {
 	yaml_node_t *v;
 
-	f->pct = VAL_PCT_AUTO;
 	if ((v = yl_get(d, n, "percent"))) {
 		if (f->type != CFG_PERCENT)
 			return yl_fail(L, d, v->start_mark, "\"percent\" applies to percent fields");
@@ -233,7 +244,6 @@ static int field_range(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n)
 	    f->type != CFG_DECIMAL && f->type != CFG_PERCENT)
 		return yl_fail(L, d, n->start_mark, "min/max apply to numbers, not to %s field \"%s\"",
 			    cfg_ftype_name(f->type), f->name);
-	f->max_length = f->type == CFG_TEXT ? CFG_TEXT_MAX_LENGTH : 0;
 	if ((v = yl_get(d, n, "max_length"))) {
 		double ml;
 		if (yl_num_of(L, d, v, "max_length", &ml) < 0)
@@ -256,12 +266,22 @@ static int field_range(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n)
 	return 0;
 }
 
-static int read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, yaml_node_t *n)
+int yl_field_options(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n)
+{
+	if (field_flags(L, d, f, n) < 0 || field_format(L, d, f, n) < 0 || field_range(L, d, f, n) < 0)
+		return -1;
+	return 0;
+}
+
+int yl_read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, yaml_node_t *n)
 {
 	yaml_node_t *v;
 
-	if (field_names(L, d, f, k, n) < 0 || field_flags(L, d, f, n) < 0 || field_format(L, d, f, n) < 0 ||
-	    field_range(L, d, f, n) < 0)
+	if (field_names(L, d, f, k, n) < 0)
+		return -1;
+	f->pct = VAL_PCT_AUTO;
+	f->max_length = f->type == CFG_TEXT ? CFG_TEXT_MAX_LENGTH : 0;
+	if (yl_field_options(L, d, f, n) < 0)
 		return -1;
 	v = yl_get(d, n, "values");
 	if (f->type == CFG_ENUM) {
@@ -414,12 +434,12 @@ static int read_reported(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n
 	return 0;
 }
 
-/* A source's name, names, files, encoding, delimiter, header_scan and sheet. */
+/* A source's name, names and files, and the defaults of its options. */
 static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, yaml_node_t *n)
 {
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
-		"max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
+		"header_rows", "max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
 		"value_field", "by", "load_rows", "mode", "supplement_files", "max_shrink", NULL
 	};
 	yaml_node_t *v;
@@ -432,20 +452,42 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	if (yl_want_kind(L, d, n, YAML_MAPPING_NODE, "a source") < 0 ||
 	    yl_check_keys(L, d, n, "a source", keys) < 0)
 		return -1;
-	if (yl_names_of(L, d, n, &s->name_zh, &s->name_en) < 0)
-		return -1;
 	if (!(v = yl_get(d, n, "files")))
 		return yl_fail(L, d, n->start_mark, "source \"%s\" needs \"files\" (glob patterns of its exports)", s->name);
 	if (!(s->files = yl_strlist_of(L, d, v, "files")))
 		return -1;
+	s->encoding = xstrdup("auto");
+	s->header_scan = 20;
+	s->header_rows = 1;
+	s->max_reject_share = 0.5;
+	s->max_shrink = 0.2;
+	if ((v = yl_get(d, n, "supplement_files"))) {
+		if (!(s->supplement_files = yl_strlist_of(L, d, v, "supplement_files")))
+			return -1;
+	} else {
+		static const char *const def[] = { "*补录*", "*supplement*", NULL };
+		s->supplement_files = xcalloc(3, sizeof *s->supplement_files);
+		s->supplement_files[0] = xstrdup(def[0]);
+		s->supplement_files[1] = xstrdup(def[1]);
+	}
+	return yl_source_options(L, d, s, n);
+}
+
+/* encoding, delimiter, header_scan, header_rows, sheet, when n has them. */
+static int source_format(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
+{
+	yaml_node_t *v;
+
 	v = yl_get(d, n, "encoding");
 	if (v && !yl_scalar_is(v, "utf-8") && !yl_scalar_is(v, "gb18030") && !yl_scalar_is(v, "utf-16") &&
 	    !yl_scalar_is(v, "auto"))
 		return yl_fail(L, d, v->start_mark,
 			    "encoding \"%s\" is not one of utf-8, gb18030 (covers GBK and GB2312), utf-16 or auto",
 			    yl_is_scalar(v) ? yl_sval(v) : "?");
-	s->encoding = xstrdup(v ? yl_sval(v) : "auto");
-	s->delim = 0;
+	if (v) {
+		free(s->encoding);
+		s->encoding = xstrdup(yl_sval(v));
+	}
 	if ((v = yl_get(d, n, "delimiter"))) {
 		if (yl_scalar_is(v, "auto"))
 			s->delim = 0;
@@ -458,42 +500,40 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 		else
 			return yl_fail(L, d, v->start_mark, "delimiter must be comma, tab, semicolon or auto");
 	}
-	s->header_scan = 20;
 	if ((v = yl_get(d, n, "header_scan")) && yl_int_in(L, d, v, "header_scan", 1, 1000, &s->header_scan) < 0)
 		return -1;
-	if ((v = yl_get(d, n, "sheet")) && !yl_is_null(v) && !(s->sheet = yl_str_of(L, d, v, "sheet")))
+	if ((v = yl_get(d, n, "header_rows")) && yl_int_in(L, d, v, "header_rows", 1, 10, &s->header_rows) < 0)
 		return -1;
+	if (s->header_rows > s->header_scan)
+		return yl_fail(L, d, (v ? v : n)->start_mark, "header_rows %d is more than header_scan %d: the header's rows "
+			       "are searched for within header_scan rows", s->header_rows, s->header_scan);
+	if ((v = yl_get(d, n, "sheet")) && !yl_is_null(v)) {
+		free(s->sheet);
+		if (!(s->sheet = yl_str_of(L, d, v, "sheet")))
+			return -1;
+	}
 	return 0;
 }
 
-/* max_reject_share, load_rows, mode, supplement_files, max_shrink. */
-static int source_files(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
+int yl_source_options(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
 {
 	yaml_node_t *v;
 
-	s->max_reject_share = 0.5;
+	if (source_format(L, d, s, n) < 0)
+		return -1;
+	if (yl_names_set(L, d, n, &s->name_zh, &s->name_en) < 0)
+		return -1;
 	if ((v = yl_get(d, n, "max_reject_share")) &&
 	    yl_share_of(L, d, v, "max_reject_share", "a share of the rows", &s->max_reject_share) < 0)
 		return -1;
 	if ((v = yl_get(d, n, "load_rows")) && yl_bool_of(L, d, v, "load_rows", &s->load_rows) < 0)
 		return -1;
 	if ((v = yl_get(d, n, "mode"))) {
-		if (yl_scalar_is(v, "supplement"))
-			s->supplement = 1;
-		else if (!yl_scalar_is(v, "replace"))
+		if (!yl_scalar_is(v, "supplement") && !yl_scalar_is(v, "replace"))
 			return yl_fail(L, d, v->start_mark, "mode must be replace (a file replaces its slices) or "
 				    "supplement (a file adds its rows to them)");
+		s->supplement = yl_scalar_is(v, "supplement");
 	}
-	if ((v = yl_get(d, n, "supplement_files"))) {
-		if (!(s->supplement_files = yl_strlist_of(L, d, v, "supplement_files")))
-			return -1;
-	} else {
-		static const char *const def[] = { "*补录*", "*supplement*", NULL };
-		s->supplement_files = xcalloc(3, sizeof *s->supplement_files);
-		s->supplement_files[0] = xstrdup(def[0]);
-		s->supplement_files[1] = xstrdup(def[1]);
-	}
-	s->max_shrink = 0.2;
 	if ((v = yl_get(d, n, "max_shrink")) &&
 	    yl_share_of(L, d, v, "max_shrink", "a share of the slice; 1 = never hold a file back", &s->max_shrink) < 0)
 		return -1;
@@ -517,7 +557,7 @@ static int source_fields(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n
 	     p < fields->data.mapping.pairs.top; p++) {
 		cfg_field *f = &s->fields[s->nfields];
 		yaml_node_t *fk = yl_node(d, p->key);
-		if (read_field(L, d, f, fk, yl_node(d, p->value)) < 0) {
+		if (yl_read_field(L, d, f, fk, yl_node(d, p->value)) < 0) {
 			s->nfields++;
 			return -1;
 		}
@@ -536,7 +576,7 @@ static int read_source(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 {
 	yaml_node_t *v;
 
-	if (source_head(L, d, s, k, n) < 0 || source_files(L, d, s, n) < 0 || source_fields(L, d, s, n) < 0)
+	if (source_head(L, d, s, k, n) < 0 || source_fields(L, d, s, n) < 0)
 		return -1;
 	if (!(v = yl_get(d, n, "period")))
 		return yl_fail(L, d, n->start_mark,
@@ -587,7 +627,8 @@ int yl_read_sources(loader *L)
 				return -1;
 			for (size_t j = 0; j + 1 < L->c->nsources; j++)
 				if (strcmp(L->c->sources[j].name, s->name) == 0)
-					return yl_fail(L, d, k->start_mark, "source \"%s\" is defined twice (also at %s:%d)",
+					return yl_fail(L, d, k->start_mark, "source \"%s\" is defined twice (also at %s:%d; "
+						    "to change it, give the changes under overlay: sources:)",
 						    s->name, L->c->sources[j].mark.file, L->c->sources[j].mark.line);
 		}
 	}

@@ -43,6 +43,16 @@ int yl_fail(loader *L, const ydoc *d, yaml_mark_t m, const char *fmt, ...)
 	return -1;
 }
 
+int yl_fail_at(loader *L, const cfg_mark *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	yl_vfail(L, m->file, (size_t)m->line, (size_t)m->col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 cfg_mark yl_mark_of(const ydoc *d, const yaml_node_t *n)
 {
 	cfg_mark m = { d->file, (int)n->start_mark.line + 1,
@@ -147,6 +157,25 @@ int yl_names_of(loader *L, const ydoc *d, const yaml_node_t *n, char **zh, char 
 		return -1;
 	if ((v = yl_get(d, n, "name_en")) && !(*en = yl_str_of(L, d, v, "name_en")))
 		return -1;
+	return 0;
+}
+
+int yl_names_set(loader *L, const ydoc *d, const yaml_node_t *n, char **zh, char **en)
+{
+	char *z = NULL, *e = NULL;
+
+	if (yl_names_of(L, d, n, &z, &e) < 0) {
+		FREE_ALL(z, e);
+		return -1;
+	}
+	if (z) {
+		free(*zh);
+		*zh = z;
+	}
+	if (e) {
+		free(*en);
+		*en = e;
+	}
 	return 0;
 }
 

@@ -8,6 +8,8 @@
  *   cfg_source.c     sources and their fields
  *   cfg_indicator.c  indicators and their aggregations (aggfn.h's table)
  *   cfg_check.c      checks, and the links between indicators
+ *   cfg_overlay.c    overlays: changes to sources, indicators and checks
+ *                    defined elsewhere
  *
  * Every yl_* function that fails records the first error in the loader
  * (later ones are dropped) and returns -1 or NULL.
@@ -37,6 +39,8 @@ typedef struct loader {
 	char *err;              /* caller's buffer */
 	size_t errlen;
 	int failed;             /* an error was recorded */
+	cfg_mark *src_off;      /* per source: where an overlay disables it (line 0: enabled), or
+	                           NULL when none is disabled; owned */
 } loader;
 
 /* The keys of a configuration file's top level. */
@@ -50,6 +54,9 @@ int yl_fail(loader *L, const ydoc *d, yaml_mark_t m, const char *fmt, ...) __att
 /* The same at file:line:col (1-based), with a va_list. */
 int yl_vfail(loader *L, const char *file, size_t line, size_t col, const char *fmt, va_list ap)
 	__attribute__((format(printf, 5, 0)));
+/* Record "file:line:col: message" at mark m (the first error only).
+ * Returns -1. */
+int yl_fail_at(loader *L, const cfg_mark *m, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Where node n starts, 1-based. */
 cfg_mark yl_mark_of(const ydoc *d, const yaml_node_t *n);
 /* Node number i of d. */
@@ -90,6 +97,9 @@ int yl_share_of(loader *L, const ydoc *d, const yaml_node_t *n, const char *what
 /* The optional name_zh and name_en of mapping n into *zh and *en (the
  * caller frees): 0, or -1. */
 int yl_names_of(loader *L, const ydoc *d, const yaml_node_t *n, char **zh, char **en);
+/* The same, replacing *zh and *en (freed) with those n gives; the others
+ * stay: 0, or -1. */
+int yl_names_set(loader *L, const ydoc *d, const yaml_node_t *n, char **zh, char **en);
 /* Add to *total the entries of document d's top-level key (absent or null:
  * none), which must be of kind t (a sequence or a mapping): 0, or -1. */
 int yl_count_top(loader *L, ydoc *d, const char *key, yaml_node_type_t t, size_t *total);
@@ -122,7 +132,42 @@ int yl_read_checks(loader *L);
  * indicators and checks name existing ones, no cycles (cfg_check.c). */
 int yl_link_catalog(loader *L);
 
+/* Apply the `overlay: {sources: ...}` entries of every document, in the
+ * order read, to the sources read (cfg_overlay.c); a disabled source is
+ * only noted in L->src_off.  0, or -1. */
+int yl_overlay_sources(loader *L);
+/* Apply the indicator and check entries of every overlay, then remove what
+ * is disabled (with the indicators of disabled sources, and the derived
+ * indicators and checks over removed indicators) (cfg_overlay.c).  0, or -1. */
+int yl_overlay_catalog(loader *L);
+
 /* ---- shared between the parts ---- */
+
+/* Read field k: n (a full definition) into *f (cfg_source.c).  0, or -1. */
+int yl_read_field(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *k, yaml_node_t *n);
+/* Set the options of field f that mapping n has (required, not_null, pii,
+ * indicator, percent, excel_serial, min, max, max_length, scale), checked
+ * against its type (cfg_source.c).  0, or -1. */
+int yl_field_options(loader *L, const ydoc *d, cfg_field *f, yaml_node_t *n);
+/* (Re)make e->keys from its value and synonyms (cfg_source.c). */
+void yl_enum_keys(cfg_enumval *e);
+/* 0 when no label of enum f means two values, else an error at n
+ * (cfg_source.c). */
+int yl_enum_unique(loader *L, const ydoc *d, const cfg_field *f, const yaml_node_t *n);
+/* Set the options of source s that mapping n has (names, encoding,
+ * delimiter, header_scan, sheet, max_reject_share, load_rows, mode,
+ * max_shrink) (cfg_source.c).  0, or -1. */
+int yl_source_options(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n);
+/* Set check k's tolerance, severity and block from mapping n where it has
+ * them (cfg_check.c).  0, or -1. */
+int yl_check_options(loader *L, const ydoc *d, cfg_check *k, yaml_node_t *n);
+/* Free what one source, field, indicator or check owns, not the struct
+ * itself (cfg.c). */
+void yl_source_free(cfg_source *s);
+void yl_field_free(cfg_field *f);
+void yl_indicator_free(cfg_indicator *ind);
+void yl_check_free(cfg_check *k);
+
 
 /* s through val_norm_key, copied (the caller frees) (cfg_source.c). */
 char *yl_norm_dup(const char *s);

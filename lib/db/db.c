@@ -149,6 +149,13 @@ static void warn_lines(const char *head, const char *text)
 	}
 }
 
+int db_embed_init(embed_cluster *cl, const cfg *c, char *err, size_t errlen)
+{
+	if (embed_init(cl, c->embedded_dir, c->embedded_user, c->embedded_port, err, errlen) < 0)
+		return -1;
+	return embed_set_listen(cl, c->embedded_listen, err, errlen);
+}
+
 /* Warn about what the embedded cluster in datadir had to do (its note,
  * "" when nothing). */
 static void warn_note(const char *datadir, const char *note)
@@ -170,8 +177,7 @@ static int open_embedded(db *d, const cfg *c, void (*info)(const char *msg), cha
 	embed_cluster cl;
 	char eerr[ERR_MAX];
 
-	if (embed_init(&cl, c->embedded_dir, c->embedded_user, c->embedded_port, eerr,
-		       sizeof eerr) < 0 ||
+	if (db_embed_init(&cl, c, eerr, sizeof eerr) < 0 ||
 	    embed_start(&cl, eerr, sizeof eerr) < 0)
 		return err_set(err, errlen, "embedded PostgreSQL in %s: %s", c->embedded_dir, eerr);
 	warn_note(cl.datadir, cl.note);
@@ -327,23 +333,63 @@ int db_each(db *d, const char *sql, int nparams, const char *const *params,
 	return 0;
 }
 
+void db_array_add(str *b, const char *v)
+{
+	str_addc(b, b->len ? ',' : '{');
+	if (!v) {
+		str_add(b, "NULL");
+		return;
+	}
+	str_addc(b, '"');
+	for (const char *p = v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			str_addc(b, '\\');
+		str_addc(b, *p);
+	}
+	str_addc(b, '"');
+}
+
+const char *db_array_end(str *b)
+{
+	if (!b->len)
+		str_addc(b, '{');
+	str_addc(b, '}');
+	return str_cstr(b);
+}
+
+void db_cols_init(db_cols *r, int n)
+{
+	memset(r, 0, sizeof *r);
+	r->n = n < DB_COLS_MAX ? n : DB_COLS_MAX;
+}
+
+void db_cols_add(db_cols *r, const char *const *v)
+{
+	for (int k = 0; k < r->n; k++)
+		db_array_add(&r->col[k], v[k]);
+	r->rows++;
+}
+
+int db_cols_run(db *d, db_cols *r, const char *sql, char *err, size_t errlen)
+{
+	const char *p[DB_COLS_MAX];
+	int rc;
+
+	for (int k = 0; k < r->n; k++)
+		p[k] = db_array_end(&r->col[k]);
+	rc = db_run(d, sql, r->n, p, err, errlen);
+	for (int k = 0; k < r->n; k++)
+		str_free(&r->col[k]);
+	return rc;
+}
+
 char *db_text_array(char *const *v, size_t n)
 {
 	str b = STR_INIT;
 
-	str_addc(&b, '{');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			str_addc(&b, ',');
-		str_addc(&b, '"');
-		for (const char *p = v[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				str_addc(&b, '\\');
-			str_addc(&b, *p);
-		}
-		str_addc(&b, '"');
-	}
-	str_addc(&b, '}');
+	for (size_t i = 0; i < n; i++)
+		db_array_add(&b, v[i]);
+	db_array_end(&b);
 	return str_steal(&b);
 }
 

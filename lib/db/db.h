@@ -16,6 +16,8 @@
 #include <libpq-fe.h>
 
 #include "lib/catalog/cfg.h"
+#include "lib/db/embed.h"
+#include "lib/util/str.h"
 
 typedef struct db {
 	PGconn *conn;           /* the connection (owned) */
@@ -33,6 +35,11 @@ typedef struct db {
  * 0, or -1 with err (and d->conn NULL). */
 int db_open(db *d, const cfg *c, const char *override, void (*info)(const char *msg),
 	    char *err, size_t errlen);
+
+/* embed_init and embed_set_listen for the embedded cluster of config c
+ * (its directory, user, port and listen address) into cl.  0, or -1 with
+ * err. */
+int db_embed_init(embed_cluster *cl, const cfg *c, char *err, size_t errlen);
 
 /* Close the connection; stop the embedded cluster when this process
  * started it and stop_started is set.  A stop that had to escalate, or
@@ -79,6 +86,43 @@ int db_each(db *d, const char *sql, int nparams, const char *const *params,
  * from res (may be NULL: the connection's message is used), passwords
  * masked (db_mask_conninfo). */
 void db_error(db *d, const PGresult *res, char *err, size_t errlen);
+
+/* Append v (NULL: a NULL element) to the text[] literal being built in
+ * b, which starts empty (the first call opens the literal). */
+void db_array_add(str *b, const char *v);
+
+/* Close the text[] literal in b ("{}" when nothing was added) and return
+ * its text, still b's (str_free(b) frees it). */
+const char *db_array_end(str *b);
+
+#define DB_COLS_MAX 16     /* the most columns a db_cols holds */
+
+/* Rows sent in one statement as one text[] parameter per column (the
+ * statement reads them through unnest($1::text[], $2::text[], ...)):
+ * one round trip instead of one per row.
+ *
+ *     db_cols r;
+ *     db_cols_init(&r, 3);
+ *     for (...) db_cols_add(&r, (const char *[]){ a, b, c });
+ *     rc = db_cols_run(d, &r, "INSERT ... SELECT ... FROM unnest($1::text[], ...)", err, errlen);
+ */
+typedef struct db_cols {
+	int n;                        /* columns (at most DB_COLS_MAX) */
+	size_t rows;                  /* rows added */
+	str col[DB_COLS_MAX];         /* each column's text[] literal so far */
+} db_cols;
+
+/* Start r with n columns, no rows. */
+void db_cols_init(db_cols *r, int n);
+
+/* Add a row: v[0..r->n) (a NULL value is a NULL element); the values are
+ * copied. */
+void db_cols_add(db_cols *r, const char *const *v);
+
+/* Run sql with r's columns as its parameters $1..$n (text[] literals,
+ * "{}" when no row was added), then free r's text.  0 or -1 with err
+ * set. */
+int db_cols_run(db *d, db_cols *r, const char *sql, char *err, size_t errlen);
 
 /* v[0..n) as a PostgreSQL text[] literal ("{\"a\",\"b\"}") for a
  * parameter cast to text[].  Returns a malloc'd string the caller frees

@@ -744,33 +744,46 @@ static char *by_fields(const cfg_check *k)
 	return str_steal(&by);
 }
 
+#define CHECK_COLS 10        /* the columns of a check's row */
+
+/* The checks' rows, as one text[] per column: through
+ * vqr.catalog_add_check when guarded, else inserted or updated where
+ * they differ. */
+static const char *const sync_checks_sql[2] = {
+	"INSERT INTO vqr.check_rule (check_code, name_zh, name_en, left_side, op, right_side, "
+	"tolerance, severity, block, by_fields) "
+	"SELECT c1, c2, c3, c4, c5, c6, c7::numeric, c8, c9::boolean, c10::text[] "
+	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+	"$8::text[], $9::text[], $10::text[]) AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10) "
+	"ON CONFLICT (check_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, "
+	"left_side = EXCLUDED.left_side, op = EXCLUDED.op, right_side = EXCLUDED.right_side, "
+	"tolerance = EXCLUDED.tolerance, severity = EXCLUDED.severity, block = EXCLUDED.block, "
+	"by_fields = EXCLUDED.by_fields, updated_at = now() "
+	"WHERE (vqr.check_rule.name_zh, vqr.check_rule.name_en, vqr.check_rule.left_side, "
+	"vqr.check_rule.op, vqr.check_rule.right_side, vqr.check_rule.tolerance, "
+	"vqr.check_rule.severity, vqr.check_rule.block, vqr.check_rule.by_fields) IS DISTINCT FROM "
+	"(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.left_side, EXCLUDED.op, EXCLUDED.right_side, "
+	"EXCLUDED.tolerance, EXCLUDED.severity, EXCLUDED.block, EXCLUDED.by_fields)",
+	"SELECT vqr.catalog_add_check(c1, c2, c3, c4, c5, c6, c7::numeric, c8, c9::boolean, c10::text[]) "
+	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+	"$8::text[], $9::text[], $10::text[]) AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)",
+};
+
 int derive_sync_checks(db *d, const cfg *c, int guarded, char *err, size_t errlen)
 {
-	int rc = 0;
+	db_cols r;
 
-	for (size_t i = 0; !rc && i < c->nchecks; i++) {
+	db_cols_init(&r, CHECK_COLS);
+	for (size_t i = 0; i < c->nchecks; i++) {
 		const cfg_check *k = &c->checks[i];
 		char tol[40], *by = by_fields(k);
-		const char *p[10] = { k->code, k->name_zh, k->name_en, calc_text(k->left), calc_op_text(k->op),
-				      calc_text(k->right), tol, k->severity == CFG_ERROR ? "error" : "warning",
-				      k->block ? "true" : "false", by };
+		const char *v[CHECK_COLS] = { k->code, k->name_zh, k->name_en, calc_text(k->left),
+					      calc_op_text(k->op), calc_text(k->right), tol,
+					      k->severity == CFG_ERROR ? "error" : "warning", k->block ? "true" : "false",
+					      by };
 		snprintf(tol, sizeof tol, "%.15g", k->tolerance);
-		rc = db_run(d, guarded ?
-			     "SELECT vqr.catalog_add_check($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::boolean, "
-			     "$10::text[])" :
-			     "INSERT INTO vqr.check_rule (check_code, name_zh, name_en, left_side, op, right_side, "
-			     "tolerance, severity, block, by_fields) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
-			     "ON CONFLICT (check_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, "
-			     "left_side = EXCLUDED.left_side, op = EXCLUDED.op, right_side = EXCLUDED.right_side, "
-			     "tolerance = EXCLUDED.tolerance, severity = EXCLUDED.severity, block = EXCLUDED.block, "
-			     "by_fields = EXCLUDED.by_fields, updated_at = now() "
-			     "WHERE (vqr.check_rule.name_zh, vqr.check_rule.name_en, vqr.check_rule.left_side, "
-			     "vqr.check_rule.op, vqr.check_rule.right_side, vqr.check_rule.tolerance, "
-			     "vqr.check_rule.severity, vqr.check_rule.block, vqr.check_rule.by_fields) IS DISTINCT FROM "
-			     "(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.left_side, EXCLUDED.op, EXCLUDED.right_side, "
-			     "EXCLUDED.tolerance, EXCLUDED.severity, EXCLUDED.block, EXCLUDED.by_fields)",
-			     10, p, err, errlen);
+		db_cols_add(&r, v);
 		free(by);
 	}
-	return rc;
+	return db_cols_run(d, &r, sync_checks_sql[guarded != 0], err, errlen);
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/catalog/cfg.h"
 #include "lib/util/err.h"
 
 /* A byte of s that pg_ctl's shell command line or the
@@ -211,6 +212,19 @@ int embed_init(embed_cluster *cl, const char *dir, const char *run_as, int port,
 	if (find_bindir(cl->bindir, sizeof cl->bindir, err, errlen) < 0)
 		return -1;
 	emb_conninfo(cl);
+	return 0;
+}
+
+int embed_set_listen(embed_cluster *cl, const char *addr, char *err, size_t errlen)
+{
+	cl->listen[0] = '\0';
+	if (!addr || !*addr)
+		return 0;
+	if (!cfg_loopback(addr) || strlen(addr) >= sizeof cl->listen)
+		return err_set(err, errlen,
+			       "listen address \"%.80s\" for the embedded PostgreSQL is not a loopback address "
+			       "(127.0.0.1, ::1 or localhost)", addr);
+	snprintf(cl->listen, sizeof cl->listen, "%s", addr);
 	return 0;
 }
 

@@ -10,10 +10,15 @@
  *     DIR/log/initdb.log         output of the last initdb
  *     DIR/log/pg_ctl.log         output of the last pg_ctl start/stop
  *
- * The server listens only on a unix socket in DIR/run (listen_addresses
- * is empty, so no TCP port is opened); authentication is "trust", and the
- * 0700 socket directory is the access control.  The superuser and the
- * database are both called "vqr".
+ * By default the server listens only on a unix socket in DIR/run
+ * (listen_addresses is empty, so no TCP port is opened); authentication
+ * there is "trust", and the 0700 socket directory is the access control.
+ * The superuser and the database are both called "vqr".  With
+ * embed_set_listen the server also listens on a loopback address over TCP
+ * (on the same port), where every login must give its password
+ * (scram-sha-256; the superuser "vqr" has none, so it cannot log in that
+ * way).  pg_hba.conf and the listening address are written at every start,
+ * so a change of either takes effect at the next start.
  *
  * initdb, pg_ctl and postgres come from $VQR_PG_BINDIR, else the highest
  * /usr/lib/postgresql/<major>/bin (Debian), else the directory on PATH
@@ -53,7 +58,8 @@ typedef struct embed_cluster {
 	char bindir[4096];      /* where initdb, pg_ctl and postgres are */
 	char run_as[256];       /* user to run as when root (the PGDATA owner wins if it exists) */
 	char conninfo[8192];    /* libpq conninfo: "host=SOCKDIR port=PORT user=vqr dbname=vqr" */
-	int port;               /* port number in the socket file name (no TCP is opened) */
+	int port;               /* port number in the socket file name, and the TCP port with listen */
+	char listen[64];        /* loopback address to listen on over TCP, "" = none (embed_set_listen) */
 	int started;            /* 1 if embed_start started the server, 0 if it was running */
 	int initialised;        /* 1 if embed_start ran initdb this time */
 	char note[1024];        /* what embed_start or embed_stop had to do beyond the usual
@@ -70,12 +76,20 @@ typedef struct embed_cluster {
 int embed_init(embed_cluster *cl, const char *dir, const char *run_as, int port, char *err,
 	       size_t errlen);
 
+/* Have the server listen on addr over TCP as well, from its next start
+ * (NULL or "" = unix socket only, the default).  addr must be a loopback
+ * address (cfg_loopback: "localhost", "::1", 127.x.y.z).  0, or -1 with
+ * err. */
+int embed_set_listen(embed_cluster *cl, const char *addr, char *err, size_t errlen);
+
 /* Make the cluster usable: create DIR and its subdirectories (when root,
  * first checking that the cluster user can reach DIR), initdb if PGDATA
  * holds no cluster yet (cl->initialised = 1), start the server unless it
  * is running (cl->started = 1 if started here, else 0; a running server's
  * actual port and socket directory are taken over into cl), wait until
- * it accepts connections, and create database "vqr" if missing.  A
+ * it accepts connections, and create database "vqr" if missing.  Before
+ * a start, DIR/pgdata/pg_hba.conf is written afresh: trust on the unix
+ * socket, scram-sha-256 over TCP from loopback addresses, nothing else.  A
  * running server that does not accept connections within the ready time
  * (stuck starting up or shutting down) is stopped as embed_stop does and
  * started again; cl->note says so ("" when nothing unusual happened).

@@ -7,6 +7,7 @@
 #include "lib/db/embed_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,8 +126,9 @@ static int run_start(embed_cluster *cl, const struct who *w, const struct cenv *
 	    fmt_fits(logpath, sizeof logpath, "%s/log/pg_ctl.log", cl->dir) < 0)
 		return err_set(err, errlen, "path too long");
 	snprintf(opts, sizeof opts,
-		 "-c listen_addresses='' -c unix_socket_directories='%s' -p %d%s",
-		 cl->sockdir, cl->port, nosync && strcmp(nosync, "1") == 0 ? " -c fsync=off" : "");
+		 "-c listen_addresses='%s' -c unix_socket_directories='%s' -p %d"
+		 " -c password_encryption=scram-sha-256%s",
+		 cl->listen, cl->sockdir, cl->port, nosync && strcmp(nosync, "1") == 0 ? " -c fsync=off" : "");
 	logsize = emb_log_size(cl);
 	if (emb_run_logged(w, env, argv, logpath, &st, err, errlen) < 0)
 		return -1;
@@ -237,12 +239,52 @@ static int unstick(embed_cluster *cl, const struct who *w, const struct cenv *en
 	return emb_stop_hard(cl, w, env, emb_log_size(cl), err, errlen) < 0 ? -1 : 0;
 }
 
+/* The pg_hba.conf of every start (see embed.h). */
+static const char hba_text[] =
+	"# pg_hba.conf of vqr's embedded PostgreSQL, written by vqr at every start:\n"
+	"# edits here are lost.  The unix socket's directory is private (0700), so\n"
+	"# trust there; over TCP (embedded: listen in the deployment), from this\n"
+	"# machine only, with a password (create a login: vqr db login NAME).\n"
+	"# TYPE  DATABASE     USER  ADDRESS       METHOD\n"
+	"local   all          all                 trust\n"
+	"local   replication  all                 trust\n"
+	"host    all          all   127.0.0.0/8   scram-sha-256\n"
+	"host    all          all   ::1/128       scram-sha-256\n";
+
+/* Write DIR/pgdata/pg_hba.conf afresh (through a temporary file renamed
+ * into place, mode 0600, owned by the cluster user).  0, or -1 with err. */
+static int write_hba(const embed_cluster *cl, const struct who *w, char *err, size_t errlen)
+{
+	char path[4200], tmp[4300];
+	size_t n = sizeof hba_text - 1;
+	int fd, bad;
+
+	if (fmt_fits(path, sizeof path, "%s/pg_hba.conf", cl->datadir) < 0 ||
+	    fmt_fits(tmp, sizeof tmp, "%s.vqr-tmp", path) < 0)
+		return err_set(err, errlen, "path too long: %s/pg_hba.conf", cl->datadir);
+	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return err_set(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+	bad = write(fd, hba_text, n) != (ssize_t)n || (w->change && fchown(fd, w->uid, w->gid) < 0) ||
+	      fsync(fd) < 0;
+	if (close(fd) < 0)
+		bad = 1;
+	if (bad || rename(tmp, path) < 0) {
+		err_set(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 /* Start the server that is not running (cl->started = 1); a start that
  * fails because another vqr started it meanwhile takes that one over.
  * 0, or -1 with err. */
 static int start_server(embed_cluster *cl, const struct who *w, const struct cenv *env,
 			char *err, size_t errlen)
 {
+	if (write_hba(cl, w, err, errlen) < 0)
+		return -1;
 	if (run_start(cl, w, env, err, errlen) == 0) {
 		cl->started = 1;
 		if (cl->note[0])

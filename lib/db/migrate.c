@@ -109,6 +109,15 @@ int migrate_apply(db *d, int *applied, char *err, size_t errlen)
 	return rc;
 }
 
+/* Is version among the n rows of r's first column? */
+static int listed(const PGresult *r, const char *version)
+{
+	for (int k = 0; k < PQntuples(r); k++)
+		if (strcmp(PQgetvalue(r, k, 0), version) == 0)
+			return 1;
+	return 0;
+}
+
 int migrate_check(db *d, char *err, size_t errlen)
 {
 	PGresult *r = db_query(d, "SELECT to_regclass('vqr.schema_migration') IS NOT NULL", 0, NULL, err,
@@ -121,13 +130,16 @@ int migrate_check(db *d, char *err, size_t errlen)
 	PQclear(r);
 	if (!exists)
 		return err_set(err, errlen, "the database has no vqr schema\nhint: run \"vqr init\" first");
-	for (int i = 1; i < migrate_nscripts; i++) {
-		char have[65];
-		if (recorded(d, migrate_scripts[i].name, have, err, errlen) < 0)
+	/* One query for every version (a program opens a connection per file). */
+	if (!(r = db_query(d, "SELECT version FROM vqr.schema_migration", 0, NULL, err, errlen)))
+		return -1;
+	for (int i = 1; i < migrate_nscripts; i++)
+		if (!listed(r, migrate_scripts[i].name)) {
+			err_set(err, errlen, "the vqr schema is older than this vqr (migration %s is not applied)\n"
+				"hint: run \"vqr init\" to upgrade it", migrate_scripts[i].name);
+			PQclear(r);
 			return -1;
-		if (!have[0])
-			return err_set(err, errlen, "the vqr schema is older than this vqr (migration %s is not applied)\n"
-				       "hint: run \"vqr init\" to upgrade it", migrate_scripts[i].name);
-	}
+		}
+	PQclear(r);
 	return 0;
 }

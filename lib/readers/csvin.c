@@ -29,7 +29,7 @@
  * Offsets: `off` counts decoded bytes, `raw_off` raw bytes.  The segment
  * loop advances raw_off by the raw size of each decoded segment, computed
  * from its UTF-8 text: the same for UTF-8; 2 bytes per BMP character and 4
- * per supplementary one for UTF-16; for GB18030 1 byte per ASCII
+ * per supplementary one for UTF-16; 4 per character for UTF-32; for GB18030 1 byte per ASCII
  * character, and 2 or 4 for any other, 2 when it is one of the code points
  * that GB18030's two-byte codes decode to: a bitmap for the BMP plus a
  * short list of supplementary ones (FE51 -> U+20087 and a few more), built
@@ -65,6 +65,20 @@
  * the record ends, goes through libcsv.  The tests read every input at
  * every chunk size, which moves lines between the two paths.
  *
+ * Unbalanced quotes.  libcsv reads a stray quote in a quoted field (one
+ * neither doubled nor followed by the delimiter or a line break) as text
+ * and stays in the field, so one opening quote without its closing one
+ * swallows the lines after it into one field, up to some later quote that
+ * happens to close it.  After each segment libcsv parses, watch_quotes()
+ * reads its state; when a quoted field is open at the segment's start or
+ * end (rare: the lines of multi-line fields), scan_quotes() follows the
+ * segment's quotes as libcsv read them, to find where the field opened
+ * and whether it holds a stray quote (checked against libcsv's state at
+ * the end).  A quoted field with both a line break and a stray quote is
+ * the sign of an unbalanced quote (a well-formed multi-line field
+ * has no stray quote), and the reading ends with an error naming the
+ * line and column of its opening quote (csvin.h says why not a reject).
+ *
  * Field texts are copied into one arena reused for every record; the
  * field pointer array is rebuilt per record (no malloc in steady state).
  */
@@ -97,7 +111,7 @@
 #define CSVIN_GB2SUP    32              /* room for GB18030 two-byte codes of supplementary characters (glibc has 6) */
 
 /* Input encodings. */
-enum { ENC_UTF8, ENC_GB18030, ENC_UTF16LE, ENC_UTF16BE };
+enum { ENC_UTF8, ENC_GB18030, ENC_UTF16LE, ENC_UTF16BE, ENC_UTF32LE, ENC_UTF32BE };
 
 /* Decoder outcomes (dec_step). */
 enum { DEC_OK, DEC_SHORT, DEC_BAD };
@@ -113,6 +127,9 @@ enum { DEC_OK, DEC_SHORT, DEC_BAD };
 /* libcsv's "no field of the row begun" state (ROW_NOT_BEGUN, likewise
  * stable); split_line() may take over only there. */
 #define LIBCSV_ROW_NOT_BEGUN 0
+/* libcsv's "between fields" state (FIELD_NOT_BEGUN): a quote there opens
+ * a quoted field. */
+#define LIBCSV_FIELD_NOT_BEGUN 1
 /* libcsv's "quote seen in a quoted field" state (FIELD_MIGHT_HAVE_ENDED):
  * that quote is in its field buffer until the next byte says whether it
  * ends the field. */
@@ -161,6 +178,12 @@ struct csvin {
 	long long rec_off;      /* where the next record starts */
 	long long rec_raw_off;  /* the same in the raw input */
 	long rec_line;          /* line where the next record starts */
+	long col;               /* characters of the line before buf[pos] */
+
+	/* quotes (watch_quotes): the quoted field last opened */
+	long q_line, q_col;     /* where its opening quote is */
+	int q_nl;               /* it holds a line break */
+	long q_stray;           /* line of a stray quote in it (neither doubled nor closing), 0 = none */
 
 	char *data;             /* arena: field texts of the current record, each NUL-terminated */
 	size_t dlen;            /* bytes used in data */
@@ -456,6 +479,12 @@ static long long raw_size(const csvin *r, const unsigned char *s, size_t n)
 
 	if (r->enc == ENC_UTF8)
 		return (long long)n;
+	if (r->enc == ENC_UTF32LE || r->enc == ENC_UTF32BE) {
+		/* UTF-32: 4 bytes per character */
+		for (i = 0; i < n; i++)
+			raw += ((s[i] & 0xC0) != 0x80) * 4;
+		return raw;
+	}
 	if (r->enc != ENC_GB18030) {
 		/* UTF-16: 2 bytes per character, 4 for those UTF-8 writes in 4 */
 		for (i = 0; i < n; i++)
@@ -497,8 +526,10 @@ static long long raw_size(const csvin *r, const unsigned char *s, size_t n)
 
 static const char *enc_label(int enc)
 {
-	return enc == ENC_UTF8 ? "UTF-8" : enc == ENC_GB18030 ? "GB18030" :
-	       enc == ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE";
+	static const char *const label[] = { "UTF-8", "GB18030", "UTF-16LE", "UTF-16BE",
+					     "UTF-32LE", "UTF-32BE" };
+
+	return label[enc];
 }
 
 /*
@@ -821,8 +852,9 @@ static int split_line(csvin *r, const unsigned char *s, size_t n)
 
 /* ---- public API ---- */
 
-/* Which encoding a name asks for: ENC_*, ENC_UTF16 (by BOM), ENC_AUTO, or -1. */
-enum { ENC_UTF16 = 10, ENC_AUTO = 11 };
+/* Which encoding a name asks for: ENC_*, ENC_UTF16 or ENC_UTF32 (LE or BE
+ * by the BOM), ENC_AUTO, or -1. */
+enum { ENC_UTF16 = 10, ENC_AUTO = 11, ENC_UTF32 = 12 };
 
 static int enc_parse(const char *name)
 {
@@ -834,7 +866,46 @@ static int enc_parse(const char *name)
 		return ENC_GB18030;
 	if (strcasecmp(name, "utf-16") == 0 || strcasecmp(name, "utf16") == 0)
 		return ENC_UTF16;
+	if (strcasecmp(name, "utf-32") == 0 || strcasecmp(name, "utf32") == 0)
+		return ENC_UTF32;
 	return -1;
+}
+
+/* The byte order mark at the start of the raw bytes (reading ahead for
+ * it): 0 none, else the ENC_* it marks but 1 for UTF-8's.  UTF-32LE's
+ * (FF FE 00 00) is looked for before UTF-16LE's (FF FE). */
+static int find_bom(csvin *r)
+{
+	static const struct { const char *b; size_t n; int bom; } boms[] = {
+		{ "\xEF\xBB\xBF", 3, 1 }, { "\xFF\xFE\0\0", 4, ENC_UTF32LE },
+		{ "\0\0\xFE\xFF", 4, ENC_UTF32BE }, { "\xFF\xFE", 2, ENC_UTF16LE },
+		{ "\xFE\xFF", 2, ENC_UTF16BE },
+	};
+
+	while (r->rlen - r->rpos < 4 && raw_read(r) > 0)
+		;
+	for (size_t i = 0; i < sizeof boms / sizeof boms[0]; i++)
+		if (r->rlen - r->rpos >= boms[i].n && memcmp(r->raw + r->rpos, boms[i].b, boms[i].n) == 0)
+			return boms[i].bom;
+	return 0;
+}
+
+/* Auto-detection without a BOM: UTF-8 when the first CSVIN_SNIFF bytes
+ * are valid UTF-8, else GB18030. */
+static int sniff_encoding(csvin *r)
+{
+	size_t n, v;
+	int bad;
+
+	while (r->rlen - r->rpos < CSVIN_SNIFF && raw_read(r) > 0)
+		;
+	n = r->rlen - r->rpos;
+	if (n > CSVIN_SNIFF)
+		n = CSVIN_SNIFF;
+	v = utf8_valid(r->raw + r->rpos, n, &bad);
+	/* a sequence cut off by the end of the window is fine, one cut off by
+	 * the end of the file is not */
+	return bad || (v < n && r->raw_state > 0 && n == r->rlen - r->rpos) ? ENC_GB18030 : ENC_UTF8;
 }
 
 /*
@@ -843,48 +914,28 @@ static int enc_parse(const char *name)
  */
 static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 {
-	static const char *const bom_name[] = { "", "UTF-8", "UTF-16LE", "UTF-16BE" };
-	int bom = 0;                    /* 1 UTF-8, 2 UTF-16LE, 3 UTF-16BE */
-
-	while (r->rlen - r->rpos < 3 && raw_read(r) > 0)
-		;
-	if (r->rlen - r->rpos >= 3 && memcmp(r->raw + r->rpos, "\xEF\xBB\xBF", 3) == 0)
-		bom = 1;
-	else if (r->rlen - r->rpos >= 2 && memcmp(r->raw + r->rpos, "\xFF\xFE", 2) == 0)
-		bom = 2;
-	else if (r->rlen - r->rpos >= 2 && memcmp(r->raw + r->rpos, "\xFE\xFF", 2) == 0)
-		bom = 3;
+	static const char *const bom_name[] = { "", "UTF-8", "UTF-16LE", "UTF-16BE", "UTF-32LE",
+						"UTF-32BE" };
+	static const char *const enc_names[] = { "utf-8", "gb18030", "utf-16le (BOM)",
+						 "utf-16be (BOM)", "utf-32le (BOM)", "utf-32be (BOM)" };
+	int bom = find_bom(r);          /* 1 UTF-8, else ENC_UTF16LE ... ENC_UTF32BE */
 
 	if (want == ENC_AUTO) {
-		if (bom == 1) {
-			r->enc = ENC_UTF8;
-		} else if (bom) {
-			r->enc = bom == 2 ? ENC_UTF16LE : ENC_UTF16BE;
-		} else {
-			size_t n, v;
-			int bad;
+		r->enc = bom == 1 ? ENC_UTF8 : bom ? bom : sniff_encoding(r);
+	} else if (want == ENC_UTF16 || want == ENC_UTF32) {
+		int le = want == ENC_UTF16 ? ENC_UTF16LE : ENC_UTF32LE;
 
-			while (r->rlen - r->rpos < CSVIN_SNIFF && raw_read(r) > 0)
-				;
-			n = r->rlen - r->rpos;
-			if (n > CSVIN_SNIFF)
-				n = CSVIN_SNIFF;
-			v = utf8_valid(r->raw + r->rpos, n, &bad);
-			/* a sequence cut off by the end of the window is fine, one cut
-			 * off by the end of the file is not */
-			r->enc = bad || (v < n && r->raw_state > 0 && n == r->rlen - r->rpos)
-				 ? ENC_GB18030 : ENC_UTF8;
-		}
-	} else if (want == ENC_UTF16) {
-		if (bom != 2 && bom != 3) {
+		if (bom != le && bom != le + 1) {
 			if (r->raw_state < 0)   /* csvin_next reports the read error */
 				return 0;
-			err_set(errbuf, errlen, "%s: encoding utf-16 needs a byte order mark "
-				"(FF FE or FE FF) at the start of the file%s%s", r->path,
+			err_set(errbuf, errlen, "%s: encoding %s needs a byte order mark "
+				"(%s) at the start of the file%s%s", r->path,
+				want == ENC_UTF16 ? "utf-16" : "utf-32",
+				want == ENC_UTF16 ? "FF FE or FE FF" : "FF FE 00 00 or 00 00 FE FF",
 				bom ? ", found one of " : "", bom_name[bom]);
 			return -1;
 		}
-		r->enc = bom == 2 ? ENC_UTF16LE : ENC_UTF16BE;
+		r->enc = bom;
 	} else {
 		r->enc = want;
 		if (bom > 1 || (bom == 1 && want != ENC_UTF8)) {
@@ -895,8 +946,7 @@ static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 		}
 	}
 
-	r->enc_name = r->enc == ENC_UTF8 ? "utf-8" : r->enc == ENC_GB18030 ? "gb18030" :
-		      r->enc == ENC_UTF16LE ? "utf-16le (BOM)" : "utf-16be (BOM)";
+	r->enc_name = enc_names[r->enc];
 	if (r->enc == ENC_UTF8)
 		return 0;
 	r->cd = iconv_open("UTF-8", enc_label(r->enc));
@@ -923,7 +973,7 @@ static int check_opts(const char *path, unsigned char delim, const char *encodin
 	want = enc_parse(encoding);
 	if (want < 0)
 		return err_set(errbuf, errlen, "%s: unknown encoding \"%s\" "
-			       "(known: utf-8, gb18030, utf-16, auto)", path, encoding);
+			       "(known: utf-8, gb18030, utf-16, utf-32, auto)", path, encoding);
 	return want;
 }
 
@@ -1027,6 +1077,151 @@ static int cb_failed(csvin *r)
 		    "internal error: libcsv delivered a field after the row end");
 }
 
+/* Characters (UTF-8 lead bytes) in s[0..n). */
+static long nchars(const unsigned char *s, size_t n)
+{
+	long k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += (s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+/* End the reading at the unbalanced quote (see the file header); -1. */
+static int quote_fail(csvin *r)
+{
+	r->state = -1;
+	return err_set(r->err, sizeof r->err, "%s:%ld:%ld: unbalanced quotes: the quoted field "
+		       "opened here runs over a line break and holds a stray quote (line %ld), so "
+		       "it would swallow the records after it\nhint: a quote inside a field is "
+		       "written twice (\"\"), and a field that holds quotes is itself quoted; "
+		       "look for the closing quote of this field", r->path, r->q_line, r->q_col,
+		       r->q_stray);
+}
+
+/* libcsv's reading of quotes, as scan_quotes follows it: at a field's
+ * start, in an unquoted field, in a quoted one, just after a quote in a
+ * quoted one. */
+enum { QS_START, QS_PLAIN, QS_QUOTED, QS_QUOTE };
+
+/* The QS_* of libcsv's state. */
+static int qs_of(const struct csv_parser *p)
+{
+	if (p->pstate == LIBCSV_ROW_NOT_BEGUN || p->pstate == LIBCSV_FIELD_NOT_BEGUN)
+		return QS_START;
+	if (p->pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED)
+		return QS_QUOTE;
+	return p->quoted ? QS_QUOTED : QS_PLAIN;
+}
+
+/*
+ * Follow libcsv's reading of the quotes of the segment s[0..n) (on line
+ * `line`, its first byte at column col + 1) from state qs (QS_*): where a
+ * quoted field opens, and its stray quotes (see the file header).  libcsv
+ * has parsed the segment already; this only places its quotes, for the
+ * few segments that start or end inside a quoted field.  Returns the
+ * state at the end, which must be libcsv's.
+ */
+static int scan_quotes(csvin *r, const unsigned char *s, size_t n, long line, long col, int qs)
+{
+	for (size_t i = 0; i < n; i++) {
+		int c = s[i], brk = c == r->delim || c == '\r' || c == '\n';
+
+		if (qs == QS_START && c == '"') {
+			qs = QS_QUOTED;
+			r->q_line = line;
+			r->q_col = col + nchars(s, i) + 1;
+			r->q_nl = 0;
+			r->q_stray = 0;
+		} else if (qs == QS_START || qs == QS_PLAIN) {
+			qs = brk ? QS_START : QS_PLAIN;
+		} else if (qs == QS_QUOTED) {
+			qs = c == '"' ? QS_QUOTE : QS_QUOTED;
+		} else if (c == '"') {
+			qs = QS_QUOTED;         /* doubled */
+		} else if (brk) {
+			qs = QS_START;          /* closed */
+		} else {
+			qs = QS_QUOTED;         /* stray: libcsv takes it as text */
+			if (!r->q_stray)
+				r->q_stray = line;
+		}
+	}
+	return qs;
+}
+
+/*
+ * Feed libcsv the segment s[0..n), which starts at line `line`, column
+ * `col` + 1, and watch its quotes when it starts or ends inside a quoted
+ * field.  0, or -1 when libcsv fails or the quotes do not balance (r
+ * failed).
+ */
+static int watch_quotes(csvin *r, const unsigned char *s, size_t n, long line, long col)
+{
+	int qs0 = qs_of(&r->p), qs1;
+
+	if (csv_parse(&r->p, s, n, cb_field, cb_row, r) != n)
+		return fail(r, r->rec_line, csv_strerror(csv_error(&r->p)));
+	qs1 = qs_of(&r->p);
+	if (qs0 < QS_QUOTED && qs1 < QS_QUOTED)
+		return 0;               /* the usual line: no quoted field open at either end */
+	if (scan_quotes(r, s, n, line, col, qs0) != qs1)
+		return fail(r, line, "internal error: the quotes read differently from libcsv");
+	if (qs1 == QS_QUOTED && n > 0 && (s[n - 1] == '\r' || s[n - 1] == '\n'))
+		r->q_nl = 1;
+	if (r->q_nl && r->q_stray)
+		return quote_fail(r);
+	return 0;
+}
+
+/*
+ * Parse the next segment of buf: up to and including the next CR or LF,
+ * or to the end of the buffered bytes.  0, or -1 when r failed.
+ */
+static int segment(csvin *r)
+{
+	const unsigned char *s = r->buf + r->pos, *e = r->buf + r->len, *q, *c;
+	long line = r->line, col = r->col;
+	size_t n;
+
+	q = memchr(s, '\n', (size_t)(e - s));
+	if (!q)
+		q = e;
+	c = memchr(s, '\r', (size_t)(q - s));
+	if (c)
+		q = c;
+	if (q < e) {
+		n = (size_t)(q - s) + 1;
+		if (!(*q == '\n' && r->prev_cr && n == 1))
+			r->line++;
+		r->prev_cr = *q == '\r';
+		r->col = 0;
+	} else {
+		n = (size_t)(q - s);
+		r->prev_cr = 0;
+		r->col += nchars(s, n);
+	}
+	/* off/line now describe the position after the segment (see cb_row) */
+	r->off += (long long)n;
+	r->raw_off += raw_size(r, s, n);
+	r->pos += n;
+	/* the record so far, but a line break that may end it */
+	if ((size_t)(r->off - r->rec_off) - (q < e) > r->max_record)
+		return too_long(r, "record", r->max_record, "max_record_bytes");
+	if (q < e && r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !memchr(s, '"', n)) {
+		if (split_line(r, s, n - 1) == 0)
+			cb_row(*q, r);
+	} else if (watch_quotes(r, s, n, line, col) < 0) {
+		return -1;
+	}
+	if (r->cb_err)
+		return cb_failed(r);
+	/* a field libcsv is still collecting */
+	if (r->p.entry_pos - (r->p.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED) > r->max_field)
+		return too_long(r, "field", r->max_field, "max_field_bytes");
+	return 0;
+}
+
 int csvin_next(csvin *r, const csvin_record **rec)
 {
 	const csvin_record *dummy;
@@ -1045,19 +1240,18 @@ int csvin_next(csvin *r, const csvin_record **rec)
 	r->have_rec = 0;
 
 	for (;;) {
-		const unsigned char *s, *q, *e, *c;
-		size_t n;
-
 		if (r->pos == r->len) {
 			int got = fill(r);
 
 			if (got < 0)
 				return fail(r, r->line, r->rd_msg);
 			if (got == 0) {
-				if (r->p.quoted && r->p.pstate == LIBCSV_FIELD_BEGUN)
-					return fail(r, r->rec_line,
-						    "quoted field not closed at end of file "
-						    "(record starts here)");
+				if (r->p.quoted && r->p.pstate == LIBCSV_FIELD_BEGUN) {
+					r->state = -1;
+					return err_set(r->err, sizeof r->err, "%s:%ld:%ld: the quoted field "
+						       "opened here is not closed at end of file",
+						       r->path, r->q_line, r->q_col);
+				}
 				csv_fini(&r->p, cb_field, cb_row, r);
 				if (r->cb_err)
 					return cb_failed(r);
@@ -1067,43 +1261,8 @@ int csvin_next(csvin *r, const csvin_record **rec)
 				return 0;
 			}
 		}
-
-		/* one segment: up to and including the next CR or LF */
-		s = r->buf + r->pos;
-		e = r->buf + r->len;
-		q = memchr(s, '\n', (size_t)(e - s));
-		if (!q)
-			q = e;
-		c = memchr(s, '\r', (size_t)(q - s));
-		if (c)
-			q = c;
-		if (q < e) {
-			n = (size_t)(q - s) + 1;
-			if (!(*q == '\n' && r->prev_cr && n == 1))
-				r->line++;
-			r->prev_cr = *q == '\r';
-		} else {
-			n = (size_t)(q - s);
-			r->prev_cr = 0;
-		}
-		/* off/line now describe the position after the segment (see cb_row) */
-		r->off += (long long)n;
-		r->raw_off += raw_size(r, s, n);
-		r->pos += n;
-		/* the record so far, but a line break that may end it */
-		if ((size_t)(r->off - r->rec_off) - (q < e) > r->max_record)
-			return too_long(r, "record", r->max_record, "max_record_bytes");
-		if (q < e && r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !memchr(s, '"', n)) {
-			if (split_line(r, s, n - 1) == 0)
-				cb_row(*q, r);
-		} else if (csv_parse(&r->p, s, n, cb_field, cb_row, r) != n) {
-			return fail(r, r->rec_line, csv_strerror(csv_error(&r->p)));
-		}
-		if (r->cb_err)
-			return cb_failed(r);
-		/* a field libcsv is still collecting */
-		if (r->p.entry_pos - (r->p.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED) > r->max_field)
-			return too_long(r, "field", r->max_field, "max_field_bytes");
+		if (segment(r) < 0)
+			return -1;
 		if (r->have_rec)
 			return emit(r, rec);
 	}

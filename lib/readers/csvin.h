@@ -1,6 +1,6 @@
 /*
  * csvin.h - streaming CSV record reader: plain or gzip files in UTF-8,
- * GB18030 or UTF-16, decoded to UTF-8, parsed by libcsv, read one record at
+ * GB18030, UTF-16 or UTF-32, decoded to UTF-8, parsed by libcsv, read one record at
  * a time.
  *
  * Usage:
@@ -21,7 +21,7 @@
  *  - .gz and plain files are read through the same code (zlib's gzread is
  *    transparent); a truncated or corrupt .gz is an error, never a short file.
  *  - Character encodings: the raw (decompressed) bytes are checked and
- *    decoded to UTF-8 (glibc iconv for GB18030 and UTF-16) BEFORE libcsv
+ *    decoded to UTF-8 (glibc iconv for GB18030, UTF-16, UTF-32) BEFORE libcsv
  *    sees them, so a GBK/GB18030 trail byte that happens to be '\\' or '|'
  *    can never split or escape a field.  Everything below (delimiter
  *    detection, quoting, lines) works on the decoded text, and every field
@@ -31,7 +31,10 @@
  *      "gb18030"  GB18030, which includes GBK and GB2312
  *      "utf-16"   UTF-16; the BOM (FF FE or FE FF) says LE or BE, and a
  *                 file without one is refused (Excel's "Unicode text" has it)
- *      NULL or "auto": a UTF-8 BOM means UTF-8; FF FE UTF-16LE; FE FF
+ *      "utf-32"   UTF-32; the BOM (FF FE 00 00 or 00 00 FE FF) says LE or
+ *                 BE, and a file without one is refused
+ *      NULL or "auto": a UTF-8 BOM means UTF-8; FF FE 00 00 UTF-32LE;
+ *                 00 00 FE FF UTF-32BE; FF FE UTF-16LE; FE FF
  *                 UTF-16BE; otherwise UTF-8 if the first 64 KiB (or the
  *                 whole shorter input) is valid UTF-8, else GB18030.
  *    Names are matched without regard to case ("utf8" is accepted too).
@@ -40,11 +43,12 @@
  *    in the encoding in use (configured or detected) end the reading:
  *    records before them are delivered, then csvin_next returns -1 with
  *    "path:line: invalid GB18030 byte sequence at byte offset N" (or UTF-8,
- *    UTF-16LE, UTF-16BE), N counted in the raw decompressed input, line the
+ *    UTF-16LE, UTF-16BE, UTF-32LE, UTF-32BE), N counted in the raw decompressed input, line the
  *    physical line holding the bad bytes; a sequence cut off by the end of
  *    the file adds " (cut off at end of file)".
  *  - A byte order mark at the start of the stream (UTF-8 EF BB BF, UTF-16
- *    FF FE / FE FF, GB18030 84 31 95 33) is stripped (csvin_had_bom).
+ *    FF FE / FE FF, UTF-32 FF FE 00 00 / 00 00 FE FF, GB18030 84 31 95 33)
+ *    is stripped (csvin_had_bom).
  *  - Record positions: csvin_record.offset counts bytes of the decoded
  *    UTF-8 text, raw_offset bytes of the raw decompressed input.  Both are
  *    exact, except that raw_offset counts two bytes for each of the six
@@ -55,8 +59,18 @@
  *  - Quoting is RFC 4180 as libcsv implements it: quoted fields may hold
  *    delimiters, doubled quotes and line breaks (kept verbatim, CRLF stays
  *    CRLF).  Malformed quoting is parsed leniently the way libcsv does
- *    (a stray quote inside an unquoted field is literal), except that a
- *    quoted field still open at end of file is an error.
+ *    (a stray quote inside an unquoted field, or inside a one-line quoted
+ *    field, is literal), except for unbalanced quotes, which end the
+ *    reading with an error at the opening quote (records before it are
+ *    delivered):
+ *      "path:L:C: the quoted field opened here is not closed at end of file"
+ *      "path:L:C: unbalanced quotes: the quoted field opened here runs over
+ *      a line break and holds a stray quote (line M), so it would swallow
+ *      the records after it" (and a hint line): a quote without its
+ *      closing one would otherwise merge every line up to some later quote
+ *      into one field.  Not a reject of that record: where the field
+ *      really ends cannot be known, so neither can the records after it;
+ *      the file is refused, pointing at the quote to mend.
  *  - Line breaks are LF, CRLF or a lone CR.  Blank lines are skipped but
  *    counted: csvin_record.line is the physical line of the record's first
  *    byte, also for records after quoted multi-line fields.
@@ -87,7 +101,7 @@ typedef struct csvin csvin;
 typedef struct csvin_opts {
 	unsigned char delim;    /* ',', '\t', ';' (any byte but '"', CR, LF), or 0 = detect */
 	size_t chunk;           /* raw bytes per read and decoded bytes per refill, 0 = 64 KiB (tests set small values) */
-	const char *encoding;   /* "utf-8", "gb18030", "utf-16", or NULL / "auto" = detect (see above); only read during csvin_open */
+	const char *encoding;   /* "utf-8", "gb18030", "utf-16", "utf-32", or NULL / "auto" = detect (see above); only read during csvin_open */
 	size_t max_record;      /* largest record, in bytes of decoded text (delimiters and quotes
 	                           included, its final line break not), 0 = CSVIN_MAX_RECORD */
 	size_t max_field;       /* largest field value, in bytes, 0 = CSVIN_MAX_FIELD */
@@ -119,8 +133,8 @@ typedef struct csvin_record {
  * ';', and ',' when none occurs.  Detection buffers that first record
  * before returning.
  * Returns NULL on error with "path: reason" in errbuf (errbuf may be NULL):
- * the file cannot be opened, an unknown encoding name, "utf-16" without a
- * BOM, a configured encoding contradicted by a BOM, iconv unavailable.
+ * the file cannot be opened, an unknown encoding name, "utf-16" or
+ * "utf-32" without its BOM, a configured encoding contradicted by a BOM, iconv unavailable.
  * Read and decoding errors in the first bytes are not reported here but by
  * the first csvin_next, with a line number.  Free the reader with
  * csvin_close().
@@ -146,8 +160,8 @@ int csvin_had_bom(const csvin *r);
 
 /*
  * The input encoding found or configured, for manifests: "utf-8",
- * "utf-8 (BOM)", "gb18030", "gb18030 (BOM)", "utf-16le (BOM)" or
- * "utf-16be (BOM)".  A static string, valid for the life of the program.
+ * "utf-8 (BOM)", "gb18030", "gb18030 (BOM)", "utf-16le (BOM)",
+ * "utf-16be (BOM)", "utf-32le (BOM)" or "utf-32be (BOM)".  A static string, valid for the life of the program.
  */
 const char *csvin_encoding(const csvin *r);
 

@@ -3,6 +3,7 @@
  * (reader.h): the first format whose match takes the file reads it.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lib/readers/reader.h"
@@ -13,6 +14,7 @@
 /* The formats, tried in this order.  CSV takes any file: it stays last. */
 static const reader_format *const formats[] = {
 	&reader_xlsx,
+	&reader_xls,
 	&reader_csv,
 };
 
@@ -82,6 +84,7 @@ void reader_describe(reader *r, reader_info *out)
 {
 	recq_stop(r->q);
 	r->q = NULL;
+	memset(out, 0, sizeof *out);
 	r->f->info(r->h, out);
 }
 

@@ -39,21 +39,33 @@ typedef struct reader_opts {
 	size_t max_field;       /* largest field or cell, in bytes */
 	double max_ratio;       /* largest inflated / compressed ratio (.gz, zip members) */
 	long long max_shared;   /* .xlsx: largest shared string table in memory */
+	long long max_xls;      /* .xls: largest file, in bytes (libfreexl reads it whole) */
 } reader_opts;
+
+/* A cell a reader gives for a formula whose value the file does not hold
+ * (a workbook written by a library and never opened in a spreadsheet
+ * program): exactly READER_NO_VALUE_LEN bytes, a NUL, which no cell of
+ * such a format can hold otherwise.  Only when reader_info.no_value_cells
+ * says so (a CSV field may hold a NUL). */
+#define READER_NO_VALUE "\0"
+#define READER_NO_VALUE_LEN 1
 
 /* What a manifest says of the input and how its values read. */
 typedef struct reader_info {
-	const char *delimiter;  /* "comma", "tab", "semicolon" or the format ("xlsx"); static */
+	const char *delimiter;  /* "comma", "tab", "semicolon" or the format ("xlsx", "xls"); static */
 	char encoding[300];     /* "utf-8", "gb18030 (BOM)", "xlsx (sheet 数据)", ... */
 	int excel_dates;        /* dates may be Excel serial numbers */
 	int date1904;           /* ... counted in the 1904 date system */
 	int short_rows;         /* a record may end at its last non-empty cell (fewer
 				 * cells than the header) */
+	int no_value_cells;     /* a cell may be READER_NO_VALUE (a formula without its value) */
+	int text_guards;        /* cells may carry Excel's text guards: ="0012" and a leading
+				 * apostrophe, as text exports write them (CSV) */
 } reader_info;
 
 /* One input format.  Its handle (void *) is its own reader. */
 typedef struct reader_format {
-	const char *name;       /* "csv", "xlsx" */
+	const char *name;       /* "csv", "xlsx", "xls" */
 	/* 1 when this format reads the file at path whose first n bytes
 	 * (n <= READER_HEAD; 0 when it cannot be read) are head. */
 	int (*match)(const char *path, const unsigned char *head, size_t n);
@@ -76,6 +88,7 @@ typedef struct reader_format {
 
 /* The formats (reader_<name>.c). */
 extern const reader_format reader_xlsx;
+extern const reader_format reader_xls;
 extern const reader_format reader_csv;
 
 typedef struct reader reader;
@@ -104,7 +117,8 @@ void reader_read_ahead(reader *r);
 const reader_format *reader_format_of(const reader *r);
 
 /* The input's description into out (its encoding once the first records
- * are read; how values read from the start).  Stops a read-ahead thread
+ * are read; how values read from the start; what the format does not set
+ * is 0).  Stops a read-ahead thread
  * first: further records are read in the caller's thread. */
 void reader_describe(reader *r, reader_info *out);
 

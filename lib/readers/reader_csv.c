@@ -1,6 +1,6 @@
 /*
  * reader_csv.c - the CSV input format (reader.h) over csvin: plain or .gz
- * files in UTF-8, GB18030 or UTF-16.  It takes any file no other format
+ * files in UTF-8, GB18030, UTF-16 or UTF-32.  It takes any file no other format
  * takes, so it is the last row of reader.c's table.
  */
 #include <stdio.h>
@@ -40,7 +40,8 @@ static void csv_info(void *h, reader_info *out)
 
 	out->delimiter = d == '\t' ? "tab" : d == ';' ? "semicolon" : "comma";
 	snprintf(out->encoding, sizeof out->encoding, "%s", csvin_encoding(h));
-	out->excel_dates = out->date1904 = out->short_rows = 0;
+	out->excel_dates = out->date1904 = out->short_rows = out->no_value_cells = 0;
+	out->text_guards = 1;
 }
 
 static void csv_close(void *h)

@@ -44,6 +44,8 @@ static void xl_info(void *h, reader_info *out)
 	out->excel_dates = 1;
 	out->date1904 = xlsxpar_date1904(h);
 	out->short_rows = 1;
+	out->no_value_cells = 1;
+	out->text_guards = 0;
 }
 
 static void xl_close(void *h)

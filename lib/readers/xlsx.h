@@ -28,10 +28,15 @@
  *  - The sheet XML is inflated and parsed in 64 KiB chunks and never held
  *    whole in memory (see Memory below).  Shared strings (xl/sharedStrings.xml) and
  *    the date flags of the cell formats (xl/styles.xml) are loaded at open.
+ *    Part names match zip entries without regard to ASCII case, and an
+ *    entry named with backslashes (xl\workbook.xml, as some Windows tools
+ *    write them) is the part with slashes.
  *  - Cell values as text:
  *      shared and inline strings   their text; rich text runs joined,
  *                                  phonetic runs (<rPh>) left out, the
- *                                  OOXML escape _xHHHH_ decoded
+ *                                  OOXML escape _xHHHH_ decoded; an
+ *                                  inline string's <is> text even when
+ *                                  the cell has a <v> too, else its <v>
  *      numbers                     shortest text that reads back as the
  *                                  same double: "3", "-2.5", "0.1", "1e+20"
  *                                  (integers below 2^53 never get an exponent)
@@ -45,12 +50,17 @@
  *                                  shows it, which a date parser rejects;
  *                                  serial 0 "1900-01-00" likewise)
  *      formulas                    the cached value (<v>), typed as above;
- *                                  empty when the file has none (files
+ *                                  when the file has none (no <v>, or an
+ *                                  empty one but for a text result: files
  *                                  written by libraries, never opened in
- *                                  Excel)
+ *                                  Excel or LibreOffice) the cell is one
+ *                                  NUL byte, which no cell of a workbook
+ *                                  can hold otherwise (READER_NO_VALUE,
+ *                                  reader.h)
  *      errors                      the error text: "#N/A", "#DIV/0!"
  *      ISO dates (t="d")           "2023-06-30 08:30:00" (the T a space, no
- *                                  fraction or zone), midnight as the date
+ *                                  fraction or zone), midnight as the date,
+ *                                  a time of day alone as "23:44:51"
  *    Date formats: built-in ids 14-22, 45-47 and the East Asian ones
  *    27-36, 50-58 (yyyy"年"m"月"d"日" and friends), and custom formats with
  *    y, m, d, h or s outside quotes, escapes and [brackets] ([h] [mm] [ss]
@@ -168,6 +178,12 @@ const char *xlsx_sheet(const xlsx *x);
 
 /* Non-zero when the workbook uses the 1904 date system. */
 int xlsx_date1904(const xlsx *x);
+
+/* The text the reader gives a number cell of value v (finite), the
+ * shortest that strtod reads back as v ("3", "0.1", "1e+20"), into out
+ * (at least 32 bytes); returns its length.  For the other workbook
+ * readers (xls.h), so that the formats agree. */
+size_t xlsx_fmt_number(double v, char *out);
 
 /* Close the archive and free the reader and its records.  NULL is allowed. */
 void xlsx_close(xlsx *x);

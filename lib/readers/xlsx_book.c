@@ -394,6 +394,11 @@ size_t xl_fmt_double(double v, char *out)
 	return (size_t)n;
 }
 
+size_t xlsx_fmt_number(double v, char *out)
+{
+	return xl_fmt_double(v, out);
+}
+
 static void put2(char *out, int v)
 {
 	out[0] = (char)('0' + v / 10 % 10);

@@ -162,6 +162,8 @@ struct xlsx {
 	int in_sd;                      /* inside <sheetData> */
 	int in_row;                     /* inside <row> */
 	int in_c, in_v, in_is;          /* inside <c>, <v>, <is> */
+	int c_f, c_v;                   /* the current cell has an <f>, a <v> */
+	int cell_is;                    /* the inline string cell has an <is>: its text, not <v>'s */
 	int ctype;                      /* T_* of the current cell */
 	int cstyle_kind;                /* FMT_* of the current cell's style */
 	long ccol;                      /* 0-based column of the current cell */
@@ -349,7 +351,8 @@ void xl_zent_close(xlsx *x);
 int xl_zent_drain(xlsx *x);
 
 /*
- * Open entry `name` (case-insensitive).  Returns 1 when open, 0 when the
+ * Open entry `name` (case-insensitive; '\\' in an entry's name reads as
+ * '/', as some Windows tools write them).  Returns 1 when open, 0 when the
  * archive has no such entry, -1 on error (x->err).
  */
 int xl_zent_open(xlsx *x, const char *name);

@@ -198,6 +198,8 @@ static void cell_start(xlsx *x, const XML_Char **a)
 		}
 	}
 	x->in_c = 1;
+	x->c_f = x->c_v = 0;
+	x->cell_is = 0;
 	x->tlen = 0;
 	if (r) {
 		x->ccol = ref_col(r);
@@ -288,16 +290,25 @@ void XMLCALL xl_sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 			cell_start(x, a);
 		return;
 	case 'v':
+		if (n[1] == '\0' && x->in_c && !x->cell_is)
+			x->in_v = x->c_v = 1;
+		return;
+	case 'f':
 		if (n[1] == '\0' && x->in_c)
-			x->in_v = 1;
+			x->c_f = 1;
 		return;
 	case 't':
 		if (n[1] == '\0' && x->in_is)
 			x->in_t = 1;
 		return;
 	case 'i':
-		if (n[1] == 's' && n[2] == '\0' && x->in_c)
+		if (n[1] == 's' && n[2] == '\0' && x->in_c) {
+			/* an inline string is the <is> text, whatever a <v> says
+			 * (Excel); a <v> alone (LibreOffice) is read too */
 			x->in_is = 1;
+			x->cell_is = 1;
+			x->tlen = 0;
+		}
 		return;
 	case 'r':
 		if (n[1] == 'o' && n[2] == 'w' && n[3] == '\0')
@@ -465,6 +476,12 @@ static void cell_end(xlsx *x)
 	x->in_rph = 0;
 	if (x->herr_set)
 		return;
+	if (x->c_f && x->ctype != T_INLINE && (!x->c_v || (x->tlen == 0 && x->ctype != T_STR))) {
+		/* a formula the file holds no value of (no <v>, or an empty
+		 * one but for a text result): READER_NO_VALUE */
+		put_cell(x, x->ccol, "", 1, SIZE_MAX);
+		return;
+	}
 	switch (x->ctype) {
 	case T_SST:
 		s = trim(s, &n);
@@ -486,8 +503,10 @@ static void cell_end(xlsx *x)
 		break;
 	case T_DATE:
 		/* ISO 8601 in the cell (strict OOXML): a space for the T, no
-		 * midnight, no zone */
+		 * midnight, no fraction, no zone */
 		s = trim(s, &n);
+		if (n > 8 && s[2] == ':' && s[5] == ':' && strchr(".Z+-", s[8]))
+			n = 8;          /* a time of day: HH:MM:SS */
 		if (n >= 19 && n < sizeof buf && s[10] == 'T') {
 			memcpy(buf, s, n);
 			buf[10] = ' ';

@@ -118,9 +118,40 @@ static int check_bomb(xlsx *x, const char *name, unsigned long long size,
 		    x->max_uncomp, x->max_ratio);
 }
 
+/* Is the entry name e the part name `name`, but for ASCII case and '\\'
+ * written for '/' (as some Windows tools write them)? */
+static int same_part(const char *e, const char *name)
+{
+	for (; *e && *name; e++, name++) {
+		int a = *e == '\\' ? '/' : (unsigned char)*e, b = (unsigned char)*name;
+
+		if (a != b && !(a < 128 && b < 128 && (a | 0x20) == (b | 0x20) &&
+				(a | 0x20) >= 'a' && (a | 0x20) <= 'z'))
+			return 0;
+	}
+	return *e == *name;
+}
+
+/* Make the entry named `name` with backslashes the current one: 0, or -1
+ * when there is none. */
+static int locate_backslashed(xlsx *x, const char *name)
+{
+	char e[XLSX_PATH];
+	int rc;
+
+	for (rc = unzGoToFirstFile(x->uf); rc == UNZ_OK; rc = unzGoToNextFile(x->uf)) {
+		if (unzGetCurrentFileInfo64(x->uf, NULL, e, sizeof e, NULL, 0, NULL, 0) != UNZ_OK)
+			return -1;
+		if (strchr(e, '\\') && same_part(e, name))
+			return 0;
+	}
+	return -1;
+}
+
 /*
- * Open entry `name` (case-insensitive).  Returns 1 when open, 0 when the
- * archive has no such entry, -1 on error (x->err).
+ * Open entry `name` (case-insensitive; '\\' in an entry's name reads as
+ * '/').  Returns 1 when open, 0 when the archive has no such entry, -1 on
+ * error (x->err).
  */
 int xl_zent_open(xlsx *x, const char *name)
 {
@@ -131,7 +162,7 @@ int xl_zent_open(xlsx *x, const char *name)
 	xl_zent_close(x);
 	memset(z, 0, sizeof *z);
 	snprintf(z->name, sizeof z->name, "%s", name);
-	if (unzLocateFile(x->uf, name, 2) != UNZ_OK)
+	if (unzLocateFile(x->uf, name, 2) != UNZ_OK && locate_backslashed(x, name) < 0)
 		return 0;
 	if (unzGetCurrentFileInfo64(x->uf, &fi, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK)
 		return xl_fail(x, "%s: corrupt zip directory entry", name);

@@ -113,7 +113,8 @@ static int open_input(extract *x)
 	const cfg_limits *lm = &x->c->limits;
 	reader_opts o = { .delim = x->s->delim, .encoding = x->s->encoding, .sheet = x->s->sheet,
 			  .max_record = (size_t)lm->max_record_bytes, .max_field = (size_t)lm->max_field_bytes,
-			  .max_ratio = lm->max_inflation_ratio, .max_shared = lm->max_shared_strings_bytes };
+			  .max_ratio = lm->max_inflation_ratio, .max_shared = lm->max_shared_strings_bytes,
+			  .max_xls = lm->max_xls_bytes };
 	reader_info info;
 	char why[ERR_MAX];
 
@@ -125,27 +126,36 @@ static int open_input(extract *x)
 	x->rc.excel_dates = info.excel_dates;
 	x->rc.date1904 = info.date1904;
 	x->rc.short_rows = info.short_rows;
+	x->rc.no_value_cells = info.no_value_cells;
+	x->rc.text_guards = info.text_guards;
 	return 1;
 }
 
 /* The header: the first row, among the first header_scan, that holds
- * every required column.  1 when found, 0 when the file failed, -1 with
- * err (out of memory). */
+ * every required column (with header_rows N, the first N rows whose
+ * columns' paths do).  1 when found, 0 when the file failed, -1 with err
+ * (out of memory). */
 static int find_header(extract *x, char *err, size_t errlen)
 {
-	const csvin_record *rec;
+	const csvin_record *rec, *cand;
 	char why[ERR_MAX];
+	int r;
 
 	for (int i = 0; i < x->s->header_scan; i++) {
 		if (reader_next(x->in, &rec) <= 0)
 			break;
-		if (hfind_is_header(&x->hf, rec)) {
-			x->m.header_line = rec->line;
-			if (hfind_take(&x->hf, rec, x->path, &x->rc, &x->m) < 0)
+		if (!(cand = hfind_candidate(&x->hf, rec)))
+			continue;
+		if (hfind_is_header(&x->hf, cand)) {
+			x->m.header_line = cand->line;
+			r = hfind_take(&x->hf, cand, x->path, &x->rc, &x->m, why, sizeof why);
+			if (r < 0)
 				return err_set(err, errlen, "out of memory");
-			return 1;
+			if (r > 0)
+				fail_file(x, "%s", why);
+			return r == 0;
 		}
-		hfind_note(&x->hf, rec);
+		hfind_note(&x->hf, cand);
 	}
 	if (reader_error(x->in)[0]) {
 		fail_file(x, "%s", reader_error(x->in));

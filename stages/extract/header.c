@@ -31,6 +31,7 @@ void hfind_init(hfind *h, const cfg_source *s)
 		for (size_t j = 0; f->synonyms[j]; j++)
 			val_norm_key(f->synonyms[j], strlen(f->synonyms[j]), k + (j + 1) * KEYLEN, KEYLEN);
 	}
+	hpath_init(&h->hp, s->header_rows);
 }
 
 void hfind_free(hfind *h)
@@ -40,6 +41,7 @@ void hfind_free(hfind *h)
 			free(h->keys[i]);
 	free(h->keys);
 	h->keys = NULL;
+	hpath_free(&h->hp);
 }
 
 int hfind_match(const hfind *h, const char *cell, size_t len)
@@ -57,6 +59,26 @@ int hfind_match(const hfind *h, const char *cell, size_t len)
 	return -1;
 }
 
+const csvin_record *hfind_candidate(hfind *h, const csvin_record *rec)
+{
+	return h->hp.nrows > 1 ? hpath_push(&h->hp, rec) : rec;
+}
+
+int hfind_match_col(const hfind *h, const csvin_record *rec, size_t c, int *by_last)
+{
+	int fi = hfind_match(h, rec->fields[c], rec->lens[c]);
+	size_t last = rec == &h->hp.rec ? hpath_last(&h->hp, c) : 0;
+
+	if (by_last)
+		*by_last = 0;
+	if (fi >= 0 || last == 0)
+		return fi;
+	fi = hfind_match(h, rec->fields[c] + last, rec->lens[c] - last);
+	if (fi >= 0 && by_last)
+		*by_last = 1;
+	return fi;
+}
+
 int hfind_is_header(const hfind *h, const csvin_record *rec)
 {
 	size_t found = 0;
@@ -65,12 +87,12 @@ int hfind_is_header(const hfind *h, const csvin_record *rec)
 			continue;
 		int hit = 0;
 		for (size_t c = 0; c < rec->nfields && !hit; c++)
-			hit = hfind_match(h, rec->fields[c], rec->lens[c]) == (int)i;
+			hit = hfind_match_col(h, rec, c, NULL) == (int)i;
 		if (!hit)
 			return 0;
 	}
 	for (size_t c = 0; c < rec->nfields; c++)
-		found += hfind_match(h, rec->fields[c], rec->lens[c]) >= 0;
+		found += hfind_match_col(h, rec, c, NULL) >= 0;
 	return found >= 2 || (found >= 1 && h->s->nfields == 1);
 }
 
@@ -134,17 +156,64 @@ static int note_coverage(const hfind *h, const rowcheck *rc, manifest *m)
 	return r;
 }
 
-int hfind_take(const hfind *h, const csvin_record *rec, const char *path, rowcheck *rc, manifest *m)
+/* The field of each column of header rec into fi[] (-1: none): by its
+ * whole path, else by its last part unless another column has the field's
+ * whole path.  0, or 1 with why when two columns share the last part that
+ * names a field. */
+static int column_fields(const hfind *h, const csvin_record *rec, const char *path, int *fi, char *why,
+			 size_t whylen)
+{
+	const cfg_source *s = h->s;
+	unsigned char *whole = xcalloc(s->nfields ? s->nfields : 1, 1);
+	unsigned char *last = xcalloc(rec->nfields ? rec->nfields : 1, 1);
+	int r = 0;
+
+	for (size_t c = 0; c < rec->nfields; c++) {
+		int bl;
+		fi[c] = hfind_match_col(h, rec, c, &bl);
+		last[c] = (unsigned char)bl;
+		if (fi[c] >= 0 && !bl)
+			whole[fi[c]] = 1;
+	}
+	for (size_t c = 0; c < rec->nfields; c++)
+		if (fi[c] >= 0 && last[c] && whole[fi[c]])
+			fi[c] = -1;     /* a column has the field's whole path */
+	for (size_t c = 0; c < rec->nfields && !r; c++)
+		for (size_t p = 0; p < c && !r && fi[c] >= 0 && last[c]; p++)
+			if (fi[p] == fi[c] && last[p]) {
+				const cfg_field *f = &s->fields[fi[c]];
+				r = 1;
+				err_set(why, whylen,
+					"%s:%ld:%zu: columns %zu \"%s\" and %zu \"%s\" both end in the name of field %s (%s)\n"
+					"detail: the header spans %d rows; a column is named by its path through them\n"
+					"hint: name the column by its whole path (\"%s\") in the header or synonyms of %s",
+					path, rec->line, c + 1, p + 1, rec->fields[p], c + 1, rec->fields[c], f->name,
+					f->header, s->header_rows, rec->fields[p], f->name);
+			}
+	free(whole);
+	free(last);
+	return r;
+}
+
+int hfind_take(const hfind *h, const csvin_record *rec, const char *path, rowcheck *rc, manifest *m,
+	       char *why, size_t whylen)
 {
 	const cfg_source *s = h->s;
 	size_t ncols = rec->nfields;
 	colmap *map = xcalloc(ncols ? ncols : 1, sizeof *map);
 	char **header = xcalloc(ncols ? ncols : 1, sizeof *header);
+	int *fields = xcalloc(ncols ? ncols : 1, sizeof *fields);
 
+	if (column_fields(h, rec, path, fields, why, whylen)) {
+		free(map);
+		free(header);
+		free(fields);
+		return 1;
+	}
 	for (size_t c = 0; c < ncols; c++) {
 		size_t len = rec->lens[c];
 		const char *t = val_trim(rec->fields[c], &len);
-		int fi = hfind_match(h, rec->fields[c], rec->lens[c]);
+		int fi = fields[c];
 		header[c] = xstrndup(t, len);
 		if (fi < 0)
 			continue;
@@ -158,6 +227,7 @@ int hfind_take(const hfind *h, const csvin_record *rec, const char *path, rowche
 		if (fi >= 0)
 			map[c].field = &s->fields[fi];
 	}
+	free(fields);
 	rowcheck_set_columns(rc, ncols, map, header);
 	if (note_coverage(h, rc, m) < 0)
 		return -1;
@@ -175,7 +245,7 @@ void hfind_note(hfind *h, const csvin_record *rec)
 		h->nwidths++;
 	}
 	for (size_t c = 0; c < rec->nfields; c++)
-		score += hfind_match(h, rec->fields[c], rec->lens[c]) >= 0;
+		score += hfind_match_col(h, rec, c, NULL) >= 0;
 	score = score * 1000 + (int)(rec->nfields > 999 ? 999 : rec->nfields);
 	if (score <= h->found_score)
 		return;
@@ -185,7 +255,7 @@ void hfind_note(hfind *h, const csvin_record *rec)
 	n = (size_t)snprintf(h->found, sizeof h->found, "line %ld (%zu columns) has", rec->line, rec->nfields);
 	k = 0;
 	for (size_t c = 0; c < rec->nfields && n < sizeof h->found; c++) {
-		int fi = hfind_match(h, rec->fields[c], rec->lens[c]);
+		int fi = hfind_match_col(h, rec, c, NULL);
 		if (fi >= 0)
 			n += (size_t)snprintf(h->found + n, sizeof h->found - n, "%s %s", k++ ? "," : " the known columns:",
 					      h->s->fields[fi].header);
@@ -210,8 +280,8 @@ void hfind_explain(const hfind *h, const char *path, char *err, size_t errlen)
 			 h->nwidths == 1 && strcmp(h->widths, "1") == 0 ? "" : "s");
 	if (h->found[0])
 		str_addf(&b, "\ndetail: %s", h->found);
-	str_addf(&b, "\nhint: add the export's column titles as synonyms in the source definition of \"%s\"",
-		 s->name);
+	str_addf(&b, "\nhint: add the export's column titles as synonyms of its fields in an overlay of source "
+		 "\"%s\" (overlay: sources: %s: fields: ...; see vqr-catalog(5))", s->name, s->name);
 	err_set(err, errlen, "%s", str_cstr(&b));
 	str_free(&b);
 }

@@ -6,10 +6,19 @@
  * that says what was expected and what the first rows looked like (never
  * a cell of the file: it may be personal data).
  *
+ * A source's header may span several rows (header_rows): then each column
+ * is named by its path through them (hpath.h), and a field's header or
+ * synonym names a column by its whole path or by its last part
+ * ("职业资格/高级技师" or "高级技师").  A whole path wins; a last part
+ * that two columns share names neither: the file fails, naming both.
+ *
  *     hfind h;
  *     hfind_init(&h, source);
- *     for each of the first rows: if (hfind_is_header(&h, rec)) { hfind_take(...); break; }
- *                                 else hfind_note(&h, rec);
+ *     for each of the first rows:
+ *         cand = hfind_candidate(&h, rec);        // NULL while a header's rows are read
+ *         if (!cand) continue;
+ *         if (hfind_is_header(&h, cand)) { hfind_take(&h, cand, ...); break; }
+ *         else hfind_note(&h, cand);
  *     if none: hfind_explain(&h, path, why, sizeof why);
  *     hfind_free(&h);
  */
@@ -21,6 +30,7 @@
 #include "lib/catalog/cfg.h"
 #include "lib/readers/csvin.h"
 #include "lib/staging/manifest.h"
+#include "stages/extract/hpath.h"
 #include "stages/extract/rowcheck.h"
 
 typedef struct hfind {
@@ -32,6 +42,7 @@ typedef struct hfind {
 	char widths[256];       /* the widths of the rows looked at for a header: "3, 3, 5" */
 	int nwidths;            /* how many of them */
 	int found_score;        /* known columns in it, -1 before any row */
+	hpath hp;               /* the last header_rows rows and their columns' paths */
 } hfind;
 
 /* Prepare h for the header of source s (kept for h's life). */
@@ -40,6 +51,15 @@ void hfind_init(hfind *h, const cfg_source *s);
 /* The field whose header or synonyms match this cell (len bytes), or -1. */
 int hfind_match(const hfind *h, const char *cell, size_t len);
 
+/* The header candidate that ends with record rec: rec itself for a
+ * one-row header, else the paths of the last header_rows records (owned
+ * by h, valid until the next call), or NULL while fewer have been seen. */
+const csvin_record *hfind_candidate(hfind *h, const csvin_record *rec);
+
+/* The field column c of candidate rec names (by its path, else by its
+ * last part, then *by_last = 1; by_last may be NULL), or -1. */
+int hfind_match_col(const hfind *h, const csvin_record *rec, size_t c, int *by_last);
+
 /* Does rec hold every required column (and at least two known ones)? */
 int hfind_is_header(const hfind *h, const csvin_record *rec);
 
@@ -47,11 +67,14 @@ int hfind_is_header(const hfind *h, const csvin_record *rec);
  * reason will say of it. */
 void hfind_note(hfind *h, const csvin_record *rec);
 
-/* The header rec of the file at path: its columns into rc
+/* The header rec (a candidate) of the file at path: its columns into rc
  * (rowcheck_set_columns; rows.tsv's column line written), its coverage
  * (unmapped titles with hints, missing fields) into m, a warning for a
- * second column of one field.  0, or -1 when m ran out of memory. */
-int hfind_take(const hfind *h, const csvin_record *rec, const char *path, rowcheck *rc, manifest *m);
+ * second column of one field.  0; 1 when two columns share the last part
+ * that names a field (the reason, naming both, in why: the file fails);
+ * -1 when m ran out of memory. */
+int hfind_take(const hfind *h, const csvin_record *rec, const char *path, rowcheck *rc, manifest *m,
+	       char *why, size_t whylen);
 
 /* Why the file at path has no header row, into err (several lines). */
 void hfind_explain(const hfind *h, const char *path, char *err, size_t errlen);

@@ -419,6 +419,33 @@ static int check_value(rowcheck *rc, rowstate *st, const cell *k, char *out, dou
 	return 0;
 }
 
+/* A digit string, with an X at its end (a 身份证号). */
+static int id_like(const char *t, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!(t[i] >= '0' && t[i] <= '9') && !(i == len - 1 && i > 0 && (t[i] | 0x20) == 'x'))
+			return 0;
+	return len > 0;
+}
+
+/* The value behind Excel's text guards in cell k of a CSV: ="0012" gives
+ * 0012 (in any field), '0012 gives 0012 (a field other than text, or a
+ * text of digits such as an ID); k->t and k->len updated. */
+static void unguard(const cfg_field *f, cell *k)
+{
+	const char *t = k->t;
+	size_t len = k->len;
+
+	if (len >= 3 && t[0] == '=' && t[1] == '"' && t[len - 1] == '"' && !memchr(t + 2, '"', len - 3)) {
+		len -= 3;
+		k->t = val_trim(t + 2, &len);
+		k->len = len;
+	} else if (len >= 2 && t[0] == '\'' && (f->type != CFG_TEXT || id_like(t + 1, len - 1))) {
+		k->t = t + 1;
+		k->len = len - 1;
+	}
+}
+
 /* Check column c of the row.  0, or -1 when hashing failed. */
 static int check_cell(rowcheck *rc, rowstate *st, size_t c)
 {
@@ -436,6 +463,14 @@ static int check_cell(rowcheck *rc, rowstate *st, size_t c)
 	k.fi = (size_t)(f - rc->s->fields);
 	k.len = c < rec->nfields ? rec->lens[c] : 0;
 	k.t = val_trim(c < rec->nfields ? rec->fields[c] : "", &k.len);
+	if (rc->no_value_cells && k.len == READER_NO_VALUE_LEN && memcmp(k.t, READER_NO_VALUE, k.len) == 0) {
+		reject(rc, rec->line, c + 1, f, NULL, 0, "formula", "%s: a formula without a cached value; open "
+		       "and save the file in Excel or LibreOffice to compute it", rc->header[c]);
+		st->bad = 1;
+		return 0;
+	}
+	if (rc->text_guards)
+		unguard(f, &k);
 	/* What messages may show of the value: nothing of personal data. */
 	k.sv = f->pii != CFG_PII_NONE ? "***" : k.t;
 	k.sl = f->pii != CFG_PII_NONE ? 3 : (int)k.len;

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "lib/catalog/cfg.h"
+#include "lib/readers/reader.h"
 #include "lib/readers/csvin.h"
 #include "lib/staging/manifest.h"
 #include "lib/staging/rows.h"
@@ -58,6 +59,10 @@ typedef struct rowcheck {
 	int date1904;           /* the workbook's 1904 date system */
 	int short_rows;         /* a row may have fewer cells than the header (a sheet row
 				 * ends at its last non-empty cell) */
+	int no_value_cells;     /* a cell READER_NO_VALUE is a formula without its value */
+	int text_guards;        /* ="0012" is 0012, and a leading apostrophe is dropped from
+				 * a number, date, yes/no or enum cell and from a text cell of
+				 * digits (a CSV input: Excel's text guards) */
 	size_t ncols;           /* columns in the header */
 	colmap *map;            /* ncols entries (owned) */
 	char **header;          /* header texts, trimmed (ncols, owned) */

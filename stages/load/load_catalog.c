@@ -63,61 +63,64 @@ char *load_rule_text(const cfg_indicator *ind)
 	return str_steal(&b);
 }
 
-/* Sync one indicator into vqr.indicator, through
- * vqr.catalog_add_indicator when guarded. */
-static int sync_indicator(db *d, const cfg_indicator *ind, int guarded, char *err, size_t errlen)
+#define IND_COLS 12         /* the columns of an indicator's row */
+
+/* The indicators' rows, as one text[] per column: through
+ * vqr.catalog_add_indicator when guarded, else inserted or updated where
+ * they differ. */
+static const char *const sync_indicators_sql[2] = {
+	"INSERT INTO vqr.indicator (indicator_code, name_zh, name_en, unit, kind, aggregate, "
+	"source_code, scale, description, rule, period_type, derived) "
+	"SELECT c1, c2, c3, c4, c5, c6, c7, c8::numeric, c9, c10, c11, c12::boolean "
+	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+	"$8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) "
+	"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12) "
+	"ON CONFLICT (indicator_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, "
+	"name_en = EXCLUDED.name_en, unit = EXCLUDED.unit, kind = EXCLUDED.kind, "
+	"aggregate = EXCLUDED.aggregate, source_code = EXCLUDED.source_code, "
+	"scale = EXCLUDED.scale, description = EXCLUDED.description, rule = EXCLUDED.rule, "
+	"period_type = EXCLUDED.period_type, derived = EXCLUDED.derived, updated_at = now() "
+	"WHERE (vqr.indicator.name_zh, vqr.indicator.name_en, vqr.indicator.unit, "
+	"vqr.indicator.kind, vqr.indicator.aggregate, vqr.indicator.source_code, "
+	"vqr.indicator.scale, vqr.indicator.description, vqr.indicator.rule, "
+	"vqr.indicator.period_type, vqr.indicator.derived) IS DISTINCT FROM "
+	"(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.unit, EXCLUDED.kind, EXCLUDED.aggregate, "
+	"EXCLUDED.source_code, EXCLUDED.scale, EXCLUDED.description, EXCLUDED.rule, "
+	"EXCLUDED.period_type, EXCLUDED.derived)",
+	"SELECT vqr.catalog_add_indicator(c1, c2, c3, c4, c5, c6, c7, c8::numeric, c9, c10, c11, c12::boolean) "
+	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+	"$8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) "
+	"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12)",
+};
+
+/* Add indicator ind's row to r. */
+static void indicator_row(db_cols *r, const cfg_indicator *ind)
 {
-	const char *p[12];
 	char scale[32], *rule = load_rule_text(ind);
-	int r;
+	const char *v[IND_COLS] = { ind->code, ind->name_zh, ind->name_en, ind->unit, cfg_kind_name(ind->kind),
+				    cfg_aggregate_name(ind->aggregate), ind->source ? ind->source->name : NULL,
+				    scale, ind->description, rule, period_type_name(ind->period),
+				    ind->formula ? "true" : "false" };
 
 	snprintf(scale, sizeof scale, "%.15g", ind->scale);
-	p[0] = ind->code;
-	p[1] = ind->name_zh;
-	p[2] = ind->name_en;
-	p[3] = ind->unit;
-	p[4] = cfg_kind_name(ind->kind);
-	p[5] = cfg_aggregate_name(ind->aggregate);
-	p[6] = ind->source ? ind->source->name : NULL;
-	p[7] = scale;
-	p[8] = ind->description;
-	p[9] = rule;
-	p[10] = period_type_name(ind->period);
-	p[11] = ind->formula ? "true" : "false";
-	r = db_run(d, guarded ?
-		     "SELECT vqr.catalog_add_indicator($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10, $11, "
-		     "$12::boolean)" :
-		     "INSERT INTO vqr.indicator (indicator_code, name_zh, name_en, unit, kind, aggregate, "
-		     "source_code, scale, description, rule, period_type, derived) "
-		     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
-		     "ON CONFLICT (indicator_code) DO UPDATE SET name_zh = EXCLUDED.name_zh, "
-		     "name_en = EXCLUDED.name_en, unit = EXCLUDED.unit, kind = EXCLUDED.kind, "
-		     "aggregate = EXCLUDED.aggregate, source_code = EXCLUDED.source_code, "
-		     "scale = EXCLUDED.scale, description = EXCLUDED.description, rule = EXCLUDED.rule, "
-		     "period_type = EXCLUDED.period_type, derived = EXCLUDED.derived, updated_at = now() "
-		     "WHERE (vqr.indicator.name_zh, vqr.indicator.name_en, vqr.indicator.unit, "
-		     "vqr.indicator.kind, vqr.indicator.aggregate, vqr.indicator.source_code, "
-		     "vqr.indicator.scale, vqr.indicator.description, vqr.indicator.rule, "
-		     "vqr.indicator.period_type, vqr.indicator.derived) IS DISTINCT FROM "
-		     "(EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.unit, EXCLUDED.kind, EXCLUDED.aggregate, "
-		     "EXCLUDED.source_code, EXCLUDED.scale, EXCLUDED.description, EXCLUDED.rule, "
-		     "EXCLUDED.period_type, EXCLUDED.derived)",
-		     12, p, err, errlen);
+	db_cols_add(r, v);
 	free(rule);
-	return r;
 }
 
-/* Sync the indicators of source s (and the derived ones with it). */
+/* Sync, in one statement, the indicators of source s, the derived ones,
+ * and when s is reported (a summary sheet, matched by name) those of
+ * every source not reported too. */
 static int sync_indicators(db *d, const cfg *c, const cfg_source *s, int guarded, char *err, size_t errlen)
 {
+	db_cols r;
+
+	db_cols_init(&r, IND_COLS);
 	for (size_t i = 0; i < c->nindicators; i++) {
 		const cfg_indicator *ind = &c->indicators[i];
-		if (ind->source != s && ind->source)
-			continue;
-		if (sync_indicator(d, ind, guarded, err, errlen) < 0)
-			return -1;
+		if (!ind->source || ind->source == s || (s->reported && !ind->source->reported))
+			indicator_row(&r, ind);
 	}
-	return 0;
+	return db_cols_run(d, &r, sync_indicators_sql[guarded != 0], err, errlen);
 }
 
 /* Add (or update, unless guarded or only_add) source s in vqr.source. */
@@ -142,16 +145,17 @@ int load_catalog_sync(db *d, const cfg *c, const cfg_source *s, int guarded, cha
 			       "ON CONFLICT (school_code) DO UPDATE SET name = EXCLUDED.name, region = EXCLUDED.region",
 			       3, p, err, errlen) < 0)
 		return -1;
-	if (sync_source(d, s, guarded, 0, err, errlen) < 0 || sync_indicators(d, c, s, guarded, err, errlen) < 0)
+	if (sync_source(d, s, guarded, 0, err, errlen) < 0)
 		return -1;
 	/* Indicators reported on a summary sheet are matched by name: all must exist. */
 	if (s->reported)
 		for (size_t k = 0; k < c->nsources; k++) {
 			const cfg_source *o = &c->sources[k];
-			if (o != s && !o->reported && (sync_source(d, o, guarded, 1, err, errlen) < 0 ||
-						       sync_indicators(d, c, o, guarded, err, errlen) < 0))
+			if (o != s && !o->reported && sync_source(d, o, guarded, 1, err, errlen) < 0)
 				return -1;
 		}
+	if (sync_indicators(d, c, s, guarded, err, errlen) < 0)
+		return -1;
 	return derive_sync_checks(d, c, guarded, err, errlen);
 }
 

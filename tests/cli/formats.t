@@ -1,8 +1,8 @@
 #!/bin/sh
 # The same register exported as UTF-8 CSV, UTF-8 with BOM, GB18030 CSV,
-# UTF-16LE tab text, .csv.gz and .xlsx (merged title row above the header,
-# real dates and numbers) gives byte-identical canonical rows, and the
-# manifest records the encoding found.
+# UTF-16LE tab text, .csv.gz, .xlsx (merged title row above the header,
+# real dates and numbers) and UTF-32LE CSV gives byte-identical canonical
+# rows, and the manifest records the encoding found.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 
@@ -10,8 +10,13 @@ D="$TOP/tests/data/formats"
 make_config f
 ref=""
 for kind in utf8.csv:utf-8 bom.csv:"utf-8 (BOM)" gb18030.csv:gb18030 utf16.txt:"utf-16le (BOM)" \
-	gz.csv.gz:utf-8 excel.xlsx:"xlsx (sheet 毕业生去向)"; do
+	gz.csv.gz:utf-8 excel.xlsx:"xlsx (sheet 毕业生去向)" utf32.csv:"utf-32le (BOM)"; do
 	file="$D/毕业生去向登记表_${kind%%:*}"
+	if [ "${kind%%:*}" = utf32.csv ]; then
+		# UTF-32LE with its BOM (FF FE 00 00), made here from the UTF-8 form
+		file="$WORK/毕业生去向登记表_utf32.csv"
+		{ printf '\377\376\000\000'; iconv -f UTF-8 -t UTF-32LE "$D/毕业生去向登记表_utf8.csv"; } > "$file"
+	fi
 	enc=${kind#*:}
 	out=$(vqr-extract -c "$WORK/f.yaml" -o "$WORK/${kind%%:*}" "$file" 2>&1); rc=$?
 	is "$rc" 0 "${kind%%:*}: extract exits 0"
@@ -25,6 +30,15 @@ for kind in utf8.csv:utf-8 bom.csv:"utf-8 (BOM)" gb18030.csv:gb18030 utf16.txt:"
 	like "$(cat "$WORK/${kind%%:*}/manifest.yaml")" "*encoding: $enc*" "${kind%%:*}: the manifest records encoding $enc"
 	like "$(cat "$WORK/${kind%%:*}/manifest.yaml")" "*header_line: 2*" "${kind%%:*}: the header is found below the title row"
 done
+
+# An opening quote without its closing one (line 50), and a stray quote in
+# what it swallows (line 60): the file fails, the reason names the quote.
+awk 'NR == 50 { sub(/,/, ",\"") } NR == 60 { sub(/,/, ",A\"B") } { print }' \
+	"$D/毕业生去向登记表_utf8.csv" > "$WORK/毕业生去向登记表_quote.csv"
+out=$(vqr-extract -c "$WORK/f.yaml" -o "$WORK/quote" "$WORK/毕业生去向登记表_quote.csv" 2>&1); rc=$?
+is "$rc" 2 "unbalanced quotes fail the file"
+like "$out" "*毕业生去向登记表_quote.csv:50:14: unbalanced quotes: the quoted field opened here runs over a line break and holds a stray quote (line 60)*" \
+	"naming the line and column of the opening quote"
 
 # A configured encoding is checked: GB18030 bytes are not UTF-8.
 sed 's/^    encoding: auto .*$/    encoding: utf-8/' "$TOP/config/sources/graduate_destination.yaml" > "$WORK/src8.yaml"

@@ -193,14 +193,15 @@ test "$n" -ge 20; ok $? "config/vqr.yaml has its keys ($n found)"
 is "$missing" "" "man/vqr.yaml.5 has an item for every key of config/vqr.yaml"
 
 # keys_of FILE: the keys of a YAML catalog file, but not the names that
-# are data (source and field names, enum values, a cell's breakdown values).
+# are data (source and field names, enum values, a cell's breakdown values,
+# the names of a text block's values).
 keys_of() {
 	sed 's/#.*//; s/breakdown: {[^}]*}/breakdown: X/g' "$1" | awk '
 		{ match($0, /^ */); ind = RLENGTH }
 		ind == 0 && /^[a-z_]+:/ { top = $1 }
 		ind == 4 && /^ *[a-z_]+:/ { sec = $1 }
 		/^ *(- )?[a-z_]+:/ && !(ind == 2 && top == "sources:") && !(ind == 6 && sec == "fields:") &&
-		    !(ind >= 10 && sec == "fields:") {
+		    !(ind >= 10 && sec == "fields:") && !(ind == 6 && sec == "values:") {
 			k = $0; sub(/^ *(- )?/, "", k); sub(/:.*/, "", k); print k }
 		{ line = $0
 		  if (sec == "fields:" && ind >= 10) next

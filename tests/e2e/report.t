@@ -114,6 +114,48 @@ like "$err" "*small.yaml:8:23: indicator test.semester is counted per semester: 
 like "$err" "*small.yaml:10:19: indicator no.such.indicator is not in the database's catalog*" "warning: an unknown indicator, with line and column"
 like "$err" "*small.yaml:13:21: indicator staff.total is counted per snapshot, not per semester*" "warning: a semester for an indicator of another period type"
 
+# A text block: a paragraph whose placeholders are values (with their
+# marks and footnotes), and a block of key figures (label, value).
+cat > "$WORK/text.yaml" <<'YAML'
+tables:
+  - id: t
+    title: "{year} 文字"
+    text: "{school_name}毕业生在企事业单位就业 {n} 人，占 {rate}，\
+      未知 {none}。"
+    values:
+      n: {indicator: employment.dest.enterprise, format: integer}
+      rate: {indicator: employment.dest.enterprise.rate, format: percent}
+      none: {indicator: no.such.indicator}
+  - id: k
+    title: 要点
+    figures:
+      - [企事业单位就业（人）, {indicator: employment.dest.enterprise, value_type: reported}]
+      - [高等教育深造（人）, {indicator: employment.dest.further_study}]
+YAML
+out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$WORK/text.yaml" 2>"$WORK/text.err"); rc=$?
+is "$rc" 0 "a layout with a text block and key figures prints (exit 0)"
+is "$out" "2022-2023 文字
+
+重庆市工业高级技工学校毕业生在企事业单位就业 737† 人，占 50.27%，未知 —。
+
+† 报告填报 752，按明细计算 737 / reported 752, computed 737
+
+要点
+
+指标                  数值
+--------------------  ----
+企事业单位就业（人）   752
+高等教育深造（人）     709" "  the paragraph with its values, the mark and its footnote; the figures as label and value"
+like "$(cat "$WORK/text.err")" "*text.yaml:9:13: indicator no.such.indicator is not in the database's catalog*" \
+	"  a value of a text block is warned about with its line and column"
+out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$WORK/text.yaml" --format markdown 2>/dev/null)
+like "$out" "*## 2022-2023 文字
+
+重庆市工业高级技工学校毕业生在企事业单位就业 737† 人*| 企事业单位就业（人） | 752 |*" "  in Markdown: a paragraph and a table"
+out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$WORK/text.yaml" --format csv 2>/dev/null)
+like "$out" "*2022-2023 文字*
+重庆市工业高级技工学校毕业生在企事业单位就业 737† 人*" "  in CSV: the title, then the paragraph as one field"
+
 # Layout errors: file:line:col before the database is asked.
 bad() {
 	printf '%s\n' "$2" > "$WORK/bad.yaml"
@@ -159,6 +201,27 @@ bad "row variable" 'tables:
     rows_from: {indicator: x, by: [major]}
     row: ["{level}"]' '6:11: a cell: unknown variable {level}*'
 bad "YAML syntax" 'tables: [' '2:1: did not find expected node content*'
+bad "text variable" 'tables:
+  - id: a
+    title: x
+    text: "{n} and {m}"
+    values: {n: {indicator: x}}' '4:11: text: unknown variable {m}*'
+bad "values without text" 'tables:
+  - id: a
+    title: x
+    columns: [a]
+    rows: [[b]]
+    values: {n: {indicator: x}}' '6:13: values go with text:*'
+bad "text and figures" 'tables:
+  - id: a
+    title: x
+    text: y
+    figures: [[a, {indicator: x}]]' '5:14: block a is text or figures, not both'
+bad "a value that is not a value" 'tables:
+  - id: a
+    title: x
+    text: "{n}"
+    values: {n: 3}' '5:17: value n must be {indicator: CODE, ...}'
 
 # Usage errors.
 out=$(vqr -c "$CFG" report --layout "$LAYOUT" --format pdf 2>&1); rc=$?

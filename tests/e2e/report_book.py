@@ -86,11 +86,16 @@ def main(book, md, dbvalues, school, year):
             bad(f"sheet name {n!r} is not a valid Excel name")
     if len({n.lower() for n in names}) != len(names):
         bad("sheet names are not unique")
-    tables = md_tables(md)
-    if names[-1] != "说明" or len(names) != len(tables) + 1:
-        bad(f"sheets {names}: want one per table ({len(tables)}) and 说明 last")
+    blocks = md_tables(md)
+    tables = [b for b in blocks if b[1] is not None]
+    texts = [b for b in blocks if b[1] is None]
+    want = len(tables) + (1 if texts else 0) + 1
+    if names[-1] != "说明" or len(names) != want or (texts and names[-2] != "文字"):
+        bad(f"sheets {names}: want one per table ({len(tables)}), 文字 for the text blocks, 说明 last")
     for (title, head, rows, notes), ws in zip(tables, wb.worksheets):
         check_table(ws, title, head, rows, notes, db, counts)
+    if texts and "文字" in names:
+        check_texts(wb["文字"], texts, counts)
     about = {wb["说明"].cell(r, 1).value: wb["说明"].cell(r, 2).value for r in range(1, 10)}
     if about.get("学校 / school") != school or about.get("学年 / academic year") != year:
         bad(f"说明: {about}")
@@ -98,6 +103,26 @@ def main(book, md, dbvalues, school, year):
         print(p)
     print(" ".join(f"{k} {v}" for k, v in counts.items()))
     return 1 if problems else 0
+
+
+def md_plain(s):
+    """Markdown text without its backslash escapes."""
+    return re.sub(r"\\(.)", r"\1", s)
+
+
+def check_texts(ws, texts, counts):
+    """Each text block: its title, then its paragraph and its notes, in
+    column A of the sheet 文字."""
+    col = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    for title, _, _, lines in texts:
+        if title not in col:
+            bad(f"文字: no block {title!r}")
+            continue
+        i = col.index(title)
+        for k, line in enumerate(lines, 1):
+            if i + k >= len(col) or (col[i + k] or "").replace("\n", " ") != md_plain(line):
+                bad(f"文字: under {title!r}, line {k} {col[i + k] if i + k < len(col) else None!r}, want {line!r}")
+        counts["texts"] = counts.get("texts", 0) + 1
 
 
 def header_of(ws, c, groups):
@@ -178,12 +203,12 @@ def csv_tables(path):
             cur[3].append(row[0])
         else:
             cur[2].append(row)
-    return [t for t in tables if t[1] is not None]
+    return [t for t in tables if t[1] is not None and len(t[1]) > 1]
 
 
 def check_csv(path, md):
     counts = dict(numbers=0, marks=0)
-    tables = md_tables(md)
+    tables = [b for b in md_tables(md) if b[1] is not None]
     got = csv_tables(path)
     if [t[0] for t in got] != [t[0] for t in tables]:
         bad(f"CSV titles {[t[0] for t in got]}")

@@ -89,7 +89,8 @@ vqr -c "$CFG" report --region --year 2022-2023 --layout "$LAYOUT" --format xlsx 
 is "$?" 0 "--region --format xlsx"
 got=$("$PY" -c '
 import openpyxl, sys
-ws = openpyxl.load_workbook(sys.argv[1]).worksheets[1]
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb[next(n for n in wb.sheetnames if n.startswith("表 1-2"))]
 for row in ws.iter_rows():
     if row[1].value == "企事业单位就业":
         print(row[-1].value, row[-1].number_format)

@@ -2,7 +2,9 @@
  * fuzz_cfg.c - the configuration loader (cfg.c) on any bytes as the
  * deployment file (relative includes resolve beside the scratch file, so
  * they are missing).  A load either gives a configuration or a message
- * "file:line:col: ..." naming a file it read.
+ * "file:line:col: ..." naming a file it read.  The overlay code
+ * (cfg_overlay.c) is reached from seeds that define a catalog and overlay
+ * it in the same file (tests/data/overlay/self.yaml).
  */
 #include "tests/fuzz/fuzz.h"
 

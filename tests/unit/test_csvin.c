@@ -410,6 +410,19 @@ static const exp_rec r_lf_ab12[] = {
 static const exp_rec r_unterm[] = {
 	{ 1, 0, 2, { "a", "b" } },
 };
+static const exp_rec r_ab[] = {
+	{ 1, 0, 2, { "a", "b" } },
+};
+static const exp_rec r_qdoubled[] = {
+	{ 1, 0, 2, { "a", "b" } },
+	{ 2, 4, 2, { "1", "line1\n\"quoted\" line2" } },
+	{ 4, 31, 2, { "2", "x" } },
+};
+static const exp_rec r_qstray1[] = {
+	{ 1, 0, 2, { "a", "b" } },
+	{ 2, 4, 2, { "1", "12\" monitor" } },
+	{ 3, 20, 2, { "2", "x" } },
+};
 static const exp_rec r_unterm2[] = {
 	{ 1, 0, 2, { "a", "b" } },
 	{ 3, -1, 2, { "c", "d" } },
@@ -464,9 +477,20 @@ static const tcase cases[] = {
 	CASE("ragged rows", "a,b,c\n1\n1,2,3,4\n", 0, ',', 0, r_ragged),
 	CASE("stray quote in an unquoted field", "size 5\",b\nx,y\n", 0, ',', 0, r_stray),
 	CASE_ERR("unterminated quote at end of file", "a,b\n\"open,c\nd\n", r_unterm,
-		 ":2: quoted field not closed"),
+		 ":2:1: the quoted field opened here is not closed at end of file"),
 	CASE_ERR("unterminated quote after a quoted field", "a,b\n\n\"c\",d\ne,\"f\"\"\n", r_unterm2,
-		 ":4: quoted field not closed"),
+		 ":4:3: the quoted field opened here is not closed at end of file"),
+	CASE_ERR("unbalanced quote: a later stray quote would close it", "a,b\n1,\"5寸\n2,\"x\"\n3,y\n",
+		 r_ab, ":2:3: unbalanced quotes: the quoted field opened here runs over a line break "
+		 "and holds a stray quote (line 3)"),
+	CASE_ERR("unbalanced quote: stray quote before the line break", "a,b\n\"x\"y\nz\"\n", r_ab,
+		 ":2:1: unbalanced quotes"),
+	CASE_ERR("unbalanced quote: column in characters", "a,b\n名,\"开\n\"x\n", r_ab,
+		 ":2:3: unbalanced quotes"),
+	CASE("multi-line quoted field with doubled quotes", "a,b\n1,\"line1\n\"\"quoted\"\" line2\"\n2,x\n",
+	     0, ',', 0, r_qdoubled),
+	CASE("stray quote in a one-line quoted field: lenient", "a,b\n1,\"12\" monitor\"\n2,x\n", 0, ',', 0,
+	     r_qstray1),
 	CASE_U8ERR("UTF-8: overlong sequence", "a,b\n1,2\nx,\xC0\xAFy\n", r_lf_ab12,
 		   ":3: invalid UTF-8 byte sequence at byte offset 10"),
 	CASE_U8ERR("UTF-8: surrogate", "a,b\n1,2\n3,\xED\xA0\x80\n", r_lf_ab12,
@@ -838,6 +862,8 @@ static const encvar encvars[] = {
 	{ "GB18030 with BOM", "GB18030", "\x84\x31\x95\x33", 4, ',', "gb18030", "gb18030 (BOM)" },
 	{ "UTF-16LE with BOM, tabs", "UTF-16LE", "\xFF\xFE", 2, '\t', "utf-16", "utf-16le (BOM)" },
 	{ "UTF-16BE with BOM, tabs", "UTF-16BE", "\xFE\xFF", 2, '\t', "utf-16", "utf-16be (BOM)" },
+	{ "UTF-32LE with BOM", "UTF-32LE", "\xFF\xFE\0\0", 4, ',', "utf-32", "utf-32le (BOM)" },
+	{ "UTF-32BE with BOM, tabs", "UTF-32BE", "\0\0\xFE\xFF", 4, '\t', "utf-32", "utf-32be (BOM)" },
 };
 
 /* Read path and compare with the table; NULL when all matches. */
@@ -1064,6 +1090,12 @@ static const badcase badcases[] = {
 	BAD("UTF-16BE: lone low surrogate",
 	    "\xFE\xFF" "\0a\0\t\0b\0\r\0\n" "\0" "1" "\0\t" "\xDC\x00" "\0\r\0\n", "utf-16", 1,
 	    ":2: invalid UTF-16BE byte sequence at byte offset 16"),
+	BAD("UTF-32LE: a surrogate",
+	    "\xFF\xFE\0\0" "a\0\0\0,\0\0\0b\0\0\0\n\0\0\0" "1\0\0\0,\0\0\0" "\x00\xD8\0\0" "\n\0\0\0",
+	    "utf-32", 1, ":2: invalid UTF-32LE byte sequence at byte offset 28"),
+	BAD("UTF-32BE: above U+10FFFF, cut off",
+	    "\0\0\xFE\xFF" "\0\0\0a\0\0\0\n" "\0\x11\0\0" "\0\0", "utf-32", 1,
+	    ":2: invalid UTF-32BE byte sequence at byte offset 12"),
 	BAD("auto: not UTF-8, and not GB18030 either", "a,b\n1,\xC3\x28\n", NULL, 1,
 	    ":2: invalid GB18030 byte sequence at byte offset 6"),
 };
@@ -1160,6 +1192,14 @@ static void test_detection(void)
 		D("UTF-16LE BOM", "\xFF\xFE" "a\0", NULL, "utf-16le (BOM)", "a"),
 		D("UTF-16BE BOM", "\xFE\xFF" "\0a", NULL, "utf-16be (BOM)", "a"),
 		D("UTF-16 configured", "\xFF\xFE" "a\0", "utf-16", "utf-16le (BOM)", "a"),
+		D("UTF-32LE BOM (not UTF-16LE)", "\xFF\xFE\0\0" "a\0\0\0", NULL, "utf-32le (BOM)", "a"),
+		D("UTF-32LE BOM only", "\xFF\xFE\0\0", NULL, "utf-32le (BOM)", NULL),
+		D("UTF-32BE BOM", "\0\0\xFE\xFF" "\0\0\0a", NULL, "utf-32be (BOM)", "a"),
+		D("utf-32 with a UTF-16LE BOM", "\xFF\xFE" "a\0", "utf-32", NULL,
+		  ": encoding utf-32 needs a byte order mark (FF FE 00 00 or 00 00 FE FF) at the start "
+		  "of the file, found one of UTF-16LE"),
+		D("UTF-32LE BOM, utf-16 configured", "\xFF\xFE\0\0" "a\0\0\0", "utf-16", NULL,
+		  "found one of UTF-32LE"),
 		D("names ignore case (UTF-8)", "a\n", "UTF-8", "utf-8", "a"),
 		D("names ignore case (Gb18030)", "a\n", "Gb18030", "gb18030", "a"),
 		D("utf8 is utf-8", "a\n", "utf8", "utf-8", "a"),
@@ -1176,7 +1216,7 @@ static void test_detection(void)
 		D("utf-16 with a UTF-8 BOM", "\xEF\xBB\xBF" "a", "utf-16", NULL,
 		  "needs a byte order mark (FF FE or FE FF) at the start of the file, found one of UTF-8"),
 		D("unknown encoding", "a\n", "latin1", NULL,
-		  ": unknown encoding \"latin1\" (known: utf-8, gb18030, utf-16, auto)"),
+		  ": unknown encoding \"latin1\" (known: utf-8, gb18030, utf-16, utf-32, auto)"),
 #undef D
 	};
 	size_t i;

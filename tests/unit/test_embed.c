@@ -217,6 +217,20 @@ static void errors(void)
 	ok(strstr(err, "/tmp/it's contains '''") != NULL, "... and the message shows it");
 	diag(err);
 	is_int(embed_init(&cl, "/tmp/x", NULL, 70000, err, sizeof err), -1, "port 70000 is refused");
+	memset(&cl, 0, sizeof cl);
+	for (const char *const *a = (const char *const[]){ "127.0.0.1", "127.1.2.3", "::1", "localhost", NULL };
+	     *a; a++) {
+		is_int(embed_set_listen(&cl, *a, err, sizeof err), 0, "listen %s is taken", *a);
+		is_str(cl.listen, *a, "... into the cluster");
+	}
+	for (const char *const *a = (const char *const[]){ "0.0.0.0", "*", "10.1.2.3", "::", "128.0.0.1",
+							   "127.0.0.1,10.0.0.1", "", NULL };
+	     *a; a++) {
+		int want = **a ? -1 : 0;
+		is_int(embed_set_listen(&cl, *a, err, sizeof err), want, "listen \"%s\" is %s", *a,
+		       want ? "refused (not loopback)" : "no TCP");
+		is_str(cl.listen, "", "... and no address is kept");
+	}
 	snprintf(dir, sizeof dir, "/tmp/%0100d", 0);
 	is_int(embed_init(&cl, dir, NULL, 0, err, sizeof err), -1,
 	       "a socket path over 107 bytes is refused");

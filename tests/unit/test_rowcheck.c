@@ -2,8 +2,10 @@
  * test_rowcheck.c - unit tests of stages/extract/rowcheck.c: rows checked
  * against a small source built here (a type error with its line, column
  * and reason, a required field without its column, an enum value and its
- * canonical label, max_length, a null value, a good row), the counts in
- * the manifest, and what rows.tsv and rejects.tsv hold.
+ * canonical label, max_length, a null value, a good row), a CSV's text
+ * guards (="2023", '2020004) and a formula without its value (an .xlsx
+ * cell READER_NO_VALUE), the counts in the manifest, and what rows.tsv
+ * and rejects.tsv hold.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +98,8 @@ int main(void)
 	const char *badint[] = { "2020002", "二三", "升学", "数控", "" };
 	const char *badenum[] = { "2020003", "2023", "失业", "数控技术专业", "" };
 	const char *nulls[] = { "", "2023", "", "", "-1" };
+	const char *guarded[] = { "'2020004", "=\"2023\"", "=\" 企业就业 \"", "'数控", "'5000" };
+	const char *formula[] = { "2020005", "2023", "", "", "" };
 
 	if (!mkdtemp(dir))
 		return 1;
@@ -133,17 +137,29 @@ int main(void)
 	rowcheck_row(&rc, record(5, 5, badint));
 	rowcheck_row(&rc, record(6, 5, badenum));
 	rowcheck_row(&rc, record(7, 5, nulls));
-	ok(m.rows_read == 5 && m.rows_loaded == 1 && m.rows_rejected == 4, "counts: %lld read, %lld loaded, %lld rejected",
+	rc.text_guards = 1;
+	ok(rowcheck_row(&rc, record(8, 5, guarded)) == 0 && m.rows_loaded == 2, "text guards: the row is loaded");
+	rc.text_guards = 0;
+	rc.no_value_cells = 1;
+	{
+		csvin_record *r = record(9, 5, formula);
+		r->fields[4] = (char *)READER_NO_VALUE;
+		r->lens[4] = READER_NO_VALUE_LEN;
+		rowcheck_row(&rc, r);
+	}
+	ok(m.rows_read == 7 && m.rows_loaded == 2 && m.rows_rejected == 5, "counts: %lld read, %lld loaded, %lld rejected",
 	   m.rows_read, m.rows_loaded, m.rows_rejected);
-	ok(rc.printed == 6, "six rejected cells: %ld", rc.printed);
+	ok(rc.printed == 7, "seven rejected cells: %ld", rc.printed);
 	ok(rows_commit(rc.rows, err, sizeof err) == 0 && rows_commit(rc.rejects, err, sizeof err) == 0, "committed");
 	snprintf(path, sizeof path, "%s/rows.tsv", dir);
 	n = read_lines(path, got, 16);
-	ok(n == 1, "one line in rows.tsv: %d", n);
+	ok(n == 2, "two lines in rows.tsv: %d", n);
 	is_str(got[0], "4\t2022-2023\t2020001\t2023\t就业\t数控\t5000", "the good row, its enum label canonical");
+	is_str(got[1], "8\t2022-2023\t2020004\t2023\t就业\t'数控\t5000",
+	       "guards: '2020004 (digits), =\"2023\", '5000 (a number) give the value; '数控 (text) keeps it");
 	snprintf(path, sizeof path, "%s/rejects.tsv", dir);
 	n = read_lines(path, got, 16);
-	ok(n == 6, "six lines in rejects.tsv: %d", n);
+	ok(n == 7, "seven lines in rejects.tsv: %d", n);
 	is_str(got[0], "3\t\\N\t\\N\tnote\t\\N\tnot_null\t备注: a value is required (the file has no 备注 column)",
 	       "a required field without its column");
 	is_str(got[1], "5\t2\t届别\ty\t二三\tinteger\t届别: \"二三\" is not a number", "a type error: line, column, reason");
@@ -152,6 +168,8 @@ int main(void)
 	       "max_length");
 	is_str(got[4], "7\t1\t学号\tsid\t\tnot_null\t学号: a value is required", "a null value");
 	is_str(got[5], "7\t5\t起薪\tpay\t-1\tmin\t起薪: -1 is below the minimum 0", "a value below its minimum");
+	is_str(got[6], "9\t5\t起薪\tpay\t\\N\tformula\t起薪: a formula without a cached value; open and save the file "
+	       "in Excel or LibreOffice to compute it", "a formula without its value");
 	rc.rows = rc.rejects = NULL;
 	rowcheck_free(&rc);
 	manifest_clear(&m);

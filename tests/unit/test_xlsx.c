@@ -11,6 +11,7 @@
  * (an error adds "ERROR: message"), and compared with the expected text.
  * While reading, the record invariants are checked on every row.
  */
+#include "lib/readers/reader.h"
 #include "lib/readers/xlsx.h"
 #include "lib/readers/xlsxpar.h"
 #include "tests/unit/tap.h"
@@ -193,26 +194,32 @@ static const char STYLES[] = XMLDECL
 	"<dxfs count=\"1\"><dxf><numFmt numFmtId=\"9\" formatCode=\"yyyy\"/></dxf></dxfs>"
 	"</styleSheet>";
 
+/* The part names of a one-sheet workbook, as Excel writes them. */
+static const char *const PARTS_ONE[] = {
+	"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+	"xl/sharedStrings.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml"
+};
+
+/* Write a one-sheet workbook around sheet1 with shared strings sst and
+ * STYLES, its parts named as in names (PARTS_ONE's order). */
+static const char *one_sheet_names(const char *name, const char *const names[7], const char *sst,
+				   const char *sheet1)
+{
+	const char *path = tpath(name);
+	zipFile zf = zip_new(path);
+	const char *data[7] = { "<Types/>", ROOT_RELS, WB_ONE, WB_ONE_RELS, sst, STYLES, sheet1 };
+
+	for (int i = 0; i < 7; i++)
+		zip_add(zf, names[i], data[i], strlen(data[i]), Z_DEFLATED);
+	zip_done(zf);
+	return path;
+}
+
 /* Write a one-sheet workbook around sheet1 with shared strings sst and
  * STYLES. */
 static const char *one_sheet_sst(const char *name, const char *sst, const char *sheet1)
 {
-	const char *path = tpath(name);
-	zipFile zf = zip_new(path);
-	part p[] = {
-		{ "[Content_Types].xml", "<Types/>" },
-		{ "_rels/.rels", ROOT_RELS },
-		{ "xl/workbook.xml", WB_ONE },
-		{ "xl/_rels/workbook.xml.rels", WB_ONE_RELS },
-		{ "xl/sharedStrings.xml", sst },
-		{ "xl/styles.xml", STYLES },
-		{ "xl/worksheets/sheet1.xml", sheet1 },
-		{ NULL, NULL }
-	};
-
-	zip_parts(zf, p);
-	zip_done(zf);
-	return path;
+	return one_sheet_names(name, PARTS_ONE, sst, sheet1);
 }
 
 /* Write a one-sheet workbook around sheet1 (with SST and STYLES). */
@@ -256,7 +263,10 @@ static void sb_rec(sbuf *b, const csvin_record *rec)
 	for (size_t i = 0; i < rec->nfields; i++) {
 		if (i)
 			sb_str(b, "|");
-		sb_add(b, rec->fields[i], rec->lens[i]);
+		if (rec->lens[i] == READER_NO_VALUE_LEN && rec->fields[i][0] == '\0')
+			sb_str(b, "<no value>");
+		else
+			sb_add(b, rec->fields[i], rec->lens[i]);
 	}
 	sb_str(b, "\n");
 }
@@ -268,7 +278,8 @@ static void check_rec(const csvin_record *rec, long prev_line)
 		  rec->lens[rec->nfields - 1] == 0;
 
 	for (size_t i = 0; i < rec->nfields; i++)
-		if (strlen(rec->fields[i]) != rec->lens[i])
+		if (strlen(rec->fields[i]) != rec->lens[i] &&
+		    !(rec->lens[i] == READER_NO_VALUE_LEN && rec->fields[i][0] == '\0'))
 			bad = 1;
 	invariant_bad += bad;
 }
@@ -447,7 +458,7 @@ static const char MAIN_SHEET1_TEXT[] =
 	"2:学号|姓名|Hello World|東京|A&B <C> 中|line1\r\nline2|a_x000D_b\n"
 	"3:42|3.14|-17.5|1e+20|0.30000000000000004|0|7|1.2345678901234568e+17|"
 	"9007199254740992|0.0015|12|-123456789012345\n"
-	"4:TRUE|FALSE|#N/A|45.14|abc & d||#DIV/0!\n"
+	"4:TRUE|FALSE|#N/A|45.14|abc & d|<no value>|#DIV/0!\n"
 	"5:2023-06-30|2023-06-30|2023-06-30 12:00:00|1900-02-29|1900-03-01|1900-02-28|"
 	"1900-01-01|1900-01-00|12:00:00|18:00:00\n"
 	"6:45107|45107|2023-06-30|1234.5|06:00:00|2023-06-30|2023-06-30|12:00:00|-1|"
@@ -604,7 +615,7 @@ static void test_openpyxl(void)
 	       "2:学号|姓名|毕业日期|起薪（元/月）|是否对口|备注\n"
 	       "3:2020010001|张三|2023-06-30|4500|TRUE|双证\n"
 	       "4:2020010002|李四|2023-06-30 08:30:00|4090.5|FALSE\n"
-	       "6:2020010003|王五|2023-07-01|-1.25||A&B<C> 中\n"
+	       "6:2020010003|王五|2023-07-01|-1.25|<no value>|A&B<C> 中\n"
 	       "7:||08:30:00|||  两边空格  \n"
 	       "8:1e+20|0.1|0.3333333333333333|123456789012345||行1\n行2\n"
 	       "9:|||||||稀疏\n",
@@ -1017,7 +1028,7 @@ static void test_bombs(void)
 }
 
 /* A formula without a cached value as the sheet's first text cell (as
- * openpyxl writes it): an empty cell, read with no text buffer yet. */
+ * openpyxl writes it), read with no text buffer yet: READER_NO_VALUE. */
 static void test_formula_first(void)
 {
 	const char *p = one_sheet("formula_first.xlsx", SHEET(
@@ -1025,7 +1036,44 @@ static void test_formula_first(void)
 		"<row r=\"2\"><c r=\"A2\" t=\"str\"><f>A1&amp;\"x\"</f></c></row>"
 		"<row r=\"3\"><c r=\"A3\" t=\"str\"><f>2</f><v>2</v></c></row>"));
 
-	expect("formula without a cached value first: an empty cell", p, NULL, "1:|b\n3:2\n");
+	expect("formula without a cached value first: no value", p, NULL, "1:<no value>|b\n2:<no value>\n3:2\n");
+}
+
+/* Cells as other writers than Excel write them: each sheet and what it reads. */
+static void test_other_writers(void)
+{
+	static const struct { const char *what, *file, *sheet, *want; } t[] = {
+		/* an inline string with a <v> and an <is>: the <is> text, as
+		 * Excel shows it; a <v> alone, as LibreOffice writes it */
+		{ "inline strings: <is> over <v>, <v> alone", "inline_v.xlsx", SHEET(
+			"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><v>1.0</v><is><t>1.</t></is></c>"
+			"<c r=\"B1\" t=\"inlineStr\"><is><t>x</t></is><v>y</v></c>"
+			"<c r=\"C1\" t=\"inlineStr\"><v>LibreOffice</v></c></row>"),
+		  "1:1.|x|LibreOffice\n" },
+		/* ISO times of day in t="d" cells: HH:MM:SS like the date-times */
+		{ "ISO times without fraction or zone", "iso_time.xlsx", SHEET(
+			"<row r=\"2\"><c r=\"A2\" t=\"d\"><v>23:44:51.894</v></c>"
+			"<c r=\"B2\" t=\"d\"><v>08:30:00</v></c><c r=\"C2\" t=\"d\"><v>08:30:00Z</v></c>"
+			"<c r=\"D2\" t=\"d\"><v>2023-06-30T23:44:51.894</v></c></row>"),
+		  "2:23:44:51|08:30:00|08:30:00|2023-06-30 23:44:51\n" },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		expect(t[i].what, one_sheet(t[i].file, t[i].sheet), NULL, t[i].want);
+}
+
+/* Zip entries named with backslashes (xl\\workbook.xml), as some Windows
+ * tools write them, in any case: read as the parts they name. */
+static void test_backslash_names(void)
+{
+	static const char *const names[7] = {
+		"[Content_Types].xml", "_rels\\.rels", "xl\\workbook.xml", "XL\\_rels\\Workbook.xml.rels",
+		"xl\\sharedStrings.xml", "xl\\styles.xml", "xl\\worksheets\\sheet1.xml"
+	};
+	const char *path = one_sheet_names("backslash.xlsx", names, SST, SHEET(
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" s=\"1\"><v>45107</v></c></row>"));
+
+	expect("zip entries named with backslashes", path, NULL, "1:姓名|2023-06-30\n");
 }
 
 /* Remove the temp dir and the workbooks in it (no subdirectories). */
@@ -1177,6 +1225,8 @@ int main(void)
 	test_damaged();
 	test_bombs();
 	test_formula_first();
+	test_other_writers();
+	test_backslash_names();
 	test_parts();
 	is_int(invariant_bad, 0, "record invariants held on every row (nfields >= 1, last field "
 	       "non-empty, lens, rising lines, offset 0, sticky end)");
