@@ -304,6 +304,10 @@ int cmd_report(const cfg *c, const char *config, const opts *o, int argc, char *
 		log_error("--format %s writes a file: say which with -o FILE", fmt);
 		return EXIT_USAGE;
 	}
+	if (o->ro.region && o->school) {
+		log_error("--region sets every school side by side: leave out --school %s", o->school);
+		return EXIT_USAGE;
+	}
 	if (o->ro.region)
 		school = NULL;
 	else if (!school) {

@@ -16,6 +16,7 @@
  * school.  Rows are matched by their text cells (a column numbering the
  * rows 1, 2, ... is left out of the match and numbered again), so a table
  * whose rows come from breakdowns lists the union of the schools' rows.
+ * A text block becomes each school's paragraph after the school's name.
  */
 #include "pipeline/report_int.h"
 
@@ -245,7 +246,7 @@ static void merged_row(const merge *m, size_t j, ftable *ft)
 {
 	const ftable *t0 = &m->per[0]->t[m->ti];
 	fcell *out = &ft->cells[j * ft->ncols];
-	const fcell *cells[REPORT_MAX_SCHOOLS];
+	const fcell **cells = xcalloc(m->n + 1, sizeof *cells);
 	size_t first = 0;
 
 	while (m->src[j * m->n + first] == SIZE_MAX)
@@ -269,6 +270,25 @@ static void merged_row(const merge *m, size_t j, ftable *ft)
 		}
 		region_cell(out++, cells, m->n);
 	}
+	free(cells);
+}
+
+/* Text block ti of the schools into ft: each school's paragraph after
+ * its name, one a line, and its footnotes, named after it. */
+static void region_text(report_data *const *per, size_t n, size_t ti, ftable *ft)
+{
+	str b = STR_INIT;
+
+	ft->kind = LK_TEXT;
+	ft->lt = per[0]->t[ti].lt;
+	ft->title = xstrdup(per[0]->t[ti].title);
+	for (size_t i = 0; i < n; i++) {
+		const ftable *t = &per[i]->t[ti];
+		str_addf(&b, "%s%s：%s", i ? "\n" : "", per[i]->school_name, t->text ? t->text : "—");
+		for (size_t k = 0; k < t->nnotes; k++)
+			report_push_str(&ft->notes, &ft->nnotes, xasprintf("%s：%s", per[i]->school_name, t->notes[k]));
+	}
+	ft->text = str_steal(&b);
 }
 
 report_data *report_region(report_data *const *per, size_t n)
@@ -294,6 +314,12 @@ report_data *report_region(report_data *const *per, size_t n)
 	for (; r->nt < per[0]->nt; r->nt++) {
 		merge m = { .per = per, .n = n, .ti = r->nt };
 		ftable *ft = &r->t[r->nt];
+		if (per[0]->t[r->nt].kind == LK_TEXT) {
+			region_text(per, n, r->nt, ft);
+			continue;
+		}
+		ft->kind = per[0]->t[r->nt].kind;
+		ft->lt = per[0]->t[r->nt].lt;
 		merge_columns(&m);
 		merge_rows(&m);
 		merged_head(&m, ft);

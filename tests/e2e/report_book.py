@@ -203,12 +203,12 @@ def csv_tables(path):
             cur[3].append(row[0])
         else:
             cur[2].append(row)
-    return [t for t in tables if t[1] is not None]
+    return [t for t in tables if t[1] is not None and len(t[1]) > 1]
 
 
 def check_csv(path, md):
     counts = dict(numbers=0, marks=0)
-    tables = md_tables(md)
+    tables = [b for b in md_tables(md) if b[1] is not None]
     got = csv_tables(path)
     if [t[0] for t in got] != [t[0] for t in tables]:
         bad(f"CSV titles {[t[0] for t in got]}")
