@@ -374,9 +374,8 @@ static void write_csv_table(const ftable *t, FILE *out)
 	if (t->kind == LK_TEXT) {
 		csv_field(out, t->text ? t->text : "", NULL, 1);
 		fputs("\r\n", out);
-	} else {
+	} else
 		csv_head(t, noted, out);
-	}
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
 			const fcell *x = &t->cells[r * t->ncols + c];

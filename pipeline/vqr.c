@@ -150,7 +150,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 	case 1003: o->layout = arg; break;
 	case 1004: o->table = arg; break;
 	case 'o': o->output = arg; break;
-	case 1009: o->bom = 1; break;
+	case 1008: o->bom = 1; break;
 	case 'n': o->dry_run = 1; break;
 	case 'j': o->summary_json = arg; break;
 	case 1005:
@@ -162,7 +162,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 		break;
 	case 1006: o->stale = 1; break;
 	case 1007: o->source = arg; break;
-	case 1008: o->password_stdin = 1; break;
+	case 1009: o->password_stdin = 1; break;
 	case 'P': o->ro.publish = 1; break;
 	case 'R': o->ro.region = 1; break;
 	case 'B':
@@ -191,13 +191,13 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "layout", required_argument, NULL, 1003 },
 		{ "table", required_argument, NULL, 1004 },
 		{ "output", required_argument, NULL, 'o' },
-		{ "bom", no_argument, NULL, 1009 },
+		{ "bom", no_argument, NULL, 1008 },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },
 		{ "stale", no_argument, NULL, 1006 },
 		{ "source", required_argument, NULL, 1007 },
-		{ "password-stdin", no_argument, NULL, 1008 },
+		{ "password-stdin", no_argument, NULL, 1009 },
 		{ "publish", no_argument, NULL, 'P' },
 		{ "id-block", required_argument, NULL, 'B' },
 		{ "region", no_argument, NULL, 'R' } } };

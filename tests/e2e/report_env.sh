@@ -2,9 +2,9 @@
 # env.sh: report_env NAME makes the test database NAME, a configuration
 # ($CFG, over the whole shipped catalog), and inserts the figures of the
 # 2023 quality report (tests/data/report/seed_2022-2023.sql; three TAP
-# tests); $LAYOUT is the shipped layout and $DATA the report's test data.
-# $PY is Debian's python3, where scripts/deps.sh installs python3-openpyxl
-# (another python3 first on PATH may not have it).
+# tests); $LAYOUT is the shipped layout and $DATA the report's test
+# data.  $PY is Debian's python3, where scripts/deps.sh installs
+# python3-openpyxl (another python3 first on PATH may not have it).
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 report_env() {
