@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/db/embed.h"
@@ -296,7 +297,7 @@ int cmd_report(const cfg *c, const char *config, const opts *o, int argc, char *
 	(void)argc;
 	(void)argv;
 	if (!rf) {
-		log_error("--format %s: text, markdown, csv or xlsx", fmt);
+		log_error("--format %s: text, markdown, csv, html or xlsx", fmt);
 		return EXIT_USAGE;
 	}
 	if (report_format_file_only(rf) && !o->output) {

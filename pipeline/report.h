@@ -107,7 +107,9 @@ int report_format_file_only(const report_format *fmt);
 
 /* Write the tables in format fmt into the file path: into a temporary
  * file in path's directory, renamed to path once complete (path is
- * untouched on failure), beginning with fmt's byte-order mark.  Returns 0, or -1 with err. */
+ * untouched on failure), beginning with fmt's byte-order mark; a path
+ * that is a device or a pipe is written as it is, a directory refused.
+ * Returns 0, or -1 with err. */
 int report_save(const report_data *r, const report_format *fmt, const char *path, char *err, size_t errlen);
 
 /* Free filled tables (NULL is fine). */

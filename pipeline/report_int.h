@@ -8,12 +8,16 @@
 #define VQR_REPORT_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "pipeline/report.h"
 
 #define MAX_BY 16               /* breakdown fields of a rows_from table */
 
 enum { AL_AUTO, AL_LEFT, AL_RIGHT };
+
+/* The chart of a table in HTML. */
+enum { CH_NONE, CH_BARS, CH_STACK };
 
 /* What a block of the layout is. */
 enum { LK_TABLE, LK_TEXT, LK_FIGURES };
@@ -64,6 +68,10 @@ typedef struct ltable {
 	char **vnames;          /* LK_TEXT: the names of the values (nvals) */
 	lcell *vals;            /* LK_TEXT: the values (nvals) */
 	size_t nvals;
+	int chart;              /* CH_NONE, CH_BARS or CH_STACK (chart: type) */
+	size_t chart_label;     /* chart: the column of the labels (0-based) */
+	size_t chart_value;     /* chart: the column of the values (0-based) */
+	char *chart_unit;       /* chart: the unit of the values, or NULL */
 	int line, col;          /* where the table starts */
 } ltable;
 
@@ -158,5 +166,12 @@ const char *report_var_of(const vars *v, const char *name, size_t n, int *known)
 /* Expand a checked template: a new string (the caller frees it); an
  * optional group [...] with an empty variable in it is left out. */
 char *report_tmpl_expand(const char *s, const vars *v);
+
+/* The HTML format (report_html.c): the document's start (with heading,
+ * may be NULL), one block, and its end.  They write to out; the caller
+ * checks ferror. */
+void report_html_begin(const report_data *r, FILE *out);
+void report_html_block(const report_data *r, const ftable *t, FILE *out);
+void report_html_end(const report_data *r, FILE *out);
 
 #endif

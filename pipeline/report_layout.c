@@ -386,6 +386,41 @@ static int read_rows_from(ld *L, const yaml_node_t *n, const yaml_node_t *from, 
 	return read_row(L, v, t->row, t->ncols, extra, nextra);
 }
 
+/* A column number of chart key key (1 = the first column) into *col. */
+static int chart_col(ld *L, const yaml_node_t *c, const char *key, const ltable *t, size_t *col)
+{
+	yaml_node_t *v = get(L, c, key);
+	long k;
+	char *end;
+
+	if (!v)
+		return 0;
+	if (!is_scalar(v) || (k = strtol(sval(v), &end, 10)) < 1 || *end || (size_t)k > t->ncols)
+		return fail(L, v, "chart: %s is a column number from 1 to %zu", key, t->ncols);
+	*col = (size_t)k - 1;
+	return 0;
+}
+
+/* chart: {type: bars | stack, label: N, value: N, unit: TEXT} of table t
+ * (HTML draws it). */
+static int read_chart(ld *L, const yaml_node_t *c, ltable *t)
+{
+	static const char *const keys[] = { "type", "label", "value", "unit", NULL };
+	yaml_node_t *v;
+
+	if (want(L, c, YAML_MAPPING_NODE, "chart") < 0 || check_keys(L, c, "chart", keys) < 0)
+		return -1;
+	if (!(v = get(L, c, "type")) || !is_scalar(v) || (strcmp(sval(v), "bars") && strcmp(sval(v), "stack")))
+		return fail(L, v ? v : c, "chart needs type: bars or stack");
+	t->chart = strcmp(sval(v), "bars") == 0 ? CH_BARS : CH_STACK;
+	t->chart_value = t->ncols - 1;
+	if (chart_col(L, c, "label", t, &t->chart_label) < 0 || chart_col(L, c, "value", t, &t->chart_value) < 0)
+		return -1;
+	if ((v = get(L, c, "unit")) && !(t->chart_unit = tmpl_of(L, v, "unit", NULL, 0)))
+		return -1;
+	return 0;
+}
+
 /* A text block (n, with its text: template): its values first (their
  * names are the template's variables), then the template. */
 static int read_text(ld *L, const yaml_node_t *n, const yaml_node_t *text, ltable *t)
@@ -452,7 +487,7 @@ static int read_grid(ld *L, const yaml_node_t *n, ltable *t)
 static int read_table(ld *L, const yaml_node_t *n, ltable *t)
 {
 	static const char *const keys[] = { "id", "title", "columns", "rows", "rows_from", "row", "notes",
-					    "text", "values", "figures", NULL };
+					    "text", "values", "figures", "chart", NULL };
 	yaml_node_t *v, *text, *figs;
 
 	t->line = (int)n->start_mark.line + 1;
@@ -485,7 +520,9 @@ static int read_table(ld *L, const yaml_node_t *n, ltable *t)
 		return fail(L, get(L, n, "values"), "values go with text: (a paragraph template)");
 	if (text)
 		return read_text(L, n, text, t);
-	return figs ? read_figures(L, n, figs, t) : read_grid(L, n, t);
+	if ((figs ? read_figures(L, n, figs, t) : read_grid(L, n, t)) < 0)
+		return -1;
+	return (v = get(L, n, "chart")) ? read_chart(L, v, t) : 0;
 }
 
 static void cells_free(lcell *c, size_t n)
@@ -515,7 +552,7 @@ void report_layout_free(report_layout *l)
 		free_each((void *const *)t->by, t->nby);
 		free_each((void *const *)t->order, t->norder);
 		cells_free(t->row, t->row ? t->ncols : 0);
-		free(t->text);
+		FREE_ALL(t->text, t->chart_unit);
 		free_each((void *const *)t->vnames, t->nvals);
 		free(t->vnames);
 		cells_free(t->vals, t->nvals);

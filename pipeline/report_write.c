@@ -220,8 +220,9 @@ static void text_row(const ftable *t, size_t r, const int *w, const int *mw, str
 	put_line(out, line);
 }
 
-static void write_text_table(const ftable *t, FILE *out)
+static void write_text_table(const report_data *r, const ftable *t, FILE *out)
 {
+	(void)r;
 	int *w = xcalloc(t->ncols + 1, sizeof *w), *mw = xcalloc(t->ncols + 1, sizeof *mw);
 	str line = STR_INIT;
 
@@ -262,8 +263,9 @@ static void md_notes(const ftable *t, FILE *out)
 	}
 }
 
-static void write_md_table(const ftable *t, FILE *out)
+static void write_md_table(const report_data *r, const ftable *t, FILE *out)
 {
+	(void)r;
 	if (t->kind == LK_TEXT) {
 		fprintf(out, "## %s\n\n", t->title);
 		md_text(out, t->text ? t->text : "");
@@ -365,10 +367,11 @@ static const char *csv_text(const fcell *x)
 	return x->num;
 }
 
-static void write_csv_table(const ftable *t, FILE *out)
+static void write_csv_table(const report_data *rd, const ftable *t, FILE *out)
 {
 	int *noted = csv_noted(t);
 
+	(void)rd;
 	csv_field(out, t->title, NULL, 1);
 	fputs("\r\n", out);
 	if (t->kind == LK_TEXT) {
@@ -412,7 +415,9 @@ static void heading_csv(const char *heading, FILE *out)
 struct report_format {
 	const char *name;       /* as --format names it */
 	void (*heading)(const char *heading, FILE *out); /* the report's heading */
-	void (*table)(const ftable *t, FILE *out); /* one table */
+	void (*table)(const report_data *r, const ftable *t, FILE *out); /* one table */
+	void (*begin)(const report_data *r, FILE *out); /* before the heading, or NULL */
+	void (*end)(const report_data *r, FILE *out); /* after the last table, or NULL */
 	const char *between;    /* between two tables */
 	int (*file)(const report_data *r, const char *path, char *err, size_t errlen); /* or a whole file */
 	const char *bom;        /* byte-order mark that begins a file, or NULL */
@@ -420,11 +425,12 @@ struct report_format {
 
 /* The formats, by name. */
 static const report_format formats[] = {
-	{ "text", heading_text, write_text_table, "\n", NULL, NULL },
-	{ "markdown", heading_md, write_md_table, "\n", NULL, NULL },
-	{ "md", heading_md, write_md_table, "\n", NULL, NULL },
-	{ "csv", heading_csv, write_csv_table, "\r\n", NULL, "\xEF\xBB\xBF" },
-	{ "xlsx", NULL, NULL, NULL, report_xlsx_write, NULL },
+	{ "text", heading_text, write_text_table, NULL, NULL, "\n", NULL, NULL },
+	{ "markdown", heading_md, write_md_table, NULL, NULL, "\n", NULL, NULL },
+	{ "md", heading_md, write_md_table, NULL, NULL, "\n", NULL, NULL },
+	{ "csv", heading_csv, write_csv_table, NULL, NULL, "\r\n", NULL, "\xEF\xBB\xBF" },
+	{ "html", NULL, report_html_block, report_html_begin, report_html_end, "\n", NULL, NULL },
+	{ "xlsx", NULL, NULL, NULL, NULL, NULL, report_xlsx_write, NULL },
 };
 
 const report_format *report_format_find(const char *name)
@@ -452,13 +458,17 @@ int report_write(const report_data *r, const report_format *fmt, FILE *out)
 		errno = EINVAL;
 		return -1;
 	}
-	if (r->heading)
+	if (fmt->begin)
+		fmt->begin(r, out);
+	if (r->heading && fmt->heading)
 		fmt->heading(r->heading, out);
 	for (size_t i = 0; i < r->nt; i++) {
 		if (i)
 			fputs(fmt->between, out);
-		fmt->table(&r->t[i], out);
+		fmt->table(r, &r->t[i], out);
 	}
+	if (fmt->end)
+		fmt->end(r, out);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -482,12 +492,41 @@ static int save_tmp(const report_data *r, const report_format *fmt, const char *
 	return rc ? err_set(err, errlen, "%s: %s", tmp, strerror(errno)) : 0;
 }
 
+/* Write r in fmt straight to path, which exists and is not a regular
+ * file (a device such as /dev/stdout, a pipe): renaming a file over it
+ * would replace it.  0, or -1 with err. */
+static int save_direct(const report_data *r, const report_format *fmt, const char *path, char *err,
+		       size_t errlen)
+{
+	FILE *f;
+	int rc;
+
+	if (fmt->file)
+		return err_set(err, errlen, "%s: cannot write there: --format xlsx needs a regular file", path);
+	if (!(f = fopen(path, "wb")))
+		return err_set(err, errlen, "%s: cannot write there: %s", path, strerror(errno));
+	report_write_bom(fmt, f);
+	rc = report_write(r, fmt, f);
+	if (fflush(f))
+		rc = -1;
+	if (fclose(f))
+		rc = -1;
+	return rc ? err_set(err, errlen, "%s: cannot write there: %s", path, strerror(errno)) : 0;
+}
+
 int report_save(const report_data *r, const report_format *fmt, const char *path, char *err, size_t errlen)
 {
 	const char *slash = strrchr(path, '/');
-	char *tmp = xasprintf("%.*s.%s.XXXXXX", slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
-	int fd = mkstemp(tmp), rc;
+	struct stat st;
+	char *tmp;
+	int fd, rc;
 
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return err_set(err, errlen, "%s: cannot write there: it is a directory", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return save_direct(r, fmt, path, err, errlen);
+	tmp = xasprintf("%.*s.%s.XXXXXX", slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
+	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = err_set(err, errlen, "%s: cannot write there: %s", path, strerror(errno));
 		free(tmp);

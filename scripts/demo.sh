@@ -2,7 +2,8 @@
 # demo.sh - the main job on the embedded default, on a fresh Debian
 # machine: install what is missing, build vqr, let it create its own
 # private PostgreSQL cluster, load the seed college's 2022-2023 exports
-# from the inbox, and print the quality report's tables from the database.
+# from the inbox, print the quality report's tables from the database and
+# write it as one HTML page with charts ($DIR/report-2022-2023.html).
 #
 #   sh scripts/demo.sh            (runtime data in ./var, or VQR_DEMO_DIR)
 set -eu
@@ -37,7 +38,10 @@ $VQR init
 # data, exit 2 means some row was rejected (vqr.reject has each reason).
 $VQR run || [ $? -eq 2 ]
 $VQR report --school CQGYGJ --year 2022-2023 --layout "$TOP/config/report/quality_report.yaml"
+$VQR report --school CQGYGJ --year 2022-2023 --layout "$TOP/config/report/quality_report.yaml" \
+	--format html -o "$DIR/report-2022-2023.html"
 echo
+echo "demo: the report with charts (open it in a browser): $DIR/report-2022-2023.html"
 echo "demo: the findings: $VQR status"
 echo "demo: every value: $VQR show --all"
 echo "demo: query it yourself: $VQR db start   (prints the psql command)"

@@ -16,13 +16,15 @@ PKGS="$PKGS adduser dpkg-dev systemd logrotate"
 PKGS="$PKGS libfreexl-dev"
 # libxlsxwriter-dev: vqr report --format xlsx (pipeline/report_xlsx.c).
 PKGS="$PKGS libxlsxwriter-dev"
-# python3-openpyxl: tests/e2e/report_xlsx.t reads the workbook back.
+# python3-openpyxl: tests/e2e/report_xlsx.t reads the workbook back, and
+# tests/cli/differential.t reads the .xlsx corpus of tests/corpus/ with it,
+# the trusted reader vqr's records are compared with.
 PKGS="$PKGS python3-openpyxl"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
-# python3-openpyxl: tests/cli/differential.t reads the .xlsx corpus of
-# tests/corpus/ with it, the trusted reader vqr's records are compared with.
-PKGS="$PKGS python3-openpyxl"
+# tests/e2e/report_html.t: an HTML parser, an image reader for the
+# screenshot, headless Chromium to render the page, a CJK font to draw it.
+PKGS="$PKGS python3-html5lib python3-pil chromium fonts-wqy-microhei"
 # clang and its libFuzzer runtime: the fuzz targets (make fuzz, and the short run in make check).
 PKGS="$PKGS clang libclang-rt-dev"
 # Optional: only the benchmark (bench/e2e.sh) uses it, never make check.

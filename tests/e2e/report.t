@@ -225,7 +225,7 @@ bad "a value that is not a value" 'tables:
 
 # Usage errors.
 out=$(vqr -c "$CFG" report --layout "$LAYOUT" --format pdf 2>&1); rc=$?
-is "$rc" 1 "--format pdf exits 1"; like "$out" "*--format pdf: text, markdown, csv*xlsx*" "  and names the formats"
+is "$rc" 1 "--format pdf exits 1"; like "$out" "*--format pdf: text, markdown, csv, html or xlsx*" "  and names the formats"
 out=$(vqr -c "$CFG" report --layout "$LAYOUT" --year 2023 2>&1); rc=$?
 is "$rc" 1 "--year 2023 exits 1"; like "$out" "*like 2022-2023*" "  and shows how a year is written"
 out=$(vqr -c "$CFG" report --layout "$LAYOUT" --school NOPE 2>&1); rc=$?

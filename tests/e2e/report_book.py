@@ -213,6 +213,11 @@ def check_csv(path, md):
     if [t[0] for t in got] != [t[0] for t in tables]:
         bad(f"CSV titles {[t[0] for t in got]}")
     for (title, head, rows, notes), (_, chead, crows, cnotes) in zip(tables, got):
+        if head is None:
+            # a text block: its paragraph on the line after the title
+            if [md_plain(chead[0]).replace("\n", " ")] != [md_plain(n) for n in notes[:1]]:
+                bad(f"{title}: CSV paragraph {chead!r}, the report {notes[:1]!r}")
+            continue
         cols = [i for i, h in enumerate(chead) if h != "注"]
         if [chead[i] for i in cols] != head or cnotes != notes or len(crows) != len(rows):
             bad(f"{title}: CSV header {chead}, notes {cnotes}, {len(crows)} rows")

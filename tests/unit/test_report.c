@@ -43,7 +43,8 @@ static void test_formats(void)
 	   "markdown is a format");
 	ok(report_format_find("md") != NULL, "md names markdown too");
 	ok(report_format_find("csv") != NULL, "csv is a format");
-	ok(report_format_find("html") == NULL, "html is not");
+	ok(report_format_find("html") != NULL, "html is a format");
+	ok(report_format_find("pdf") == NULL, "pdf is not");
 }
 
 /* A figure cell: num with suffix, its numerator and denominator (NULL:

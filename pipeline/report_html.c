@@ -1,0 +1,237 @@
+/*
+ * report_html.c - the quality report as one self-contained HTML file
+ * (`vqr report --format html`): the tables, the text and key figures as
+ * paragraphs and cards, the charts a table's layout asks for (chart:) as
+ * inline SVG (report_svg.c), footnotes (†) under their block.  No script,
+ * no fetch: system fonts (a CJK stack), CSS inline, readable on a phone
+ * (tables scroll sideways, charts scale), printable on A4.
+ */
+#include "pipeline/report_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/util/mem.h"
+#include "lib/util/str.h"
+#include "pipeline/report_svg.h"
+
+static const char css[] =
+	":root{font-family:\"PingFang SC\",\"Noto Sans CJK SC\",\"Microsoft YaHei\",sans-serif;color:#1d232b;"
+	"line-height:1.6}\n"
+	"body{margin:0;background:#fff}\n"
+	"main{max-width:960px;margin:0 auto;padding:12px 16px 32px}\n"
+	"h1{font-size:1.5em;margin:.4em 0;border-bottom:3px solid #1f5fa8;padding-bottom:.3em}\n"
+	"h2{font-size:1.15em;margin:1.4em 0 .5em;color:#123f73}\n"
+	".scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}\n"
+	"table{border-collapse:collapse;font-size:.92em}\n"
+	"th,td{border:1px solid #c9d1dc;padding:4px 8px;vertical-align:top}\n"
+	"th{background:#eef2f7;font-weight:600}\n"
+	"td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
+	".mark{color:#b8403a}\n"
+	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}\n"
+	".card{border:1px solid #d5dce6;border-radius:6px;padding:6px 10px;background:#f8fafc}\n"
+	".card .v{font-size:1.35em;font-weight:700;color:#1f5fa8}\n"
+	".card .l{font-size:.85em;color:#444}\n"
+	"figure{margin:10px 0}\n"
+	"svg.chart{display:block;width:100%;max-width:640px;height:auto}\n"
+	"figcaption,.notes,footer{font-size:.82em;color:#555}\n"
+	".notes{margin:.4em 0;padding-left:0;list-style:none}\n"
+	"@media print{@page{size:A4;margin:15mm}main{max-width:none;padding:0}"
+	"section{break-inside:avoid-page}.scroll{overflow:visible}h1{color:#000}}\n";
+
+/* Write text s escaped for HTML. */
+static void put_esc(FILE *out, const char *s)
+{
+	str b = STR_INIT;
+	svg_escape(&b, s);
+	if (b.len)
+		fwrite(b.s, 1, b.len, out);
+	str_free(&b);
+}
+
+/* Write <tag>text</tag>, the text escaped. */
+static void put_elem(FILE *out, const char *tag, const char *text)
+{
+	fprintf(out, "<%s>", tag);
+	put_esc(out, text ? text : "");
+	fprintf(out, "</%s>", tag);
+}
+
+/* The date the report is written (UTC), YYYY-MM-DD. */
+static void today(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+void report_html_begin(const report_data *r, FILE *out)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", out);
+	put_esc(out, r->heading ? r->heading : "质量年度报告");
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<h1>", css);
+	put_esc(out, r->heading ? r->heading : "质量年度报告");
+	fputs("</h1>\n", out);
+}
+
+void report_html_end(const report_data *r, FILE *out)
+{
+	char d[16];
+	today(d, sizeof d);
+	fputs("<footer><p>数据来源：vqr 数据库（vqr.indicator_value），学校 ", out);
+	put_esc(out, r->school_code);
+	fputs("，", out);
+	put_esc(out, r->year);
+	fprintf(out, " 学年；生成日期 %s。— 表示数据库中没有该值；† 等标记见各表下的注。</p></footer>\n"
+		     "</main>\n</body>\n</html>\n", d);
+}
+
+/* A cell's text with its mark. */
+static void put_cell(FILE *out, const fcell *x)
+{
+	put_esc(out, x->text ? x->text : "");
+	if (x->mark) {
+		fputs("<sup class=\"mark\">", out);
+		put_esc(out, x->mark);
+		fputs("</sup>", out);
+	}
+}
+
+/* The header rows: the groups (spanning their columns) when there are
+ * any, then the column titles. */
+static void html_head(const ftable *t, FILE *out)
+{
+	int groups = 0;
+
+	for (size_t c = 0; c < t->ncols; c++)
+		groups |= t->group[c] != NULL;
+	fputs("<thead>\n", out);
+	if (groups) {
+		fputs("<tr>", out);
+		for (size_t c = 0, e; c < t->ncols; c = e) {
+			e = c + 1;
+			while (t->group[c] && e < t->ncols && t->group[e] && strcmp(t->group[e], t->group[c]) == 0)
+				e++;
+			fprintf(out, "<th colspan=\"%zu\">", e - c);
+			put_esc(out, t->group[c] ? t->group[c] : "");
+			fputs("</th>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("<tr>", out);
+	for (size_t c = 0; c < t->ncols; c++)
+		put_elem(out, "th", t->head[c]);
+	fputs("</tr>\n</thead>\n", out);
+}
+
+static void html_table(const ftable *t, FILE *out)
+{
+	fputs("<div class=\"scroll\"><table>\n", out);
+	html_head(t, out);
+	fputs("<tbody>\n", out);
+	for (size_t r = 0; r < t->nrows; r++) {
+		fputs("<tr>", out);
+		for (size_t c = 0; c < t->ncols; c++) {
+			const fcell *x = &t->cells[r * t->ncols + c];
+			if (x->hasnum)
+				fprintf(out, "<td class=\"num\" data-value=\"%.9g\">", x->val);
+			else
+				fputs(t->right[c] ? "<td class=\"num\">" : "<td>", out);
+			put_cell(out, x);
+			fputs("</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody>\n</table></div>\n", out);
+}
+
+/* Key figures as cards: label, value. */
+static void html_cards(const ftable *t, FILE *out)
+{
+	fputs("<div class=\"cards\">\n", out);
+	for (size_t r = 0; r < t->nrows; r++) {
+		const fcell *l = &t->cells[r * 2], *v = &t->cells[r * 2 + 1];
+		if (v->hasnum)
+			fprintf(out, "<div class=\"card\"><div class=\"v\" data-value=\"%.9g\">", v->val);
+		else
+			fputs("<div class=\"card\"><div class=\"v\">", out);
+		put_cell(out, v);
+		fputs("</div><div class=\"l\">", out);
+		put_cell(out, l);
+		fputs("</div></div>\n", out);
+	}
+	fputs("</div>\n", out);
+}
+
+/* The chart the layout asks for under table t: one mark per row whose
+ * value column holds a value. */
+static void html_chart(const report_data *rd, const ftable *t, FILE *out)
+{
+	const ltable *lt = t->lt;
+	svg_item *it = xcalloc(t->nrows + 1, sizeof *it);
+	char **shown = xcalloc(t->nrows + 1, sizeof *shown);
+	size_t n = 0;
+	str b = STR_INIT;
+	char d[16];
+
+	for (size_t r = 0; r < t->nrows; r++) {
+		const fcell *l = &t->cells[r * t->ncols + lt->chart_label], *v = &t->cells[r * t->ncols + lt->chart_value];
+		if (!v->hasnum)
+			continue;
+		shown[n] = xasprintf("%s%s", v->text, v->mark ? v->mark : "");
+		it[n] = (svg_item){ l->text, v->val, shown[n] };
+		n++;
+	}
+	if (lt->chart == CH_BARS)
+		svg_bars(&b, t->title, it, n, lt->chart_unit, 0);
+	else
+		svg_stack(&b, t->title, it, n, lt->chart_unit);
+	if (n && b.len) {
+		today(d, sizeof d);
+		fputs("<figure>\n", out);
+		fwrite(b.s, 1, b.len, out);
+		fputs("\n<figcaption>来源：vqr 数据库，学校 ", out);
+		put_esc(out, rd->school_code);
+		fputs("，", out);
+		put_esc(out, rd->year);
+		fprintf(out, " 学年；%s 生成。</figcaption>\n</figure>\n", d);
+	}
+	str_free(&b);
+	for (size_t k = 0; k < n; k++)
+		free(shown[k]);
+	free(shown);
+	free(it);
+}
+
+void report_html_block(const report_data *r, const ftable *t, FILE *out)
+{
+	fprintf(out, "<section class=\"block %s\" data-id=\"", t->kind == LK_TEXT ? "text" :
+							     t->kind == LK_FIGURES ? "figures" : "table");
+	put_esc(out, t->lt->id);
+	fputs("\">\n", out);
+	put_elem(out, "h2", t->title);
+	fputc('\n', out);
+	if (t->kind == LK_TEXT) {
+		put_elem(out, "p", t->text);
+		fputc('\n', out);
+	} else if (t->kind == LK_FIGURES) {
+		html_cards(t, out);
+	} else {
+		html_table(t, out);
+	}
+	if (t->lt->chart != CH_NONE)
+		html_chart(r, t, out);
+	if (t->nnotes) {
+		fputs("<ul class=\"notes\">\n", out);
+		for (size_t k = 0; k < t->nnotes; k++) {
+			put_elem(out, "li", t->notes[k]);
+			fputc('\n', out);
+		}
+		fputs("</ul>\n", out);
+	}
+	fputs("</section>\n", out);
+}

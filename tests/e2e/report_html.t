@@ -1,0 +1,193 @@
+#!/bin/sh
+# vqr report --format html: one self-contained page (no script, no fetch,
+# a CJK font stack, lang zh-CN, a viewport, print CSS) that an HTML
+# parser (Debian's python3-html5lib, strict) reads without error; every
+# chart's marks carry the values of the database (表1-1 satisfaction as
+# bars, 表1-2 destinations and 5.5 funding shares as stacked bars) and
+# their lengths are proportional to them within a pixel, from zero, with
+# the unit, the source and the date under each chart; the † footnotes
+# under their tables; text escaped.  -o writes the file atomically.  Last,
+# headless Chromium renders the page: the screenshot is not blank and the
+# title's pixels are dark in the top band.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/env.sh"
+PY=/usr/bin/python3   # Debian's, with python3-html5lib and python3-pil
+
+test_db vqr_e2e_report_html
+make_config c "$TEST_DB"
+CFG=$WORK/c.yaml
+LAYOUT=$TOP/config/report/quality_report.yaml
+sed -i -e "s|^  - .*/config/sources/graduate_destination.yaml\$|  - $TOP/config/catalog.yaml|" \
+	-e '/config\/indicators\/employment.yaml$/d' "$CFG"
+head -c 32 /dev/urandom > "$WORK/pii.key" && chmod 600 "$WORK/pii.key" && echo "pii_key_file: $WORK/pii.key" >> "$CFG"
+vqr -c "$CFG" init >/dev/null 2>&1; ok $? "vqr init"
+# a summary sheet of another year: the database learns the whole catalog
+cp "$TOP/fixtures/CQGYGJ/2020-2021/质量年报数据汇总表_2020-2021.xlsx" "$WORK/c/inbox/"
+vqr -c "$CFG" run >/dev/null 2>&1; ok $? "the catalog is loaded"
+psql -X -q -v ON_ERROR_STOP=1 -d "$TEST_DB" -f "$TOP/tests/data/report/seed_2022-2023.sql" >/dev/null 2>&1
+ok $? "the report's figures are inserted"
+
+out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format html -o "$WORK/r.html" 2>&1); rc=$?
+is "$rc" 0 "vqr report --format html -o FILE exits 0"
+is "$out" "" "  and says nothing"
+ok $([ -s "$WORK/r.html" ] && [ -z "$(ls "$WORK" | grep 'r.html.tmp')" ]; echo $?) "  the file is written, no temporary file is left"
+vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format html 2>/dev/null > "$WORK/stdout.html"
+is "$(sed 's/20[0-9][0-9]-[01][0-9]-[0-3][0-9]/DATE/g' "$WORK/stdout.html" | md5sum)" \
+	"$(sed 's/20[0-9][0-9]-[01][0-9]-[0-3][0-9]/DATE/g' "$WORK/r.html" | md5sum)" "  the same page as on stdout"
+
+# The values the charts draw, from the database: label|value.
+val() { # INDICATOR PERIOD [BREAKDOWN]: the computed value, else the reported one
+	sql "SELECT value FROM vqr.indicator_value WHERE school_code = 'CQGYGJ' AND indicator_code = '$1'
+	     AND period = '$2' AND breakdown = '${3:-{\}}' ORDER BY value_type = 'computed' DESC LIMIT 1"
+}
+{
+	for x in 在校生满意度:satisfaction.current_students 家长满意度:satisfaction.parents \
+		教职工满意度:satisfaction.staff 用人单位满意度:satisfaction.employers; do
+		echo "1-1|${x%%:*}|$(val "${x#*:}" 2022-2023)"
+	done
+	for x in 企事业单位就业:employment.dest.enterprise 高等教育深造:employment.dest.further_study \
+		自主择业:employment.dest.self_directed; do
+		echo "1-2|${x%%:*}|$(val "${x#*:}" 2022-2023)"
+	done
+	for x in 财政拨款收入:finance.revenue.fiscal_appropriation.share 事业收入:finance.revenue.operating.share \
+		非同级财政拨款收入:finance.revenue.non_peer_fiscal.share 其他预算收入:finance.revenue.other.share; do
+		echo "5.5|${x%%:*}|$(val "${x#*:}" 2022)"
+	done
+} > "$WORK/want.txt"
+is "$(grep -c '|[0-9]' "$WORK/want.txt")" 11 "the database holds the 11 values the test compares"
+
+$PY - "$WORK/r.html" "$WORK/want.txt" > "$WORK/check.tap" 2>&1 <<'PY'
+import sys, re, html5lib
+n = 0
+def ok(c, what):
+    global n
+    n += 1
+    print(("ok" if c else "not ok"), n, "-", what)
+src = open(sys.argv[1], encoding="utf-8").read()
+try:
+    doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(src)
+    ok(True, "the page parses (html5lib, strict)")
+except Exception as e:
+    doc = html5lib.parse(src, namespaceHTMLElements=False)
+    ok(False, "the page parses (html5lib, strict): %s" % e)
+ok(doc.get("lang") == "zh-CN", "html lang=zh-CN")
+ok(doc.find(".//meta[@charset='utf-8']") is not None, "meta charset utf-8")
+ok(doc.find(".//meta[@name='viewport']") is not None, "a viewport: readable on a phone")
+style = "".join(s.text or "" for s in doc.iter("style"))
+ok('"Noto Sans CJK SC"' in style and '"PingFang SC"' in style and '"Microsoft YaHei"' in style, "a CJK font stack")
+ok("@media print" in style and "size:A4" in style, "print CSS for A4")
+ok(".scroll{overflow-x:auto" in style, "tables scroll sideways")
+ok(not list(doc.iter("script")), "no script")
+ext = [e.get(a) for e in doc.iter() for a in ("src", "href") if (e.get(a) or "").startswith(("http:", "https:", "//"))]
+ok(not ext and "@import" not in style and "url(" not in style, "nothing fetched from the network")
+ok(doc.find(".//h1").text.startswith("重庆市工业高级技工学校（CQGYGJ）2022-2023"), "the heading")
+want = {}
+for line in open(sys.argv[2], encoding="utf-8"):
+    t, label, v = line.rstrip("\n").split("|")
+    want.setdefault(t, {})[label] = float(v)
+secs = {s.get("data-id"): s for s in doc.iter("section")}
+for tid, kind in (("1-1", "bars"), ("1-2", "stack"), ("5.5", "stack")):
+    s = secs.get(tid)
+    svg = next((e for e in s.iter() if str(e.tag).endswith("svg")), None) if s is not None else None
+    ok(svg is not None and kind in svg.get("class"), "%s: a chart (%s)" % (tid, kind))
+    if svg is None:
+        continue
+    marks = {r.get("data-label"): r for r in svg.iter() if str(r.tag).endswith("rect") and r.get("class") == "mark"}
+    for label, v in want[tid].items():
+        r = marks.get(label)
+        ok(r is not None and abs(float(r.get("data-value")) - v) <= 0.0051,
+           "%s: %s drawn with the database's value %s (as rounded for the report)" % (tid, label, v))
+    vals = [float(r.get("data-value")) for r in marks.values()]
+    if kind == "bars":
+        scale = float(svg.get("data-scale"))
+        ok(all(abs(float(r.get("width")) - float(r.get("data-value")) * scale) <= 1 for r in marks.values()),
+           "%s: every bar's length is its value times the scale, within a pixel" % tid)
+        ok(len({r.get("x") for r in marks.values()}) == 1, "%s: every bar starts at zero" % tid)
+        ok(abs(scale * float(svg.get("data-axis-max")) - 360) < 0.01 and float(svg.get("data-axis-max")) >= max(vals),
+           "%s: the axis from 0 holds the largest value" % tid)
+        ok(any("单位：%" in (t.text or "") for t in svg.iter() if str(t.tag).endswith("text")), "%s: the axis has its unit" % tid)
+    else:
+        tot = sum(vals)
+        ok(abs(float(svg.get("data-sum")) - tot) < 0.01, "%s: the bar is the sum of the parts" % tid)
+        ok(all(abs(float(r.get("width")) - float(r.get("data-value")) * 560 / tot) <= 1 for r in marks.values()),
+           "%s: every segment is its share of the bar, within a pixel" % tid)
+        xs = sorted((float(r.get("x")), float(r.get("width"))) for r in marks.values())
+        ok(all(abs(a[0] + a[1] - b[0]) < 0.01 for a, b in zip(xs, xs[1:])) and abs(xs[0][0] - 40) < 0.01,
+           "%s: the segments follow each other from the start" % tid)
+    cap = s.find(".//figcaption")
+    ok(cap is not None and "来源" in cap.text and re.search(r"20\d\d-\d\d-\d\d", cap.text),
+       "%s: the source and the date under the chart" % tid)
+notes = " ".join(li.text or "" for li in secs["1-2"].iter("li"))
+ok("† 报告填报 752，按明细计算 737" in notes, "1-2: the inconsistency is a footnote under its table")
+marks = [sup.text for sup in secs["1-2"].iter("sup")]
+ok(marks == ["†"], "1-2: and its cell is marked")
+cards = secs["1.1"].findall(".//div[@class='card']")
+ok(len(cards) == 17, "1.1: the key figures as cards (%d)" % len(cards))
+print("1..%d" % n)
+PY
+while IFS= read -r l; do
+	case $l in
+	"ok "*) ok 0 "${l#ok [0-9]* - }" ;;
+	"not ok "*) ok 1 "${l#not ok [0-9]* - }" ;;
+	1..*) ;;
+	*) diag "$l" ;;
+	esac
+done < "$WORK/check.tap"
+ok $(grep -q '^1\.\.' "$WORK/check.tap"; echo $?) "the checks ran to the end"
+
+# Text is escaped: a layout whose title and cells carry markup.
+cat > "$WORK/esc.yaml" <<'YAML'
+heading: "<script>alert(1)</script> & {school_code}"
+tables:
+  - id: x
+    title: "A <b>bold</b> \"title\""
+    columns: ["<i>", "值"]
+    rows:
+      - ["a & b < c", {indicator: employment.dest.enterprise}]
+YAML
+vqr -c "$CFG" report --year 2022-2023 --layout "$WORK/esc.yaml" --format html > "$WORK/esc.html" 2>/dev/null
+is "$($PY -c '
+import sys, html5lib
+d = html5lib.parse(open(sys.argv[1], encoding="utf-8").read(), namespaceHTMLElements=False)
+print(len(list(d.iter("script"))), len(list(d.iter("b"))), len(list(d.iter("i"))), d.find(".//h1").text, "|",
+      d.find(".//h2").text, "|", d.find(".//td").text)' "$WORK/esc.html")" \
+	'0 0 0 <script>alert(1)</script> & CQGYGJ | A <b>bold</b> "title" | a & b < c' "markup in the layout is text, not markup"
+
+# -o: a file that cannot be written exits 5 and leaves nothing.
+out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format html -o "$WORK/no/such/dir/r.html" 2>&1); rc=$?
+is "$rc" 5 "-o into a missing directory exits 5"
+like "$out" "*no/such/dir/r.html: cannot write*" "  and says so"
+out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format html -o "$WORK" 2>&1); rc=$?
+is "$rc" 5 "-o a directory exits 5"; like "$out" "*cannot write*" "  and says so"
+ok $([ -d "$WORK" ] && [ -s "$WORK/r.html" ]; echo $?) "  and leaves it as it was"
+
+# Headless Chromium renders the page.
+if ! command -v chromium >/dev/null 2>&1; then
+	skip "chromium is not installed (scripts/deps.sh installs it)" 4
+else
+	for w in 1000 390; do
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+			--user-data-dir="$WORK/chromium" --window-size=$w,1400 --screenshot="$WORK/shot$w.png" \
+			"file://$WORK/r.html" >/dev/null 2>&1
+	done
+	ok $([ -s "$WORK/shot1000.png" ] && [ -s "$WORK/shot390.png" ]; echo $?) "chromium --headless --screenshot renders the page (desktop and phone widths)"
+	res=$($PY - "$WORK/shot1000.png" "$WORK/shot390.png" <<'PY'
+import sys
+from PIL import Image
+for f in sys.argv[1:]:
+    im = Image.open(f).convert("L")
+    w, h = im.size
+    px = im.load()
+    colours = len(set(im.getdata()))
+    # the title: dark pixels in the band 10..70 px from the top, left half
+    dark = sum(1 for y in range(10, 70) for x in range(0, w // 2) if px[x, y] < 90)
+    # nothing dark in the right margin of the band below the heading rule on a wide page
+    print(f.rsplit("/", 1)[1], w, h, "colours=%d" % colours, "title_dark=%d" % dark)
+PY
+)
+	diag "$res"
+	ok $(echo "$res" | awk '{ split($4, c, "="); if (c[2] < 16) bad++ } END { exit bad }'; echo $?) "  the screenshots are not blank"
+	ok $(echo "$res" | awk '{ split($5, d, "="); if (d[2] < 300) bad++ } END { exit bad }'; echo $?) "  the title's pixels are dark in the top band"
+	ok $(echo "$res" | awk '$1 == "shot390.png" { exit !($2 == 390) }'; echo $?) "  the phone-width page is 390 px wide"
+fi
+done_testing
