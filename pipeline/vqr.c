@@ -151,7 +151,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 	case 1003: o->layout = arg; break;
 	case 1004: o->table = arg; break;
 	case 'o': o->output = arg; break;
-	case 1009: o->bom = 1; break;
+	case 1008: o->bom = 1; break;
 	case 'n': o->dry_run = 1; break;
 	case 'j': o->summary_json = arg; break;
 	case 1005:
@@ -192,7 +192,7 @@ static int parse_options(int argc, char **argv, opts *o)
 		{ "layout", required_argument, NULL, 1003 },
 		{ "table", required_argument, NULL, 1004 },
 		{ "output", required_argument, NULL, 'o' },
-		{ "bom", no_argument, NULL, 1009 },
+		{ "bom", no_argument, NULL, 1008 },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "summary-json", required_argument, NULL, 'j' },
 		{ "accept-shrink", required_argument, NULL, 1005 },

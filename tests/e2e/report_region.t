@@ -96,8 +96,4 @@ for row in ws.iter_rows():
 ' "$WORK/r.xlsx")
 is "$got" "$(sql "SELECT round(sum(numerator) / sum(denominator), 4) $rate_sql") 0.00%" "  the region's rate in the workbook: a fraction, format 0.00%"
 
-out=$(vqr -c "$CFG" report --region --school CQGYGJ --year 2022-2023 --layout "$LAYOUT" 2>&1); rc=$?
-is "$rc" 1 "--region with --school exits 1"
-like "$out" "*--region sets every school side by side: leave out --school CQGYGJ*" "  saying why"
-
 done_testing
