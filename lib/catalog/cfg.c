@@ -59,7 +59,8 @@ static int read_limits(loader *L, const ydoc *d, const yaml_node_t *root)
 {
 	static const char *const limit_keys[] = { "max_record_bytes", "max_field_bytes",
 						  "max_inflation_ratio",
-						  "max_shared_strings_bytes", "max_xls_bytes", NULL };
+						  "max_shared_strings_bytes", "max_xls_bytes",
+						  "max_extract_memory_bytes", NULL };
 	cfg_limits *lm = &L->c->limits;
 	yaml_node_t *n = yl_get(d, root, "limits"), *v;
 
@@ -68,6 +69,7 @@ static int read_limits(loader *L, const ydoc *d, const yaml_node_t *root)
 	lm->max_inflation_ratio = CFG_MAX_INFLATION;
 	lm->max_shared_strings_bytes = CFG_MAX_SHARED_BYTES;
 	lm->max_xls_bytes = CFG_MAX_XLS_BYTES;
+	lm->max_extract_memory_bytes = CFG_MAX_EXTRACT_MEMORY;
 	if (!n || yl_is_null(n))
 		return 0;
 	if (yl_want_kind(L, d, n, YAML_MAPPING_NODE, "limits") < 0 ||
@@ -75,7 +77,8 @@ static int read_limits(loader *L, const ydoc *d, const yaml_node_t *root)
 	    limit_bytes(L, d, n, "max_record_bytes", &lm->max_record_bytes) < 0 ||
 	    limit_bytes(L, d, n, "max_field_bytes", &lm->max_field_bytes) < 0 ||
 	    limit_bytes(L, d, n, "max_shared_strings_bytes", &lm->max_shared_strings_bytes) < 0 ||
-	    limit_bytes(L, d, n, "max_xls_bytes", &lm->max_xls_bytes) < 0)
+	    limit_bytes(L, d, n, "max_xls_bytes", &lm->max_xls_bytes) < 0 ||
+	    limit_bytes(L, d, n, "max_extract_memory_bytes", &lm->max_extract_memory_bytes) < 0)
 		return -1;
 	if ((v = yl_get(d, n, "max_inflation_ratio")) && !yl_is_null(v)) {
 		if (yl_num_of(L, d, v, "limits.max_inflation_ratio", &lm->max_inflation_ratio) < 0)

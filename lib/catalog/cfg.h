@@ -220,6 +220,8 @@ typedef struct cfg_limits {
 	                                   checked once 1 MiB is inflated; 100 */
 	long long max_shared_strings_bytes; /* an .xlsx shared string table in memory; 64 MiB */
 	long long max_xls_bytes;        /* an .xls file (libfreexl reads it whole); 64 MiB */
+	long long max_extract_memory_bytes; /* vqr-extract's heap (RLIMIT_DATA), what libfreexl
+					     * allocates for an .xls's declared sheets included; 512 MiB */
 } cfg_limits;
 
 #define CFG_MAX_RECORD_BYTES  (1LL << 20)
@@ -227,6 +229,7 @@ typedef struct cfg_limits {
 #define CFG_MAX_INFLATION     100.0
 #define CFG_MAX_SHARED_BYTES  (64LL << 20)
 #define CFG_MAX_XLS_BYTES     (64LL << 20)
+#define CFG_MAX_EXTRACT_MEMORY (512LL << 20)
 
 typedef struct cfg {
 	char *path;             /* the deployment file as given */

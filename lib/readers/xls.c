@@ -12,6 +12,7 @@
  * max_file and its first bytes against the OLE2 signature, so that those
  * refusals say what is wrong rather than libfreexl's generic codes.
  */
+#include <errno.h>
 #include <freexl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +119,15 @@ static int check_file(const char *path, long long max_file, char *err, size_t er
 static int check_book(xls *x, char *err, size_t errlen)
 {
 	unsigned v = 0;
+	int rc = freexl_get_info(x->h, FREEXL_BIFF_SHEET_COUNT, &v);
 
+	/* libfreexl 1.0.6 says FREEXL_OK at freexl_open even when it ran out
+	 * of memory for the sheets' cells: the handle is then NULL, and
+	 * errno (cleared before freexl_open) says ENOMEM */
+	if ((!x->h || rc == FREEXL_NULL_HANDLE || rc == FREEXL_INVALID_HANDLE) && errno == ENOMEM)
+		return err_set(err, errlen, "%s: the workbook does not fit in memory: libfreexl takes 16 bytes "
+			       "for every cell of each sheet's declared range (limits.max_extract_memory_bytes); "
+			       "save it as .xlsx", x->path);
 	if (freexl_get_info(x->h, FREEXL_BIFF_PASSWORD, &v) == FREEXL_OK && v == FREEXL_BIFF_OBFUSCATED)
 		return err_set(err, errlen, "%s: the workbook is encrypted (password-protected): "
 			       "save it without a password", x->path);
@@ -198,6 +207,7 @@ xls *xls_open(const char *path, const xls_opts *opts, char *errbuf, size_t errle
 	x->path = xstrdup(path);
 	x->max_cell = (size_t)(opts->max_cell > 0 ? opts->max_cell : XLS_MAX_CELL);
 	x->max_row = (size_t)(opts->max_row > 0 ? opts->max_row : XLS_MAX_ROWMEM);
+	errno = 0;
 	if ((rc = freexl_open(path, &x->h)) != FREEXL_OK) {
 		err_set(errbuf, errlen, "%s: %s", path, freexl_reason(rc));
 		xls_close(x);

@@ -104,21 +104,23 @@ int main(void)
 	c = cfg_load(put("t.yaml", "school: {code: S, name: 学校}\n" SRC), err, sizeof err);
 	ok(c && c->limits.max_record_bytes == 1048576 && c->limits.max_field_bytes == 262144 &&
 	   c->limits.max_inflation_ratio == 100 && c->limits.max_shared_strings_bytes == 67108864 &&
-	   c->limits.max_xls_bytes == 67108864,
-	   "limits: defaults 1 MiB record, 256 KiB field, ratio 100, 64 MiB shared strings and .xls");
+	   c->limits.max_xls_bytes == 67108864 && c->limits.max_extract_memory_bytes == 536870912,
+	   "limits: defaults 1 MiB record, 256 KiB field, ratio 100, 64 MiB shared strings and .xls, "
+	   "512 MiB extract heap");
 	cfg_free(c);
 	c = cfg_load(put("t.yaml", "school: {code: S, name: 学校}\n" SRC
 			 "limits: {max_record_bytes: 2000, max_field_bytes: 1000, "
 			 "max_inflation_ratio: 20.5, max_shared_strings_bytes: 4096, "
-			 "max_xls_bytes: 8192}\n"), err, sizeof err);
+			 "max_xls_bytes: 8192, max_extract_memory_bytes: 100000000}\n"), err, sizeof err);
 	ok(c && c->limits.max_record_bytes == 2000 && c->limits.max_field_bytes == 1000 &&
 	   c->limits.max_inflation_ratio == 20.5 && c->limits.max_shared_strings_bytes == 4096 &&
-	   c->limits.max_xls_bytes == 8192,
+	   c->limits.max_xls_bytes == 8192 && c->limits.max_extract_memory_bytes == 100000000,
 	   "limits: every key read %s", c ? "" : err);
 	cfg_free(c);
 	refused("limits:\n  max_record_bytes: 100\n  max_feld_bytes: 10\n", "14:3:",
 		"unknown key \"max_feld_bytes\" in limits (expected one of: max_record_bytes, "
-		"max_field_bytes, max_inflation_ratio, max_shared_strings_bytes, max_xls_bytes)",
+		"max_field_bytes, max_inflation_ratio, max_shared_strings_bytes, max_xls_bytes, "
+		"max_extract_memory_bytes)",
 		"limits: an unknown key is refused");
 	refused("limits: {max_field_bytes: 1.5}\n", "12:27:",
 		"limits.max_field_bytes must be a whole number of bytes", "limits: a fraction of a byte is refused");

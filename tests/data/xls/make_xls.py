@@ -88,12 +88,24 @@ def formulas():
     wb.save(os.path.join(HERE, "formulas.xlsx"))
 
 
+def declared_large():
+    """Three sheets that each declare 65,536 rows by 256 columns with two
+    cells: libfreexl allocates for the declared ranges (about 768 MiB)."""
+    wb = xlwt.Workbook()
+    for i in range(3):
+        ws = wb.add_sheet("s%d" % i)
+        ws.write(0, 0, "a")
+        ws.write(65535, 255, "x")
+    wb.save(os.path.join(HERE, "毕业生去向登记表_declared_large.xls"))
+
+
 def main():
     register(0).save(os.path.join(HERE, "毕业生去向登记表_xlwt.xls"))
     register(1).save(os.path.join(HERE, "毕业生去向登记表_1904.xls"))
     register(0, bad_row=5).save(os.path.join(HERE, "毕业生去向登记表_bad.xls"))
     cells()
     formulas()
+    declared_large()
 
 
 if __name__ == "__main__":
