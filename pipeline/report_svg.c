@@ -15,6 +15,30 @@
 
 static const char *const palette[PALETTE_N] = { "#1f5fa8", "#e08a1e", "#3b9a5a", "#b8403a", "#7a5ab8", "#6b6b6b" };
 
+/* About how wide label s draws at font-size 12, in px: 12 for a wide
+ * (CJK, full-width) character, 7 for another. */
+static double label_px(const char *s)
+{
+	double px = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		if ((*p & 0xC0) == 0x80)
+			continue;
+		px += *p >= 0xE2 ? 12 : 7;
+	}
+	return px;
+}
+
+/* The opening <text> of a bar's label at y, squeezed into the room
+ * left of the bars when it would not fit there. */
+static void label_open(str *out, const char *label, double y)
+{
+	str_addf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"12\"", LABEL_W - 6, y);
+	if (label_px(label) > LABEL_W - 10)
+		str_addf(out, " textLength=\"%.0f\" lengthAdjust=\"spacingAndGlyphs\"", LABEL_W - 10);
+	str_add(out, ">");
+}
+
 void svg_escape(str *out, const char *s)
 {
 	for (; s && *s; s++) {
@@ -93,8 +117,7 @@ void svg_bars(str *out, const char *title, const svg_item *it, size_t n, const c
 	str_add(out, "</title>");
 	for (size_t i = 0; i < n; i++) {
 		double y = TOP + ROW_H * (double)i, w = it[i].value > 0 ? it[i].value * SVG_BAR_W / axis_max : 0;
-		str_addf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"12\">", LABEL_W - 6,
-			 y + ROW_H / 2 + 4);
+		label_open(out, it[i].label, y + ROW_H / 2 + 4);
 		svg_escape(out, it[i].label);
 		str_addf(out, "</text><rect class=\"mark\" x=\"%.0f\" y=\"%.1f\" width=\"%.3f\" height=\"%.0f\" "
 			      "fill=\"%s\" data-value=\"%.9g\" data-label=\"",

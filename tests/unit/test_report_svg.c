@@ -62,6 +62,14 @@ static void test_bars(void)
 	   "each bar carries its value");
 	ok(near(attr_num(b.s, "x", 1), 210) && near(attr_num(b.s, "x", 7), 210), "every bar starts at the same x (zero)");
 	ok(strstr(b.s, "单位：%") != NULL, "the axis has its unit");
+	ok(!strstr(b.s, "textLength"), "short labels are drawn as they are");
+	str_free(&b);
+	/* 表1-1's longest label would run off the chart's left edge */
+	svg_item lo[] = { { "公共基础课（不含思想政治课）教学满意度", 92.12, "92.12%" }, { "家长", 50, "50%" } };
+	svg_bars(&b, "表 1-1", lo, 2, "%", 0);
+	ok(near(attr_num(b.s, "textLength", 0), 200) && strstr(b.s, "lengthAdjust=\"spacingAndGlyphs\"") &&
+	   !strstr(strstr(b.s, "textLength") + 10, "textLength"),
+	   "a label too long for the room left of the bars is squeezed into it, and only that one");
 	str_free(&b);
 }
 
