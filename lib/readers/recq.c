@@ -211,7 +211,7 @@ int recq_next(recq *q, const csvin_record **rec)
 				q->fields[i] = b->data + b->foff[m->first + i];
 			q->rec.nfields = m->nfields;
 			q->rec.fields = q->fields;
-			q->rec.lens = b->flen + m->first;
+			q->rec.lens = b->flen ? b->flen + m->first : NULL; /* NULL: no field yet */
 			q->rec.line = m->line;
 			q->rec.offset = m->offset;
 			q->rec.raw_offset = m->raw_offset;

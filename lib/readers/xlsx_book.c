@@ -329,7 +329,8 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 		if (x->in_rph > 0)
 			x->in_rph--;
 	} else if (strcmp(n, "si") == 0 && x->in_si) {
-		size_t len = xl_unescape_x(x->ss + x->si_start, x->sslen - x->si_start);
+		/* no text yet in the whole table (an empty first <si/>): ss is NULL */
+		size_t len = x->ss ? xl_unescape_x(x->ss + x->si_start, x->sslen - x->si_start) : 0;
 
 		x->sslen = x->si_start + len;
 		if (sst_room(x, 1) < 0)
