@@ -472,46 +472,24 @@ int report_write(const report_data *r, const report_format *fmt, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-/* Write r in fmt into the new file tmp (a stream format through
- * report_write).  0, or -1 with err. */
-static int save_tmp(const report_data *r, const report_format *fmt, const char *tmp, char *err, size_t errlen)
+/* Write r in fmt (a stream format, through report_write) to the file at
+ * path, beginning with fmt's byte-order mark, and fsync it when sync.
+ * 0, or -1 with "path: <how>reason" in err. */
+static int save_stream(const report_data *r, const report_format *fmt, const char *path, int sync,
+		       const char *how, char *err, size_t errlen)
 {
 	FILE *f;
 	int rc;
 
-	if (fmt->file)
-		return fmt->file(r, tmp, err, errlen);
-	if (!(f = fopen(tmp, "wb")))
-		return err_set(err, errlen, "%s: %s", tmp, strerror(errno));
-	report_write_bom(fmt, f);
-	rc = report_write(r, fmt, f);
-	if (fflush(f) || fsync(fileno(f)))
-		rc = -1;
-	if (fclose(f))
-		rc = -1;
-	return rc ? err_set(err, errlen, "%s: %s", tmp, strerror(errno)) : 0;
-}
-
-/* Write r in fmt straight to path, which exists and is not a regular
- * file (a device such as /dev/stdout, a pipe): renaming a file over it
- * would replace it.  0, or -1 with err. */
-static int save_direct(const report_data *r, const report_format *fmt, const char *path, char *err,
-		       size_t errlen)
-{
-	FILE *f;
-	int rc;
-
-	if (fmt->file)
-		return err_set(err, errlen, "%s: cannot write there: --format xlsx needs a regular file", path);
 	if (!(f = fopen(path, "wb")))
-		return err_set(err, errlen, "%s: cannot write there: %s", path, strerror(errno));
+		return err_set(err, errlen, "%s: %s%s", path, how, strerror(errno));
 	report_write_bom(fmt, f);
 	rc = report_write(r, fmt, f);
-	if (fflush(f))
+	if (fflush(f) || (sync && fsync(fileno(f))))
 		rc = -1;
 	if (fclose(f))
 		rc = -1;
-	return rc ? err_set(err, errlen, "%s: cannot write there: %s", path, strerror(errno)) : 0;
+	return rc ? err_set(err, errlen, "%s: %s%s", path, how, strerror(errno)) : 0;
 }
 
 int report_save(const report_data *r, const report_format *fmt, const char *path, char *err, size_t errlen)
@@ -519,12 +497,16 @@ int report_save(const report_data *r, const report_format *fmt, const char *path
 	const char *slash = strrchr(path, '/');
 	struct stat st;
 	char *tmp;
-	int fd, rc;
+	int fd, rc, there = stat(path, &st) == 0;
 
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	/* a device such as /dev/stdout or a pipe is written as it is:
+	 * renaming a file over it would replace it */
+	if (there && S_ISDIR(st.st_mode))
 		return err_set(err, errlen, "%s: cannot write there: it is a directory", path);
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return save_direct(r, fmt, path, err, errlen);
+	if (there && !S_ISREG(st.st_mode))
+		return fmt->file ? err_set(err, errlen, "%s: cannot write there: --format xlsx needs a regular file",
+					   path)
+				 : save_stream(r, fmt, path, 0, "cannot write there: ", err, errlen);
 	tmp = xasprintf("%.*s.%s.XXXXXX", slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
@@ -533,7 +515,7 @@ int report_save(const report_data *r, const report_format *fmt, const char *path
 		return rc;
 	}
 	close(fd);
-	rc = save_tmp(r, fmt, tmp, err, errlen);
+	rc = fmt->file ? fmt->file(r, tmp, err, errlen) : save_stream(r, fmt, tmp, 1, "", err, errlen);
 	if (!rc && chmod(tmp, 0644 & ~report_umask()))
 		rc = err_set(err, errlen, "%s: %s", tmp, strerror(errno));
 	if (!rc && rename(tmp, path))
