@@ -40,7 +40,7 @@ is "$(sql "select string_agg(indexrelid::regclass::text, ' ' order by indexrelid
 	"vqr.indicator_value_batch vqr.indicator_value_compare vqr.indicator_value_pkey vqr.indicator_value_slice vqr.indicator_value_trend" \
 	"indicator_value's indexes, for the loads and for the views"
 is "$(sql "select pg_get_indexdef('vqr.indicator_value_compare'::regclass) || ' | ' || pg_get_indexdef('vqr.indicator_value_trend'::regclass)")" \
-	"CREATE INDEX indicator_value_compare ON vqr.indicator_value USING btree (indicator_code, period, breakdown) | CREATE INDEX indicator_value_trend ON vqr.indicator_value USING btree (school_code, indicator_code, breakdown, period)" \
+	"CREATE INDEX indicator_value_compare ON vqr.indicator_value USING btree (indicator_code, period, breakdown, school_code, value_type) INCLUDE (numerator, denominator, value) | CREATE INDEX indicator_value_trend ON vqr.indicator_value USING btree (school_code, indicator_code, breakdown, period)" \
 	"the view indexes' columns"
 is "$(sql "select count(*) from pg_index where indrelid = 'vqr.source_file'::regclass and indkey[0] = (select attnum from pg_attribute where attrelid = 'vqr.source_file'::regclass and attname = 'batch_id')")" \
 	1 "source_file is indexed by batch"
