@@ -597,7 +597,7 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 		 report_data **out, char *err, size_t errlen)
 {
 	filler F = { .conn = conn, .l = l, .school = school, .year = year, .err = err, .errlen = errlen };
-	char ystart[8], yend[8];
+	report_base base;
 	PGresult *res;
 	int rc = 0;
 
@@ -606,18 +606,12 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 		err_set(err, errlen, "--year %s: an academic year is written like 2022-2023", year);
 		return REPORT_REFUSED;
 	}
-	snprintf(ystart, sizeof ystart, "%.4s", year);
-	snprintf(yend, sizeof yend, "%.4s", year + 5);
 	if (!(res = school_name(&F, &rc)))
 		return rc;
 	F.r = xcalloc(1, sizeof *F.r);
 	F.r->t = xcalloc(l->nt + 1, sizeof *F.r->t);
-	report_vars_set(&F.base, "school_name", PQgetvalue(res, 0, 0));
-	report_vars_set(&F.base, "school_code", school);
-	report_vars_set(&F.base, "year", year);
-	report_vars_set(&F.base, "year_start", ystart);
-	report_vars_set(&F.base, "year_end", yend);
-	report_vars_set(&F.base, "fiscal_year", F.fiscal);
+	report_base_vars(&base, PQgetvalue(res, 0, 0), school, year);
+	F.base = base.v;
 	if (l->heading)
 		F.r->heading = report_tmpl_expand(l->heading, &F.base);
 	F.r->school_code = xstrdup(school);
@@ -663,6 +657,14 @@ static void free_strings(char **v, size_t n)
 	free(v);
 }
 
+void report_fcell_free(fcell *c)
+{
+	free_strings(c->tperiod, c->ntrend);
+	free_strings(c->tshown, c->ntrend);
+	FREE_ALL(c->text, c->num, c->numer, c->denom, c->scale, c->tvalue, c->tname, c->tunit, c->name, c->unit,
+		 c->rtext);
+}
+
 /* Free what filled table t holds (not t). */
 static void ftable_free(ftable *t)
 {
@@ -671,12 +673,8 @@ static void ftable_free(ftable *t)
 	free_strings(t->group, t->ncols);
 	free(t->right);
 	if (t->cells)
-		for (size_t k = 0; k < (t->kind == LK_TEXT ? t->nvals : t->nrows * t->ncols); k++) {
-			fcell *c = &t->cells[k];
-			free_strings(c->tperiod, c->ntrend);
-			free_strings(c->tshown, c->ntrend);
-			FREE_ALL(c->text, c->num, c->numer, c->denom, c->scale, c->tvalue, c->tname, c->tunit);
-		}
+		for (size_t k = 0; k < (t->kind == LK_TEXT ? t->nvals : t->nrows * t->ncols); k++)
+			report_fcell_free(&t->cells[k]);
 	free(t->text);
 	free(t->cells);
 	free_strings(t->notes, t->nnotes);
