@@ -209,12 +209,24 @@ static void school_cell(fcell *out, const fcell *x, const ftable *t, const char 
 		ft->nmarks++;
 }
 
+/* Is note the footnote of a marked cell of t ("† ...")?  Those go with
+ * their school's cells (school_cell). */
+static int is_mark_note(const ftable *t, const char *note)
+{
+	for (size_t x = 0; x < t->nrows * t->ncols; x++) {
+		const char *mk = t->cells[x].mark;
+		if (mk && strncmp(note, mk, strlen(mk)) == 0 && note[strlen(mk)] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
 /* The merged table's columns: a figure column becomes one column per
  * school and the region's, under a group header naming the figure. */
 static void merged_head(const merge *m, ftable *ft)
 {
 	const ftable *t0 = &m->per[0]->t[m->ti];
-	size_t k = 0, nm = 0;
+	size_t k = 0;
 
 	for (size_t c = 0; c < t0->ncols; c++)
 		ft->ncols += m->isval[c] ? m->n + 1 : 1;
@@ -235,10 +247,9 @@ static void merged_head(const merge *m, ftable *ft)
 			ft->right[k] = 1;
 		}
 	}
-	for (size_t x = 0; x < t0->nrows * t0->ncols; x++)
-		nm += t0->cells[x].mark != NULL;
-	for (size_t x = 0; x + nm < t0->nnotes; x++)
-		report_push_str(&ft->notes, &ft->nnotes, xstrdup(t0->notes[x]));
+	for (size_t x = 0; x < t0->nnotes; x++)
+		if (!is_mark_note(t0, t0->notes[x]))
+			report_push_str(&ft->notes, &ft->nnotes, xstrdup(t0->notes[x]));
 }
 
 /* Row j of the merged table into ft's cells. */
