@@ -90,7 +90,7 @@ typedef struct cfg_source {
 	char *name_zh;          /* Chinese name of the export */
 	char *name_en;          /* English name */
 	char **files;           /* glob patterns that recognise its files (NULL-terminated) */
-	char *encoding;         /* "utf-8", "gb18030", "utf-16" or "auto" */
+	char *encoding;         /* "utf-8", "gb18030", "utf-16", "utf-32", "utf-32le", "utf-32be" or "auto" */
 	unsigned char delim;    /* ',', '\t', ';' or 0 for auto */
 	int header_scan;        /* rows searched for the header row */
 	int header_rows;        /* rows the header spans (1: one row; N: group rows above it,
