@@ -2,7 +2,9 @@
  * report_html.c - the quality report as one self-contained HTML file
  * (`vqr report --format html`): the tables, the text and key figures as
  * paragraphs and cards, the charts a table's layout asks for (chart:) as
- * inline SVG (report_svg.c), footnotes (†) under their block.  No script,
+ * inline SVG (report_svg.c), the school beside the region where the
+ * report has it (report_fetch_beside), footnotes (†) under their block,
+ * linked from their marks.  No script,
  * no fetch: system fonts (a CJK stack), CSS inline, readable on a phone
  * (tables scroll sideways, charts scale), printable on A4.
  */
@@ -36,7 +38,7 @@ static const char css[] =
 	".card .l{font-size:.85em;color:#444}\n"
 	"figure{margin:10px 0}\n"
 	"svg.chart{display:block;width:100%;max-width:640px;height:auto}\n"
-	".trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:8px 16px}\n"
+	".trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,420px),1fr));gap:8px 16px}\n"
 	"figcaption,.notes,footer{font-size:.82em;color:#555}\n"
 	".notes{margin:.4em 0;padding-left:0;list-style:none}\n"
 	"@media print{@page{size:A4;margin:15mm}main{max-width:none;padding:0}"
@@ -306,18 +308,51 @@ static void html_trend(const report_data *rd, const fcell *c, FILE *out)
 	free(it);
 }
 
-/* The trends of the values of a text block or of key figures. */
+/* Value c of the school beside the region's (report_fetch_beside; when
+ * another school has the value too): two bars from zero, the school's
+ * rank and how the region is made under them. */
+static void html_beside(const report_data *rd, const fcell *c, FILE *out)
+{
+	char *shown = xasprintf("%s%s", c->text, c->mark ? c->mark : "");
+	char *region = xasprintf("区域（%zu 校）", rd->nschools);
+	svg_item it[2] = { { rd->school_name, c->val, shown }, { region, c->rval, c->rtext } };
+	str b = STR_INIT, title = STR_INIT, what = STR_INIT;
+
+	str_addf(&title, "%s：本校与区域（%s）", c->name ? c->name : c->code, c->unit && *c->unit ? c->unit : "—");
+	svg_bars(&b, title.s, it, 2, c->unit, 0);
+	fputs("<figure class=\"beside\" data-indicator=\"", out);
+	put_esc(out, c->code);
+	fprintf(out, "\" data-rank=\"%d\" data-nrank=\"%d\">\n", c->rank, c->nrank);
+	fwrite(b.s, 1, b.len, out);
+	str_addf(&what, "%s。本校排名 第%d/%d（有此数据的 %d 所学校中，从高到低）；区域 = %s %zu 所学校%s", title.s,
+		 c->rank, c->nrank, c->nrank, rd->confined ? "行级安全下当前数据库角色可见的" : "数据库中", rd->nschools,
+		 c->agg && strcmp(c->agg, "sum") == 0 ? "之和" : "的分子之和除以分母之和（不是百分比的平均）");
+	fputc('\n', out);
+	put_caption(rd, what.s, out);
+	fputs("</figure>\n", out);
+	str_free(&b);
+	str_free(&title);
+	str_free(&what);
+	FREE_ALL(shown, region);
+}
+
+/* The trends of the values of a text block or of key figures, and each
+ * value beside the region's when the report has it. */
 static void html_trends(const report_data *rd, const ftable *t, FILE *out)
 {
 	size_t n = t->kind == LK_TEXT ? t->nvals : t->nrows, shown = 0;
 
 	for (size_t k = 0; k < n; k++) {
 		const fcell *c = t->kind == LK_TEXT ? &t->vals[k] : &t->cells[k * 2 + 1];
-		if (c->ntrend < 2)
+		int beside = rd->nschools > 1 && c->rtext && c->nrank > 1;
+		if (c->ntrend < 2 && !beside)
 			continue;
 		if (!shown++)
 			fputs("<div class=\"trends\">\n", out);
-		html_trend(rd, c, out);
+		if (c->ntrend >= 2)
+			html_trend(rd, c, out);
+		if (beside)
+			html_beside(rd, c, out);
 	}
 	if (shown)
 		fputs("</div>\n", out);
