@@ -191,7 +191,8 @@ ok("上一学年的发现" not in allnotes and "已被取代的发现" not in al
    "no finding of another year, none superseded")
 ok(all("".join(sup.itertext()) in "†‡§¶" for sup in secs["1-2"].iter("sup")) and
    len(list(secs["1-2"].iter("sup"))) == 3, "1-2: the three marked cells of 表1-2 (737†, and the destinations)")
-ok(not doc.findall(".//figure[@class='beside']"), "one school in the database: no chart sets it beside a region")
+ok(not [f for f in doc.iter("figure") if f.get("class") in ("beside", "beside-table")],
+   "one school in the database: no chart sets it beside a region")
 cards = secs["1.1"].findall(".//div[@class='card']")
 ok(len(cards) == 17, "1.1: the key figures as cards (%d)" % len(cards))
 print("1..%d" % n)
@@ -247,6 +248,15 @@ ok $([ -d "$WORK" ] && [ -s "$WORK/r.html" ]; echo $?) "  and leaves it as it wa
 # destinations (every rate with its numerator and denominator; 40 and
 # 1000 graduates against the report's 1466).
 report_more_schools
+# and the parents' satisfaction of one of them (45 of 50), that of the
+# report's school as 91195 of 100000
+sql "UPDATE vqr.indicator SET scale = 100 WHERE indicator_code = 'satisfaction.parents';
+     UPDATE vqr.indicator_value SET numerator = 91195, denominator = 100000
+      WHERE indicator_code = 'satisfaction.parents' AND value_type = 'computed' AND period = '2022-2023';
+     INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, source_code,
+                                      numerator, denominator, value, batch_id)
+     SELECT 'RGN2', '2022-2023', 'satisfaction.parents', '{}', 'computed', 'report_test', 45, 50, 90, batch_id
+     FROM vqr.batch WHERE label = 'region-2'" >/dev/null
 ok $? "two more schools with their graduates' destinations"
 # what the charts must show, computed here: the region by the indicator's
 # rule (a count: the sum; a rate: the sum of numerators over the sum of
@@ -266,6 +276,8 @@ beside() { # SCHOOLS (a SQL array): code|region|rank|nrank|value, one a line
 	     GROUP BY v.indicator_code, i.aggregate, i.scale, me.value ORDER BY 1"
 }
 beside "'{CQGYGJ,RGN2,RGN3}'" > "$WORK/beside.all"
+parents=$(sql "SELECT round(sum(numerator) / sum(denominator) * 100, 2) FROM vqr.indicator_value
+	WHERE indicator_code = 'satisfaction.parents' AND period = '2022-2023' AND value_type = 'computed'")
 is "$(wc -l < "$WORK/beside.all")" 6 "the database holds 6 figures of 1.4 for the three schools"
 vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format html -o "$WORK/r2.html" 2>"$WORK/r2.err"
 is "$?$(cat "$WORK/r2.err")" 0 "vqr report --format html with three schools in the database"
@@ -279,7 +291,7 @@ vqr -c "$CFG" -d "$TEST_DB user=vqr_test_two_schools" report --school CQGYGJ --y
 is "$?$(cat "$WORK/r3.err")" 0 "  and as a role that row-level security confines to two schools"
 sql "DROP OWNED BY vqr_test_two_schools; DROP ROLE vqr_test_two_schools" >/dev/null
 
-$PY - "$WORK/r2.html" "$WORK/beside.all" "$WORK/r3.html" "$WORK/beside.two" > "$WORK/beside.tap" 2>&1 <<'PY'
+$PY - "$WORK/r2.html" "$WORK/beside.all" "$WORK/r3.html" "$WORK/beside.two" "$parents" > "$WORK/beside.tap" 2>&1 <<'PY'
 import sys, re, html5lib
 n = 0
 def ok(c, what):
@@ -297,9 +309,11 @@ for page, want, schools, rls in ((sys.argv[1], sys.argv[2], 3, False), (sys.argv
         if f is None:
             continue
         svg = next(e for e in f.iter() if str(e.tag).endswith("svg"))
-        marks = [r for r in svg.iter() if str(r.tag).endswith("rect") and r.get("class") == "mark"]
+        marks = [r for r in svg.iter() if str(r.tag).endswith("rect") and "mark" in (r.get("class") or "").split()]
         got = {r.get("data-label"): float(r.get("data-value")) for r in marks}
         reg = [v for k, v in got.items() if k.startswith("区域（%d 校）" % schools)]
+        ok([r.get("data-label") for r in marks if "region" in r.get("class")] == ["区域（%d 校）" % schools],
+           "  the region's bar in the region's colour (class region)")
         ok(abs(got.get("重庆市工业高级技工学校", -1) - float(value)) < 0.0051,
            "  the school's bar: %s" % value)
         ok(len(reg) == 1 and abs(reg[0] - float(region)) < 0.0051,
@@ -315,6 +329,29 @@ for page, want, schools, rls in ((sys.argv[1], sys.argv[2], 3, False), (sys.argv
         ok("来源" in cap and re.search(r"20\d\d-\d\d-\d\d", cap) and ("行级安全" in cap) == rls,
            "  source and date under it%s" % (", and that row-level security limits the region" if rls else ""))
     ok(not figs, "%d schools: no other chart beside the region (%s)" % (schools, " ".join(figs)))
+    # 表1-2: the region's destinations as a stacked bar under the school's
+    secs = {s.get("data-id"): s for s in doc.iter("section")}
+    tab = [f for f in secs["1-2"].iter("figure") if f.get("class") == "beside-table"]
+    counts = {}
+    for line in open(want, encoding="utf-8"):
+        code, region = line.split("|")[:2]
+        counts[code] = float(region)
+    if tab:
+        m = {r.get("data-label"): float(r.get("data-value")) for r in tab[0].iter() if str(r.tag).endswith("rect") and r.get("data-label")}
+    ok(len(tab) == 1 and m == {"企事业单位就业": counts["employment.dest.enterprise"], "高等教育深造": counts["employment.dest.further_study"],
+                               "自主择业": counts["employment.dest.self_directed"]},
+       "%d schools: 表1-2's region as a stacked bar of the sums (%s)" % (schools, tab and m))
+    # 表1-1: each bar of the school, and under 家长满意度 (the one figure
+    # another school has too) the region's, its rank beside the school's
+    tab = [f for f in secs["1-1"].iter("figure") if f.get("class") == "beside-table"]
+    rects = [r for r in tab[0].iter() if str(r.tag).endswith("rect") and r.get("data-label")] if tab else []
+    texts = [t.text for t in tab[0].iter() if str(t.tag).endswith("text")] if tab else []
+    reg = [(i, r) for i, r in enumerate(rects) if "region" in r.get("class")]
+    ok(len(reg) == 1 and rects[reg[0][0] - 1].get("data-label") == "家长满意度" and
+       abs(float(reg[0][1].get("data-value")) - float(sys.argv[5])) < 0.0051,
+       "%d schools: 表1-1's region of 家长满意度 beside the school's: %s (ratio of sums)" % (schools, sys.argv[5]))
+    ok(any(t and t.endswith("（第1/2）") for t in texts) and len(rects) > 10,
+       "  the school's rank beside its value, every other bar the school's alone")
 print("1..%d" % n)
 PY
 report_relay "$WORK/beside.tap"
