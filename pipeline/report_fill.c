@@ -287,7 +287,7 @@ static void check_period_type(filler *F, const wanted *w, const char *ptype)
 }
 
 /* How the schools of a region combine cell c (row row of fetch_values's
- * result): the indicator's rule, scale and unit and, for a computed
+ * result): the indicator's rule, scale, unit and name and, for a computed
  * value (computed), its numerator and denominator. */
 static void value_parts(fcell *c, PGresult *res, int row, int computed)
 {
@@ -299,6 +299,8 @@ static void value_parts(fcell *c, PGresult *res, int row, int computed)
 	if (!PQgetisnull(res, row, 10))
 		c->scale = xstrdup(PQgetvalue(res, row, 10));
 	c->pct = !PQgetisnull(res, row, 11) && strcmp(PQgetvalue(res, row, 11), "%") == 0;
+	c->unit = PQgetisnull(res, row, 11) ? NULL : xstrdup(PQgetvalue(res, row, 11));
+	c->name = PQgetisnull(res, row, 12) ? NULL : xstrdup(PQgetvalue(res, row, 12));
 	if (computed && !PQgetisnull(res, row, 7) && !PQgetisnull(res, row, 8)) {
 		c->numer = xstrdup(PQgetvalue(res, row, 7));
 		c->denom = xstrdup(PQgetvalue(res, row, 8));
@@ -337,6 +339,7 @@ static int fill_value(filler *F, PGresult *res, int row)
 	c->num = xstrdup(shown);
 	c->hasnum = 1;
 	c->val = strtod(shown, NULL);
+	c->code = xstrdup(r->indicator);
 	value_parts(c, res, row, shown == PQgetvalue(res, row, 3));
 	if (PQgetvalue(res, row, 6)[0] != 't' || r->reported)
 		return 0;
@@ -386,7 +389,7 @@ static int fetch_values(filler *F)
 		"  r.value::text, "
 		"  c.value IS NOT NULL AND r.value IS NOT NULL "
 		"    AND abs(c.value - r.value) > 0.5 * power(10::numeric, -scale(r.value)), "
-		"  c.numerator::text, c.denominator::text, i.aggregate, i.scale::text, i.unit "
+		"  c.numerator::text, c.denominator::text, i.aggregate, i.scale::text, i.unit, i.name_zh "
 		"FROM w LEFT JOIN vqr.indicator i ON i.indicator_code = w.code "
 		"CROSS JOIN LATERAL (SELECT " PERIOD_SQL " AS period) p "
 		"LEFT JOIN vqr.indicator_value c ON c.school_code = $1::text AND c.period = p.period "
@@ -754,8 +757,8 @@ void report_fcell_free(fcell *c)
 {
 	free_strings(c->tperiod, c->ntrend);
 	free_strings(c->tshown, c->ntrend);
-	FREE_ALL(c->text, c->num, c->numer, c->denom, c->scale, c->tvalue, c->tname, c->tunit, c->name, c->unit,
-		 c->rtext);
+	FREE_ALL(c->text, c->num, c->numer, c->denom, c->scale, c->tvalue, c->tname, c->tunit, c->code, c->name,
+		 c->unit, c->rtext);
 }
 
 /* Free what filled table t holds (not t). */

@@ -2,7 +2,9 @@
  * report_html.c - the quality report as one self-contained HTML file
  * (`vqr report --format html`): the tables, the text and key figures as
  * paragraphs and cards, the charts a table's layout asks for (chart:) as
- * inline SVG (report_svg.c), footnotes (†) under their block.  No script,
+ * inline SVG (report_svg.c), the school beside the region where the
+ * report has it (report_fetch_beside), footnotes (†) under their block,
+ * linked from their marks.  No script,
  * no fetch: system fonts (a CJK stack), CSS inline, readable on a phone
  * (tables scroll sideways, charts scale), printable on A4.
  */
@@ -36,7 +38,7 @@ static const char css[] =
 	".card .l{font-size:.85em;color:#444}\n"
 	"figure{margin:10px 0}\n"
 	"svg.chart{display:block;width:100%;max-width:640px;height:auto}\n"
-	".trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:8px 16px}\n"
+	".trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,420px),1fr));gap:8px 16px}\n"
 	"figcaption,.notes,footer{font-size:.82em;color:#555}\n"
 	".notes{margin:.4em 0;padding-left:0;list-style:none}\n"
 	"@media print{@page{size:A4;margin:15mm}main{max-width:none;padding:0}"
@@ -250,40 +252,71 @@ static void put_caption(const report_data *rd, const char *what, FILE *out)
 	fprintf(out, "；%s 生成。</figcaption>\n", d);
 }
 
+/* Does value c have a region beside it (report_fetch_beside; another
+ * school has the value too)? */
+static int has_region(const report_data *rd, const fcell *c)
+{
+	return rd->nschools > 1 && c->rtext && c->nrank > 1;
+}
+
+/* Append to b what the region of rd is and how its figure of rule agg
+ * (NULL: of several rules) is made. */
+static void region_note(str *b, const report_data *rd, const char *agg)
+{
+	str_addf(b, "区域 = %s %zu 所学校", rd->confined ? "行级安全下当前数据库角色可见的" : "数据库中", rd->nschools);
+	if (!agg)
+		str_add(b, "（计数为各校之和，比率与均值为各校分子之和除以分母之和）");
+	else if (strcmp(agg, "sum") == 0)
+		str_add(b, "之和");
+	else
+		str_add(b, "的分子之和除以分母之和（不是百分比的平均）");
+}
+
 /* The chart the layout asks for under table t: one mark per row whose
- * value column holds a value. */
-static void html_chart(const report_data *rd, const ftable *t, FILE *out)
+ * value column holds a value; with region, the school's beside the
+ * region's (bars: the school's, with its rank, then the region's; a
+ * stacked bar: the region's), nothing when no row has the region's. */
+static void html_chart(const report_data *rd, const ftable *t, int region, FILE *out)
 {
 	const ltable *lt = t->lt;
-	svg_item *it = xcalloc(t->nrows + 1, sizeof *it);
+	svg_item *it = xcalloc(2 * t->nrows + 1, sizeof *it);
 	char **shown = xcalloc(t->nrows + 1, sizeof *shown);
-	size_t n = 0;
-	str b = STR_INIT;
+	char *rlabel = xasprintf("区域（%zu 校）", rd->nschools);
+	size_t n = 0, nr = 0;
+	str b = STR_INIT, what = STR_INIT;
 
 	for (size_t r = 0; r < t->nrows; r++) {
 		const fcell *l = &t->cells[r * t->ncols + lt->chart_label], *v = &t->cells[r * t->ncols + lt->chart_value];
-		if (!v->hasnum)
+		int beside = region && has_region(rd, v);
+		if (!v->hasnum || (region && lt->chart == CH_STACK && !beside))
 			continue;
-		shown[n] = xasprintf("%s%s", v->text, v->mark ? v->mark : "");
-		it[n] = (svg_item){ l->text, v->val, shown[n] };
-		n++;
+		nr += beside;
+		shown[r] = beside ? xasprintf("%s%s（第%d/%d）", v->text, v->mark ? v->mark : "", v->rank, v->nrank)
+				  : xasprintf("%s%s", v->text, v->mark ? v->mark : "");
+		if (!region || lt->chart == CH_BARS)
+			it[n++] = (svg_item){ l->text, v->val, shown[r], 0 };
+		if (beside)
+			it[n++] = (svg_item){ lt->chart == CH_BARS ? rlabel : l->text, v->rval, v->rtext, 1 };
+	}
+	if (region) {
+		str_addf(&what, "%s：%s。", t->title, lt->chart == CH_BARS ? "本校（括号内为排名，从高到低）与区域" : "区域的构成");
+		region_note(&what, rd, NULL);
 	}
 	if (lt->chart == CH_BARS)
-		svg_bars(&b, t->title, it, n, lt->chart_unit, 0);
+		svg_bars(&b, region ? what.s : t->title, it, n, lt->chart_unit, 0);
 	else
-		svg_stack(&b, t->title, it, n, lt->chart_unit);
-	if (n && b.len) {
-		fputs("<figure>\n", out);
+		svg_stack(&b, region ? what.s : t->title, it, n, lt->chart_unit);
+	if (n && b.len && (!region || nr)) {
+		fputs(region ? "<figure class=\"beside-table\">\n" : "<figure>\n", out);
 		fwrite(b.s, 1, b.len, out);
 		fputc('\n', out);
-		put_caption(rd, NULL, out);
+		put_caption(rd, region ? what.s : NULL, out);
 		fputs("</figure>\n", out);
 	}
 	str_free(&b);
-	for (size_t k = 0; k < n; k++)
-		free(shown[k]);
-	free(shown);
-	free(it);
+	str_free(&what);
+	strv_free(shown, t->nrows);
+	FREE_ALL(it, rlabel);
 }
 
 /* The trend of value c (two periods or more): a bar per period. */
@@ -293,7 +326,7 @@ static void html_trend(const report_data *rd, const fcell *c, FILE *out)
 	str b = STR_INIT, title = STR_INIT;
 
 	for (size_t k = 0; k < c->ntrend; k++)
-		it[k] = (svg_item){ c->tperiod[k], c->tvalue[k], c->tshown[k] };
+		it[k] = (svg_item){ c->tperiod[k], c->tvalue[k], c->tshown[k], 0 };
 	str_addf(&title, "%s 历年（%s）", c->tname, c->tunit && *c->tunit ? c->tunit : "—");
 	svg_bars(&b, title.s, it, c->ntrend, c->tunit, 0);
 	fputs("<figure class=\"trend\">\n", out);
@@ -306,18 +339,51 @@ static void html_trend(const report_data *rd, const fcell *c, FILE *out)
 	free(it);
 }
 
-/* The trends of the values of a text block or of key figures. */
+/* Value c of the school beside the region's (report_fetch_beside; when
+ * another school has the value too): two bars from zero, the school's
+ * rank and how the region is made under them. */
+static void html_beside(const report_data *rd, const fcell *c, FILE *out)
+{
+	char *shown = xasprintf("%s%s", c->text, c->mark ? c->mark : "");
+	char *region = xasprintf("区域（%zu 校）", rd->nschools);
+	svg_item it[2] = { { rd->school_name, c->val, shown, 0 }, { region, c->rval, c->rtext, 1 } };
+	str b = STR_INIT, title = STR_INIT, what = STR_INIT;
+
+	str_addf(&title, "%s：本校与区域（%s）", c->name ? c->name : c->code, c->unit && *c->unit ? c->unit : "—");
+	svg_bars(&b, title.s, it, 2, c->unit, 0);
+	fputs("<figure class=\"beside\" data-indicator=\"", out);
+	put_esc(out, c->code);
+	fprintf(out, "\" data-rank=\"%d\" data-nrank=\"%d\">\n", c->rank, c->nrank);
+	fwrite(b.s, 1, b.len, out);
+	str_addf(&what, "%s。本校排名 第%d/%d（有此数据的 %d 所学校中，从高到低）；", title.s, c->rank, c->nrank,
+		 c->nrank);
+	region_note(&what, rd, c->agg ? c->agg : "sum");
+	fputc('\n', out);
+	put_caption(rd, what.s, out);
+	fputs("</figure>\n", out);
+	str_free(&b);
+	str_free(&title);
+	str_free(&what);
+	FREE_ALL(shown, region);
+}
+
+/* The trends of the values of a text block or of key figures, and each
+ * value beside the region's when the report has it. */
 static void html_trends(const report_data *rd, const ftable *t, FILE *out)
 {
 	size_t n = t->kind == LK_TEXT ? t->nvals : t->nrows, shown = 0;
 
 	for (size_t k = 0; k < n; k++) {
 		const fcell *c = t->kind == LK_TEXT ? &t->vals[k] : &t->cells[k * 2 + 1];
-		if (c->ntrend < 2)
+		int beside = has_region(rd, c);
+		if (c->ntrend < 2 && !beside)
 			continue;
 		if (!shown++)
 			fputs("<div class=\"trends\">\n", out);
-		html_trend(rd, c, out);
+		if (c->ntrend >= 2)
+			html_trend(rd, c, out);
+		if (beside)
+			html_beside(rd, c, out);
 	}
 	if (shown)
 		fputs("</div>\n", out);
@@ -341,7 +407,9 @@ void report_html_block(const report_data *r, const ftable *t, FILE *out)
 	if (t->kind != LK_TABLE)
 		html_trends(r, t, out);
 	if (t->lt->chart != CH_NONE)
-		html_chart(r, t, out);
+		html_chart(r, t, 0, out);
+	if (t->lt->chart != CH_NONE && r->nschools > 1)
+		html_chart(r, t, 1, out);
 	if (t->nnotes)
 		put_notes(out, r, t);
 	fputs("</section>\n", out);

@@ -99,6 +99,7 @@ typedef struct fcell {
 	char **tshown;          /* the values as shown (ntrend) */
 	double *tvalue;         /* the values (ntrend) */
 	char *tname, *tunit;    /* the indicator's name and unit (with a trend), or NULL */
+	char *code;             /* the indicator's code (a value found), or NULL */
 	char *name, *unit;      /* the indicator's name and unit (a value found), or NULL */
 	char *rtext;            /* the region's figure as shown (report_beside), or NULL */
 	double rval;            /* that figure as a number */

@@ -18,6 +18,10 @@
  * whose rows come from breakdowns lists the union of the schools' rows.
  * A text block becomes each school's paragraph after the school's name,
  * then the region's: the same template filled with the region's figures.
+ *
+ * report_fetch_beside gives one school's report the same region figures
+ * (and the school's rank) for the HTML charts of the school beside the
+ * region: one code path for the ratio of sums.
  */
 #include "pipeline/report_int.h"
 
@@ -375,21 +379,34 @@ report_data *report_region(report_data *const *per, size_t n)
 	return r;
 }
 
+/* The schools that have values in the database (those the role may
+ * see), in order of code, and in column 1 of row 0 whether row-level
+ * security confines the role (t/f): a result the caller clears, or NULL
+ * with err. */
+static PGresult *region_schools(PGconn *conn, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(conn, "SELECT s.school_code, row_security_active('vqr.indicator_value') FROM vqr.school s "
+				     "WHERE EXISTS (SELECT FROM vqr.indicator_value v WHERE v.school_code = s.school_code) "
+				     "ORDER BY 1");
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	err_set(err, errlen, "report: the schools: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	return NULL;
+}
+
 int report_fetch_region(PGconn *conn, const report_layout *l, const char *year, const char *only_id,
 			report_data **out, char *err, size_t errlen)
 {
-	PGresult *res = PQexec(conn, "SELECT s.school_code FROM vqr.school s WHERE EXISTS (SELECT FROM "
-				     "vqr.indicator_value v WHERE v.school_code = s.school_code) ORDER BY 1");
+	PGresult *res = region_schools(conn, err, errlen);
 	report_data **per;
 	size_t n = 0;
 	int rc = 0;
 
 	*out = NULL;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		err_set(err, errlen, "report: the schools: %s", PQresultErrorMessage(res));
-		PQclear(res);
+	if (!res)
 		return -1;
-	}
 	if (!PQntuples(res) || PQntuples(res) > REPORT_MAX_SCHOOLS) {
 		err_set(err, errlen, "--region: the database holds the values of %d schools (1 to %d can be compared)",
 			PQntuples(res), REPORT_MAX_SCHOOLS);
@@ -406,4 +423,99 @@ int report_fetch_region(PGconn *conn, const report_layout *l, const char *year, 
 		report_data_free(per[i]);
 	free(per);
 	return rc;
+}
+
+/* A school's cell x among the schools' cells c[0..n-1] (x one of them):
+ * the region's figure (report_region_cell) and x's rank by value among
+ * the cells with a value. */
+static void beside_cell(fcell *x, const fcell *const *c, size_t n)
+{
+	fcell reg = { 0 };
+
+	if (!x->hasnum)
+		return;
+	x->rank = 1;
+	x->nrank = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c[i] && c[i]->hasnum) {
+			x->nrank++;
+			x->rank += c[i]->val > x->val;
+		}
+	report_region_cell(&reg, c, n);
+	if (reg.num) {
+		x->rval = strtod(reg.num, NULL);
+		x->rtext = reg.text;
+		reg.text = NULL;
+	}
+	report_fcell_free(&reg);
+}
+
+/* Table ti of school s among the reports per[0..n-1]: each figure's
+ * region and rank (beside_cell), rows matched as report_region matches
+ * them. */
+static void beside_table(report_data *const *per, size_t n, size_t s, size_t ti)
+{
+	const fcell **c = xcalloc(n + 1, sizeof *c);
+	ftable *t = &per[s]->t[ti];
+	merge m = { .per = per, .n = n, .ti = ti };
+
+	if (t->kind == LK_TEXT) {
+		for (size_t k = 0; k < t->nvals; k++) {
+			for (size_t i = 0; i < n; i++)
+				c[i] = k < per[i]->t[ti].nvals ? &per[i]->t[ti].vals[k] : NULL;
+			beside_cell(&t->vals[k], c, n);
+		}
+		free(c);
+		return;
+	}
+	merge_columns(&m);
+	merge_rows(&m);
+	for (size_t j = 0; j < m.nrows; j++)
+		for (size_t col = 0; col < t->ncols && m.src[j * n + s] != SIZE_MAX; col++) {
+			if (!m.isval[col])
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				const ftable *o = &per[i]->t[ti];
+				size_t r = m.src[j * n + i];
+				c[i] = r == SIZE_MAX ? NULL : &o->cells[r * o->ncols + col];
+			}
+			beside_cell(&t->cells[m.src[j * n + s] * t->ncols + col], c, n);
+		}
+	strv_free(m.keys, m.nrows);
+	FREE_ALL(m.isval, m.isnum, m.src, c);
+}
+
+int report_fetch_beside(PGconn *conn, const report_layout *l, report_data *r, const char *only_id, char *err,
+			size_t errlen)
+{
+	PGresult *res = region_schools(conn, err, errlen);
+	report_data **per;
+	size_t n = 0, s = SIZE_MAX;
+	int rc = 0;
+
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), r->school_code) == 0)
+			s = (size_t)i;
+	if (PQntuples(res) < 2 || PQntuples(res) > REPORT_MAX_SCHOOLS || s == SIZE_MAX) {
+		PQclear(res);
+		return 0;
+	}
+	per = xcalloc((size_t)PQntuples(res) + 1, sizeof *per);
+	for (; (int)n < PQntuples(res) && !rc; n++)
+		rc = n == s ? 0 : report_fetch(conn, l, PQgetvalue(res, (int)n, 0), r->year, only_id, &per[n], err, errlen);
+	per[s] = r;
+	if (!rc) {
+		r->nschools = n;
+		r->confined = PQgetvalue(res, 0, 1)[0] == 't';
+		for (size_t ti = 0; ti < r->nt; ti++)
+			beside_table(per, n, s, ti);
+	}
+	PQclear(res);
+	for (size_t i = 0; i < n; i++)
+		if (i != s)
+			report_data_free(per[i]);
+	free(per);
+	return rc ? -1 : 0;
 }

@@ -16,22 +16,8 @@
 
 report_env vqr_e2e_report_region
 # Two more schools: graduates 40 and 1000; the report's school had 1466.
-sql "UPDATE vqr.indicator SET scale = 100 WHERE indicator_code LIKE 'employment.dest.%.rate';
-     UPDATE vqr.indicator_value SET numerator = round(value * 1466 / 100), denominator = 1466
-      WHERE indicator_code LIKE 'employment.dest.%.rate' AND value_type = 'computed' AND period = '2022-2023';
-     INSERT INTO vqr.school VALUES ('RGN2', '区域第二技工学校', '重庆市'), ('RGN3', '区域第三技工学校', '重庆市');
-     INSERT INTO vqr.batch (school_code, label, status, vqr_version)
-     VALUES ('RGN2', 'region-2', 'loaded', 'test'), ('RGN3', 'region-3', 'loaded', 'test');
-     INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, source_code,
-                                      numerator, denominator, value, batch_id)
-     SELECT s, '2022-2023', code, '{}', 'computed', 'report_test', num, den,
-            CASE WHEN den IS NULL THEN num ELSE num / den * 100 END, (SELECT batch_id FROM vqr.batch WHERE label = b)
-     FROM (VALUES ('RGN2', 'region-2', 30, 8, 2, 40), ('RGN3', 'region-3', 300, 650, 50, 1000)) AS x(s, b, e, f, d, g),
-     LATERAL (VALUES ('employment.dest.enterprise', e::numeric, NULL::numeric),
-                     ('employment.dest.enterprise.rate', e, g),
-                     ('employment.dest.further_study', f, NULL), ('employment.dest.further_study.rate', f, g),
-                     ('employment.dest.self_directed', d, NULL), ('employment.dest.self_directed.rate', d, g)) AS v(code, num, den);
-     INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, source_code, value, batch_id)
+report_more_schools
+sql "INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, source_code, value, batch_id)
      SELECT 'RGN2', '2022-2023', 'majors.programme_levels', b, 'computed', 'report_test', 1,
             (SELECT batch_id FROM vqr.batch WHERE label = 'region-2')
      FROM vqr.indicator_value v, LATERAL (SELECT v.breakdown AS b UNION ALL
