@@ -292,7 +292,8 @@ b v_indicator, every breakdown|SELECT indicator_code, breakdown_text, value_type
 b v_value|SELECT indicator_code, value, reported_value FROM vqr.v_value WHERE school_code = '$SCH' AND period = '$YEAR' AND breakdown = '{}'
 b v_school_trend|SELECT indicator_code, name_zh, value, prev_value, change, change_pct FROM vqr.v_school_trend WHERE school_code = '$SCH' AND period = '$YEAR' AND breakdown = '{}'
 b v_school_compare|SELECT indicator_code, value, rank, schools, region_value FROM vqr.v_school_compare WHERE school_code = '$SCH' AND period = '$YEAR' AND breakdown = '{}'
-b v_latest|SELECT indicator_code, breakdown_text, period, value, change FROM vqr.v_latest WHERE school_code = '$SCH'
+b v_latest|SELECT indicator_code, name_zh, period, value, change FROM vqr.v_latest WHERE school_code = '$SCH' AND breakdown = '{}'
+b v_latest, every breakdown|SELECT indicator_code, breakdown_text, period, value, change FROM vqr.v_latest WHERE school_code = '$SCH'
 c v_indicator|SELECT period, value_type, value FROM vqr.v_indicator WHERE school_code = '$SCH' AND indicator_code = '$IND' AND breakdown = '{}' ORDER BY period
 c v_value|SELECT period, value, reported_value FROM vqr.v_value WHERE school_code = '$SCH' AND indicator_code = '$IND' AND breakdown = '{}' ORDER BY period
 c v_school_trend|SELECT period, value, prev_value, change, change_pct FROM vqr.v_school_trend WHERE school_code = '$SCH' AND indicator_code = '$IND' AND breakdown = '{}' ORDER BY period
