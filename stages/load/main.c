@@ -3,7 +3,7 @@
  * transaction.  This file parses the options and reports; the load
  * itself is stages/load/load.c and its modules (load_*.c).
  *
- * Usage: vqr-load --config vqr.yaml [--database CONNINFO] DIR
+ * Usage: vqr-load --config vqr.yaml [--database CONNINFO] DIR [DIR...]
  *
  * Reads DIR/manifest.yaml, DIR/indicators.gz (vqr-transform) and
  * DIR/rejects.tsv (vqr-extract).  In one transaction it syncs the school,
@@ -18,6 +18,9 @@
  * it starts beside vqr-extract: the transaction opens and the canonical
  * rows stream in while they are written; then it waits for the manifest
  * to show the transform's indicators and goes on as usual.
+ *
+ * Several DIRs are the parts of one workbook (a sheet each, staged by
+ * vqr-extract --sheet), loaded together in the one transaction.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -32,16 +35,19 @@
 #include "lib/util/cli.h"
 #include "lib/util/err.h"
 #include "lib/util/log.h"
+#include "lib/util/mem.h"
 #include "stages/load/load.h"
 
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: vqr-load [OPTION]... DIR\n"
+		"Usage: vqr-load [OPTION]... DIR [DIR]...\n"
 		"Load the batch staged in DIR (by vqr-extract and vqr-transform) into\n"
 		"PostgreSQL in one transaction, replacing the slices (school, source, period)\n"
-		"it covers.  A file whose sha256 is already loaded is skipped.\n"
+		"it covers.  A file whose sha256 is already loaded is skipped.  Several DIRs\n"
+		"are the parts of one workbook (a sheet each, vqr-extract --sheet), loaded\n"
+		"together: one batch, one file, each part's slices.\n"
 		"Prints one line: STATUS BATCH VALUES REPLACED REJECTS ERRORS WARNINGS\n"
 		"(tab-separated), STATUS being loaded, skipped (already loaded), blocked\n"
 		"(a blocking check failed) or held (a replacing file would shrink its slice\n"
@@ -104,7 +110,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 static int parse_options(int argc, char **argv, load_opts *o, const char **config, const char **database,
 			 const char **follow)
 {
-	static const cli_parser parser = { "vqr-load", usage, "d:l:naRf:", own_option, "staging directory", {
+	static const cli_parser parser = { "vqr-load", usage, "d:l:naRf:", own_option, NULL, {
 		{ "database", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -116,6 +122,8 @@ static int parse_options(int argc, char **argv, load_opts *o, const char **confi
 
 	if ((rc = cli_parse(argc, argv, &parser, &a, config)) != CLI_GO_ON)
 		return rc;
+	if (optind >= argc || (*follow && optind != argc - 1))
+		return cli_one_operand(argc, argv, optind, "vqr-load", "staging directory");
 	o->dir = argv[optind];
 	if (!o->label)
 		o->label = cli_basename(o->dir);
@@ -152,6 +160,36 @@ static int find_source(const char *dir, const cfg *c, const char *config, const 
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+/* The parts of a workbook: each of dirs[0..n) opened as find_source
+ * does (into parts[i], with ms[i] its manifest), all of one file, each
+ * with its sheet, no two of one source in the same period.  0, or the
+ * exit status after saying why not. */
+static int open_parts(char **dirs, size_t n, const cfg *c, const char *config, manifest *ms, load_part *parts)
+{
+	manifest **mp = xcalloc(n, sizeof *mp);
+	char err[ERR_MAX];
+	int status = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		parts[i].dir = dirs[i];
+		parts[i].m = mp[i] = &ms[i];
+		if ((status = find_source(dirs[i], c, config, NULL, &ms[i], &parts[i].s)))
+			break;
+		if (!ms[i].sheet || !ms[i].sha256 || !ms[0].sha256 || strcmp(ms[i].sha256, ms[0].sha256) != 0) {
+			log_error("%s: not a part of the workbook staged in %s (several directories must each hold "
+				  "one sheet of the same file: vqr-extract --sheet)", dirs[i], dirs[0]);
+			status = EXIT_USAGE;
+			break;
+		}
+	}
+	if (!status && stage_parts_clash(mp, n, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_USAGE;
+	}
+	free(mp);
+	return status;
 }
 
 /* Connect (database, else $VQR_DATABASE, else the configuration's) and
@@ -211,11 +249,12 @@ int main(int argc, char **argv)
 	const char *config = NULL, *database = NULL, *follow = NULL;
 	load_opts o = { 0 };
 	char err[ERR_MAX];
-	manifest m = { 0 };
-	const cfg_source *s;
+	manifest *ms;
+	load_part *parts;
 	load_result res;
 	db d = { 0 };
 	cfg *c;
+	size_t n;
 	int rc, status;
 
 	log_init("vqr-load");
@@ -227,9 +266,16 @@ int main(int argc, char **argv)
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
-	if ((status = find_source(o.dir, c, config, follow, &m, &s)) || (status = open_db(&d, c, database)))
+	n = (size_t)(argc - optind);
+	ms = xcalloc(n, sizeof *ms);
+	parts = xcalloc(n, sizeof *parts);
+	parts[0].dir = o.dir;
+	parts[0].m = &ms[0];
+	if ((status = n == 1 ? find_source(o.dir, c, config, follow, &ms[0], &parts[0].s)
+			     : open_parts(argv + optind, n, c, config, ms, parts)) ||
+	    (status = open_db(&d, c, database)))
 		goto out;
-	if ((rc = load_run(&d, c, s, &m, &o, &res, err, sizeof err)) == -2) {
+	if ((rc = load_run_parts(&d, c, parts, n, &o, &res, err, sizeof err)) == -2) {
 		status = EXIT_REJECTED;         /* --follow: the extract gave the file up, and says why */
 	} else if (rc < 0) {
 		log_error("%s: load rolled back, the database is unchanged", o.dir);
@@ -237,11 +283,14 @@ int main(int argc, char **argv)
 		log_detail("%s", d.where);
 		status = EXIT_DB;
 	} else {
-		status = report(&o, s, &m, &res);
+		status = report(&o, parts[0].s, &ms[0], &res);
 	}
 out:
 	db_close(&d, 1);
-	manifest_clear(&m);
+	for (size_t i = 0; i < n; i++)
+		manifest_clear(&ms[i]);
+	free(ms);
+	free(parts);
 	cfg_free(c);
 	return cli_finish_stdout(status);
 }
