@@ -632,8 +632,9 @@ static int step_load(filerun *r)
 	} else {
 		char *argv[RUNFILE_ARGS + RUNPARTS_MAX];
 		if (r->parts)
-			runparts_load_argv(argv, r->lprog, r->config, r->label, runfile_shrink_accepted(r->t, r->path),
-					   r->parts, r->t->dry_run, log_verbose());
+			runparts_load_argv(argv, r->lprog, r->config, r->label,
+					   runfile_shrink_accepted(r->t, r->path) ? "-a" : NULL, r->parts, r->t->dry_run,
+					   log_verbose());
 		else
 			runfile_load_argv(argv, r->lprog, r->config, r->label, NULL,
 					  runfile_shrink_accepted(r->t, r->path), r->dir, r->t->dry_run, log_verbose());

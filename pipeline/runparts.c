@@ -31,12 +31,17 @@ static int add_sheet(const cfg *c, const char *path, runparts *p, str *unmatched
 	if (p->n == RUNPARTS_MAX)
 		return err_set(err, errlen, "%s: more than %d sheets are matched by sources' sheets patterns",
 			       path, RUNPARTS_MAX);
+	runparts_add(p, name, s);
+	return 0;
+}
+
+void runparts_add(runparts *p, const char *sheet, const cfg_source *s)
+{
 	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
 	memset(&p->v[p->n], 0, sizeof p->v[p->n]);
-	p->v[p->n].sheet = xstrdup(name);
+	p->v[p->n].sheet = xstrdup(sheet);
 	p->v[p->n].s = s;
 	p->n++;
-	return 0;
 }
 
 int runparts_find(const cfg *c, const char *config, char *prog, const char *path, runparts *p, char *err,
@@ -64,15 +69,15 @@ int runparts_find(const cfg *c, const char *config, char *prog, const char *path
 	return rc;
 }
 
-void runparts_load_argv(char **argv, char *prog, const char *config, const char *label, int accepted,
+void runparts_load_argv(char **argv, char *prog, const char *config, const char *label, const char *flag,
 			const runparts *p, int dry_run, int verbose)
 {
 	char *head[] = { prog, "-c", (char *)config, "-l", (char *)label };
 	int n = sizeof head / sizeof head[0];
 
 	memcpy(argv, head, sizeof head);
-	if (accepted)
-		argv[n++] = "-a";
+	if (flag)
+		argv[n++] = (char *)flag;
 	for (size_t i = 0; i < p->n; i++)
 		argv[n++] = (char *)p->v[i].dir;
 	argv[n++] = dry_run ? "-n" : verbose ? "-v" : NULL;

@@ -48,10 +48,14 @@ typedef struct runparts {
 int runparts_find(const cfg *c, const char *config, char *prog, const char *path, runparts *p, char *err,
 		  size_t errlen);
 
+/* Add a part: the sheet named sheet (copied), read by s. */
+void runparts_add(runparts *p, const char *sheet, const cfg_source *s);
+
 /* vqr-load's arguments for all of p's parts into argv (RUNFILE_ARGS +
- * p->n entries): prog -c config -l label [-a] DIR... [-n | -v] [-v].
- * The strings are the caller's and p's. */
-void runparts_load_argv(char **argv, char *prog, const char *config, const char *label, int accepted,
+ * p->n entries): prog -c config -l label [flag] DIR... [-n | -v] [-v],
+ * flag NULL, "-a" (accept a shrink) or "-R" (reprocess).  The strings
+ * are the caller's and p's. */
+void runparts_load_argv(char **argv, char *prog, const char *config, const char *label, const char *flag,
 			const runparts *p, int dry_run, int verbose);
 
 /* vqr-extract's arguments for part i into argv (RUNFILE_ARGS entries):

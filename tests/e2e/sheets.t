@@ -109,6 +109,22 @@ like "$out" "*already loaded as batch*" "  already loaded"
 is "$(sql "select count(*) from vqr.source_file") $(sql "select count(*) from vqr.source_file_sheet")" "1 3" \
 	"  nothing is recorded twice"
 
+# Reprocessed: every part extracted again from the archive and loaded
+# again together, the figures, sheets and rejects as they were.
+before=$(sql "select max(batch_id) from vqr.batch")
+out=$(vqr -c "$CFG" reprocess "$BOOK" 2>&1); rc=$?
+is "$rc" 0 "vqr reprocess of the workbook exits 0"
+like "$out" "*$BOOK reprocessed (batch *" "  and says so"
+is "$(sql "select count(distinct batch_id) || ' ' || min(batch_id) from vqr.indicator_value
+	   where source_code in ('activity_register', 'club_roster')")" "1 $(sql "select max(batch_id) from vqr.batch")" \
+	"  both registers' values now come from one new batch"
+is "$(sql "select max(batch_id) > $before from vqr.batch")" t "  (a batch after the load's)"
+is "$(figures "$WBDB")" "$want" "  with the same figures"
+is "$(sql "select count(*) || ' ' || string_agg(distinct status, ',') from vqr.source_file_sheet")" "3 loaded,unmatched" \
+	"  the same sheets"
+is "$(sql "select sheet || ':' || line from vqr.reject")" "学生活动:$((ACTS + 3))" "  and the same reject, naming its sheet"
+is "$(sql "select rows_read from vqr.source_file")" "$((ACTS + 1 + CLUBS))" "  and the file's counts"
+
 # Written by LibreOffice, as .xlsx and as .xls: the same figures.
 for f in 学生工作台账_libreoffice_2022-2023.xlsx 学生工作台账_2022-2023.xls; do
 	name=$(echo "$f" | tr -c 'a-z0-9\n' '_')

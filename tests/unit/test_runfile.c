@@ -117,12 +117,12 @@ static void test_parts_argv(void)
 	is_str(joined(argv), "vqr-extract -c c.yaml -s act -S 活 动 -o st/M in/b.xlsx", "a part's extract names its sheet");
 	runparts_extract_argv(argv, "vqr-extract", "c.yaml", &p, 0, "in/b.xlsx", 1);
 	is_str(joined(argv), "vqr-extract -c c.yaml -s aid -S 资助 -o st/L in/b.xlsx -v", "... verbose");
-	runparts_load_argv(argv, "vqr-load", "c.yaml", "L", 0, &p, 0, 0);
+	runparts_load_argv(argv, "vqr-load", "c.yaml", "L", NULL, &p, 0, 0);
 	is_str(joined(argv), "vqr-load -c c.yaml -l L st/L st/M", "one load of every part");
-	runparts_load_argv(argv, "vqr-load", "c.yaml", "L", 1, &p, 0, 1);
+	runparts_load_argv(argv, "vqr-load", "c.yaml", "L", "-a", &p, 0, 1);
 	is_str(joined(argv), "vqr-load -c c.yaml -l L -a st/L st/M -v -v", "accepted, verbose");
-	runparts_load_argv(argv, "vqr-load", "c.yaml", "L", 0, &p, 1, 1);
-	is_str(joined(argv), "vqr-load -c c.yaml -l L st/L st/M -n -v", "a dry run, verbose");
+	runparts_load_argv(argv, "vqr-load", "c.yaml", "L", "-R", &p, 1, 1);
+	is_str(joined(argv), "vqr-load -c c.yaml -l L -R st/L st/M -n -v", "a reprocess's dry run, verbose");
 }
 
 static void test_accept(void)
