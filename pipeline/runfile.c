@@ -789,6 +789,8 @@ static int parts_find(filerun *r)
 		free(reason);
 		return rc;
 	}
+	if (p->unmatched[0])
+		log_info("%s: sheets no source reads (listed, not read): %s", r->path, p->unmatched);
 	r->s = p->v[0].s;
 	return GO_ON;
 }

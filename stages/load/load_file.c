@@ -129,10 +129,13 @@ int load_record_sheets(db *d, manifest *const *ms, size_t n, const char *fnum, c
 	return 0;
 }
 
-/* A dry run keeps the slices' values for load_report_changes. */
+/* A dry run keeps the slices' values for load_report_changes (those of
+ * every part of a workbook, each part adding its own). */
+#define MAKE_DRY_OLD \
+	"CREATE TEMP TABLE IF NOT EXISTS vqr_dry_old (period text, indicator_code text, breakdown jsonb, " \
+	"value numeric) ON COMMIT DROP"
 #define KEEP_DRY_OLD \
-	"CREATE TEMP TABLE vqr_dry_old ON COMMIT DROP AS " \
-	"SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value " \
+	"INSERT INTO vqr_dry_old SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value " \
 	"WHERE school_code = $1 AND source_code = $2 AND period = ANY($3::text[])"
 
 int load_replace_values(db *d, const cfg *c, const cfg_source *s, const char *periods, const char *bnum,
@@ -140,7 +143,7 @@ int load_replace_values(db *d, const cfg *c, const cfg_source *s, const char *pe
 {
 	const char *p[4] = { c->school_code, s->name, periods, bnum };
 
-	if (dry_run && db_run(d, KEEP_DRY_OLD, 3, p, err, errlen) < 0)
+	if (dry_run && (db_exec(d, MAKE_DRY_OLD, err, errlen) < 0 || db_run(d, KEEP_DRY_OLD, 3, p, err, errlen) < 0))
 		return -1;
 	return query_number(d,
 			    "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "

@@ -67,6 +67,13 @@ is "$(sql "select count(*) from vqr.source_file") $(sql "select count(*) from vq
 test -f "$WORK/wb/inbox/$BOOK"; ok $? "  and the workbook stays in the inbox"
 sql "drop trigger t_no_clubs on vqr.indicator_value; drop function public.t_no_clubs()"
 
+out=$(vqr -c "$CFG" run --dry-run 2>&1); rc=$?
+like "$out" "*dry run: $BOOK: *" "a dry run says what the workbook would change"
+like "$out" "*dry run, nothing changed: 1 file would load*" "  that it would load"
+is "$(sql "select count(*) from vqr.source_file") $(sql "select count(*) from vqr.indicator_value")" "0 0" \
+	"  and loads nothing"
+test -f "$WORK/wb/inbox/$BOOK"; ok $? "  leaving the workbook in the inbox"
+
 out=$(vqr -c "$CFG" run 2>&1); rc=$?
 is "$rc" 2 "vqr run loads the workbook, exit 2 for its rejected row"
 like "$out" "*$BOOK:学生活动:$((ACTS + 3)):3: *" "the reject is said as file:sheet:row:column"
