@@ -91,15 +91,43 @@ void report_html_end(const report_data *r, FILE *out)
 		     "</main>\n</body>\n</html>\n", d);
 }
 
-/* A cell's text with its mark. */
-static void put_cell(FILE *out, const fcell *x)
+/* The number of mark mk (0 for †, ...; report_mark), or -1. */
+static int mark_index(const char *mk, size_t len)
+{
+	for (int i = 0; i < 8; i++)
+		if (strlen(report_mark(i)) == len && strncmp(report_mark(i), mk, len) == 0)
+			return i;
+	return -1;
+}
+
+/* A cell's text with its mark, which links to its footnote (the note
+ * with id n<block>-<mark>) under block t of r. */
+static void put_cell(FILE *out, const report_data *r, const ftable *t, const fcell *x)
 {
 	put_esc(out, x->text ? x->text : "");
 	if (x->mark) {
-		fputs("<sup class=\"mark\">", out);
+		fprintf(out, "<sup class=\"mark\"><a href=\"#n%td-%d\">", t - r->t, mark_index(x->mark, strlen(x->mark)));
 		put_esc(out, x->mark);
-		fputs("</sup>", out);
+		fputs("</a></sup>", out);
 	}
+}
+
+/* The notes under block t of r: a footnote ("† ...") has the id its
+ * marks link to. */
+static void put_notes(FILE *out, const report_data *r, const ftable *t)
+{
+	fputs("<ul class=\"notes\">\n", out);
+	for (size_t k = 0; k < t->nnotes; k++) {
+		const char *sp = strchr(t->notes[k], ' ');
+		int m = sp ? mark_index(t->notes[k], (size_t)(sp - t->notes[k])) : -1;
+		if (m >= 0)
+			fprintf(out, "<li id=\"n%td-%d\">", t - r->t, m);
+		else
+			fputs("<li>", out);
+		put_esc(out, t->notes[k]);
+		fputs("</li>\n", out);
+	}
+	fputs("</ul>\n", out);
 }
 
 /* The header rows: the groups (spanning their columns) when there are
@@ -129,7 +157,7 @@ static void html_head(const ftable *t, FILE *out)
 	fputs("</tr>\n</thead>\n", out);
 }
 
-static void html_table(const ftable *t, FILE *out)
+static void html_table(const report_data *rd, const ftable *t, FILE *out)
 {
 	fputs("<div class=\"scroll\"><table>\n", out);
 	html_head(t, out);
@@ -142,7 +170,7 @@ static void html_table(const ftable *t, FILE *out)
 				fprintf(out, "<td class=\"num\" data-value=\"%.9g\">", x->val);
 			else
 				fputs(t->right[c] ? "<td class=\"num\">" : "<td>", out);
-			put_cell(out, x);
+			put_cell(out, rd, t, x);
 			fputs("</td>", out);
 		}
 		fputs("</tr>\n", out);
@@ -150,8 +178,47 @@ static void html_table(const ftable *t, FILE *out)
 	fputs("</tbody>\n</table></div>\n", out);
 }
 
+/* The paragraph of text block t: its template expanded again with a
+ * token for each value (\x01 k \x02, which escaping leaves alone), then
+ * escaped, each token replaced by its value with a linked mark.  A
+ * paragraph of no values of its own (the region's) is written as it is. */
+static void html_paragraph(const report_data *r, const ftable *t, FILE *out)
+{
+	char tok[MAX_BY][8];
+	report_base base;
+	vars v;
+	char *text;
+	str b = STR_INIT;
+
+	if (!t->nvals || t->nvals > MAX_BY) {
+		put_elem(out, "p", t->text);
+		fputc('\n', out);
+		return;
+	}
+	report_base_vars(&base, r->school_name, r->school_code, r->year);
+	v = base.v;
+	for (size_t k = 0; k < t->nvals; k++) {
+		snprintf(tok[k], sizeof tok[k], "\x01%c\x02", (char)('A' + k));
+		report_vars_set(&v, t->lt->vnames[k], tok[k]);
+	}
+	text = report_tmpl_expand(t->lt->text, &v);
+	svg_escape(&b, text);
+	fputs("<p>", out);
+	for (const char *p = b.s ? b.s : ""; *p; p++) {
+		if (p[0] == '\x01' && p[1] && p[2] == '\x02' && p[1] >= 'A' && (size_t)(p[1] - 'A') < t->nvals) {
+			put_cell(out, r, t, &t->vals[p[1] - 'A']);
+			p += 2;
+		} else {
+			fputc(*p, out);
+		}
+	}
+	fputs("</p>\n", out);
+	free(text);
+	str_free(&b);
+}
+
 /* Key figures as cards: label, value. */
-static void html_cards(const ftable *t, FILE *out)
+static void html_cards(const report_data *rd, const ftable *t, FILE *out)
 {
 	fputs("<div class=\"cards\">\n", out);
 	for (size_t r = 0; r < t->nrows; r++) {
@@ -160,9 +227,9 @@ static void html_cards(const ftable *t, FILE *out)
 			fprintf(out, "<div class=\"card\"><div class=\"v\" data-value=\"%.9g\">", v->val);
 		else
 			fputs("<div class=\"card\"><div class=\"v\">", out);
-		put_cell(out, v);
+		put_cell(out, rd, t, v);
 		fputs("</div><div class=\"l\">", out);
-		put_cell(out, l);
+		put_cell(out, rd, t, l);
 		fputs("</div></div>\n", out);
 	}
 	fputs("</div>\n", out);
@@ -265,24 +332,17 @@ void report_html_block(const report_data *r, const ftable *t, FILE *out)
 	put_elem(out, "h2", t->title);
 	fputc('\n', out);
 	if (t->kind == LK_TEXT) {
-		put_elem(out, "p", t->text);
-		fputc('\n', out);
+		html_paragraph(r, t, out);
 	} else if (t->kind == LK_FIGURES) {
-		html_cards(t, out);
+		html_cards(r, t, out);
 	} else {
-		html_table(t, out);
+		html_table(r, t, out);
 	}
 	if (t->kind != LK_TABLE)
 		html_trends(r, t, out);
 	if (t->lt->chart != CH_NONE)
 		html_chart(r, t, out);
-	if (t->nnotes) {
-		fputs("<ul class=\"notes\">\n", out);
-		for (size_t k = 0; k < t->nnotes; k++) {
-			put_elem(out, "li", t->notes[k]);
-			fputc('\n', out);
-		}
-		fputs("</ul>\n", out);
-	}
+	if (t->nnotes)
+		put_notes(out, r, t);
 	fputs("</section>\n", out);
 }

@@ -16,7 +16,8 @@
  * school.  Rows are matched by their text cells (a column numbering the
  * rows 1, 2, ... is left out of the match and numbered again), so a table
  * whose rows come from breakdowns lists the union of the schools' rows.
- * A text block becomes each school's paragraph after the school's name.
+ * A text block becomes each school's paragraph after the school's name,
+ * then the region's: the same template filled with the region's figures.
  */
 #include "pipeline/report_int.h"
 
@@ -160,8 +161,7 @@ static char *region_number(const fcell *const *c, size_t n, const fcell **first)
 	return xasprintf("%.*Lf", dec, roundl(sum * p) / p);
 }
 
-/* Cell out of the region column from the schools' cells c[0..n-1]. */
-static void region_cell(fcell *out, const fcell *const *c, size_t n)
+void report_region_cell(fcell *out, const fcell *const *c, size_t n)
 {
 	const fcell *f;
 	char *v = region_number(c, n, &f);
@@ -209,12 +209,24 @@ static void school_cell(fcell *out, const fcell *x, const ftable *t, const char 
 		ft->nmarks++;
 }
 
+/* Is note the footnote of a marked cell of t ("† ...")?  Those go with
+ * their school's cells (school_cell). */
+static int is_mark_note(const ftable *t, const char *note)
+{
+	for (size_t x = 0; x < t->nrows * t->ncols; x++) {
+		const char *mk = t->cells[x].mark;
+		if (mk && strncmp(note, mk, strlen(mk)) == 0 && note[strlen(mk)] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
 /* The merged table's columns: a figure column becomes one column per
  * school and the region's, under a group header naming the figure. */
 static void merged_head(const merge *m, ftable *ft)
 {
 	const ftable *t0 = &m->per[0]->t[m->ti];
-	size_t k = 0, nm = 0;
+	size_t k = 0;
 
 	for (size_t c = 0; c < t0->ncols; c++)
 		ft->ncols += m->isval[c] ? m->n + 1 : 1;
@@ -235,10 +247,9 @@ static void merged_head(const merge *m, ftable *ft)
 			ft->right[k] = 1;
 		}
 	}
-	for (size_t x = 0; x < t0->nrows * t0->ncols; x++)
-		nm += t0->cells[x].mark != NULL;
-	for (size_t x = 0; x + nm < t0->nnotes; x++)
-		report_push_str(&ft->notes, &ft->nnotes, xstrdup(t0->notes[x]));
+	for (size_t x = 0; x < t0->nnotes; x++)
+		if (!is_mark_note(t0, t0->notes[x]))
+			report_push_str(&ft->notes, &ft->nnotes, xstrdup(t0->notes[x]));
 }
 
 /* Row j of the merged table into ft's cells. */
@@ -268,13 +279,43 @@ static void merged_row(const merge *m, size_t j, ftable *ft)
 			else
 				*out = (fcell){ .text = xstrdup("—"), .isref = 1 };
 		}
-		region_cell(out++, cells, m->n);
+		report_region_cell(out++, cells, m->n);
 	}
 	free(cells);
 }
 
+/* The region's paragraph of text block ti, appended to b: the block's
+ * template filled with the region's figures (report_region_cell of the
+ * schools' values), school_name 全区域 and school_code empty. */
+static void region_paragraph(report_data *const *per, size_t n, size_t ti, str *b)
+{
+	const ltable *lt = per[0]->t[ti].lt;
+	const fcell **c = xcalloc(n + 1, sizeof *c);
+	fcell *rv = xcalloc(lt->nvals + 1, sizeof *rv);
+	report_base base;
+	vars v;
+	char *text;
+
+	report_base_vars(&base, "全区域", "", per[0]->year);
+	v = base.v;
+	for (size_t k = 0; k < lt->nvals; k++) {
+		for (size_t i = 0; i < n; i++)
+			c[i] = k < per[i]->t[ti].nvals ? &per[i]->t[ti].vals[k] : NULL;
+		report_region_cell(&rv[k], c, n);
+		report_vars_set(&v, lt->vnames[k], rv[k].text);
+	}
+	text = report_tmpl_expand(lt->text, &v);
+	str_addf(b, "\n区域（%zu 校）/ region：%s", n, text);
+	free(text);
+	for (size_t k = 0; k < lt->nvals; k++)
+		report_fcell_free(&rv[k]);
+	free(rv);
+	free(c);
+}
+
 /* Text block ti of the schools into ft: each school's paragraph after
- * its name, one a line, and its footnotes, named after it. */
+ * its name, one a line, then the region's, and the schools' footnotes,
+ * named after their school. */
 static void region_text(report_data *const *per, size_t n, size_t ti, ftable *ft)
 {
 	str b = STR_INIT;
@@ -288,6 +329,7 @@ static void region_text(report_data *const *per, size_t n, size_t ti, ftable *ft
 		for (size_t k = 0; k < t->nnotes; k++)
 			report_push_str(&ft->notes, &ft->nnotes, xasprintf("%s：%s", per[i]->school_name, t->notes[k]));
 	}
+	region_paragraph(per, n, ti, &b);
 	ft->text = str_steal(&b);
 }
 

@@ -11,7 +11,7 @@
  * A workbook read as parts (runparts.h) takes the same steps, but that
  * its sheets are extracted and transformed one after the other, each in
  * a staging directory of its own (the first part's is the file's), and
- * one vqr-load loads them all (parts_* below).
+ * one vqr-load job loads them all (parts_* below).
  */
 #include "pipeline/runfile.h"
 
@@ -54,9 +54,7 @@ typedef struct filerun {
 	char label[96];         /* the batch's label */
 	char dir[4200];         /* the staging directory */
 	char mpath[4300];       /* its manifest */
-	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32]; /* extract, transform, load */
-	pid_t tpid, lpid;       /* the transform and the load started beside the extract (-1 none) */
-	int lfd;                /* the load's stdout (-1 none) */
+	int tsent, lsent;       /* the transform's and the load's jobs were sent (t->srv) */
 	char *wargs[MAX_WITH];  /* a supplement's "-w" arguments (nwargs, malloc'd) */
 	int nwargs;
 	char *targv[MAX_WITH + RUNFILE_ARGS]; /* vqr-transform's arguments */
@@ -296,24 +294,40 @@ static void unlink_rows(const filerun *r)
 	unlink_rows_in(r->dir);
 }
 
-/* Start vqr-transform and, unless a dry run, vqr-load (its stdout read
- * through r->lfd) beside the extract (-1 pids when they could not start,
- * said on stderr). */
+void runfile_servers_init(runfile_servers *s, const char *config)
+{
+	stagesrv_init(&s->x, "vqr-extract", config);
+	stagesrv_init(&s->t, "vqr-transform", config);
+	stagesrv_init(&s->l, "vqr-load", config);
+}
+
+void runfile_servers_close(runfile_servers *s)
+{
+	stagesrv_close(&s->x);
+	stagesrv_close(&s->t);
+	stagesrv_close(&s->l);
+}
+
+/* Send the transform and, unless a dry run, the load their jobs beside
+ * the extract's (not sent when they could not be: said on stderr). */
 static void spawn_follow(filerun *r)
 {
 	char err[1024];
 
-	if ((r->tpid = child_spawn(r->targv, NULL, err, sizeof err)) < 0)
+	if (!(r->tsent = stagesrv_send(&r->t->srv->t, r->targv, err, sizeof err) == 0))
 		log_error_text(err);
-	if (!r->t->dry_run && (r->lpid = child_spawn(r->largv, &r->lfd, err, sizeof err)) < 0)
+	if (!r->t->dry_run && !(r->lsent = stagesrv_send(&r->t->srv->l, r->largv, err, sizeof err) == 0))
 		log_error_text(err);
 }
 
 /* Stop the transform and the load that follow the extract. */
 static void stop_follow(filerun *r)
 {
-	child_stop(&r->tpid, r->tprog);
-	child_stop(&r->lpid, r->lprog);
+	if (r->tsent)
+		stagesrv_stop(&r->t->srv->t);
+	if (r->lsent)
+		stagesrv_stop(&r->t->srv->l);
+	r->tsent = r->lsent = 0;
 }
 
 /* After the load of the file's batch (loaded or blocked): its column
@@ -340,6 +354,12 @@ static void notice_loaded(filerun *r)
 
 static int parts_find(filerun *r);
 static int parts_stage(filerun *r);
+
+/* stagesrv_wait's tick while the extract runs: its progress line. */
+static void progress_tick(void *p)
+{
+	child_progress_tick(p);
+}
 
 /* Take the file: a link, FIFO, directory or device is quarantined by
  * name (the link itself moves), never opened; one not ready yet waits
@@ -438,9 +458,6 @@ static int step_source(filerun *r)
 		free(reason);
 		return rc;
 	}
-	child_program("vqr-extract", r->prog, sizeof r->prog);
-	child_program("vqr-transform", r->tprog, sizeof r->tprog);
-	child_program("vqr-load", r->lprog, sizeof r->lprog);
 	if (child_set_database(r->conninfo, r->err, sizeof r->err) < 0) {
 		log_error_text(r->err);
 		return EXIT_INTERNAL;
@@ -475,24 +492,28 @@ static int step_supplement(filerun *r)
 static int step_extract(filerun *r)
 {
 	char *argv[RUNFILE_ARGS];
-	pid_t xpid;
+	stagesrv *x = &r->t->srv->x;
+	child_progress p;
 	int rc;
 
 	if (r->parts)
 		return parts_stage(r);
-	runfile_extract_argv(argv, r->prog, r->config, r->s->name, r->dir, r->path, log_verbose());
-	runfile_transform_argv(r->targv, r->tprog, r->config, r->s->name, r->wargs, r->nwargs, r->dir, log_verbose());
-	runfile_load_argv(r->largv, r->lprog, r->config, r->label, r->s->name, runfile_shrink_accepted(r->t, r->path),
+	runfile_extract_argv(argv, (char *)"vqr-extract", r->config, r->s->name, r->dir, r->path, log_verbose());
+	runfile_transform_argv(r->targv, (char *)"vqr-transform", r->config, r->s->name, r->wargs, r->nwargs, r->dir,
+			       log_verbose());
+	runfile_load_argv(r->largv, (char *)"vqr-load", r->config, r->label, r->s->name, runfile_shrink_accepted(r->t, r->path),
 			  r->dir, 0, log_verbose());
-	if ((xpid = child_spawn(argv, NULL, r->err, sizeof r->err)) < 0) {
+	if (stagesrv_send(x, argv, r->err, sizeof r->err) < 0) {
 		log_error_text(r->err);
 		return EXIT_INTERNAL;
 	}
 	if (!r->gone[0])
 		spawn_follow(r);
-	rc = r->t->progress ? child_wait_extract(xpid, r->prog, r->path, r->dir, r->st0.st_size, r->t->index,
-						 r->t->count, r->err, sizeof r->err)
-			    : child_wait(xpid, r->prog, r->err, sizeof r->err);
+	if (r->t->progress)
+		child_progress_begin(&p, stagesrv_pid(x), r->path, r->st0.st_size, r->dir, r->t->index, r->t->count);
+	rc = stagesrv_wait(x, NULL, 0, r->t->progress ? progress_tick : NULL, &p, r->err, sizeof r->err);
+	if (r->t->progress)
+		child_progress_end(&p);
 	if (rc == EXIT_OK || rc == EXIT_REJECTED)
 		return GO_ON;
 	if (rc < 0)
@@ -564,15 +585,16 @@ static int step_manifest(filerun *r)
  * name no indicator), count them too. */
 static int step_transform(filerun *r)
 {
-	int rc = r->parts ? EXIT_OK : r->tpid > 0 ? child_wait(r->tpid, r->tprog, r->err, sizeof r->err) : EXIT_INTERNAL;
+	int rc = r->parts ? EXIT_OK
+		 : r->tsent ? stagesrv_wait(&r->t->srv->t, NULL, 0, NULL, NULL, r->err, sizeof r->err) : EXIT_INTERNAL;
 
-	r->tpid = -1;
+	r->tsent = 0;
 	if (rc == EXIT_REJECTED) {
 		manifest m = { 0 };
 		long long before = r->f->rows_rejected;
 		if (manifest_read(r->mpath, &m, r->err, sizeof r->err) < 0) {
 			log_error_text(r->err);
-			child_stop(&r->lpid, r->lprog);
+			stop_follow(r);
 			return EXIT_INTERNAL;
 		}
 		r->f->rows_rejected = m.rows_rejected;
@@ -584,7 +606,7 @@ static int step_transform(filerun *r)
 		return GO_ON;
 	if (rc < 0)
 		log_error_text(r->err);
-	child_stop(&r->lpid, r->lprog);
+	stop_follow(r);
 	log_error("%s: vqr-transform failed; the file stays in the inbox", r->path);
 	snprintf(r->f->reason, sizeof r->f->reason, "vqr-transform failed");
 	return rc < 0 ? EXIT_INTERNAL : rc;
@@ -620,30 +642,24 @@ static int step_rows(filerun *r)
  * put in place or removed by what it did. */
 static int step_load(filerun *r)
 {
-	if (r->lpid > 0) {
-		size_t got = 0;
-		ssize_t k;
-		while (got + 1 < sizeof r->out &&
-		       ((k = read(r->lfd, r->out + got, sizeof r->out - 1 - got)) > 0 || (k < 0 && errno == EINTR)))
-			got += k > 0 ? (size_t)k : 0;
-		r->out[got] = '\0';
-		r->load_rc = child_wait(r->lpid, r->lprog, r->err, sizeof r->err);
-		r->lpid = -1;
-	} else {
+	stagesrv *l = &r->t->srv->l;
+
+	if (!r->lsent) {
 		char *argv[RUNFILE_ARGS + RUNPARTS_MAX];
 		if (r->parts)
-			runparts_load_argv(argv, r->lprog, r->config, r->label,
+			runparts_load_argv(argv, (char *)"vqr-load", r->config, r->label,
 					   runfile_shrink_accepted(r->t, r->path) ? "-a" : NULL, r->parts, r->t->dry_run,
 					   log_verbose());
 		else
-			runfile_load_argv(argv, r->lprog, r->config, r->label, NULL,
+			runfile_load_argv(argv, (char *)"vqr-load", r->config, r->label, NULL,
 					  runfile_shrink_accepted(r->t, r->path), r->dir, r->t->dry_run, log_verbose());
 		fflush(stdout);
-		r->load_rc = child_run(argv, r->t->dry_run ? NULL : r->out, sizeof r->out, r->err, sizeof r->err);
+		r->lsent = stagesrv_send(l, argv, r->err, sizeof r->err) == 0;
 	}
-	if (r->lfd >= 0)
-		close(r->lfd);
-	r->lfd = -1;
+	r->load_rc = r->lsent ? stagesrv_wait(l, r->t->dry_run ? NULL : r->out, sizeof r->out, NULL, NULL, r->err,
+					      sizeof r->err)
+			      : -1;
+	r->lsent = 0;
 	if (r->t->dry_run || stage_result_parse(r->out, &r->lr) < 0)
 		memset(&r->lr, 0, sizeof r->lr);
 	if (r->kept[0]) {
@@ -772,7 +788,7 @@ static int step_outcome(filerun *r)
 static int parts_find(filerun *r)
 {
 	runparts *p = xcalloc(1, sizeof *p);
-	int rc = runparts_find(r->c, r->config, r->prog, r->path, p, r->err, sizeof r->err);
+	int rc = runparts_find(r->c, r->config, &r->t->srv->x, r->path, p, r->err, sizeof r->err);
 	char *reason;
 
 	if (rc == 1) {
@@ -795,7 +811,7 @@ static int parts_find(filerun *r)
 	return GO_ON;
 }
 
-/* A stage program for part i failed (rc, what): the file stays in the
+/* A stage job for part i failed (rc, what): the file stays in the
  * inbox.  The exit code. */
 static int part_failed(filerun *r, size_t i, int rc, const char *what)
 {
@@ -817,17 +833,18 @@ static int part_manifest(filerun *r, const char *mpath, manifest *m)
 	return -1;
 }
 
-/* Extract part i into a staging directory of its own (the first part's
- * is the file's), its manifest into m, its rows counted; a sheet that
- * cannot be read quarantines the whole file.  GO_ON, or the code. */
+/* Extract part i into its staging directory, its manifest into m; a
+ * sheet that cannot be read quarantines the whole file.  GO_ON, or the
+ * code. */
 static int part_extract(filerun *r, size_t i, manifest *m, const char *mpath)
 {
 	runpart *pt = &r->parts->v[i];
 	char *argv[RUNFILE_ARGS];
 	int rc;
 
-	runparts_extract_argv(argv, r->prog, r->config, r->parts, i, r->path, log_verbose());
-	if ((rc = child_run(argv, NULL, 0, r->err, sizeof r->err)) != EXIT_OK && rc != EXIT_REJECTED)
+	runparts_extract_argv(argv, (char *)"vqr-extract", r->config, r->parts, i, r->path, log_verbose());
+	rc = runparts_job(&r->t->srv->x, argv, NULL, 0, r->err, sizeof r->err);
+	if (rc != EXIT_OK && rc != EXIT_REJECTED)
 		return part_failed(r, i, rc, "vqr-extract");
 	if (part_manifest(r, mpath, m) < 0)
 		return EXIT_INTERNAL;
@@ -845,13 +862,16 @@ static int part_transform(filerun *r, size_t i, manifest *m, const char *mpath)
 	char *argv[RUNFILE_ARGS];
 	int rc;
 
-	runfile_transform_argv(argv, r->tprog, r->config, NULL, NULL, 0, r->parts->v[i].dir, log_verbose());
-	if ((rc = child_run(argv, NULL, 0, r->err, sizeof r->err)) != EXIT_OK && rc != EXIT_REJECTED)
+	runfile_transform_argv(argv, (char *)"vqr-transform", r->config, NULL, NULL, 0, r->parts->v[i].dir,
+			       log_verbose());
+	rc = runparts_job(&r->t->srv->t, argv, NULL, 0, r->err, sizeof r->err);
+	if (rc != EXIT_OK && rc != EXIT_REJECTED)
 		return part_failed(r, i, rc, "vqr-transform");
 	return part_manifest(r, mpath, m) < 0 ? EXIT_INTERNAL : GO_ON;
 }
 
-/* Stage part i: extract and transform it, counted in the file's result. */
+/* Stage part i in a staging directory of its own (the first part's is
+ * the file's): extract and transform it, counted in the file's result. */
 static int part_stage(filerun *r, size_t i, manifest *m)
 {
 	runpart *pt = &r->parts->v[i];
@@ -941,14 +961,10 @@ int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, co
 	r->path = path;
 	r->t = t;
 	r->f = new_result(t, path);
-	r->tpid = r->lpid = -1;
-	r->lfd = -1;
 	log_set_context(NULL, cli_basename(path));
 	rc = file_steps(r);
 	log_set_context(NULL, NULL);
 	file_timings(r, start);
-	if (r->lfd >= 0)
-		close(r->lfd);
 	stop_follow(r);
 	keep_rows_abort(r->kept);
 	for (int i = 0; i < r->nwargs; i++)

@@ -11,7 +11,6 @@
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
 #include "lib/util/str.h"
-#include "pipeline/child.h"
 
 /* The output of --list-sheets that is read at most (a longer list is not
  * taken as a list: the file is then read as one table). */
@@ -44,13 +43,20 @@ void runparts_add(runparts *p, const char *sheet, const cfg_source *s)
 	p->n++;
 }
 
-int runparts_find(const cfg *c, const char *config, char *prog, const char *path, runparts *p, char *err,
+int runparts_job(stagesrv *s, char *const argv[], char *out, size_t outlen, char *err, size_t errlen)
+{
+	if (stagesrv_send(s, argv, err, errlen) < 0)
+		return -1;
+	return stagesrv_wait(s, out, outlen, NULL, NULL, err, errlen);
+}
+
+int runparts_find(const cfg *c, const char *config, stagesrv *x, const char *path, runparts *p, char *err,
 		  size_t errlen)
 {
-	char *argv[] = { prog, "-c", (char *)config, "--list-sheets", (char *)path, NULL };
+	char *argv[] = { "vqr-extract", "-c", (char *)config, "--list-sheets", (char *)path, NULL };
 	char *out = xmalloc(LIST_MAX), *line, *next;
 	str unmatched = STR_INIT;
-	int rc = child_run(argv, out, LIST_MAX, err, errlen);
+	int rc = runparts_job(x, argv, out, LIST_MAX, err, errlen);
 
 	if (rc != 0 || !out[0] || strlen(out) + 1 >= LIST_MAX) {   /* said by vqr-extract, no sheets (CSV), too many */
 		free(out);

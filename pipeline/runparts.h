@@ -5,11 +5,12 @@
  * the first source whose `files` and `sheets` match (cfg_source_for_sheet);
  * every matched sheet is one part, staged in a directory of its own by
  * `vqr-extract --sheet`, transformed alone, and all parts are loaded by
- * one `vqr-load DIR...` in one transaction.  The sheets no source reads
+ * one `vqr-load DIR...` in one transaction (each a job of the run's stage
+ * servers, stagesrv.h).  The sheets no source reads
  * are recorded as unmatched by vqr-load (from the parts' manifests).
  *
  *     runparts p = { 0 };
- *     if (runparts_find(c, config, prog, path, &p, err, sizeof err) < 0) ...;
+ *     if (runparts_find(c, config, &srv->x, path, &p, err, sizeof err) < 0) ...;
  *     for (size_t i = 0; i < p.n; i++) ... p.v[i].sheet, p.v[i].s, p.v[i].dir;
  *     runparts_load_argv(argv, ...);
  *     runparts_free(&p);
@@ -20,6 +21,7 @@
 #include <stddef.h>
 
 #include "lib/catalog/cfg.h"
+#include "pipeline/stagesrv.h"
 
 /* The most parts a workbook may have (more matched sheets fail the file). */
 #define RUNPARTS_MAX 64
@@ -39,13 +41,19 @@ typedef struct runparts {
 	char *unmatched;        /* the sheets no source reads, "A", "B" (owned; "" none) */
 } runparts;
 
-/* List the worksheets of the workbook at path with prog (vqr-extract)
- * --list-sheets under config, and match each to a source of c into p
+/* Run the job argv on the stage server s (stagesrv_send, then
+ * stagesrv_wait with out, outlen as it takes them): its exit status, or
+ * -1 with err. */
+int runparts_job(stagesrv *s, char *const argv[], char *out, size_t outlen, char *err, size_t errlen);
+
+/* List the worksheets of the workbook at path with a `vqr-extract
+ * --list-sheets` job of the run's extract server x under config, and
+ * match each to a source of c into p
  * (zeroed by the caller; no part when none matches).  0; 1 when the file
  * has no sheets (CSV) or they cannot be listed (the file is then read as
  * one table of its name's source, and its extract says why it cannot be
  * read); -1 with err when more than RUNPARTS_MAX sheets match. */
-int runparts_find(const cfg *c, const char *config, char *prog, const char *path, runparts *p, char *err,
+int runparts_find(const cfg *c, const char *config, stagesrv *x, const char *path, runparts *p, char *err,
 		  size_t errlen);
 
 /* Add a part: the sheet named sheet (copied), read by s. */

@@ -556,3 +556,21 @@ const cfg_enumval *cfg_enum_match(const cfg_field *f, const char *key)
 				return &f->values[i];
 	return NULL;
 }
+
+cfg *cfg_keep(cfg_kept *k, const char *path, char *err, size_t errlen)
+{
+	if (k->c && strcmp(k->path, path) == 0)
+		return k->c;
+	cfg_kept_free(k);
+	if ((k->c = cfg_load(path, err, errlen)))
+		k->path = xstrdup(path);
+	return k->c;
+}
+
+void cfg_kept_free(cfg_kept *k)
+{
+	cfg_free(k->c);
+	free(k->path);
+	k->c = NULL;
+	k->path = NULL;
+}

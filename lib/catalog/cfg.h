@@ -90,7 +90,7 @@ typedef struct cfg_source {
 	char *name_zh;          /* Chinese name of the export */
 	char *name_en;          /* English name */
 	char **files;           /* glob patterns that recognise its files (NULL-terminated) */
-	char *encoding;         /* "utf-8", "gb18030", "utf-16" or "auto" */
+	char *encoding;         /* "utf-8", "gb18030", "utf-16", "utf-32", "utf-32le", "utf-32be" or "auto" */
 	unsigned char delim;    /* ',', '\t', ';' or 0 for auto */
 	int header_scan;        /* rows searched for the header row */
 	int header_rows;        /* rows the header spans (1: one row; N: group rows above it,
@@ -272,6 +272,23 @@ cfg *cfg_load(const char *path, char *err, size_t errlen);
 
 /* Free everything cfg_load allocated (NULL is fine). */
 void cfg_free(cfg *c);
+
+/* The configuration a stage server (serve.h) keeps between its jobs: the
+ * one of the path its last job named.  Zero it to start. */
+typedef struct cfg_kept {
+	cfg *c;                 /* loaded, or NULL */
+	char *path;             /* the path it was loaded from (malloc'd) */
+} cfg_kept;
+
+/* The configuration at path: k's when it was loaded from the same path,
+ * else loaded now (replacing k's).  The jobs of one run name the file the
+ * driver read at its start, which stays as it was for the run (the
+ * driver's lock), so it is parsed once.  Owned by k: valid until the next
+ * call or cfg_kept_free.  NULL with err as cfg_load. */
+cfg *cfg_keep(cfg_kept *k, const char *path, char *err, size_t errlen);
+
+/* Free what k holds (k itself is the caller's). */
+void cfg_kept_free(cfg_kept *k);
 
 /* The source with that name, or NULL.  Points into c. */
 const cfg_source *cfg_source_find(const cfg *c, const char *name);

@@ -33,7 +33,7 @@
  * is that format's default). */
 typedef struct reader_opts {
 	unsigned char delim;    /* CSV: ',', '\t', ';' or 0 = detect */
-	const char *encoding;   /* CSV: "utf-8", "gb18030", "utf-16", NULL or "auto" */
+	const char *encoding;   /* CSV: "utf-8", "gb18030", "utf-16", "utf-32", "utf-32le", "utf-32be", NULL or "auto" */
 	const char *sheet;      /* workbooks: the sheet to read, NULL = the first */
 	size_t max_record;      /* largest record (CSV) or row's texts (.xlsx), in bytes */
 	size_t max_field;       /* largest field or cell, in bytes */

@@ -9,6 +9,7 @@
  *
  * Usage: vqr-extract --config vqr.yaml [--source NAME] [--sheet NAME] -o DIR FILE
  *        vqr-extract --config vqr.yaml --list-sheets FILE
+ *        vqr-extract --serve        (many such runs, one a request: serve.h)
  *
  * This file parses the options, finds the source and the key, and reports;
  * the work is extract.c's (header.c finds the header row, rowcheck.c checks
@@ -27,6 +28,7 @@
 #include "lib/util/err.h"
 #include "lib/util/log.h"
 #include "lib/util/pii.h"
+#include "lib/util/serve.h"
 #include "stages/extract/extract.h"
 
 static void usage(FILE *f)
@@ -48,6 +50,8 @@ static void usage(FILE *f)
 		"                      the workbook's order (nothing for a CSV file), and exit\n"
 		"  -v, --verbose       say what is done\n"
 		"  -L, --log FILE      also append every message to FILE\n"
+		"      --serve         serve the jobs of vqr run, one a request on stdin\n"
+		"                      (the only option besides -c; see the man page)\n"
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and exit\n"
 		"\n"
@@ -189,7 +193,9 @@ static void limit_memory(long long bytes)
 #endif
 }
 
-int main(int argc, char **argv)
+/* One extract: the command line of a vqr-extract run (argv), with the
+ * configuration kept in k (serve.h); the exit status. */
+static int extract_job(int argc, char **argv, void *k)
 {
 	static const cli_parser parser = { "vqr-extract", usage, "s:o:S:", own_option, "input file", {
 		{ "source", required_argument, NULL, 's' },
@@ -197,41 +203,42 @@ int main(int argc, char **argv)
 		{ "sheet", required_argument, NULL, 'S' },
 		{ "list-sheets", no_argument, NULL, 'T' } } };
 	extract_opts o = { 0 };
-	const char *config = NULL, *source, *outdir;
+	const char *config = NULL;
 	char err[ERR_MAX];
 	const cfg_source *s;
 	pii *p = NULL;
 	cfg *c;
 	int rc, status;
 
-	log_init("vqr-extract");
-	cli_init_process();
 	if ((rc = cli_parse(argc, argv, &parser, &o, &config)) != CLI_GO_ON)
 		return rc;
-	source = o.source;
-	outdir = o.outdir;
-	if (!outdir && !o.list_sheets) {
+	if (!o.outdir && !o.list_sheets) {
 		log_error("no output directory given (-o DIR)");
 		return EXIT_USAGE;
 	}
 	config = cli_config_path(config);
-	if (!(c = cfg_load(config, err, sizeof err))) {
+	if (!(c = cfg_keep(k, config, err, sizeof err))) {
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
 	limit_memory(c->limits.max_extract_memory_bytes);
-	if (o.list_sheets) {
-		status = list_sheets(c, argv[optind]);
-		cfg_free(c);
-		return cli_finish_stdout(status);
-	}
-	if (!(s = find_source(c, config, source, argv[optind])) || check_input(c, s, argv[optind], &p) < 0) {
+	if (o.list_sheets)
+		return list_sheets(c, argv[optind]);
+	if (!(s = find_source(c, config, o.source, argv[optind])) || check_input(c, s, argv[optind], &p) < 0) {
 		pii_close(p);
-		cfg_free(c);
 		return EXIT_USAGE;
 	}
-	status = extract_one(c, s, argv[optind], o.sheet, outdir, p);
+	status = extract_one(c, s, argv[optind], o.sheet, o.outdir, p);
 	pii_close(p);
-	cfg_free(c);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	cfg_kept k = { 0 };
+	int status;
+
+	status = serve_main("vqr-extract", argc, argv, extract_job, &k);
+	cfg_kept_free(&k);
 	return cli_finish_stdout(status);
 }

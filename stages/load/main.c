@@ -4,6 +4,8 @@
  * itself is stages/load/load.c and its modules (load_*.c).
  *
  * Usage: vqr-load --config vqr.yaml [--database CONNINFO] DIR [DIR...]
+ *        vqr-load --serve           (many such runs, one a request: serve.h;
+ *                                    the connection is kept between them)
  *
  * Reads DIR/manifest.yaml, DIR/indicators.gz (vqr-transform) and
  * DIR/rejects.tsv (vqr-extract).  In one transaction it syncs the school,
@@ -36,6 +38,7 @@
 #include "lib/util/err.h"
 #include "lib/util/log.h"
 #include "lib/util/mem.h"
+#include "lib/util/serve.h"
 #include "stages/load/load.h"
 
 
@@ -72,6 +75,8 @@ static void usage(FILE *f)
 		"                         for the transform's manifest\n"
 		"  -v, --verbose          say what is done\n"
 		"  -L, --log FILE         also append every message to FILE\n"
+		"      --serve            serve the jobs of vqr run, one a request on stdin\n"
+		"                         (the only option besides -c; see the man page)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -192,16 +197,38 @@ static int open_parts(char **dirs, size_t n, const cfg *c, const char *config, m
 	return status;
 }
 
+/* What a vqr-load keeps between its jobs (serve.h); one job alone keeps
+ * it for nothing. */
+typedef struct load_kept {
+	cfg_kept k;             /* the configuration */
+	db d;                   /* the connection (d.conn NULL: none) */
+	char *target;           /* what it was opened for: --database or $VQR_DATABASE (NULL: neither) */
+} load_kept;
+
 /* Connect (database, else $VQR_DATABASE, else the configuration's) and
- * check the schema.  0, or EXIT_DB after saying why. */
-static int open_db(db *d, const cfg *c, const char *database)
+ * check the schema, unless l holds an idle connection opened for the
+ * same that still answers.  0, or EXIT_DB after saying why. */
+static int open_db(load_kept *l, const cfg *c, const char *database)
 {
 	char err[ERR_MAX];
 
 	if (!database && getenv("VQR_DATABASE") && *getenv("VQR_DATABASE"))
 		database = getenv("VQR_DATABASE");
-	if (db_open(d, c, database, NULL, err, sizeof err) < 0 || migrate_check(d, err, sizeof err) < 0) {
+	if (l->d.conn && PQstatus(l->d.conn) == CONNECTION_OK && PQtransactionStatus(l->d.conn) == PQTRANS_IDLE &&
+	    (database ? l->target && strcmp(l->target, database) == 0 : !l->target)) {
+		/* still there? (its backend may have ended since the last job) */
+		PGresult *r = PQexec(l->d.conn, "SELECT 1");
+		int alive = PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+		if (alive)
+			return EXIT_OK;
+	}
+	db_close(&l->d, 0);
+	free(l->target);
+	l->target = xstrdup_or_null(database);
+	if (db_open(&l->d, c, database, NULL, err, sizeof err) < 0 || migrate_check(&l->d, err, sizeof err) < 0) {
 		log_error_text(err);
+		db_close(&l->d, 0);
 		return EXIT_DB;
 	}
 	return EXIT_OK;
@@ -244,25 +271,25 @@ static int report(const load_opts *o, const cfg_source *s, const manifest *m, co
 	return status;
 }
 
-int main(int argc, char **argv)
+/* One load: the command line of a vqr-load run (argv), with what l keeps
+ * between jobs; the exit status. */
+static int load_job(int argc, char **argv, void *ctx)
 {
 	const char *config = NULL, *database = NULL, *follow = NULL;
+	load_kept *l = ctx;
 	load_opts o = { 0 };
 	char err[ERR_MAX];
 	manifest *ms;
 	load_part *parts;
 	load_result res;
-	db d = { 0 };
 	cfg *c;
 	size_t n;
 	int rc, status;
 
-	log_init("vqr-load");
-	cli_init_process();
 	if ((status = parse_options(argc, argv, &o, &config, &database, &follow)) != CLI_GO_ON)
 		return status;
 	config = cli_config_path(config);
-	if (!(c = cfg_load(config, err, sizeof err))) {
+	if (!(c = cfg_keep(&l->k, config, err, sizeof err))) {
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
@@ -273,24 +300,37 @@ int main(int argc, char **argv)
 	parts[0].m = &ms[0];
 	if ((status = n == 1 ? find_source(o.dir, c, config, follow, &ms[0], &parts[0].s)
 			     : open_parts(argv + optind, n, c, config, ms, parts)) ||
-	    (status = open_db(&d, c, database)))
+	    (status = open_db(l, c, database)))
 		goto out;
-	if ((rc = load_run_parts(&d, c, parts, n, &o, &res, err, sizeof err)) == -2) {
+	if ((rc = load_run_parts(&l->d, c, parts, n, &o, &res, err, sizeof err)) == -2) {
 		status = EXIT_REJECTED;         /* --follow: the extract gave the file up, and says why */
 	} else if (rc < 0) {
 		log_error("%s: load rolled back, the database is unchanged", o.dir);
 		log_error_text(err);
-		log_detail("%s", d.where);
+		log_detail("%s", l->d.where);
 		status = EXIT_DB;
 	} else {
 		status = report(&o, parts[0].s, &ms[0], &res);
 	}
 out:
-	db_close(&d, 1);
+	/* a connection is kept only as it was taken: idle, nothing pending */
+	if (l->d.conn && (status == EXIT_DB || PQtransactionStatus(l->d.conn) != PQTRANS_IDLE))
+		db_close(&l->d, 0);
 	for (size_t i = 0; i < n; i++)
 		manifest_clear(&ms[i]);
 	free(ms);
 	free(parts);
-	cfg_free(c);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	load_kept l = { 0 };
+	int status;
+
+	status = serve_main("vqr-load", argc, argv, load_job, &l);
+	db_close(&l.d, 1);
+	free(l.target);
+	cfg_kept_free(&l.k);
 	return cli_finish_stdout(status);
 }

@@ -28,6 +28,25 @@ vqr -c "$CFG" run >/dev/null 2>&1; ok $? "the catalog is loaded"
 psql -X -q -v ON_ERROR_STOP=1 -d "$TEST_DB" -f "$TOP/tests/data/report/seed_2022-2023.sql" >/dev/null 2>&1
 ok $? "the report's figures are inserted"
 
+# Validation findings of the year: the inconsistency of 752 and 737 as
+# the built-in check found it (error), a check whose formula names the
+# three destinations (warning), and two that must not show: one of
+# another year, one superseded by a later check.
+sql "INSERT INTO vqr.check_rule (check_code, name_zh, left_side, op, right_side, severity)
+     VALUES ('dest_sum', '去向之和等于毕业生', 'employment.dest.enterprise + employment.dest.further_study + employment.dest.self_directed',
+             '=', 'employment.graduates.total', 'warning');
+     INSERT INTO vqr.finding (batch_id, school_code, period, check_code, severity, indicator_code, message, superseded_by)
+     SELECT b.batch_id, 'CQGYGJ', p, c, sev, ind, msg, CASE WHEN old THEN b.batch_id END
+     FROM vqr.batch b, (VALUES
+       ('2022-2023', 'reported_vs_computed', 'error', 'employment.dest.enterprise', '填报 752 与明细 737 不符', false),
+       ('2022-2023', 'dest_sum', 'warning', NULL, '去向人数之和 1461 少于毕业生 1466', false),
+       ('2021-2022', 'dest_sum', 'warning', NULL, '上一学年的发现', false),
+       ('2022-2023', 'dest_sum', 'error', NULL, '已被取代的发现', true)) AS f(p, c, sev, ind, msg, old)
+     WHERE b.label = 'report-test'" >/dev/null
+ok $? "findings are inserted"
+sql "SELECT message || '|' || severity || '|' || coalesce(indicator_code, '') FROM vqr.v_finding
+     WHERE school_code = 'CQGYGJ' AND period = '2022-2023'" > "$WORK/findings.txt"
+
 out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format html -o "$WORK/r.html" 2>&1); rc=$?
 is "$rc" 0 "vqr report --format html -o FILE exits 0"
 is "$out" "" "  and says nothing"
@@ -59,8 +78,9 @@ val() { # INDICATOR PERIOD [BREAKDOWN]: the computed value, else the reported on
 	done
 } > "$WORK/want.txt"
 is "$(grep -c '|[0-9]' "$WORK/want.txt")" 13 "the database holds the 13 values the test compares"
+is "$(wc -l < "$WORK/findings.txt")" 2 "vqr.v_finding holds the 2 current findings of 2022-2023"
 
-$PY - "$WORK/r.html" "$WORK/want.txt" > "$WORK/check.tap" 2>&1 <<'PY'
+$PY - "$WORK/r.html" "$WORK/want.txt" "$WORK/findings.txt" > "$WORK/check.tap" 2>&1 <<'PY'
 import sys, re, html5lib
 n = 0
 def ok(c, what):
@@ -136,8 +156,33 @@ if trend:
        "  its bars' lengths are proportional to the values, within a pixel")
 notes = " ".join(li.text or "" for li in secs["1-2"].iter("li"))
 ok("† 报告填报 752，按明细计算 737" in notes, "1-2: the inconsistency is a footnote under its table")
-marks = [sup.text for sup in secs["1-2"].iter("sup")]
-ok(marks == ["†"], "1-2: and its cell is marked")
+# Findings of vqr.v_finding: footnotes under the blocks whose figures
+# they concern, linked from those figures, with severity and message.
+sev = {"error": "错误", "warning": "警告"}
+def linked(sec, label):
+    # the footnotes the marks of the row (table) or card labelled label link to
+    out = []
+    for row in list(sec.iter("tr")) + sec.findall(".//div[@class='card']"):
+        if label not in "".join(row.itertext()):
+            continue
+        for a in row.iter("a"):
+            li = sec.find(".//li[@id='%s']" % a.get("href", "#")[1:])
+            out.append("".join(li.itertext()) if li is not None else None)
+    return out
+finds = [l.rstrip("\n").split("|") for l in open(sys.argv[3], encoding="utf-8")]
+allnotes = " ".join("".join(li.itertext()) for li in doc.iter("li"))
+for msg, severity, ind in finds:
+    for tid, label in (("1-2", "企事业单位就业"),) + ((("1-2", "高等教育深造"), ("1-2", "自主择业")) if not ind else ()):
+        ok(any(n and msg in n and "校验发现（" + sev[severity] in n for n in linked(secs[tid], label)),
+           "%s: the finding '%s' (%s) is the footnote its row %s links to" % (tid, msg, severity, label))
+    p14 = secs["1.4"].find(".//p")
+    links = [secs["1.4"].find(".//li[@id='%s']" % a.get("href")[1:]) for a in p14.iter("a")]
+    ok(any(li is not None and msg in "".join(li.itertext()) for li in links),
+       "1.4: the paragraph's figures link to the finding '%s'" % msg)
+ok("上一学年的发现" not in allnotes and "已被取代的发现" not in allnotes,
+   "no finding of another year, none superseded")
+ok(all("".join(sup.itertext()) in "†‡§¶" for sup in secs["1-2"].iter("sup")) and
+   len(list(secs["1-2"].iter("sup"))) == 3, "1-2: the three marked cells of 表1-2 (737†, and the destinations)")
 cards = secs["1.1"].findall(".//div[@class='card']")
 ok(len(cards) == 17, "1.1: the key figures as cards (%d)" % len(cards))
 print("1..%d" % n)
@@ -151,6 +196,24 @@ while IFS= read -r l; do
 	esac
 done < "$WORK/check.tap"
 ok $(grep -q '^1\.\.' "$WORK/check.tap"; echo $?) "the checks ran to the end"
+
+# The findings in the other formats: footnotes under the table in text
+# and Markdown, a comment on the figure in the workbook.
+for fmt in text markdown; do
+	out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --table 1-2 --format $fmt 2>/dev/null)
+	like "$out" "*† 报告填报 752，按明细计算 737 / reported 752, computed 737；校验发现（错误 / error）填报值与计算值一致：填报 752 与明细 737 不符*" \
+		"--format $fmt: the finding of the built-in check joins the footnote of 737†"
+	like "$out" "*‡ 校验发现（警告 / warning）去向之和等于毕业生：去向人数之和 1461 少于毕业生 1466*" "  the check's finding is footnote ‡"
+done
+vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --table 1-2 --format xlsx -o "$WORK/f.xlsx" 2>/dev/null
+is "$($PY -c '
+import openpyxl, sys
+for ws in openpyxl.load_workbook(sys.argv[1]).worksheets:
+    for row in ws.iter_rows():
+        if row[1].value == "高等教育深造":
+            print(row[2].value, row[2].comment.text if row[2].comment else None)
+' "$WORK/f.xlsx")" "709 ‡ 校验发现（警告 / warning）去向之和等于毕业生：去向人数之和 1461 少于毕业生 1466" \
+	"--format xlsx: the finding is the comment of the figure it concerns"
 
 # Text is escaped: a layout whose title and cells carry markup.
 cat > "$WORK/esc.yaml" <<'YAML'

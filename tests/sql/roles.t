@@ -39,6 +39,11 @@ is "$(as vqr_t_analyst "select count(*) from vqr.indicator_value")" "$(sql "sele
 is "$(as vqr_t_analyst "select round(region_value, 2) from vqr.v_school_compare where school_code = 'A' and period = '2022-2023' and indicator_code = 't.rate' and breakdown = '{}'")" \
 	"98.04" "and the views"
 is "$(as vqr_t_analyst "select count(*) from vqr.v_data_quality")" "$(sql "select count(*) from vqr.batch")" "and the data quality of every school"
+# No security barrier in an analyst's plans (analyst_read, 070): its
+# breakdown = '{}' (jsonb =, not leakproof) is an index condition as in
+# the owner's plan, not a filter applied after the school policy.
+plan=$(as vqr_t_analyst "set enable_seqscan = off; set enable_bitmapscan = off; explain select value from vqr.indicator_value where indicator_code = 't.rate' and period = '2022-2023' and breakdown = '{}'")
+like "$plan" "*Index Cond: *breakdown = *" "an analyst's breakdown = '{}' is an index condition ($plan)"
 before=$(snapshot)
 refused() { # refused SQL PATTERN NAME
 	out=$(as vqr_t_analyst "$1"); rc=$?
