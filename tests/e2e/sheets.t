@@ -26,13 +26,13 @@ deploy() {
 	sed -i -e "s|^  - .*/config/sources/graduate_destination.yaml\$|  - $TOP/config/catalog.yaml|; /employment.yaml\$/d" \
 		-e "s|^include:|pii_key_file: $WORK/pii.key\\ninclude:|" "$WORK/$1.yaml"
 	mkdir -p "$WORK/local"
-	cat > "$WORK/local/sheets.yaml" <<YAML
+	cat > "$WORK/local/$1.yaml" <<YAML
 overlay:
   sources:
     activity_register: {files: ["*学生工作台账*"], sheets: ["*活动*"]}
     club_roster: {files: ["*学生工作台账*"], sheets: ["*社团*"]}
 YAML
-	echo "  - local/sheets.yaml" >> "$WORK/$1.yaml"
+	echo "  - local/$1.yaml" >> "$WORK/$1.yaml"
 }
 
 # figures DB: the two sources' values in database DB, one line each.
@@ -146,6 +146,22 @@ for f in 学生工作台账_libreoffice_2022-2023.xlsx 学生工作台账_2022-2
 		"  its sheets"
 	is "$(figures "$TEST_DB")" "$want" "  the same figures"
 done
+
+# A sheet that cannot be read quarantines the whole workbook: here the
+# activities' source is made to read every sheet the clubs' source does
+# not (the first source in the catalog that matches a sheet reads it),
+# and the sheet of notes has none of its columns.
+test_db vqr_e2e_sheets_bad
+deploy bad "$TEST_DB"
+sed -i 's|sheets: \["\*活动\*"\]|sheets: ["*"]|' "$WORK/local/bad.yaml"
+vqr -c "$WORK/bad.yaml" init >/dev/null 2>&1
+cp "$DATA/$BOOK" "$WORK/bad/inbox/"
+out=$(vqr -c "$WORK/bad.yaml" run 2>&1); rc=$?
+is "$rc" 2 "a sheet that cannot be read: exit 2"
+like "$(cat "$WORK/bad/quarantine/$BOOK.reason" 2>/dev/null)" "*$BOOK:填表说明: no header row*" \
+	"  the workbook is quarantined with that sheet's reason"
+is "$(sql "select count(*) from vqr.source_file") $(sql "select count(*) from vqr.indicator_value")" "0 0" \
+	"  and nothing of it is loaded, not even the sheet that could be read"
 
 # A workbook whose sheets no source reads is quarantined, saying so.
 TEST_DB=$WBDB
