@@ -44,7 +44,7 @@ static const struct lkey {
 	const char *name;
 	size_t off;
 } lkeys[] = {
-	L(unmapped), L(unmapped_hint), L(missing), L(skipped), L(skipped_field), L(skipped_why), L(sheets),
+	L(unmapped), L(unmapped_hint), L(missing), L(skipped), L(skipped_field), L(skipped_why), L(sheets), L(unmatched_sheets),
 };
 #undef L
 #define NLKEYS (sizeof lkeys / sizeof lkeys[0])

@@ -65,6 +65,7 @@ typedef struct manifest {
 	manifest_list skipped_field; /* the field each reads that is missing */
 	manifest_list skipped_why; /* "absent" (no column) or "empty" (no value in any row) */
 	manifest_list sheets;   /* a part (sheet set): every worksheet of its workbook, in order */
+	manifest_list unmatched_sheets; /* a part: the worksheets no source's sheets patterns match */
 } manifest;
 
 /* Read path into m (m must be zeroed or cleared).  0, or -1 with err. */

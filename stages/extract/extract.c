@@ -162,8 +162,12 @@ static int open_input(extract *x)
 		fail_file(x, "%s", why);
 		return 0;
 	}
-	for (size_t i = 0; x->sheet && i < reader_sheet_count(x->in); i++)
-		manifest_list_add(&x->m.sheets, reader_sheet_name(x->in, i));
+	for (size_t i = 0; x->sheet && i < reader_sheet_count(x->in); i++) {
+		const char *name = reader_sheet_name(x->in, i);
+		manifest_list_add(&x->m.sheets, name);
+		if (!cfg_source_for_sheet(x->c, x->path, name))
+			manifest_list_add(&x->m.unmatched_sheets, name);
+	}
 	reader_describe(x->in, &info);
 	x->rc.excel_dates = info.excel_dates;
 	x->rc.date1904 = info.date1904;

@@ -46,8 +46,9 @@ void extract_init(extract *x, const cfg *c, const cfg_source *s, const char *pat
 
 /* Read the sheet named sheet (kept for x's life) of the workbook, as one
  * part of its batch, whatever the source's `sheet`: messages and rejects
- * name it as "path:sheet", and the manifest records the sheet and every
- * worksheet of the workbook (manifest.sheet, manifest.sheets).  Call
+ * name it as "path:sheet", and the manifest records the sheet, every
+ * worksheet of the workbook and those no source's `sheets` match
+ * (manifest.sheet, sheets, unmatched_sheets).  Call
  * after extract_init, before extract_run. */
 void extract_set_sheet(extract *x, const char *sheet);
 

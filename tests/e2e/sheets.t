@@ -94,6 +94,8 @@ is "$(sql "select count(*) from vqr.slice_file where file_id = (select file_id f
 	"  which makes up both sources' slices"
 is "$(sql "select count(*) from vqr.v_source_file_sheet where file_name = '$BOOK'")" 3 "v_source_file_sheet shows the sheets"
 ls "$WORK/wb/archive" | grep -q "学生工作台账"; ok $? "the workbook is archived"
+is "$(grep -h '^unmatched_sheets:' "$WORK"/wb/staging/*/manifest.yaml | sort -u)" "unmatched_sheets: [填表说明]" \
+	"each part's manifest lists the sheet no source reads"
 
 # The same figures as the registers' own exports give.
 test_db vqr_e2e_sheets_csv
