@@ -20,6 +20,7 @@
 #include "pipeline/inbox.h"
 #include "pipeline/revert.h"
 #include "pipeline/runfile.h"
+#include "pipeline/runparts.h"
 #include "pipeline/supplement.h"
 
 /* The configured sources and the sha256 of the catalog that computes each
@@ -48,23 +49,22 @@ out:
 	return rc;
 }
 
-/* vqr-load --reprocess of the staging directory dir (label): 0 when the
- * file (name, of source) was reprocessed (or would be, dry run), said
- * with the figures; 1 when not (said why); EXIT_DB when the database
- * failed. */
+/* vqr-load --reprocess (argv) of the staging directory dir (label): 0
+ * when the file (name, of source) was reprocessed (or would be, dry
+ * run), said with the figures; 1 when not (said why); EXIT_DB when the
+ * database failed.  argv: the load's arguments, NULL for the usual ones
+ * of one staging directory. */
 static int reprocess_load(const char *config, const opts *o, stagesrv *l, char *label, char *dir, const char *name,
-			  const char *source)
+			  const char *source, char **argv)
 {
 	char out[512] = "", err[4096];
-	char *argv[] = { "vqr-load", "-c", (char *)config, "-l", label, "-R", dir,
-			 o->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
+	char *one[] = { "vqr-load", "-c", (char *)config, "-l", label, "-R", dir,
+			o->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
 	stage_result r;
 	int k;
 
 	fflush(stdout);
-	k = stagesrv_send(l, argv, err, sizeof err) < 0
-		    ? -1
-		    : stagesrv_wait(l, o->dry_run ? NULL : out, sizeof out, NULL, NULL, err, sizeof err);
+	k = runparts_job(l, argv ? argv : one, o->dry_run ? NULL : out, sizeof out, err, sizeof err);
 	if (k != EXIT_OK) {
 		if (k < 0)
 			log_error_text(err);
@@ -123,6 +123,80 @@ static int extract_transform(const char *config, const cfg_source *s, const char
 	return 0;
 }
 
+/* The parts a workbook was loaded as (vqr.source_file_sheet: its loaded
+ * sheets and their sources) into p.  0 (p->n 0: a file of one table), 1
+ * after saying why not (a source is gone), or EXIT_DB. */
+static int recorded_parts(db *d, const cfg *c, const char *name, const char *sha, runparts *p)
+{
+	const char *q[2] = { c->school_code, sha };
+	PGresult *r = cmd_query(d, "SELECT s.sheet_name, s.source_code FROM vqr.source_file_sheet s "
+				"JOIN vqr.source_file f USING (file_id) WHERE f.school_code = $1 AND f.sha256 = $2 "
+				"AND s.status = 'loaded' ORDER BY s.sheet_no", 2, q);
+	int rc = 0;
+
+	if (!r)
+		return EXIT_DB;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		const cfg_source *s = cfg_source_find(c, PQgetvalue(r, i, 1));
+		if (s) {
+			runparts_add(p, PQgetvalue(r, i, 0), s);
+			continue;
+		}
+		log_error("%s: not reprocessed: the source %s of its sheet \"%s\" is not in the catalog any more", name,
+			  PQgetvalue(r, i, 1), PQgetvalue(r, i, 0));
+		rc = 1;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Extract and transform part i of the archived workbook exp (p's sources
+ * and sheets, as it was loaded) into a staging directory of its own.  0,
+ * or 1 after saying why not. */
+static int reprocess_part(const char *config, const cfg *c, const opts *o, const char *name, const char *exp,
+			  runparts *p, size_t i, runfile_servers *srv)
+{
+	runpart *pt = &p->v[i];
+	char *argv[RUNFILE_ARGS], mpath[4300], err[4096];
+	manifest m = { 0 };
+	int k;
+
+	runfile_stage_dir(c, pt->s, o->dry_run ? "-reprocess-dry" : "-reprocess", pt->label, sizeof pt->label, pt->dir,
+			  sizeof pt->dir);
+	runparts_extract_argv(argv, "vqr-extract", config, p, i, exp, log_verbose());
+	k = runparts_job(&srv->x, argv, NULL, 0, err, sizeof err);
+	snprintf(mpath, sizeof mpath, "%s/" STAGE_MANIFEST, pt->dir);
+	if (k < 0 || (k != EXIT_OK && k != EXIT_REJECTED) || manifest_read(mpath, &m, err, sizeof err) < 0 ||
+	    m.status == MANIFEST_FAILED) {
+		log_error("%s: not reprocessed: vqr-extract could not read its sheet \"%s\" again%s%s", name, pt->sheet,
+			  m.reason ? ": " : "", m.reason ? m.reason : "");
+		manifest_clear(&m);
+		return 1;
+	}
+	manifest_clear(&m);
+	runfile_transform_argv(argv, "vqr-transform", config, NULL, NULL, 0, pt->dir, log_verbose());
+	if ((k = runparts_job(&srv->t, argv, NULL, 0, err, sizeof err)) != EXIT_OK && k != EXIT_REJECTED) {
+		log_error("%s: not reprocessed: vqr-transform failed on its sheet \"%s\" (exit %d)", name, pt->sheet, k);
+		return 1;
+	}
+	return 0;
+}
+
+/* vqr reprocess of a workbook loaded as parts (p): every part extracted
+ * and transformed again, then loaded again together (vqr-load -R DIR...)
+ * in one transaction.  As reprocess_file returns. */
+static int reprocess_parts(const cfg *c, const char *config, runfile_servers *srv, const opts *o, const char *name,
+			   const char *exp, runparts *p)
+{
+	char *argv[RUNFILE_ARGS + RUNPARTS_MAX];
+
+	for (size_t i = 0; i < p->n; i++)
+		if (reprocess_part(config, c, o, name, exp, p, i, srv))
+			return 1;
+	runparts_load_argv(argv, "vqr-load", config, p->v[0].label, "-R", p, o->dry_run, log_verbose());
+	return reprocess_load(config, o, &srv->l, p->v[0].label, p->v[0].dir, name, p->v[0].s->name, argv);
+}
+
 /* vqr reprocess: one file of the current slices, computed again from its
  * archived export with the current catalog (with the rows of the other
  * files of its slices, extracted again too), replacing its slices in one
@@ -146,6 +220,19 @@ static int reprocess_file(const cfg *c, const char *config, db *d, runfile_serve
 		log_hint("drop the export into the inbox again under another name, or restore it to the archive");
 		return 1;
 	}
+	{
+		runparts p = { 0 };
+		if ((rc = recorded_parts(d, c, name, sha, &p)) == 0 && p.n) {
+			log_set_context(NULL, name);
+			rc = reprocess_parts(c, config, srv, o, name, exp, &p);
+			log_set_context(NULL, NULL);
+		}
+		if (rc || p.n) {
+			runparts_free(&p);
+			return rc;
+		}
+		rc = 1;
+	}
 	runfile_stage_dir(c, s, o->dry_run ? "-reprocess-dry" : "-reprocess", label, sizeof label, dir, sizeof dir);
 	log_set_context(label, name);
 	if (supplement_args(d, c, config, s, label, sha, wargs, &nw, MAX_WITH, gone, sizeof gone, gone_why,
@@ -159,7 +246,7 @@ static int reprocess_file(const cfg *c, const char *config, db *d, runfile_serve
 	}
 	if (extract_transform(config, s, name, exp, dir, wargs, nw, srv))
 		goto out;
-	if ((rc = reprocess_load(config, o, &srv->l, label, dir, name, s->name)))
+	if ((rc = reprocess_load(config, o, &srv->l, label, dir, name, s->name, NULL)))
 		goto out;
 	rc = 0;
 out:

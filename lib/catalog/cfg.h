@@ -96,6 +96,8 @@ typedef struct cfg_source {
 	int header_rows;        /* rows the header spans (1: one row; N: group rows above it,
 				 * columns named by their path "职业资格/高级技师") */
 	char *sheet;            /* .xlsx, .xls: the sheet to read, NULL = the first */
+	char **sheets;          /* .xlsx, .xls: name patterns of the sheets it reads, each a part of
+				 * its workbook's batch (NULL-terminated; NULL: one sheet, `sheet`) */
 	double max_reject_share; /* a file rejecting more of its rows is quarantined */
 	int load_rows;          /* vqr-load also COPYs the canonical rows into vqr_rows.<name> */
 	int supplement;         /* mode: supplement - every file adds its rows to its slices (else replace) */
@@ -293,6 +295,15 @@ const cfg_source *cfg_source_find(const cfg *c, const char *name);
 
 /* The source whose file globs match the base name of path, or NULL. */
 const cfg_source *cfg_source_for_file(const cfg *c, const char *path);
+
+/* Is the file at path a workbook of parts: does a source whose file
+ * globs match its base name have `sheets` patterns? */
+int cfg_file_has_sheets(const cfg *c, const char *path);
+
+/* The source that reads the sheet named sheet of the workbook at path:
+ * the first whose file globs match path's base name and whose `sheets`
+ * patterns match sheet, or NULL (the sheet is unmatched).  Points into c. */
+const cfg_source *cfg_source_for_sheet(const cfg *c, const char *path, const char *sheet);
 
 /* Does the file at path (its base name) supplement its slices rather
  * than replace them (mode: supplement, or a supplement_files pattern)? */

@@ -439,7 +439,7 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 {
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
-		"header_rows", "max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
+		"header_rows", "max_reject_share", "sheet", "sheets", "period", "fields", "kind", "form", "indicator_field",
 		"value_field", "by", "load_rows", "mode", "supplement_files", "max_shrink", NULL
 	};
 	yaml_node_t *v;
@@ -523,6 +523,16 @@ static int source_format(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n
 		if (!(s->sheet = yl_str_of(L, d, v, "sheet")))
 			return -1;
 	}
+	if ((v = yl_get(d, n, "sheets")) && !yl_is_null(v)) {
+		yl_strlist_free(s->sheets);
+		if (!(s->sheets = yl_strlist_of(L, d, v, "sheets")))
+			return -1;
+		if (!s->sheets[0])
+			return yl_fail(L, d, v->start_mark, "sheets must name at least one pattern, e.g. [\"*资助*\"]");
+	}
+	if (s->sheet && s->sheets)
+		return yl_fail(L, d, n->start_mark, "source \"%s\" has both sheet (one sheet) and sheets (patterns): "
+			       "keep one", s->name);
 	return 0;
 }
 

@@ -507,6 +507,22 @@ const char *xls_error(const xls *x)
 	return x->err;
 }
 
+size_t xls_sheet_count(const xls *x)
+{
+	unsigned n = 0;
+
+	return freexl_get_info(x->h, FREEXL_BIFF_SHEET_COUNT, &n) == FREEXL_OK ? n : 0;
+}
+
+const char *xls_sheet_name(const xls *x, size_t i)
+{
+	const char *name = NULL;
+
+	if (i >= xls_sheet_count(x) || freexl_get_worksheet_name(x->h, (unsigned short)i, &name) != FREEXL_OK)
+		return NULL;
+	return name ? name : "";
+}
+
 const char *xls_sheet(const xls *x)
 {
 	return x->sheet ? x->sheet : "";

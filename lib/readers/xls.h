@@ -127,6 +127,12 @@ const char *xls_error(const xls *x);
 /* The name of the sheet being read; owned by the reader. */
 const char *xls_sheet(const xls *x);
 
+/* The workbook's worksheets, in order: how many, and the name of the
+ * i-th (owned by libfreexl's handle, valid until xls_close; NULL past
+ * the end). */
+size_t xls_sheet_count(const xls *x);
+const char *xls_sheet_name(const xls *x, size_t i);
+
 /* Non-zero when the workbook uses the 1904 date system. */
 int xls_date1904(const xls *x);
 

@@ -3,7 +3,7 @@
  * transaction.  This file parses the options and reports; the load
  * itself is stages/load/load.c and its modules (load_*.c).
  *
- * Usage: vqr-load --config vqr.yaml [--database CONNINFO] DIR
+ * Usage: vqr-load --config vqr.yaml [--database CONNINFO] DIR [DIR...]
  *        vqr-load --serve           (many such runs, one a request: serve.h;
  *                                    the connection is kept between them)
  *
@@ -20,6 +20,9 @@
  * it starts beside vqr-extract: the transaction opens and the canonical
  * rows stream in while they are written; then it waits for the manifest
  * to show the transform's indicators and goes on as usual.
+ *
+ * Several DIRs are the parts of one workbook (a sheet each, staged by
+ * vqr-extract --sheet), loaded together in the one transaction.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -42,10 +45,12 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: vqr-load [OPTION]... DIR\n"
+		"Usage: vqr-load [OPTION]... DIR [DIR]...\n"
 		"Load the batch staged in DIR (by vqr-extract and vqr-transform) into\n"
 		"PostgreSQL in one transaction, replacing the slices (school, source, period)\n"
-		"it covers.  A file whose sha256 is already loaded is skipped.\n"
+		"it covers.  A file whose sha256 is already loaded is skipped.  Several DIRs\n"
+		"are the parts of one workbook (a sheet each, vqr-extract --sheet), loaded\n"
+		"together: one batch, one file, each part's slices.\n"
 		"Prints one line: STATUS BATCH VALUES REPLACED REJECTS ERRORS WARNINGS\n"
 		"(tab-separated), STATUS being loaded, skipped (already loaded), blocked\n"
 		"(a blocking check failed) or held (a replacing file would shrink its slice\n"
@@ -110,7 +115,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 static int parse_options(int argc, char **argv, load_opts *o, const char **config, const char **database,
 			 const char **follow)
 {
-	static const cli_parser parser = { "vqr-load", usage, "d:l:naRf:", own_option, "staging directory", {
+	static const cli_parser parser = { "vqr-load", usage, "d:l:naRf:", own_option, NULL, {
 		{ "database", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -122,6 +127,8 @@ static int parse_options(int argc, char **argv, load_opts *o, const char **confi
 
 	if ((rc = cli_parse(argc, argv, &parser, &a, config)) != CLI_GO_ON)
 		return rc;
+	if (optind >= argc || (*follow && optind != argc - 1))
+		return cli_one_operand(argc, argv, optind, "vqr-load", "staging directory");
 	o->dir = argv[optind];
 	if (!o->label)
 		o->label = cli_basename(o->dir);
@@ -158,6 +165,36 @@ static int find_source(const char *dir, const cfg *c, const char *config, const 
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+/* The parts of a workbook: each of dirs[0..n) opened as find_source
+ * does (into parts[i], with ms[i] its manifest), all of one file, each
+ * with its sheet, no two of one source in the same period.  0, or the
+ * exit status after saying why not. */
+static int open_parts(char **dirs, size_t n, const cfg *c, const char *config, manifest *ms, load_part *parts)
+{
+	manifest **mp = xcalloc(n, sizeof *mp);
+	char err[ERR_MAX];
+	int status = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		parts[i].dir = dirs[i];
+		parts[i].m = mp[i] = &ms[i];
+		if ((status = find_source(dirs[i], c, config, NULL, &ms[i], &parts[i].s)))
+			break;
+		if (!ms[i].sheet || !ms[i].sha256 || !ms[0].sha256 || strcmp(ms[i].sha256, ms[0].sha256) != 0) {
+			log_error("%s: not a part of the workbook staged in %s (several directories must each hold "
+				  "one sheet of the same file: vqr-extract --sheet)", dirs[i], dirs[0]);
+			status = EXIT_USAGE;
+			break;
+		}
+	}
+	if (!status && stage_parts_clash(mp, n, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_USAGE;
+	}
+	free(mp);
+	return status;
 }
 
 /* What a vqr-load keeps between its jobs (serve.h); one job alone keeps
@@ -242,10 +279,11 @@ static int load_job(int argc, char **argv, void *ctx)
 	load_kept *l = ctx;
 	load_opts o = { 0 };
 	char err[ERR_MAX];
-	manifest m = { 0 };
-	const cfg_source *s;
+	manifest *ms;
+	load_part *parts;
 	load_result res;
 	cfg *c;
+	size_t n;
 	int rc, status;
 
 	if ((status = parse_options(argc, argv, &o, &config, &database, &follow)) != CLI_GO_ON)
@@ -255,9 +293,16 @@ static int load_job(int argc, char **argv, void *ctx)
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
-	if ((status = find_source(o.dir, c, config, follow, &m, &s)) || (status = open_db(l, c, database)))
+	n = (size_t)(argc - optind);
+	ms = xcalloc(n, sizeof *ms);
+	parts = xcalloc(n, sizeof *parts);
+	parts[0].dir = o.dir;
+	parts[0].m = &ms[0];
+	if ((status = n == 1 ? find_source(o.dir, c, config, follow, &ms[0], &parts[0].s)
+			     : open_parts(argv + optind, n, c, config, ms, parts)) ||
+	    (status = open_db(l, c, database)))
 		goto out;
-	if ((rc = load_run(&l->d, c, s, &m, &o, &res, err, sizeof err)) == -2) {
+	if ((rc = load_run_parts(&l->d, c, parts, n, &o, &res, err, sizeof err)) == -2) {
 		status = EXIT_REJECTED;         /* --follow: the extract gave the file up, and says why */
 	} else if (rc < 0) {
 		log_error("%s: load rolled back, the database is unchanged", o.dir);
@@ -265,13 +310,16 @@ static int load_job(int argc, char **argv, void *ctx)
 		log_detail("%s", l->d.where);
 		status = EXIT_DB;
 	} else {
-		status = report(&o, s, &m, &res);
+		status = report(&o, parts[0].s, &ms[0], &res);
 	}
 out:
 	/* a connection is kept only as it was taken: idle, nothing pending */
 	if (l->d.conn && (status == EXIT_DB || PQtransactionStatus(l->d.conn) != PQTRANS_IDLE))
 		db_close(&l->d, 0);
-	manifest_clear(&m);
+	for (size_t i = 0; i < n; i++)
+		manifest_clear(&ms[i]);
+	free(ms);
+	free(parts);
 	return status;
 }
 

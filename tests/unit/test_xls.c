@@ -150,6 +150,20 @@ static void test_cells(void)
 	   "no such sheet: the message lists the sheets: %s", err);
 }
 
+/* The workbook's worksheets, in order, for a workbook read as parts. */
+static void test_sheet_list(void)
+{
+	char err[ERR_MAX] = "";
+	xls *x = xls_open(CELLS, NULL, err, sizeof err);
+
+	ok(x != NULL, "the two-sheet workbook opens%s%s", x ? "" : ": ", err);
+	is_int(x ? (long long)xls_sheet_count(x) : -1, 2, "it has two worksheets");
+	is_str(x ? xls_sheet_name(x, 0) : NULL, "字典", "the first in the workbook's order");
+	is_str(x ? xls_sheet_name(x, 1) : NULL, "Cells", "then the second");
+	ok(!x || xls_sheet_name(x, 2) == NULL, "none past the end");
+	xls_close(x);
+}
+
 /* What libfreexl 1.0.6 does not give: a formula's result (LibreOffice
  * writes it with the formula) nor a boolean as LibreOffice writes it.  When
  * this fails, libfreexl has learnt them: update xls.h and the docs. */
@@ -281,6 +295,7 @@ int main(void)
 		return tap_done();
 	}
 	test_cells();
+	test_sheet_list();
 	test_register();
 	test_formulas();
 	test_refused();
