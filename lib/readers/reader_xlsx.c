@@ -22,7 +22,8 @@ static int xl_match(const char *path, const unsigned char *head, size_t n)
 static void *xl_open(const char *path, const reader_opts *o, char *err, size_t errlen)
 {
 	xlsx_opts xo = { .sheet = o->sheet, .max_ratio = o->max_ratio, .max_shared = o->max_shared,
-			 .max_cell = (long long)o->max_field, .max_row = (long long)o->max_record };
+			 .max_cell = (long long)o->max_field, .max_row = (long long)o->max_record,
+			 .merge_rows = o->merge_rows };
 
 	return xlsxpar_open(path, &xo, err, errlen);
 }
@@ -48,6 +49,11 @@ static void xl_info(void *h, reader_info *out)
 	out->text_guards = 0;
 }
 
+static const reader_merge *xl_merges(void *h, size_t *n)
+{
+	return xlsxpar_merges(h, n);
+}
+
 static void xl_close(void *h)
 {
 	xlsxpar_close(h);
@@ -61,5 +67,6 @@ const reader_format reader_xlsx = {
 	.error = xl_error,
 	.info = xl_info,
 	.close = xl_close,
+	.merges = xl_merges,
 	.read_ahead = 0,        /* xlsxpar has threads of its own */
 };

@@ -34,6 +34,8 @@ struct xlsxpar {
 	char *sheet;            /* the sheet's name */
 	int date1904;           /* the workbook's date system */
 	char err[1200];         /* the error when the whole reader could not be made */
+	reader_merge *merges;   /* the merged ranges part 1 read at open (owned), or NULL */
+	size_t nmerges;         /* how many */
 };
 
 static int part_next(void *xl, const csvin_record **rec)
@@ -81,6 +83,21 @@ static int whole_from_here(xlsxpar *p)
 	return 0;
 }
 
+/* Keep the merged ranges part 1 read (a whole reader made later does
+ * not read them again). */
+static void keep_merges(xlsxpar *p)
+{
+	size_t n;
+	const reader_merge *m = xlsx_merges(p->a, &n);
+
+	if (m) {
+		p->merges = xcalloc(n + 1, sizeof *p->merges);
+		memcpy(p->merges, m, n * sizeof *m);
+		p->nmerges = n;
+	}
+	p->opts.merge_rows = 0;
+}
+
 xlsxpar *xlsxpar_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t errlen)
 {
 	xlsxpar *p = xcalloc(1, sizeof *p);
@@ -97,6 +114,7 @@ xlsxpar *xlsxpar_open(const char *path, const xlsx_opts *opts, char *errbuf, siz
 	}
 	p->sheet = xstrdup(xlsx_sheet(p->a));
 	p->date1904 = xlsx_date1904(p->a);
+	keep_merges(p);
 	if (xlsx_shared_bytes(p->a) <= XLSXPAR_MAX_SHARED) {
 		p->opts.part = 2;
 		if ((p->b = xlsx_open(path, &p->opts, NULL, 0)) && xlsx_part_share(p->b, p->a) == 0 &&
@@ -159,6 +177,12 @@ int xlsxpar_date1904(const xlsxpar *p)
 	return p->date1904;
 }
 
+const reader_merge *xlsxpar_merges(const xlsxpar *p, size_t *n)
+{
+	*n = p->nmerges;
+	return p->merges;
+}
+
 int xlsxpar_in_parts(const xlsxpar *p)
 {
 	return p->qa != NULL;
@@ -170,5 +194,5 @@ void xlsxpar_close(xlsxpar *p)
 		return;
 	stop_parts(p);
 	xlsx_close(p->whole);
-	FREE_ALL(p->sheet, p->path, p);
+	FREE_ALL(p->merges, p->sheet, p->path, p);
 }

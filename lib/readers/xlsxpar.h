@@ -43,6 +43,9 @@ const char *xlsxpar_error(const xlsxpar *p);
 const char *xlsxpar_sheet(const xlsxpar *p);
 int xlsxpar_date1904(const xlsxpar *p);
 
+/* As xlsx_merges (the ranges owned by p). */
+const reader_merge *xlsxpar_merges(const xlsxpar *p, size_t *n);
+
 /* 1 while the rows come from the two parts, 0 when one reader reads the
  * whole sheet (from the start, or since a part could not go on). */
 int xlsxpar_in_parts(const xlsxpar *p);

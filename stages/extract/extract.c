@@ -114,14 +114,18 @@ static int open_input(extract *x)
 	reader_opts o = { .delim = x->s->delim, .encoding = x->s->encoding, .sheet = x->s->sheet,
 			  .max_record = (size_t)lm->max_record_bytes, .max_field = (size_t)lm->max_field_bytes,
 			  .max_ratio = lm->max_inflation_ratio, .max_shared = lm->max_shared_strings_bytes,
-			  .max_xls = lm->max_xls_bytes };
+			  .max_xls = lm->max_xls_bytes, .merge_rows = x->s->header_rows > 1 ? HPATH_MERGE_ROWS : 0 };
+	const reader_merge *mg;
 	reader_info info;
 	char why[ERR_MAX];
+	size_t nmg;
 
 	if (!(x->in = reader_open(x->path, &o, why, sizeof why))) {
 		fail_file(x, "%s", why);
 		return 0;
 	}
+	if (reader_merges(x->in, &mg, &nmg))   /* .xlsx: the header's merged ranges from the file */
+		hpath_set_merges(&x->hf.hp, mg, nmg);
 	reader_describe(x->in, &info);
 	x->rc.excel_dates = info.excel_dates;
 	x->rc.date1904 = info.date1904;
