@@ -260,13 +260,14 @@ def diff_records(what, mine, theirs):
     return None
 
 
-def check_xlsx(build, path):
+def check_book(build, path, sheets, other):
+    """A workbook: each sheet sheets(path) gives against vqr's records."""
     try:
-        sheets = openpyxl_sheets(path)
+        theirs = sheets(path)
     except Exception as e:      # the other reader refuses it
         recs, error, _ = parse_dump(run_dump(build, path))
-        return "openpyxl cannot read it (%s); vqr: %s" % (type(e).__name__, error or "read it")
-    for title, rows in sheets:
+        return "%s cannot read it (%s); vqr: %s" % (other, type(e).__name__, error or "read it")
+    for title, rows in theirs:
         recs, error, _ = parse_dump(run_dump(build, path, title))
         if error:
             return "sheet %s: vqr: %s" % (title, error)
@@ -275,6 +276,10 @@ def check_xlsx(build, path):
         if d:
             return d
     return None
+
+
+def check_xlsx(build, path):
+    return check_book(build, path, openpyxl_sheets, "openpyxl")
 
 
 def xlrd_value(c, datemode):
@@ -312,20 +317,7 @@ def xlrd_sheets(path):
 
 
 def check_xls(build, path):
-    try:
-        sheets = xlrd_sheets(path)
-    except Exception as e:      # the other reader refuses it
-        recs, error, _ = parse_dump(run_dump(build, path))
-        return "xlrd cannot read it (%s); vqr: %s" % (type(e).__name__, error or "read it")
-    for title, rows in sheets:
-        recs, error, _ = parse_dump(run_dump(build, path, title))
-        if error:
-            return "sheet %s: vqr: %s" % (title, error)
-        mine = {ln: trim(f) for ln, f in recs if trim(f)}
-        d = diff_records("sheet " + title, mine, rows)
-        if d:
-            return d
-    return None
+    return check_book(build, path, xlrd_sheets, "xlrd")
 
 
 def decode_like_vqr(raw):
