@@ -20,6 +20,9 @@ PKGS="$PKGS libxlsxwriter-dev"
 # tests/cli/differential.t reads the .xlsx corpus of tests/corpus/ with it,
 # the trusted reader vqr's records are compared with.
 PKGS="$PKGS python3-openpyxl"
+# python3-xlrd: tests/cli/differential.t reads the .xls corpus of tests/corpus/
+# with it (the trusted reader of .xls, formulas' cached values included).
+PKGS="$PKGS python3-xlrd"
 # mandoc: tests/cli/man.t lints the man pages (man/) with it.
 PKGS="$PKGS mandoc"
 # tests/e2e/report_html.t: an HTML parser, an image reader for the

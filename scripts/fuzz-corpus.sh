@@ -7,8 +7,9 @@
 #   csvin  every .csv, .tsv, .txt and .csv.gz under fixtures/, tests/data/ and
 #          tests/corpus/ (other writers' files; up to 256 KiB), behind the option byte 0 (detect everything)
 #          and 0x40 (small limits)
-#   xlsx   every .xlsx there, behind the option byte 0 (one reader) and 1 (two parts)
-#   xls    every .xls there
+#   xlsx   every .xlsx there, behind the option byte 0 (one reader) and 1 (two parts);
+#          those of tests/data/headers also behind 2 and 3 (merged ranges read)
+#   xls    every .xls there (tests/corpus: other writers' files)
 #   cfg    every .yaml under config/, fixtures/ and tests/data/
 #   expr   each distinct `where:` filter of those YAML files
 #   calc   each distinct formula (left:, right:, formula:, numerator:, denominator:)
@@ -41,7 +42,12 @@ find fixtures tests/data tests/corpus -type f -size -1025k -name '*.xlsx' | whil
 	{ printf '\000'; cat "$f"; } | seed xlsx
 	{ printf '\001'; cat "$f"; } | seed xlsx
 done
-find fixtures tests/data -type f -size -1025k -name '*.xls' | while IFS= read -r f; do
+# the workbooks with merged header rows, read with the first pass for merges
+find tests/data/headers -type f -name '*.xlsx' | while IFS= read -r f; do
+	{ printf '\002'; cat "$f"; } | seed xlsx
+	{ printf '\003'; cat "$f"; } | seed xlsx
+done
+find fixtures tests/data tests/corpus -type f -size -1025k -name '*.xls' | while IFS= read -r f; do
 	seed xls < "$f"
 done
 find config fixtures tests/data -type f -name '*.yaml' | while IFS= read -r f; do

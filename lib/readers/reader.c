@@ -98,6 +98,13 @@ void reader_describe(reader *r, reader_info *out)
 	r->f->info(r->h, out);
 }
 
+int reader_merges(const reader *r, const reader_merge **m, size_t *n)
+{
+	*n = 0;
+	*m = r->f->merges ? r->f->merges(r->h, n) : NULL;
+	return *m != NULL;
+}
+
 void reader_close(reader *r)
 {
 	if (!r)

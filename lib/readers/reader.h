@@ -29,6 +29,13 @@
  * file is shorter). */
 #define READER_HEAD 8
 
+/* A merged range of cells of a sheet: rows 1-based (as record.line),
+ * columns 0-based (as field indexes), both ends included. */
+typedef struct reader_merge {
+	long r1, r2;            /* first and last row */
+	long c1, c2;            /* first and last column */
+} reader_merge;
+
 /* Everything any format may be told (each reads what it needs; 0 or NULL
  * is that format's default). */
 typedef struct reader_opts {
@@ -40,6 +47,8 @@ typedef struct reader_opts {
 	double max_ratio;       /* largest inflated / compressed ratio (.gz, zip members) */
 	long long max_shared;   /* .xlsx: largest shared string table in memory */
 	long long max_xls;      /* .xls: largest file, in bytes (libfreexl reads it whole) */
+	long merge_rows;        /* formats with merges: read the merged ranges that start in
+				 * the first merge_rows rows (reader_merges); 0 = none */
 } reader_opts;
 
 /* A cell a reader gives for a formula whose value the file does not hold
@@ -86,6 +95,10 @@ typedef struct reader_format {
 	 * of one table (CSV). */
 	size_t (*sheet_count)(void *h);
 	const char *(*sheet_name)(void *h, size_t i);
+	/* The merged ranges read at open (reader_opts.merge_rows): the array
+	 * (owned by the handle) and *n, or NULL when the file did not give
+	 * them.  NULL for a format whose library does not expose merges. */
+	const reader_merge *(*merges)(void *h, size_t *n);
 	/* 1: next parses in the caller's thread, so rows after the header
 	 * are better read ahead in a thread of their own (recq.h). */
 	int read_ahead;
@@ -132,6 +145,13 @@ const reader_format *reader_format_of(const reader *r);
  * is 0).  Stops a read-ahead thread
  * first: further records are read in the caller's thread. */
 void reader_describe(reader *r, reader_info *out);
+
+/* The merged ranges of the sheet that start in its first
+ * reader_opts.merge_rows rows, as the file gives them: 1 with *m (owned
+ * by r, valid until reader_close; may be none: *n = 0), or 0 when the
+ * format or the file does not give them (CSV, .xls: libfreexl does not
+ * expose merges; an .xlsx whose mergeCells cannot be parsed). */
+int reader_merges(const reader *r, const reader_merge **m, size_t *n);
 
 /* Stop any thread, close the format's handle and free r (NULL is fine). */
 void reader_close(reader *r);

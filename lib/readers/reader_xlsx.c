@@ -22,7 +22,8 @@ static int xl_match(const char *path, const unsigned char *head, size_t n)
 static void *xl_open(const char *path, const reader_opts *o, char *err, size_t errlen)
 {
 	xlsx_opts xo = { .sheet = o->sheet, .max_ratio = o->max_ratio, .max_shared = o->max_shared,
-			 .max_cell = (long long)o->max_field, .max_row = (long long)o->max_record };
+			 .max_cell = (long long)o->max_field, .max_row = (long long)o->max_record,
+			 .merge_rows = o->merge_rows };
 
 	return xlsxpar_open(path, &xo, err, errlen);
 }
@@ -46,6 +47,11 @@ static void xl_info(void *h, reader_info *out)
 	out->short_rows = 1;
 	out->no_value_cells = 1;
 	out->text_guards = 0;
+}
+
+static const reader_merge *xl_merges(void *h, size_t *n)
+{
+	return xlsxpar_merges(h, n);
 }
 
 static void xl_close(void *h)
@@ -73,5 +79,6 @@ const reader_format reader_xlsx = {
 	.close = xl_close,
 	.sheet_count = xl_sheet_count,
 	.sheet_name = xl_sheet_name,
+	.merges = xl_merges,
 	.read_ahead = 0,        /* xlsxpar has threads of its own */
 };

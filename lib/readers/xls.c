@@ -154,8 +154,9 @@ static void biff_cell(unsigned type, const unsigned char *b, unsigned len, unsig
  * The cells libfreexl allocates for the sheets of the workbook stream
  * w (n bytes) into *cells: for each sheet, its DIMENSIONS record's rows x
  * columns, or more when a cell lies outside them (libfreexl sizes a sheet
- * without DIMENSIONS by its cells).  Records cut off by the end are not
- * read.  Returns 0, or -1 when a sheet has two DIMENSIONS records:
+ * without DIMENSIONS by its cells).  Records cut off by the end, and
+ * those after a FILEPASS (encrypted: the open refuses such a workbook), are
+ * not read.  Returns 0, or -1 when a sheet has two DIMENSIONS records:
  * libfreexl 1.0.6 then allocates the sheet's grid again, and when the
  * second allocation fails it frees the first grid as if it had the
  * second's size (reading far past it).
@@ -169,7 +170,7 @@ static int biff_grid(const unsigned char *w, size_t n, double *cells)
 		unsigned type = le16(w + pos), len = le16(w + pos + 2);
 		const unsigned char *b = w + pos + 4;
 
-		if (pos + 4 + len > n)
+		if (pos + 4 + len > n || type == 0x002F)        /* FILEPASS: the rest is encrypted */
 			break;
 		if (type == 0x0809 || type == 0x000A) {          /* BOF, EOF: a sheet ends */
 			*cells += (double)rows * cols;

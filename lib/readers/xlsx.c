@@ -514,6 +514,14 @@ int xlsx_date1904(const xlsx *x)
 	return x->date1904;
 }
 
+const reader_merge *xlsx_merges(const xlsx *x, size_t *n)
+{
+	static const reader_merge none[1];
+
+	*n = x->have_merges ? x->nmerges : 0;
+	return !x->have_merges ? NULL : x->merges ? x->merges : none;
+}
+
 void xlsx_close(xlsx *x)
 {
 	if (!x)
@@ -533,6 +541,7 @@ void xlsx_close(xlsx *x)
 	}
 	xl_free_rels(x);
 	free(x->rels);
+	free(x->merges);
 	for (size_t i = 0; i < x->nsheets; i++) {
 		free(x->sheets[i].name);
 		free(x->sheets[i].rid);

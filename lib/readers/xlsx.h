@@ -73,8 +73,11 @@
  *    Row numbers (r="5") must increase down the sheet, as Excel writes
  *    them: a row numbered at or above the one before it is an error
  *    ("... rows out of order").
- *  - Merged cells are ignored: the top-left cell has the value and the
- *    others are empty, as in Excel's own CSV export.
+ *  - Merged cells: the top-left cell has the value and the others are
+ *    empty, as in Excel's own CSV export.  With merge_rows > 0 the
+ *    merged ranges that start in the first merge_rows rows are read at
+ *    open (xlsx_merges), by a first pass over the sheet: <mergeCells>
+ *    follows the rows in the file (xlsx_merge.c).
  *  - Hidden rows and columns are read like the others.
  *  - Decompression bombs: an entry is refused before inflating when its
  *    declared size exceeds max_uncompressed, or (above 1 MiB) its
@@ -101,6 +104,7 @@
 #define VQR_XLSX_H
 
 #include "lib/readers/csvin.h"
+#include "lib/readers/reader.h"
 
 #include <stddef.h>
 
@@ -114,6 +118,7 @@ typedef struct xlsx_opts {
 	int part;                       /* 0: the whole sheet; 1 or 2: only the odd or even blocks (for xlsxpar) */
 	long long max_cell;             /* largest text of one cell, 0 = 4 MiB */
 	long long max_row;              /* largest texts of one row (shared strings not counted), 0 = 64 MiB */
+	long merge_rows;                /* > 0: read the merged ranges that start in rows 1..merge_rows at open */
 } xlsx_opts;
 
 /*
@@ -141,6 +146,12 @@ int xlsx_next(xlsx *x, const csvin_record **rec);
 
 /* The last error message ("" when there was none); owned by the reader. */
 const char *xlsx_error(const xlsx *x);
+
+/* The merged ranges read at open (xlsx_opts.merge_rows > 0): the array
+ * (owned by x, valid until xlsx_close; *n may be 0), or NULL when none
+ * were asked for or the sheet's mergeCells could not be parsed (then the
+ * caller does without). */
+const reader_merge *xlsx_merges(const xlsx *x, size_t *n);
 
 /*
  * Reading a part (xlsx_opts.part 1 or 2; see xlsxpar.h): the sheet's

@@ -739,6 +739,7 @@ xlsx *xlsx_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t er
 		return NULL;
 	x = new_reader(path, opts);
 	if (open_zip(x) < 0 || read_workbook(x, opts ? opts->sheet : NULL) < 0 || read_tables(x) < 0 ||
+	    (opts && opts->merge_rows > 0 && opts->part != 2 && xl_read_merges(x, opts->merge_rows) < 0) ||
 	    open_sheet(x) < 0)
 		return open_failed(x, errbuf, errlen);
 	return x;

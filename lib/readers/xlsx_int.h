@@ -226,9 +226,38 @@ struct xlsx {
 
 	int state;                      /* 0 reading, 1 end returned, -1 error */
 	char err[1024];                 /* the error message */
+	/* merged ranges (xlsx_opts.merge_rows; xlsx_merge.c) */
+	reader_merge *merges;           /* those starting in the first merge_rows rows (owned) */
+	size_t nmerges;                 /* how many */
+	int have_merges;                /* the sheet's merges were read (none may be there) */
 };
 
+/* The scan of a sheet's XML for its merged ranges (xlsx_merge.c). */
+typedef struct xl_mscan {
+	long max_row;                   /* keep ranges starting at or above this row */
+	char *win;                      /* bytes not yet matched: the end of the last chunk, then a new one */
+	size_t wlen, wcap;              /* their length, win's capacity */
+	XML_Parser p;                   /* from the mergeCells start tag on; NULL before */
+	int state;                      /* 0 scanning, 1 </mergeCells> seen, -1 not parsable */
+	reader_merge *m;                /* the ranges kept (owned) */
+	size_t n, cap;                  /* how many, capacity */
+} xl_mscan;
+
 /* ---- shared functions (defined in the file named by their section) ---- */
+
+/* Prepare s to keep the merged ranges that start in rows 1..max_row. */
+void xl_mscan_init(xl_mscan *s, long max_row);
+/* The next n bytes of the sheet's XML (any chunking). */
+void xl_mscan_feed(xl_mscan *s, const char *b, size_t n);
+/* After the last bytes: 0 (s->m, s->n hold the ranges; none when the sheet
+ * has no mergeCells), or -1 when its mergeCells could not be parsed. */
+int xl_mscan_end(xl_mscan *s);
+/* Free what s holds. */
+void xl_mscan_free(xl_mscan *s);
+/* The first pass: the sheet entry (x->sheet_path) scanned whole; its
+ * ranges into x->merges when they could be read.  0 (also when the entry
+ * is missing: the open says so), or -1 on an error of the entry (x->err). */
+int xl_read_merges(xlsx *x, long max_row);
 
 /* An error inside an expat handler: keep the first, stop the parser. */
 void xl_herr(xlsx *x, const char *fmt, ...)

@@ -36,6 +36,8 @@ struct xlsxpar {
 	size_t nsheets;
 	int date1904;           /* the workbook's date system */
 	char err[1200];         /* the error when the whole reader could not be made */
+	reader_merge *merges;   /* the merged ranges part 1 read at open (owned), or NULL */
+	size_t nmerges;         /* how many */
 };
 
 static int part_next(void *xl, const csvin_record **rec)
@@ -83,6 +85,21 @@ static int whole_from_here(xlsxpar *p)
 	return 0;
 }
 
+/* Keep the merged ranges part 1 read (a whole reader made later does
+ * not read them again). */
+static void keep_merges(xlsxpar *p)
+{
+	size_t n;
+	const reader_merge *m = xlsx_merges(p->a, &n);
+
+	if (m) {
+		p->merges = xcalloc(n + 1, sizeof *p->merges);
+		memcpy(p->merges, m, n * sizeof *m);
+		p->nmerges = n;
+	}
+	p->opts.merge_rows = 0;
+}
+
 xlsxpar *xlsxpar_open(const char *path, const xlsx_opts *opts, char *errbuf, size_t errlen)
 {
 	xlsxpar *p = xcalloc(1, sizeof *p);
@@ -103,6 +120,7 @@ xlsxpar *xlsxpar_open(const char *path, const xlsx_opts *opts, char *errbuf, siz
 	for (size_t i = 0; i < p->nsheets; i++)
 		p->sheets[i] = xstrdup(xlsx_sheet_name(p->a, i));
 	p->date1904 = xlsx_date1904(p->a);
+	keep_merges(p);
 	if (xlsx_shared_bytes(p->a) <= XLSXPAR_MAX_SHARED) {
 		p->opts.part = 2;
 		if ((p->b = xlsx_open(path, &p->opts, NULL, 0)) && xlsx_part_share(p->b, p->a) == 0 &&
@@ -175,6 +193,12 @@ const char *xlsxpar_sheet_name(const xlsxpar *p, size_t i)
 	return i < p->nsheets ? p->sheets[i] : NULL;
 }
 
+const reader_merge *xlsxpar_merges(const xlsxpar *p, size_t *n)
+{
+	*n = p->nmerges;
+	return p->merges;
+}
+
 int xlsxpar_in_parts(const xlsxpar *p)
 {
 	return p->qa != NULL;
@@ -188,5 +212,5 @@ void xlsxpar_close(xlsxpar *p)
 	xlsx_close(p->whole);
 	for (size_t i = 0; i < p->nsheets; i++)
 		free(p->sheets[i]);
-	FREE_ALL(p->sheets, p->sheet, p->path, p);
+	FREE_ALL(p->merges, p->sheets, p->sheet, p->path, p);
 }

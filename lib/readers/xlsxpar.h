@@ -47,6 +47,9 @@ int xlsxpar_date1904(const xlsxpar *p);
 size_t xlsxpar_sheet_count(const xlsxpar *p);
 const char *xlsxpar_sheet_name(const xlsxpar *p, size_t i);
 
+/* As xlsx_merges (the ranges owned by p). */
+const reader_merge *xlsxpar_merges(const xlsxpar *p, size_t *n);
+
 /* 1 while the rows come from the two parts, 0 when one reader reads the
  * whole sheet (from the start, or since a part could not go on). */
 int xlsxpar_in_parts(const xlsxpar *p);

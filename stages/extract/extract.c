@@ -152,12 +152,15 @@ static int open_outputs(extract *x, char *err, size_t errlen)
 static int open_input(extract *x)
 {
 	reader_opts o = limit_opts(x->c);
+	const reader_merge *mg;
 	reader_info info;
 	char why[ERR_MAX];
+	size_t nmg;
 
 	o.delim = x->s->delim;
 	o.encoding = x->s->encoding;
 	o.sheet = x->sheet ? x->sheet : x->s->sheet;
+	o.merge_rows = x->s->header_rows > 1 ? HPATH_MERGE_ROWS : 0;
 	if (!(x->in = reader_open(x->path, &o, why, sizeof why))) {
 		fail_file(x, "%s", why);
 		return 0;
@@ -168,6 +171,8 @@ static int open_input(extract *x)
 		if (!cfg_source_for_sheet(x->c, x->path, name))
 			manifest_list_add(&x->m.unmatched_sheets, name);
 	}
+	if (reader_merges(x->in, &mg, &nmg))   /* .xlsx: the header's merged ranges from the file */
+		hpath_set_merges(&x->hf.hp, mg, nmg);
 	reader_describe(x->in, &info);
 	x->rc.excel_dates = info.excel_dates;
 	x->rc.date1904 = info.date1904;

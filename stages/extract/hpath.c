@@ -88,6 +88,44 @@ static void fill_parts(const hpath *hp, size_t ncols, const char **part, size_t 
 		}
 }
 
+void hpath_set_merges(hpath *hp, const reader_merge *m, size_t n)
+{
+	static const reader_merge none[1];
+
+	hp->merges = m ? m : none;
+	hp->nmerges = m ? n : 0;
+}
+
+/* The merged range holding the cell at line, column c, or NULL. */
+static const reader_merge *merge_at(const hpath *hp, long line, size_t c)
+{
+	for (size_t i = 0; i < hp->nmerges; i++) {
+		const reader_merge *m = &hp->merges[i];
+
+		if (line >= m->r1 && line <= m->r2 && (long)c >= m->c1 && (long)c <= m->c2)
+			return m;
+	}
+	return NULL;
+}
+
+/* The parts of every column as the merged ranges give them: a cell of a
+ * range takes its top-left cell's text when that row is kept. */
+static void fill_merged(const hpath *hp, size_t ncols, const char **part, size_t *plen)
+{
+	for (int r = 0; r < hp->nrows; r++)
+		for (size_t c = 0; c < ncols; c++) {
+			size_t k = (size_t)r * ncols + c;
+			const reader_merge *m = merge_at(hp, hp->rows[r].line, c);
+
+			part[k] = cell_at(hp, r, c, &plen[k]);
+			if (!m || (m->r1 == hp->rows[r].line && m->c1 == (long)c))
+				continue;
+			for (int q = 0; q <= r; q++)
+				if (hp->rows[q].line == m->r1)
+					part[k] = cell_at(hp, q, (size_t)m->c1, &plen[k]);
+		}
+}
+
 /* Make room for ncols columns in rec and last. */
 static void reserve(hpath *hp, size_t ncols)
 {
@@ -113,7 +151,10 @@ static void build(hpath *hp)
 	part = xcalloc(nr * ncols, sizeof *part);
 	plen = xcalloc(nr * ncols, sizeof *plen);
 	off = xcalloc(ncols, sizeof *off);
-	fill_parts(hp, ncols, part, plen);
+	if (hp->merges)
+		fill_merged(hp, ncols, part, plen);
+	else
+		fill_parts(hp, ncols, part, plen);
 	str_clear(&hp->buf);
 	for (size_t c = 0; c < ncols; c++) {
 		const char *prev = NULL;

@@ -15,10 +15,18 @@
  *  - Empty parts are left out, and a part equal to the one above it (a
  *    title repeated down the rows) is written once.
  * The last part of a path ("高级技师") is what a source may also name the
- * column by (header.c).  Merged ranges are not read (in an .xlsx they
- * follow the rows in the file; libfreexl gives none for an .xls); the
- * rule above gives the same names for the merges summary tables use: a
- * group title across, a title down.
+ * column by (header.c).
+ *
+ * When the file gives its merged ranges (an .xlsx: hpath_set_merges), they
+ * replace the rule above: a cell inside a merged range takes the text of
+ * the range's top-left cell (when that cell is among the kept rows), any
+ * other empty cell stays empty, in every row.  So a title merged down
+ * ("序号" over A1:A2) does not spill into an empty group cell to its
+ * right, a group merged across stops where its range stops, and a title
+ * merged across two leaf columns names both.  The rule is for the formats
+ * whose library gives no merges (CSV, .xls through libfreexl); it gives
+ * the same names for the merges summary tables use most: a group title
+ * across, a title down with an empty cell to its right only under groups.
  *
  *     hpath hp;
  *     hpath_init(&hp, 2);
@@ -34,7 +42,14 @@
 #include <stddef.h>
 
 #include "lib/readers/csvin.h"
+#include "lib/readers/reader.h"
 #include "lib/util/str.h"
+
+/* The sheet rows whose merged ranges a reader is asked for (reader_opts
+ * merge_rows) when a header spans several rows: the header is searched in
+ * the first header_scan non-empty rows, so this leaves room for blank
+ * rows above it. */
+#define HPATH_MERGE_ROWS 4096
 
 /* One row kept: a copy of a record's cells. */
 typedef struct hpath_row {
@@ -52,10 +67,17 @@ typedef struct hpath {
 	size_t *last;           /* per column of rec: byte offset of its last part */
 	size_t cap;             /* columns allocated in rec and last */
 	str buf;                /* the paths' text, one after another */
+	const reader_merge *merges; /* the file's merged ranges (not owned), or NULL: the rule */
+	size_t nmerges;         /* how many */
 } hpath;
 
 /* Prepare hp for headers of nrows rows (1..: with 1, a path is the cell). */
 void hpath_init(hpath *hp, int nrows);
+
+/* Name the columns by the file's merged ranges m (n of them, rows as
+ * record lines; may be none) instead of by the rule for empty cells.  m
+ * is not copied: it must outlive hp's use. */
+void hpath_set_merges(hpath *hp, const reader_merge *m, size_t n);
 
 /* Keep a copy of rec (dropping the oldest row when nrows are kept).  When
  * nrows rows are kept, the paths of their columns as a record (owned by

@@ -5,7 +5,9 @@
 
 Every .xlsx under tests/corpus/ (each sheet) is read by BUILD/tests/readdump
 and by openpyxl (Debian's python3-openpyxl, read_only=True, data_only=True);
-every .csv/.tsv by readdump and by Python's csv module.  Prints TAP: one line
+every .xls (each sheet) by readdump and by xlrd (Debian's python3-xlrd 1.2,
+which reads BIFF2-BIFF8 with the formulas' cached values); every .csv/.tsv
+by readdump and by Python's csv module.  Prints TAP: one line
 per file.  A file fails when the readers disagree and the disagreement is
 not in KNOWN below, when a known difference no longer shows (so the list
 stays true), or when readdump crashes, runs over TIMEOUT seconds or its
@@ -22,6 +24,9 @@ Normalisations (what differs in form only):
   - openpyxl's datetime is written as vqr writes dates: "YYYY-MM-DD", or
     "YYYY-MM-DD HH:MM:SS" (rounded to the second) with a time of day; a
     time "HH:MM:SS"; booleans TRUE / FALSE;
+  - xlrd's date cells likewise (a serial below 1 as a time), its booleans
+    1 / 0 and its error cells as their text (#DIV/0!), as vqr's .xls
+    reader writes them;
   - CSV: Python reads with the delimiter vqr detected (readdump's #format
     line) and the encoding vqr's rules give (BOM, else UTF-8, else
     GB18030); records are compared in order (Python has no start line).
@@ -36,11 +41,16 @@ import threading
 import warnings
 
 import openpyxl
+import xlrd
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(TOP, "tests", "corpus")
 TIMEOUT = 20
 MEM_MB = 64
+
+XLS_BIFF5 = "Excel 5.0/95 (BIFF5) or older: vqr refuses it (documented in xls.h); xlrd reads it"
+XLS_FORMULA = "formula cells: libfreexl 1.0.6 gives no cached values, so vqr reads them empty (documented in xls.h); xlrd gives the values"
+XLS_TIME = "a time format on a value of a day or more: libfreexl gives the time of day alone (documented in xls.h); xlrd the date and time"
 
 # file (relative to tests/corpus) -> why vqr and the other reader differ,
 # vqr being the more correct reader (or the file being outside both).
@@ -68,6 +78,46 @@ KNOWN = {
                                     "file (vqr says so, with a hint)",
     "csvkit/test_latin1.csv": "Latin-1 is not an encoding vqr reads: refused with the line and "
                               "byte offset (not valid UTF-8, not valid GB18030)",
+    "calamine/biff5-rich-text-string.xls": XLS_BIFF5,
+    "calamine/biff5_write.xls": XLS_BIFF5,
+    "calamine/empty-string.xls": XLS_BIFF5,
+    "calamine/issue_643_biff5_formula.xls": XLS_BIFF5,
+    "calamine/malformed_format.xls": XLS_BIFF5,
+    "calamine/misc_biff5_parsing.xls": XLS_BIFF5,
+    "calamine/ptgexp-truncated-operand.xls": XLS_BIFF5,
+    "calamine/xls_cross_sheet_chart.xls": XLS_BIFF5,
+    "xlrd/Formate.xls": XLS_BIFF5,
+    "calamine/formula-date-format.xls": XLS_FORMULA,
+    "calamine/issue_646_unsupported_formula_function.xls": XLS_FORMULA,
+    "calamine/issues.xls": XLS_FORMULA,
+    "calamine/optional_records.xls": XLS_FORMULA,
+    "calamine/xls_formula.xls": XLS_FORMULA,
+    "calamine/xls_ref_String.xls": XLS_FORMULA,
+    "xlrd/formula_test_names.xls": XLS_FORMULA,
+    "xlrd/formula_test_sjmachin.xls": XLS_FORMULA,
+    "xlrd/namesdemo.xls": XLS_FORMULA,
+    "xlrd/profiles.xls": XLS_FORMULA,
+    "libreoffice/errors.xls": XLS_FORMULA,
+    "libreoffice/formula.issue.xls": XLS_FORMULA,
+    "libreoffice/issue_391.xls": XLS_FORMULA,
+    "libreoffice/单元格_lo_2022-2023.xls": XLS_FORMULA,
+    "libreoffice/单元格_openpyxl_2022-2023.xls": XLS_FORMULA,
+    "calamine/date.xls": XLS_TIME,
+    "calamine/date_1904.xls": XLS_TIME,
+    "libreoffice/date.xls": XLS_TIME,
+    "libreoffice/date_1904.xls": XLS_TIME,
+    "calamine/capitalized_wbook_stream.xls": "the workbook stream is named WORKBOOK: libfreexl looks "
+                                             "for Workbook or Book only and finds none (vqr refuses "
+                                             "the file with that reason); xlrd reads it",
+    "calamine/issue_385.xls": "both refuse it: an encrypted workbook (FILEPASS)",
+    "calamine/too_small.xls": "68 bytes that are no OLE2 container: xlrd refuses it, vqr takes it "
+                              "for what it is, a text file, and reads it as CSV",
+    "xlrd/biff4_no_format_no_window2.xls": "a BIFF4 stream without an OLE2 container: vqr takes it "
+                                           "for a CSV file and refuses its bytes; xlrd reads it",
+    "xlrd/invalid_formula.xls": "xlrd fails on it (AttributeError); vqr reads it",
+    "libreoffice/any_sheets.xls": "libfreexl gives no workbook for this LibreOffice file (a "
+                                  "chart sheet among its four), as for a BIFF5 one, and vqr "
+                                  "refuses it; xlrd reads it",
 }
 
 
@@ -210,13 +260,14 @@ def diff_records(what, mine, theirs):
     return None
 
 
-def check_xlsx(build, path):
+def check_book(build, path, sheets, other):
+    """A workbook: each sheet sheets(path) gives against vqr's records."""
     try:
-        sheets = openpyxl_sheets(path)
+        theirs = sheets(path)
     except Exception as e:      # the other reader refuses it
         recs, error, _ = parse_dump(run_dump(build, path))
-        return "openpyxl cannot read it (%s); vqr: %s" % (type(e).__name__, error or "read it")
-    for title, rows in sheets:
+        return "%s cannot read it (%s); vqr: %s" % (other, type(e).__name__, error or "read it")
+    for title, rows in theirs:
         recs, error, _ = parse_dump(run_dump(build, path, title))
         if error:
             return "sheet %s: vqr: %s" % (title, error)
@@ -225,6 +276,48 @@ def check_xlsx(build, path):
         if d:
             return d
     return None
+
+
+def check_xlsx(build, path):
+    return check_book(build, path, openpyxl_sheets, "openpyxl")
+
+
+def xlrd_value(c, datemode):
+    """An xlrd cell as vqr's .xls reader writes it (xls.h)."""
+    if c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if c.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "1" if c.value else "0"
+    if c.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(c.value, "#ERR")
+    if c.ctype == xlrd.XL_CELL_DATE:
+        try:
+            if c.value < 1:
+                return xl_value(xlrd.xldate.xldate_as_datetime(c.value, datemode).time())
+            return xl_value(xlrd.xldate.xldate_as_datetime(c.value, datemode))
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return xl_value(c.value)
+    return xl_value(c.value)
+
+
+def xlrd_sheets(path):
+    wb = xlrd.open_workbook(path, logfile=io.StringIO())
+    try:
+        out = []
+        for ws in wb.sheets():
+            rows = {}
+            for r in range(ws.nrows):
+                fields = trim([xlrd_value(c, wb.datemode) for c in ws.row(r)])
+                if fields:
+                    rows[r + 1] = fields
+            out.append((ws.name, rows))
+        return out
+    finally:
+        wb.release_resources()
+
+
+def check_xls(build, path):
+    return check_book(build, path, xlrd_sheets, "xlrd")
 
 
 def decode_like_vqr(raw):
@@ -264,7 +357,7 @@ def main():
     if not files:
         for d, _, names in sorted(os.walk(CORPUS)):
             files += [os.path.join(d, n) for n in sorted(names)
-                      if n.endswith((".xlsx", ".csv", ".tsv"))]
+                      if n.endswith((".xlsx", ".xls", ".csv", ".tsv"))]
         if SANITIZED:
             files = files[::4]  # a quarter of the corpus: the sanitizers are slow
     print("1..%d" % len(files))
@@ -272,7 +365,8 @@ def main():
     for i, path in enumerate(files, 1):
         rel = os.path.relpath(path, CORPUS)
         try:
-            d = check_xlsx(build, path) if path.endswith(".xlsx") else check_csv(build, path)
+            d = (check_xlsx if path.endswith(".xlsx") else
+                 check_xls if path.endswith(".xls") else check_csv)(build, path)
         except RuntimeError as e:
             d = "CRASH/HANG/MEMORY: %s" % e
         known = KNOWN.get(rel)

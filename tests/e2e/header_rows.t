@@ -61,6 +61,27 @@ like "$out" "*学生资助_2022-2023.csv:2:4: columns 2 \"2022年秋期/免学�
 	"the message names both columns"
 like "$out" "*hint: name the column by its whole path*" "and says how to name one"
 
+# Merged ranges: an .xlsx gives them, and they decide the paths; the CSV
+# of the same cells (as Excel exports it) is read by the rule for empty
+# cells, which names these columns otherwise.  学年 is merged down over
+# A1:A2 with B1 empty and not merged (the rule would make B "学年/人数");
+# 2022年秋期 is merged over C1:D1 with E1 empty and not merged (the rule
+# would make E "2022年秋期/免学费", a second column of that path, so that
+# the year's 免学费 is named by no column).
+extract() { # extract FILE: vqr-extract into a fresh $WORK/s; $out, $rc
+	rm -rf "$WORK/s"
+	out=$(vqr-extract -c "$WORK/c.yaml" -o "$WORK/s" "$1" 2>&1); rc=$?
+}
+extract "$D/资助合计_2022-2023.xlsx"
+is "$rc" 0 "totals .xlsx: extract exits 0"
+is "$(col "$WORK/s/rows.tsv" students)/$(col "$WORK/s/rows.tsv" autumn_tuition)/$(col "$WORK/s/rows.tsv" autumn_board)/$(col "$WORK/s/rows.tsv" year_tuition)" \
+	"5123 /3685 /1448 /7079 " "totals .xlsx: 人数, 2022年秋期/免学费, 2022年秋期/免住宿费 and the year's 免学费 by the merged ranges"
+like "$(cat "$WORK/s/manifest.yaml")" "*header_line: 2*" "totals .xlsx: the header ends at line 2"
+extract "$D/资助合计_2022-2023.csv"
+is "$rc" 2 "totals CSV (no merged ranges): the rule extends 2022年秋期 over column 5, the file fails"
+like "$out" "*资助合计_2022-2023.csv: no header row with the required columns*line 2 (5 columns) has the known columns: 学年, 人数, 2022年秋期/免学费, 2022年秋期/免住宿费, 2022年秋期/免学费*" \
+	"totals CSV: the year's 免学费 is named by no column (the rule gave column 5 the path of column 3)"
+
 # header_rows: 1 (the default) on the same file: no header.
 sed 's#^    header_rows: 2$#    header_rows: 1#' "$D/sources.yaml" > "$WORK/one.yaml"
 sed "s#- $D/sources.yaml#- $WORK/one.yaml#" "$WORK/c.yaml" > "$WORK/o.yaml"

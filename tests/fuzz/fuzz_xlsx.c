@@ -1,8 +1,10 @@
 /*
  * fuzz_xlsx.c - the .xlsx reader (xlsx.c, and xlsxpar.c's two-part
- * reading when the first byte is odd) on any bytes, with small limits so
+ * reading when the first byte is odd; the first pass for merged ranges,
+ * xlsx_merge.c, when its bit 1 is set) on any bytes, with small limits so
  * that no input can take long.  Checks the record promises: nfields >= 1,
- * rows in order, fields NUL-terminated at their lengths.
+ * rows in order, fields NUL-terminated at their lengths; and each merged
+ * range's: in order, starting in the rows asked for.
  */
 #include "tests/fuzz/fuzz.h"
 
@@ -23,6 +25,15 @@ static void check(const csvin_record *rec, long *last, size_t max_cell)
 			abort();
 }
 
+/* The promises of the merged ranges (n of them, at m) read for rows
+ * 1..max_row. */
+static void check_merges(const reader_merge *m, size_t n, long max_row)
+{
+	for (size_t i = 0; m && i < n; i++)
+		if (m[i].r1 < 1 || m[i].r1 > m[i].r2 || m[i].c1 < 0 || m[i].c1 > m[i].c2 || m[i].r1 > max_row)
+			abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	xlsx_opts o = { .max_uncompressed = 8 << 20, .max_ratio = 1000, .max_shared = 4 << 20,
@@ -35,11 +46,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	path = fuzz_file(data + 1, size - 1, ".xlsx");
+	o.merge_rows = data[0] & 2 ? 16 : 0;
 	if (data[0] & 1) {
 		xlsxpar *p = xlsxpar_open(path, &o, NULL, 0);
+		size_t n;
 
 		if (!p)
 			return 0;
+		check_merges(xlsxpar_merges(p, &n), n, o.merge_rows);
 		while ((rc = xlsxpar_next(p, &rec)) == 1)
 			check(rec, &last, (size_t)o.max_cell);
 		if (xlsxpar_next(p, &rec) != rc)
@@ -47,9 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		xlsxpar_close(p);
 	} else {
 		xlsx *x = xlsx_open(path, &o, NULL, 0);
+		size_t n;
 
 		if (!x)
 			return 0;
+		check_merges(xlsx_merges(x, &n), n, o.merge_rows);
 		while ((rc = xlsx_next(x, &rec)) == 1)
 			check(rec, &last, (size_t)o.max_cell);
 		if (xlsx_next(x, &rec) != rc)      /* end and error are sticky */

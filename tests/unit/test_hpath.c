@@ -3,8 +3,9 @@
  * columns of a header of several rows (group titles written once over
  * their columns, titles down the rows, titles repeated down, three rows
  * with groups inside groups, rows of different widths), the offset of
- * each path's last part, the line of the candidate, and a window that
- * moves down the rows.
+ * each path's last part, the line of the candidate, a window that moves
+ * down the rows, and the paths the file's merged ranges give (where the
+ * rule for empty cells gives other paths).
  */
 #include "stages/extract/hpath.h"
 #include "tests/unit/tap.h"
@@ -63,9 +64,40 @@ static csvin_record record(const char *text, size_t len, long line, char **store
 	return r;
 }
 
+/* Merged ranges as the file gives them (rows are the lines check_case
+ * gives the rows: 10, 11, ...; columns 0-based), with the paths by the
+ * rule for empty cells, which differ. */
+typedef struct mcase {
+	hcase c;                /* the rows and the paths with the merges */
+	reader_merge m[4];      /* the merged ranges */
+	size_t nm;              /* how many */
+	const char *rule;       /* the paths without them (the rule) */
+} mcase;
+
+static const mcase mcases[] = {
+	{ { "a title merged down, an empty cell right of it", 2, "序号,,职业资格,|,姓名,高级技师,技师",
+	    "序号,姓名,职业资格/高级技师,职业资格/技师", "序号,姓名,高级技师,技师" },
+	  { { 10, 11, 0, 0 }, { 10, 10, 2, 3 } }, 2, "序号,序号/姓名,职业资格/高级技师,职业资格/技师" },
+	{ { "a group merged across, an empty cell right of it", 2, "学年,2022年秋期,,|,免学费,免住宿费,免学费",
+	    "学年,2022年秋期/免学费,2022年秋期/免住宿费,免学费", "学年,免学费,免住宿费,免学费" },
+	  { { 10, 11, 0, 0 }, { 10, 10, 1, 2 } }, 2, "学年,2022年秋期/免学费,2022年秋期/免住宿费,2022年秋期/免学费" },
+	{ { "a merge not at the left, empty cells around it", 2, ",,G,,|x,y,1,2,3", "x,y,G/1,G/2,3", "x,y,1,2,3" },
+	  { { 10, 10, 2, 3 } }, 1, "x,y,G/1,G/2,G/3" },
+	{ { "a title merged across two leaf columns names both", 2, "a,b,|x,y,", "a/x,b/y,y", "x,y,y" },
+	  { { 11, 11, 1, 2 } }, 1, "a/x,b/y,b" },
+	{ { "a merge whose top-left row is above the window", 2, "t,|a,|x,y", "a/x,y", "x,y" },
+	  { { 10, 11, 0, 1 } }, 1, "a/x,a/y" },
+	{ { "three rows, a title merged down all three", 3, "序号,资助,,|,秋,,春|,学费,住宿,学费",
+	    "序号,资助/秋/学费,资助/秋/住宿,资助/春/学费", "序号,学费,住宿,学费" },
+	  { { 10, 12, 0, 0 }, { 10, 10, 1, 3 }, { 11, 11, 1, 2 } }, 3,
+	  "序号,资助/秋/学费,资助/秋/住宿,资助/春/学费" },
+	{ { "no merged ranges in the file: no cell is filled", 2, "a,|x,y", "a/x,y", "x,y" },
+	  { { 0, 0, 0, 0 } }, 0, "a/x,a/y" },
+};
+
 /* The last record hpath gave for c's rows (NULL when none), after each
- * row pushed in turn. */
-static void check_case(const hcase *c)
+ * row pushed in turn; with the merged ranges m (n of them) when m. */
+static void check_case(const hcase *c, const reader_merge *m, size_t nm)
 {
 	hpath hp;
 	const csvin_record *out = NULL;
@@ -74,6 +106,8 @@ static void check_case(const hcase *c)
 	long line = 10;
 
 	hpath_init(&hp, c->nrows);
+	if (m)
+		hpath_set_merges(&hp, m, nm);
 	while (p) {
 		const char *e = strchr(p, '|');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
@@ -95,7 +129,8 @@ static void check_case(const hcase *c)
 			ok(0, "%s: column %zu's length", c->name, i);
 	}
 	is_str(paths, c->paths, "%s: the paths", c->name);
-	is_str(lasts, c->lasts, "%s: their last parts", c->name);
+	if (c->lasts)
+		is_str(lasts, c->lasts, "%s: their last parts", c->name);
 	if (out) {
 		is_int(out->line, line - 1, "%s: the candidate's line is its last row's", c->name);
 		is_int(hpath_first_line(&hp), line - c->nrows, "%s: its first row's line", c->name);
@@ -133,7 +168,16 @@ static void check_window(void)
 int main(void)
 {
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		check_case(&cases[i]);
+		check_case(&cases[i], NULL, 0);
+	for (size_t i = 0; i < sizeof mcases / sizeof mcases[0]; i++) {
+		hcase rule = mcases[i].c;
+
+		check_case(&mcases[i].c, mcases[i].m, mcases[i].nm);
+		rule.name = "  the same rows without the merged ranges (the rule)";
+		rule.paths = mcases[i].rule;
+		rule.lasts = NULL;
+		check_case(&rule, NULL, 0);
+	}
 	check_window();
 	return tap_done();
 }

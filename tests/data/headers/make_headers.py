@@ -14,6 +14,13 @@ columns) and 5.1 (student aid by semester: 2022年秋期 / 2023年春期 over
                               it, gives no merged ranges)
     学生资助_2022-2023.csv    two semesters over the same two columns, a
                               bad row (line 6), a total row
+    资助合计_2022-2023.xlsx   merged ranges that the rule for empty cells
+    资助合计_2022-2023.csv    (CSV, .xls) reads otherwise: 学年 merged down
+                              with an empty unmerged cell right of it, the
+                              group 2022年秋期 merged over C:D (not at the
+                              left) with an empty unmerged cell right of it
+                              over the year's 免学费; the CSV holds the
+                              same cells (as Excel's CSV export)
 
     /usr/bin/python3 tests/data/headers/make_headers.py   # Debian: python3-openpyxl
 
@@ -62,6 +69,27 @@ def staff_xlsx():
     _fix_zip_times(out)
 
 
+TOTALS = [["学年", None, "2022年秋期", None, None],
+          [None, "人数", "免学费", "免住宿费", "免学费"],
+          ["2022-2023", 5123, 3685, 1448, 7079]]
+
+
+def aid_totals():
+    """资助合计: the merged ranges decide the columns' paths."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "资助合计"
+    for r in TOTALS:
+        ws.append(r)
+    ws.merge_cells("A1:A2")                  # merged down; B1 empty, not merged
+    ws.merge_cells("C1:D1")                  # a group not at the left; E1 empty, not merged
+    out = os.path.join(HERE, "资助合计_2022-2023.xlsx")
+    wb.save(out)
+    _fix_zip_times(out)
+    write_csv("资助合计_2022-2023.csv", [["" if v is None else v for v in r] for r in TOTALS])
+
+
 def libreoffice_xls(src):
     """src saved as .xls beside it by LibreOffice headless."""
     tmp = tempfile.mkdtemp()
@@ -78,6 +106,7 @@ def main():
     write_csv("教师结构_2022-2023.csv", [[TITLE], GROUPS, NAMES] + STAFF)
     staff_xlsx()
     libreoffice_xls(os.path.join(HERE, "教师结构_2022-2023.xlsx"))
+    aid_totals()
     write_csv("学生资助_2022-2023.csv", [
         ["学年", "2022年秋期", "", "2023年春期", ""],
         ["", "免学费", "免住宿费", "免学费", "免住宿费"],
@@ -88,4 +117,5 @@ def main():
     ])
 
 
-main()
+if __name__ == "__main__":
+    main()
