@@ -264,6 +264,49 @@ static void say_summary(const cfg *c, const opts *o, const tally *t, int status,
 		       t->waiting ? ", some not ready yet" : "", found);
 }
 
+/* What a file's steps returned (rc, of runfile_do): a failure of the
+ * file's own (its data, its size, its move) leaves it where it is and the
+ * others go on (counted in t, 0 returned); only a failure that every file
+ * would meet ends the run: the database gone (rc returned). */
+static int file_ended(tally *t, db *d, int rc)
+{
+	if (rc && (rc != EXIT_DB || db_alive(d))) {
+		if (!t->failed++)
+			t->failed_rc = rc;
+		rc = 0;
+	}
+	return rc;
+}
+
+/* The files of the inbox through the stages, with one file in flight
+ * (prev): its load runs while the next file is extracted and transformed
+ * (runfile_begin's comment).  0, or the code that ended the run. */
+static int run_files(const cfg *c, const char *config, db *d, const char *conninfo, char **files, size_t n,
+		     tally *t)
+{
+	filerun *prev = NULL, *r;
+	int rc = 0, k;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		t->index = i + 1;
+		if (prev && runfile_in_order(c, files[i]))
+			rc = file_ended(t, d, runfile_end(prev)), prev = NULL;
+		if (rc)
+			break;
+		if (t->progress)
+			fprintf(stderr, "\rvqr: [%zu/%zu] %s\033[K", i + 1, n, cli_basename(files[i]));
+		r = runfile_begin(c, config, d, conninfo, files[i], t, &k);
+		rc = file_ended(t, d, k);
+		if (prev && (k = file_ended(t, d, runfile_end(prev))) && !rc)
+			rc = k;
+		if ((prev = r) && !rc)
+			runfile_send_load(prev);
+	}
+	if (prev && (k = file_ended(t, d, runfile_end(prev))) && !rc)
+		rc = k;
+	return rc;
+}
+
 int cmd_run(const cfg *c, const char *config, const opts *o, int argc, char **argv)
 {
 	char err[4096], conninfo[8192];
@@ -296,20 +339,7 @@ int cmd_run(const cfg *c, const char *config, const opts *o, int argc, char **ar
 	t.count = n;
 	if (progress)
 		log_progress_line();
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		t.index = i + 1;
-		if (progress)
-			fprintf(stderr, "\rvqr: [%zu/%zu] %s\033[K", i + 1, n, cli_basename(files[i]));
-		rc = runfile_do(c, config, &d, conninfo, files[i], &t);
-		/* A failure of this file's own (its data, its size, its move)
-		 * leaves it where it is and the others go on; only a failure
-		 * that every file would meet ends the run: the database gone. */
-		if (rc && (rc != EXIT_DB || db_alive(&d))) {
-			if (!t.failed++)
-				t.failed_rc = rc;
-			rc = 0;
-		}
-	}
+	rc = run_files(c, config, &d, conninfo, files, n, &t);
 	runfile_servers_close(&srv);
 	if (progress && n)
 		fprintf(stderr, "\r\033[K");

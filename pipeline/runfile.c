@@ -6,7 +6,10 @@
  * steps (0 when the file is done with: archived, quarantined, left
  * waiting).  What a file's steps hold (children, the load's pipe, kept
  * rows, a supplement's arguments) is in its filerun, tidied up by
- * runfile_do whatever the way out.
+ * runfile_do whatever the way out.  runfile_begin and runfile_end split
+ * the steps at the load's result, so that a run overlaps one file's load
+ * with the next file's extract and transform.  The pure helpers of
+ * runfile.h are runfile_args.c's.
  *
  * A workbook read as parts (runparts.h) takes the same steps, but that
  * its sheets are extracted and transformed one after the other, each in
@@ -37,6 +40,7 @@
 #include "pipeline/supplement.h"
 
 #define GO_ON (-1)              /* a step's "go on with the next step" */
+#define RES(r) (&(r)->t->files[(r)->fi]) /* a filerun's result */
 
 /* One file's steps: what they share. */
 typedef struct filerun {
@@ -46,7 +50,7 @@ typedef struct filerun {
 	const char *conninfo;   /* the stages' database */
 	const char *path;       /* the file in the inbox */
 	tally *t;               /* the run's counts */
-	fileres *f;             /* this file's result (in t) */
+	size_t fi;              /* this file's result: t->files[fi] (an index: the array grows) */
 	const cfg_source *s;    /* its source, once known */
 	struct stat st0;        /* the file as it was taken */
 	char hex[65];           /* its sha256 when a file of its size was loaded before, else "" */
@@ -67,155 +71,13 @@ typedef struct filerun {
 	stage_result lr;        /* parsed (zeroed when none) */
 	runparts *parts;        /* a workbook read as parts, else NULL */
 	char err[ERR_MAX];      /* the last step's error */
+	long long start;        /* when its steps began (cli_ms) */
 } filerun;
-
-/* ---- pure helpers (runfile.h) ------------------------------------------ */
-
-void runfile_first_line(char *dst, size_t len, const char *text)
-{
-	snprintf(dst, len, "%.*s", (int)strcspn(text, "\n"), text);
-}
-
-void runfile_label(char *label, size_t llen, time_t when, const char *source, const char *tag, int n)
-{
-	struct tm tm;
-	size_t k;
-
-	localtime_r(&when, &tm);
-	k = strftime(label, llen, "%Y%m%dT%H%M%S", &tm);
-	snprintf(label + k, llen - k, "-%.40s%s", source, tag);
-	k = strlen(label);
-	if (n >= 2)
-		snprintf(label + k, llen - k, "-%d", n);
-}
-
-void runfile_stage_dir(const cfg *c, const cfg_source *s, const char *tag, char *label, size_t llen, char *dir,
-		       size_t dlen)
-{
-	time_t now = time(NULL);
-
-	runfile_label(label, llen, now, s->name, tag, 0);
-	snprintf(dir, dlen, "%s/%s", c->staging, label);
-	for (int i = 2; access(dir, F_OK) == 0 && i < 1000; i++) {
-		runfile_label(label, llen, now, s->name, tag, i);
-		snprintf(dir, dlen, "%s/%s", c->staging, label);
-	}
-}
-
-void runfile_extract_argv(char **argv, char *prog, const char *config, const char *source, const char *dir,
-			  const char *path, int verbose)
-{
-	char *v[] = { prog, "-c", (char *)config, "-s", (char *)source, "-o", (char *)dir, (char *)path,
-		      verbose ? "-v" : NULL, NULL };
-	memcpy(argv, v, sizeof v);
-}
-
-void runfile_transform_argv(char **argv, char *prog, const char *config, const char *follow, char **wargs, int nw,
-			    const char *dir, int verbose)
-{
-	int n = 0;
-
-	argv[n++] = prog;
-	argv[n++] = "-c";
-	argv[n++] = (char *)config;
-	if (follow) {
-		argv[n++] = "-f";
-		argv[n++] = (char *)follow;
-	}
-	for (int i = 0; i < nw; i++)
-		argv[n++] = wargs[i];
-	argv[n++] = (char *)dir;
-	argv[n++] = verbose ? "-v" : NULL;
-	argv[n] = NULL;
-}
-
-void runfile_load_argv(char **argv, char *prog, const char *config, const char *label, const char *follow,
-		       int accepted, const char *dir, int dry_run, int verbose)
-{
-	int n = 0;
-
-	argv[n++] = prog;
-	argv[n++] = "-c";
-	argv[n++] = (char *)config;
-	argv[n++] = "-l";
-	argv[n++] = (char *)label;
-	if (follow) {
-		argv[n++] = "-f";
-		argv[n++] = (char *)follow;
-	}
-	argv[n++] = accepted ? "-a" : "-l";
-	argv[n++] = accepted ? "-a" : (char *)label;
-	argv[n++] = (char *)dir;
-	if (!follow)
-		argv[n++] = dry_run ? "-n" : verbose ? "-v" : NULL;
-	argv[n++] = verbose ? "-v" : NULL;
-	argv[n] = NULL;
-}
-
-int runfile_shrink_accepted(const tally *t, const char *path)
-{
-	char *marker;
-	int yes;
-
-	for (int i = 0; i < t->naccept; i++)
-		if (strcmp(t->accept[i], cli_basename(path)) == 0)
-			return 1;
-	marker = xasprintf("%s" INBOX_ACCEPT_SUFFIX, path);
-	yes = access(marker, F_OK) == 0;
-	free(marker);
-	return yes;
-}
-
-int runfile_in_periods(const manifest *m, const char *list)
-{
-	for (size_t i = 0; i < m->nperiods; i++)
-		if (period_in_list(list, m->periods[i]))
-			return 1;
-	return 0;
-}
-
-runfile_outcome runfile_load_outcome(int rc, const stage_result *lr, int dry_run)
-{
-	if (rc == EXIT_REJECTED && lr->batch_id && lr->outcome == STAGE_HELD)
-		return RUNFILE_HELD;
-	if (rc == EXIT_REJECTED && lr->batch_id && lr->outcome == STAGE_BLOCKED)
-		return RUNFILE_BLOCKED;
-	if (rc != EXIT_OK)
-		return RUNFILE_FAILED;
-	if (dry_run)
-		return RUNFILE_WOULD_LOAD;
-	return lr->outcome == STAGE_SKIPPED ? RUNFILE_SKIPPED : RUNFILE_LOADED;
-}
-
-int runfile_keeps_rows(int rc, const stage_result *lr)
-{
-	return rc == EXIT_OK && lr->batch_id && lr->outcome == STAGE_LOADED;
-}
-
-char *runfile_held_reason(const char *path, double max_shrink, const char *source, const char *held)
-{
-	return xasprintf("%s: held back: it would replace its slice with much less (more than max_shrink %g of %s): "
-			 "%s\nhint: if the smaller export is right, move it back into the inbox and run "
-			 "vqr run --accept-shrink %s (or create %s.accept-shrink beside it); if it is a supplement "
-			 "(补录), name it *补录* or add it to the source's supplement_files",
-			 path, max_shrink, source, held, cli_basename(path), cli_basename(path));
-}
-
-void tally_free(tally *t)
-{
-	for (size_t i = 0; i < t->nfiles; i++) {
-		if (t->files[i].nf)
-			notice_clear(t->files[i].nf);
-		free(t->files[i].nf);
-	}
-	free(t->files);
-	t->files = NULL;
-	t->nfiles = t->cap = 0;
-}
 
 /* ---- what the steps share ---------------------------------------------- */
 
-static fileres *new_result(tally *t, const char *path)
+/* A new result in t for path; its index. */
+static size_t new_result(tally *t, const char *path)
 {
 	xgrow((void **)&t->files, &t->cap, t->nfiles + 1, sizeof *t->files);
 	fileres *f = &t->files[t->nfiles++];
@@ -223,14 +85,14 @@ static fileres *new_result(tally *t, const char *path)
 	snprintf(f->name, sizeof f->name, "%s", cli_basename(path));
 	f->status = "failed";
 	f->extract_ms = f->transform_ms = -1;
-	return f;
+	return t->nfiles - 1;
 }
 
 /* Say r->err, keep its first line as the file's reason, and return code. */
 static int fail_with(filerun *r, int code)
 {
 	log_error_text(r->err);
-	runfile_first_line(r->f->reason, sizeof r->f->reason, r->err);
+	runfile_first_line(RES(r)->reason, sizeof RES(r)->reason, r->err);
 	return code;
 }
 
@@ -238,8 +100,8 @@ static int fail_with(filerun *r, int code)
  * tally.  0 to go on with the next file, or an exit code. */
 static int quarantine_file(filerun *r, const char *reason)
 {
-	runfile_first_line(r->f->reason, sizeof r->f->reason, reason);
-	r->f->status = "quarantined";
+	runfile_first_line(RES(r)->reason, sizeof RES(r)->reason, reason);
+	RES(r)->status = "quarantined";
 	r->t->quarantined++;
 	if (r->t->dry_run) {
 		log_error_text(reason);
@@ -316,7 +178,9 @@ static void spawn_follow(filerun *r)
 
 	if (!(r->tsent = stagesrv_send(&r->t->srv->t, r->targv, err, sizeof err) == 0))
 		log_error_text(err);
-	if (!r->t->dry_run && !(r->lsent = stagesrv_send(&r->t->srv->l, r->largv, err, sizeof err) == 0))
+	/* the load follows unless the previous file's load is still running */
+	if (!r->t->dry_run && !r->t->srv->l.busy &&
+	    !(r->lsent = stagesrv_send(&r->t->srv->l, r->largv, err, sizeof err) == 0))
 		log_error_text(err);
 }
 
@@ -339,12 +203,12 @@ static void notice_loaded(filerun *r)
 	char err[1024];
 	notice_file *n = xcalloc(1, sizeof *n);
 
-	r->f->nf = n;
+	RES(r)->nf = n;
 	if (notice_coverage(n, r->mpath, err, sizeof err) < 0)
 		log_warning("%s", err);
-	if (r->f->batch_id && notice_findings(n, r->d, r->f->batch_id, err, sizeof err) < 0)
+	if (RES(r)->batch_id && notice_findings(n, r->d, RES(r)->batch_id, err, sizeof err) < 0)
 		log_warning("%s", err);
-	notice_print(n, r->f->name);
+	notice_print(n, RES(r)->name);
 	r->t->errors += n->errors;
 	r->t->warnings += n->warnings;
 	r->t->look += notice_wants_look(n);
@@ -375,7 +239,7 @@ static int step_take(filerun *r)
 	if (!inbox_ready(r->c, r->path)) {
 		log_info("%s: not ready yet (%s): left for the next run", r->path,
 			 r->c->done_marker ? "no .done marker, or still changing" : "changed in the last settle_seconds");
-		r->f->status = "waiting";
+		RES(r)->status = "waiting";
 		r->t->waiting++;
 		return 0;
 	}
@@ -437,9 +301,9 @@ static int step_duplicate(filerun *r)
 		    PQgetvalue(q, 0, 1), PQgetvalue(q, 0, 2),
 		    r->t->dry_run ? "left in the inbox" : "moved to the archive, not loaded again");
 	r->t->look++;
-	r->f->batch_id = atoll(PQgetvalue(q, 0, 0));
+	RES(r)->batch_id = atoll(PQgetvalue(q, 0, 0));
 	PQclear(q);
-	r->f->status = "already_loaded";
+	RES(r)->status = "already_loaded";
 	r->t->skipped++;
 	return r->t->dry_run ? 0 : archive_file(r, dest, sizeof dest);
 }
@@ -520,7 +384,7 @@ static int step_extract(filerun *r)
 		log_error_text(r->err);
 	stop_follow(r);
 	log_error("%s: vqr-extract failed; the file stays in the inbox", r->path);
-	snprintf(r->f->reason, sizeof r->f->reason, "vqr-extract failed");
+	snprintf(RES(r)->reason, sizeof RES(r)->reason, "vqr-extract failed");
 	return rc < 0 ? EXIT_INTERNAL : rc;
 }
 
@@ -531,8 +395,8 @@ static int quarantine_unreadable(filerun *r, const manifest *m)
 	const char *why = m->reason ? m->reason : "unreadable";
 
 	stop_follow(r);
-	runfile_first_line(r->f->reason, sizeof r->f->reason, why);
-	r->f->status = "quarantined";
+	runfile_first_line(RES(r)->reason, sizeof RES(r)->reason, why);
+	RES(r)->status = "quarantined";
 	r->t->quarantined++;
 	if (r->t->dry_run)
 		return 0;
@@ -560,9 +424,9 @@ static int step_manifest(filerun *r)
 		stop_follow(r);
 		return EXIT_INTERNAL;
 	}
-	r->f->rows_read = m.rows_read;
-	r->f->rows_rejected = m.rows_rejected;
-	r->f->extract_ms = m.extract_ms;
+	RES(r)->rows_read = m.rows_read;
+	RES(r)->rows_rejected = m.rows_rejected;
+	RES(r)->extract_ms = m.extract_ms;
 	snprintf(r->sha, sizeof r->sha, "%s", m.sha256 ? m.sha256 : "");
 	if (r->gone[0] && runfile_in_periods(&m, r->gone)) {
 		stop_follow(r);
@@ -591,13 +455,13 @@ static int step_transform(filerun *r)
 	r->tsent = 0;
 	if (rc == EXIT_REJECTED) {
 		manifest m = { 0 };
-		long long before = r->f->rows_rejected;
+		long long before = RES(r)->rows_rejected;
 		if (manifest_read(r->mpath, &m, r->err, sizeof r->err) < 0) {
 			log_error_text(r->err);
 			stop_follow(r);
 			return EXIT_INTERNAL;
 		}
-		r->f->rows_rejected = m.rows_rejected;
+		RES(r)->rows_rejected = m.rows_rejected;
 		r->t->rejected += m.rows_rejected - before;
 		manifest_clear(&m);
 		rc = EXIT_OK;
@@ -608,7 +472,7 @@ static int step_transform(filerun *r)
 		log_error_text(r->err);
 	stop_follow(r);
 	log_error("%s: vqr-transform failed; the file stays in the inbox", r->path);
-	snprintf(r->f->reason, sizeof r->f->reason, "vqr-transform failed");
+	snprintf(RES(r)->reason, sizeof RES(r)->reason, "vqr-transform failed");
 	return rc < 0 ? EXIT_INTERNAL : rc;
 }
 
@@ -637,27 +501,34 @@ static int step_rows(filerun *r)
 	return GO_ON;
 }
 
-/* vqr-load's result: the line of the load started with the extract, or
- * of one run now (a dry run, or when it could not start); the kept rows
- * put in place or removed by what it did. */
+/* Send the load its job for the staged file (not following the extract:
+ * a dry run, the previous file's load still running, or one that could
+ * not start); r->lsent when sent, else said. */
+static void send_load(filerun *r)
+{
+	char *argv[RUNFILE_ARGS + RUNPARTS_MAX];
+
+	if (r->parts)
+		runparts_load_argv(argv, (char *)"vqr-load", r->config, r->label,
+				   runfile_shrink_accepted(r->t, r->path) ? "-a" : NULL, r->parts, r->t->dry_run,
+				   log_verbose());
+	else
+		runfile_load_argv(argv, (char *)"vqr-load", r->config, r->label, NULL,
+				  runfile_shrink_accepted(r->t, r->path), r->dir, r->t->dry_run, log_verbose());
+	fflush(stdout);
+	if (!(r->lsent = stagesrv_send(&r->t->srv->l, argv, r->err, sizeof r->err) == 0))
+		log_error_text(r->err);
+}
+
+/* vqr-load's result: the line of the load sent with the extract or after
+ * it (send_load; sent now when it was not); the kept rows put in place
+ * or removed by what it did. */
 static int step_load(filerun *r)
 {
-	stagesrv *l = &r->t->srv->l;
-
-	if (!r->lsent) {
-		char *argv[RUNFILE_ARGS + RUNPARTS_MAX];
-		if (r->parts)
-			runparts_load_argv(argv, (char *)"vqr-load", r->config, r->label,
-					   runfile_shrink_accepted(r->t, r->path) ? "-a" : NULL, r->parts, r->t->dry_run,
-					   log_verbose());
-		else
-			runfile_load_argv(argv, (char *)"vqr-load", r->config, r->label, NULL,
-					  runfile_shrink_accepted(r->t, r->path), r->dir, r->t->dry_run, log_verbose());
-		fflush(stdout);
-		r->lsent = stagesrv_send(l, argv, r->err, sizeof r->err) == 0;
-	}
-	r->load_rc = r->lsent ? stagesrv_wait(l, r->t->dry_run ? NULL : r->out, sizeof r->out, NULL, NULL, r->err,
-					      sizeof r->err)
+	if (!r->lsent)
+		send_load(r);
+	r->load_rc = r->lsent ? stagesrv_wait(&r->t->srv->l, r->t->dry_run ? NULL : r->out, sizeof r->out, NULL, NULL,
+					      r->err, sizeof r->err)
 			      : -1;
 	r->lsent = 0;
 	if (r->t->dry_run || stage_result_parse(r->out, &r->lr) < 0)
@@ -689,9 +560,9 @@ static int hold(filerun *r)
 	free(hpath);
 	reason = runfile_held_reason(r->path, r->s->max_shrink, r->s->name, held);
 	r->t->look++;
-	r->f->batch_id = r->lr.batch_id;
+	RES(r)->batch_id = r->lr.batch_id;
 	rc = quarantine_file(r, reason);
-	r->f->status = "held";
+	RES(r)->status = "held";
 	free(reason);
 	return rc;
 }
@@ -705,7 +576,7 @@ static int block(filerun *r)
 				 r->path, r->lr.batch_id);
 	int rc;
 
-	r->f->batch_id = r->lr.batch_id;
+	RES(r)->batch_id = r->lr.batch_id;
 	notice_loaded(r);
 	rc = quarantine_file(r, reason);
 	free(reason);
@@ -720,15 +591,15 @@ static int finish(filerun *r, runfile_outcome o)
 	char dest[4200];
 
 	if (inbox_changed_since(r->path, &r->st0)) {
-		r->f->status = "changed";
-		r->f->batch_id = r->lr.batch_id;
-		snprintf(r->f->reason, sizeof r->f->reason, "changed while it was loaded");
+		RES(r)->status = "changed";
+		RES(r)->batch_id = r->lr.batch_id;
+		snprintf(RES(r)->reason, sizeof RES(r)->reason, "changed while it was loaded");
 		r->t->look++;
 		if (r->lr.outcome == STAGE_LOADED)
 			r->t->loaded++;
 		log_warning("%s: changed while it was loaded (size or modification time): the version read is in "
 			    "batch %lld; the file stays in the inbox and the next run loads it as a new version",
-			    r->path, r->f->batch_id);
+			    r->path, RES(r)->batch_id);
 		return 0;
 	}
 	if (archive_file(r, dest, sizeof dest))
@@ -742,14 +613,14 @@ static int finish(filerun *r, runfile_outcome o)
 		if (r->parts->v[i].s->load_rows)
 			unlink_rows_in(r->parts->v[i].dir);
 	if (o == RUNFILE_SKIPPED) {
-		r->f->status = "already_loaded";
+		RES(r)->status = "already_loaded";
 		r->t->skipped++;
 		return 0;
 	}
-	r->f->status = "loaded";
-	r->f->batch_id = r->lr.batch_id;
+	RES(r)->status = "loaded";
+	RES(r)->batch_id = r->lr.batch_id;
 	r->t->loaded++;
-	log_info("%s: loaded (batch %lld), archived as %s", r->path, r->f->batch_id, dest);
+	log_info("%s: loaded (batch %lld), archived as %s", r->path, RES(r)->batch_id, dest);
 	notice_loaded(r);
 	return 0;
 }
@@ -768,10 +639,10 @@ static int step_outcome(filerun *r)
 		if (r->load_rc < 0)
 			log_error_text(r->err);
 		log_error("%s: vqr-load failed; the database is unchanged and the file stays in the inbox", r->path);
-		snprintf(r->f->reason, sizeof r->f->reason, "vqr-load failed (exit %d)", r->load_rc);
+		snprintf(RES(r)->reason, sizeof RES(r)->reason, "vqr-load failed (exit %d)", r->load_rc);
 		return r->load_rc < 0 ? EXIT_INTERNAL : r->load_rc;
 	case RUNFILE_WOULD_LOAD:
-		r->f->status = "would_load";
+		RES(r)->status = "would_load";
 		r->t->loaded++;
 		return 0;
 	default:
@@ -818,7 +689,7 @@ static int part_failed(filerun *r, size_t i, int rc, const char *what)
 	if (rc < 0)
 		log_error_text(r->err);
 	log_error("%s: %s failed on sheet \"%s\"; the file stays in the inbox", r->path, what, r->parts->v[i].sheet);
-	snprintf(r->f->reason, sizeof r->f->reason, "%s failed on sheet %s", what, r->parts->v[i].sheet);
+	snprintf(RES(r)->reason, sizeof RES(r)->reason, "%s failed on sheet %s", what, r->parts->v[i].sheet);
 	return rc < 0 ? EXIT_INTERNAL : rc;
 }
 
@@ -888,9 +759,9 @@ static int part_stage(filerun *r, size_t i, manifest *m)
 	snprintf(mpath, sizeof mpath, "%s/" STAGE_MANIFEST, pt->dir);
 	if ((rc = part_extract(r, i, m, mpath)) != GO_ON || (rc = part_transform(r, i, m, mpath)) != GO_ON)
 		return rc;
-	r->f->rows_read += m->rows_read;
-	r->f->rows_rejected += m->rows_rejected;
-	r->f->extract_ms = (r->f->extract_ms < 0 ? 0 : r->f->extract_ms) + m->extract_ms;
+	RES(r)->rows_read += m->rows_read;
+	RES(r)->rows_rejected += m->rows_rejected;
+	RES(r)->extract_ms = (RES(r)->extract_ms < 0 ? 0 : RES(r)->extract_ms) + m->extract_ms;
 	r->t->rows += m->rows_read;
 	r->t->rejected += m->rows_rejected;
 	return GO_ON;
@@ -917,20 +788,24 @@ static int parts_stage(filerun *r)
 	return rc;
 }
 
-/* The steps of a file, in order, until one ends them. */
-static int file_steps(filerun *r)
-{
-	static int (*const steps[])(filerun *) = {
-		step_take, step_hash, step_duplicate, step_source, step_supplement, step_extract, step_manifest,
-		step_transform, step_rows, step_load, step_outcome,
-	};
+/* The steps of a file up to its load's result (runfile_begin), and from
+ * it (runfile_end). */
+static int (*const first_steps[])(filerun *) = {
+	step_take, step_hash, step_duplicate, step_source, step_supplement, step_extract, step_manifest,
+	step_transform, step_rows,
+};
+static int (*const last_steps[])(filerun *) = { step_load, step_outcome };
 
-	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+/* Steps (n) in order until one ends them: GO_ON when none did, else its
+ * code. */
+static int run_steps(filerun *r, int (*const *steps)(filerun *), size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
 		int rc = steps[i](r);
 		if (rc != GO_ON)
 			return rc;
 	}
-	return 0;
+	return GO_ON;
 }
 
 /* The file's source and timings for the run's summary: the time spent on
@@ -941,30 +816,19 @@ static void file_timings(filerun *r, long long start)
 	char e[ERR_MAX];
 
 	if (r->s)
-		snprintf(r->f->source, sizeof r->f->source, "%s", r->s->name);
-	if (r->mpath[0] && r->f->extract_ms >= 0 && manifest_read(r->mpath, &m, e, sizeof e) == 0)
-		r->f->transform_ms = m.transform_ms;
+		snprintf(RES(r)->source, sizeof RES(r)->source, "%s", r->s->name);
+	if (r->mpath[0] && RES(r)->extract_ms >= 0 && manifest_read(r->mpath, &m, e, sizeof e) == 0)
+		RES(r)->transform_ms = m.transform_ms;
 	manifest_clear(&m);
-	r->f->ms = cli_ms() - start;
+	RES(r)->ms = cli_ms() - start;
 }
 
-int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, const char *path, tally *t)
+/* The file is done with: its timings, what it holds tidied up, r freed;
+ * returns rc. */
+static int done(filerun *r, int rc)
 {
-	filerun *r = xcalloc(1, sizeof *r);
-	long long start = cli_ms();
-	int rc;
-
-	r->c = c;
-	r->config = config;
-	r->d = d;
-	r->conninfo = conninfo;
-	r->path = path;
-	r->t = t;
-	r->f = new_result(t, path);
-	log_set_context(NULL, cli_basename(path));
-	rc = file_steps(r);
 	log_set_context(NULL, NULL);
-	file_timings(r, start);
+	file_timings(r, r->start);
 	stop_follow(r);
 	keep_rows_abort(r->kept);
 	for (int i = 0; i < r->nwargs; i++)
@@ -974,4 +838,57 @@ int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, co
 	free(r->parts);
 	free(r);
 	return rc;
+}
+
+filerun *runfile_begin(const cfg *c, const char *config, db *d, const char *conninfo, const char *path, tally *t,
+		       int *rc)
+{
+	filerun *r = xcalloc(1, sizeof *r);
+
+	r->start = cli_ms();
+	r->c = c;
+	r->config = config;
+	r->d = d;
+	r->conninfo = conninfo;
+	r->path = path;
+	r->t = t;
+	r->fi = new_result(t, path);
+	log_set_context(NULL, cli_basename(path));
+	if ((*rc = run_steps(r, first_steps, sizeof first_steps / sizeof first_steps[0])) != GO_ON) {
+		*rc = done(r, *rc);
+		return NULL;
+	}
+	log_set_context(NULL, NULL);
+	*rc = 0;
+	return r;
+}
+
+void runfile_send_load(filerun *r)
+{
+	if (!r->lsent)
+		send_load(r);
+}
+
+int runfile_end(filerun *r)
+{
+	int rc;
+
+	log_set_context(r->label, cli_basename(r->path));
+	rc = run_steps(r, last_steps, sizeof last_steps / sizeof last_steps[0]);
+	return done(r, rc == GO_ON ? 0 : rc);
+}
+
+int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, const char *path, tally *t)
+{
+	int rc;
+	filerun *r = runfile_begin(c, config, d, conninfo, path, t, &rc);
+
+	return r ? runfile_end(r) : rc;
+}
+
+int runfile_in_order(const cfg *c, const char *path)
+{
+	const cfg_source *s = cfg_source_for_file(c, path);
+
+	return s && cfg_is_supplement(s, path);
 }

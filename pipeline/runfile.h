@@ -151,4 +151,24 @@ void runfile_stage_dir(const cfg *c, const cfg_source *s, const char *tag, char 
  * exit code: the file's steps failed. */
 int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, const char *path, tally *t);
 
+/* runfile_do in two halves, so that a run overlaps one file's load with
+ * the next file's extract and transform (the stage servers of t->srv).
+ * runfile_begin runs the steps up to the transform's end: NULL when they
+ * ended the file (*rc: 0 to go on, or an exit code as runfile_do's),
+ * else the file in flight, whose load is sent by runfile_send_load (if
+ * it did not follow the extract) and whose result runfile_end waits for
+ * (it finishes the file, frees it and returns as runfile_do).  A file in
+ * flight holds the load server: begin the next file, then end this one,
+ * then send the next one's load. */
+typedef struct filerun filerun;
+filerun *runfile_begin(const cfg *c, const char *config, db *d, const char *conninfo, const char *path, tally *t,
+		       int *rc);
+void runfile_send_load(filerun *r);
+int runfile_end(filerun *r);
+
+/* Must path wait until the files before it are loaded, before its
+ * runfile_begin?  A supplement (补录), whose transform reads the rows of
+ * its slices' files loaded before it. */
+int runfile_in_order(const cfg *c, const char *path);
+
 #endif
