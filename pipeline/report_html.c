@@ -273,9 +273,10 @@ static void region_note(str *b, const report_data *rd, const char *agg)
 }
 
 /* The chart the layout asks for under table t: one mark per row whose
- * value column holds a value; with region, the school's beside the
- * region's (bars: the school's, with its rank, then the region's; a
- * stacked bar: the region's), nothing when no row has the region's. */
+ * value column holds a value; with region, of the rows that have the
+ * region's figure, the school's beside the region's (bars: the
+ * school's, with its rank, then the region's; a stacked bar: the
+ * region's), nothing when no row has it. */
 static void html_chart(const report_data *rd, const ftable *t, int region, FILE *out)
 {
 	const ltable *lt = t->lt;
@@ -288,7 +289,7 @@ static void html_chart(const report_data *rd, const ftable *t, int region, FILE 
 	for (size_t r = 0; r < t->nrows; r++) {
 		const fcell *l = &t->cells[r * t->ncols + lt->chart_label], *v = &t->cells[r * t->ncols + lt->chart_value];
 		int beside = region && has_region(rd, v);
-		if (!v->hasnum || (region && lt->chart == CH_STACK && !beside))
+		if (!v->hasnum || (region && !beside))
 			continue;
 		nr += beside;
 		shown[r] = beside ? xasprintf("%s%s（第%d/%d）", v->text, v->mark ? v->mark : "", v->rank, v->nrank)
