@@ -4,8 +4,8 @@
 #   make check           unit, CLI and end-to-end tests on a real PostgreSQL, then the
 #                        same suite again built with -fsanitize=address,undefined, then
 #                        a short fuzz run (check-fuzz: FUZZ_SECONDS=10 per target)
-#   make fuzz            libFuzzer targets tests/fuzz/fuzz_<name>.c (csvin, xlsx, cfg, expr,
-#                        calc, hpath; xls only with FUZZ_RUN=xls, see FUZZ_RUN) built with
+#   make fuzz            libFuzzer targets tests/fuzz/fuzz_<name>.c (the names in
+#                        tests/fuzz/targets; FUZZ_RUN=NAME runs one) built with
 #                        clang -fsanitize=fuzzer,address,undefined into
 #                        build-fuzz/, each run FUZZ_SECONDS (default 60) from a corpus of
 #                        the fixtures (scripts/fuzz-corpus.sh); a crash is left in
@@ -61,12 +61,10 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/sql_embedded.o
 PROGS    = $(BUILD)/bin/vqr $(BUILD)/bin/vqr-extract $(BUILD)/bin/vqr-transform $(BUILD)/bin/vqr-load
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_NAMES = csvin xlsx xls cfg expr calc hpath
-# The targets make fuzz runs.  fuzz_xls is built and replayed but not run
-# by default: libfreexl 1.0.6 itself over-reads on mutated workbooks within
-# seconds (AddressSanitizer in iconv, called from freexl_open), which no
-# change in vqr can mend; `make fuzz FUZZ_RUN=xls` runs it.
-FUZZ_RUN ?= $(filter-out xls,$(FUZZ_NAMES))
+# the fuzz targets: the one list is tests/fuzz/targets
+FUZZ_NAMES := $(shell grep '^[a-z]' tests/fuzz/targets)
+# The targets make fuzz runs (all; `make fuzz FUZZ_RUN=xls` runs one).
+FUZZ_RUN ?= $(FUZZ_NAMES)
 REPLAY_BIN = $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
 # tools the shell tests run (tests/tools/<name>.c)
 TOOL_BIN = $(BUILD)/tests/readdump

@@ -216,56 +216,53 @@ static long long bytes_read(pid_t pid)
 	return n;
 }
 
-/* Wait for vqr-extract (pid) like child_wait, showing on the terminal one
- * line, updated in place, with the rows staged so far (the lines of
- * dir/STAGE_ROWS, counted as they come), the megabytes of the export read
- * (of size), the percentage, rows/s and the time left.  Only called when
- * stderr is a terminal; the line is never logged.  The first one comes
- * after VQR_PROGRESS_DELAY_MS (500) milliseconds. */
-int child_wait_extract(pid_t pid, const char *name, const char *path, const char *dir, long long size,
-		       size_t index, size_t count, char *err, size_t errlen)
+void child_progress_begin(child_progress *p, pid_t pid, const char *path, long long size, const char *dir,
+			  size_t index, size_t count)
 {
 	const char *env = getenv("VQR_PROGRESS_DELAY_MS");
-	long delay = env && *env ? atol(env) : 500;
-	struct timespec t0, now, pause = { 0, 100 * 1000 * 1000 };
-	char rpath[4300], buf[65536];
-	long long rows = 0;
-	int fd = -1, status;
-	pid_t w;
 
-	snprintf(rpath, sizeof rpath, "%s/" STAGE_ROWS, dir);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
-		double secs, mb, pct;
-		long long got = bytes_read(pid);
-		ssize_t k;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		secs = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
-		if (fd < 0)
-			fd = open(rpath, O_RDONLY | O_CLOEXEC);
-		while (fd >= 0 && (k = read(fd, buf, sizeof buf)) > 0)
-			for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + k - q))); q++)
-				rows++;
-		if (secs * 1000 >= delay) {
-			mb = got > 0 ? (double)got / 1e6 : 0;
-			pct = size > 0 && got > 0 ? 100.0 * (double)(got < size ? got : size) / (double)size : 0;
-			fprintf(stderr, "\rvqr: [%zu/%zu] %s: %lld rows, %.0f/%.0f MB (%.0f%%), %.0f rows/s",
-				index, count, cli_basename(path), rows > 0 ? rows - 1 : 0, mb, (double)size / 1e6,
-				pct, secs > 0 ? (double)(rows > 0 ? rows - 1 : 0) / secs : 0);
-			if (pct >= 1 && pct < 100)
-				fprintf(stderr, ", %.0f s left", secs * (100 - pct) / pct);
-			fputs("\033[K", stderr);
-		}
-		nanosleep(&pause, NULL);
-	}
-	if (fd >= 0)
-		close(fd);
-	if (w < 0) {
-		int e = errno;
-		if (e == EINTR)
-			return child_wait(pid, name, err, errlen);
-		err_set(err, errlen, "waitpid: %s", strerror(e));
-		return -1;
-	}
-	return child_status(status, name, err, errlen);
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->read0 = bytes_read(pid);
+	p->path = path;
+	p->size = size;
+	snprintf(p->rpath, sizeof p->rpath, "%s/" STAGE_ROWS, dir);
+	p->fd = -1;
+	p->index = index;
+	p->count = count;
+	p->delay = env && *env ? atol(env) : 500;
+	p->t0 = cli_ms();
+}
+
+void child_progress_tick(child_progress *p)
+{
+	long long got = bytes_read(p->pid), rows;
+	double secs = (double)(cli_ms() - p->t0) / 1000, mb, pct;
+	char buf[65536];
+	ssize_t k;
+
+	if (got >= 0 && p->read0 > 0)
+		got -= p->read0;
+	if (p->fd < 0)
+		p->fd = open(p->rpath, O_RDONLY | O_CLOEXEC);
+	while (p->fd >= 0 && (k = read(p->fd, buf, sizeof buf)) > 0)
+		for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + k - q))); q++)
+			p->rows++;
+	if (secs * 1000 < p->delay)
+		return;
+	rows = p->rows > 0 ? p->rows - 1 : 0;
+	mb = got > 0 ? (double)got / 1e6 : 0;
+	pct = p->size > 0 && got > 0 ? 100.0 * (double)(got < p->size ? got : p->size) / (double)p->size : 0;
+	fprintf(stderr, "\rvqr: [%zu/%zu] %s: %lld rows, %.0f/%.0f MB (%.0f%%), %.0f rows/s", p->index, p->count,
+		cli_basename(p->path), rows, mb, (double)p->size / 1e6, pct, secs > 0 ? (double)rows / secs : 0);
+	if (pct >= 1 && pct < 100)
+		fprintf(stderr, ", %.0f s left", secs * (100 - pct) / pct);
+	fputs("\033[K", stderr);
+}
+
+void child_progress_end(child_progress *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
 }

@@ -46,14 +46,33 @@ int child_status(int status, const char *name, char *err, size_t errlen);
  * wait); *pid becomes -1.  Nothing when *pid is not a child. */
 void child_stop(pid_t *pid, const char *name);
 
-/* Wait for vqr-extract (pid) like child_wait, showing on the terminal one
- * line, updated in place, with the rows staged so far (the lines of
- * dir's rows file, counted as they come), the megabytes of the export
- * path read (of size), the percentage, rows/s and the time left; index
- * of count is the file's place in the run.  Only for a terminal on
- * stderr; the line is never logged.  The first one comes after
- * VQR_PROGRESS_DELAY_MS (500) milliseconds. */
-int child_wait_extract(pid_t pid, const char *name, const char *path, const char *dir, long long size,
-		       size_t index, size_t count, char *err, size_t errlen);
+/* The progress line of an extract (child_progress_tick). */
+typedef struct child_progress {
+	pid_t pid;              /* the process reading the export */
+	long long read0;        /* what it had read before this file (its rchar) */
+	const char *path;       /* the export */
+	long long size;         /* its size */
+	char rpath[4300];       /* the rows file being written */
+	int fd;                 /* rpath, open once it exists (-1 not yet) */
+	long long rows;         /* its lines so far */
+	size_t index, count;    /* the file's place in the run */
+	long delay;             /* VQR_PROGRESS_DELAY_MS (500): nothing shown before */
+	long long t0;           /* when it began (cli_ms) */
+} child_progress;
+
+/* Begin the progress of pid's extract of path (size bytes) into dir,
+ * the index-th file of count.  child_progress_end closes what it opens. */
+void child_progress_begin(child_progress *p, pid_t pid, const char *path, long long size, const char *dir,
+			  size_t index, size_t count);
+
+/* Show on the terminal one line, updated in place, with the rows staged
+ * so far (the lines of dir's rows file, counted as they come), the
+ * megabytes of the export read, the percentage, rows/s and the time
+ * left.  Only for a terminal on stderr; the line is never logged.  The
+ * first one comes after VQR_PROGRESS_DELAY_MS (500) milliseconds. */
+void child_progress_tick(child_progress *p);
+
+/* Close what child_progress_begin opened. */
+void child_progress_end(child_progress *p);
 
 #endif

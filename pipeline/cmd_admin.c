@@ -269,9 +269,13 @@ static int report_print(const cfg *c, const opts *o, const report_layout *l, con
 		year = latest;
 	rc = o->ro.region ? report_fetch_region(d.conn, l, year, o->table, &r, err, sizeof err)
 			  : report_fetch(d.conn, l, school, year, o->table, &r, err, sizeof err);
+	/* the HTML charts set the school beside the region */
+	if (!rc && !o->ro.region && rf == report_format_find("html"))
+		rc = report_fetch_beside(d.conn, l, r, o->table, err, sizeof err);
 	db_close(&d, 1);
 	if (rc) {
 		log_error_text(err);
+		report_data_free(r);
 		return rc == REPORT_REFUSED ? EXIT_USAGE : EXIT_DB;
 	}
 	for (size_t i = 0; report_warning(r, i); i++)

@@ -20,6 +20,7 @@
 #include "pipeline/inbox.h"
 #include "pipeline/revert.h"
 #include "pipeline/runfile.h"
+#include "pipeline/runparts.h"
 #include "pipeline/supplement.h"
 
 /* The configured sources and the sha256 of the catalog that computes each
@@ -48,21 +49,22 @@ out:
 	return rc;
 }
 
-/* vqr-load --reprocess of the staging directory dir (label): 0 when the
- * file (name, of source) was reprocessed (or would be, dry run), said
- * with the figures; 1 when not (said why); EXIT_DB when the database
- * failed. */
-static int reprocess_load(const char *config, const opts *o, char *lprog, char *label, char *dir, const char *name,
-			  const char *source)
+/* vqr-load --reprocess (argv) of the staging directory dir (label): 0
+ * when the file (name, of source) was reprocessed (or would be, dry
+ * run), said with the figures; 1 when not (said why); EXIT_DB when the
+ * database failed.  argv: the load's arguments, NULL for the usual ones
+ * of one staging directory. */
+static int reprocess_load(const char *config, const opts *o, stagesrv *l, char *label, char *dir, const char *name,
+			  const char *source, char **argv)
 {
 	char out[512] = "", err[4096];
-	char *argv[] = { lprog, "-c", (char *)config, "-l", label, "-R", dir,
-			 o->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
+	char *one[] = { "vqr-load", "-c", (char *)config, "-l", label, "-R", dir,
+			o->dry_run ? "-n" : (log_verbose() ? "-v" : NULL), log_verbose() ? "-v" : NULL, NULL };
 	stage_result r;
 	int k;
 
 	fflush(stdout);
-	k = child_run(argv, o->dry_run ? NULL : out, sizeof out, err, sizeof err);
+	k = runparts_job(l, argv ? argv : one, o->dry_run ? NULL : out, sizeof out, err, sizeof err);
 	if (k != EXIT_OK) {
 		if (k < 0)
 			log_error_text(err);
@@ -84,26 +86,26 @@ static int reprocess_load(const char *config, const opts *o, char *lprog, char *
  * following its rows as they are written (as vqr run does; wargs: a
  * supplement's other files).  0, or 1 after saying why not. */
 static int extract_transform(const char *config, const cfg_source *s, const char *name, const char *exp,
-			     const char *dir, char **wargs, int nw, char *prog, char *tprog)
+			     const char *dir, char **wargs, int nw, runfile_servers *srv)
 {
 	char *xargv[RUNFILE_ARGS], *targv[MAX_WITH + RUNFILE_ARGS], mpath[4300], err[4096];
 	manifest m = { 0 };
-	pid_t xpid, tpid;
-	int k;
+	int k, tsent;
 
-	runfile_extract_argv(xargv, prog, config, s->name, dir, exp, log_verbose());
-	runfile_transform_argv(targv, tprog, config, s->name, wargs, nw, dir, log_verbose());
-	if ((xpid = child_spawn(xargv, NULL, err, sizeof err)) < 0) {
+	runfile_extract_argv(xargv, "vqr-extract", config, s->name, dir, exp, log_verbose());
+	runfile_transform_argv(targv, "vqr-transform", config, s->name, wargs, nw, dir, log_verbose());
+	if (stagesrv_send(&srv->x, xargv, err, sizeof err) < 0) {
 		log_error_text(err);
 		return 1;
 	}
-	if ((tpid = child_spawn(targv, NULL, err, sizeof err)) < 0)
+	if (!(tsent = stagesrv_send(&srv->t, targv, err, sizeof err) == 0))
 		log_error_text(err);
-	k = child_wait(xpid, prog, err, sizeof err);
+	k = stagesrv_wait(&srv->x, NULL, 0, NULL, NULL, err, sizeof err);
 	snprintf(mpath, sizeof mpath, "%s/" STAGE_MANIFEST, dir);
 	if (k < 0 || (k != EXIT_OK && k != EXIT_REJECTED) || manifest_read(mpath, &m, err, sizeof err) < 0 ||
 	    (m.status == MANIFEST_FAILED)) {
-		child_stop(&tpid, tprog);
+		if (tsent)
+			stagesrv_stop(&srv->t);
 		if (k < 0)
 			log_error_text(err);
 		log_error("%s: not reprocessed: vqr-extract could not read %s again", name, exp);
@@ -111,7 +113,7 @@ static int extract_transform(const char *config, const cfg_source *s, const char
 		return 1;
 	}
 	manifest_clear(&m);
-	k = tpid > 0 ? child_wait(tpid, tprog, err, sizeof err) : EXIT_INTERNAL;
+	k = tsent ? stagesrv_wait(&srv->t, NULL, 0, NULL, NULL, err, sizeof err) : EXIT_INTERNAL;
 	if (k != EXIT_OK && k != EXIT_REJECTED) {
 		if (k < 0)
 			log_error_text(err);
@@ -121,17 +123,90 @@ static int extract_transform(const char *config, const cfg_source *s, const char
 	return 0;
 }
 
+/* The parts a workbook was loaded as (vqr.source_file_sheet: its loaded
+ * sheets and their sources) into p.  0 (p->n 0: a file of one table), 1
+ * after saying why not (a source is gone), or EXIT_DB. */
+static int recorded_parts(db *d, const cfg *c, const char *name, const char *sha, runparts *p)
+{
+	const char *q[2] = { c->school_code, sha };
+	PGresult *r = cmd_query(d, "SELECT s.sheet_name, s.source_code FROM vqr.source_file_sheet s "
+				"JOIN vqr.source_file f USING (file_id) WHERE f.school_code = $1 AND f.sha256 = $2 "
+				"AND s.status = 'loaded' ORDER BY s.sheet_no", 2, q);
+	int rc = 0;
+
+	if (!r)
+		return EXIT_DB;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		const cfg_source *s = cfg_source_find(c, PQgetvalue(r, i, 1));
+		if (s) {
+			runparts_add(p, PQgetvalue(r, i, 0), s);
+			continue;
+		}
+		log_error("%s: not reprocessed: the source %s of its sheet \"%s\" is not in the catalog any more", name,
+			  PQgetvalue(r, i, 1), PQgetvalue(r, i, 0));
+		rc = 1;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Extract and transform part i of the archived workbook exp (p's sources
+ * and sheets, as it was loaded) into a staging directory of its own.  0,
+ * or 1 after saying why not. */
+static int reprocess_part(const char *config, const cfg *c, const opts *o, const char *name, const char *exp,
+			  runparts *p, size_t i, runfile_servers *srv)
+{
+	runpart *pt = &p->v[i];
+	char *argv[RUNFILE_ARGS], mpath[4300], err[4096];
+	manifest m = { 0 };
+	int k;
+
+	runfile_stage_dir(c, pt->s, o->dry_run ? "-reprocess-dry" : "-reprocess", pt->label, sizeof pt->label, pt->dir,
+			  sizeof pt->dir);
+	runparts_extract_argv(argv, "vqr-extract", config, p, i, exp, log_verbose());
+	k = runparts_job(&srv->x, argv, NULL, 0, err, sizeof err);
+	snprintf(mpath, sizeof mpath, "%s/" STAGE_MANIFEST, pt->dir);
+	if (k < 0 || (k != EXIT_OK && k != EXIT_REJECTED) || manifest_read(mpath, &m, err, sizeof err) < 0 ||
+	    m.status == MANIFEST_FAILED) {
+		log_error("%s: not reprocessed: vqr-extract could not read its sheet \"%s\" again%s%s", name, pt->sheet,
+			  m.reason ? ": " : "", m.reason ? m.reason : "");
+		manifest_clear(&m);
+		return 1;
+	}
+	manifest_clear(&m);
+	runfile_transform_argv(argv, "vqr-transform", config, NULL, NULL, 0, pt->dir, log_verbose());
+	if ((k = runparts_job(&srv->t, argv, NULL, 0, err, sizeof err)) != EXIT_OK && k != EXIT_REJECTED) {
+		log_error("%s: not reprocessed: vqr-transform failed on its sheet \"%s\" (exit %d)", name, pt->sheet, k);
+		return 1;
+	}
+	return 0;
+}
+
+/* vqr reprocess of a workbook loaded as parts (p): every part extracted
+ * and transformed again, then loaded again together (vqr-load -R DIR...)
+ * in one transaction.  As reprocess_file returns. */
+static int reprocess_parts(const cfg *c, const char *config, runfile_servers *srv, const opts *o, const char *name,
+			   const char *exp, runparts *p)
+{
+	char *argv[RUNFILE_ARGS + RUNPARTS_MAX];
+
+	for (size_t i = 0; i < p->n; i++)
+		if (reprocess_part(config, c, o, name, exp, p, i, srv))
+			return 1;
+	runparts_load_argv(argv, "vqr-load", config, p->v[0].label, "-R", p, o->dry_run, log_verbose());
+	return reprocess_load(config, o, &srv->l, p->v[0].label, p->v[0].dir, name, p->v[0].s->name, argv);
+}
+
 /* vqr reprocess: one file of the current slices, computed again from its
  * archived export with the current catalog (with the rows of the other
  * files of its slices, extracted again too), replacing its slices in one
  * transaction that keeps the history (vqr-load --reprocess).  0 when it
  * was reprocessed (or would be, dry run), 1 when it could not be (said
  * why), or an exit code that ends the command. */
-static int reprocess_file(const cfg *c, const char *config, db *d, const char *conninfo, const opts *o,
+static int reprocess_file(const cfg *c, const char *config, db *d, runfile_servers *srv, const opts *o,
 			  const char *name, const char *sha, const char *source)
 {
 	char exp[4300], label[96], dir[4200], err[4096], gone[1024] = "", gone_why[2048] = "";
-	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32];
 	char *wargs[MAX_WITH];
 	const cfg_source *s = cfg_source_find(c, source);
 	int nw = 0, rc = 1;
@@ -145,6 +220,19 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 		log_hint("drop the export into the inbox again under another name, or restore it to the archive");
 		return 1;
 	}
+	{
+		runparts p = { 0 };
+		if ((rc = recorded_parts(d, c, name, sha, &p)) == 0 && p.n) {
+			log_set_context(NULL, name);
+			rc = reprocess_parts(c, config, srv, o, name, exp, &p);
+			log_set_context(NULL, NULL);
+		}
+		if (rc || p.n) {
+			runparts_free(&p);
+			return rc;
+		}
+		rc = 1;
+	}
 	runfile_stage_dir(c, s, o->dry_run ? "-reprocess-dry" : "-reprocess", label, sizeof label, dir, sizeof dir);
 	log_set_context(label, name);
 	if (supplement_args(d, c, config, s, label, sha, wargs, &nw, MAX_WITH, gone, sizeof gone, gone_why,
@@ -156,17 +244,9 @@ static int reprocess_file(const cfg *c, const char *config, db *d, const char *c
 		log_error("%s: not reprocessed: the other files of its slices cannot be read again: %s", name, gone_why);
 		goto out;
 	}
-	child_program("vqr-extract", prog, sizeof prog);
-	child_program("vqr-transform", tprog, sizeof tprog);
-	child_program("vqr-load", lprog, sizeof lprog);
-	if (extract_transform(config, s, name, exp, dir, wargs, nw, prog, tprog))
+	if (extract_transform(config, s, name, exp, dir, wargs, nw, srv))
 		goto out;
-	if (child_set_database(conninfo, err, sizeof err) < 0) {
-		log_error_text(err);
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
-	if ((rc = reprocess_load(config, o, lprog, label, dir, name, s->name)))
+	if ((rc = reprocess_load(config, o, &srv->l, label, dir, name, s->name, NULL)))
 		goto out;
 	rc = 0;
 out:
@@ -205,6 +285,7 @@ int cmd_reprocess(const cfg *c, const char *config, const opts *o, int nnames, c
 	const char *p[7];
 	db d = { 0 };
 	PGresult *r = NULL;
+	runfile_servers srv;
 	int lockfd = -1, status, done = 0, failed = 0;
 
 	if (!o->all && !o->stale && !o->source && !o->year && !nnames) {
@@ -212,10 +293,11 @@ int cmd_reprocess(const cfg *c, const char *config, const opts *o, int nnames, c
 		log_hint("vqr status lists the slices computed with another catalog (--stale)");
 		return EXIT_USAGE;
 	}
+	runfile_servers_init(&srv, config);
 	if ((status = run_locks(c, o, &lockfd, &d)))
 		goto out;
 	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);
-	if (catalog_arrays(c, &codes, &shas, err, sizeof err) < 0) {
+	if (child_set_database(conninfo, err, sizeof err) < 0 || catalog_arrays(c, &codes, &shas, err, sizeof err) < 0) {
 		log_error_text(err);
 		status = EXIT_INTERNAL;
 		goto out;
@@ -248,7 +330,7 @@ int cmd_reprocess(const cfg *c, const char *config, const opts *o, int nnames, c
 	}
 	failed = names_not_found(r, o, nnames, names);
 	for (int i = 0; i < PQntuples(r); i++) {
-		int k = reprocess_file(c, config, &d, conninfo, o, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		int k = reprocess_file(c, config, &d, &srv, o, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
 				       PQgetvalue(r, i, 2));
 		if (k > 1) {
 			status = k;
@@ -263,6 +345,7 @@ int cmd_reprocess(const cfg *c, const char *config, const opts *o, int nnames, c
 		       done == 1 ? "" : "s", failed);
 	status = failed ? EXIT_REJECTED : EXIT_OK;
 out:
+	runfile_servers_close(&srv);
 	PQclear(r);
 	free(codes);
 	free(shas);

@@ -271,6 +271,7 @@ int cmd_run(const cfg *c, const char *config, const opts *o, int argc, char **ar
 	size_t n = 0;
 	int lockfd = -1, rc = 0, status;
 	tally t = { 0 };
+	runfile_servers srv;
 	db d = { 0 };
 	time_t started = time(NULL);
 	int progress = isatty(STDERR_FILENO) && !log_verbose();
@@ -280,6 +281,8 @@ int cmd_run(const cfg *c, const char *config, const opts *o, int argc, char **ar
 	t.dry_run = o->dry_run;
 	t.accept = o->accept;
 	t.naccept = o->naccept;
+	runfile_servers_init(&srv, config);
+	t.srv = &srv;
 	if ((status = run_locks(c, o, &lockfd, &d)))
 		goto summary;
 	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);
@@ -307,6 +310,7 @@ int cmd_run(const cfg *c, const char *config, const opts *o, int argc, char **ar
 			rc = 0;
 		}
 	}
+	runfile_servers_close(&srv);
 	if (progress && n)
 		fprintf(stderr, "\r\033[K");
 	status = rc ? rc : t.failed ? t.failed_rc : t.rejected || t.quarantined ? EXIT_REJECTED : EXIT_OK;
@@ -319,6 +323,7 @@ int cmd_run(const cfg *c, const char *config, const opts *o, int argc, char **ar
 		status = EXIT_REJECTED;
 	}
 summary:
+	runfile_servers_close(&srv);
 	for (size_t i = 0; i < n; i++)
 		free(files[i]);
 	free(files);

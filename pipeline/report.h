@@ -76,6 +76,17 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 int report_fetch_region(PGconn *conn, const report_layout *l, const char *year, const char *only_id,
 			report_data **out, char *err, size_t errlen);
 
+/* The region beside school r (report_fetch's: one school, layout l,
+ * only_id as given to report_fetch): when the database holds the values
+ * of r's school and at least one other (of what the role may see; at most
+ * REPORT_MAX_SCHOOLS), each figure of r gets the region's figure as
+ * report_region computes it and the school's rank among the schools with
+ * that figure (1: the highest value); the HTML report draws them beside
+ * the school's.  0 (with one school r is left as it was), or -1 with err.
+ * Nothing of the other schools is kept. */
+int report_fetch_beside(PGconn *conn, const report_layout *l, report_data *r, const char *only_id, char *err,
+			size_t errlen);
+
 /* The reports per[0..n-1] (n >= 1: one layout and year filled for n
  * schools) merged into one whose tables set the schools side by side:
  * each column of figures becomes one column per school and a region

@@ -23,6 +23,7 @@ typedef struct wanted {
 	const vref *ref;        /* the layout's reference */
 	char *bd;               /* breakdown as JSON */
 	char *period;           /* period override, or NULL */
+	char *resolved;         /* the period the value was read for (fetch_values), or NULL */
 	fcell *cell;            /* where the result goes (index into a table, fixed up later) */
 	size_t table, index;    /* which filled table and cell */
 } wanted;
@@ -286,7 +287,7 @@ static void check_period_type(filler *F, const wanted *w, const char *ptype)
 }
 
 /* How the schools of a region combine cell c (row row of fetch_values's
- * result): the indicator's rule, scale and unit and, for a computed
+ * result): the indicator's rule, scale, unit and name and, for a computed
  * value (computed), its numerator and denominator. */
 static void value_parts(fcell *c, PGresult *res, int row, int computed)
 {
@@ -298,6 +299,8 @@ static void value_parts(fcell *c, PGresult *res, int row, int computed)
 	if (!PQgetisnull(res, row, 10))
 		c->scale = xstrdup(PQgetvalue(res, row, 10));
 	c->pct = !PQgetisnull(res, row, 11) && strcmp(PQgetvalue(res, row, 11), "%") == 0;
+	c->unit = PQgetisnull(res, row, 11) ? NULL : xstrdup(PQgetvalue(res, row, 11));
+	c->name = PQgetisnull(res, row, 12) ? NULL : xstrdup(PQgetvalue(res, row, 12));
 	if (computed && !PQgetisnull(res, row, 7) && !PQgetisnull(res, row, 8)) {
 		c->numer = xstrdup(PQgetvalue(res, row, 7));
 		c->denom = xstrdup(PQgetvalue(res, row, 8));
@@ -311,7 +314,7 @@ static void value_parts(fcell *c, PGresult *res, int row, int computed)
 static int fill_value(filler *F, PGresult *res, int row)
 {
 	size_t i = (size_t)atol(PQgetvalue(res, row, 0)) - 1;
-	const wanted *w = &F->w[i];
+	wanted *w = &F->w[i];
 	const vref *r = w->ref;
 	ftable *ft = &F->r->t[w->table];
 	fcell *c = &ft->cells[w->index];
@@ -320,6 +323,7 @@ static int fill_value(filler *F, PGresult *res, int row)
 	int m;
 
 	check_period_type(F, w, PQgetisnull(res, row, 1) ? NULL : PQgetvalue(res, row, 1));
+	w->resolved = PQgetisnull(res, row, 2) ? NULL : xstrdup(PQgetvalue(res, row, 2));
 	if (r->reported)
 		shown = PQgetisnull(res, row, 4) ? NULL : PQgetvalue(res, row, 4);
 	else if (!PQgetisnull(res, row, 3))
@@ -335,6 +339,7 @@ static int fill_value(filler *F, PGresult *res, int row)
 	c->num = xstrdup(shown);
 	c->hasnum = 1;
 	c->val = strtod(shown, NULL);
+	c->code = xstrdup(r->indicator);
 	value_parts(c, res, row, shown == PQgetvalue(res, row, 3));
 	if (PQgetvalue(res, row, 6)[0] != 't' || r->reported)
 		return 0;
@@ -384,7 +389,7 @@ static int fetch_values(filler *F)
 		"  r.value::text, "
 		"  c.value IS NOT NULL AND r.value IS NOT NULL "
 		"    AND abs(c.value - r.value) > 0.5 * power(10::numeric, -scale(r.value)), "
-		"  c.numerator::text, c.denominator::text, i.aggregate, i.scale::text, i.unit "
+		"  c.numerator::text, c.denominator::text, i.aggregate, i.scale::text, i.unit, i.name_zh "
 		"FROM w LEFT JOIN vqr.indicator i ON i.indicator_code = w.code "
 		"CROSS JOIN LATERAL (SELECT " PERIOD_SQL " AS period) p "
 		"LEFT JOIN vqr.indicator_value c ON c.school_code = $1::text AND c.period = p.period "
@@ -470,6 +475,94 @@ static int fetch_trends(filler *F)
 		return -1;
 	for (int row = 0; row < PQntuples(res); row++)
 		add_trend(F, res, row);
+	PQclear(res);
+	return 0;
+}
+
+/* Footnote note (handed over) on cell c of table ft: added to the note
+ * of c's mark when c has one, else c takes the mark of an equal note of
+ * ft, else ft's next mark with the note under it. */
+static void add_note(ftable *ft, fcell *c, char *note)
+{
+	const char *mk = c->mark;
+	size_t ml = mk ? strlen(mk) : 0;
+
+	for (size_t k = 0; mk && k < ft->nnotes; k++)
+		if (strncmp(ft->notes[k], mk, ml) == 0 && ft->notes[k][ml] == ' ') {
+			char *s = xasprintf("%s；%s", ft->notes[k], note);
+			free(ft->notes[k]);
+			ft->notes[k] = s;
+			free(note);
+			return;
+		}
+	for (int m = 0; !mk && m < ft->nmarks; m++) {
+		ml = strlen(marks[m]);
+		for (size_t k = 0; k < ft->nnotes; k++)
+			if (strncmp(ft->notes[k], marks[m], ml) == 0 && ft->notes[k][ml] == ' ' &&
+			    strcmp(ft->notes[k] + ml + 1, note) == 0) {
+				c->mark = marks[m];
+				free(note);
+				return;
+			}
+	}
+	c->mark = marks[ft->nmarks < 8 ? ft->nmarks : 7];
+	if (ft->nmarks < 8)
+		ft->nmarks++;
+	report_push_str(&ft->notes, &ft->nnotes, xasprintf("%s %s", c->mark, note));
+	free(note);
+}
+
+/* The findings of the values (the report's period of each): rows of
+ * fetch_findings's result from row on that concern the same value, as
+ * one footnote on its cell.  The row after them. */
+static int add_findings(filler *F, PGresult *res, int row)
+{
+	const char *i = PQgetvalue(res, row, 0);
+	const wanted *w = &F->w[(size_t)atol(i) - 1];
+	ftable *ft = &F->r->t[w->table];
+	str b = STR_INIT;
+
+	for (; row < PQntuples(res) && strcmp(PQgetvalue(res, row, 0), i) == 0; row++) {
+		int err = strcmp(PQgetvalue(res, row, 1), "error") == 0;
+		str_addf(&b, "%s校验发现（%s）%s%s", b.len ? "；" : "", err ? "错误 / error" : "警告 / warning",
+			 PQgetvalue(res, row, 2), PQgetvalue(res, row, 3));
+	}
+	add_note(ft, &ft->cells[w->index], str_steal(&b));
+	return row;
+}
+
+/* The current validation findings (vqr.v_finding) about the values: of
+ * the school, in the period each value was read for, of its breakdown,
+ * on its indicator (reported_vs_computed, field_missing) or from a check
+ * whose formula names it.  Each becomes a footnote of its cell: its
+ * severity, the check's name (unless the message names it) and the
+ * message. */
+static int fetch_findings(filler *F)
+{
+	static const char *sql =
+		"WITH w AS (SELECT * FROM unnest($4::text[], $5::jsonb[], $6::text[]) WITH ORDINALITY AS w(code, bd, period, i)) "
+		"SELECT DISTINCT w.i, f.severity, CASE WHEN strpos(f.message, coalesce(f.check_name_zh, f.check_code)) = 0 "
+		"  THEN coalesce(f.check_name_zh, f.check_code) || '：' ELSE '' END, f.message "
+		"FROM w JOIN vqr.v_finding f ON f.school_code = $1::text AND f.period = w.period "
+		"  AND f.breakdown_text = CASE WHEN w.bd = '{}' THEN '' ELSE (SELECT string_agg(key || '=' || value, ', ' "
+		"    ORDER BY key) FROM jsonb_each_text(w.bd)) END "
+		"  AND (f.indicator_code = w.code OR f.indicator_code IS NULL AND EXISTS (SELECT FROM vqr.check_rule c "
+		"    WHERE c.check_code = f.check_code AND w.code = ANY (regexp_split_to_array(c.left_side || ' ' || "
+		"    c.right_side, '[^A-Za-z0-9_.]+')))) "
+		"WHERE $2::text <> '' AND $3::text <> '' " /* exec_arrays passes them: typed */
+		"ORDER BY 1, 2, 3, 4";
+	str a[3] = { STR_INIT, STR_INIT, STR_INIT };
+	PGresult *res;
+
+	for (size_t i = 0; i < F->nw; i++) {
+		db_array_add(&a[0], F->w[i].ref->indicator);
+		db_array_add(&a[1], F->w[i].bd);
+		db_array_add(&a[2], F->w[i].resolved ? F->w[i].resolved : "");
+	}
+	if (!(res = exec_arrays(F, sql, a, 3, "report: the findings")))
+		return -1;
+	for (int row = 0; row < PQntuples(res);)
+		row = add_findings(F, res, row);
 	PQclear(res);
 	return 0;
 }
@@ -597,7 +690,7 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 		 report_data **out, char *err, size_t errlen)
 {
 	filler F = { .conn = conn, .l = l, .school = school, .year = year, .err = err, .errlen = errlen };
-	char ystart[8], yend[8];
+	report_base base;
 	PGresult *res;
 	int rc = 0;
 
@@ -606,18 +699,12 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 		err_set(err, errlen, "--year %s: an academic year is written like 2022-2023", year);
 		return REPORT_REFUSED;
 	}
-	snprintf(ystart, sizeof ystart, "%.4s", year);
-	snprintf(yend, sizeof yend, "%.4s", year + 5);
 	if (!(res = school_name(&F, &rc)))
 		return rc;
 	F.r = xcalloc(1, sizeof *F.r);
 	F.r->t = xcalloc(l->nt + 1, sizeof *F.r->t);
-	report_vars_set(&F.base, "school_name", PQgetvalue(res, 0, 0));
-	report_vars_set(&F.base, "school_code", school);
-	report_vars_set(&F.base, "year", year);
-	report_vars_set(&F.base, "year_start", ystart);
-	report_vars_set(&F.base, "year_end", yend);
-	report_vars_set(&F.base, "fiscal_year", F.fiscal);
+	report_base_vars(&base, PQgetvalue(res, 0, 0), school, year);
+	F.base = base.v;
 	if (l->heading)
 		F.r->heading = report_tmpl_expand(l->heading, &F.base);
 	F.r->school_code = xstrdup(school);
@@ -629,12 +716,15 @@ int report_fetch(PGconn *conn, const report_layout *l, const char *school, const
 		rc = fetch_values(&F);
 	if (!rc && F.nw)
 		rc = fetch_trends(&F);
+	if (!rc && F.nw)
+		rc = fetch_findings(&F);
 	if (!rc)
 		fill_texts(&F);
 	PQclear(res); /* the school's name, a template variable until here */
 	for (size_t i = 0; i < F.nw; i++) {
 		free(F.w[i].bd);
 		free(F.w[i].period);
+		free(F.w[i].resolved);
 	}
 	free(F.w);
 	if (rc) {
@@ -663,6 +753,14 @@ static void free_strings(char **v, size_t n)
 	free(v);
 }
 
+void report_fcell_free(fcell *c)
+{
+	free_strings(c->tperiod, c->ntrend);
+	free_strings(c->tshown, c->ntrend);
+	FREE_ALL(c->text, c->num, c->numer, c->denom, c->scale, c->tvalue, c->tname, c->tunit, c->code, c->name,
+		 c->unit, c->rtext);
+}
+
 /* Free what filled table t holds (not t). */
 static void ftable_free(ftable *t)
 {
@@ -671,12 +769,8 @@ static void ftable_free(ftable *t)
 	free_strings(t->group, t->ncols);
 	free(t->right);
 	if (t->cells)
-		for (size_t k = 0; k < (t->kind == LK_TEXT ? t->nvals : t->nrows * t->ncols); k++) {
-			fcell *c = &t->cells[k];
-			free_strings(c->tperiod, c->ntrend);
-			free_strings(c->tshown, c->ntrend);
-			FREE_ALL(c->text, c->num, c->numer, c->denom, c->scale, c->tvalue, c->tname, c->tunit);
-		}
+		for (size_t k = 0; k < (t->kind == LK_TEXT ? t->nvals : t->nrows * t->ncols); k++)
+			report_fcell_free(&t->cells[k]);
 	free(t->text);
 	free(t->cells);
 	free_strings(t->notes, t->nnotes);

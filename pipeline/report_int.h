@@ -99,6 +99,11 @@ typedef struct fcell {
 	char **tshown;          /* the values as shown (ntrend) */
 	double *tvalue;         /* the values (ntrend) */
 	char *tname, *tunit;    /* the indicator's name and unit (with a trend), or NULL */
+	char *code;             /* the indicator's code (a value found), or NULL */
+	char *name, *unit;      /* the indicator's name and unit (a value found), or NULL */
+	char *rtext;            /* the region's figure as shown (report_beside), or NULL */
+	double rval;            /* that figure as a number */
+	int rank, nrank;        /* the school's rank (1: the highest value) among the nrank schools with a value */
 } fcell;
 
 typedef struct ftable {
@@ -130,6 +135,8 @@ struct report_data {
 	char **warn;            /* warnings (nwarn) */
 	size_t nwarn;
 	size_t found;           /* values found */
+	size_t nschools;        /* report_beside: the schools of the region (0: not compared) */
+	int confined;           /* report_beside: row-level security limits what the role sees */
 };
 
 /* The i-th footnote mark of a table (†, ‡, ...; the 8th for any later
@@ -150,6 +157,29 @@ typedef struct vars {
 	const char *value[8 + MAX_BY];
 	size_t n;
 } vars;
+
+/* The report's own template variables and the texts they point to. */
+typedef struct report_base {
+	vars v;                 /* school_name, school_code, year, year_start, year_end, fiscal_year */
+	char ystart[8];         /* year_start's text */
+	char yend[8];           /* year_end's text */
+	char fiscal[16];        /* fiscal_year's text */
+} report_base;
+
+/* Set b's variables for the school of name and code (the caller's
+ * strings, which must outlive b) and academic year year (checked, e.g.
+ * "2022-2023"; the caller's too).  b->v points into b: use b in place. */
+void report_base_vars(report_base *b, const char *name, const char *code, const char *year);
+
+/* Free what filled cell c holds (not c itself). */
+void report_fcell_free(fcell *c);
+
+/* The region's figure of the schools' cells c[0..n-1] (NULL: the school
+ * has no such cell) into out, as report_region computes it (counts: the
+ * sum; rates and means: the sum of numerators over the sum of
+ * denominators times the scale); out->text is — when there is none.
+ * The caller frees out's contents with report_fcell_free. */
+void report_region_cell(fcell *out, const fcell *const *c, size_t n);
 
 /* Append s (a malloc'd string, handed over) to the array *v of *n
  * strings. */

@@ -16,7 +16,12 @@
  * school.  Rows are matched by their text cells (a column numbering the
  * rows 1, 2, ... is left out of the match and numbered again), so a table
  * whose rows come from breakdowns lists the union of the schools' rows.
- * A text block becomes each school's paragraph after the school's name.
+ * A text block becomes each school's paragraph after the school's name,
+ * then the region's: the same template filled with the region's figures.
+ *
+ * report_fetch_beside gives one school's report the same region figures
+ * (and the school's rank) for the HTML charts of the school beside the
+ * region: one code path for the ratio of sums.
  */
 #include "pipeline/report_int.h"
 
@@ -160,8 +165,7 @@ static char *region_number(const fcell *const *c, size_t n, const fcell **first)
 	return xasprintf("%.*Lf", dec, roundl(sum * p) / p);
 }
 
-/* Cell out of the region column from the schools' cells c[0..n-1]. */
-static void region_cell(fcell *out, const fcell *const *c, size_t n)
+void report_region_cell(fcell *out, const fcell *const *c, size_t n)
 {
 	const fcell *f;
 	char *v = region_number(c, n, &f);
@@ -209,12 +213,24 @@ static void school_cell(fcell *out, const fcell *x, const ftable *t, const char 
 		ft->nmarks++;
 }
 
+/* Is note the footnote of a marked cell of t ("† ...")?  Those go with
+ * their school's cells (school_cell). */
+static int is_mark_note(const ftable *t, const char *note)
+{
+	for (size_t x = 0; x < t->nrows * t->ncols; x++) {
+		const char *mk = t->cells[x].mark;
+		if (mk && strncmp(note, mk, strlen(mk)) == 0 && note[strlen(mk)] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
 /* The merged table's columns: a figure column becomes one column per
  * school and the region's, under a group header naming the figure. */
 static void merged_head(const merge *m, ftable *ft)
 {
 	const ftable *t0 = &m->per[0]->t[m->ti];
-	size_t k = 0, nm = 0;
+	size_t k = 0;
 
 	for (size_t c = 0; c < t0->ncols; c++)
 		ft->ncols += m->isval[c] ? m->n + 1 : 1;
@@ -235,10 +251,9 @@ static void merged_head(const merge *m, ftable *ft)
 			ft->right[k] = 1;
 		}
 	}
-	for (size_t x = 0; x < t0->nrows * t0->ncols; x++)
-		nm += t0->cells[x].mark != NULL;
-	for (size_t x = 0; x + nm < t0->nnotes; x++)
-		report_push_str(&ft->notes, &ft->nnotes, xstrdup(t0->notes[x]));
+	for (size_t x = 0; x < t0->nnotes; x++)
+		if (!is_mark_note(t0, t0->notes[x]))
+			report_push_str(&ft->notes, &ft->nnotes, xstrdup(t0->notes[x]));
 }
 
 /* Row j of the merged table into ft's cells. */
@@ -268,13 +283,43 @@ static void merged_row(const merge *m, size_t j, ftable *ft)
 			else
 				*out = (fcell){ .text = xstrdup("—"), .isref = 1 };
 		}
-		region_cell(out++, cells, m->n);
+		report_region_cell(out++, cells, m->n);
 	}
 	free(cells);
 }
 
+/* The region's paragraph of text block ti, appended to b: the block's
+ * template filled with the region's figures (report_region_cell of the
+ * schools' values), school_name 全区域 and school_code empty. */
+static void region_paragraph(report_data *const *per, size_t n, size_t ti, str *b)
+{
+	const ltable *lt = per[0]->t[ti].lt;
+	const fcell **c = xcalloc(n + 1, sizeof *c);
+	fcell *rv = xcalloc(lt->nvals + 1, sizeof *rv);
+	report_base base;
+	vars v;
+	char *text;
+
+	report_base_vars(&base, "全区域", "", per[0]->year);
+	v = base.v;
+	for (size_t k = 0; k < lt->nvals; k++) {
+		for (size_t i = 0; i < n; i++)
+			c[i] = k < per[i]->t[ti].nvals ? &per[i]->t[ti].vals[k] : NULL;
+		report_region_cell(&rv[k], c, n);
+		report_vars_set(&v, lt->vnames[k], rv[k].text);
+	}
+	text = report_tmpl_expand(lt->text, &v);
+	str_addf(b, "\n区域（%zu 校）/ region：%s", n, text);
+	free(text);
+	for (size_t k = 0; k < lt->nvals; k++)
+		report_fcell_free(&rv[k]);
+	free(rv);
+	free(c);
+}
+
 /* Text block ti of the schools into ft: each school's paragraph after
- * its name, one a line, and its footnotes, named after it. */
+ * its name, one a line, then the region's, and the schools' footnotes,
+ * named after their school. */
 static void region_text(report_data *const *per, size_t n, size_t ti, ftable *ft)
 {
 	str b = STR_INIT;
@@ -288,6 +333,7 @@ static void region_text(report_data *const *per, size_t n, size_t ti, ftable *ft
 		for (size_t k = 0; k < t->nnotes; k++)
 			report_push_str(&ft->notes, &ft->nnotes, xasprintf("%s：%s", per[i]->school_name, t->notes[k]));
 	}
+	region_paragraph(per, n, ti, &b);
 	ft->text = str_steal(&b);
 }
 
@@ -333,21 +379,34 @@ report_data *report_region(report_data *const *per, size_t n)
 	return r;
 }
 
+/* The schools that have values in the database (those the role may
+ * see), in order of code, and in column 1 of row 0 whether row-level
+ * security confines the role (t/f): a result the caller clears, or NULL
+ * with err. */
+static PGresult *region_schools(PGconn *conn, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(conn, "SELECT s.school_code, row_security_active('vqr.indicator_value') FROM vqr.school s "
+				     "WHERE EXISTS (SELECT FROM vqr.indicator_value v WHERE v.school_code = s.school_code) "
+				     "ORDER BY 1");
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	err_set(err, errlen, "report: the schools: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	return NULL;
+}
+
 int report_fetch_region(PGconn *conn, const report_layout *l, const char *year, const char *only_id,
 			report_data **out, char *err, size_t errlen)
 {
-	PGresult *res = PQexec(conn, "SELECT s.school_code FROM vqr.school s WHERE EXISTS (SELECT FROM "
-				     "vqr.indicator_value v WHERE v.school_code = s.school_code) ORDER BY 1");
+	PGresult *res = region_schools(conn, err, errlen);
 	report_data **per;
 	size_t n = 0;
 	int rc = 0;
 
 	*out = NULL;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		err_set(err, errlen, "report: the schools: %s", PQresultErrorMessage(res));
-		PQclear(res);
+	if (!res)
 		return -1;
-	}
 	if (!PQntuples(res) || PQntuples(res) > REPORT_MAX_SCHOOLS) {
 		err_set(err, errlen, "--region: the database holds the values of %d schools (1 to %d can be compared)",
 			PQntuples(res), REPORT_MAX_SCHOOLS);
@@ -364,4 +423,99 @@ int report_fetch_region(PGconn *conn, const report_layout *l, const char *year, 
 		report_data_free(per[i]);
 	free(per);
 	return rc;
+}
+
+/* A school's cell x among the schools' cells c[0..n-1] (x one of them):
+ * the region's figure (report_region_cell) and x's rank by value among
+ * the cells with a value. */
+static void beside_cell(fcell *x, const fcell *const *c, size_t n)
+{
+	fcell reg = { 0 };
+
+	if (!x->hasnum)
+		return;
+	x->rank = 1;
+	x->nrank = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c[i] && c[i]->hasnum) {
+			x->nrank++;
+			x->rank += c[i]->val > x->val;
+		}
+	report_region_cell(&reg, c, n);
+	if (reg.num) {
+		x->rval = strtod(reg.num, NULL);
+		x->rtext = reg.text;
+		reg.text = NULL;
+	}
+	report_fcell_free(&reg);
+}
+
+/* Table ti of school s among the reports per[0..n-1]: each figure's
+ * region and rank (beside_cell), rows matched as report_region matches
+ * them. */
+static void beside_table(report_data *const *per, size_t n, size_t s, size_t ti)
+{
+	const fcell **c = xcalloc(n + 1, sizeof *c);
+	ftable *t = &per[s]->t[ti];
+	merge m = { .per = per, .n = n, .ti = ti };
+
+	if (t->kind == LK_TEXT) {
+		for (size_t k = 0; k < t->nvals; k++) {
+			for (size_t i = 0; i < n; i++)
+				c[i] = k < per[i]->t[ti].nvals ? &per[i]->t[ti].vals[k] : NULL;
+			beside_cell(&t->vals[k], c, n);
+		}
+		free(c);
+		return;
+	}
+	merge_columns(&m);
+	merge_rows(&m);
+	for (size_t j = 0; j < m.nrows; j++)
+		for (size_t col = 0; col < t->ncols && m.src[j * n + s] != SIZE_MAX; col++) {
+			if (!m.isval[col])
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				const ftable *o = &per[i]->t[ti];
+				size_t r = m.src[j * n + i];
+				c[i] = r == SIZE_MAX ? NULL : &o->cells[r * o->ncols + col];
+			}
+			beside_cell(&t->cells[m.src[j * n + s] * t->ncols + col], c, n);
+		}
+	strv_free(m.keys, m.nrows);
+	FREE_ALL(m.isval, m.isnum, m.src, c);
+}
+
+int report_fetch_beside(PGconn *conn, const report_layout *l, report_data *r, const char *only_id, char *err,
+			size_t errlen)
+{
+	PGresult *res = region_schools(conn, err, errlen);
+	report_data **per;
+	size_t n = 0, s = SIZE_MAX;
+	int rc = 0;
+
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), r->school_code) == 0)
+			s = (size_t)i;
+	if (PQntuples(res) < 2 || PQntuples(res) > REPORT_MAX_SCHOOLS || s == SIZE_MAX) {
+		PQclear(res);
+		return 0;
+	}
+	per = xcalloc((size_t)PQntuples(res) + 1, sizeof *per);
+	for (; (int)n < PQntuples(res) && !rc; n++)
+		rc = n == s ? 0 : report_fetch(conn, l, PQgetvalue(res, (int)n, 0), r->year, only_id, &per[n], err, errlen);
+	per[s] = r;
+	if (!rc) {
+		r->nschools = n;
+		r->confined = PQgetvalue(res, 0, 1)[0] == 't';
+		for (size_t ti = 0; ti < r->nt; ti++)
+			beside_table(per, n, s, ti);
+	}
+	PQclear(res);
+	for (size_t i = 0; i < n; i++)
+		if (i != s)
+			report_data_free(per[i]);
+	free(per);
+	return rc ? -1 : 0;
 }

@@ -119,9 +119,10 @@ void svg_bars(str *out, const char *title, const svg_item *it, size_t n, const c
 		double y = TOP + ROW_H * (double)i, w = it[i].value > 0 ? it[i].value * SVG_BAR_W / axis_max : 0;
 		label_open(out, it[i].label, y + ROW_H / 2 + 4);
 		svg_escape(out, it[i].label);
-		str_addf(out, "</text><rect class=\"mark\" x=\"%.0f\" y=\"%.1f\" width=\"%.3f\" height=\"%.0f\" "
+		str_addf(out, "</text><rect class=\"mark%s\" x=\"%.0f\" y=\"%.1f\" width=\"%.3f\" height=\"%.0f\" "
 			      "fill=\"%s\" data-value=\"%.9g\" data-label=\"",
-			 LABEL_W, y + 4, w, ROW_H - 8, palette[0], it[i].value);
+			 it[i].region ? " region" : "", LABEL_W, y + 4, w, ROW_H - 8, palette[it[i].region ? 1 : 0],
+			 it[i].value);
 		svg_escape(out, it[i].label);
 		str_addf(out, "\"/><text x=\"%.3f\" y=\"%.1f\" font-size=\"11\">", LABEL_W + w + 4, y + ROW_H / 2 + 4);
 		svg_escape(out, it[i].shown);

@@ -5,7 +5,7 @@
  * label, every axis its unit; the text is escaped for HTML and XML.
  *
  * Use:
- *     svg_item it[] = { { "在校生满意度", 94.82, "94.82%" }, ... };
+ *     svg_item it[] = { { "在校生满意度", 94.82, "94.82%", 0 }, ... };
  *     str b = STR_INIT;
  *     svg_bars(&b, "满意度", it, n, "%", 100);
  *     ... b.s is one <svg> element; str_free(&b).
@@ -29,6 +29,7 @@ typedef struct svg_item {
 	const char *label;      /* what it is (the caller's) */
 	double value;           /* its value, >= 0 */
 	const char *shown;      /* the value as the report prints it (the caller's) */
+	int region;             /* a bar of the region's (drawn in the region's colour, class "mark region") */
 } svg_item;
 
 /* Append to out text s escaped for HTML and XML (& < > " '). */

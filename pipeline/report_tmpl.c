@@ -31,6 +31,20 @@ void report_vars_set(vars *v, const char *name, const char *value)
 	}
 }
 
+void report_base_vars(report_base *b, const char *name, const char *code, const char *year)
+{
+	memset(b, 0, sizeof *b);
+	snprintf(b->ystart, sizeof b->ystart, "%.4s", year);
+	snprintf(b->yend, sizeof b->yend, "%.4s", strlen(year) > 5 ? year + 5 : "");
+	snprintf(b->fiscal, sizeof b->fiscal, "%.4s", year);
+	report_vars_set(&b->v, "school_name", name);
+	report_vars_set(&b->v, "school_code", code);
+	report_vars_set(&b->v, "year", year);
+	report_vars_set(&b->v, "year_start", b->ystart);
+	report_vars_set(&b->v, "year_end", b->yend);
+	report_vars_set(&b->v, "fiscal_year", b->fiscal);
+}
+
 static const char *const base_vars[] = { "school_name", "school_code", "year", "year_start", "year_end",
 					  "fiscal_year", NULL };
 

@@ -7,6 +7,11 @@
  * waiting).  What a file's steps hold (children, the load's pipe, kept
  * rows, a supplement's arguments) is in its filerun, tidied up by
  * runfile_do whatever the way out.
+ *
+ * A workbook read as parts (runparts.h) takes the same steps, but that
+ * its sheets are extracted and transformed one after the other, each in
+ * a staging directory of its own (the first part's is the file's), and
+ * one vqr-load job loads them all (parts_* below).
  */
 #include "pipeline/runfile.h"
 
@@ -28,6 +33,7 @@
 #include "pipeline/child.h"
 #include "pipeline/inbox.h"
 #include "pipeline/keep.h"
+#include "pipeline/runparts.h"
 #include "pipeline/supplement.h"
 
 #define GO_ON (-1)              /* a step's "go on with the next step" */
@@ -48,9 +54,7 @@ typedef struct filerun {
 	char label[96];         /* the batch's label */
 	char dir[4200];         /* the staging directory */
 	char mpath[4300];       /* its manifest */
-	char prog[PATH_MAX + 32], tprog[PATH_MAX + 32], lprog[PATH_MAX + 32]; /* extract, transform, load */
-	pid_t tpid, lpid;       /* the transform and the load started beside the extract (-1 none) */
-	int lfd;                /* the load's stdout (-1 none) */
+	int tsent, lsent;       /* the transform's and the load's jobs were sent (t->srv) */
 	char *wargs[MAX_WITH];  /* a supplement's "-w" arguments (nwargs, malloc'd) */
 	int nwargs;
 	char *targv[MAX_WITH + RUNFILE_ARGS]; /* vqr-transform's arguments */
@@ -61,6 +65,7 @@ typedef struct filerun {
 	int load_rc;            /* vqr-load's exit status, or -1 */
 	char out[512];          /* its result line */
 	stage_result lr;        /* parsed (zeroed when none) */
+	runparts *parts;        /* a workbook read as parts, else NULL */
 	char err[ERR_MAX];      /* the last step's error */
 } filerun;
 
@@ -272,34 +277,57 @@ static int archive_file(filerun *r, char *dest, size_t dlen)
 	return 0;
 }
 
-/* Remove the staged rows (their use is over); a failure is a warning. */
-static void unlink_rows(const filerun *r)
+/* Remove the rows staged in dir (their use is over); a failure is a
+ * warning. */
+static void unlink_rows_in(const char *dir)
 {
-	char *rpath = stage_path(r->dir, STAGE_ROWS);
+	char *rpath = stage_path(dir, STAGE_ROWS);
 
 	if (unlink(rpath) < 0 && errno != ENOENT)
 		log_warning("%s: %s", rpath, strerror(errno));
 	free(rpath);
 }
 
-/* Start vqr-transform and, unless a dry run, vqr-load (its stdout read
- * through r->lfd) beside the extract (-1 pids when they could not start,
- * said on stderr). */
+/* Remove the file's staged rows. */
+static void unlink_rows(const filerun *r)
+{
+	unlink_rows_in(r->dir);
+}
+
+void runfile_servers_init(runfile_servers *s, const char *config)
+{
+	stagesrv_init(&s->x, "vqr-extract", config);
+	stagesrv_init(&s->t, "vqr-transform", config);
+	stagesrv_init(&s->l, "vqr-load", config);
+}
+
+void runfile_servers_close(runfile_servers *s)
+{
+	stagesrv_close(&s->x);
+	stagesrv_close(&s->t);
+	stagesrv_close(&s->l);
+}
+
+/* Send the transform and, unless a dry run, the load their jobs beside
+ * the extract's (not sent when they could not be: said on stderr). */
 static void spawn_follow(filerun *r)
 {
 	char err[1024];
 
-	if ((r->tpid = child_spawn(r->targv, NULL, err, sizeof err)) < 0)
+	if (!(r->tsent = stagesrv_send(&r->t->srv->t, r->targv, err, sizeof err) == 0))
 		log_error_text(err);
-	if (!r->t->dry_run && (r->lpid = child_spawn(r->largv, &r->lfd, err, sizeof err)) < 0)
+	if (!r->t->dry_run && !(r->lsent = stagesrv_send(&r->t->srv->l, r->largv, err, sizeof err) == 0))
 		log_error_text(err);
 }
 
 /* Stop the transform and the load that follow the extract. */
 static void stop_follow(filerun *r)
 {
-	child_stop(&r->tpid, r->tprog);
-	child_stop(&r->lpid, r->lprog);
+	if (r->tsent)
+		stagesrv_stop(&r->t->srv->t);
+	if (r->lsent)
+		stagesrv_stop(&r->t->srv->l);
+	r->tsent = r->lsent = 0;
 }
 
 /* After the load of the file's batch (loaded or blocked): its column
@@ -323,6 +351,15 @@ static void notice_loaded(filerun *r)
 }
 
 /* ---- the steps ---------------------------------------------------------- */
+
+static int parts_find(filerun *r);
+static int parts_stage(filerun *r);
+
+/* stagesrv_wait's tick while the extract runs: its progress line. */
+static void progress_tick(void *p)
+{
+	child_progress_tick(p);
+}
 
 /* Take the file: a link, FIFO, directory or device is quarantined by
  * name (the link itself moves), never opened; one not ready yet waits
@@ -411,24 +448,25 @@ static int step_duplicate(filerun *r)
  * stage programs and their database. */
 static int step_source(filerun *r)
 {
+	int rc;
+
 	if (!(r->s = cfg_source_for_file(r->c, r->path))) {
 		char *reason = xasprintf("%s: no source recognises this file name\n"
 					 "hint: add a pattern to the \"files\" of its source in the configuration",
 					 r->path);
-		int rc = quarantine_file(r, reason);
+		rc = quarantine_file(r, reason);
 		free(reason);
 		return rc;
 	}
-	runfile_stage_dir(r->c, r->s, r->t->dry_run ? "-dry" : "", r->label, sizeof r->label, r->dir, sizeof r->dir);
-	log_set_context(r->label, cli_basename(r->path));
-	snprintf(r->mpath, sizeof r->mpath, "%s/" STAGE_MANIFEST, r->dir);
-	child_program("vqr-extract", r->prog, sizeof r->prog);
-	child_program("vqr-transform", r->tprog, sizeof r->tprog);
-	child_program("vqr-load", r->lprog, sizeof r->lprog);
 	if (child_set_database(r->conninfo, r->err, sizeof r->err) < 0) {
 		log_error_text(r->err);
 		return EXIT_INTERNAL;
 	}
+	if (cfg_file_has_sheets(r->c, r->path) && (rc = parts_find(r)) != GO_ON)
+		return rc;
+	runfile_stage_dir(r->c, r->s, r->t->dry_run ? "-dry" : "", r->label, sizeof r->label, r->dir, sizeof r->dir);
+	log_set_context(r->label, cli_basename(r->path));
+	snprintf(r->mpath, sizeof r->mpath, "%s/" STAGE_MANIFEST, r->dir);
 	return GO_ON;
 }
 
@@ -436,7 +474,7 @@ static int step_source(filerun *r)
  * transform (supplement.h); quarantined when they cannot be had. */
 static int step_supplement(filerun *r)
 {
-	if (!cfg_is_supplement(r->s, r->path) ||
+	if (r->parts || !cfg_is_supplement(r->s, r->path) ||
 	    supplement_args(r->d, r->c, r->config, r->s, r->label, NULL, r->wargs, &r->nwargs, MAX_WITH, r->gone,
 			    sizeof r->gone, r->gone_why, sizeof r->gone_why, r->err, sizeof r->err) == 0)
 		return GO_ON;
@@ -454,22 +492,28 @@ static int step_supplement(filerun *r)
 static int step_extract(filerun *r)
 {
 	char *argv[RUNFILE_ARGS];
-	pid_t xpid;
+	stagesrv *x = &r->t->srv->x;
+	child_progress p;
 	int rc;
 
-	runfile_extract_argv(argv, r->prog, r->config, r->s->name, r->dir, r->path, log_verbose());
-	runfile_transform_argv(r->targv, r->tprog, r->config, r->s->name, r->wargs, r->nwargs, r->dir, log_verbose());
-	runfile_load_argv(r->largv, r->lprog, r->config, r->label, r->s->name, runfile_shrink_accepted(r->t, r->path),
+	if (r->parts)
+		return parts_stage(r);
+	runfile_extract_argv(argv, (char *)"vqr-extract", r->config, r->s->name, r->dir, r->path, log_verbose());
+	runfile_transform_argv(r->targv, (char *)"vqr-transform", r->config, r->s->name, r->wargs, r->nwargs, r->dir,
+			       log_verbose());
+	runfile_load_argv(r->largv, (char *)"vqr-load", r->config, r->label, r->s->name, runfile_shrink_accepted(r->t, r->path),
 			  r->dir, 0, log_verbose());
-	if ((xpid = child_spawn(argv, NULL, r->err, sizeof r->err)) < 0) {
+	if (stagesrv_send(x, argv, r->err, sizeof r->err) < 0) {
 		log_error_text(r->err);
 		return EXIT_INTERNAL;
 	}
 	if (!r->gone[0])
 		spawn_follow(r);
-	rc = r->t->progress ? child_wait_extract(xpid, r->prog, r->path, r->dir, r->st0.st_size, r->t->index,
-						 r->t->count, r->err, sizeof r->err)
-			    : child_wait(xpid, r->prog, r->err, sizeof r->err);
+	if (r->t->progress)
+		child_progress_begin(&p, stagesrv_pid(x), r->path, r->st0.st_size, r->dir, r->t->index, r->t->count);
+	rc = stagesrv_wait(x, NULL, 0, r->t->progress ? progress_tick : NULL, &p, r->err, sizeof r->err);
+	if (r->t->progress)
+		child_progress_end(&p);
 	if (rc == EXIT_OK || rc == EXIT_REJECTED)
 		return GO_ON;
 	if (rc < 0)
@@ -509,6 +553,8 @@ static int step_manifest(filerun *r)
 	manifest m = { 0 };
 	int rc = GO_ON;
 
+	if (r->parts)
+		return GO_ON;   /* parts_stage read the parts' manifests */
 	if (manifest_read(r->mpath, &m, r->err, sizeof r->err) < 0) {
 		log_error_text(r->err);
 		stop_follow(r);
@@ -539,15 +585,16 @@ static int step_manifest(filerun *r)
  * name no indicator), count them too. */
 static int step_transform(filerun *r)
 {
-	int rc = r->tpid > 0 ? child_wait(r->tpid, r->tprog, r->err, sizeof r->err) : EXIT_INTERNAL;
+	int rc = r->parts ? EXIT_OK
+		 : r->tsent ? stagesrv_wait(&r->t->srv->t, NULL, 0, NULL, NULL, r->err, sizeof r->err) : EXIT_INTERNAL;
 
-	r->tpid = -1;
+	r->tsent = 0;
 	if (rc == EXIT_REJECTED) {
 		manifest m = { 0 };
 		long long before = r->f->rows_rejected;
 		if (manifest_read(r->mpath, &m, r->err, sizeof r->err) < 0) {
 			log_error_text(r->err);
-			child_stop(&r->lpid, r->lprog);
+			stop_follow(r);
 			return EXIT_INTERNAL;
 		}
 		r->f->rows_rejected = m.rows_rejected;
@@ -559,7 +606,7 @@ static int step_transform(filerun *r)
 		return GO_ON;
 	if (rc < 0)
 		log_error_text(r->err);
-	child_stop(&r->lpid, r->lprog);
+	stop_follow(r);
 	log_error("%s: vqr-transform failed; the file stays in the inbox", r->path);
 	snprintf(r->f->reason, sizeof r->f->reason, "vqr-transform failed");
 	return rc < 0 ? EXIT_INTERNAL : rc;
@@ -573,6 +620,12 @@ static int step_transform(filerun *r)
  * vqr-extract makes the rows again from the export. */
 static int step_rows(filerun *r)
 {
+	if (r->parts) {         /* not kept: supplements and reprocessing read one table */
+		for (size_t i = 0; i < r->parts->n && !r->t->dry_run; i++)
+			if (!r->parts->v[i].s->load_rows)
+				unlink_rows_in(r->parts->v[i].dir);
+		return GO_ON;
+	}
 	if (!r->t->dry_run && r->sha[0]) {
 		char *rpath = stage_path(r->dir, STAGE_ROWS);
 		if (keep_rows_begin(rpath, r->c->archive, r->sha, r->kept, sizeof r->kept, r->err, sizeof r->err) < 0)
@@ -589,25 +642,24 @@ static int step_rows(filerun *r)
  * put in place or removed by what it did. */
 static int step_load(filerun *r)
 {
-	if (r->lpid > 0) {
-		size_t got = 0;
-		ssize_t k;
-		while (got + 1 < sizeof r->out &&
-		       ((k = read(r->lfd, r->out + got, sizeof r->out - 1 - got)) > 0 || (k < 0 && errno == EINTR)))
-			got += k > 0 ? (size_t)k : 0;
-		r->out[got] = '\0';
-		r->load_rc = child_wait(r->lpid, r->lprog, r->err, sizeof r->err);
-		r->lpid = -1;
-	} else {
-		char *argv[RUNFILE_ARGS];
-		runfile_load_argv(argv, r->lprog, r->config, r->label, NULL, runfile_shrink_accepted(r->t, r->path),
-				  r->dir, r->t->dry_run, log_verbose());
+	stagesrv *l = &r->t->srv->l;
+
+	if (!r->lsent) {
+		char *argv[RUNFILE_ARGS + RUNPARTS_MAX];
+		if (r->parts)
+			runparts_load_argv(argv, (char *)"vqr-load", r->config, r->label,
+					   runfile_shrink_accepted(r->t, r->path) ? "-a" : NULL, r->parts, r->t->dry_run,
+					   log_verbose());
+		else
+			runfile_load_argv(argv, (char *)"vqr-load", r->config, r->label, NULL,
+					  runfile_shrink_accepted(r->t, r->path), r->dir, r->t->dry_run, log_verbose());
 		fflush(stdout);
-		r->load_rc = child_run(argv, r->t->dry_run ? NULL : r->out, sizeof r->out, r->err, sizeof r->err);
+		r->lsent = stagesrv_send(l, argv, r->err, sizeof r->err) == 0;
 	}
-	if (r->lfd >= 0)
-		close(r->lfd);
-	r->lfd = -1;
+	r->load_rc = r->lsent ? stagesrv_wait(l, r->t->dry_run ? NULL : r->out, sizeof r->out, NULL, NULL, r->err,
+					      sizeof r->err)
+			      : -1;
+	r->lsent = 0;
 	if (r->t->dry_run || stage_result_parse(r->out, &r->lr) < 0)
 		memset(&r->lr, 0, sizeof r->lr);
 	if (r->kept[0]) {
@@ -686,6 +738,9 @@ static int finish(filerun *r, runfile_outcome o)
 	 * rows can be made again from the archived export with vqr-extract. */
 	if (r->s->load_rows)
 		unlink_rows(r);
+	for (size_t i = 1; r->parts && i < r->parts->n; i++)
+		if (r->parts->v[i].s->load_rows)
+			unlink_rows_in(r->parts->v[i].dir);
 	if (o == RUNFILE_SKIPPED) {
 		r->f->status = "already_loaded";
 		r->t->skipped++;
@@ -722,6 +777,144 @@ static int step_outcome(filerun *r)
 	default:
 		return finish(r, o);
 	}
+}
+
+/* ---- a workbook read as parts (runparts.h) ------------------------------ */
+
+/* The sheets of a workbook whose sources read sheets: its parts in
+ * r->parts, the first part's source the file's; quarantined when no
+ * source reads any sheet.  One whose sheets cannot be listed goes on as
+ * one table of its file name's source (its extract says what is wrong). */
+static int parts_find(filerun *r)
+{
+	runparts *p = xcalloc(1, sizeof *p);
+	int rc = runparts_find(r->c, r->config, &r->t->srv->x, r->path, p, r->err, sizeof r->err);
+	char *reason;
+
+	if (rc == 1) {
+		free(p);
+		return GO_ON;
+	}
+	r->parts = p;
+	if (rc < 0)
+		return quarantine_file(r, r->err);
+	if (p->n == 0) {
+		reason = xasprintf("%s: no source reads any of its sheets (%s)\nhint: add a pattern to the \"sheets\" "
+				   "of a source whose \"files\" match the workbook", r->path, p->unmatched);
+		rc = quarantine_file(r, reason);
+		free(reason);
+		return rc;
+	}
+	if (p->unmatched[0])
+		log_info("%s: sheets no source reads (listed, not read): %s", r->path, p->unmatched);
+	r->s = p->v[0].s;
+	return GO_ON;
+}
+
+/* A stage job for part i failed (rc, what): the file stays in the
+ * inbox.  The exit code. */
+static int part_failed(filerun *r, size_t i, int rc, const char *what)
+{
+	if (rc < 0)
+		log_error_text(r->err);
+	log_error("%s: %s failed on sheet \"%s\"; the file stays in the inbox", r->path, what, r->parts->v[i].sheet);
+	snprintf(r->f->reason, sizeof r->f->reason, "%s failed on sheet %s", what, r->parts->v[i].sheet);
+	return rc < 0 ? EXIT_INTERNAL : rc;
+}
+
+/* Read part i's manifest (mpath) into m (cleared first).  0, or -1 after
+ * saying why. */
+static int part_manifest(filerun *r, const char *mpath, manifest *m)
+{
+	manifest_clear(m);
+	if (manifest_read(mpath, m, r->err, sizeof r->err) == 0)
+		return 0;
+	log_error_text(r->err);
+	return -1;
+}
+
+/* Extract part i into its staging directory, its manifest into m; a
+ * sheet that cannot be read quarantines the whole file.  GO_ON, or the
+ * code. */
+static int part_extract(filerun *r, size_t i, manifest *m, const char *mpath)
+{
+	runpart *pt = &r->parts->v[i];
+	char *argv[RUNFILE_ARGS];
+	int rc;
+
+	runparts_extract_argv(argv, (char *)"vqr-extract", r->config, r->parts, i, r->path, log_verbose());
+	rc = runparts_job(&r->t->srv->x, argv, NULL, 0, r->err, sizeof r->err);
+	if (rc != EXIT_OK && rc != EXIT_REJECTED)
+		return part_failed(r, i, rc, "vqr-extract");
+	if (part_manifest(r, mpath, m) < 0)
+		return EXIT_INTERNAL;
+	if (m->status == MANIFEST_FAILED)
+		return quarantine_unreadable(r, m);
+	log_info("%s: sheet \"%s\" (%s): %lld rows read, %lld rejected", r->path, pt->sheet, pt->s->name,
+		 m->rows_read, m->rows_rejected);
+	return GO_ON;
+}
+
+/* Transform part i (its manifest m then read again into m).  GO_ON, or
+ * the code. */
+static int part_transform(filerun *r, size_t i, manifest *m, const char *mpath)
+{
+	char *argv[RUNFILE_ARGS];
+	int rc;
+
+	runfile_transform_argv(argv, (char *)"vqr-transform", r->config, NULL, NULL, 0, r->parts->v[i].dir,
+			       log_verbose());
+	rc = runparts_job(&r->t->srv->t, argv, NULL, 0, r->err, sizeof r->err);
+	if (rc != EXIT_OK && rc != EXIT_REJECTED)
+		return part_failed(r, i, rc, "vqr-transform");
+	return part_manifest(r, mpath, m) < 0 ? EXIT_INTERNAL : GO_ON;
+}
+
+/* Stage part i in a staging directory of its own (the first part's is
+ * the file's): extract and transform it, counted in the file's result. */
+static int part_stage(filerun *r, size_t i, manifest *m)
+{
+	runpart *pt = &r->parts->v[i];
+	char mpath[4300];
+	int rc;
+
+	if (i == 0) {
+		snprintf(pt->label, sizeof pt->label, "%s", r->label);
+		snprintf(pt->dir, sizeof pt->dir, "%s", r->dir);
+	} else {
+		runfile_stage_dir(r->c, pt->s, r->t->dry_run ? "-dry" : "", pt->label, sizeof pt->label, pt->dir,
+				  sizeof pt->dir);
+	}
+	snprintf(mpath, sizeof mpath, "%s/" STAGE_MANIFEST, pt->dir);
+	if ((rc = part_extract(r, i, m, mpath)) != GO_ON || (rc = part_transform(r, i, m, mpath)) != GO_ON)
+		return rc;
+	r->f->rows_read += m->rows_read;
+	r->f->rows_rejected += m->rows_rejected;
+	r->f->extract_ms = (r->f->extract_ms < 0 ? 0 : r->f->extract_ms) + m->extract_ms;
+	r->t->rows += m->rows_read;
+	r->t->rejected += m->rows_rejected;
+	return GO_ON;
+}
+
+/* Stage every part, one after the other; two parts of one source with
+ * rows in the same period quarantine the file. */
+static int parts_stage(filerun *r)
+{
+	size_t n = r->parts->n;
+	manifest *ms = xcalloc(n, sizeof *ms), **mp = xcalloc(n, sizeof *mp);
+	int rc = GO_ON;
+
+	for (size_t i = 0; rc == GO_ON && i < n; i++) {
+		mp[i] = &ms[i];
+		rc = part_stage(r, i, &ms[i]);
+	}
+	if (rc == GO_ON && stage_parts_clash(mp, n, r->err, sizeof r->err) < 0)
+		rc = quarantine_file(r, r->err);
+	for (size_t i = 0; i < n; i++)
+		manifest_clear(&ms[i]);
+	free(ms);
+	free(mp);
+	return rc;
 }
 
 /* The steps of a file, in order, until one ends them. */
@@ -768,18 +961,17 @@ int runfile_do(const cfg *c, const char *config, db *d, const char *conninfo, co
 	r->path = path;
 	r->t = t;
 	r->f = new_result(t, path);
-	r->tpid = r->lpid = -1;
-	r->lfd = -1;
 	log_set_context(NULL, cli_basename(path));
 	rc = file_steps(r);
 	log_set_context(NULL, NULL);
 	file_timings(r, start);
-	if (r->lfd >= 0)
-		close(r->lfd);
 	stop_follow(r);
 	keep_rows_abort(r->kept);
 	for (int i = 0; i < r->nwargs; i++)
 		free(r->wargs[i]);
+	if (r->parts)
+		runparts_free(r->parts);
+	free(r->parts);
 	free(r);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "lib/staging/manifest.h"
 #include "lib/staging/stage.h"
 #include "pipeline/notice.h"
+#include "pipeline/stagesrv.h"
 
 /* What happened to one inbox file, for the summary. */
 typedef struct fileres {
@@ -33,6 +34,21 @@ typedef struct fileres {
 	long long extract_ms;   /* vqr-extract's wall time (its manifest), -1 unknown */
 	long long transform_ms; /* vqr-transform's wall time (its manifest), -1 unknown */
 } fileres;
+
+/* The stage servers of a run (stagesrv.h): every file's stages are jobs
+ * of these three. */
+typedef struct runfile_servers {
+	stagesrv x;             /* vqr-extract */
+	stagesrv t;             /* vqr-transform */
+	stagesrv l;             /* vqr-load */
+} runfile_servers;
+
+/* Set up the three servers of a run of configuration config (kept, not
+ * copied; none started yet). */
+void runfile_servers_init(runfile_servers *s, const char *config);
+
+/* End the three servers of a run. */
+void runfile_servers_close(runfile_servers *s);
 
 /* The counts of a run, and each file's result. */
 typedef struct tally {
@@ -53,6 +69,7 @@ typedef struct tally {
 	int naccept;            /* entries of accept */
 	int progress;           /* a terminal: show each file's progress on one line */
 	size_t index, count;    /* the file being done (1-based) of how many, for that line */
+	runfile_servers *srv;   /* the run's stage servers (the caller's) */
 } tally;
 
 /* Free what t holds (its files and their notices); t itself is the caller's. */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # fuzz-corpus.sh - build the seed corpus of the fuzz targets from the
-# project's own inputs: DIR/<name>/ for each target in tests/fuzz/.
+# project's own inputs: DIR/<name>/ for each target of tests/fuzz/targets.
 #
 #   sh scripts/fuzz-corpus.sh build-fuzz/corpus
 #
@@ -20,7 +20,8 @@ set -eu
 OUT=${1:?usage: fuzz-corpus.sh DIR}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
-for n in csvin xlsx xls cfg expr calc hpath; do
+NAMES=$(grep '^[a-z]' tests/fuzz/targets)
+for n in $NAMES; do
 	mkdir -p "$OUT/$n"
 done
 
@@ -62,7 +63,7 @@ find tests/data/headers -type f -name '*.csv' | while IFS= read -r f; do
 	{ printf '\001'; head -5 "$f"; } | seed hpath
 	{ printf '\002'; head -5 "$f"; } | seed hpath
 done
-for n in csvin xlsx xls cfg expr calc hpath; do
+for n in $NAMES; do
 	if [ -d "tests/data/fuzz/$n" ]; then
 		for f in "tests/data/fuzz/$n"/*; do
 			[ -f "$f" ] && seed "$n" < "$f"

@@ -20,6 +20,8 @@ export VQR_BUILD="$BUILD" VQR_EMBED_NOSYNC=1
 # Sanitizers: stop at the first error, and report leaks.
 export ASAN_OPTIONS="abort_on_error=0:halt_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+# libfreexl's own leaks on damaged workbooks (tests/fuzz/lsan.supp says why)
+export LSAN_OPTIONS="suppressions=$TOP/tests/fuzz/lsan.supp"
 pg_temp_start || { echo "tests/run.sh: could not start PostgreSQL" >&2; exit 1; }
 trap 'pg_temp_stop' EXIT
 trap 'exit 130' INT TERM

@@ -13,6 +13,7 @@
  */
 #include "lib/catalog/cfg.h"
 #include "lib/catalog/cfg_yaml.h"
+#include "lib/util/cli.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
 #include "lib/util/sha256.h"
@@ -406,6 +407,7 @@ void yl_source_free(cfg_source *s)
 	FREE_ALL(s->name, s->name_zh, s->name_en);
 	yl_strlist_free(s->files);
 	yl_strlist_free(s->supplement_files);
+	yl_strlist_free(s->sheets);
 	FREE_ALL(s->encoding, s->sheet);
 }
 
@@ -435,14 +437,37 @@ const cfg_source *cfg_source_find(const cfg *c, const char *name)
 	return NULL;
 }
 
+
+/* Does one of the NULL-terminated patterns (NULL: none) match name? */
+static int any_match(char *const *patterns, const char *name)
+{
+	for (size_t j = 0; patterns && patterns[j]; j++)
+		if (fnmatch(patterns[j], name, 0) == 0)
+			return 1;
+	return 0;
+}
+
 const cfg_source *cfg_source_for_file(const cfg *c, const char *path)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
 	for (size_t i = 0; i < c->nsources; i++)
-		for (size_t j = 0; c->sources[i].files[j]; j++)
-			if (fnmatch(c->sources[i].files[j], base, 0) == 0)
-				return &c->sources[i];
+		if (any_match(c->sources[i].files, cli_basename(path)))
+			return &c->sources[i];
+	return NULL;
+}
+
+int cfg_file_has_sheets(const cfg *c, const char *path)
+{
+	for (size_t i = 0; i < c->nsources; i++)
+		if (c->sources[i].sheets && any_match(c->sources[i].files, cli_basename(path)))
+			return 1;
+	return 0;
+}
+
+const cfg_source *cfg_source_for_sheet(const cfg *c, const char *path, const char *sheet)
+{
+	for (size_t i = 0; i < c->nsources; i++)
+		if (any_match(c->sources[i].files, cli_basename(path)) && any_match(c->sources[i].sheets, sheet))
+			return &c->sources[i];
 	return NULL;
 }
 
@@ -514,14 +539,7 @@ int cfg_catalog_sha256(const cfg *c, const cfg_source *s, char hex[65], char *er
 
 int cfg_is_supplement(const cfg_source *s, const char *path)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	if (s->supplement)
-		return 1;
-	for (size_t j = 0; s->supplement_files && s->supplement_files[j]; j++)
-		if (fnmatch(s->supplement_files[j], base, 0) == 0)
-			return 1;
-	return 0;
+	return s->supplement || any_match(s->supplement_files, cli_basename(path));
 }
 
 const cfg_field *cfg_field_find(const cfg_source *s, const char *name)
@@ -537,4 +555,22 @@ const cfg_enumval *cfg_enum_match(const cfg_field *f, const char *key)
 			if (strcmp(f->values[i].keys[k], key) == 0)
 				return &f->values[i];
 	return NULL;
+}
+
+cfg *cfg_keep(cfg_kept *k, const char *path, char *err, size_t errlen)
+{
+	if (k->c && strcmp(k->path, path) == 0)
+		return k->c;
+	cfg_kept_free(k);
+	if ((k->c = cfg_load(path, err, errlen)))
+		k->path = xstrdup(path);
+	return k->c;
+}
+
+void cfg_kept_free(cfg_kept *k)
+{
+	cfg_free(k->c);
+	free(k->path);
+	k->c = NULL;
+	k->path = NULL;
 }

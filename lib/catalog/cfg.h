@@ -90,12 +90,14 @@ typedef struct cfg_source {
 	char *name_zh;          /* Chinese name of the export */
 	char *name_en;          /* English name */
 	char **files;           /* glob patterns that recognise its files (NULL-terminated) */
-	char *encoding;         /* "utf-8", "gb18030", "utf-16" or "auto" */
+	char *encoding;         /* "utf-8", "gb18030", "utf-16", "utf-32", "utf-32le", "utf-32be" or "auto" */
 	unsigned char delim;    /* ',', '\t', ';' or 0 for auto */
 	int header_scan;        /* rows searched for the header row */
 	int header_rows;        /* rows the header spans (1: one row; N: group rows above it,
 				 * columns named by their path "职业资格/高级技师") */
 	char *sheet;            /* .xlsx, .xls: the sheet to read, NULL = the first */
+	char **sheets;          /* .xlsx, .xls: name patterns of the sheets it reads, each a part of
+				 * its workbook's batch (NULL-terminated; NULL: one sheet, `sheet`) */
 	double max_reject_share; /* a file rejecting more of its rows is quarantined */
 	int load_rows;          /* vqr-load also COPYs the canonical rows into vqr_rows.<name> */
 	int supplement;         /* mode: supplement - every file adds its rows to its slices (else replace) */
@@ -271,11 +273,37 @@ cfg *cfg_load(const char *path, char *err, size_t errlen);
 /* Free everything cfg_load allocated (NULL is fine). */
 void cfg_free(cfg *c);
 
+/* The configuration a stage server (serve.h) keeps between its jobs: the
+ * one of the path its last job named.  Zero it to start. */
+typedef struct cfg_kept {
+	cfg *c;                 /* loaded, or NULL */
+	char *path;             /* the path it was loaded from (malloc'd) */
+} cfg_kept;
+
+/* The configuration at path: k's when it was loaded from the same path,
+ * else loaded now (replacing k's).  The jobs of one run name the file the
+ * driver read at its start, which stays as it was for the run (the
+ * driver's lock), so it is parsed once.  Owned by k: valid until the next
+ * call or cfg_kept_free.  NULL with err as cfg_load. */
+cfg *cfg_keep(cfg_kept *k, const char *path, char *err, size_t errlen);
+
+/* Free what k holds (k itself is the caller's). */
+void cfg_kept_free(cfg_kept *k);
+
 /* The source with that name, or NULL.  Points into c. */
 const cfg_source *cfg_source_find(const cfg *c, const char *name);
 
 /* The source whose file globs match the base name of path, or NULL. */
 const cfg_source *cfg_source_for_file(const cfg *c, const char *path);
+
+/* Is the file at path a workbook of parts: does a source whose file
+ * globs match its base name have `sheets` patterns? */
+int cfg_file_has_sheets(const cfg *c, const char *path);
+
+/* The source that reads the sheet named sheet of the workbook at path:
+ * the first whose file globs match path's base name and whose `sheets`
+ * patterns match sheet, or NULL (the sheet is unmatched).  Points into c. */
+const cfg_source *cfg_source_for_sheet(const cfg *c, const char *path, const char *sheet);
 
 /* Does the file at path (its base name) supplement its slices rather
  * than replace them (mode: supplement, or a supplement_files pattern)? */

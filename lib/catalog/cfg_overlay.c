@@ -257,7 +257,7 @@ static int ov_source(loader *L, const ydoc *d, yaml_node_t *k, yaml_node_t *n)
 {
 	static const char *const keys[] = {
 		"disable", "name_zh", "name_en", "files", "encoding", "delimiter", "header_scan", "header_rows", "sheet",
-		"max_reject_share", "load_rows", "mode", "supplement_files", "max_shrink", "fields", NULL
+		"sheets", "max_reject_share", "load_rows", "mode", "supplement_files", "max_shrink", "fields", NULL
 	};
 	cfg *c = L->c;
 	cfg_source *s = (cfg_source *)(yl_is_scalar(k) ? cfg_source_find(c, yl_sval(k)) : NULL);

@@ -439,7 +439,7 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 {
 	static const char *const keys[] = {
 		"name_zh", "name_en", "files", "encoding", "delimiter", "header_scan",
-		"header_rows", "max_reject_share", "sheet", "period", "fields", "kind", "form", "indicator_field",
+		"header_rows", "max_reject_share", "sheet", "sheets", "period", "fields", "kind", "form", "indicator_field",
 		"value_field", "by", "load_rows", "mode", "supplement_files", "max_shrink", NULL
 	};
 	yaml_node_t *v;
@@ -473,17 +473,28 @@ static int source_head(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *k, 
 	return yl_source_options(L, d, s, n);
 }
 
+/* Whether v names an encoding the CSV reader knows (csvin.h). */
+static int encoding_known(yaml_node_t *v)
+{
+	static const char *const names[] = { "utf-8", "gb18030", "utf-16", "utf-32", "utf-32le",
+					     "utf-32be", "auto" };
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (yl_scalar_is(v, names[i]))
+			return 1;
+	return 0;
+}
+
 /* encoding, delimiter, header_scan, header_rows, sheet, when n has them. */
 static int source_format(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n)
 {
 	yaml_node_t *v;
 
 	v = yl_get(d, n, "encoding");
-	if (v && !yl_scalar_is(v, "utf-8") && !yl_scalar_is(v, "gb18030") && !yl_scalar_is(v, "utf-16") &&
-	    !yl_scalar_is(v, "auto"))
+	if (v && !encoding_known(v))
 		return yl_fail(L, d, v->start_mark,
-			    "encoding \"%s\" is not one of utf-8, gb18030 (covers GBK and GB2312), utf-16 or auto",
-			    yl_is_scalar(v) ? yl_sval(v) : "?");
+			    "encoding \"%s\" is not one of utf-8, gb18030 (covers GBK and GB2312), utf-16, "
+			    "utf-32, utf-32le, utf-32be or auto", yl_is_scalar(v) ? yl_sval(v) : "?");
 	if (v) {
 		free(s->encoding);
 		s->encoding = xstrdup(yl_sval(v));
@@ -512,6 +523,16 @@ static int source_format(loader *L, const ydoc *d, cfg_source *s, yaml_node_t *n
 		if (!(s->sheet = yl_str_of(L, d, v, "sheet")))
 			return -1;
 	}
+	if ((v = yl_get(d, n, "sheets")) && !yl_is_null(v)) {
+		yl_strlist_free(s->sheets);
+		if (!(s->sheets = yl_strlist_of(L, d, v, "sheets")))
+			return -1;
+		if (!s->sheets[0])
+			return yl_fail(L, d, v->start_mark, "sheets must name at least one pattern, e.g. [\"*资助*\"]");
+	}
+	if (s->sheet && s->sheets)
+		return yl_fail(L, d, n->start_mark, "source \"%s\" has both sheet (one sheet) and sheets (patterns): "
+			       "keep one", s->name);
 	return 0;
 }
 

@@ -149,3 +149,16 @@ int pgcopy_file(db *d, const char *copy_sql, const char *path, int skip_header, 
 	rows_close(r);
 	return rc;
 }
+
+void pgcopy_add_escaped(str *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '\\': str_add(b, "\\\\"); break;
+		case '\t': str_add(b, "\\t"); break;
+		case '\n': str_add(b, "\\n"); break;
+		case '\r': str_add(b, "\\r"); break;
+		default: str_addc(b, *s);
+		}
+	}
+}

@@ -22,6 +22,7 @@
 
 #include "lib/db/db.h"
 #include "lib/staging/rows.h"
+#include "lib/util/str.h"
 
 #define PGCOPY_BUF (1024 * 1024) /* bytes per PQputCopyData */
 
@@ -42,5 +43,9 @@ int pgcopy_stream(db *d, rows_reader *r, int skip_header, const char *suffix, lo
  * tests can hold this COPY open: see the test hook in pgcopy.c.) */
 int pgcopy_file(db *d, const char *copy_sql, const char *path, int skip_header, const char *suffix,
 		long long *nlines, char *err, size_t errlen);
+
+/* Append s to b escaped as a COPY text value (backslash, tab, line
+ * breaks), e.g. for a suffix column. */
+void pgcopy_add_escaped(str *b, const char *s);
 
 #endif

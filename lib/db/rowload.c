@@ -166,20 +166,6 @@ static int comment_table(db *d, const cfg_source *s, const char *table, const ro
 	return k;
 }
 
-/* COPY-text escape of s, appended to b. */
-static void add_copy_escaped(str *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '\\': str_add(b, "\\\\"); break;
-		case '\t': str_add(b, "\\t"); break;
-		case '\n': str_add(b, "\\n"); break;
-		case '\r': str_add(b, "\\r"); break;
-		default: str_addc(b, *s);
-		}
-	}
-}
-
 /* The file's rows come in (rowload_replace removes the old ones), each
  * with its school and file id. */
 static int copy_rows(db *d, const cfg *c, const char *table, const rowcols *rc, rows_reader *r, long long file_id,
@@ -193,7 +179,7 @@ static int copy_rows(db *d, const cfg *c, const char *table, const rowcols *rc, 
 		str_addf(&sql, ", %s", rc->q[i]);
 	str_add(&sql, ", school_code, file_id) FROM STDIN");
 	str_addc(&suffix, '\t');
-	add_copy_escaped(&suffix, c->school_code);
+	pgcopy_add_escaped(&suffix, c->school_code);
 	str_addf(&suffix, "\t%lld", file_id);
 	k = pgcopy_start(d, str_cstr(&sql), err, errlen) < 0 ? -1
 		: pgcopy_stream(d, r, 0, str_cstr(&suffix), nrows, err, errlen);

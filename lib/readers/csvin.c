@@ -852,8 +852,9 @@ static int split_line(csvin *r, const unsigned char *s, size_t n)
 
 /* ---- public API ---- */
 
-/* Which encoding a name asks for: ENC_*, ENC_UTF16 or ENC_UTF32 (LE or BE
- * by the BOM), ENC_AUTO, or -1. */
+/* Which encoding a name asks for: ENC_* (utf-32le and utf-32be name their
+ * byte order, with or without a BOM), ENC_UTF16 or ENC_UTF32 (LE or BE by
+ * the BOM), ENC_AUTO, or -1. */
 enum { ENC_UTF16 = 10, ENC_AUTO = 11, ENC_UTF32 = 12 };
 
 static int enc_parse(const char *name)
@@ -868,6 +869,10 @@ static int enc_parse(const char *name)
 		return ENC_UTF16;
 	if (strcasecmp(name, "utf-32") == 0 || strcasecmp(name, "utf32") == 0)
 		return ENC_UTF32;
+	if (strcasecmp(name, "utf-32le") == 0 || strcasecmp(name, "utf32le") == 0)
+		return ENC_UTF32LE;
+	if (strcasecmp(name, "utf-32be") == 0 || strcasecmp(name, "utf32be") == 0)
+		return ENC_UTF32BE;
 	return -1;
 }
 
@@ -918,6 +923,8 @@ static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 						"UTF-32BE" };
 	static const char *const enc_names[] = { "utf-8", "gb18030", "utf-16le (BOM)",
 						 "utf-16be (BOM)", "utf-32le (BOM)", "utf-32be (BOM)" };
+	static const char *const plain_names[] = { "utf-8", "gb18030", "utf-16le", "utf-16be",
+						   "utf-32le", "utf-32be" };
 	int bom = find_bom(r);          /* 1 UTF-8, else ENC_UTF16LE ... ENC_UTF32BE */
 
 	if (want == ENC_AUTO) {
@@ -938,15 +945,16 @@ static int settle_encoding(csvin *r, int want, char *errbuf, size_t errlen)
 		r->enc = bom;
 	} else {
 		r->enc = want;
-		if (bom > 1 || (bom == 1 && want != ENC_UTF8)) {
+		/* a BOM of the named encoding is skipped; none is needed */
+		if (bom && bom != (want == ENC_UTF8 ? 1 : want >= ENC_UTF16LE ? want : -1)) {
 			err_set(errbuf, errlen, "%s: the file starts with a %s byte order mark, "
 				"but the configured encoding is %s", r->path, bom_name[bom],
-				want == ENC_UTF8 ? "utf-8" : "gb18030");
+				plain_names[want]);
 			return -1;
 		}
 	}
 
-	r->enc_name = enc_names[r->enc];
+	r->enc_name = bom > 1 || r->enc <= ENC_GB18030 ? enc_names[r->enc] : plain_names[r->enc];
 	if (r->enc == ENC_UTF8)
 		return 0;
 	r->cd = iconv_open("UTF-8", enc_label(r->enc));
@@ -973,7 +981,7 @@ static int check_opts(const char *path, unsigned char delim, const char *encodin
 	want = enc_parse(encoding);
 	if (want < 0)
 		return err_set(errbuf, errlen, "%s: unknown encoding \"%s\" "
-			       "(known: utf-8, gb18030, utf-16, utf-32, auto)", path, encoding);
+			       "(known: utf-8, gb18030, utf-16, utf-32, utf-32le, utf-32be, auto)", path, encoding);
 	return want;
 }
 

@@ -33,6 +33,8 @@
  *                 file without one is refused (Excel's "Unicode text" has it)
  *      "utf-32"   UTF-32; the BOM (FF FE 00 00 or 00 00 FE FF) says LE or
  *                 BE, and a file without one is refused
+ *      "utf-32le", "utf-32be"  UTF-32 in that byte order, with or without
+ *                 a BOM (one of the other byte order is refused)
  *      NULL or "auto": a UTF-8 BOM means UTF-8; FF FE 00 00 UTF-32LE;
  *                 00 00 FE FF UTF-32BE; FF FE UTF-16LE; FE FF
  *                 UTF-16BE; otherwise UTF-8 if the first 64 KiB (or the
@@ -101,7 +103,7 @@ typedef struct csvin csvin;
 typedef struct csvin_opts {
 	unsigned char delim;    /* ',', '\t', ';' (any byte but '"', CR, LF), or 0 = detect */
 	size_t chunk;           /* raw bytes per read and decoded bytes per refill, 0 = 64 KiB (tests set small values) */
-	const char *encoding;   /* "utf-8", "gb18030", "utf-16", "utf-32", or NULL / "auto" = detect (see above); only read during csvin_open */
+	const char *encoding;   /* "utf-8", "gb18030", "utf-16", "utf-32", "utf-32le", "utf-32be", or NULL / "auto" = detect (see above); only read during csvin_open */
 	size_t max_record;      /* largest record, in bytes of decoded text (delimiters and quotes
 	                           included, its final line break not), 0 = CSVIN_MAX_RECORD */
 	size_t max_field;       /* largest field value, in bytes, 0 = CSVIN_MAX_FIELD */
@@ -161,7 +163,8 @@ int csvin_had_bom(const csvin *r);
 /*
  * The input encoding found or configured, for manifests: "utf-8",
  * "utf-8 (BOM)", "gb18030", "gb18030 (BOM)", "utf-16le (BOM)",
- * "utf-16be (BOM)", "utf-32le (BOM)" or "utf-32be (BOM)".  A static string, valid for the life of the program.
+ * "utf-16be (BOM)", "utf-32le (BOM)", "utf-32be (BOM)", "utf-32le" or
+ * "utf-32be" (configured, without a BOM).  A static string, valid for the life of the program.
  */
 const char *csvin_encoding(const csvin *r);
 

@@ -80,6 +80,16 @@ const reader_format *reader_format_of(const reader *r)
 	return r->f;
 }
 
+size_t reader_sheet_count(const reader *r)
+{
+	return r->f->sheet_count ? r->f->sheet_count(r->h) : 0;
+}
+
+const char *reader_sheet_name(const reader *r, size_t i)
+{
+	return r->f->sheet_name ? r->f->sheet_name(r->h, i) : NULL;
+}
+
 void reader_describe(reader *r, reader_info *out)
 {
 	recq_stop(r->q);

@@ -33,7 +33,7 @@
  * is that format's default). */
 typedef struct reader_opts {
 	unsigned char delim;    /* CSV: ',', '\t', ';' or 0 = detect */
-	const char *encoding;   /* CSV: "utf-8", "gb18030", "utf-16", NULL or "auto" */
+	const char *encoding;   /* CSV: "utf-8", "gb18030", "utf-16", "utf-32", "utf-32le", "utf-32be", NULL or "auto" */
 	const char *sheet;      /* workbooks: the sheet to read, NULL = the first */
 	size_t max_record;      /* largest record (CSV) or row's texts (.xlsx), in bytes */
 	size_t max_field;       /* largest field or cell, in bytes */
@@ -81,6 +81,11 @@ typedef struct reader_format {
 	void (*info)(void *h, reader_info *out);
 	/* Close the handle and free it (NULL is fine). */
 	void (*close)(void *h);
+	/* Workbooks: how many worksheets the file has, and the name of the
+	 * i-th (owned by the handle; NULL past the end).  NULL for a format
+	 * of one table (CSV). */
+	size_t (*sheet_count)(void *h);
+	const char *(*sheet_name)(void *h, size_t i);
 	/* 1: next parses in the caller's thread, so rows after the header
 	 * are better read ahead in a thread of their own (recq.h). */
 	int read_ahead;
@@ -112,6 +117,12 @@ const char *reader_error(const reader *r);
 /* From now on, read the records ahead in a thread (when the format wants
  * it, and a thread can be had; else nothing changes). */
 void reader_read_ahead(reader *r);
+
+/* The worksheets of the workbook r reads, in the workbook's order: how
+ * many (0 for a format of one table, such as CSV), and the name of the
+ * i-th (owned by r, valid until reader_close; NULL past the end). */
+size_t reader_sheet_count(const reader *r);
+const char *reader_sheet_name(const reader *r, size_t i);
 
 /* The format r reads. */
 const reader_format *reader_format_of(const reader *r);

@@ -51,6 +51,16 @@ static void xs_close(void *h)
 	xls_close(h);
 }
 
+static size_t xs_sheet_count(void *h)
+{
+	return xls_sheet_count(h);
+}
+
+static const char *xs_sheet_name(void *h, size_t i)
+{
+	return xls_sheet_name(h, i);
+}
+
 const reader_format reader_xls = {
 	.name = "xls",
 	.match = xs_match,
@@ -59,5 +69,7 @@ const reader_format reader_xls = {
 	.error = xs_error,
 	.info = xs_info,
 	.close = xs_close,
+	.sheet_count = xs_sheet_count,
+	.sheet_name = xs_sheet_name,
 	.read_ahead = 0,        /* the sheet is in memory: nothing to overlap */
 };

@@ -53,6 +53,16 @@ static void xl_close(void *h)
 	xlsxpar_close(h);
 }
 
+static size_t xl_sheet_count(void *h)
+{
+	return xlsxpar_sheet_count(h);
+}
+
+static const char *xl_sheet_name(void *h, size_t i)
+{
+	return xlsxpar_sheet_name(h, i);
+}
+
 const reader_format reader_xlsx = {
 	.name = "xlsx",
 	.match = xl_match,
@@ -61,5 +71,7 @@ const reader_format reader_xlsx = {
 	.error = xl_error,
 	.info = xl_info,
 	.close = xl_close,
+	.sheet_count = xl_sheet_count,
+	.sheet_name = xl_sheet_name,
 	.read_ahead = 0,        /* xlsxpar has threads of its own */
 };

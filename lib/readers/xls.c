@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <freexl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/readers/cfb.h"
 #include "lib/readers/xls.h"
 #include "lib/readers/xlsx.h"
 #include "lib/util/cli.h"
@@ -91,28 +93,187 @@ static const char *freexl_reason(int rc)
 	}
 }
 
-/* Check what path is before libfreexl reads it: 0, or -1 with err. */
-static int check_file(const char *path, long long max_file, char *err, size_t errlen)
+/* A little-endian 16- and 32-bit number of the container. */
+static unsigned le16(const unsigned char *p)
 {
-	unsigned char head[sizeof ole2_magic];
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16;
+}
+
+/*
+ * The directory entries libfreexl reads, checked before it reads them:
+ * 0, or -1 with err.  libfreexl 1.0.6 (get_workbook_stream) reads the
+ * container's first directory sector into a 4096-byte buffer on its stack
+ * and converts each entry's name with the length the entry declares (up to
+ * 65535 bytes) from the entry's 64-byte name field, so a length over 64
+ * makes it read past its stack.  The sector is found as libfreexl finds
+ * it: (start + 1) * sector size, in 32 bits.  What libfreexl refuses by
+ * itself (a bad sector size, a sector past the end) is left to it.
+ */
+static int check_directory(const unsigned char *buf, size_t n, const char *path, char *err, size_t errlen)
+{
+	unsigned shift = le16(buf + 0x1E);
+	uint32_t size = shift == 12 ? 4096 : 512;
+	uint32_t where = (le32(buf + 0x30) + 1) * size;
+
+	if ((shift != 9 && shift != 12) || (size_t)where + size > n)
+		return 0;
+	for (uint32_t i = 0; i < size / 128; i++) {
+		unsigned k = le16(buf + where + i * 128 + 64);
+
+		if (k > 64)
+			return err_set(err, errlen, "%s: damaged OLE2 container: directory entry %u "
+				       "declares a name of %u bytes (at most 64)", path, i, k);
+	}
+	return 0;
+}
+
+/* The largest row and column a cell record of a BIFF sheet names (cell
+ * records start with their row and column; MULRK and MULBLANK end with
+ * their last column). */
+static void biff_cell(unsigned type, const unsigned char *b, unsigned len, unsigned *row, unsigned *col)
+{
+	unsigned c;
+
+	switch (type) {
+	case 0x0006: case 0x00FD: case 0x0201: case 0x0203: case 0x0204: case 0x0205: case 0x027E:
+	case 0x00BD: case 0x00BE: case 0x00D6: case 0x0406:
+		if (len < 4)
+			return;
+		c = (type == 0x00BD || type == 0x00BE) && len >= 6 ? le16(b + len - 2) : le16(b + 2);
+		*row = le16(b) + 1 > *row ? le16(b) + 1 : *row;
+		*col = c + 1 > *col ? c + 1 : *col;
+	}
+}
+
+/*
+ * The cells libfreexl allocates for the sheets of the workbook stream
+ * w (n bytes) into *cells: for each sheet, its DIMENSIONS record's rows x
+ * columns, or more when a cell lies outside them (libfreexl sizes a sheet
+ * without DIMENSIONS by its cells).  Records cut off by the end are not
+ * read.  Returns 0, or -1 when a sheet has two DIMENSIONS records:
+ * libfreexl 1.0.6 then allocates the sheet's grid again, and when the
+ * second allocation fails it frees the first grid as if it had the
+ * second's size (reading far past it).
+ */
+static int biff_grid(const unsigned char *w, size_t n, double *cells)
+{
+	unsigned rows = 0, cols = 0, ver = 0, ndim = 0;
+
+	*cells = 0;
+	for (size_t pos = 0; pos + 4 <= n;) {
+		unsigned type = le16(w + pos), len = le16(w + pos + 2);
+		const unsigned char *b = w + pos + 4;
+
+		if (pos + 4 + len > n)
+			break;
+		if (type == 0x0809 || type == 0x000A) {          /* BOF, EOF: a sheet ends */
+			*cells += (double)rows * cols;
+			rows = cols = ndim = 0;
+			if (type == 0x0809 && !ver && len >= 2)
+				ver = le16(b);
+		} else if (type == 0x0200 && ++ndim > 1) {
+			return -1;
+		} else if (type == 0x0200 && ver == 0x0600 && len >= 12) {
+			rows = le32(b + 4) > rows ? le32(b + 4) : rows;
+			cols = le16(b + 10) > cols ? le16(b + 10) : cols;
+		} else if (type == 0x0200 && len >= 8) {
+			rows = le16(b + 2) > rows ? le16(b + 2) : rows;
+			cols = le16(b + 6) > cols ? le16(b + 6) : cols;
+		} else {
+			biff_cell(type, b, len, &rows, &cols);
+		}
+		pos += 4 + len;
+	}
+	*cells += (double)rows * cols;
+	return 0;
+}
+
+/*
+ * The cell grids libfreexl would allocate, checked before it does: 0, or
+ * -1 with err.  libfreexl allocates 16 bytes for every cell of each
+ * sheet's declared range at freexl_open (a 6 KB file can declare three
+ * sheets of 65,536 x 256 cells: 768 MiB, and seconds of filling them).
+ * The workbook stream is read as libfreexl finds it (cfb.h).
+ */
+static int check_grid(const unsigned char *buf, size_t n, long long max_grid, const char *path,
+		      char *err, size_t errlen)
+{
+	static const char *const names[] = { "Workbook", "Book", NULL };
+	cfb_stream w;
+	double cells;
+	int rc;
+
+	if (cfb_read(buf, n, names, &w) != 1)
+		return 0;
+	if (w.len < w.size) {
+		err_set(err, errlen, "%s: damaged OLE2 container: the sector chain of the workbook "
+			"stream ends after %zu of its %zu bytes", path, w.len, w.size);
+		cfb_stream_free(&w);
+		return -1;
+	}
+	rc = biff_grid(w.data, w.len, &cells);
+	cfb_stream_free(&w);
+	if (rc < 0)
+		return err_set(err, errlen, "%s: damaged workbook stream: a sheet has two DIMENSIONS "
+			       "records", path);
+	if (16 * cells > (double)max_grid)
+		return err_set(err, errlen, "%s: the workbook's sheets declare %.0f cells (each sheet's "
+			       "rows x columns), for which libfreexl would take %.0f MiB, over the limit "
+			       "of %lld MiB: save it as .xlsx", path, cells, 16 * cells / (1 << 20),
+			       max_grid >> 20);
+	return 0;
+}
+
+/* The whole of the open file fd (st_size bytes) into *buf (free it):
+ * 0, or -1. */
+static int slurp(int fd, size_t size, unsigned char **buf, size_t *n)
+{
+	*buf = xmalloc(size ? size : 1);
+	*n = 0;
+	while (*n < size) {
+		ssize_t k = read(fd, *buf + *n, size - *n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -1 : 0;
+		*n += (size_t)k;
+	}
+	return 0;
+}
+
+/* Check what path is before libfreexl reads it (the file read whole, at
+ * most max_file bytes): 0, or -1 with err. */
+static int check_file(const char *path, const xls_opts *o, char *err, size_t errlen)
+{
+	long long max_file = o->max_file > 0 ? o->max_file : XLS_MAX_FILE;
+	unsigned char *buf = NULL;
 	struct stat st;
-	ssize_t n;
-	int fd = cli_open_input(path, err, errlen);
+	size_t n = 0;
+	int rc = 0, fd = cli_open_input(path, err, errlen);
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return err_set(err, errlen, "%s: cannot stat the file", path);
-	}
-	n = read(fd, head, sizeof head);
+	if (fstat(fd, &st) < 0)
+		rc = err_set(err, errlen, "%s: cannot stat the file", path);
+	else if ((long long)st.st_size > max_file)
+		rc = err_set(err, errlen, "%s: the .xls file has %lld bytes, over the limit of %lld "
+			     "(max_xls_bytes): save it as .xlsx", path, (long long)st.st_size, max_file);
+	else if (slurp(fd, (size_t)st.st_size, &buf, &n) < 0)
+		rc = err_set(err, errlen, "%s: cannot read the file: %s", path, strerror(errno));
+	else if (n < sizeof ole2_magic || memcmp(buf, ole2_magic, sizeof ole2_magic) != 0)
+		rc = err_set(err, errlen, "%s: not an .xls workbook (no OLE2 signature)", path);
+	else if (n >= 512)
+		rc = check_directory(buf, n, path, err, errlen) < 0 ? -1 :
+		     check_grid(buf, n, o->max_grid > 0 ? o->max_grid : XLS_MAX_GRID, path, err, errlen);
+	free(buf);
 	close(fd);
-	if ((long long)st.st_size > max_file)
-		return err_set(err, errlen, "%s: the .xls file has %lld bytes, over the limit of %lld "
-			       "(max_xls_bytes): save it as .xlsx", path, (long long)st.st_size, max_file);
-	if (n != (ssize_t)sizeof head || memcmp(head, ole2_magic, sizeof head) != 0)
-		return err_set(err, errlen, "%s: not an .xls workbook (no OLE2 signature)", path);
-	return 0;
+	return rc;
 }
 
 /* Refuse what libfreexl opened but vqr cannot read: 0 or -1 with err. */
@@ -201,7 +362,7 @@ xls *xls_open(const char *path, const xls_opts *opts, char *errbuf, size_t errle
 	}
 	if (!opts)
 		opts = &none;
-	if (check_file(path, opts->max_file > 0 ? opts->max_file : XLS_MAX_FILE, errbuf, errlen) < 0)
+	if (check_file(path, opts, errbuf, errlen) < 0)
 		return NULL;
 	x = xcalloc(1, sizeof *x);
 	x->path = xstrdup(path);
@@ -344,6 +505,22 @@ int xls_next(xls *x, const csvin_record **rec)
 const char *xls_error(const xls *x)
 {
 	return x->err;
+}
+
+size_t xls_sheet_count(const xls *x)
+{
+	unsigned n = 0;
+
+	return freexl_get_info(x->h, FREEXL_BIFF_SHEET_COUNT, &n) == FREEXL_OK ? n : 0;
+}
+
+const char *xls_sheet_name(const xls *x, size_t i)
+{
+	const char *name = NULL;
+
+	if (i >= xls_sheet_count(x) || freexl_get_worksheet_name(x->h, (unsigned short)i, &name) != FREEXL_OK)
+		return NULL;
+	return name ? name : "";
 }
 
 const char *xls_sheet(const xls *x)

@@ -57,14 +57,21 @@
  *  - Refused at open with a reason: a file that is not an OLE2 container,
  *    a BIFF5 or older workbook (Excel 5.0/95 and before), an encrypted or
  *    password-protected workbook, a file over max_file bytes, a damaged
- *    container or workbook stream (libfreexl's reason).
+ *    container or workbook stream (libfreexl's reason), and, checked
+ *    before libfreexl reads the file, a container whose first directory
+ *    sector declares a name longer than the 64 bytes of an entry (libfreexl
+ *    1.0.6 would read past its own stack buffer on it), and a workbook
+ *    whose sheets declare more cells than max_grid allows (see Memory).
  *  - Memory: libfreexl reads the whole workbook at open: the workbook
  *    stream (at most the file's size), its shared strings, and for every
  *    sheet a grid of 16 bytes per cell of the sheet's declared dimensions
  *    (BIFF8 allows 65,536 rows x 256 columns: up to 256 MiB a sheet; a
  *    sheet whose used range is 10,000 x 30 takes 4.7 MB).  max_file
- *    bounds the first two; the grid is bounded only by BIFF8's sheet size
- *    and the number of sheets (libfreexl allocates it before vqr can look).
+ *    bounds the first two; the grids are bounded by max_grid: before
+ *    libfreexl loads the file, the reader reads the workbook stream out
+ *    of the container (cfb.h) and adds up each sheet's DIMENSIONS (or
+ *    the extent of its cells), and refuses the file when 16 bytes a cell
+ *    would exceed max_grid.  The file is read whole once for this.
  *    The reader itself holds one row.
  *  - Time: libfreexl turns a date serial into text by counting days one
  *    at a time from 1900 (about 45,000 steps for a date in 2023).
@@ -83,7 +90,12 @@ typedef struct xls_opts {
 	long long max_file;     /* largest file in bytes, 0 = XLS_MAX_FILE */
 	long long max_cell;     /* largest text of one cell in bytes, 0 = 4 MiB */
 	long long max_row;      /* largest texts of one row in bytes, 0 = 64 MiB */
+	long long max_grid;     /* largest cell grids libfreexl may allocate, in bytes, 0 = XLS_MAX_GRID */
 } xls_opts;
+
+/* The default max_grid: 256 MiB, libfreexl's own bound for one sheet
+ * (16 bytes a cell: 16.7 million declared cells over all sheets). */
+#define XLS_MAX_GRID (256LL << 20)
 
 /* The default max_file: 64 MiB (a full BIFF8 sheet of short texts is
  * about 30 MB). */
@@ -114,6 +126,12 @@ const char *xls_error(const xls *x);
 
 /* The name of the sheet being read; owned by the reader. */
 const char *xls_sheet(const xls *x);
+
+/* The workbook's worksheets, in order: how many, and the name of the
+ * i-th (owned by libfreexl's handle, valid until xls_close; NULL past
+ * the end). */
+size_t xls_sheet_count(const xls *x);
+const char *xls_sheet_name(const xls *x, size_t i);
 
 /* Non-zero when the workbook uses the 1904 date system. */
 int xls_date1904(const xls *x);

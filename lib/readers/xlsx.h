@@ -176,6 +176,12 @@ size_t xlsx_shared_bytes(const xlsx *x);
 /* The name of the sheet being read; owned by the reader. */
 const char *xlsx_sheet(const xlsx *x);
 
+/* The workbook's worksheets, in the workbook's order, hidden ones
+ * included (chart sheets and other special sheets left out): how many,
+ * and the name of the i-th (owned by the reader; NULL past the end). */
+size_t xlsx_sheet_count(const xlsx *x);
+const char *xlsx_sheet_name(const xlsx *x, size_t i);
+
 /* Non-zero when the workbook uses the 1904 date system. */
 int xlsx_date1904(const xlsx *x);
 

@@ -508,6 +508,31 @@ static xlsx *open_failed(xlsx *x, char *errbuf, size_t errlen)
 	return NULL;
 }
 
+/* Is the workbook's sheet w a worksheet (not a chart or special sheet)? */
+static int is_worksheet(const xlsx *x, const wsheet *w)
+{
+	const rel *r = xl_rel_by_id(x, w->rid);
+
+	return r && !r->external && xl_ends_with(r->type, "/worksheet");
+}
+
+size_t xlsx_sheet_count(const xlsx *x)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->nsheets; i++)
+		n += (size_t)is_worksheet(x, &x->sheets[i]);
+	return n;
+}
+
+const char *xlsx_sheet_name(const xlsx *x, size_t i)
+{
+	for (size_t k = 0; k < x->nsheets; k++)
+		if (is_worksheet(x, &x->sheets[k]) && i-- == 0)
+			return x->sheets[k].name;
+	return NULL;
+}
+
 /* Choose the sheet and find its part.  0 or -1. */
 static int pick_sheet(xlsx *x, const char *want)
 {

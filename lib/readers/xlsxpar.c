@@ -32,6 +32,8 @@ struct xlsxpar {
 	long last;              /* the row number of the last one */
 	int state;              /* 0 reading, -1 failed (err) */
 	char *sheet;            /* the sheet's name */
+	char **sheets;          /* the workbook's worksheets (nsheets names) */
+	size_t nsheets;
 	int date1904;           /* the workbook's date system */
 	char err[1200];         /* the error when the whole reader could not be made */
 };
@@ -96,6 +98,10 @@ xlsxpar *xlsxpar_open(const char *path, const xlsx_opts *opts, char *errbuf, siz
 		return NULL;
 	}
 	p->sheet = xstrdup(xlsx_sheet(p->a));
+	p->nsheets = xlsx_sheet_count(p->a);
+	p->sheets = xcalloc(p->nsheets + 1, sizeof *p->sheets);
+	for (size_t i = 0; i < p->nsheets; i++)
+		p->sheets[i] = xstrdup(xlsx_sheet_name(p->a, i));
 	p->date1904 = xlsx_date1904(p->a);
 	if (xlsx_shared_bytes(p->a) <= XLSXPAR_MAX_SHARED) {
 		p->opts.part = 2;
@@ -159,6 +165,16 @@ int xlsxpar_date1904(const xlsxpar *p)
 	return p->date1904;
 }
 
+size_t xlsxpar_sheet_count(const xlsxpar *p)
+{
+	return p->nsheets;
+}
+
+const char *xlsxpar_sheet_name(const xlsxpar *p, size_t i)
+{
+	return i < p->nsheets ? p->sheets[i] : NULL;
+}
+
 int xlsxpar_in_parts(const xlsxpar *p)
 {
 	return p->qa != NULL;
@@ -170,5 +186,7 @@ void xlsxpar_close(xlsxpar *p)
 		return;
 	stop_parts(p);
 	xlsx_close(p->whole);
-	FREE_ALL(p->sheet, p->path, p);
+	for (size_t i = 0; i < p->nsheets; i++)
+		free(p->sheets[i]);
+	FREE_ALL(p->sheets, p->sheet, p->path, p);
 }

@@ -43,6 +43,10 @@ const char *xlsxpar_error(const xlsxpar *p);
 const char *xlsxpar_sheet(const xlsxpar *p);
 int xlsxpar_date1904(const xlsxpar *p);
 
+/* As xlsx_sheet_count and xlsx_sheet_name (names owned by p). */
+size_t xlsxpar_sheet_count(const xlsxpar *p);
+const char *xlsxpar_sheet_name(const xlsxpar *p, size_t i);
+
 /* 1 while the rows come from the two parts, 0 when one reader reads the
  * whole sheet (from the start, or since a part could not go on). */
 int xlsxpar_in_parts(const xlsxpar *p);

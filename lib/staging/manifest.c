@@ -29,7 +29,7 @@ struct key {
 #define N(f) { #f, NUM, offsetof(manifest, f) }
 #define ST(f) { #f, STATUS, offsetof(manifest, f) }
 static const struct key keys[] = {
-	ST(status), S(reason), S(school), S(source), S(file), S(file_name), S(sha256), N(size),
+	ST(status), S(reason), S(school), S(source), S(file), S(file_name), S(sheet), S(sha256), N(size),
 	S(encoding), S(delimiter), N(header_line), N(rows_read), N(rows_loaded),
 	N(rows_staged), N(rows_rejected), N(rows_skipped), N(extract_ms), N(transform_ms), N(indicators),
 };
@@ -44,7 +44,7 @@ static const struct lkey {
 	const char *name;
 	size_t off;
 } lkeys[] = {
-	L(unmapped), L(unmapped_hint), L(missing), L(skipped), L(skipped_field), L(skipped_why),
+	L(unmapped), L(unmapped_hint), L(missing), L(skipped), L(skipped_field), L(skipped_why), L(sheets), L(unmatched_sheets),
 };
 #undef L
 #define NLKEYS (sizeof lkeys / sizeof lkeys[0])

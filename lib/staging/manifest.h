@@ -36,6 +36,7 @@ typedef struct manifest {
 	char *source;           /* source name */
 	char *file;             /* the export as given (absolute path) */
 	char *file_name;        /* its base name */
+	char *sheet;            /* a part of a workbook (vqr-extract --sheet): the sheet read, else NULL */
 	char *sha256;           /* hex checksum of its bytes */
 	long long size;         /* its size in bytes */
 	char *encoding;         /* encoding found */
@@ -63,6 +64,8 @@ typedef struct manifest {
 	manifest_list skipped;  /* indicator codes */
 	manifest_list skipped_field; /* the field each reads that is missing */
 	manifest_list skipped_why; /* "absent" (no column) or "empty" (no value in any row) */
+	manifest_list sheets;   /* a part (sheet set): every worksheet of its workbook, in order */
+	manifest_list unmatched_sheets; /* a part: the worksheets no source's sheets patterns match */
 } manifest;
 
 /* Read path into m (m must be zeroed or cleared).  0, or -1 with err. */

@@ -94,3 +94,24 @@ bad:
 	memset(r, 0, sizeof *r);
 	return -1;
 }
+
+int stage_parts_clash(manifest *const *ms, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			const manifest *a = ms[i], *b = ms[j];
+			if (!a->source || !b->source || strcmp(a->source, b->source) != 0)
+				continue;
+			for (size_t p = 0; p < a->nperiods; p++)
+				for (size_t q = 0; q < b->nperiods; q++)
+					if (strcmp(a->periods[p], b->periods[q]) == 0)
+						return err_set(err, errlen,
+							       "%s: sheets \"%s\" and \"%s\" are both read by source %s "
+							       "and both have rows in period %s: each would replace the "
+							       "other's slice\nhint: give each sheet a source of its own, "
+							       "or put the rows of one period in one sheet",
+							       a->file_name, a->sheet ? a->sheet : "", b->sheet ? b->sheet : "",
+							       a->source, a->periods[p]);
+		}
+	return 0;
+}

@@ -63,6 +63,13 @@ struct cfg_source;
 int stage_open(const char *dir, const struct cfg *c, const char *config, manifest *m,
 	       const struct cfg_source **s, char *err, size_t errlen);
 
+/* The parts of one workbook (a sheet each; their manifests ms[0..n)):
+ * two parts that the same source reads must not have rows in the same
+ * period, as each would replace the other's slice.  0, or -1 with
+ * "FILE: sheets "A" and "B" are both read by source S and both have rows
+ * in period P" and a hint in err. */
+int stage_parts_clash(manifest *const *ms, size_t n, char *err, size_t errlen);
+
 /* A stage started beside vqr-extract (--follow) waits for the manifest
  * that vqr-extract writes right after its rows, up to timeout_ms, and
  * reads it into m (cleared first).  1 when it says the extract gave the

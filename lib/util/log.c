@@ -65,6 +65,13 @@ void log_set_context(const char *batch, const char *file)
 	else
 		unsetenv("VQR_LOG_CONTEXT");
 }
+
+void log_adopt_context(const char *text)
+{
+	snprintf(context, sizeof context, "%s", text ? text : "");
+}
+
+const char *log_context(void) { return context; }
 void log_set_verbose(int v) { verbose = v; }
 int log_verbose(void) { return verbose; }
 const char *log_progname(void) { return progname; }

@@ -52,6 +52,16 @@ void log_init(const char *progname);
  * them too. */
 void log_set_context(const char *batch, const char *file);
 
+/* Take text (what log_set_context made in the program that started this
+ * one: "batch=LABEL file=NAME ", or "" for none) as the context of the
+ * following messages, as log_init takes VQR_LOG_CONTEXT; a stage server
+ * (serve.h) does for each job.  text is copied (cut at 639 bytes). */
+void log_adopt_context(const char *text);
+
+/* The context of the following messages ("" none): a static string,
+ * changed by log_set_context and log_adopt_context. */
+const char *log_context(void);
+
 /* Print info messages (log_info) on stderr only when verbose is non-zero;
  * the log file (log_open_file, VQR_LOG) gets them always. */
 void log_set_verbose(int verbose);

@@ -29,6 +29,7 @@ void extract_init(extract *x, const cfg *c, const cfg_source *s, const char *pat
 	x->c = c;
 	x->s = s;
 	x->path = path;
+	x->where = xstrdup(path);
 	x->outdir = outdir;
 	rowcheck_init(&x->rc, s, path, &x->m);
 	hfind_init(&x->hf, s);
@@ -44,6 +45,45 @@ void extract_free(extract *x)
 	hfind_free(&x->hf);
 	rowcheck_free(&x->rc);
 	manifest_clear(&x->m);
+	free(x->where);
+}
+
+void extract_set_sheet(extract *x, const char *sheet)
+{
+	x->sheet = sheet;
+	free(x->where);
+	x->where = xasprintf("%s:%s", x->path, sheet);
+	x->rc.path = x->where;
+}
+
+/* The reader options of c's limits (the format's own options unset). */
+static reader_opts limit_opts(const cfg *c)
+{
+	const cfg_limits *lm = &c->limits;
+	reader_opts o = { .max_record = (size_t)lm->max_record_bytes, .max_field = (size_t)lm->max_field_bytes,
+			  .max_ratio = lm->max_inflation_ratio, .max_shared = lm->max_shared_strings_bytes,
+			  .max_xls = lm->max_xls_bytes };
+
+	return o;
+}
+
+int extract_list_sheets(const cfg *c, const char *path, FILE *out, char *err, size_t errlen)
+{
+	reader_opts o = limit_opts(c);
+	reader *r = reader_open(path, &o, err, errlen);
+	size_t n;
+
+	if (!r)
+		return -1;
+	n = reader_sheet_count(r);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = reader_sheet_name(r, i);
+		for (const char *p = name; p && *p; p++)
+			putc(*p == '\n' || *p == '\r' ? ' ' : *p, out);
+		putc('\n', out);
+	}
+	reader_close(r);
+	return 0;
 }
 
 /* The file fails as a whole, for the reason formatted. */
@@ -70,6 +110,7 @@ static int start_manifest(extract *x, char *err, size_t errlen)
 	x->m.source = xstrdup(x->s->name);
 	x->m.file = realpath(x->path, NULL);
 	x->m.file_name = xstrdup(cli_basename(x->path));
+	x->m.sheet = x->sheet ? xstrdup(x->sheet) : NULL;
 	x->m.encoding = xstrdup("utf-8");
 	x->m.status = MANIFEST_OK;
 	x->m.transform_ms = x->m.indicators = x->m.rows_staged = -1;
@@ -110,17 +151,22 @@ static int open_outputs(extract *x, char *err, size_t errlen)
  * failed (the reader's reason). */
 static int open_input(extract *x)
 {
-	const cfg_limits *lm = &x->c->limits;
-	reader_opts o = { .delim = x->s->delim, .encoding = x->s->encoding, .sheet = x->s->sheet,
-			  .max_record = (size_t)lm->max_record_bytes, .max_field = (size_t)lm->max_field_bytes,
-			  .max_ratio = lm->max_inflation_ratio, .max_shared = lm->max_shared_strings_bytes,
-			  .max_xls = lm->max_xls_bytes };
+	reader_opts o = limit_opts(x->c);
 	reader_info info;
 	char why[ERR_MAX];
 
+	o.delim = x->s->delim;
+	o.encoding = x->s->encoding;
+	o.sheet = x->sheet ? x->sheet : x->s->sheet;
 	if (!(x->in = reader_open(x->path, &o, why, sizeof why))) {
 		fail_file(x, "%s", why);
 		return 0;
+	}
+	for (size_t i = 0; x->sheet && i < reader_sheet_count(x->in); i++) {
+		const char *name = reader_sheet_name(x->in, i);
+		manifest_list_add(&x->m.sheets, name);
+		if (!cfg_source_for_sheet(x->c, x->path, name))
+			manifest_list_add(&x->m.unmatched_sheets, name);
 	}
 	reader_describe(x->in, &info);
 	x->rc.excel_dates = info.excel_dates;
@@ -148,7 +194,7 @@ static int find_header(extract *x, char *err, size_t errlen)
 			continue;
 		if (hfind_is_header(&x->hf, cand)) {
 			x->m.header_line = cand->line;
-			r = hfind_take(&x->hf, cand, x->path, &x->rc, &x->m, why, sizeof why);
+			r = hfind_take(&x->hf, cand, x->where, &x->rc, &x->m, why, sizeof why);
 			if (r < 0)
 				return err_set(err, errlen, "out of memory");
 			if (r > 0)
@@ -160,7 +206,7 @@ static int find_header(extract *x, char *err, size_t errlen)
 	if (reader_error(x->in)[0]) {
 		fail_file(x, "%s", reader_error(x->in));
 	} else {
-		hfind_explain(&x->hf, x->path, why, sizeof why);
+		hfind_explain(&x->hf, x->where, why, sizeof why);
 		fail_file(x, "%s", why);
 	}
 	return 0;
@@ -185,7 +231,7 @@ static int read_rows(extract *x, char *err, size_t errlen)
 		return 0;
 	}
 	if (x->m.rows_read == 0) {
-		fail_file(x, "%s: the file has a header (line %lld) but no data rows", x->path, x->m.header_line);
+		fail_file(x, "%s: the file has a header (line %lld) but no data rows", x->where, x->m.header_line);
 		return 0;
 	}
 	if (!x->m.rows_rejected)
@@ -197,7 +243,7 @@ static int read_rows(extract *x, char *err, size_t errlen)
 			  "%s: %lld of %lld rows rejected, more than the source's max_reject_share %g allows\n"
 			  "detail: the rejected rows and their reasons are in %s/rejects.tsv\n"
 			  "hint: is this the right kind of export? fix it and drop it in the inbox again",
-			  x->path, x->m.rows_rejected, considered, x->s->max_reject_share, x->outdir);
+			  x->where, x->m.rows_rejected, considered, x->s->max_reject_share, x->outdir);
 	return 0;
 }
 
@@ -236,7 +282,7 @@ static int extract_file(extract *x, char *err, size_t errlen)
 	if (start_manifest(x, err, errlen) < 0 || open_outputs(x, err, errlen) < 0)
 		return -1;
 	if (x->m.size == 0) {
-		fail_file(x, "%s: the file is empty", x->path);
+		fail_file(x, "%s: the file is empty", x->where);
 		r = 0;
 	}
 	if (r > 0)

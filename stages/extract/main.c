@@ -7,7 +7,9 @@
  *     DIR/rejects.tsv    one line per rejected cell (COPY text, with header)
  *     DIR/manifest.yaml  file, sha256, encoding, header line, row counts, periods
  *
- * Usage: vqr-extract --config vqr.yaml [--source NAME] -o DIR FILE
+ * Usage: vqr-extract --config vqr.yaml [--source NAME] [--sheet NAME] -o DIR FILE
+ *        vqr-extract --config vqr.yaml --list-sheets FILE
+ *        vqr-extract --serve        (many such runs, one a request: serve.h)
  *
  * This file parses the options, finds the source and the key, and reports;
  * the work is extract.c's (header.c finds the header row, rowcheck.c checks
@@ -26,6 +28,7 @@
 #include "lib/util/err.h"
 #include "lib/util/log.h"
 #include "lib/util/pii.h"
+#include "lib/util/serve.h"
 #include "stages/extract/extract.h"
 
 static void usage(FILE *f)
@@ -39,8 +42,16 @@ static void usage(FILE *f)
 		"                      ./vqr.yaml, /etc/vqr/vqr.yaml)\n"
 		"  -s, --source NAME   source of the file (default: recognised by its name)\n"
 		"  -o, --output DIR    staging directory to write (created if missing)\n"
+		"  -S, --sheet NAME    read the sheet NAME of a workbook as one part of the\n"
+		"                      file's batch (whatever the source's sheet): rejects\n"
+		"                      read FILE:NAME:ROW:COLUMN, and the manifest lists the\n"
+		"                      sheet and every worksheet of the workbook\n"
+		"      --list-sheets   print the names of FILE's worksheets, one a line, in\n"
+		"                      the workbook's order (nothing for a CSV file), and exit\n"
 		"  -v, --verbose       say what is done\n"
 		"  -L, --log FILE      also append every message to FILE\n"
+		"      --serve         serve the jobs of vqr run, one a request on stdin\n"
+		"                      (the only option besides -c; see the man page)\n"
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and exit\n"
 		"\n"
@@ -88,8 +99,29 @@ static int check_input(const cfg *c, const cfg_source *s, const char *path, pii 
 	return 0;
 }
 
-/* Extract path into outdir and say how it went; the exit status. */
-static int extract_one(const cfg *c, const cfg_source *s, const char *path, const char *outdir, pii *p)
+/* --list-sheets: the worksheets of the workbook at path on stdout; the
+ * exit status. */
+static int list_sheets(const cfg *c, const char *path)
+{
+	char err[ERR_MAX];
+	int fd = cli_open_input(path, err, sizeof err);
+
+	if (fd < 0) {
+		log_error_text(err);
+		return EXIT_USAGE;
+	}
+	close(fd);
+	if (extract_list_sheets(c, path, stdout, err, sizeof err) < 0) {
+		log_error_text(err);
+		return EXIT_REJECTED;
+	}
+	return EXIT_OK;
+}
+
+/* Extract path (its sheet named sheet, NULL: as its source says) into
+ * outdir and say how it went; the exit status. */
+static int extract_one(const cfg *c, const cfg_source *s, const char *path, const char *sheet, const char *outdir,
+		       pii *p)
 {
 	char err[ERR_MAX];
 	extract x;
@@ -97,6 +129,8 @@ static int extract_one(const cfg *c, const cfg_source *s, const char *path, cons
 
 	log_info("%s: source %s -> %s", path, s->name, outdir);
 	extract_init(&x, c, s, path, outdir);
+	if (sheet)
+		extract_set_sheet(&x, sheet);
 	x.rc.pii = p;
 	if (extract_run(&x, err, sizeof err) < 0) {
 		log_error_text(err);
@@ -120,6 +154,8 @@ static int extract_one(const cfg *c, const cfg_source *s, const char *path, cons
 typedef struct extract_opts {
 	const char *source;     /* --source, or NULL */
 	const char *outdir;     /* --output */
+	const char *sheet;      /* --sheet, or NULL */
+	int list_sheets;        /* --list-sheets */
 } extract_opts;
 
 /* An option of vqr-extract's own into ctx (extract_opts); cli_parse's
@@ -131,6 +167,8 @@ static int own_option(int ch, const char *arg, void *ctx)
 	switch (ch) {
 	case 's': o->source = arg; return CLI_GO_ON;
 	case 'o': o->outdir = arg; return CLI_GO_ON;
+	case 'S': o->sheet = arg; return CLI_GO_ON;
+	case 'T': o->list_sheets = 1; return CLI_GO_ON;
 	}
 	return CLI_NOT_MINE;
 }
@@ -155,42 +193,52 @@ static void limit_memory(long long bytes)
 #endif
 }
 
-int main(int argc, char **argv)
+/* One extract: the command line of a vqr-extract run (argv), with the
+ * configuration kept in k (serve.h); the exit status. */
+static int extract_job(int argc, char **argv, void *k)
 {
-	static const cli_parser parser = { "vqr-extract", usage, "s:o:", own_option, "input file", {
+	static const cli_parser parser = { "vqr-extract", usage, "s:o:S:", own_option, "input file", {
 		{ "source", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' } } };
+		{ "output", required_argument, NULL, 'o' },
+		{ "sheet", required_argument, NULL, 'S' },
+		{ "list-sheets", no_argument, NULL, 'T' } } };
 	extract_opts o = { 0 };
-	const char *config = NULL, *source, *outdir;
+	const char *config = NULL;
 	char err[ERR_MAX];
 	const cfg_source *s;
 	pii *p = NULL;
 	cfg *c;
 	int rc, status;
 
-	log_init("vqr-extract");
-	cli_init_process();
 	if ((rc = cli_parse(argc, argv, &parser, &o, &config)) != CLI_GO_ON)
 		return rc;
-	source = o.source;
-	outdir = o.outdir;
-	if (!outdir) {
+	if (!o.outdir && !o.list_sheets) {
 		log_error("no output directory given (-o DIR)");
 		return EXIT_USAGE;
 	}
 	config = cli_config_path(config);
-	if (!(c = cfg_load(config, err, sizeof err))) {
+	if (!(c = cfg_keep(k, config, err, sizeof err))) {
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
 	limit_memory(c->limits.max_extract_memory_bytes);
-	if (!(s = find_source(c, config, source, argv[optind])) || check_input(c, s, argv[optind], &p) < 0) {
+	if (o.list_sheets)
+		return list_sheets(c, argv[optind]);
+	if (!(s = find_source(c, config, o.source, argv[optind])) || check_input(c, s, argv[optind], &p) < 0) {
 		pii_close(p);
-		cfg_free(c);
 		return EXIT_USAGE;
 	}
-	status = extract_one(c, s, argv[optind], outdir, p);
+	status = extract_one(c, s, argv[optind], o.sheet, o.outdir, p);
 	pii_close(p);
-	cfg_free(c);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	cfg_kept k = { 0 };
+	int status;
+
+	status = serve_main("vqr-extract", argc, argv, extract_job, &k);
+	cfg_kept_free(&k);
 	return cli_finish_stdout(status);
 }

@@ -6,6 +6,12 @@
  * old values out and the new ones in, the rejects and rows, the shrink
  * check (which may hold the file back), the findings and checks (which
  * may block it), and the commit.
+ *
+ * A workbook read as parts (a sheet each, load_run_parts) is loaded the
+ * same way in its one transaction: the steps that concern a part's
+ * source, slices, values, rejects and rows run for each part in turn
+ * (each_part, with that part made the current one), the others once for
+ * the file.
  */
 #include "stages/load/load.h"
 
@@ -15,9 +21,11 @@
 #include <unistd.h>
 
 #include "lib/db/db.h"
+#include "lib/db/pgcopy.h"
 #include "lib/db/rowload.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
+#include "lib/util/str.h"
 #include "stages/load/load_batch.h"
 #include "stages/load/load_catalog.h"
 #include "stages/load/load_copy.h"
@@ -30,12 +38,22 @@
 typedef struct load_ctx {
 	db *d;                  /* the connection, in the load's transaction */
 	const cfg *c;           /* the configuration */
-	const cfg_source *s;    /* the file's source */
-	manifest *m;            /* the staging directory's manifest */
+	const load_part *parts; /* the file's staging directories (nparts; one unless a workbook of parts) */
+	size_t nparts;
+	const cfg_source *s;    /* the current part's source (use_part) */
+	manifest *m;            /* the current part's manifest */
+	const char *dir;        /* the current part's staging directory */
 	const load_opts *o;     /* what to do */
 	load_result *out;       /* what was done */
 	int accept_shrink;      /* o->accept_shrink, or a reprocess */
-	char *periods;          /* m's periods as a text[] literal, owned */
+	char *periods;          /* the current part's periods as a text[] literal (in pperiods) */
+	char **pperiods;        /* each part's periods as a text[] literal (nparts, owned) */
+	char *all;              /* the periods of every part as a text[] literal (owned) */
+	const manifest *fm;     /* the file's record: parts[0]'s manifest, or fsum for several parts */
+	manifest fsum;          /* several parts: parts[0]'s manifest with every part's counts and
+				 * periods (its strings are the parts', only fsum.periods is owned) */
+	int guarded;            /* the catalog goes through the guarded functions (load_catalog_guarded) */
+	long long missing;      /* field_missing findings of the parts */
 	long long file_id;      /* the file's vqr.source_file id (0 until known) */
 	char bnum[32];          /* out->batch_id as text */
 	char fnum[32];          /* file_id as text */
@@ -48,6 +66,30 @@ typedef struct load_ctx {
 /* What a step says: go on, roll back (err set), or the transaction is
  * over (x->rc says how). */
 enum { STEP_GO = 0, STEP_FAIL = -1, STEP_ENDED = 1 };
+
+/* Make part i the current one: its source, manifest, directory, periods. */
+static void use_part(load_ctx *x, size_t i)
+{
+	x->s = x->parts[i].s;
+	x->m = x->parts[i].m;
+	x->dir = x->parts[i].dir;
+	x->periods = x->pperiods[i];
+}
+
+/* Run fn for each part in turn, until one does not say STEP_GO; then
+ * part 0 is the current one again (unless the transaction ended). */
+static int each_part(load_ctx *x, int (*fn)(load_ctx *))
+{
+	int rc = STEP_GO;
+
+	for (size_t i = 0; rc == STEP_GO && i < x->nparts; i++) {
+		use_part(x, i);
+		rc = fn(x);
+	}
+	if (rc == STEP_GO)
+		use_part(x, 0);
+	return rc;
+}
 
 /* End the transaction with sql (COMMIT, ROLLBACK), as the load's result. */
 static int end_tx(load_ctx *x, const char *sql)
@@ -84,14 +126,23 @@ static int step_loaded_before(load_ctx *x)
 	return n && !x->o->reprocess ? end_tx(x, "ROLLBACK") : STEP_GO;
 }
 
+/* The current part's source in the catalog (unless --follow put it
+ * there), and its periods. */
+static int catalog_part(load_ctx *x)
+{
+	if ((!x->o->follow && load_catalog_sync(x->d, x->c, x->s, x->guarded, x->err, x->errlen) < 0) ||
+	    load_catalog_periods(x->d, x->m, x->dir, x->guarded, x->err, x->errlen) < 0)
+		return STEP_FAIL;
+	return STEP_GO;
+}
+
 /* The catalog, the periods and (unless --follow made them) the batch and
  * the savepoint a blocked load rolls back to. */
 static int step_catalog(load_ctx *x)
 {
-	int follow = x->o->follow, guarded = load_catalog_guarded(x->d, x->err, x->errlen);
+	int follow = x->o->follow;
 
-	if (guarded < 0 || (!follow && load_catalog_sync(x->d, x->c, x->s, guarded, x->err, x->errlen) < 0) ||
-	    load_catalog_periods(x->d, x->m, x->o->dir, guarded, x->err, x->errlen) < 0)
+	if ((x->guarded = load_catalog_guarded(x->d, x->err, x->errlen)) < 0 || each_part(x, catalog_part) != STEP_GO)
 		return STEP_FAIL;
 	if (!follow && load_insert_batch(x->d, x->c, x->s, x->o->label, &x->out->batch_id, x->err, x->errlen) < 0)
 		return STEP_FAIL;
@@ -103,41 +154,67 @@ static int step_catalog(load_ctx *x)
 	return STEP_GO;
 }
 
-/* The file's record, and the slices' values replaced by the file's. */
-static int step_values(load_ctx *x)
+/* The current part's slices: their values replaced by the part's. */
+static int values_part(load_ctx *x)
 {
 	char *path, suffix[64];
+	long long replaced = 0, values = 0;
 	int rc;
 
-	if (load_record_file(x->d, x->c, x->s, x->m, x->periods, x->bnum, x->o->reprocess, &x->file_id, x->err,
+	if (load_replace_values(x->d, x->c, x->s, x->periods, x->bnum, x->o->dry_run, &replaced, x->err,
+				x->errlen) < 0)
+		return STEP_FAIL;
+	snprintf(suffix, sizeof suffix, "\t%lld\t%lld", x->out->batch_id, x->file_id);
+	path = stage_path(x->dir, STAGE_INDICATORS);
+	rc = load_table(x->d, "vqr.indicator_value", STAGE_INDICATOR_COPY_COLUMNS, x->rls, path, 0, suffix,
+			&values, x->err, x->errlen);
+	free(path);
+	x->out->replaced += replaced;
+	x->out->values += values;
+	return rc < 0 ? STEP_FAIL : STEP_GO;
+}
+
+/* The file's record (and a workbook's sheets), and each part's slices. */
+static int step_values(load_ctx *x)
+{
+	if (load_record_file(x->d, x->c, x->s, x->fm, x->all, x->bnum, x->o->reprocess, &x->file_id, x->err,
 			     x->errlen) < 0 ||
-	    load_replace_values(x->d, x->c, x->s, x->periods, x->bnum, x->o->dry_run, &x->out->replaced, x->err,
-				x->errlen) < 0 ||
 	    (x->rls = load_rls_active(x->d, x->err, x->errlen)) < 0)
 		return STEP_FAIL;
 	snprintf(x->fnum, sizeof x->fnum, "%lld", x->file_id);
-	snprintf(suffix, sizeof suffix, "\t%lld\t%lld", x->out->batch_id, x->file_id);
-	path = stage_path(x->o->dir, STAGE_INDICATORS);
-	rc = load_table(x->d, "vqr.indicator_value", STAGE_INDICATOR_COPY_COLUMNS, x->rls, path, 0, suffix,
-			&x->out->values, x->err, x->errlen);
-	free(path);
-	return rc < 0 ? STEP_FAIL : STEP_GO;
+	if (x->m->sheet) {
+		manifest **ms = xcalloc(x->nparts, sizeof *ms);
+		int rc;
+		for (size_t i = 0; i < x->nparts; i++)
+			ms[i] = x->parts[i].m;
+		rc = load_record_sheets(x->d, ms, x->nparts, x->fnum, x->err, x->errlen);
+		free(ms);
+		if (rc < 0)
+			return STEP_FAIL;
+	}
+	return each_part(x, values_part);
 }
 
 /* COPY the rejects file name (when it exists, or always when must) in,
  * adding to out->rejects. */
 static int copy_rejects(load_ctx *x, const char *name, int must)
 {
-	char *path = stage_path(x->o->dir, name), suffix[32];
+	char *path = stage_path(x->dir, name);
+	str suffix = STR_INIT;
 	long long n = 0;
 	int rc = 0;
 
-	snprintf(suffix, sizeof suffix, "\t%lld", x->file_id);
+	str_addf(&suffix, "\t%lld", x->file_id);
+	if (x->m->sheet) {      /* a part: the reject names its sheet */
+		str_addc(&suffix, '\t');
+		pgcopy_add_escaped(&suffix, x->m->sheet);
+	}
 	if (must || access(path, F_OK) == 0)
-		rc = load_table(x->d, "vqr.reject", STAGE_REJECT_COPY_COLUMNS, x->rls, path, 1, suffix, &n, x->err,
-				x->errlen);
+		rc = load_table(x->d, "vqr.reject", x->m->sheet ? STAGE_REJECT_COPY_COLUMNS ", sheet"
+			: STAGE_REJECT_COPY_COLUMNS, x->rls, path, 1, str_cstr(&suffix), &n, x->err, x->errlen);
 	x->out->rejects += n;
 	free(path);
+	str_free(&suffix);
 	return rc;
 }
 
@@ -148,34 +225,48 @@ static int copy_rejects(load_ctx *x, const char *name, int must)
 static int copy_rows(load_ctx *x)
 {
 	const load_opts *o = x->o;
+	long long rows = o->follow ? x->out->rows : 0;
 
 	if (!x->s->load_rows)
 		return 0;
-	if ((!o->follow && rowload_copy(x->d, x->c, x->s, o->dir, x->file_id, 0, &x->out->rows, x->err, x->errlen) < 0) ||
+	if ((!o->follow && rowload_copy(x->d, x->c, x->s, x->dir, x->file_id, 0, &rows, x->err, x->errlen) < 0) ||
 	    (!o->reprocess && !cfg_is_supplement(x->s, x->m->file_name) &&
 	     rowload_replace(x->d, x->c, x->s, x->file_id, x->periods, x->err, x->errlen) < 0))
 		return -1;
-	if (x->m->rows_staged >= 0 && x->out->rows != x->m->rows_staged)
+	if (!o->follow)
+		x->out->rows += rows;
+	if (x->m->rows_staged >= 0 && rows != x->m->rows_staged)
 		return err_set(x->err, x->errlen, "%s/%s: %lld rows, but vqr-extract staged %lld (%s: "
-			       "rows_staged): the file is incomplete\nhint: extract the export again", o->dir,
-			       STAGE_ROWS, x->out->rows, x->m->rows_staged, STAGE_MANIFEST);
+			       "rows_staged): the file is incomplete\nhint: extract the export again", x->dir,
+			       STAGE_ROWS, rows, x->m->rows_staged, STAGE_MANIFEST);
 	return 0;
 }
 
-/* The rejects (both stages') and the canonical rows; a reprocessed
- * file's old ones go first. */
+/* A reprocessed file's canonical rows of the current part's source go. */
+static int forget_part(load_ctx *x)
+{
+	return x->s->load_rows && rowload_forget(x->d, x->s, x->file_id, x->err, x->errlen) < 0 ? STEP_FAIL : STEP_GO;
+}
+
+/* The current part's rejects (both stages') and canonical rows. */
+static int rejects_part(load_ctx *x)
+{
+	if (copy_rejects(x, STAGE_REJECTS, 1) < 0 || copy_rows(x) < 0 || copy_rejects(x, STAGE_REJECTS_TRANSFORM, 0) < 0)
+		return STEP_FAIL;
+	return STEP_GO;
+}
+
+/* The rejects and the canonical rows of each part; a reprocessed file's
+ * old ones go first. */
 static int step_rejects_rows(load_ctx *x)
 {
 	if (x->o->reprocess) {
 		const char *fp[1] = { x->fnum };
-		if (db_run(x->d, "DELETE FROM vqr.reject WHERE file_id = $1::bigint", 1, fp, x->err, x->errlen) < 0)
-			return STEP_FAIL;
-		if (x->s->load_rows && rowload_forget(x->d, x->s, x->file_id, x->err, x->errlen) < 0)
+		if (db_run(x->d, "DELETE FROM vqr.reject WHERE file_id = $1::bigint", 1, fp, x->err, x->errlen) < 0 ||
+		    each_part(x, forget_part) != STEP_GO)
 			return STEP_FAIL;
 	}
-	if (copy_rejects(x, STAGE_REJECTS, 1) < 0 || copy_rows(x) < 0 || copy_rejects(x, STAGE_REJECTS_TRANSFORM, 0) < 0)
-		return STEP_FAIL;
-	return STEP_GO;
+	return each_part(x, rejects_part);
 }
 
 /* Hold the file back: the slice's changes are undone, the shrinks
@@ -193,9 +284,9 @@ static int hold(load_ctx *x, const shrink *k)
 	return end_tx(x, "COMMIT");
 }
 
-/* The slice's files, and the shrink check of a replacing file (which a
- * dry run only reports). */
-static int step_slices(load_ctx *x)
+/* The current part's slices' files, and the shrink check of a replacing
+ * file (which a dry run only reports). */
+static int slices_part(load_ctx *x)
 {
 	int supplement = x->o->reprocess || cfg_is_supplement(x->s, x->m->file_name), rc = STEP_GO;
 	shrink k = SHRINK_INIT;
@@ -216,16 +307,31 @@ static int step_slices(load_ctx *x)
 	return rc;
 }
 
+/* Each part's slices' files and shrink check. */
+static int step_slices(load_ctx *x)
+{
+	return each_part(x, slices_part);
+}
+
 /* A blocking check failed: the slice's changes are undone, the checks'
  * findings recorded for the batch (then 'blocked'). */
 static int block(load_ctx *x, const derive *dv)
 {
 	if (db_exec(x->d, "ROLLBACK TO SAVEPOINT vqr_slice", x->err, x->errlen) < 0 ||
-	    derive_record(x->d, dv, x->c->school_code, x->periods, x->out->batch_id, 0, x->err, x->errlen) < 0 ||
+	    derive_record(x->d, dv, x->c->school_code, x->all, x->out->batch_id, 0, x->err, x->errlen) < 0 ||
 	    load_batch_finish(x->d, x->bnum, "blocked", x->err, x->errlen) < 0)
 		return STEP_FAIL;
 	x->out->values = x->out->replaced = x->out->rejects = 0;
 	return end_tx(x, "COMMIT");
+}
+
+/* The current part's field_missing findings, counted in x->missing. */
+static int missing_part(load_ctx *x)
+{
+	long long n = load_field_missing(x->d, x->c, x->s, x->m, x->periods, x->bnum, x->fnum, x->err, x->errlen);
+
+	x->missing += n > 0 ? n : 0;
+	return n < 0 ? STEP_FAIL : STEP_GO;
 }
 
 /* The findings and the derived indicators and checks over the periods
@@ -234,23 +340,21 @@ static int block(load_ctx *x, const derive *dv)
 static int step_checks(load_ctx *x)
 {
 	load_result *out = x->out;
-	long long nmissing;
 	derive *dv;
 	int rc;
 
-	if ((nmissing = load_field_missing(x->d, x->c, x->s, x->m, x->periods, x->bnum, x->fnum, x->err,
-					   x->errlen)) < 0 ||
-	    !(dv = derive_run(x->d, x->c, x->c->school_code, x->periods, out->batch_id, &out->checks, x->err,
+	if (each_part(x, missing_part) != STEP_GO ||
+	    !(dv = derive_run(x->d, x->c, x->c->school_code, x->all, out->batch_id, &out->checks, x->err,
 			      x->errlen)))
 		return STEP_FAIL;
-	out->checks.warnings += nmissing;
+	out->checks.warnings += x->missing;
 	if (out->checks.blocked && !x->o->dry_run)
 		rc = block(x, dv);
-	else if (derive_record(x->d, dv, x->c->school_code, x->periods, out->batch_id, x->file_id, x->err,
+	else if (derive_record(x->d, dv, x->c->school_code, x->all, out->batch_id, x->file_id, x->err,
 			       x->errlen) < 0)
 		rc = STEP_FAIL;
 	else if (x->o->dry_run)
-		rc = load_report_changes(x->d, x->m, x->bnum, out->values, out->replaced, x->err, x->errlen) < 0
+		rc = load_report_changes(x->d, x->fm, x->bnum, out->values, out->replaced, x->err, x->errlen) < 0
 			     ? STEP_FAIL : end_tx(x, "ROLLBACK");
 	else
 		rc = load_batch_finish(x->d, x->bnum, "loaded", x->err, x->errlen) < 0 ? STEP_FAIL
@@ -259,21 +363,78 @@ static int step_checks(load_ctx *x)
 	return rc;
 }
 
-int load_run(db *d, const cfg *c, const cfg_source *s, manifest *m, const load_opts *o, load_result *out,
-	     char *err, size_t errlen)
+/* The file's record of several parts: parts[0]'s manifest with the
+ * counts and periods of all of them (into x->fsum). */
+static void sum_parts(load_ctx *x)
+{
+	manifest *f = &x->fsum;
+
+	*f = *x->parts[0].m;
+	f->rows_read = f->rows_loaded = f->rows_rejected = f->rows_skipped = 0;
+	f->rows_staged = f->indicators = f->extract_ms = f->transform_ms = 0;
+	f->periods = NULL;
+	f->nperiods = 0;
+	for (size_t i = 0; i < x->nparts; i++) {
+		const manifest *m = x->parts[i].m;
+		f->rows_read += m->rows_read;
+		f->rows_loaded += m->rows_loaded;
+		f->rows_rejected += m->rows_rejected;
+		f->rows_skipped += m->rows_skipped;
+		f->rows_staged += m->rows_staged;
+		f->indicators += m->indicators;
+		f->extract_ms += m->extract_ms;
+		f->transform_ms += m->transform_ms;
+		for (size_t p = 0; p < m->nperiods; p++) {
+			size_t k = 0;
+			while (k < f->nperiods && strcmp(f->periods[k], m->periods[p]) != 0)
+				k++;
+			if (k < f->nperiods)
+				continue;
+			f->periods = xreallocarray(f->periods, f->nperiods + 1, sizeof *f->periods);
+			f->periods[f->nperiods++] = m->periods[p];
+		}
+	}
+}
+
+/* The periods of each part and of the file as text[] literals. */
+static void prepare(load_ctx *x)
+{
+	x->pperiods = xcalloc(x->nparts, sizeof *x->pperiods);
+	for (size_t i = 0; i < x->nparts; i++)
+		x->pperiods[i] = db_text_array(x->parts[i].m->periods, x->parts[i].m->nperiods);
+	if (x->nparts > 1)
+		sum_parts(x);
+	x->fm = x->nparts > 1 ? &x->fsum : x->parts[0].m;
+	x->all = db_text_array(x->fm->periods, x->fm->nperiods);
+	use_part(x, 0);
+}
+
+/* Free what prepare made. */
+static void unprepare(load_ctx *x)
+{
+	for (size_t i = 0; i < x->nparts; i++)
+		free(x->pperiods[i]);
+	free(x->pperiods);
+	free(x->all);
+	free(x->fsum.periods);
+}
+
+int load_run_parts(db *d, const cfg *c, const load_part *parts, size_t n, const load_opts *o, load_result *out,
+		   char *err, size_t errlen)
 {
 	int (*const steps[])(load_ctx *) = { step_loaded_before, step_catalog, step_values, step_rejects_rows,
 					     step_slices, step_checks };
-	load_ctx x = { d, c, s, m, o, out, o->accept_shrink, NULL, 0, "", "", 0, 0, err, errlen };
+	load_ctx x = { .d = d, .c = c, .parts = parts, .nparts = n, .o = o, .out = out,
+		       .accept_shrink = o->accept_shrink, .err = err, .errlen = errlen };
 	int rc = STEP_GO;
 
 	memset(out, 0, sizeof *out);
-	if (o->follow && (rc = load_follow_first(d, c, s, m, o->dir, o->label, &out->batch_id, &x.file_id,
-						 &out->rows, err, errlen)) < 0)
+	if (o->follow && (rc = load_follow_first(d, c, parts[0].s, parts[0].m, o->dir, o->label, &out->batch_id,
+						 &x.file_id, &out->rows, err, errlen)) < 0)
 		return rc;
-	x.periods = db_text_array(m->periods, m->nperiods);
+	prepare(&x);
 	if (!o->follow && load_begin_locked(d, c, err, errlen) < 0) {
-		free(x.periods);
+		unprepare(&x);
 		return -1;
 	}
 	for (size_t i = 0; rc == STEP_GO && i < sizeof steps / sizeof steps[0]; i++)
@@ -283,8 +444,16 @@ int load_run(db *d, const cfg *c, const cfg_source *s, manifest *m, const load_o
 		db_exec(d, "ROLLBACK", e2, sizeof e2);
 		x.rc = -1;
 	}
-	free(x.periods);
+	unprepare(&x);
 	return x.rc;
+}
+
+int load_run(db *d, const cfg *c, const cfg_source *s, manifest *m, const load_opts *o, load_result *out,
+	     char *err, size_t errlen)
+{
+	load_part one = { o->dir, s, m };
+
+	return load_run_parts(d, c, &one, 1, o, out, err, errlen);
 }
 
 stage_outcome load_outcome(const load_result *r)

@@ -16,7 +16,7 @@
 
 /* What to do (vqr-load's options). */
 typedef struct load_opts {
-	const char *dir;        /* the staging directory */
+	const char *dir;        /* the staging directory (of a workbook of parts: the first part's) */
 	const char *label;      /* the batch label (made unique in the school) */
 	int dry_run;            /* load, report what would change, roll back */
 	int accept_shrink;      /* load a replacing file even if it shrinks its slice */
@@ -47,6 +47,28 @@ typedef struct load_result {
  * vqr-extract gave the file up (--follow; the extract says why). */
 int load_run(db *d, const cfg *c, const cfg_source *s, manifest *m, const load_opts *o, load_result *out,
 	     char *err, size_t errlen);
+
+/* One staging directory of a load: the file's only one, or one part (a
+ * sheet, vqr-extract --sheet) of a workbook read as parts. */
+typedef struct load_part {
+	const char *dir;        /* its staging directory */
+	const cfg_source *s;    /* its source */
+	manifest *m;            /* its manifest (transformed) */
+} load_part;
+
+/* Load the parts of one workbook (parts[0..n), n >= 1, each staged and
+ * transformed in a directory of its own, all of the same file: one
+ * sha256) in one transaction, as load_run loads one: one batch and one
+ * file record (labelled with parts[0]'s source, with the counts and
+ * periods of every part), each part's slices replaced by its values,
+ * its rejects naming its sheet (vqr.reject.sheet), one row per worksheet
+ * of the workbook in vqr.source_file_sheet (those no part reads as
+ * unmatched), the derived indicators and checks over every part's
+ * periods.  A shrink holds back, and a blocking check blocks, the whole
+ * file.  o->dir is parts[0].dir; o->follow only with one part.  The
+ * parts and their manifests stay the caller's.  Returns as load_run. */
+int load_run_parts(db *d, const cfg *c, const load_part *parts, size_t n, const load_opts *o, load_result *out,
+		   char *err, size_t errlen);
 
 /* The outcome of a load for its result line. */
 stage_outcome load_outcome(const load_result *r);

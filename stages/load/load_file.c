@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/db/db.h"
 #include "lib/util/err.h"
@@ -75,10 +76,66 @@ int load_record_file(db *d, const cfg *c, const cfg_source *s, const manifest *m
 	return rc;
 }
 
-/* A dry run keeps the slices' values for load_report_changes. */
+/* One row of vqr.source_file_sheet: sheet number no, named name, read
+ * as the part m (NULL: unmatched). */
+static int record_sheet(db *d, const char *fnum, size_t no, const char *name, const manifest *m, char *err,
+			size_t errlen)
+{
+	char num[6][32], *periods = m ? db_text_array(m->periods, m->nperiods) : NULL;
+	long long nv[5] = { m ? m->header_line : 0, m ? m->rows_read : 0, m ? m->rows_loaded : 0,
+			    m ? m->rows_rejected : 0, m ? m->rows_skipped : 0 };
+	int rc;
+
+	snprintf(num[0], sizeof num[0], "%zu", no);
+	for (int i = 0; i < 5; i++)
+		snprintf(num[i + 1], sizeof num[i + 1], "%lld", nv[i]);
+	{
+		const char *p[11] = { fnum, num[0], name, m ? m->source : NULL, m ? "loaded" : "unmatched",
+				      m ? num[1] : NULL, m ? num[2] : NULL, m ? num[3] : NULL, m ? num[4] : NULL,
+				      m ? num[5] : NULL, periods };
+		rc = db_run(d,
+			    "INSERT INTO vqr.source_file_sheet (file_id, sheet_no, sheet_name, source_code, status, "
+			    "header_line, rows_read, rows_loaded, rows_rejected, rows_skipped, periods) "
+			    "VALUES ($1::bigint, $2::integer, $3, $4, $5, $6::integer, $7::bigint, $8::bigint, "
+			    "$9::bigint, $10::bigint, $11::text[])", 11, p, err, errlen);
+	}
+	free(periods);
+	return rc;
+}
+
+int load_record_sheets(db *d, manifest *const *ms, size_t n, const char *fnum, char *err, size_t errlen)
+{
+	const manifest_list *all = &ms[0]->sheets;
+	const char *p[1] = { fnum };
+	size_t no = 0;
+
+	if (db_run(d, "DELETE FROM vqr.source_file_sheet WHERE file_id = $1::bigint", 1, p, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < all->n; i++) {
+		const manifest *m = NULL;
+		for (size_t k = 0; !m && k < n; k++)
+			if (ms[k]->sheet && strcmp(ms[k]->sheet, all->v[i]) == 0)
+				m = ms[k];
+		if (record_sheet(d, fnum, ++no, all->v[i], m, err, errlen) < 0)
+			return -1;
+	}
+	for (size_t k = 0; k < n; k++) {        /* a part whose sheet the list does not have as written */
+		size_t i = 0;
+		while (i < all->n && strcmp(ms[k]->sheet, all->v[i]) != 0)
+			i++;
+		if (i == all->n && record_sheet(d, fnum, ++no, ms[k]->sheet, ms[k], err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A dry run keeps the slices' values for load_report_changes (those of
+ * every part of a workbook, each part adding its own). */
+#define MAKE_DRY_OLD \
+	"CREATE TEMP TABLE IF NOT EXISTS vqr_dry_old (period text, indicator_code text, breakdown jsonb, " \
+	"value numeric) ON COMMIT DROP"
 #define KEEP_DRY_OLD \
-	"CREATE TEMP TABLE vqr_dry_old ON COMMIT DROP AS " \
-	"SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value " \
+	"INSERT INTO vqr_dry_old SELECT period, indicator_code, breakdown, value FROM vqr.indicator_value " \
 	"WHERE school_code = $1 AND source_code = $2 AND period = ANY($3::text[])"
 
 int load_replace_values(db *d, const cfg *c, const cfg_source *s, const char *periods, const char *bnum,
@@ -86,7 +143,7 @@ int load_replace_values(db *d, const cfg *c, const cfg_source *s, const char *pe
 {
 	const char *p[4] = { c->school_code, s->name, periods, bnum };
 
-	if (dry_run && db_run(d, KEEP_DRY_OLD, 3, p, err, errlen) < 0)
+	if (dry_run && (db_exec(d, MAKE_DRY_OLD, err, errlen) < 0 || db_run(d, KEEP_DRY_OLD, 3, p, err, errlen) < 0))
 		return -1;
 	return query_number(d,
 			    "WITH gone AS (DELETE FROM vqr.indicator_value WHERE school_code = $1 AND source_code = $2 "

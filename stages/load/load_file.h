@@ -19,6 +19,14 @@
 int load_record_file(db *d, const cfg *c, const cfg_source *s, const manifest *m, const char *periods,
 		     const char *bnum, int reprocess, long long *file_id, char *err, size_t errlen);
 
+/* The worksheets of a workbook read as parts (the parts' manifests
+ * ms[0..n), each with its sheet and source; ms[0] lists the workbook's
+ * worksheets) into vqr.source_file_sheet for file fnum: each part's
+ * sheet with its source and counts, loaded; every other worksheet
+ * unmatched, without a source.  A reprocessed file's rows are replaced.
+ * 0, or -1 with err set. */
+int load_record_sheets(db *d, manifest *const *ms, size_t n, const char *fnum, char *err, size_t errlen);
+
 /* Move the values of the slices (school, s, periods) to
  * vqr.indicator_value_history as superseded by batch bnum; *replaced:
  * how many.  dry_run: keep them first in the temporary table

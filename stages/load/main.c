@@ -3,7 +3,9 @@
  * transaction.  This file parses the options and reports; the load
  * itself is stages/load/load.c and its modules (load_*.c).
  *
- * Usage: vqr-load --config vqr.yaml [--database CONNINFO] DIR
+ * Usage: vqr-load --config vqr.yaml [--database CONNINFO] DIR [DIR...]
+ *        vqr-load --serve           (many such runs, one a request: serve.h;
+ *                                    the connection is kept between them)
  *
  * Reads DIR/manifest.yaml, DIR/indicators.gz (vqr-transform) and
  * DIR/rejects.tsv (vqr-extract).  In one transaction it syncs the school,
@@ -18,6 +20,9 @@
  * it starts beside vqr-extract: the transaction opens and the canonical
  * rows stream in while they are written; then it waits for the manifest
  * to show the transform's indicators and goes on as usual.
+ *
+ * Several DIRs are the parts of one workbook (a sheet each, staged by
+ * vqr-extract --sheet), loaded together in the one transaction.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -32,16 +37,20 @@
 #include "lib/util/cli.h"
 #include "lib/util/err.h"
 #include "lib/util/log.h"
+#include "lib/util/mem.h"
+#include "lib/util/serve.h"
 #include "stages/load/load.h"
 
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: vqr-load [OPTION]... DIR\n"
+		"Usage: vqr-load [OPTION]... DIR [DIR]...\n"
 		"Load the batch staged in DIR (by vqr-extract and vqr-transform) into\n"
 		"PostgreSQL in one transaction, replacing the slices (school, source, period)\n"
-		"it covers.  A file whose sha256 is already loaded is skipped.\n"
+		"it covers.  A file whose sha256 is already loaded is skipped.  Several DIRs\n"
+		"are the parts of one workbook (a sheet each, vqr-extract --sheet), loaded\n"
+		"together: one batch, one file, each part's slices.\n"
 		"Prints one line: STATUS BATCH VALUES REPLACED REJECTS ERRORS WARNINGS\n"
 		"(tab-separated), STATUS being loaded, skipped (already loaded), blocked\n"
 		"(a blocking check failed) or held (a replacing file would shrink its slice\n"
@@ -66,6 +75,8 @@ static void usage(FILE *f)
 		"                         for the transform's manifest\n"
 		"  -v, --verbose          say what is done\n"
 		"  -L, --log FILE         also append every message to FILE\n"
+		"      --serve            serve the jobs of vqr run, one a request on stdin\n"
+		"                         (the only option besides -c; see the man page)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -104,7 +115,7 @@ static int own_option(int ch, const char *arg, void *ctx)
 static int parse_options(int argc, char **argv, load_opts *o, const char **config, const char **database,
 			 const char **follow)
 {
-	static const cli_parser parser = { "vqr-load", usage, "d:l:naRf:", own_option, "staging directory", {
+	static const cli_parser parser = { "vqr-load", usage, "d:l:naRf:", own_option, NULL, {
 		{ "database", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -116,6 +127,8 @@ static int parse_options(int argc, char **argv, load_opts *o, const char **confi
 
 	if ((rc = cli_parse(argc, argv, &parser, &a, config)) != CLI_GO_ON)
 		return rc;
+	if (optind >= argc || (*follow && optind != argc - 1))
+		return cli_one_operand(argc, argv, optind, "vqr-load", "staging directory");
 	o->dir = argv[optind];
 	if (!o->label)
 		o->label = cli_basename(o->dir);
@@ -154,16 +167,68 @@ static int find_source(const char *dir, const cfg *c, const char *config, const 
 	return EXIT_OK;
 }
 
+/* The parts of a workbook: each of dirs[0..n) opened as find_source
+ * does (into parts[i], with ms[i] its manifest), all of one file, each
+ * with its sheet, no two of one source in the same period.  0, or the
+ * exit status after saying why not. */
+static int open_parts(char **dirs, size_t n, const cfg *c, const char *config, manifest *ms, load_part *parts)
+{
+	manifest **mp = xcalloc(n, sizeof *mp);
+	char err[ERR_MAX];
+	int status = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		parts[i].dir = dirs[i];
+		parts[i].m = mp[i] = &ms[i];
+		if ((status = find_source(dirs[i], c, config, NULL, &ms[i], &parts[i].s)))
+			break;
+		if (!ms[i].sheet || !ms[i].sha256 || !ms[0].sha256 || strcmp(ms[i].sha256, ms[0].sha256) != 0) {
+			log_error("%s: not a part of the workbook staged in %s (several directories must each hold "
+				  "one sheet of the same file: vqr-extract --sheet)", dirs[i], dirs[0]);
+			status = EXIT_USAGE;
+			break;
+		}
+	}
+	if (!status && stage_parts_clash(mp, n, err, sizeof err) < 0) {
+		log_error_text(err);
+		status = EXIT_USAGE;
+	}
+	free(mp);
+	return status;
+}
+
+/* What a vqr-load keeps between its jobs (serve.h); one job alone keeps
+ * it for nothing. */
+typedef struct load_kept {
+	cfg_kept k;             /* the configuration */
+	db d;                   /* the connection (d.conn NULL: none) */
+	char *target;           /* what it was opened for: --database or $VQR_DATABASE (NULL: neither) */
+} load_kept;
+
 /* Connect (database, else $VQR_DATABASE, else the configuration's) and
- * check the schema.  0, or EXIT_DB after saying why. */
-static int open_db(db *d, const cfg *c, const char *database)
+ * check the schema, unless l holds an idle connection opened for the
+ * same that still answers.  0, or EXIT_DB after saying why. */
+static int open_db(load_kept *l, const cfg *c, const char *database)
 {
 	char err[ERR_MAX];
 
 	if (!database && getenv("VQR_DATABASE") && *getenv("VQR_DATABASE"))
 		database = getenv("VQR_DATABASE");
-	if (db_open(d, c, database, NULL, err, sizeof err) < 0 || migrate_check(d, err, sizeof err) < 0) {
+	if (l->d.conn && PQstatus(l->d.conn) == CONNECTION_OK && PQtransactionStatus(l->d.conn) == PQTRANS_IDLE &&
+	    (database ? l->target && strcmp(l->target, database) == 0 : !l->target)) {
+		/* still there? (its backend may have ended since the last job) */
+		PGresult *r = PQexec(l->d.conn, "SELECT 1");
+		int alive = PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+		if (alive)
+			return EXIT_OK;
+	}
+	db_close(&l->d, 0);
+	free(l->target);
+	l->target = xstrdup_or_null(database);
+	if (db_open(&l->d, c, database, NULL, err, sizeof err) < 0 || migrate_check(&l->d, err, sizeof err) < 0) {
 		log_error_text(err);
+		db_close(&l->d, 0);
 		return EXIT_DB;
 	}
 	return EXIT_OK;
@@ -206,42 +271,66 @@ static int report(const load_opts *o, const cfg_source *s, const manifest *m, co
 	return status;
 }
 
-int main(int argc, char **argv)
+/* One load: the command line of a vqr-load run (argv), with what l keeps
+ * between jobs; the exit status. */
+static int load_job(int argc, char **argv, void *ctx)
 {
 	const char *config = NULL, *database = NULL, *follow = NULL;
+	load_kept *l = ctx;
 	load_opts o = { 0 };
 	char err[ERR_MAX];
-	manifest m = { 0 };
-	const cfg_source *s;
+	manifest *ms;
+	load_part *parts;
 	load_result res;
-	db d = { 0 };
 	cfg *c;
+	size_t n;
 	int rc, status;
 
-	log_init("vqr-load");
-	cli_init_process();
 	if ((status = parse_options(argc, argv, &o, &config, &database, &follow)) != CLI_GO_ON)
 		return status;
 	config = cli_config_path(config);
-	if (!(c = cfg_load(config, err, sizeof err))) {
+	if (!(c = cfg_keep(&l->k, config, err, sizeof err))) {
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
-	if ((status = find_source(o.dir, c, config, follow, &m, &s)) || (status = open_db(&d, c, database)))
+	n = (size_t)(argc - optind);
+	ms = xcalloc(n, sizeof *ms);
+	parts = xcalloc(n, sizeof *parts);
+	parts[0].dir = o.dir;
+	parts[0].m = &ms[0];
+	if ((status = n == 1 ? find_source(o.dir, c, config, follow, &ms[0], &parts[0].s)
+			     : open_parts(argv + optind, n, c, config, ms, parts)) ||
+	    (status = open_db(l, c, database)))
 		goto out;
-	if ((rc = load_run(&d, c, s, &m, &o, &res, err, sizeof err)) == -2) {
+	if ((rc = load_run_parts(&l->d, c, parts, n, &o, &res, err, sizeof err)) == -2) {
 		status = EXIT_REJECTED;         /* --follow: the extract gave the file up, and says why */
 	} else if (rc < 0) {
 		log_error("%s: load rolled back, the database is unchanged", o.dir);
 		log_error_text(err);
-		log_detail("%s", d.where);
+		log_detail("%s", l->d.where);
 		status = EXIT_DB;
 	} else {
-		status = report(&o, s, &m, &res);
+		status = report(&o, parts[0].s, &ms[0], &res);
 	}
 out:
-	db_close(&d, 1);
-	manifest_clear(&m);
-	cfg_free(c);
+	/* a connection is kept only as it was taken: idle, nothing pending */
+	if (l->d.conn && (status == EXIT_DB || PQtransactionStatus(l->d.conn) != PQTRANS_IDLE))
+		db_close(&l->d, 0);
+	for (size_t i = 0; i < n; i++)
+		manifest_clear(&ms[i]);
+	free(ms);
+	free(parts);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	load_kept l = { 0 };
+	int status;
+
+	status = serve_main("vqr-load", argc, argv, load_job, &l);
+	db_close(&l.d, 1);
+	free(l.target);
+	cfg_kept_free(&l.k);
 	return cli_finish_stdout(status);
 }

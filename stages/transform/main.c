@@ -4,6 +4,7 @@
  * aggregation itself is engine.c's).
  *
  * Usage: vqr-transform --config vqr.yaml DIR
+ *        vqr-transform --serve      (many such runs, one a request: serve.h)
  *
  * Reads DIR/manifest.yaml and DIR/rows.tsv (written by vqr-extract), and
  * writes DIR/indicators.gz: one line per (period, indicator, breakdown)
@@ -56,6 +57,7 @@
 #include "lib/catalog/val.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
+#include "lib/util/serve.h"
 #include "stages/transform/engine.h"
 #include "stages/transform/text.h"
 
@@ -115,6 +117,8 @@ static void usage(FILE *f)
 		"                      supplement (补录) is computed with the rows before it\n"
 		"  -v, --verbose       say what is done\n"
 		"  -L, --log FILE      also append every message to FILE\n"
+		"      --serve         serve the jobs of vqr run, one a request on stdin\n"
+		"                      (the only option besides -c; see the man page)\n"
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and exit\n"
 		"\n" LOG_EXIT_CODES_HELP);
@@ -925,7 +929,9 @@ static int transform_dir(transform *x, const opts *o, manifest *m)
 	return finish(x, o, m, rows);
 }
 
-int main(int argc, char **argv)
+/* One transform: the command line of a vqr-transform run (argv), with the
+ * configuration kept in k (serve.h); the exit status. */
+static int transform_job(int argc, char **argv, void *k)
 {
 	char err[ERR_MAX];
 	manifest m = { 0 };
@@ -935,11 +941,9 @@ int main(int argc, char **argv)
 	cfg *c;
 
 	o.t0 = cli_ms();
-	log_init("vqr-transform");
-	cli_init_process();
 	if ((status = parse_options(argc, argv, &o)) >= 0)
 		return status;
-	if (!(c = cfg_load(o.config, err, sizeof err))) {
+	if (!(c = cfg_keep(k, o.config, err, sizeof err))) {
 		log_error_text(err);
 		return EXIT_USAGE;
 	}
@@ -951,6 +955,15 @@ int main(int argc, char **argv)
 		rows_abort(x.rejects);
 	cleanup(&x);
 	manifest_clear(&m);
-	cfg_free(c);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	cfg_kept k = { 0 };
+	int status;
+
+	status = serve_main("vqr-transform", argc, argv, transform_job, &k);
+	cfg_kept_free(&k);
 	return cli_finish_stdout(status);
 }

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 
-for n in csvin xlsx xls cfg expr calc hpath; do
+for n in $(grep '^[a-z]' "$TOP/tests/fuzz/targets"); do
 	replay=$TOP/${VQR_BUILD:-build}/tests/replay_$n
 	set -- "$TOP/tests/data/fuzz/$n"/*
 	[ -f "$1" ] || continue

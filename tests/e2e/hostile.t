@@ -27,13 +27,14 @@ CFG=$WORK/h.yaml
 chmod 700 "$H" "$H/inbox"
 vqr -c "$CFG" init >/dev/null 2>&1; ok $? "vqr init with a password in the conninfo (trust: ignored)"
 
-# Stage programs wrapped, to record their arguments as ps shows them.
+# Stage programs wrapped, to record their arguments as ps shows them, and
+# the jobs a run gives them (lib/util/serve.h: on their stdin).
 mkdir -p "$WORK/wrap"
 for p in vqr-extract vqr-transform vqr-load; do
 	cat > "$WORK/wrap/$p" <<SH
 #!/bin/sh
 tr '\\0' ' ' < /proc/\$\$/cmdline >> "$WORK/argv.log"; echo >> "$WORK/argv.log"
-exec "$BIN/$p" "\$@"
+tee -a "$WORK/jobs.log" | "$BIN/$p" "\$@"
 SH
 	chmod 755 "$WORK/wrap/$p"
 done
@@ -90,13 +91,14 @@ is "$where" "$Q/毕业生去向登记表_nohdr.csv" "none of its cells is in std
 
 # Passwords.
 like "$(cat "$WORK/argv.log")" "*vqr-load*" "the stage programs ran through the recording wrappers"
-where=$(grep -l sekret "$WORK/err" "$WORK/out" "$WORK/vqr.log" "$H/summary.json" "$WORK/argv.log" 2>/dev/null)
+where=$(grep -l sekret "$WORK/err" "$WORK/out" "$WORK/vqr.log" "$H/summary.json" "$WORK/argv.log" "$WORK/jobs.log" 2>/dev/null)
 is "$where" "" "the password is in no message, log, summary or child's arguments"
 : > "$WORK/argv.log"
 VQR_LIBEXEC_DIR=$WORK/wrap vqr -c "$CFG" reprocess --all >"$WORK/out" 2>"$WORK/err"; rc=$?
 is "$rc" 0 "vqr reprocess --all exits 0 ($(cat "$WORK/err"))"
-like "$(cat "$WORK/argv.log")" "*vqr-load * -R *" "vqr reprocess ran vqr-load through the wrappers"
-where=$(grep -l sekret "$WORK/err" "$WORK/out" "$WORK/argv.log" 2>/dev/null)
+like "$(cat "$WORK/argv.log")" "*vqr-load --serve*" "vqr reprocess ran vqr-load through the wrappers"
+like "$(tr '\0' ' ' < "$WORK/jobs.log")" "*vqr-load * -R *" "with jobs to reprocess"
+where=$(grep -l sekret "$WORK/err" "$WORK/out" "$WORK/argv.log" "$WORK/jobs.log" 2>/dev/null)
 is "$where" "" "and passed it no password either"
 out=$(vqr -c "$CFG" -d "postgresql://vqr:sekret@nohost.invalid:5432/vqr" --log "$WORK/vqr2.log" --summary-json "$WORK/s2.json" run 2>&1); rc=$?
 is "$rc" 3 "a URI with an unknown host exits 3"

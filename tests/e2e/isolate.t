@@ -73,15 +73,19 @@ test -f "$INBOX/000_unknown.csv"; ok $? "  and the unknown file stays in the inb
 rm -f "$WORK/c/quarantine" "$INBOX/000_unknown.csv"
 
 # A file written to while it is loaded: a vqr-load that appends to the
-# export once it has loaded it.
+# export once it has loaded it (the server's reply to its job, a line
+# starting with RS (serve.h), is passed on after the append).
 mkdir -p "$WORK/libexec"
 ln -s "$BIN/vqr-extract" "$WORK/libexec/vqr-extract"
 ln -s "$BIN/vqr-transform" "$WORK/libexec/vqr-transform"
 cat > "$WORK/libexec/vqr-load" <<EOF
 #!/bin/sh
-"$BIN/vqr-load" "\$@"; rc=\$?
-[ -n "\${GROW:-}" ] && printf '%s\n' "\$GROW_LINE" >> "\$GROW"
-exit \$rc
+"$BIN/vqr-load" "\$@" | while IFS= read -r line; do
+	case \$line in
+	\$(printf '\036')*) [ -n "\${GROW:-}" ] && printf '%s\n' "\$GROW_LINE" >> "\$GROW" ;;
+	esac
+	printf '%s\n' "\$line"
+done
 EOF
 chmod +x "$WORK/libexec/vqr-load"
 one_year 2025 "$INBOX/毕业生去向登记表_e_2024-2025.csv"

@@ -7,11 +7,19 @@
 # their lengths are proportional to them within a pixel, from zero, with
 # (and a value of 1.4's text has its trend over the years loaded),
 # the unit, the source and the date under each chart; the † footnotes
-# under their tables; text escaped.  -o writes the file atomically.  Last,
-# headless Chromium renders the page: the screenshot is not blank and the
-# title's pixels are dark in the top band.
+# under their tables; text escaped.  -o writes the file atomically.  The
+# current findings of vqr.v_finding are footnotes that the figures they
+# concern link to (and notes and cell comments in text, Markdown, xlsx);
+# none of another year or superseded.  With one school in the database no
+# chart sets it beside a region; with three (and as a role that
+# row-level security confines to two), each figure of 1.4 is drawn beside
+# the region's, checked against the ratio of sums (a count: the sum) and
+# the rank computed here by SQL.  Last, headless Chromium renders the page
+# of three schools: the screenshot is not blank and the title's pixels are
+# dark in the top band.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
+. "$(dirname "$0")/report_env.sh"
 PY=/usr/bin/python3   # Debian's, with python3-html5lib and python3-pil
 
 test_db vqr_e2e_report_html
@@ -27,6 +35,25 @@ cp "$TOP/fixtures/CQGYGJ/2020-2021/质量年报数据汇总表_2020-2021.xlsx" "
 vqr -c "$CFG" run >/dev/null 2>&1; ok $? "the catalog is loaded"
 psql -X -q -v ON_ERROR_STOP=1 -d "$TEST_DB" -f "$TOP/tests/data/report/seed_2022-2023.sql" >/dev/null 2>&1
 ok $? "the report's figures are inserted"
+
+# Validation findings of the year: the inconsistency of 752 and 737 as
+# the built-in check found it (error), a check whose formula names the
+# three destinations (warning), and two that must not show: one of
+# another year, one superseded by a later check.
+sql "INSERT INTO vqr.check_rule (check_code, name_zh, left_side, op, right_side, severity)
+     VALUES ('dest_sum', '去向之和等于毕业生', 'employment.dest.enterprise + employment.dest.further_study + employment.dest.self_directed',
+             '=', 'employment.graduates.total', 'warning');
+     INSERT INTO vqr.finding (batch_id, school_code, period, check_code, severity, indicator_code, message, superseded_by)
+     SELECT b.batch_id, 'CQGYGJ', p, c, sev, ind, msg, CASE WHEN old THEN b.batch_id END
+     FROM vqr.batch b, (VALUES
+       ('2022-2023', 'reported_vs_computed', 'error', 'employment.dest.enterprise', '填报 752 与明细 737 不符', false),
+       ('2022-2023', 'dest_sum', 'warning', NULL, '去向人数之和 1461 少于毕业生 1466', false),
+       ('2021-2022', 'dest_sum', 'warning', NULL, '上一学年的发现', false),
+       ('2022-2023', 'dest_sum', 'error', NULL, '已被取代的发现', true)) AS f(p, c, sev, ind, msg, old)
+     WHERE b.label = 'report-test'" >/dev/null
+ok $? "findings are inserted"
+sql "SELECT message || '|' || severity || '|' || coalesce(indicator_code, '') FROM vqr.v_finding
+     WHERE school_code = 'CQGYGJ' AND period = '2022-2023'" > "$WORK/findings.txt"
 
 out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format html -o "$WORK/r.html" 2>&1); rc=$?
 is "$rc" 0 "vqr report --format html -o FILE exits 0"
@@ -59,8 +86,9 @@ val() { # INDICATOR PERIOD [BREAKDOWN]: the computed value, else the reported on
 	done
 } > "$WORK/want.txt"
 is "$(grep -c '|[0-9]' "$WORK/want.txt")" 13 "the database holds the 13 values the test compares"
+is "$(wc -l < "$WORK/findings.txt")" 2 "vqr.v_finding holds the 2 current findings of 2022-2023"
 
-$PY - "$WORK/r.html" "$WORK/want.txt" > "$WORK/check.tap" 2>&1 <<'PY'
+$PY - "$WORK/r.html" "$WORK/want.txt" "$WORK/findings.txt" > "$WORK/check.tap" 2>&1 <<'PY'
 import sys, re, html5lib
 n = 0
 def ok(c, what):
@@ -136,21 +164,59 @@ if trend:
        "  its bars' lengths are proportional to the values, within a pixel")
 notes = " ".join(li.text or "" for li in secs["1-2"].iter("li"))
 ok("† 报告填报 752，按明细计算 737" in notes, "1-2: the inconsistency is a footnote under its table")
-marks = [sup.text for sup in secs["1-2"].iter("sup")]
-ok(marks == ["†"], "1-2: and its cell is marked")
+# Findings of vqr.v_finding: footnotes under the blocks whose figures
+# they concern, linked from those figures, with severity and message.
+sev = {"error": "错误", "warning": "警告"}
+def linked(sec, label):
+    # the footnotes the marks of the row (table) or card labelled label link to
+    out = []
+    for row in list(sec.iter("tr")) + sec.findall(".//div[@class='card']"):
+        if label not in "".join(row.itertext()):
+            continue
+        for a in row.iter("a"):
+            li = sec.find(".//li[@id='%s']" % a.get("href", "#")[1:])
+            out.append("".join(li.itertext()) if li is not None else None)
+    return out
+finds = [l.rstrip("\n").split("|") for l in open(sys.argv[3], encoding="utf-8")]
+allnotes = " ".join("".join(li.itertext()) for li in doc.iter("li"))
+for msg, severity, ind in finds:
+    for tid, label in (("1-2", "企事业单位就业"),) + ((("1-2", "高等教育深造"), ("1-2", "自主择业")) if not ind else ()):
+        ok(any(n and msg in n and "校验发现（" + sev[severity] in n for n in linked(secs[tid], label)),
+           "%s: the finding '%s' (%s) is the footnote its row %s links to" % (tid, msg, severity, label))
+    p14 = secs["1.4"].find(".//p")
+    links = [secs["1.4"].find(".//li[@id='%s']" % a.get("href")[1:]) for a in p14.iter("a")]
+    ok(any(li is not None and msg in "".join(li.itertext()) for li in links),
+       "1.4: the paragraph's figures link to the finding '%s'" % msg)
+ok("上一学年的发现" not in allnotes and "已被取代的发现" not in allnotes,
+   "no finding of another year, none superseded")
+ok(all("".join(sup.itertext()) in "†‡§¶" for sup in secs["1-2"].iter("sup")) and
+   len(list(secs["1-2"].iter("sup"))) == 3, "1-2: the three marked cells of 表1-2 (737†, and the destinations)")
+ok(not [f for f in doc.iter("figure") if f.get("class") in ("beside", "beside-table")],
+   "one school in the database: no chart sets it beside a region")
 cards = secs["1.1"].findall(".//div[@class='card']")
 ok(len(cards) == 17, "1.1: the key figures as cards (%d)" % len(cards))
 print("1..%d" % n)
 PY
-while IFS= read -r l; do
-	case $l in
-	"ok "*) ok 0 "${l#ok [0-9]* - }" ;;
-	"not ok "*) ok 1 "${l#not ok [0-9]* - }" ;;
-	1..*) ;;
-	*) diag "$l" ;;
-	esac
-done < "$WORK/check.tap"
+report_relay "$WORK/check.tap"
 ok $(grep -q '^1\.\.' "$WORK/check.tap"; echo $?) "the checks ran to the end"
+
+# The findings in the other formats: footnotes under the table in text
+# and Markdown, a comment on the figure in the workbook.
+for fmt in text markdown; do
+	out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --table 1-2 --format $fmt 2>/dev/null)
+	like "$out" "*† 报告填报 752，按明细计算 737 / reported 752, computed 737；校验发现（错误 / error）填报值与计算值一致：填报 752 与明细 737 不符*" \
+		"--format $fmt: the finding of the built-in check joins the footnote of 737†"
+	like "$out" "*‡ 校验发现（警告 / warning）去向之和等于毕业生：去向人数之和 1461 少于毕业生 1466*" "  the check's finding is footnote ‡"
+done
+vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --table 1-2 --format xlsx -o "$WORK/f.xlsx" 2>/dev/null
+is "$($PY -c '
+import openpyxl, sys
+for ws in openpyxl.load_workbook(sys.argv[1]).worksheets:
+    for row in ws.iter_rows():
+        if row[1].value == "高等教育深造":
+            print(row[2].value, row[2].comment.text if row[2].comment else None)
+' "$WORK/f.xlsx")" "709 ‡ 校验发现（警告 / warning）去向之和等于毕业生：去向人数之和 1461 少于毕业生 1466" \
+	"--format xlsx: the finding is the comment of the figure it concerns"
 
 # Text is escaped: a layout whose title and cells carry markup.
 cat > "$WORK/esc.yaml" <<'YAML'
@@ -178,14 +244,127 @@ out=$(vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format html -o 
 is "$rc" 5 "-o a directory exits 5"; like "$out" "*cannot write*" "  and says so"
 ok $([ -d "$WORK" ] && [ -s "$WORK/r.html" ]; echo $?) "  and leaves it as it was"
 
-# Headless Chromium renders the page.
+# The school beside the region: two more schools with graduate
+# destinations (every rate with its numerator and denominator; 40 and
+# 1000 graduates against the report's 1466).
+report_more_schools
+# and the parents' satisfaction of one of them (45 of 50), that of the
+# report's school as 91195 of 100000
+sql "UPDATE vqr.indicator SET scale = 100 WHERE indicator_code = 'satisfaction.parents';
+     UPDATE vqr.indicator_value SET numerator = 91195, denominator = 100000
+      WHERE indicator_code = 'satisfaction.parents' AND value_type = 'computed' AND period = '2022-2023';
+     INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, source_code,
+                                      numerator, denominator, value, batch_id)
+     SELECT 'RGN2', '2022-2023', 'satisfaction.parents', '{}', 'computed', 'report_test', 45, 50, 90, batch_id
+     FROM vqr.batch WHERE label = 'region-2'" >/dev/null
+ok $? "two more schools with their graduates' destinations"
+# what the charts must show, computed here: the region by the indicator's
+# rule (a count: the sum; a rate: the sum of numerators over the sum of
+# denominators), the rank of CQGYGJ by value (1: the highest) among the
+# schools with the value, and CQGYGJ's value; for every school, and for
+# the schools a role confined by row-level security sees (beside.SCHOOLS)
+beside() { # SCHOOLS (a SQL array): code|region|rank|nrank|value, one a line
+	sql "WITH v AS (SELECT DISTINCT ON (school_code, indicator_code) school_code, indicator_code, value, numerator,
+	            denominator FROM vqr.indicator_value WHERE period = '2022-2023' AND breakdown = '{}'
+	            AND indicator_code LIKE 'employment.dest.%' AND school_code = ANY ($1)
+	            ORDER BY school_code, indicator_code, value_type = 'computed' DESC),
+	     me AS (SELECT indicator_code, round(value, 2) AS value FROM v WHERE school_code = 'CQGYGJ')
+	     SELECT v.indicator_code || '|' || CASE WHEN i.aggregate = 'sum' THEN sum(v.value)
+	              ELSE round(sum(v.numerator) / sum(v.denominator) * i.scale, 2) END
+	            || '|' || 1 + count(*) FILTER (WHERE round(v.value, 2) > me.value) || '|' || count(*) || '|' || me.value
+	     FROM v JOIN me USING (indicator_code) JOIN vqr.indicator i USING (indicator_code)
+	     GROUP BY v.indicator_code, i.aggregate, i.scale, me.value ORDER BY 1"
+}
+beside "'{CQGYGJ,RGN2,RGN3}'" > "$WORK/beside.all"
+parents=$(sql "SELECT round(sum(numerator) / sum(denominator) * 100, 2) FROM vqr.indicator_value
+	WHERE indicator_code = 'satisfaction.parents' AND period = '2022-2023' AND value_type = 'computed'")
+is "$(wc -l < "$WORK/beside.all")" 6 "the database holds 6 figures of 1.4 for the three schools"
+vqr -c "$CFG" report --year 2022-2023 --layout "$LAYOUT" --format html -o "$WORK/r2.html" 2>"$WORK/r2.err"
+is "$?$(cat "$WORK/r2.err")" 0 "vqr report --format html with three schools in the database"
+# a role that row-level security confines to two of the schools
+sql "SET client_min_messages = warning; SELECT vqr.create_school_loader('CQGYGJ'), vqr.create_school_loader('RGN2');
+     DROP ROLE IF EXISTS vqr_test_two_schools; CREATE ROLE vqr_test_two_schools LOGIN;
+     GRANT vqr_loader_cqgygj, vqr_loader_rgn2 TO vqr_test_two_schools" >/dev/null
+beside "'{CQGYGJ,RGN2}'" > "$WORK/beside.two"
+vqr -c "$CFG" -d "$TEST_DB user=vqr_test_two_schools" report --school CQGYGJ --year 2022-2023 --layout "$LAYOUT" \
+	--format html -o "$WORK/r3.html" 2>"$WORK/r3.err"
+is "$?$(cat "$WORK/r3.err")" 0 "  and as a role that row-level security confines to two schools"
+sql "DROP OWNED BY vqr_test_two_schools; DROP ROLE vqr_test_two_schools" >/dev/null
+
+$PY - "$WORK/r2.html" "$WORK/beside.all" "$WORK/r3.html" "$WORK/beside.two" "$parents" > "$WORK/beside.tap" 2>&1 <<'PY'
+import sys, re, html5lib
+n = 0
+def ok(c, what):
+    global n
+    n += 1
+    print(("ok" if c else "not ok"), n, "-", what)
+for page, want, schools, rls in ((sys.argv[1], sys.argv[2], 3, False), (sys.argv[3], sys.argv[4], 2, True)):
+    doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(open(page, encoding="utf-8").read())
+    ok(True, "%d schools: the page parses (html5lib, strict)" % schools)
+    figs = {f.get("data-indicator"): f for f in doc.iter("figure") if f.get("class") == "beside"}
+    for line in open(want, encoding="utf-8"):
+        code, region, rank, nrank, value = line.rstrip("\n").split("|")
+        f = figs.pop(code, None)
+        ok(f is not None, "%d schools: %s has a chart beside the region" % (schools, code))
+        if f is None:
+            continue
+        svg = next(e for e in f.iter() if str(e.tag).endswith("svg"))
+        marks = [r for r in svg.iter() if str(r.tag).endswith("rect") and "mark" in (r.get("class") or "").split()]
+        got = {r.get("data-label"): float(r.get("data-value")) for r in marks}
+        reg = [v for k, v in got.items() if k.startswith("区域（%d 校）" % schools)]
+        ok([r.get("data-label") for r in marks if "region" in r.get("class")] == ["区域（%d 校）" % schools],
+           "  the region's bar in the region's colour (class region)")
+        ok(abs(got.get("重庆市工业高级技工学校", -1) - float(value)) < 0.0051,
+           "  the school's bar: %s" % value)
+        ok(len(reg) == 1 and abs(reg[0] - float(region)) < 0.0051,
+           "  the region's bar: %s (the database's %s over %d schools)" % (region, "ratio of sums" if "rate" in code else "sum", schools))
+        ok((f.get("data-rank"), f.get("data-nrank")) == (rank, nrank) and "第%s/%s" % (rank, nrank) in "".join(f.itertext()),
+           "  the rank: 第%s/%s" % (rank, nrank))
+        sc = float(svg.get("data-scale"))
+        ok(len({r.get("x") for r in marks}) == 1 and all(abs(float(r.get("width")) - float(r.get("data-value")) * sc) <= 1 for r in marks)
+           and float(svg.get("data-axis-max")) >= max(got.values()), "  bars from zero, proportional, the axis holding both")
+        unit = "%" if "rate" in code else "人"
+        ok(any(t.text == "单位：" + unit for t in svg.iter() if str(t.tag).endswith("text")), "  the unit on the axis (%s)" % unit)
+        cap = "".join(f.find("figcaption").itertext())
+        ok("来源" in cap and re.search(r"20\d\d-\d\d-\d\d", cap) and ("行级安全" in cap) == rls,
+           "  source and date under it%s" % (", and that row-level security limits the region" if rls else ""))
+    ok(not figs, "%d schools: no other chart beside the region (%s)" % (schools, " ".join(figs)))
+    # 表1-2: the region's destinations as a stacked bar under the school's
+    secs = {s.get("data-id"): s for s in doc.iter("section")}
+    tab = [f for f in secs["1-2"].iter("figure") if f.get("class") == "beside-table"]
+    counts = {}
+    for line in open(want, encoding="utf-8"):
+        code, region = line.split("|")[:2]
+        counts[code] = float(region)
+    if tab:
+        m = {r.get("data-label"): float(r.get("data-value")) for r in tab[0].iter() if str(r.tag).endswith("rect") and r.get("data-label")}
+    ok(len(tab) == 1 and m == {"企事业单位就业": counts["employment.dest.enterprise"], "高等教育深造": counts["employment.dest.further_study"],
+                               "自主择业": counts["employment.dest.self_directed"]},
+       "%d schools: 表1-2's region as a stacked bar of the sums (%s)" % (schools, tab and m))
+    # 表1-1: each bar of the school, and under 家长满意度 (the one figure
+    # another school has too) the region's, its rank beside the school's
+    tab = [f for f in secs["1-1"].iter("figure") if f.get("class") == "beside-table"]
+    rects = [r for r in tab[0].iter() if str(r.tag).endswith("rect") and r.get("data-label")] if tab else []
+    texts = [t.text for t in tab[0].iter() if str(t.tag).endswith("text")] if tab else []
+    reg = [(i, r) for i, r in enumerate(rects) if "region" in r.get("class")]
+    ok(len(reg) == 1 and rects[reg[0][0] - 1].get("data-label") == "家长满意度" and
+       abs(float(reg[0][1].get("data-value")) - float(sys.argv[5])) < 0.0051,
+       "%d schools: 表1-1's region of 家长满意度 beside the school's: %s (ratio of sums)" % (schools, sys.argv[5]))
+    ok(any(t and t.endswith("（第1/2）") for t in texts) and len(rects) > 10,
+       "  the school's rank beside its value, every other bar the school's alone")
+print("1..%d" % n)
+PY
+report_relay "$WORK/beside.tap"
+ok $(grep -q '^1\.\.' "$WORK/beside.tap"; echo $?) "the checks of the region ran to the end"
+
+# Headless Chromium renders the page (of three schools).
 if ! command -v chromium >/dev/null 2>&1; then
 	skip "chromium is not installed (scripts/deps.sh installs it)" 4
 else
 	for w in 1000 390; do
 		timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
 			--user-data-dir="$WORK/chromium" --window-size=$w,1400 --screenshot="$WORK/shot$w.png" \
-			"file://$WORK/r.html" >/dev/null 2>&1
+			"file://$WORK/r2.html" >/dev/null 2>&1
 	done
 	ok $([ -s "$WORK/shot1000.png" ] && [ -s "$WORK/shot390.png" ]; echo $?) "chromium --headless --screenshot renders the page (desktop and phone widths)"
 	res=$($PY - "$WORK/shot1000.png" "$WORK/shot390.png" <<'PY'

@@ -7,30 +7,17 @@
 # the numerators and denominators summed in SQL, and against the mean of
 # the schools' percentages, which differs; a count is the sum.  The
 # majors of 表2-1 (rows from breakdowns) are the union of the schools'
-# rows, numbered again.  Every format prints it; the workbook holds the
-# region's rate as a number.
+# rows, numbered again.  A text block is each school's paragraph and
+# the region's (the template filled with the region's figures).  Every
+# format prints it; the workbook holds the region's rate as a number.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 . "$(dirname "$0")/report_env.sh"
 
 report_env vqr_e2e_report_region
 # Two more schools: graduates 40 and 1000; the report's school had 1466.
-sql "UPDATE vqr.indicator SET scale = 100 WHERE indicator_code LIKE 'employment.dest.%.rate';
-     UPDATE vqr.indicator_value SET numerator = round(value * 1466 / 100), denominator = 1466
-      WHERE indicator_code LIKE 'employment.dest.%.rate' AND value_type = 'computed' AND period = '2022-2023';
-     INSERT INTO vqr.school VALUES ('RGN2', '区域第二技工学校', '重庆市'), ('RGN3', '区域第三技工学校', '重庆市');
-     INSERT INTO vqr.batch (school_code, label, status, vqr_version)
-     VALUES ('RGN2', 'region-2', 'loaded', 'test'), ('RGN3', 'region-3', 'loaded', 'test');
-     INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, source_code,
-                                      numerator, denominator, value, batch_id)
-     SELECT s, '2022-2023', code, '{}', 'computed', 'report_test', num, den,
-            CASE WHEN den IS NULL THEN num ELSE num / den * 100 END, (SELECT batch_id FROM vqr.batch WHERE label = b)
-     FROM (VALUES ('RGN2', 'region-2', 30, 8, 2, 40), ('RGN3', 'region-3', 300, 650, 50, 1000)) AS x(s, b, e, f, d, g),
-     LATERAL (VALUES ('employment.dest.enterprise', e::numeric, NULL::numeric),
-                     ('employment.dest.enterprise.rate', e, g),
-                     ('employment.dest.further_study', f, NULL), ('employment.dest.further_study.rate', f, g),
-                     ('employment.dest.self_directed', d, NULL), ('employment.dest.self_directed.rate', d, g)) AS v(code, num, den);
-     INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, source_code, value, batch_id)
+report_more_schools
+sql "INSERT INTO vqr.indicator_value (school_code, period, indicator_code, breakdown, value_type, source_code, value, batch_id)
      SELECT 'RGN2', '2022-2023', 'majors.programme_levels', b, 'computed', 'report_test', 1,
             (SELECT batch_id FROM vqr.batch WHERE label = 'region-2')
      FROM vqr.indicator_value v, LATERAL (SELECT v.breakdown AS b UNION ALL
@@ -76,6 +63,23 @@ majors=$(sql "SELECT count(DISTINCT breakdown) FROM vqr.indicator_value WHERE in
 is "$(printf '%s\n' "$out" | grep -c '^[0-9][0-9]* ')" "$majors" "  表2-1 lists the union of the schools' majors ($majors)"
 like "$out" "*
 $majors  *区域新专业（高级工）（9999-3）*" "  numbered again, the new one last"
+
+# A text block: each school's paragraph, then the region's, the same
+# template filled with the region's figures, in every format.
+for fmt in text markdown csv; do
+	out=$(vqr -c "$CFG" report --region --year 2022-2023 --layout "$LAYOUT" --table 1.4 --format $fmt 2>/dev/null)
+	like "$out" "*重庆市工业高级技工学校：2022-2023 学年，学校毕业生 — 人，其中在企事业单位就业 737† 人*" "--region --table 1.4 --format $fmt: each school's paragraph"
+	like "$out" "*区域（3 校）/ region：2022-2023 学年，学校毕业生 * 人，其中在企事业单位就业 $count 人，占 $ratio%*" \
+		"  and the region's: $count (the sum), $ratio% (the ratio of sums)"
+done
+vqr -c "$CFG" report --region --year 2022-2023 --layout "$LAYOUT" --table 1.4 --format xlsx -o "$WORK/t.xlsx" 2>/dev/null
+like "$("$PY" -c '
+import openpyxl, sys
+for ws in openpyxl.load_workbook(sys.argv[1]).worksheets:
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value is not None: print(c.value)
+' "$WORK/t.xlsx")" "*区域（3 校）/ region：*在企事业单位就业 $count 人，占 $ratio%*" "  --format xlsx: the region's paragraph"
 
 # the tables with figures: those with a right-aligned column in Markdown
 withfig=$(vqr -c "$CFG" report --school CQGYGJ --year 2022-2023 --layout "$LAYOUT" --format markdown 2>/dev/null |

@@ -18,9 +18,9 @@ like "$out" "*is up to date*" "and changes nothing"
 is "$(sql "select count(*) from vqr.schema_migration")" "$(ls "$TOP"/sql/[0-9]*.sql | wc -l | tr -d ' ')" "every migration is recorded"
 
 rel() { sql "select string_agg(relname, ' ' order by relname) from pg_class where relnamespace = 'vqr'::regnamespace and relkind = '$1'"; }
-is "$(rel r)" "batch check_rule finding indicator indicator_value indicator_value_history period publication_setting published_table region region_college region_school reject schema_migration school school_role slice_file slice_file_history source source_file" \
+is "$(rel r)" "batch check_rule finding indicator indicator_value indicator_value_history period publication_setting published_table region region_college region_school reject schema_migration school school_role slice_file slice_file_history source source_file source_file_sheet" \
 	"the tables"
-is "$(rel v)" "v_college_freshness v_data_quality v_finding v_indicator v_latest v_region_trend v_reject_summary v_school_compare v_school_trend v_value" \
+is "$(rel v)" "v_college_freshness v_data_quality v_finding v_indicator v_latest v_region_trend v_reject_summary v_school_compare v_school_trend v_source_file_sheet v_value" \
 	"the views"
 
 # Keys.
@@ -72,10 +72,10 @@ is "$(sql "select coalesce(string_agg(relname, ' '), 'none') from pg_class where
            and not coalesce('security_invoker=true' = any(reloptions), false)")" \
 	none "every view reads as its caller (security_invoker), so row-level security holds through it"
 is "$(sql "select string_agg(relname, ' ' order by relname) from pg_class where relnamespace = 'vqr'::regnamespace and relrowsecurity")" \
-	"batch finding indicator_value indicator_value_history publication_setting region_school reject school slice_file slice_file_history source_file" \
+	"batch finding indicator_value indicator_value_history publication_setting region_school reject school slice_file slice_file_history source_file source_file_sheet" \
 	"row-level security is on for every table that holds a school's rows"
 is "$(sql "select string_agg(tablename, ' ' order by tablename) from pg_policies where schemaname = 'vqr' and policyname = 'school_confine'")" \
-	"batch finding indicator_value indicator_value_history publication_setting region_school reject school slice_file slice_file_history source_file" "each with the school_confine policy"
+	"batch finding indicator_value indicator_value_history publication_setting region_school reject school slice_file slice_file_history source_file source_file_sheet" "each with the school_confine policy"
 is "$(sql "select string_agg(tablename || ':' || cmd || ':' || roles::text || ':' || qual, ' ' order by tablename) from pg_policies where schemaname = 'vqr' and policyname = 'analyst_read'")" \
 	"$(sql "select string_agg(tablename || ':SELECT:{vqr_analyst}:true', ' ' order by tablename) from pg_policies where schemaname = 'vqr' and policyname = 'school_confine'")" \
 	"and beside each, analyst_read: vqr_analyst reads every row (so no barrier is left in its plans)"
@@ -104,7 +104,7 @@ psql -X -q -d postgres -c "drop database if exists vqr_sql_schema_owned" -c "cre
 out=$(vqr --database "host=$PGHOST port=$PGPORT dbname=vqr_sql_schema_owned user=vqr_t_owner" -c "$WORK/c.yaml" init 2>&1); rc=$?
 is "$rc" 0 "vqr init as a database owner who is not a superuser exits 0 ($out)"
 is "$(psql -X -A -t -d "host=$PGHOST port=$PGPORT dbname=vqr_sql_schema_owned" -c "select has_table_privilege('vqr_analyst', 'vqr.v_school_compare', 'SELECT') || ' ' || count(*) from pg_policies where schemaname = 'vqr'")" \
-	"true 22" "and the grants and policies are in place (school_confine and analyst_read on 11 tables)"
+	"true 24" "and the grants and policies are in place (school_confine and analyst_read on 12 tables)"
 make_config o "host=$PGHOST port=$PGPORT dbname=vqr_sql_schema_owned user=vqr_t_owner"
 cp "$TOP/fixtures/graduate_destination/毕业生去向登记表_2022-2023.csv" "$WORK/o/inbox/"
 out=$(vqr -c "$WORK/o.yaml" run 2>&1); rc=$?

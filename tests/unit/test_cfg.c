@@ -100,6 +100,32 @@ int main(void)
 	ok(s && s->period_date == 1 && s->period_year == 2, "period fields resolved");
 	cfg_free(c);
 
+	/* sheets: a workbook's sheets matched to sources by name patterns */
+#define SHEETS_SRC(a, b) \
+	"  aid:\n    files: [\"*book*\"]\n    sheets: " a "\n    period: {type: academic_year, date: d}\n" \
+	"    fields: {d: {header: 日期, type: date}}\n" \
+	"  act:\n    files: [\"*book*\", \"*act*\"]\n    sheets: " b "\n    period: {type: academic_year, date: d}\n" \
+	"    fields: {d: {header: 日期, type: date}}\n"
+	c = cfg_load(put("t.yaml", "school: {code: S, name: 学校}\n" SRC SHEETS_SRC("[\"*资助*\"]", "[\"*活动*\", \"Act?\"]")),
+		     err, sizeof err);
+	ok(c != NULL, "sources with sheets load%s%s", c ? "" : ": ", c ? "" : err);
+	if (c) {
+		ok(cfg_file_has_sheets(c, "/in/book_2023.xlsx"), "a workbook whose sources have sheets is read as parts");
+		ok(!cfg_file_has_sheets(c, "/in/g_2023.xlsx"), "a file of a source without sheets is not");
+		ok(cfg_source_for_sheet(c, "/in/book.xlsx", "学生资助2023") == cfg_source_find(c, "aid"),
+		   "a sheet goes to the source whose pattern matches it");
+		ok(cfg_source_for_sheet(c, "/in/book.xlsx", "Act1") == cfg_source_find(c, "act"),
+		   "... any of its patterns");
+		ok(cfg_source_for_sheet(c, "/in/book.xlsx", "说明") == NULL, "a sheet no pattern matches is unmatched");
+		ok(cfg_source_for_sheet(c, "/in/g.xlsx", "学生资助") == NULL, "only sources whose files match the workbook");
+		ok(cfg_source_for_file(c, "/in/g.csv") == cfg_source_find(c, "g"), "files still recognise single files");
+		cfg_free(c);
+	}
+	refused(SHEETS_SRC("[]", "[x]"), "14:13:", "sheets must name at least one pattern", "an empty sheets list is refused");
+	refused(SHEETS_SRC("[x]\n    sheet: 数据", "[y]"), "13:", "has both sheet (one sheet) and sheets (patterns): keep one",
+		"sheet and sheets together are refused");
+#undef SHEETS_SRC
+
 	/* limits: defaults, values, and mistakes refused where they are */
 	c = cfg_load(put("t.yaml", "school: {code: S, name: 学校}\n" SRC), err, sizeof err);
 	ok(c && c->limits.max_record_bytes == 1048576 && c->limits.max_field_bytes == 262144 &&

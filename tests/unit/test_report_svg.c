@@ -47,7 +47,7 @@ static void test_axis(void)
 
 static void test_bars(void)
 {
-	svg_item it[] = { { "在校生<满意度>", 94.82, "94.82%" }, { "家长", 50, "50%" }, { "零", 0, "0%" } };
+	svg_item it[] = { { "在校生<满意度>", 94.82, "94.82%", 0 }, { "家长", 50, "50%", 0 }, { "零", 0, "0%", 0 } };
 	str b = STR_INIT;
 	svg_bars(&b, "表 1-1 & 满意度", it, 3, "%", 0);
 	ok(strncmp(b.s, "<svg ", 5) == 0 && strstr(b.s, "</svg>") != NULL, "one svg element");
@@ -65,7 +65,7 @@ static void test_bars(void)
 	ok(!strstr(b.s, "textLength"), "short labels are drawn as they are");
 	str_free(&b);
 	/* 表1-1's longest label would run off the chart's left edge */
-	svg_item lo[] = { { "公共基础课（不含思想政治课）教学满意度", 92.12, "92.12%" }, { "家长", 50, "50%" } };
+	svg_item lo[] = { { "公共基础课（不含思想政治课）教学满意度", 92.12, "92.12%", 0 }, { "家长", 50, "50%", 0 } };
 	svg_bars(&b, "表 1-1", lo, 2, "%", 0);
 	ok(near(attr_num(b.s, "textLength", 0), 200) && strstr(b.s, "lengthAdjust=\"spacingAndGlyphs\"") &&
 	   !strstr(strstr(b.s, "textLength") + 10, "textLength"),
@@ -75,7 +75,7 @@ static void test_bars(void)
 
 static void test_stack(void)
 {
-	svg_item it[] = { { "企事业单位就业", 737, "737†" }, { "高等教育深造", 709, "709" }, { "自主择业", 15, "15" } };
+	svg_item it[] = { { "企事业单位就业", 737, "737†", 0 }, { "高等教育深造", 709, "709", 0 }, { "自主择业", 15, "15", 0 } };
 	str b = STR_INIT;
 	svg_stack(&b, "表 1-2", it, 3, "人");
 	ok(near(attr_num(b.s, "data-sum", 0), 1461), "the sum of the parts");

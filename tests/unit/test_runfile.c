@@ -6,6 +6,7 @@
  * reason.
  */
 #include "pipeline/runfile.h"
+#include "pipeline/runparts.h"
 #include "lib/util/log.h"
 #include "tests/unit/tap.h"
 
@@ -101,6 +102,29 @@ static void test_argv(void)
 	is_str(joined(argv), "vqr-load -c c.yaml -l L -l L st/L -n -v", "a dry run's load, verbose");
 }
 
+/* A workbook read as parts: each part's extract names its sheet, one
+ * load takes every part's directory. */
+static void test_parts_argv(void)
+{
+	char *argv[RUNFILE_ARGS + RUNPARTS_MAX];
+	cfg_source a = { .name = "aid" }, b = { .name = "act" };
+	runpart v[2] = { { .sheet = "资助", .s = &a }, { .sheet = "活 动", .s = &b } };
+	runparts p = { v, 2, NULL };
+
+	snprintf(v[0].dir, sizeof v[0].dir, "st/L");
+	snprintf(v[1].dir, sizeof v[1].dir, "st/M");
+	runparts_extract_argv(argv, "vqr-extract", "c.yaml", &p, 1, "in/b.xlsx", 0);
+	is_str(joined(argv), "vqr-extract -c c.yaml -s act -S 活 动 -o st/M in/b.xlsx", "a part's extract names its sheet");
+	runparts_extract_argv(argv, "vqr-extract", "c.yaml", &p, 0, "in/b.xlsx", 1);
+	is_str(joined(argv), "vqr-extract -c c.yaml -s aid -S 资助 -o st/L in/b.xlsx -v", "... verbose");
+	runparts_load_argv(argv, "vqr-load", "c.yaml", "L", NULL, &p, 0, 0);
+	is_str(joined(argv), "vqr-load -c c.yaml -l L st/L st/M", "one load of every part");
+	runparts_load_argv(argv, "vqr-load", "c.yaml", "L", "-a", &p, 0, 1);
+	is_str(joined(argv), "vqr-load -c c.yaml -l L -a st/L st/M -v -v", "accepted, verbose");
+	runparts_load_argv(argv, "vqr-load", "c.yaml", "L", "-R", &p, 1, 1);
+	is_str(joined(argv), "vqr-load -c c.yaml -l L -R st/L st/M -n -v", "a reprocess's dry run, verbose");
+}
+
 static void test_accept(void)
 {
 	char dir[] = "/tmp/test_runfile.XXXXXX", path[256], marker[300];
@@ -165,6 +189,7 @@ int main(void)
 	test_outcome();
 	test_label();
 	test_argv();
+	test_parts_argv();
 	test_accept();
 	test_periods();
 	test_text();

@@ -120,12 +120,31 @@ static void test_manifest_status(const char *dir)
 	free(path);
 }
 
+/* Two parts of one workbook read by one source must not share a period. */
+static void test_parts_clash(void)
+{
+	char *p1[] = { "2022-2023" }, *p2[] = { "2021-2022", "2022-2023" }, *p3[] = { "2021-2022" }, err[512];
+	manifest a = { .file_name = "b.xlsx", .sheet = "秋", .source = "aid", .periods = p1, .nperiods = 1 };
+	manifest b = { .file_name = "b.xlsx", .sheet = "春", .source = "aid", .periods = p2, .nperiods = 2 };
+	manifest c = { .file_name = "b.xlsx", .sheet = "活动", .source = "act", .periods = p1, .nperiods = 1 };
+	manifest d = { .file_name = "b.xlsx", .sheet = "旧", .source = "aid", .periods = p3, .nperiods = 1 };
+	manifest *ac[] = { &a, &c }, *ad[] = { &a, &d }, *cab[] = { &c, &a, &b };
+
+	is_int(stage_parts_clash(ac, 2, err, sizeof err), 0, "two sources in one period: fine");
+	is_int(stage_parts_clash(ad, 2, err, sizeof err), 0, "one source in two periods: fine");
+	is_int(stage_parts_clash(cab, 3, err, sizeof err), -1, "one source twice in one period: refused");
+	is_str(err, "b.xlsx: sheets \"秋\" and \"春\" are both read by source aid and both have rows in period "
+	       "2022-2023: each would replace the other's slice\nhint: give each sheet a source of its own, or put "
+	       "the rows of one period in one sheet", "  naming the sheets, the source and the period");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/vqr-stage-XXXXXX";
 
 	test_result();
 	test_names();
+	test_parts_clash();
 	if (mkdtemp(dir)) {
 		test_manifest_status(dir);
 		rmdir(dir);

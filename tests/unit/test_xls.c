@@ -150,6 +150,20 @@ static void test_cells(void)
 	   "no such sheet: the message lists the sheets: %s", err);
 }
 
+/* The workbook's worksheets, in order, for a workbook read as parts. */
+static void test_sheet_list(void)
+{
+	char err[ERR_MAX] = "";
+	xls *x = xls_open(CELLS, NULL, err, sizeof err);
+
+	ok(x != NULL, "the two-sheet workbook opens%s%s", x ? "" : ": ", err);
+	is_int(x ? (long long)xls_sheet_count(x) : -1, 2, "it has two worksheets");
+	is_str(x ? xls_sheet_name(x, 0) : NULL, "字典", "the first in the workbook's order");
+	is_str(x ? xls_sheet_name(x, 1) : NULL, "Cells", "then the second");
+	ok(!x || xls_sheet_name(x, 2) == NULL, "none past the end");
+	xls_close(x);
+}
+
 /* What libfreexl 1.0.6 does not give: a formula's result (LibreOffice
  * writes it with the formula) nor a boolean as LibreOffice writes it.  When
  * this fails, libfreexl has learnt them: update xls.h and the docs. */
@@ -253,6 +267,21 @@ static void test_refused(void)
 	snprintf(p, sizeof p, "%s/cut.xls", dir);
 	unlink(p);
 	rmdir(dir);
+	/* what libfreexl 1.0.6 reads past its buffers on, refused before it reads
+	 * the file (inputs found by fuzz_xls, tests/data/fuzz/xls/) */
+	expect_refused("a directory entry's name declared over 64 bytes",
+		       "tests/data/fuzz/xls/directory-name-over-64-bytes", NULL,
+		       ": damaged OLE2 container: directory entry 0 declares a name of ");
+	expect_refused("a workbook stream whose sector chain ends early",
+		       "tests/data/fuzz/xls/sector-chain-ends-early", NULL,
+		       ": damaged OLE2 container: the sector chain of the workbook stream ends after ");
+	expect_refused("a sheet with two DIMENSIONS records", "tests/data/fuzz/xls/two-dimensions-records",
+		       NULL, ": damaged workbook stream: a sheet has two DIMENSIONS records");
+	expect_refused("three sheets declaring 65,536 x 256 cells each", DIR "毕业生去向登记表_declared_large.xls",
+		       NULL, ": the workbook's sheets declare 50331648 cells (each sheet's rows x columns), "
+		       "for which libfreexl would take 768 MiB, over the limit of 256 MiB");
+	expect_refused("a register over max_grid", REG, &(xls_opts){ .max_grid = 1000 },
+		       "cells (each sheet's rows x columns), for which libfreexl would take");
 	expect_refused("a cell over max_cell", CELLS, &(xls_opts){ .sheet = "Cells", .max_cell = 8 },
 		       ": sheet Cells row 1 column A: the cell's text is over the limit (max_field_bytes)");
 	expect_refused("a row over max_row", CELLS, &(xls_opts){ .sheet = "Cells", .max_row = 30 },
@@ -266,6 +295,7 @@ int main(void)
 		return tap_done();
 	}
 	test_cells();
+	test_sheet_list();
 	test_register();
 	test_formulas();
 	test_refused();

@@ -545,6 +545,16 @@ static void test_main(void)
 	ok(got && strcmp(got, MAIN_SHEET1_TEXT) == 0, "... and read the same rows");
 	free(got);
 
+	{
+		xlsx *x = xlsx_open(path, NULL, err, sizeof err);
+		ok(x != NULL, "main workbook opens for its sheet list");
+		is_int(x ? (long long)xlsx_sheet_count(x) : -1, 2, "two worksheets: the chart sheet is not listed");
+		is_str(x ? xlsx_sheet_name(x, 0) : NULL, "Sheet1", "the first worksheet in the workbook's order");
+		is_str(x ? xlsx_sheet_name(x, 1) : NULL, "名单", "the second (its part found through an absolute target)");
+		ok(!x || xlsx_sheet_name(x, 2) == NULL, "none past the end");
+		xlsx_close(x);
+	}
+
 	o.sheet = "Nope";
 	expect_open_err("missing sheet", path, &o, path, ": no sheet \"Nope\" in the workbook; "
 			"its sheets are \"Sheet1\", \"名单\", \"图表\"", (char *)NULL);

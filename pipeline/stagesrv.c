@@ -1,0 +1,267 @@
+/*
+ * stagesrv.c - the stage programs of a run as servers (see stagesrv.h).
+ */
+#include "pipeline/stagesrv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/util/err.h"
+#include "lib/util/log.h"
+#include "lib/util/mem.h"
+#include "pipeline/child.h"
+
+void stagesrv_init(stagesrv *s, const char *name, const char *config)
+{
+	memset(s, 0, sizeof *s);
+	s->name = name;
+	s->config = config;
+	s->pid = -1;
+	s->in = s->out = -1;
+	child_program(name, s->prog, sizeof s->prog);
+}
+
+pid_t stagesrv_pid(const stagesrv *s) { return s->pid; }
+
+/* Forget the server of s (its pipes closed; the process waited for by
+ * the caller). */
+static void forget(stagesrv *s)
+{
+	if (s->in >= 0)
+		close(s->in);
+	if (s->out >= 0)
+		close(s->out);
+	s->in = s->out = -1;
+	s->pid = -1;
+	s->busy = 0;
+	memset(&s->reply, 0, sizeof s->reply);
+}
+
+/* Start the server: PROG --serve -c CONFIG, its stdin and stdout our pipes
+ * (close-on-exec here, so that no other child holds them), its stderr
+ * ours.  0, or -1 with err. */
+static int start(stagesrv *s, char *err, size_t errlen)
+{
+	char *argv[] = { s->prog, SERVE_OPTION, "-c", (char *)s->config, NULL };
+	int in[2], out[2];
+
+	fflush(NULL);
+	if (pipe(in) < 0) {
+		err_set(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe(out) < 0) {
+		err_set(err, errlen, "pipe: %s", strerror(errno));
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	if ((s->pid = fork()) < 0) {
+		err_set(err, errlen, "fork: %s", strerror(errno));
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+		s->pid = -1;
+		return -1;
+	}
+	if (s->pid == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+		execv(argv[0], argv);
+		fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	fcntl(in[1], F_SETFD, FD_CLOEXEC);
+	fcntl(out[0], F_SETFD, FD_CLOEXEC);
+	s->in = in[1];
+	s->out = out[0];
+	return 0;
+}
+
+/* Write len bytes of buf to the server, with SIGPIPE held back: a server
+ * gone gives EPIPE here (its status comes from waitpid), never the end of
+ * the driver.  0, or -1 with errno. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	sigset_t pipe_set, old, pending;
+	int was_pending, rc = 0, e = 0;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	while (len) {
+		ssize_t k = write(fd, buf, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rc = -1;
+			e = errno;
+			break;
+		}
+		buf += k;
+		len -= (size_t)k;
+	}
+	if (rc < 0 && e == EPIPE && !was_pending) {
+		const struct timespec zero = { 0, 0 };
+		sigtimedwait(&pipe_set, NULL, &zero);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return rc;
+}
+
+int stagesrv_send(stagesrv *s, char *const argv[], char *err, size_t errlen)
+{
+	char **args;
+	char *req;
+	size_t n = 0, len;
+	int rc;
+
+	if (s->busy) {
+		err_set(err, errlen, "%s: a job is running already", s->name);
+		return -1;
+	}
+	if (s->pid < 0 && start(s, err, errlen) < 0)
+		return -1;
+	while (argv[n])
+		n++;
+	args = xcalloc(n + 1, sizeof *args);
+	memcpy(args, argv, n * sizeof *args);
+	args[0] = (char *)s->name;
+	req = serve_request(log_context(), args, &len);
+	free(args);
+	if ((rc = write_all(s->in, req, len)) < 0)
+		err_set(err, errlen, "%s: cannot send it the file: %s", s->name, strerror(errno));
+	free(req);
+	if (rc < 0) {
+		stagesrv_stop(s);
+		return -1;
+	}
+	memset(&s->reply, 0, sizeof s->reply);
+	s->busy = 1;
+	return 0;
+}
+
+/* Where a job's output lines go: a buffer, or our stdout. */
+typedef struct sink {
+	char *out;              /* the buffer (NULL: stdout) */
+	size_t outlen, used;
+} sink;
+
+static void to_sink(const char *line, void *arg)
+{
+	sink *k = arg;
+	size_t n = strlen(line);
+
+	if (!k->out) {
+		fputs(line, stdout);
+		return;
+	}
+	if (k->used + 1 >= k->outlen)
+		return;
+	if (n > k->outlen - 1 - k->used)
+		n = k->outlen - 1 - k->used;
+	memcpy(k->out + k->used, line, n);
+	k->used += n;
+	k->out[k->used] = '\0';
+}
+
+/* The server ended before its reply: its status as child_wait gives it. */
+static int ended(stagesrv *s, char *err, size_t errlen)
+{
+	int status, rc;
+
+	while (waitpid(s->pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			err_set(err, errlen, "waitpid: %s", strerror(errno));
+			forget(s);
+			return -1;
+		}
+	rc = child_status(status, s->name, err, errlen);
+	forget(s);
+	if (rc == 0) {          /* an end of its own before the reply: not a success */
+		err_set(err, errlen, "%s ended before it finished the file", s->name);
+		rc = -1;
+	}
+	return rc;
+}
+
+int stagesrv_wait(stagesrv *s, char *out, size_t outlen, void (*tick)(void *arg), void *arg, char *err,
+		  size_t errlen)
+{
+	sink k = { out, outlen, 0 };
+
+	if (out && outlen)
+		out[0] = '\0';
+	if (!s->busy) {
+		err_set(err, errlen, "%s: no job to wait for", s->name);
+		return -1;
+	}
+	for (;;) {
+		struct pollfd p = { s->out, POLLIN, 0 };
+		char buf[4096];
+		ssize_t n;
+		int r = poll(&p, 1, tick ? 100 : -1);
+
+		if (r < 0 && errno != EINTR) {
+			err_set(err, errlen, "poll: %s", strerror(errno));
+			stagesrv_stop(s);
+			return -1;
+		}
+		if (r <= 0) {
+			if (r == 0 && tick)
+				tick(arg);
+			continue;
+		}
+		if ((n = read(s->out, buf, sizeof buf)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ended(s, err, errlen);
+		serve_reply_feed(&s->reply, buf, (size_t)n, to_sink, &k);
+		if (s->reply.done) {
+			s->busy = 0;
+			if (s->reply.rc == EXIT_INTERNAL)
+				stagesrv_close(s);      /* it ends after such a job */
+			return s->reply.rc;
+		}
+	}
+}
+
+void stagesrv_stop(stagesrv *s)
+{
+	int status;
+
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGTERM);
+	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	forget(s);
+}
+
+void stagesrv_close(stagesrv *s)
+{
+	int status;
+
+	if (s->pid <= 0)
+		return;
+	if (s->busy) {
+		stagesrv_stop(s);
+		return;
+	}
+	close(s->in);
+	s->in = -1;
+	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	forget(s);
+}
