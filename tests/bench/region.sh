@@ -371,6 +371,13 @@ EOF
 	export PGHOST PGPORT PGUSER PGDATABASE VQR_TEST_PGDIR
 	psql -X -q -h "$COLPG" -U vqr_test -d postgres -c "CREATE DATABASE college" || exit 1
 	CC="host=$COLPG port=5432 user=vqr_test dbname=college"
+	# A kept server may hold the subscription of an earlier run whose
+	# college is gone: drop it without its slot, so the database can go.
+	for sub in $(psql -X -q -A -t -d postgres -c "SELECT s.subname FROM pg_subscription s
+			JOIN pg_database d ON d.oid = s.subdbid WHERE d.datname = 'vqr_bench_region'"); do
+		psql -X -q -d "host=$PGHOST port=$PGPORT user=$PGUSER dbname=vqr_bench_region" -c "ALTER SUBSCRIPTION $sub DISABLE" \
+			-c "ALTER SUBSCRIPTION $sub SET (slot_name = NONE)" -c "DROP SUBSCRIPTION $sub" || exit 1
+	done
 	REG=$(pg_temp_createdb vqr_bench_region) || exit 1
 	qc() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$CC" -c "$1"; }
 	qr() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$REG" -c "$1"; }
@@ -408,5 +415,6 @@ EOF
 	t2=$(date +%s.%N)
 	echo "# replication: the next night ($SEEDYEAR: the college's values $before -> $want) loaded at the college in" \
 		"$(secs "$t0" "$t1") s and reached the region $(secs "$t1" "$t2") s after its end"
+	"$BIN/vqr" -d "$REG" region remove college >/dev/null || exit 1
 fi
 exit $fail

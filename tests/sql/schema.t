@@ -43,7 +43,7 @@ is "$(sql "select pg_get_indexdef('vqr.indicator_value_compare'::regclass) || ' 
 	"CREATE INDEX indicator_value_compare ON vqr.indicator_value USING btree (indicator_code, period, breakdown, school_code, value_type) INCLUDE (numerator, denominator, value) | CREATE INDEX indicator_value_trend ON vqr.indicator_value USING btree (school_code, indicator_code, breakdown, period)" \
 	"the view indexes' columns"
 is "$(sql "select pg_get_indexdef('vqr.indicator_value_totals'::regclass)")" \
-	"CREATE INDEX indicator_value_totals ON vqr.indicator_value USING btree (period, indicator_code, school_code, value_type) INCLUDE (breakdown, numerator, denominator, value, batch_id, file_id) WHERE (breakdown = '{}'::jsonb)" \
+	"CREATE INDEX indicator_value_totals ON vqr.indicator_value USING btree (period, school_code, indicator_code, value_type) INCLUDE (breakdown, numerator, denominator, value, batch_id, file_id) WHERE (breakdown = '{}'::jsonb)" \
 	"the school totals by period (a college's ranks in every indicator of a year)"
 is "$(sql "select count(*) from pg_index where indrelid = 'vqr.source_file'::regclass and indkey[0] = (select attnum from pg_attribute where attrelid = 'vqr.source_file'::regclass and attname = 'batch_id')")" \
 	1 "source_file is indexed by batch"
