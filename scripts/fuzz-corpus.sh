@@ -14,7 +14,7 @@
 #   expr   each distinct `where:` filter of those YAML files
 #   calc   each distinct formula (left:, right:, formula:, numerator:, denominator:)
 #   hpath  the first lines of every .csv under tests/data/headers, behind the
-#          option byte 1 (two header rows) and 2 (three)
+#          option byte 1 (two header rows), 2 (three) and 5 (two, merged ranges)
 #   and the regression inputs of tests/data/fuzz/<name>/.
 # Seeds are named by their sha256, so rerunning adds nothing twice.
 set -eu
@@ -68,6 +68,7 @@ done
 find tests/data/headers -type f -name '*.csv' | while IFS= read -r f; do
 	{ printf '\001'; head -5 "$f"; } | seed hpath
 	{ printf '\002'; head -5 "$f"; } | seed hpath
+	{ printf '\005'; head -5 "$f"; } | seed hpath
 done
 for n in $NAMES; do
 	if [ -d "tests/data/fuzz/$n" ]; then

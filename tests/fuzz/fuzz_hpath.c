@@ -1,6 +1,8 @@
 /*
  * fuzz_hpath.c - the column paths of a header of several rows (hpath.c)
- * on any rows: the first byte gives the rows a header spans (1..4), the
+ * on any rows: the first byte gives the rows a header spans (1..4, its
+ * low two bits) and, when its bit 2 is set, merged ranges made from the
+ * next 16 bytes (hpath_set_merges; those bytes are rows' text too), the
  * rest is records (lines) of cells (split at ','), pushed in turn.  Each
  * candidate must have as many columns as its widest row, each path its
  * length, and a last part that starts the path or follows a '/'.
@@ -35,7 +37,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
+	reader_merge m[4];
+
 	hpath_init(&hp, 1 + data[0] % 4);
+	if ((data[0] & 4) && size >= 17) {
+		for (int i = 0; i < 4; i++) {
+			const uint8_t *b = data + 1 + 4 * i;
+
+			m[i].r1 = 1 + b[0] % 8;
+			m[i].r2 = m[i].r1 + b[1] % 4;
+			m[i].c1 = b[2] % 16;
+			m[i].c2 = m[i].c1 + b[3] % 8;
+		}
+		hpath_set_merges(&hp, m, data[16] % 5);
+	}
 	text = fuzz_str(data + 1, size - 1);
 	for (char *p = text; p; p = line ? line + 1 : NULL) {
 		size_t cap = 1;
