@@ -1,4 +1,4 @@
--- 072_sheets.sql - workbooks of several sheets.
+-- 074_sheets.sql - workbooks of several sheets.
 --
 -- A source may read sheets by name patterns (`sheets:` in the catalog):
 -- every worksheet of a workbook that some source matches is read as one
