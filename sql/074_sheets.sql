@@ -78,4 +78,10 @@ JOIN vqr.source_file f USING (file_id)
 GROUP BY f.batch_id, f.school_code, r.file_id, f.file_name, r.sheet, r.rule, r.field, r.column_name;
 COMMENT ON COLUMN vqr.v_reject_summary.sheet IS '工作表 / the sheet of a workbook read as parts, NULL for a file of one table or sheet';
 
+-- A college sends its workbooks' sheet lists to its region with the files
+-- (provenance, counts, no rows); the next `vqr init --publish` at a
+-- college adds the table to its publication.
+INSERT INTO vqr.published_table (table_name, note)
+VALUES ('source_file_sheet', 'provenance: the worksheets of a workbook with their counts, no rows');
+
 SELECT vqr.setup_access();
