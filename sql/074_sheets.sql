@@ -37,7 +37,18 @@ COMMENT ON COLUMN vqr.source_file_sheet.rows_rejected IS '拒绝行数 / rows re
 COMMENT ON COLUMN vqr.source_file_sheet.rows_skipped IS '跳过行数 / blank and total rows';
 COMMENT ON COLUMN vqr.source_file_sheet.periods IS '统计期 / periods the sheet''s rows fall in';
 
-ALTER TABLE vqr.reject ADD COLUMN sheet text;
+-- At a region vqr.reject is an empty view (030_region.sql): it gets the
+-- column too, still empty.
+DO $do$
+BEGIN
+  IF vqr.is_region() THEN
+    EXECUTE format('CREATE OR REPLACE VIEW vqr.reject AS SELECT r.*, NULL::text AS sheet FROM (%s) r',
+                   rtrim(pg_get_viewdef('vqr.reject'::regclass), E'; \n'));
+  ELSE
+    ALTER TABLE vqr.reject ADD COLUMN sheet text;
+  END IF;
+END
+$do$;
 COMMENT ON COLUMN vqr.reject.sheet IS '工作表 / the sheet of a workbook read as parts whose row this is (line is its row), NULL for a file of one table or sheet';
 
 -- The sheets with their file, for analysts.
@@ -78,10 +89,9 @@ JOIN vqr.source_file f USING (file_id)
 GROUP BY f.batch_id, f.school_code, r.file_id, f.file_name, r.sheet, r.rule, r.field, r.column_name;
 COMMENT ON COLUMN vqr.v_reject_summary.sheet IS '工作表 / the sheet of a workbook read as parts, NULL for a file of one table or sheet';
 
--- A college sends its workbooks' sheet lists to its region with the files
--- (provenance, counts, no rows); the next `vqr init --publish` at a
--- college adds the table to its publication.
-INSERT INTO vqr.published_table (table_name, note)
-VALUES ('source_file_sheet', 'provenance: the worksheets of a workbook with their counts, no rows');
+-- Provenance a region may have, as vqr.source_file (sheet names and
+-- counts, no rows): published by the next `vqr init` at a college.
+INSERT INTO vqr.published_table (table_name, note) VALUES
+  ('source_file_sheet', 'provenance: the worksheets of each workbook read as parts, their sources and row counts, no rows');
 
 SELECT vqr.setup_access();
