@@ -207,6 +207,8 @@ int stagesrv_wait(stagesrv *s, char *out, size_t outlen, void (*tick)(void *arg)
 		err_set(err, errlen, "%s: no job to wait for", s->name);
 		return -1;
 	}
+	if (tick)
+		tick(arg);
 	for (;;) {
 		struct pollfd p = { s->out, POLLIN, 0 };
 		char buf[4096];

@@ -54,7 +54,7 @@ int stagesrv_send(stagesrv *s, char *const argv[], char *err, size_t errlen);
 /* Wait for the reply of the job sent: its exit status, with the lines
  * the job printed on stdout in out (outlen bytes, NUL-terminated, cut to
  * fit; out NULL: printed on our stdout).  While waiting, tick(arg) is
- * called every 100 ms (tick may be NULL).  When the server ends before
+ * called at once and then every 100 ms (tick may be NULL).  When the server ends before
  * replying, the status is its exit status, or -1 with "NAME was killed
  * by signal N" in err (as child_wait), and the next job starts another.
  * -1 with err when no job was sent. */

@@ -82,7 +82,12 @@ int supplement_args(db *d, const cfg *c, const char *config, const cfg_source *s
 		    size_t wlen, char *reason, size_t rlen)
 {
 	char err[1024];
-	const char *p[2] = { c->school_code, s->name };
+	const char *p[3] = { c->school_code, s->name, self_sha };
+	/* A reprocessed file's slices are known: only the files that share a
+	 * period with it (the transform leaves the others' rows out anyway,
+	 * and extracting them again for nothing made a file's cost grow with
+	 * the history).  A new supplement's periods are not known before its
+	 * extract: every file of the source's slices. */
 	PGresult *r = db_query(d,
 			       "WITH sf AS (SELECT period, file_id FROM vqr.slice_file WHERE school_code = $1 AND source_code = $2 "
 			       "UNION SELECT DISTINCT v.period, v.file_id FROM vqr.indicator_value v "
@@ -91,8 +96,10 @@ int supplement_args(db *d, const cfg *c, const char *config, const cfg_source *s
 			       "                  AND x.source_code = $2 AND x.period = v.period)) "
 			       "SELECT string_agg(DISTINCT sf.period, ','), f.sha256, f.file_name, f.batch_id "
 			       "FROM sf JOIN vqr.source_file f USING (file_id) "
+			       "WHERE $3::text IS NULL OR sf.period IN (SELECT sf2.period FROM sf sf2 "
+			       "  JOIN vqr.source_file f2 USING (file_id) WHERE f2.school_code = $1 AND f2.sha256 = $3) "
 			       "GROUP BY f.file_id, f.sha256, f.file_name, f.batch_id ORDER BY f.file_id",
-			       2, p, err, sizeof err);
+			       3, p, err, sizeof err);
 	if (!r) {
 		err_set(reason, rlen, "%s", err);
 		return -1;
