@@ -64,7 +64,7 @@ static int reprocess_load(const char *config, const opts *o, stagesrv *l, char *
 	int k;
 
 	fflush(stdout);
-	k = runparts_job(l, argv ? argv : one, o->dry_run ? NULL : out, sizeof out, err, sizeof err);
+	k = stagesrv_run(l, argv ? argv : one, o->dry_run ? NULL : out, sizeof out, err, sizeof err);
 	if (k != EXIT_OK) {
 		if (k < 0)
 			log_error_text(err);
@@ -164,7 +164,7 @@ static int reprocess_part(const char *config, const cfg *c, const opts *o, const
 	runfile_stage_dir(c, pt->s, o->dry_run ? "-reprocess-dry" : "-reprocess", pt->label, sizeof pt->label, pt->dir,
 			  sizeof pt->dir);
 	runparts_extract_argv(argv, "vqr-extract", config, p, i, exp, log_verbose());
-	k = runparts_job(&srv->x, argv, NULL, 0, err, sizeof err);
+	k = stagesrv_run(&srv->x, argv, NULL, 0, err, sizeof err);
 	snprintf(mpath, sizeof mpath, "%s/" STAGE_MANIFEST, pt->dir);
 	if (k < 0 || (k != EXIT_OK && k != EXIT_REJECTED) || manifest_read(mpath, &m, err, sizeof err) < 0 ||
 	    m.status == MANIFEST_FAILED) {
@@ -175,7 +175,7 @@ static int reprocess_part(const char *config, const cfg *c, const opts *o, const
 	}
 	manifest_clear(&m);
 	runfile_transform_argv(argv, "vqr-transform", config, NULL, NULL, 0, pt->dir, log_verbose());
-	if ((k = runparts_job(&srv->t, argv, NULL, 0, err, sizeof err)) != EXIT_OK && k != EXIT_REJECTED) {
+	if ((k = stagesrv_run(&srv->t, argv, NULL, 0, err, sizeof err)) != EXIT_OK && k != EXIT_REJECTED) {
 		log_error("%s: not reprocessed: vqr-transform failed on its sheet \"%s\" (exit %d)", name, pt->sheet, k);
 		return 1;
 	}

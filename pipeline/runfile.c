@@ -714,7 +714,7 @@ static int part_extract(filerun *r, size_t i, manifest *m, const char *mpath)
 	int rc;
 
 	runparts_extract_argv(argv, (char *)"vqr-extract", r->config, r->parts, i, r->path, log_verbose());
-	rc = runparts_job(&r->t->srv->x, argv, NULL, 0, r->err, sizeof r->err);
+	rc = stagesrv_run(&r->t->srv->x, argv, NULL, 0, r->err, sizeof r->err);
 	if (rc != EXIT_OK && rc != EXIT_REJECTED)
 		return part_failed(r, i, rc, "vqr-extract");
 	if (part_manifest(r, mpath, m) < 0)
@@ -735,7 +735,7 @@ static int part_transform(filerun *r, size_t i, manifest *m, const char *mpath)
 
 	runfile_transform_argv(argv, (char *)"vqr-transform", r->config, NULL, NULL, 0, r->parts->v[i].dir,
 			       log_verbose());
-	rc = runparts_job(&r->t->srv->t, argv, NULL, 0, r->err, sizeof r->err);
+	rc = stagesrv_run(&r->t->srv->t, argv, NULL, 0, r->err, sizeof r->err);
 	if (rc != EXIT_OK && rc != EXIT_REJECTED)
 		return part_failed(r, i, rc, "vqr-transform");
 	return part_manifest(r, mpath, m) < 0 ? EXIT_INTERNAL : GO_ON;

@@ -43,20 +43,13 @@ void runparts_add(runparts *p, const char *sheet, const cfg_source *s)
 	p->n++;
 }
 
-int runparts_job(stagesrv *s, char *const argv[], char *out, size_t outlen, char *err, size_t errlen)
-{
-	if (stagesrv_send(s, argv, err, errlen) < 0)
-		return -1;
-	return stagesrv_wait(s, out, outlen, NULL, NULL, err, errlen);
-}
-
 int runparts_find(const cfg *c, const char *config, stagesrv *x, const char *path, runparts *p, char *err,
 		  size_t errlen)
 {
 	char *argv[] = { "vqr-extract", "-c", (char *)config, "--list-sheets", (char *)path, NULL };
 	char *out = xmalloc(LIST_MAX), *line, *next;
 	str unmatched = STR_INIT;
-	int rc = runparts_job(x, argv, out, LIST_MAX, err, errlen);
+	int rc = stagesrv_run(x, argv, out, LIST_MAX, err, errlen);
 
 	if (rc != 0 || !out[0] || strlen(out) + 1 >= LIST_MAX) {   /* said by vqr-extract, no sheets (CSV), too many */
 		free(out);

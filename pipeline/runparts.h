@@ -41,11 +41,6 @@ typedef struct runparts {
 	char *unmatched;        /* the sheets no source reads, "A", "B" (owned; "" none) */
 } runparts;
 
-/* Run the job argv on the stage server s (stagesrv_send, then
- * stagesrv_wait with out, outlen as it takes them): its exit status, or
- * -1 with err. */
-int runparts_job(stagesrv *s, char *const argv[], char *out, size_t outlen, char *err, size_t errlen);
-
 /* List the worksheets of the workbook at path with a `vqr-extract
  * --list-sheets` job of the run's extract server x under config, and
  * match each to a source of c into p

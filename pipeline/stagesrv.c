@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -179,15 +178,8 @@ static void to_sink(const char *line, void *arg)
 /* The server ended before its reply: its status as child_wait gives it. */
 static int ended(stagesrv *s, char *err, size_t errlen)
 {
-	int status, rc;
+	int rc = child_wait(s->pid, s->name, err, errlen);
 
-	while (waitpid(s->pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			err_set(err, errlen, "waitpid: %s", strerror(errno));
-			forget(s);
-			return -1;
-		}
-	rc = child_status(status, s->name, err, errlen);
 	forget(s);
 	if (rc == 0) {          /* an end of its own before the reply: not a success */
 		err_set(err, errlen, "%s ended before it finished the file", s->name);
@@ -239,21 +231,24 @@ int stagesrv_wait(stagesrv *s, char *out, size_t outlen, void (*tick)(void *arg)
 	}
 }
 
+int stagesrv_run(stagesrv *s, char *const argv[], char *out, size_t outlen, char *err, size_t errlen)
+{
+	if (stagesrv_send(s, argv, err, errlen) < 0)
+		return -1;
+	return stagesrv_wait(s, out, outlen, NULL, NULL, err, errlen);
+}
+
 void stagesrv_stop(stagesrv *s)
 {
-	int status;
-
 	if (s->pid <= 0)
 		return;
-	kill(s->pid, SIGTERM);
-	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	child_stop(&s->pid, s->name);
 	forget(s);
 }
 
 void stagesrv_close(stagesrv *s)
 {
-	int status;
+	char e[256];
 
 	if (s->pid <= 0)
 		return;
@@ -263,7 +258,6 @@ void stagesrv_close(stagesrv *s)
 	}
 	close(s->in);
 	s->in = -1;
-	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	child_wait(s->pid, s->name, e, sizeof e);      /* its end: nothing to report */
 	forget(s);
 }

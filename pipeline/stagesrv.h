@@ -61,6 +61,10 @@ int stagesrv_send(stagesrv *s, char *const argv[], char *err, size_t errlen);
 int stagesrv_wait(stagesrv *s, char *out, size_t outlen, void (*tick)(void *arg), void *arg, char *err,
 		  size_t errlen);
 
+/* One job from start to end: stagesrv_send, then stagesrv_wait (no
+ * tick).  Its exit status, or -1 with err. */
+int stagesrv_run(stagesrv *s, char *const argv[], char *out, size_t outlen, char *err, size_t errlen);
+
 /* The server's pid (-1 none): for the progress of its job. */
 pid_t stagesrv_pid(const stagesrv *s);
 
