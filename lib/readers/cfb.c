@@ -7,7 +7,8 @@
  * gives each sector's successor in its chain; the directory is 128-byte
  * entries (name in UTF-16LE, start sector, size); streams under the
  * mini stream cutoff live in 64-byte sectors of the root entry's stream,
- * chained by the mini FAT.
+ * chained by the mini FAT, which libfreexl 1.0.6 does not follow: it
+ * parses the first bytes of the root entry's stream (entry_read).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,7 +18,6 @@
 #include "lib/util/mem.h"
 
 #define CFB_END 0xFFFFFFFEu             /* end of a chain */
-#define CFB_MINI 64                     /* mini sector size */
 
 /* The file and what its header says. */
 typedef struct cfbf {
@@ -76,86 +76,75 @@ static void fat_build(cfbf *f)
 	}
 }
 
-/* Read up to size bytes of the chain from start, in units of unit bytes
- * taken by unit_at, following next[] (nnext entries), into *s (at most
- * nnext units). */
-static void chain_read(const void *ctx, const unsigned char *(*unit_at)(const void *, uint32_t),
-		       size_t unit, const uint32_t *next, uint32_t nnext, uint32_t start,
-		       size_t size, cfb_stream *s)
+/* Read up to size bytes of the sector chain from start into *s (at most
+ * as many sectors as the file has). */
+static void chain_read(const cfbf *f, uint32_t start, size_t size, cfb_stream *s)
 {
 	size_t cap = 0;
 
-	s->data = NULL;
-	s->len = 0;
+	memset(s, 0, sizeof *s);
 	s->size = size;
-	/* grown as units are read: the size in the entry is not trusted */
-	for (uint32_t u = start, steps = 0; s->len < size && u < nnext && steps < nnext; steps++) {
-		const unsigned char *p = unit_at(ctx, u);
-		size_t k = size - s->len < unit ? size - s->len : unit;
+	/* grown as sectors are read: the size in the entry is not trusted */
+	for (uint32_t u = start, steps = 0; s->len < size && u < f->nfat && steps < f->nsect; steps++) {
+		const unsigned char *p = sector(f, u);
+		size_t k = size - s->len < f->ssize ? size - s->len : f->ssize;
 
 		if (!p)
 			break;
 		if (s->len + k > cap) {
-			cap = cap ? cap * 2 : 4 * unit;
+			cap = cap ? cap * 2 : 4 * f->ssize;
 			s->data = xreallocarray(s->data, cap, 1);
 		}
 		memcpy(s->data + s->len, p, k);
 		s->len += k;
-		u = next[u];
+		u = f->fat[u];
 	}
 }
 
-static const unsigned char *big_at(const void *ctx, uint32_t s)
-{
-	return sector(ctx, s);
-}
-
-static const unsigned char *mini_at(const void *ctx, uint32_t s)
-{
-	const cfb_stream *ms = ctx;
-
-	return ((size_t)s + 1) * CFB_MINI <= ms->len ? ms->data + (size_t)s * CFB_MINI : NULL;
-}
-
-/* Whether the 128-byte directory entry e is named name (ASCII). */
+/* Whether the 128-byte directory entry e is named name (ASCII) as
+ * libfreexl compares names: its declared bytes (at most 64: xls.c checks
+ * that first) decoded from UTF-16LE, up to the first NUL, are name.  An
+ * odd length or bad UTF-16 makes libfreexl fail the open, so they may
+ * match here too. */
 static int entry_is(const unsigned char *e, const char *name)
 {
-	size_t k = strlen(name);
+	size_t k = strlen(name), units = (size_t)(e[64] + (e[65] << 8)) / 2;
 
-	if (e[64] + (e[65] << 8) != (int)(k + 1) * 2)
-		return 0;
-	for (size_t i = 0; i < k; i++)
-		if (e[2 * i] != (unsigned char)name[i] || e[2 * i + 1] != 0)
+	if (units > 32)
+		units = 32;
+	for (size_t i = 0; i < units; i++) {
+		unsigned u = e[2 * i] | e[2 * i + 1] << 8;
+
+		if (u == 0 || i == k)
+			return u == 0 && i == k;
+		if (u != (unsigned char)name[i])
 			return 0;
-	return 1;
+	}
+	return units == k;
 }
 
-/* The stream of entry e, read through the mini stream when it is under
- * the cutoff and the file has a mini FAT (as libfreexl decides). */
+/*
+ * The stream of entry e as libfreexl reads it: through the FAT from its
+ * start sector when its size is over the mini stream cutoff (0 when the
+ * file has no mini FAT); otherwise as the first bytes of the mini stream
+ * (the root entry's stream, which libfreexl allocates whole at the size
+ * the root entry declares), whatever the entry's start and the mini FAT
+ * say.  Without a root entry the mini stream is empty.
+ */
 static void entry_read(cfbf *f, const unsigned char *root, const unsigned char *e, cfb_stream *out)
 {
-	uint32_t size = rd32(e + 0x78);
-	cfb_stream ms = { 0 }, mf = { 0 };
+	uint32_t size = rd32(e + 0x78), cutoff = rd32(f->buf + 0x40) ? rd32(f->buf + 0x38) : 0;
 
-	if (rd32(f->buf + 0x40) == 0 || size > rd32(f->buf + 0x38) || !root) {
-		chain_read(f, big_at, f->ssize, f->fat, f->nfat, rd32(e + 0x74), size, out);
+	if (size > cutoff) {
+		chain_read(f, rd32(e + 0x74), size, out);
 		return;
 	}
-	chain_read(f, big_at, f->ssize, f->fat, f->nfat, rd32(root + 0x74), rd32(root + 0x78), &ms);
-	chain_read(f, big_at, f->ssize, f->fat, f->nfat, rd32(f->buf + 0x3C),
-		   (size_t)rd32(f->buf + 0x40) * f->ssize < f->n ? (size_t)rd32(f->buf + 0x40) * f->ssize : f->n,
-		   &mf);
-	{
-		uint32_t nmini = (uint32_t)(mf.len / 4);
-		uint32_t *next = xcalloc(nmini ? nmini : 1, sizeof *next);
-
-		for (uint32_t i = 0; i < nmini; i++)
-			next[i] = rd32(mf.data + (size_t)i * 4);
-		chain_read(&ms, mini_at, CFB_MINI, next, nmini, rd32(e + 0x74), size, out);
-		free(next);
-	}
-	cfb_stream_free(&ms);
-	cfb_stream_free(&mf);
+	if (root)
+		chain_read(f, rd32(root + 0x74),
+			   rd32(root + 0x78) < size ? rd32(root + 0x78) : size, out);
+	out->size = size;
+	out->mini = 1;
+	out->mini_size = root ? rd32(root + 0x78) : 0;
 }
 
 int cfb_read(const unsigned char *buf, size_t n, const char *const *names, cfb_stream *out)

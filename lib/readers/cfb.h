@@ -13,8 +13,9 @@
  *
  * The stream is looked for as libfreexl 1.0.6 looks for it: among the
  * entries of the container's first directory sector, the first whose
- * name is one of names; a stream shorter than the header's mini stream
- * cutoff is read from the mini stream.  The reading is lenient and
+ * name is one of names (compared as libfreexl compares them, up to the
+ * first NUL); a stream no longer than the header's mini stream cutoff is
+ * the first bytes of the mini stream, as libfreexl reads it.  The reading is lenient and
  * bounded: a sector chain that leaves the file, loops or ends early gives
  * the bytes read up to there (the caller's check then sees less, and
  * libfreexl judges the container itself), and no chain is followed for
@@ -29,6 +30,10 @@ typedef struct cfb_stream {
 	unsigned char *data;    /* the stream's bytes (owned; NULL when empty) */
 	size_t len;             /* how many were read (at most its declared size) */
 	size_t size;            /* its size in the directory entry */
+	int mini;               /* read from the mini stream */
+	size_t mini_size;       /* read from the mini stream: the size the root entry
+				 * declares for the mini stream (libfreexl allocates it whole);
+				 * else 0 */
 } cfb_stream;
 
 /*

@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/readers/cfb.h"
 #include "lib/readers/xls.h"
+#include "lib/readers/xls_check.h"
 #include "lib/readers/xlsx.h"
 #include "lib/util/cli.h"
 #include "lib/util/err.h"
@@ -93,143 +93,6 @@ static const char *freexl_reason(int rc)
 	}
 }
 
-/* A little-endian 16- and 32-bit number of the container. */
-static unsigned le16(const unsigned char *p)
-{
-	return (unsigned)p[0] | (unsigned)p[1] << 8;
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16;
-}
-
-/*
- * The directory entries libfreexl reads, checked before it reads them:
- * 0, or -1 with err.  libfreexl 1.0.6 (get_workbook_stream) reads the
- * container's first directory sector into a 4096-byte buffer on its stack
- * and converts each entry's name with the length the entry declares (up to
- * 65535 bytes) from the entry's 64-byte name field, so a length over 64
- * makes it read past its stack.  The sector is found as libfreexl finds
- * it: (start + 1) * sector size, in 32 bits.  What libfreexl refuses by
- * itself (a bad sector size, a sector past the end) is left to it.
- */
-static int check_directory(const unsigned char *buf, size_t n, const char *path, char *err, size_t errlen)
-{
-	unsigned shift = le16(buf + 0x1E);
-	uint32_t size = shift == 12 ? 4096 : 512;
-	uint32_t where = (le32(buf + 0x30) + 1) * size;
-
-	if ((shift != 9 && shift != 12) || (size_t)where + size > n)
-		return 0;
-	for (uint32_t i = 0; i < size / 128; i++) {
-		unsigned k = le16(buf + where + i * 128 + 64);
-
-		if (k > 64)
-			return err_set(err, errlen, "%s: damaged OLE2 container: directory entry %u "
-				       "declares a name of %u bytes (at most 64)", path, i, k);
-	}
-	return 0;
-}
-
-/* The largest row and column a cell record of a BIFF sheet names (cell
- * records start with their row and column; MULRK and MULBLANK end with
- * their last column). */
-static void biff_cell(unsigned type, const unsigned char *b, unsigned len, unsigned *row, unsigned *col)
-{
-	unsigned c;
-
-	switch (type) {
-	case 0x0006: case 0x00FD: case 0x0201: case 0x0203: case 0x0204: case 0x0205: case 0x027E:
-	case 0x00BD: case 0x00BE: case 0x00D6: case 0x0406:
-		if (len < 4)
-			return;
-		c = (type == 0x00BD || type == 0x00BE) && len >= 6 ? le16(b + len - 2) : le16(b + 2);
-		*row = le16(b) + 1 > *row ? le16(b) + 1 : *row;
-		*col = c + 1 > *col ? c + 1 : *col;
-	}
-}
-
-/*
- * The cells libfreexl allocates for the sheets of the workbook stream
- * w (n bytes) into *cells: for each sheet, its DIMENSIONS record's rows x
- * columns, or more when a cell lies outside them (libfreexl sizes a sheet
- * without DIMENSIONS by its cells).  Records cut off by the end, and
- * those after a FILEPASS (encrypted: the open refuses such a workbook), are
- * not read.  Returns 0, or -1 when a sheet has two DIMENSIONS records:
- * libfreexl 1.0.6 then allocates the sheet's grid again, and when the
- * second allocation fails it frees the first grid as if it had the
- * second's size (reading far past it).
- */
-static int biff_grid(const unsigned char *w, size_t n, double *cells)
-{
-	unsigned rows = 0, cols = 0, ver = 0, ndim = 0;
-
-	*cells = 0;
-	for (size_t pos = 0; pos + 4 <= n;) {
-		unsigned type = le16(w + pos), len = le16(w + pos + 2);
-		const unsigned char *b = w + pos + 4;
-
-		if (pos + 4 + len > n || type == 0x002F)        /* FILEPASS: the rest is encrypted */
-			break;
-		if (type == 0x0809 || type == 0x000A) {          /* BOF, EOF: a sheet ends */
-			*cells += (double)rows * cols;
-			rows = cols = ndim = 0;
-			if (type == 0x0809 && !ver && len >= 2)
-				ver = le16(b);
-		} else if (type == 0x0200 && ++ndim > 1) {
-			return -1;
-		} else if (type == 0x0200 && ver == 0x0600 && len >= 12) {
-			rows = le32(b + 4) > rows ? le32(b + 4) : rows;
-			cols = le16(b + 10) > cols ? le16(b + 10) : cols;
-		} else if (type == 0x0200 && len >= 8) {
-			rows = le16(b + 2) > rows ? le16(b + 2) : rows;
-			cols = le16(b + 6) > cols ? le16(b + 6) : cols;
-		} else {
-			biff_cell(type, b, len, &rows, &cols);
-		}
-		pos += 4 + len;
-	}
-	*cells += (double)rows * cols;
-	return 0;
-}
-
-/*
- * The cell grids libfreexl would allocate, checked before it does: 0, or
- * -1 with err.  libfreexl allocates 16 bytes for every cell of each
- * sheet's declared range at freexl_open (a 6 KB file can declare three
- * sheets of 65,536 x 256 cells: 768 MiB, and seconds of filling them).
- * The workbook stream is read as libfreexl finds it (cfb.h).
- */
-static int check_grid(const unsigned char *buf, size_t n, long long max_grid, const char *path,
-		      char *err, size_t errlen)
-{
-	static const char *const names[] = { "Workbook", "Book", NULL };
-	cfb_stream w;
-	double cells;
-	int rc;
-
-	if (cfb_read(buf, n, names, &w) != 1)
-		return 0;
-	if (w.len < w.size) {
-		err_set(err, errlen, "%s: damaged OLE2 container: the sector chain of the workbook "
-			"stream ends after %zu of its %zu bytes", path, w.len, w.size);
-		cfb_stream_free(&w);
-		return -1;
-	}
-	rc = biff_grid(w.data, w.len, &cells);
-	cfb_stream_free(&w);
-	if (rc < 0)
-		return err_set(err, errlen, "%s: damaged workbook stream: a sheet has two DIMENSIONS "
-			       "records", path);
-	if (16 * cells > (double)max_grid)
-		return err_set(err, errlen, "%s: the workbook's sheets declare %.0f cells (each sheet's "
-			       "rows x columns), for which libfreexl would take %.0f MiB, over the limit "
-			       "of %lld MiB: save it as .xlsx", path, cells, 16 * cells / (1 << 20),
-			       max_grid >> 20);
-	return 0;
-}
-
 /* The whole of the open file fd (st_size bytes) into *buf (free it):
  * 0, or -1. */
 static int slurp(int fd, size_t size, unsigned char **buf, size_t *n)
@@ -270,8 +133,7 @@ static int check_file(const char *path, const xls_opts *o, char *err, size_t err
 	else if (n < sizeof ole2_magic || memcmp(buf, ole2_magic, sizeof ole2_magic) != 0)
 		rc = err_set(err, errlen, "%s: not an .xls workbook (no OLE2 signature)", path);
 	else if (n >= 512)
-		rc = check_directory(buf, n, path, err, errlen) < 0 ? -1 :
-		     check_grid(buf, n, o->max_grid > 0 ? o->max_grid : XLS_MAX_GRID, path, err, errlen);
+		rc = xls_check(buf, n, o->max_grid > 0 ? o->max_grid : XLS_MAX_GRID, path, err, errlen);
 	free(buf);
 	close(fd);
 	return rc;
@@ -291,11 +153,9 @@ static int check_book(xls *x, char *err, size_t errlen)
 			       "for every cell of each sheet's declared range (limits.max_extract_memory_bytes); "
 			       "save it as .xlsx", x->path);
 	if (freexl_get_info(x->h, FREEXL_BIFF_PASSWORD, &v) == FREEXL_OK && v == FREEXL_BIFF_OBFUSCATED)
-		return err_set(err, errlen, "%s: the workbook is encrypted (password-protected): "
-			       "save it without a password", x->path);
+		return err_set(err, errlen, "%s: " XLS_ENCRYPTED, x->path);
 	if (freexl_get_info(x->h, FREEXL_BIFF_VERSION, &v) != FREEXL_OK || v != FREEXL_BIFF_VER_8)
-		return err_set(err, errlen, "%s: not an Excel 97-2003 (BIFF8) workbook: Excel 5.0/95 "
-			       "and older .xls files are not read; save it as .xlsx", x->path);
+		return err_set(err, errlen, "%s: " XLS_NOT_BIFF8, x->path);
 	if (freexl_get_info(x->h, FREEXL_BIFF_DATEMODE, &v) == FREEXL_OK)
 		x->date1904 = v == FREEXL_BIFF_DATEMODE_1904;
 	return 0;

@@ -13,7 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	xls_opts o = { .max_file = 1 << 20, .max_cell = 64 << 10, .max_row = 1 << 20 };
+	xls_opts o = { .max_file = 1 << 20, .max_cell = 64 << 10, .max_row = 1 << 20, .max_grid = 32 << 20 };
 	const csvin_record *rec;
 	long last = 0;
 	int rc;

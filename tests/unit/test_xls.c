@@ -240,7 +240,7 @@ static void expect_refused(const char *what, const char *path, const xls_opts *o
 
 static void test_refused(void)
 {
-	char dir[] = "/tmp/vqr-xls-XXXXXX", p[256];
+	char dir[] = "/tmp/vqr-xls-XXXXXX", p[256], q[256];
 
 	if (!mkdtemp(dir)) {
 		ok(0, "a temporary directory");
@@ -264,6 +264,26 @@ static void test_refused(void)
 	write_variant(CELLS, p, 0, "\x19\x00\x02\x00", "\x2f\x00\x02\x00", 4);
 	expect_refused("an encrypted workbook", p, NULL, ": the workbook is encrypted (password-protected)");
 	unlink(p);
+	/* xlwt's "General" number format declared 255 characters long in its
+	 * 12-byte FORMAT record */
+	snprintf(p, sizeof p, "%s/format.xls", dir);
+	write_variant(CELLS, p, 0, "\x1e\x04\x0c\x00\xa4\x00\x07\x00", "\x1e\x04\x0c\x00\xa4\x00\xff\x00", 8);
+	expect_refused("a FORMAT record's text past its end", p, NULL, ": damaged workbook stream: the "
+		       "record at byte 547 of the workbook stream declares a text longer than the record");
+	unlink(p);
+	/* the first shared string made 32767 UTF-16 characters long, so that it
+	 * continues in the next record, and the EOF after the SST made an empty
+	 * CONTINUE: libfreexl would copy the rest from past the record */
+	snprintf(p, sizeof p, "%s/sst1.xls", dir);
+	write_variant(CELLS, p, 0, "\xfc\x00\x61\x00\x09\x00\x00\x00\x09\x00\x00\x00\x02\x00",
+		      "\xfc\x00\x61\x00\x09\x00\x00\x00\x09\x00\x00\x00\xff\x7f", 14);
+	snprintf(q, sizeof q, "%s/sst2.xls", dir);
+	write_variant(p, q, 0, "\x0a\x00\x00\x00\x09\x08\x10", "\x3c\x00\x00\x00\x09\x08\x10", 7);
+	expect_refused("a shared string that continues in an empty CONTINUE", q, NULL,
+		       ": the shared string table (record at byte 1328 of the workbook stream) is damaged, "
+		       "or has a text that continues over more than two records");
+	unlink(q);
+	unlink(p);
 	snprintf(p, sizeof p, "%s/cut.xls", dir);
 	unlink(p);
 	rmdir(dir);
@@ -275,6 +295,24 @@ static void test_refused(void)
 	expect_refused("a workbook stream whose sector chain ends early",
 		       "tests/data/fuzz/xls/sector-chain-ends-early", NULL,
 		       ": damaged OLE2 container: the sector chain of the workbook stream ends after ");
+	expect_refused("a FORMAT record's text past the record buffer", "tests/data/fuzz/xls/format-text-past-record",
+		       NULL, "declares a text longer than the record");
+	expect_refused("a DIFAT chain that loops", "tests/data/fuzz/xls/difat-chain-loops", NULL,
+		       ": damaged OLE2 container: the DIFAT names more than 109 FAT sectors, more than the "
+		       "file's 6 sectors need (its chain loops)");
+	expect_refused("a root entry declaring a mini stream of 4 GiB", "tests/data/fuzz/xls/mini-stream-declared-4-gib",
+		       NULL, ": damaged OLE2 container: the root entry declares a mini stream of 4294967295 bytes "
+		       "in a file of 6656");
+	/* one sheet declares 65,536 x 256 cells, two have no DIMENSIONS: libfreexl
+	 * allocates the first one's grid for each of them too */
+	expect_refused("a grid allocated again for each sheet without DIMENSIONS",
+		       "tests/data/fuzz/xls/grid-allocated-per-sheet", NULL,
+		       ": the workbook's sheets declare 50331648 cells (each sheet's rows x columns), for "
+		       "which libfreexl would take 768 MiB");
+	expect_refused("an embedded chart in a sheet (Excel's, from calamine's tests)",
+		       "tests/corpus/calamine/xls_cross_sheet_chart.xls", NULL,
+		       ": a sheet holds an embedded chart or object (a substream at byte 16162 of the "
+		       "workbook stream), which libfreexl cannot read past");
 	expect_refused("a sheet with two DIMENSIONS records", "tests/data/fuzz/xls/two-dimensions-records",
 		       NULL, ": damaged workbook stream: a sheet has two DIMENSIONS records");
 	expect_refused("three sheets declaring 65,536 x 256 cells each", DIR "毕业生去向登记表_declared_large.xls",
