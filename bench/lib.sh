@@ -10,6 +10,9 @@
 #                             the first error)
 #   bench_now                 the time in seconds (with nanoseconds)
 #   bench_median              the median of the numbers on stdin, one a line
+#   build_bench_xlsx OUT      compile tests/bench/bench_xlsx.c (a workbook writer
+#                             and a timing of the .xlsx reader) into OUT, against
+#                             the build's library ($VQR_BUILD, default build)
 #   bench_config FILE DBNAME  a deployment of the fixture college CQGYGJ with
 #                             the shipped catalog, on database DBNAME of that
 #                             cluster, its directories (inbox, staging,
@@ -25,6 +28,15 @@ repeat_fixture() {
 			_n=$((_n + 1466))
 		done
 	} | head -n $(($1 + 1)) > "$2"
+}
+
+build_bench_xlsx() {
+	_lib=$TOP/${VQR_BUILD:-build}/libvqr.a
+	[ -f "$_lib" ] || { echo "bench: no $_lib: run make first" >&2; return 1; }
+	cc -std=c11 -O2 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L \
+		-D_DEFAULT_SOURCE -I"$TOP" -I"$TOP/${VQR_BUILD:-build}/gen" -o "$1" "$TOP/tests/bench/bench_xlsx.c" \
+		"$_lib" $(pkg-config --cflags --libs libpq yaml-0.1 zlib libcrypto minizip expat freexl xlsxwriter) \
+		-lcsv -lpthread -lm
 }
 
 bench_cluster() {

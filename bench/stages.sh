@@ -8,7 +8,7 @@
 # written as UTF-8 CSV, GB18030 CSV (iconv) and .csv.gz, each extracted and
 # timed with /usr/bin/time; then the canonical rows are transformed.  An
 # .xlsx register of ROWS rows (10 columns, tests/bench/bench_xlsx.c gen,
-# built here: needs cc, pkg-config, libminizip-dev, libexpat1-dev) is
+# built here against the build's library) is
 # extracted too.  MB/s is of the input file as stored (for .gz and .xlsx
 # the compressed size; rows/s compares them).
 set -eu
@@ -51,9 +51,7 @@ else
 	echo "extract (GB18030 CSV)        not supported by this build"
 fi
 run "extract (.csv.gz)" "$W/毕业生去向登记表_gz.csv.gz" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s3" "$W/毕业生去向登记表_gz.csv.gz"
-if cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$TOP" -o "$W/bench_xlsx" \
-	"$TOP/tests/bench/bench_xlsx.c" "$TOP/lib/readers/xlsx.c" \
-	$(pkg-config --cflags --libs minizip expat zlib 2>/dev/null) -lm 2>/dev/null &&
+if build_bench_xlsx "$W/bench_xlsx" 2>/dev/null &&
 	"$W/bench_xlsx" gen "$W/毕业生去向登记表_x.xlsx" "$ROWS"; then
 	run "extract (.xlsx)" "$W/毕业生去向登记表_x.xlsx" "$BIN/vqr-extract" -c "$W/b.yaml" -o "$W/s4" "$W/毕业生去向登记表_x.xlsx"
 else

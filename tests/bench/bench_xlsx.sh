@@ -12,8 +12,8 @@
 #   extract   the whole vqr-extract stage on the workbook (checks every cell,
 #             writes the staging rows), when build/bin/vqr-extract exists
 #   xlsx2csv  xlsx2csv FILE > /dev/null
-# Needs: cc, pkg-config, libminizip-dev, libexpat1-dev, zlib1g-dev,
-# xlsx2csv, time (/usr/bin/time).
+# Needs: a build (make: the reader is linked from build/libvqr.a), cc,
+# pkg-config, xlsx2csv, time (/usr/bin/time).
 set -eu
 ROWS=${1:-1000000}
 DIR=${2:-${TMPDIR:-/tmp}/bench_xlsx}
@@ -23,9 +23,8 @@ mkdir -p "$DIR"
 BIN=$DIR/bench_xlsx
 WB=$DIR/bench_$ROWS.xlsx
 
-cc -std=c11 -O2 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L \
-	-D_DEFAULT_SOURCE -I"$TOP" -o "$BIN" "$TOP/tests/bench/bench_xlsx.c" \
-	"$TOP/lib/readers/xlsx.c" $(pkg-config --cflags --libs minizip expat zlib) -lm
+. "$TOP/bench/lib.sh"
+build_bench_xlsx "$BIN"
 [ -f "$WB" ] || "$BIN" gen "$WB" "$ROWS"
 echo "# workbook: $WB ($(du -k "$WB" | cut -f1) KiB, $ROWS data rows + header, 10 columns)"
 "$BIN" read "$WB"
