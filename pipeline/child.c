@@ -59,12 +59,17 @@ int child_set_database(const char *conninfo, char *err, size_t errlen)
 
 /* In a forked child: stdout to the pipe pfd (when not NULL), then exec
  * argv (a path, or a name looked up in PATH).  Never returns. */
-static void child_exec(char *const argv[], const int *pfd)
+static void child_exec(char *const argv[], const int *ifd, const int *ofd)
 {
-	if (pfd) {
-		dup2(pfd[1], STDOUT_FILENO);
-		close(pfd[0]);
-		close(pfd[1]);
+	if (ifd) {
+		dup2(ifd[0], STDIN_FILENO);
+		close(ifd[0]);
+		close(ifd[1]);
+	}
+	if (ofd) {
+		dup2(ofd[1], STDOUT_FILENO);
+		close(ofd[0]);
+		close(ofd[1]);
 	}
 	if (strchr(argv[0], '/'))
 		execv(argv[0], argv);
@@ -78,27 +83,16 @@ static void child_exec(char *const argv[], const int *pfd)
  * stderr to ours.  Returns its exit status, or -1 (message in err). */
 int child_run(char *const argv[], char *out, size_t outlen, char *err, size_t errlen)
 {
-	int pfd[2] = { -1, -1 }, status;
-	pid_t pid;
+	int fd = -1;
 	size_t got = 0;
+	pid_t pid = child_spawn(argv, out ? &fd : NULL, err, errlen);
 
-	fflush(NULL);
-	if (out && pipe(pfd) < 0) {
-		err_set(err, errlen, "pipe: %s", strerror(errno));
+	if (pid < 0)
 		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		err_set(err, errlen, "fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0)
-		child_exec(argv, out ? pfd : NULL);
 	if (out) {
-		close(pfd[1]);
 		for (;;) {
 			char tmp[4096];
-			ssize_t n = read(pfd[0], tmp, sizeof tmp);
+			ssize_t n = read(fd, tmp, sizeof tmp);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
@@ -110,53 +104,55 @@ int child_run(char *const argv[], char *out, size_t outlen, char *err, size_t er
 			}
 		}
 		out[got] = '\0';
-		close(pfd[0]);
+		close(fd);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			err_set(err, errlen, "waitpid: %s", strerror(errno));
-			return -1;
-		}
-	if (WIFSIGNALED(status)) {
-		err_set(err, errlen, "%s was killed by signal %d", argv[0], WTERMSIG(status));
-		return -1;
-	}
-	if (WEXITSTATUS(status) == 127) {
-		err_set(err, errlen, "could not run %s", argv[0]);
-		return -1;
-	}
-	return WEXITSTATUS(status);
+	return child_wait(pid, argv[0], err, errlen);
 }
 
 /* Start argv with stderr ours, and stdout ours too or, with outfd, a
  * pipe whose reading end (close-on-exec) *outfd receives.  The child's
  * pid, or -1 with err. */
-pid_t child_spawn(char *const argv[], int *outfd, char *err, size_t errlen)
+pid_t child_spawn_io(char *const argv[], int *infd, int *outfd, char *err, size_t errlen)
 {
-	int pfd[2] = { -1, -1 };
+	int ifd[2] = { -1, -1 }, ofd[2] = { -1, -1 };
 	pid_t pid;
 
 	fflush(NULL);
-	if (outfd && pipe(pfd) < 0) {
+	if ((infd && pipe(ifd) < 0) || (outfd && pipe(ofd) < 0)) {
 		err_set(err, errlen, "pipe: %s", strerror(errno));
-		return -1;
+		pid = -1;
+		goto fail;
 	}
 	if ((pid = fork()) < 0) {
 		err_set(err, errlen, "fork: %s", strerror(errno));
-		if (outfd) {
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		return -1;
+		goto fail;
 	}
 	if (pid == 0)
-		child_exec(argv, outfd ? pfd : NULL);
+		child_exec(argv, infd ? ifd : NULL, outfd ? ofd : NULL);
+	if (infd) {
+		close(ifd[0]);
+		fcntl(ifd[1], F_SETFD, FD_CLOEXEC);
+		*infd = ifd[1];
+	}
 	if (outfd) {
-		close(pfd[1]);
-		fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
-		*outfd = pfd[0];
+		close(ofd[1]);
+		fcntl(ofd[0], F_SETFD, FD_CLOEXEC);
+		*outfd = ofd[0];
 	}
 	return pid;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (ifd[i] >= 0)
+			close(ifd[i]);
+		if (ofd[i] >= 0)
+			close(ofd[i]);
+	}
+	return -1;
+}
+
+pid_t child_spawn(char *const argv[], int *outfd, char *err, size_t errlen)
+{
+	return child_spawn_io(argv, NULL, outfd, err, errlen);
 }
 
 int child_wait(pid_t pid, const char *name, char *err, size_t errlen)

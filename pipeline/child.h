@@ -33,6 +33,10 @@ int child_run(char *const argv[], char *out, size_t outlen, char *err, size_t er
  * pid, or -1 with err. */
 pid_t child_spawn(char *const argv[], int *outfd, char *err, size_t errlen);
 
+/* As child_spawn, and with infd its stdin a pipe too, whose writing end
+ * (close-on-exec) *infd receives. */
+pid_t child_spawn_io(char *const argv[], int *infd, int *outfd, char *err, size_t errlen);
+
 /* Wait for a child of child_spawn (name for messages): its exit status,
  * or -1 with err. */
 int child_wait(pid_t pid, const char *name, char *err, size_t errlen);

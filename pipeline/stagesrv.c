@@ -49,40 +49,9 @@ static void forget(stagesrv *s)
 static int start(stagesrv *s, char *err, size_t errlen)
 {
 	char *argv[] = { s->prog, SERVE_OPTION, "-c", (char *)s->config, NULL };
-	int in[2], out[2];
 
-	fflush(NULL);
-	if (pipe(in) < 0) {
-		err_set(err, errlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	if (pipe(out) < 0) {
-		err_set(err, errlen, "pipe: %s", strerror(errno));
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	if ((s->pid = fork()) < 0) {
-		err_set(err, errlen, "fork: %s", strerror(errno));
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-		s->pid = -1;
-		return -1;
-	}
-	if (s->pid == 0) {
-		dup2(in[0], STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-		execv(argv[0], argv);
-		fprintf(stderr, "%s: error: cannot run %s: %s\n", log_progname(), argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	fcntl(in[1], F_SETFD, FD_CLOEXEC);
-	fcntl(out[0], F_SETFD, FD_CLOEXEC);
-	s->in = in[1];
-	s->out = out[0];
-	return 0;
+	s->pid = child_spawn_io(argv, &s->in, &s->out, err, errlen);
+	return s->pid < 0 ? -1 : 0;
 }
 
 /* Write len bytes of buf to the server, with SIGPIPE held back: a server

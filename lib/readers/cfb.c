@@ -77,15 +77,17 @@ static void fat_build(cfbf *f)
 }
 
 /* Read up to size bytes of the sector chain from start into *s (at most
- * as many sectors as the file has). */
+ * as many sectors as the file has), and count in s->beyond the sectors
+ * the chain goes on for after them (at most 2). */
 static void chain_read(const cfbf *f, uint32_t start, size_t size, cfb_stream *s)
 {
 	size_t cap = 0;
+	uint32_t u = start, steps = 0;
 
 	memset(s, 0, sizeof *s);
 	s->size = size;
 	/* grown as sectors are read: the size in the entry is not trusted */
-	for (uint32_t u = start, steps = 0; s->len < size && u < f->nfat && steps < f->nsect; steps++) {
+	for (; s->len < size && u < f->nfat && steps < f->nsect; steps++) {
 		const unsigned char *p = sector(f, u);
 		size_t k = size - s->len < f->ssize ? size - s->len : f->ssize;
 
@@ -97,6 +99,10 @@ static void chain_read(const cfbf *f, uint32_t start, size_t size, cfb_stream *s
 		}
 		memcpy(s->data + s->len, p, k);
 		s->len += k;
+		u = f->fat[u];
+	}
+	while (s->len == size && s->beyond < 2 && u < f->nfat && sector(f, u)) {
+		s->beyond++;
 		u = f->fat[u];
 	}
 }
@@ -143,6 +149,7 @@ static void entry_read(cfbf *f, const unsigned char *root, const unsigned char *
 		chain_read(f, rd32(root + 0x74),
 			   rd32(root + 0x78) < size ? rd32(root + 0x78) : size, out);
 	out->size = size;
+	out->beyond = 0;
 	out->mini = 1;
 	out->mini_size = root ? rd32(root + 0x78) : 0;
 }

@@ -30,6 +30,8 @@ typedef struct cfb_stream {
 	unsigned char *data;    /* the stream's bytes (owned; NULL when empty) */
 	size_t len;             /* how many were read (at most its declared size) */
 	size_t size;            /* its size in the directory entry */
+	unsigned beyond;        /* read through the FAT: the sectors (at most 2) its chain goes
+				 * on for after those that hold its size */
 	int mini;               /* read from the mini stream */
 	size_t mini_size;       /* read from the mini stream: the size the root entry
 				 * declares for the mini stream (libfreexl allocates it whole);

@@ -486,6 +486,15 @@ int xls_check(const unsigned char *buf, size_t n, long long max_grid, const char
 		cfb_stream_free(&w);
 		return -1;
 	}
+	if (w.beyond > 0) {
+		/* libfreexl reads on along the chain past the size (bytes this
+		 * check does not see), and two sectors past it its end of the
+		 * data in the sector buffer (16 bits) wraps */
+		err_set(err, errlen, "%s: damaged OLE2 container: the sector chain of the workbook "
+			"stream goes on past its %zu bytes", path, w.size);
+		cfb_stream_free(&w);
+		return -1;
+	}
 	if (w.len < w.size) {
 		err_set(err, errlen, "%s: damaged OLE2 container: the sector chain of the workbook "
 			"stream ends after %zu of its %zu bytes", path, w.len, w.size);

@@ -8,6 +8,7 @@
 #include "tests/fuzz/fuzz.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/readers/xls.h"
 
@@ -21,6 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!x)
 		return 0;
+	/* the sheet list: a name or NULL (libfreexl could not give it) for each
+	 * sheet, NULL past the end; the sheet read has a name */
+	if (xls_sheet_count(x) < 1 || !xls_sheet(x) || xls_sheet_name(x, xls_sheet_count(x)))
+		abort();
+	for (size_t i = 0; i < xls_sheet_count(x); i++)
+		if (xls_sheet_name(x, i) && strlen(xls_sheet_name(x, i)) > 4096)
+			abort();
 	while ((rc = xls_next(x, &rec)) == 1) {
 		if (rec->nfields < 1 || rec->line <= last)
 			abort();

@@ -297,6 +297,10 @@ static void test_refused(void)
 		       ": damaged OLE2 container: the sector chain of the workbook stream ends after ");
 	expect_refused("a FORMAT record's text past the record buffer", "tests/data/fuzz/xls/format-text-past-record",
 		       NULL, "declares a text longer than the record");
+	expect_refused("a workbook stream whose sector chain goes on past its size",
+		       "tests/data/fuzz/xls/chain-past-size", NULL,
+		       ": damaged OLE2 container: the sector chain of the workbook stream goes on past its "
+		       "11395 bytes");
 	expect_refused("a DIFAT chain that loops", "tests/data/fuzz/xls/difat-chain-loops", NULL,
 		       ": damaged OLE2 container: the DIFAT names more than 109 FAT sectors, more than the "
 		       "file's 6 sectors need (its chain loops)");
