@@ -19,7 +19,21 @@
 
 void keep_rows_path(const char *archive, const char *sha256, char *out, size_t len)
 {
-	snprintf(out, len, "%s/.rows/%s.tsv.gz", archive, sha256);
+	snprintf(out, len, "%s/.rows/%s.tsv", archive, sha256);
+	if (access(out, F_OK) != 0)
+		snprintf(out, len, "%s/.rows/%s.tsv.gz", archive, sha256);
+}
+
+/* Link rows into the kept path + ".tmp" (plain, as staged): 0, or -1
+ * with errno (EXDEV: staging and archive are different filesystems). */
+static int keep_link(const char *rows, const char *archive, const char *sha256, char *tmp, size_t tmplen)
+{
+	snprintf(tmp, tmplen, "%s/.rows/%s.tsv.tmp", archive, sha256);
+	unlink(tmp);
+	if (link(rows, tmp) == 0)
+		return 0;
+	tmp[0] = '\0';
+	return -1;
 }
 
 int keep_rows_begin(const char *rows, const char *archive, const char *sha256, char *tmp, size_t tmplen,
@@ -37,12 +51,13 @@ int keep_rows_begin(const char *rows, const char *archive, const char *sha256, c
 		return -1;
 	if (stat(dir, &st) == 0 && (st.st_mode & 077))
 		chmod(dir, 0700);       /* vqr's own, made by an earlier version */
+	if (keep_link(rows, archive, sha256, tmp, tmplen) == 0)
+		return 0;
 	if ((in = open(rows, O_RDONLY | O_CLOEXEC)) < 0) {
 		err_set(err, errlen, "%s: %s", rows, strerror(errno));
 		return -1;
 	}
-	keep_rows_path(archive, sha256, tmp, tmplen);
-	strncat(tmp, ".tmp", tmplen - strlen(tmp) - 1);
+	snprintf(tmp, tmplen, "%s/.rows/%s.tsv.gz.tmp", archive, sha256);
 	buf = xmalloc(256 * 1024);
 	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 || !(gz = gzdopen(dup(out), "wb1"))) {
 		err_set(err, errlen, "%s: %s", tmp, strerror(errno));
@@ -97,7 +112,36 @@ int keep_rows_commit(const char *tmp, char *err, size_t errlen)
 		err_set(err, errlen, "cannot rename %s to %s: %s", tmp, dest, strerror(errno));
 		return -1;
 	}
+	/* the other form of the same rows, kept before, goes */
+	n = strlen(dest);
+	if (n > 3 && strcmp(dest + n - 3, ".gz") == 0)
+		dest[n - 3] = '\0';
+	else
+		strncat(dest, ".gz", sizeof dest - n - 1);
+	unlink(dest);
 	return 0;
+}
+
+long keep_rows_lines(const char *path)
+{
+	char buf[1 << 16];
+	long lines = 0;
+	int z;
+	gzFile gz = gzopen(path, "rb");
+
+	if (!gz)
+		return -1;
+	for (;;) {
+		int k = gzread(gz, buf, sizeof buf);
+
+		if (k <= 0) {
+			gzerror(gz, &z);
+			gzclose(gz);
+			return k < 0 || (z != Z_OK && z != Z_STREAM_END) ? -1 : lines;
+		}
+		for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + k - p))); p++)
+			lines++;
+	}
 }
 
 void keep_rows_abort(const char *tmp)

@@ -192,10 +192,12 @@ int stagesrv_wait(stagesrv *s, char *out, size_t outlen, void (*tick)(void *arg)
 			return ended(s, err, errlen);
 		serve_reply_feed(&s->reply, buf, (size_t)n, to_sink, &k);
 		if (s->reply.done) {
+			int rc = s->reply.rc;   /* stagesrv_close forgets the reply */
+
 			s->busy = 0;
-			if (s->reply.rc == EXIT_INTERNAL)
+			if (rc == EXIT_INTERNAL)
 				stagesrv_close(s);      /* it ends after such a job */
-			return s->reply.rc;
+			return rc;
 		}
 	}
 }

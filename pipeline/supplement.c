@@ -19,26 +19,45 @@
 #include "pipeline/keep.h"
 #include "pipeline/runfile.h"
 
+/* Whether the kept rows at path (of file name, batch, nrows loaded rows)
+ * are whole: a kept file linked from the staging was not synced, and
+ * after a crash it may be short (a header line, then one line a loaded
+ * row).  One that is not is removed, with a warning, and the other form
+ * looked for (path then names it, or the form that would be kept). */
+static int kept_whole(const cfg *c, const char *sha, const char *name, const char *batch, long nrows, char *path,
+		      size_t len)
+{
+	while (access(path, R_OK) == 0) {
+		if (keep_rows_lines(path) == nrows + 1)
+			return 1;
+		log_warning("%s: the kept rows of %s (batch %s) are not whole (a crash?): extracted again",
+			    path, name, batch);
+		unlink(path);
+		keep_rows_path(c->archive, sha, path, len);
+	}
+	return 0;
+}
+
 /* The kept rows of an earlier file of the slices, into path: kept at
  * its load, else extracted again from its archived export (and kept
  * from now on).  fresh: extracted again whenever the export is there (the
  * catalog may map its columns differently now).  0, or -1 with why in
  * reason. */
 static int kept_rows_of(const cfg *c, const char *config, const cfg_source *s, const char *sha, const char *name,
-			const char *batch, const char *label, int fresh, char *path, size_t len, char *reason,
-			size_t rlen)
+			const char *batch, long nrows, const char *label, int fresh, char *path, size_t len,
+			char *reason, size_t rlen)
 {
 	char exp[4300], dir[4300], rows[4400], tmp[4300], err[1024], prog[PATH_MAX + 32];
 	int kept;
 
 	keep_rows_path(c->archive, sha, path, len);
 	kept = access(path, R_OK) == 0;
-	if (kept && !fresh)
+	if (kept && !fresh && kept_whole(c, sha, name, batch, nrows, path, len))
 		return 0;       /* no need to look for (and hash) the export */
 	if (inbox_archived_export(c, name, sha, exp, sizeof exp) < 0) {
-		if (kept)
+		if (kept && kept_whole(c, sha, name, batch, nrows, path, len))
 			return 0;
-
+		keep_rows_path(c->archive, sha, path, len);
 		err_set(reason, rlen, "its slices' file %s (batch %s) has neither kept rows (%s) nor its export in %s",
 			 name, batch, path, c->archive);
 		return -1;
@@ -63,6 +82,7 @@ static int kept_rows_of(const cfg *c, const char *config, const cfg_source *s, c
 		return -1;
 	}
 	unlink(rows);
+	keep_rows_path(c->archive, sha, path, len);     /* kept plain or compressed */
 	return 0;
 }
 
@@ -94,11 +114,11 @@ int supplement_args(db *d, const cfg *c, const char *config, const cfg_source *s
 			       "  WHERE v.school_code = $1 AND v.source_code = $2 AND v.file_id IS NOT NULL "
 			       "  AND NOT EXISTS (SELECT 1 FROM vqr.slice_file x WHERE x.school_code = $1 "
 			       "                  AND x.source_code = $2 AND x.period = v.period)) "
-			       "SELECT string_agg(DISTINCT sf.period, ','), f.sha256, f.file_name, f.batch_id "
+			       "SELECT string_agg(DISTINCT sf.period, ','), f.sha256, f.file_name, f.batch_id, f.rows_loaded "
 			       "FROM sf JOIN vqr.source_file f USING (file_id) "
 			       "WHERE $3::text IS NULL OR sf.period IN (SELECT sf2.period FROM sf sf2 "
 			       "  JOIN vqr.source_file f2 USING (file_id) WHERE f2.school_code = $1 AND f2.sha256 = $3) "
-			       "GROUP BY f.file_id, f.sha256, f.file_name, f.batch_id ORDER BY f.file_id",
+			       "GROUP BY f.file_id, f.sha256, f.file_name, f.batch_id, f.rows_loaded ORDER BY f.file_id",
 			       3, p, err, sizeof err);
 	if (!r) {
 		err_set(reason, rlen, "%s", err);
@@ -113,8 +133,8 @@ int supplement_args(db *d, const cfg *c, const char *config, const cfg_source *s
 		}
 		if (self_sha && strcmp(PQgetvalue(r, i, 1), self_sha) == 0)
 			continue;
-		if (kept_rows_of(c, config, s, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), label,
-				 self_sha != NULL, path, sizeof path, gone_why[0] ? err : gone_why,
+		if (kept_rows_of(c, config, s, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+				 atol(PQgetvalue(r, i, 4)), label, self_sha != NULL, path, sizeof path, gone_why[0] ? err : gone_why,
 				 gone_why[0] ? sizeof err : wlen) < 0) {
 			size_t k = strlen(gone);
 			snprintf(gone + k, glen - k, "%s%s", k ? "," : "", PQgetvalue(r, i, 0));

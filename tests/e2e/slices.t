@@ -26,9 +26,10 @@ cp "$FIX" "$WORK/c/inbox/"
 vqr -c "$CFG" run >/dev/null 2>&1; ok $? "the full register loads"
 is "$(val employment.graduates.total)" 1466 "1466 graduates"
 sha=$(sha256sum "$FIX" | cut -d' ' -f1)
-test -f "$WORK/c/archive/.rows/$sha.tsv.gz"; ok $? "its canonical rows are kept, compressed, by sha256"
-is "$(gzip -dc "$WORK/c/archive/.rows/$sha.tsv.gz" | tail -n +2 | wc -l | tr -d ' ')" 1466 "  one line per loaded row"
-case $(gzip -dc "$WORK/c/archive/.rows/$sha.tsv.gz" | head -1) in
+test -f "$WORK/c/archive/.rows/$sha.tsv"; ok $? "its canonical rows are kept by sha256 (the staged file linked, no copy)"
+is "$(stat -c %a "$WORK/c/archive/.rows/$sha.tsv")" 600 "  readable by vqr's user only"
+is "$(tail -n +2 "$WORK/c/archive/.rows/$sha.tsv" | wc -l | tr -d ' ')" 1466 "  one line per loaded row"
+case $(head -1 "$WORK/c/archive/.rows/$sha.tsv") in
 *student_id* | *id_number* | *name*) false ;;
 esac; ok $? "  without the personal fields"
 is "$(sql "select count(*) from vqr.slice_file")" 1 "vqr.slice_file: the slice is made of that file"
@@ -86,15 +87,20 @@ exp=$(tr -d '\r' < "$WORK/c/archive/毕业生去向登记表_2022-2023补录.csv
 is "$(nd)" "$exp" "rates are recomputed over all of the slice's rows (in-field $exp: $before and the supplement's)"
 is "$(sql "select count(*) from vqr.slice_file sf join vqr.source_file f using (file_id) where sf.period = '2022-2023'")" 2 \
 	"the slice is made of two files"
-# A second supplement, with the first one's kept rows gone: they are
-# extracted again from the archived export.
-rm -f "$WORK"/c/archive/.rows/*.tsv.gz
+# A second supplement, with the kept rows cut short, as a crash can leave
+# them (they are not synced): they are extracted again from the archived
+# exports.
+for f in "$WORK"/c/archive/.rows/*.tsv; do
+	head -c 300 "$f" > "$WORK/short" && cat "$WORK/short" > "$f"
+done
 { head -2 "$FIX"; tail -n +13 "$FIX" | head -5 | sed 's/^2020/2098/'; } > "$WORK/c/inbox/毕业生去向登记表_2022-2023_supplement2.csv"
 out=$(vqr -c "$CFG" run 2>&1); rc=$?
-is "$rc" 0 "a second supplement loads with the kept rows gone"
+is "$rc" 0 "a second supplement loads with the kept rows cut short"
+like "$out" "*vqr: warning: $WORK/c/archive/.rows/*.tsv: the kept rows of 毕业生去向登记表_2022-2023_v5.csv (batch *) are not whole (a crash?): extracted again*" \
+	"  which is said"
 is "$(val employment.graduates.total)" 1481 "from the archived exports: 1481 graduates"
 # A supplement whose earlier files are gone altogether is quarantined.
-rm -f "$WORK"/c/archive/.rows/*.tsv.gz "$WORK/c/archive/毕业生去向登记表_2022-2023_v5.csv"
+rm -f "$WORK"/c/archive/.rows/*.tsv "$WORK/c/archive/毕业生去向登记表_2022-2023_v5.csv"
 { head -2 "$FIX"; tail -n +20 "$FIX" | head -3 | sed 's/^2020/2097/'; } > "$WORK/c/inbox/毕业生去向登记表_2022-2023补录3.csv"
 out=$(vqr -c "$CFG" run 2>&1); rc=$?
 is "$rc" 2 "a supplement that cannot see its slice's rows exits 2"
