@@ -1,6 +1,6 @@
 /*
- * keep.c - the canonical rows of loaded files, kept compressed beside the
- * archive (see keep.h).
+ * keep.c - the canonical rows of loaded files, kept beside the archive:
+ * the staged file linked, or compressed across filesystems (see keep.h).
  */
 #include "pipeline/keep.h"
 

@@ -13,30 +13,27 @@
 
 #define MAX_ERROR_TEXTS 50      /* errors named per file; the count has them all */
 
-static int list_copy(manifest_list *dst, const manifest_list *src)
+static void list_copy(manifest_list *dst, const manifest_list *src)
 {
 	manifest_list_clear(dst);
 	for (size_t i = 0; i < src->n; i++)
-		if (manifest_list_add(dst, src->v[i]) < 0)
-			return -1;
-	return 0;
+		manifest_list_add(dst, src->v[i]);
 }
 
 int notice_coverage(notice_file *n, const char *mpath, char *err, size_t errlen)
 {
 	manifest m = { 0 };
-	int rc = 0;
 
 	if (manifest_read(mpath, &m, err, errlen) < 0)
 		return -1;
-	if (list_copy(&n->m.unmapped, &m.unmapped) < 0 || list_copy(&n->m.unmapped_hint, &m.unmapped_hint) < 0 ||
-	    list_copy(&n->m.missing, &m.missing) < 0 || list_copy(&n->m.skipped, &m.skipped) < 0 ||
-	    list_copy(&n->m.skipped_field, &m.skipped_field) < 0 || list_copy(&n->m.skipped_why, &m.skipped_why) < 0) {
-		err_set(err, errlen, "out of memory");
-		rc = -1;
-	}
+	list_copy(&n->m.unmapped, &m.unmapped);
+	list_copy(&n->m.unmapped_hint, &m.unmapped_hint);
+	list_copy(&n->m.missing, &m.missing);
+	list_copy(&n->m.skipped, &m.skipped);
+	list_copy(&n->m.skipped_field, &m.skipped_field);
+	list_copy(&n->m.skipped_why, &m.skipped_why);
 	manifest_clear(&m);
-	return rc;
+	return 0;
 }
 
 int notice_findings(notice_file *n, db *d, long long batch_id, char *err, size_t errlen)
@@ -74,11 +71,7 @@ int notice_findings(notice_file *n, db *d, long long batch_id, char *err, size_t
 		snprintf(text, sizeof text, "%s%s%s %s%s%s: %s", PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)[0] ? " " : "",
 			 PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 5)[0] ? " " : "",
 			 PQgetvalue(r, i, 5), PQgetvalue(r, i, 4));
-		if (manifest_list_add(&n->error_text, text) < 0) {
-			PQclear(r);
-			err_set(err, errlen, "out of memory");
-			return -1;
-		}
+		manifest_list_add(&n->error_text, text);
 	}
 	PQclear(r);
 	return 0;

@@ -63,11 +63,10 @@ void manifest_list_clear(manifest_list *l)
 	l->n = 0;
 }
 
-int manifest_list_add(manifest_list *l, const char *s)
+void manifest_list_add(manifest_list *l, const char *s)
 {
 	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
 	l->v[l->n++] = xstrdup(s);
-	return 0;
 }
 
 

@@ -83,8 +83,8 @@ void manifest_clear(manifest *m);
 /* Free the strings of l and empty it. */
 void manifest_list_clear(manifest_list *l);
 
-/* Append a copy of s to l.  0 (allocation cannot fail: lib/util/mem.h). */
-int manifest_list_add(manifest_list *l, const char *s);
+/* Append a copy of s to l (allocation cannot fail: lib/util/mem.h). */
+void manifest_list_add(manifest_list *l, const char *s);
 
 /* Add a period label if not yet present (copied).  0 (allocation cannot
  * fail: lib/util/mem.h). */

@@ -129,31 +129,28 @@ static void closest_field(const hfind *h, const char *key, const unsigned char *
 
 /* Column coverage into the manifest: the header cells that map to no
  * field (with the closest missing field), and the fields without a
- * column.  0, or -1 (no memory). */
-static int note_coverage(const hfind *h, const rowcheck *rc, manifest *m)
+ * column. */
+static void note_coverage(const hfind *h, const rowcheck *rc, manifest *m)
 {
 	const cfg_source *s = h->s;
 	unsigned char *present = xcalloc(s->nfields ? s->nfields : 1, 1);
-	int r = 0;
 
 	for (size_t c = 0; c < rc->ncols; c++)
 		if (rc->map[c].field)
 			present[rc->map[c].field - s->fields] = 1;
-	for (size_t c = 0; c < rc->ncols && r == 0; c++) {
+	for (size_t c = 0; c < rc->ncols; c++) {
 		char key[KEYLEN], hint[300];
 		if (rc->map[c].field || !rc->header[c][0])
 			continue;
 		val_norm_key(rc->header[c], strlen(rc->header[c]), key, sizeof key);
 		closest_field(h, key, present, hint, sizeof hint);
-		if (manifest_list_add(&m->unmapped, rc->header[c]) < 0 ||
-		    manifest_list_add(&m->unmapped_hint, hint) < 0)
-			r = -1;
+		manifest_list_add(&m->unmapped, rc->header[c]);
+		manifest_list_add(&m->unmapped_hint, hint);
 	}
-	for (size_t i = 0; i < s->nfields && r == 0; i++)
-		if (!present[i] && manifest_list_add(&m->missing, s->fields[i].name) < 0)
-			r = -1;
+	for (size_t i = 0; i < s->nfields; i++)
+		if (!present[i])
+			manifest_list_add(&m->missing, s->fields[i].name);
 	free(present);
-	return r;
 }
 
 /* The field of each column of header rec into fi[] (-1: none): by its
@@ -229,8 +226,7 @@ int hfind_take(const hfind *h, const csvin_record *rec, const char *path, rowche
 	}
 	free(fields);
 	rowcheck_set_columns(rc, ncols, map, header);
-	if (note_coverage(h, rc, m) < 0)
-		return -1;
+	note_coverage(h, rc, m);
 	rowcheck_write_header(rc);
 	return 0;
 }

@@ -537,14 +537,14 @@ static int write_out(transform *x, const char *dir, manifest *m, long long *coun
  * column) or has empty in every row: they are not computed for the
  * file's slices (a rate of 0/N would be a number the data does not
  * support), and the manifest lists each with the field and why, for
- * vqr-load to record as a finding.  0, or -1 (no memory). */
-static int find_skipped(transform *x, manifest *m, long long rows)
+ * vqr-load to record as a finding. */
+static void find_skipped(transform *x, manifest *m, long long rows)
 {
 	manifest_list_clear(&m->skipped);
 	manifest_list_clear(&m->skipped_field);
 	manifest_list_clear(&m->skipped_why);
 	if (x->s->reported || rows == 0)
-		return 0;       /* no rows: no groups, so nothing is computed anyway */
+		return;         /* no rows: no groups, so nothing is computed anyway */
 	for (size_t i = 0; i < x->ninds; i++) {
 		const cfg_indicator *ind = x->inds[i];
 		for (size_t k = 0; k < ind->nreads && !x->skip[i]; k++) {
@@ -556,16 +556,14 @@ static int find_skipped(transform *x, manifest *m, long long rows)
 				if (x->s->fields[j].col == col)
 					f = &x->s->fields[j];
 			x->skip[i] = 1;
-			if (manifest_list_add(&m->skipped, ind->code) < 0 ||
-			    manifest_list_add(&m->skipped_field, f ? f->name : "?") < 0 ||
-			    manifest_list_add(&m->skipped_why, x->scol[col] < 0 ? "absent" : "empty") < 0)
-				return -1;
+			manifest_list_add(&m->skipped, ind->code);
+			manifest_list_add(&m->skipped_field, f ? f->name : "?");
+			manifest_list_add(&m->skipped_why, x->scol[col] < 0 ? "absent" : "empty");
 			log_warning("%s: indicator %s is not computed: field %s (%s) is %s", m->file_name ? m->file_name : "?",
 				    ind->code, f ? f->name : "?", f ? f->header : "?",
 				    x->absent[col] ? "not in the file" : "empty in every row");
 		}
 	}
-	return 0;
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -876,8 +874,7 @@ static int finish(transform *x, const opts *o, manifest *m, long long rows)
 	long long count = 0;
 	int status = EXIT_OK;
 
-	if (find_skipped(x, m, rows) < 0)
-		return internal("out of memory");
+	find_skipped(x, m, rows);
 	if ((x->s->reported ? write_reported(x, m, &count, err, sizeof err)
 			    : write_out(x, o->dir, m, &count, err, sizeof err)) < 0)
 		return internal(err);
