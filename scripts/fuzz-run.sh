@@ -39,6 +39,8 @@ for n in "$@"; do
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 	if [ "$rc" -eq 0 ]; then
+		# libFuzzer's rate is whole runs per whole second: 0 for a run under 1 s
+		[ "${rate:-?}" = 0 ] && rate="over ${execs:-?}"
 		echo "fuzz_$n: ${execs:-?} runs${FUZZ_SEED:+ (seed $FUZZ_SEED)} in at most ${SECS} s (${rate:-?}/s), no crash"
 	else
 		echo "fuzz_$n: CRASH after ${execs:-?} runs (exit $rc): see $log and $DIR/crash/" >&2
