@@ -101,6 +101,18 @@ int run_summary_json(const char *path, const cfg *c, const tally *t, int status,
 			fprintf(f, ", \"source\": ");
 			notice_json_str(f, r->source);
 		}
+		if (r->sources[0]) {
+			char all[sizeof r->sources], *save = NULL;
+			int first = 1;
+
+			snprintf(all, sizeof all, "%s", r->sources);
+			fprintf(f, ", \"sources\": [");
+			for (char *s = strtok_r(all, ",", &save); s; s = strtok_r(NULL, ",", &save), first = 0) {
+				fprintf(f, "%s", first ? "" : ", ");
+				notice_json_str(f, s);
+			}
+			fprintf(f, "]");
+		}
 		fprintf(f, ", \"ms\": %lld", r->ms);
 		if (r->extract_ms >= 0)
 			fprintf(f, ", \"extract_ms\": %lld", r->extract_ms);

@@ -817,6 +817,16 @@ static void file_timings(filerun *r, long long start)
 
 	if (r->s)
 		snprintf(RES(r)->source, sizeof RES(r)->source, "%s", r->s->name);
+	for (size_t i = 0; r->parts && i < r->parts->n; i++) {
+		char *all = RES(r)->sources;
+		const char *name = r->parts->v[i].s->name;
+		size_t j = 0, k = strlen(all), n = strlen(name);
+
+		while (j < i && strcmp(r->parts->v[j].s->name, name) != 0)
+			j++;
+		if (j == i && k + n + 2 < sizeof RES(r)->sources)
+			snprintf(all + k, sizeof RES(r)->sources - k, "%s%s", k ? "," : "", name);
+	}
 	if (r->mpath[0] && RES(r)->extract_ms >= 0 && manifest_read(r->mpath, &m, e, sizeof e) == 0)
 		RES(r)->transform_ms = m.transform_ms;
 	manifest_clear(&m);

@@ -29,7 +29,10 @@ typedef struct fileres {
 	long long rows_rejected; /* rows rejected */
 	long long batch_id;     /* batch that loaded it (or that already had it) */
 	notice_file *nf;        /* loaded or blocked: coverage and findings (owned), else NULL */
-	char source[64];        /* its source, once recognised ("" before) */
+	char source[64];        /* its source, once recognised ("" before); a workbook
+				   read as parts: its first part's */
+	char sources[256];      /* a workbook read as parts: every part's source, once
+				   each, in order, comma-separated; else "" */
 	long long ms;           /* wall time the run spent on it */
 	long long extract_ms;   /* vqr-extract's wall time (its manifest), -1 unknown */
 	long long transform_ms; /* vqr-transform's wall time (its manifest), -1 unknown */

@@ -74,8 +74,21 @@ is "$(sql "select count(*) from vqr.source_file") $(sql "select count(*) from vq
 	"  and loads nothing"
 test -f "$WORK/wb/inbox/$BOOK"; ok $? "  leaving the workbook in the inbox"
 
-out=$(vqr -c "$CFG" run 2>&1); rc=$?
+out=$(vqr -c "$CFG" run --summary-json "$WORK/sum.json" 2>&1); rc=$?
 is "$rc" 2 "vqr run loads the workbook, exit 2 for its rejected row"
+like "$(tr -d '\n' < "$WORK/sum.json")" "*\"source\": \"activity_register\", \"sources\": ?\"activity_register\", \"club_roster\"?, *" \
+	"  its summary names the sources of its parts"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	vout=$(python3 - "$TOP/docs/summary.schema.json" "$WORK/sum.json" 2>&1 <<'PY'
+import json, sys
+import jsonschema
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
+PY
+	); ok $? "  as the schema (docs/summary.schema.json) says"
+	[ -z "$vout" ] || diag "$vout"
+else
+	ok 0 "  as the schema says # SKIP python3-jsonschema is not installed (sh scripts/deps.sh installs it)"
+fi
 like "$out" "*$BOOK:学生活动:$((ACTS + 3)):3: *" "the reject is said as file:sheet:row:column"
 is "$(sql "select count(*) || ' ' || count(distinct batch_id) from vqr.source_file")" "1 1" \
 	"one file record, in one batch"
