@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <freexl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
