@@ -86,6 +86,7 @@
 #include "lib/util/cli.h"
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
+#include "lib/util/utf8.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -100,6 +101,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define CSVIN_CHUNK     65536           /* default read size */
 #define CSVIN_CHUNK_MAX (1u << 30)      /* gzread takes an unsigned, returns an int */
@@ -323,77 +327,6 @@ static int raw_read(csvin *r)
 }
 
 /* ---- UTF-8 ---- */
-
-/*
- * Length of the longest prefix of s[0..n) that is complete, valid UTF-8
- * (Unicode table 3-7: no overlongs, no surrogates, nothing above
- * U+10FFFF).  *bad is set to 1 when the sequence at that length is
- * invalid, 0 when the prefix is all of s or stops at a sequence that the
- * end of s cuts off (and that more bytes could complete).
- */
-static size_t utf8_valid(const unsigned char *s, size_t n, int *bad)
-{
-	size_t i = 0;
-
-	*bad = 0;
-	while (i < n) {
-		unsigned c = s[i], lo = 0x80, hi = 0xBF;
-		size_t k, need;
-
-		if (c < 0x80) {
-			/* ASCII runs 8 bytes at a time */
-			while (i + 8 <= n) {
-				uint64_t w;
-
-				memcpy(&w, s + i, 8);
-				if (w & UINT64_C(0x8080808080808080))
-					break;
-				i += 8;
-			}
-			while (i < n && s[i] < 0x80)
-				i++;
-			continue;
-		}
-		/* runs of the 3-byte sequences without special cases (E1..EC,
-		 * EE..EF and two continuation bytes): most of Chinese text */
-		while (i + 3 <= n) {
-			uint32_t w = (uint32_t)s[i] | (uint32_t)s[i + 1] << 8 |
-				     (uint32_t)s[i + 2] << 16;
-
-			if ((w & 0xC0C0F0) != 0x8080E0 || s[i] == 0xE0 || s[i] == 0xED)
-				break;
-			i += 3;
-		}
-		if (i >= n || s[i] < 0x80)
-			continue;
-		c = s[i];
-		if (c >= 0xC2 && c <= 0xDF) {
-			need = 1;
-		} else if (c >= 0xE0 && c <= 0xF4) {
-			/* 3 bytes from E0, 4 from F0; after E0/F0 (overlong) and
-			 * ED/F4 (surrogates, above U+10FFFF) the next byte's range
-			 * is narrower */
-			need = c >= 0xF0 ? 3 : 2;
-			lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : lo;
-			hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : hi;
-		} else {
-			*bad = 1;
-			return i;
-		}
-		for (k = 1; k <= need; k++) {
-			if (i + k >= n)
-				return i;               /* cut off: wait for more */
-			if (s[i + k] < lo || s[i + k] > hi) {
-				*bad = 1;
-				return i;
-			}
-			lo = 0x80;
-			hi = 0xBF;
-		}
-		i += need + 1;
-	}
-	return i;
-}
 
 /* ---- raw sizes of decoded text ---- */
 
@@ -850,6 +783,96 @@ static int split_line(csvin *r, const unsigned char *s, size_t n)
 	return 0;
 }
 
+#if defined(__SSE2__)
+/*
+ * The quote-free line at s, split as split_line() splits it, in one pass
+ * 16 bytes a step (SSE2 compares find the CR, LF, quote and delimiter
+ * bytes of each step): the bytes are copied to the arena as they are
+ * scanned, each delimiter and the terminator overwritten with a NUL, and
+ * a field recorded at each.  Returns the line's terminator (its CR or
+ * LF), with the fields added to the record; or NULL, with the record as
+ * it was, when the line must take the general path: a quote before its
+ * terminator, no terminator before e, a field over max_field or a line
+ * over max_record (the general path gives their errors).
+ */
+static const unsigned char *fast_line(csvin *r, const unsigned char *s, const unsigned char *e)
+{
+	size_t n = (size_t)(e - s), nf0 = r->nf, base = r->dlen, fstart = 0, i = 0;
+	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), qu = _mm_set1_epi8('"');
+	const __m128i dl = _mm_set1_epi8((char)r->delim);
+
+	if (n > r->max_record + 1)
+		n = r->max_record + 1;  /* a longer line is the general path's error */
+	if (base >= SIZE_MAX - n - 32)
+		return NULL;
+	grow_data(r, base + n + 17);  /* a step may store 16 bytes past the line */
+	for (;;) {
+		unsigned end, quote, dm, k;
+
+		if (i + 16 <= n) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+
+			_mm_storeu_si128((__m128i *)(void *)(r->data + base + i), v);
+			end = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+			quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qu));
+			dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dl));
+			k = 16;
+		} else {
+			end = quote = dm = 0;
+			for (k = 0; i + k < n && k < 16; k++) {
+				unsigned char c = s[i + k];
+
+				r->data[base + i + k] = (char)c;
+				end |= (unsigned)(c == '\n' || c == '\r') << k;
+				quote |= (unsigned)(c == '"') << k;
+				dm |= (unsigned)(c == r->delim) << k;
+			}
+			if (k == 0)
+				goto general;   /* no terminator before e (or max_record) */
+		}
+		if (end) {
+			unsigned below = (1u << __builtin_ctz(end)) - 1;
+
+			quote &= below;
+			dm &= below;
+		}
+		if (quote)
+			goto general;
+		for (; dm; dm &= dm - 1) {
+			size_t at = i + (size_t)__builtin_ctz(dm);
+
+			if (at - fstart > r->max_field)
+				goto general;
+			r->data[base + at] = '\0';
+			if (r->nf == r->fcap)
+				grow_fields(r, r->nf + 1);
+			r->foff[r->nf] = base + fstart;
+			r->flen[r->nf++] = at - fstart;
+			fstart = at + 1;
+		}
+		if (end) {
+			size_t at = i + (size_t)__builtin_ctz(end);
+
+			if (at - fstart > r->max_field)
+				goto general;
+			if (at > 0) {   /* an empty line has no field (split_line) */
+				r->data[base + at] = '\0';
+				if (r->nf == r->fcap)
+					grow_fields(r, r->nf + 1);
+				r->foff[r->nf] = base + fstart;
+				r->flen[r->nf++] = at - fstart;
+				r->dlen = base + at + 1;
+			}
+			return s + at;
+		}
+		i += k;
+	}
+general:
+	r->nf = nf0;
+	return NULL;
+}
+#endif
+
 /* ---- public API ---- */
 
 /* Which encoding a name asks for: ENC_* (utf-32le and utf-32be name their
@@ -1188,16 +1211,24 @@ static int watch_quotes(csvin *r, const unsigned char *s, size_t n, long line, l
  */
 static int segment(csvin *r)
 {
-	const unsigned char *s = r->buf + r->pos, *e = r->buf + r->len, *q, *c;
+	const unsigned char *s = r->buf + r->pos, *e = r->buf + r->len, *q = NULL, *c;
 	long line = r->line, col = r->col;
 	size_t n;
+	int split;
 
-	q = memchr(s, '\n', (size_t)(e - s));
-	if (!q)
-		q = e;
-	c = memchr(s, '\r', (size_t)(q - s));
-	if (c)
-		q = c;
+#if defined(__SSE2__)
+	if (r->p.pstate == LIBCSV_ROW_NOT_BEGUN)
+		q = fast_line(r, s, e);
+#endif
+	split = q != NULL;
+	if (!split) {
+		q = memchr(s, '\n', (size_t)(e - s));
+		if (!q)
+			q = e;
+		c = memchr(s, '\r', (size_t)(q - s));
+		if (c)
+			q = c;
+	}
 	if (q < e) {
 		n = (size_t)(q - s) + 1;
 		if (!(*q == '\n' && r->prev_cr && n == 1))
@@ -1216,7 +1247,9 @@ static int segment(csvin *r)
 	/* the record so far, but a line break that may end it */
 	if ((size_t)(r->off - r->rec_off) - (q < e) > r->max_record)
 		return too_long(r, "record", r->max_record, "max_record_bytes");
-	if (q < e && r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !memchr(s, '"', n)) {
+	if (split) {
+		cb_row(*q, r);
+	} else if (q < e && r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !memchr(s, '"', n)) {
 		if (split_line(r, s, n - 1) == 0)
 			cb_row(*q, r);
 	} else if (watch_quotes(r, s, n, line, col) < 0) {

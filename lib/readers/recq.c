@@ -60,6 +60,16 @@ struct recq {
 	char err[1024];         /* the reader's message (written by the producer before it marks the end) */
 };
 
+/* Does each field of rec follow the one before, after its NUL (as the
+ * CSV reader's arena holds them)? */
+static int contiguous(const csvin_record *rec)
+{
+	for (size_t i = 1; i < rec->nfields; i++)
+		if (rec->fields[i] != rec->fields[i - 1] + rec->lens[i - 1] + 1)
+			return 0;
+	return rec->nfields > 0;
+}
+
 /* Copy rec into b; -1 when out of memory. */
 static int add(batch *b, const csvin_record *rec)
 {
@@ -100,6 +110,18 @@ static int add(batch *b, const csvin_record *rec)
 		b->caprec = nc;
 	}
 	b->recs[b->nrec++] = (rmeta){ rec->nfields, b->nf, rec->line, rec->offset, rec->raw_offset };
+	if (contiguous(rec)) {
+		/* the fields follow each other, each with its NUL: one copy */
+		const char *f0 = rec->fields[0];
+
+		memcpy(b->data + b->used, f0, need);
+		for (size_t i = 0; i < rec->nfields; i++) {
+			b->foff[b->nf] = b->used + (size_t)(rec->fields[i] - f0);
+			b->flen[b->nf++] = rec->lens[i];
+		}
+		b->used += need;
+		return 0;
+	}
 	for (size_t i = 0; i < rec->nfields; i++) {
 		size_t len = rec->lens[i];
 		memcpy(b->data + b->used, rec->fields[i], len);

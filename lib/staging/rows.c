@@ -262,27 +262,46 @@ static int word_special(uint64_t v)
 	return (((v - ones * 0x20) & ~v) | ((bs - ones) & ~bs)) & high ? 1 : 0;
 }
 
+/* Does s[0..len) hold a byte that word_special finds?  Whole words, the
+ * last one overlapping the one before, so no byte outside s is read. */
+static int has_special(const char *s, size_t len)
+{
+	uint64_t v = UINT64_C(0x4141414141414141);  /* "AAAAAAAA": nothing special */
+	uint32_t a, b;
+
+	if (len >= 8) {
+		for (size_t i = 0; i + 8 < len; i += 8) {
+			memcpy(&v, s + i, 8);
+			if (word_special(v))
+				return 1;
+		}
+		memcpy(&v, s + len - 8, 8);
+		return word_special(v);
+	}
+	if (len >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		return word_special((uint64_t)a << 32 | b);
+	}
+	for (size_t i = 0; i < len; i++)
+		v = v << 8 | (unsigned char)s[i];
+	return word_special(v);
+}
+
 void rows_put(rows_writer *w, const char *s, size_t len)
 {
-	size_t i = 0;
-
 	need(w, 2 * len + 1);
 	if (w->failed)
 		return;
 	if (w->nfield++)
 		w->buf[w->len++] = '\t';
-	/* Runs without anything to escape are copied as they are. */
-	while (i + 8 <= len) {
-		uint64_t v;
-
-		memcpy(&v, s + i, 8);
-		if (word_special(v))
-			break;
-		i += 8;
+	if (!has_special(s, len)) {
+		/* the usual field: nothing to escape */
+		memcpy(w->buf + w->len, s, len);
+		w->len += len;
+		return;
 	}
-	memcpy(w->buf + w->len, s, i);
-	w->len += i;
-	for (; i < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		char c = s[i], e = 0;
 		switch (c) {
 		case '\\': e = '\\'; break;
@@ -335,21 +354,35 @@ void rows_putf(rows_writer *w, const char *fmt, ...)
 
 void rows_put_int(rows_writer *w, long long v)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
 	char tmp[24];
-	int n = 0;
+	int n = (int)sizeof tmp;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
-	do
-		tmp[n++] = (char)('0' + u % 10);
-	while ((u /= 10));
+	/* two digits a step, from the end (a line number per row) */
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100) * 2;
+		u /= 100;
+		tmp[--n] = pairs[d + 1];
+		tmp[--n] = pairs[d];
+	}
+	if (u >= 10) {
+		tmp[--n] = pairs[u * 2 + 1];
+		tmp[--n] = pairs[u * 2];
+	} else {
+		tmp[--n] = (char)('0' + u);
+	}
 	if (v < 0)
-		tmp[n++] = '-';
+		tmp[--n] = '-';
 	sep(w);
-	need(w, (size_t)n);
+	need(w, sizeof tmp - (size_t)n);
 	if (w->failed)
 		return;
-	while (n)
-		w->buf[w->len++] = tmp[--n];
+	memcpy(w->buf + w->len, tmp + n, sizeof tmp - (size_t)n);
+	w->len += sizeof tmp - (size_t)n;
 }
 
 void rows_end(rows_writer *w)

@@ -6,7 +6,6 @@
  * Text values are not copied: vptr points into the record (trimmed);
  * other values are written to vals in canonical form (voff).
  */
-#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,7 +47,6 @@ void rowcheck_init(rowcheck *rc, const cfg_source *s, const char *path, manifest
 	rc->s = s;
 	rc->path = path;
 	rc->m = m;
-	rc->period_start = LONG_MIN;
 	rc->voff = xcalloc(n, sizeof *rc->voff);
 	rc->vptr = xcalloc(n, sizeof *rc->vptr);
 	rc->vlen = xcalloc(n, sizeof *rc->vlen);
@@ -528,15 +526,22 @@ static int row_period(rowcheck *rc, const rowstate *st, char pbuf[48], const cha
 	const cfg_source *s = rc->s;
 
 	if (st->has_date && s->period == PERIOD_ACADEMIC_YEAR) {
-		long y = val_academic_year_start(st->days);
-		if (y != rc->period_start) { /* rows of one file mostly share it */
-			rc->period_len = year_span(rc->period, sizeof rc->period, y);
-			rc->period_start = y;
-			if (manifest_add_period(rc->m, rc->period) < 0)
+		/* a register repeats a few dates (of graduation, of a survey) */
+		unsigned k;
+
+		for (k = 0; k < ROWCHECK_PERIODS; k++)
+			if (rc->pcache[k].len && rc->pcache[k].days == st->days)
+				break;
+		if (k == ROWCHECK_PERIODS) {
+			k = rc->pnext++ % ROWCHECK_PERIODS;
+			rc->pcache[k].days = st->days;
+			rc->pcache[k].len = year_span(rc->pcache[k].label, sizeof rc->pcache[k].label,
+						      val_academic_year_start(st->days));
+			if (manifest_add_period(rc->m, rc->pcache[k].label) < 0)
 				return -1;
 		}
-		*period = rc->period;
-		*plen = rc->period_len;
+		*period = rc->pcache[k].label;
+		*plen = rc->pcache[k].len;
 		return 0;
 	}
 	if ((st->has_date && period_label(s->period, st->days, pbuf) == 0) ||

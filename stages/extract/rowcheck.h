@@ -31,6 +31,7 @@
 
 #define ROWCHECK_MAX_PRINTED 20         /* reject messages printed on stderr */
 #define ROWCHECK_KEYLEN 512             /* bytes of a normalised header or enum key */
+#define ROWCHECK_PERIODS 8              /* period dates whose labels are remembered */
 
 /* One column of the file. */
 typedef struct colmap {
@@ -78,9 +79,12 @@ typedef struct rowcheck {
 	const char **vptr;      /* per field: its value in the input record, or NULL when in vals */
 	size_t *vlen;           /* per field: length of its value, or SIZE_MAX for NULL */
 	enum_cache *ecache;     /* per field: recent enum cell texts */
-	long period_start;      /* start year of the last period label made (LONG_MIN: none) */
-	char period[48];        /* that label */
-	size_t period_len;      /* its length */
+	struct {
+		long days;      /* a period date (days) seen before */
+		char label[48]; /* its academic year's label, in the manifest */
+		size_t len;     /* the label's length (0: slot unused) */
+	} pcache[ROWCHECK_PERIODS]; /* period dates' labels: rows repeat a few dates */
+	unsigned pnext;         /* the slot the next new date takes */
 } rowcheck;
 
 /* Prepare rc for rows of source s read from path, counted in m (both the
