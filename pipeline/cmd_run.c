@@ -319,6 +319,22 @@ static int run_files(const cfg *c, const char *config, db *d, const char *connin
 	return rc;
 }
 
+/* Start the stage servers while the driver connects and takes its locks,
+ * when a look at the inbox (before the lock: the list is taken again
+ * under it) finds files. */
+static void prestart(const cfg *c, runfile_servers *srv)
+{
+	char err[256];
+	size_t n = 0;
+	char **files = inbox_list(c->inbox, &n, err, sizeof err);
+
+	if (n)
+		runfile_servers_prestart(srv);
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+}
+
 int cmd_run(const cfg *c, const char *config, const opts *o, int argc, char **argv)
 {
 	char err[4096], conninfo[8192];
@@ -338,6 +354,7 @@ int cmd_run(const cfg *c, const char *config, const opts *o, int argc, char **ar
 	t.naccept = o->naccept;
 	runfile_servers_init(&srv, config);
 	t.srv = &srv;
+	prestart(c, &srv);
 	if ((status = run_locks(c, o, &lockfd, &d)))
 		goto summary;
 	db_conninfo(&d, c, o->database, conninfo, sizeof conninfo);

@@ -163,8 +163,21 @@ void runfile_servers_init(runfile_servers *s, const char *config)
 	stagesrv_init(&s->l, "vqr-load", config);
 }
 
+void runfile_servers_prestart(runfile_servers *s)
+{
+	char err[1024];
+
+	/* a failure here is said again by the first stagesrv_send */
+	if (stagesrv_prestart(&s->x, err, sizeof err) < 0 || stagesrv_prestart(&s->t, err, sizeof err) < 0)
+		return;
+	stagesrv_prestart(&s->l, err, sizeof err);
+}
+
 void runfile_servers_close(runfile_servers *s)
 {
+	stagesrv_hangup(&s->x);
+	stagesrv_hangup(&s->t);
+	stagesrv_hangup(&s->l);
 	stagesrv_close(&s->x);
 	stagesrv_close(&s->t);
 	stagesrv_close(&s->l);

@@ -50,7 +50,12 @@ typedef struct runfile_servers {
  * copied; none started yet). */
 void runfile_servers_init(runfile_servers *s, const char *config);
 
-/* End the three servers of a run. */
+/* Start the three servers before their first jobs (when the inbox has
+ * files), so that their starts overlap the driver's own; one that does
+ * not start is started, or reported, at its first job. */
+void runfile_servers_prestart(runfile_servers *s);
+
+/* End the three servers of a run (side by side, then waited for). */
 void runfile_servers_close(runfile_servers *s);
 
 /* The counts of a run, and each file's result. */

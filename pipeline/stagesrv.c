@@ -227,8 +227,20 @@ void stagesrv_close(stagesrv *s)
 		stagesrv_stop(s);
 		return;
 	}
-	close(s->in);
-	s->in = -1;
+	stagesrv_hangup(s);
 	child_wait(s->pid, s->name, e, sizeof e);      /* its end: nothing to report */
 	forget(s);
+}
+
+int stagesrv_prestart(stagesrv *s, char *err, size_t errlen)
+{
+	return s->pid < 0 ? start(s, err, errlen) : 0;
+}
+
+void stagesrv_hangup(stagesrv *s)
+{
+	if (s->pid > 0 && !s->busy && s->in >= 0) {
+		close(s->in);
+		s->in = -1;
+	}
 }

@@ -76,4 +76,14 @@ void stagesrv_stop(stagesrv *s);
  * running is stopped first).  s can be used again. */
 void stagesrv_close(stagesrv *s);
 
+/* Start the server of s now, before its first job, so that its start
+ * (the program's, the configuration's reading) overlaps the caller's
+ * work.  Nothing when it runs already.  0, or -1 with err (the first
+ * stagesrv_send tries again). */
+int stagesrv_prestart(stagesrv *s, char *err, size_t errlen);
+
+/* End the input of an idle server of s without waiting for it, so that
+ * several servers end side by side; stagesrv_close then waits. */
+void stagesrv_hangup(stagesrv *s);
+
 #endif
