@@ -14,6 +14,7 @@
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
 #include "stages/transform/engine.h"
+#include "stages/transform/filters.h"
 #include "stages/transform/text.h"
 
 #define MAX_BY 32               /* breakdown fields of one indicator */
@@ -87,6 +88,7 @@ struct engine {
 	cdict pdict;            /* period labels */
 	const cfg_agg **filt;   /* distinct filters (by text) of the indicators (nfilt) */
 	size_t nfilt;
+	filters *fs;            /* evaluates them (filters.h) */
 	unsigned char *fpass;   /* per distinct filter: this row passes; fpass[nfilt] is always 1 */
 	size_t *nfi, *dfi;      /* per indicator: index of its numerator's, denominator's filter, or SIZE_MAX */
 	int date_col;           /* canonical column of the period date, -1 none */
@@ -376,8 +378,7 @@ static void row_ids_and_filters(engine *e, expr_value *row, const size_t *lens)
 		e->rid[c] = v->isnull ? 0 : cdict_id(&e->dict[c], &e->a, v->s, lens[c]);
 		v->id = e->rid[c];
 	}
-	for (size_t f = 0; f < e->nfilt; f++)
-		e->fpass[f] = expr_eval(e->filt[f]->where, row) == EXPR_TRUE;
+	filters_eval(e->fs, row, e->fpass);
 }
 
 /* Add this row to group g of set b: every accumulator whose filter it
@@ -684,6 +685,13 @@ static void make_ids(engine *e)
 	for (size_t c = 0; c < ncols; c++)
 		if (e->needid[c])
 			e->idcols[e->nidcols++] = (int)c;
+	{
+		const expr **where = xcalloc(e->nfilt + 1, sizeof *where);
+		for (size_t f = 0; f < e->nfilt; f++)
+			where[f] = e->filt[f]->where;
+		e->fs = filters_new(where, e->nfilt, e->needid, ncols);
+		free(where);
+	}
 }
 
 /* Each set's accumulator operations: per indicator its numerator, and
@@ -785,6 +793,7 @@ void engine_free(engine *e)
 	free(e->gcache);
 	free(e->filt);
 	free(e->fpass);
+	filters_free(e->fs);
 	free(e->nfi);
 	free(e->dfi);
 	cdict_free(&e->pdict);
