@@ -38,7 +38,6 @@ typedef struct accop {
 	const aggfn *fn;        /* the aggregation function */
 	size_t f;               /* its filter's index in fpass (nfilt: no filter, always passes) */
 	int field;              /* the column it aggregates, -1 for "*" */
-	int count;              /* fn is count: engine_add_row counts inline */
 	size_t q;               /* its accumulator in the group: 2 per indicator of the set */
 } accop;
 
@@ -51,8 +50,9 @@ typedef struct byset {
 	period_type ptype;      /* the period type its indicators are counted in */
 	size_t *inds;           /* indicators using this set (indexes into inds) */
 	size_t ninds;
-	accop *ops;             /* what a row adds to its group's accumulators (nops) */
-	size_t nops;
+	accop *ops;             /* what a row adds to its group's accumulators (nops): the counts first (ncount) */
+	size_t nops, ncount;
+	size_t *src;            /* per accumulator: the one holding its value (a count of the same rows as an earlier one is kept once) */
 } byset;
 
 typedef struct group {
@@ -382,20 +382,22 @@ static void row_ids_and_filters(engine *e, expr_value *row, const size_t *lens)
 }
 
 /* Add this row to group g of set b: every accumulator whose filter it
- * passed and whose field it has (count's add, a->n++, inline). */
+ * passed and whose field it has.  Counts (count's add is a->n++) add the
+ * flag itself, without a branch on it: filters pass or fail at random
+ * from row to row, which branches mispredict. */
 static void add_ops(const engine *e, const byset *b, group *g, const expr_value *row)
 {
-	for (const accop *o = b->ops, *end = b->ops + b->nops; o < end; o++) {
+	const accop *o = b->ops, *counts = b->ops + b->ncount, *end = b->ops + b->nops;
+
+	for (; o < counts; o++)
+		g->acc[o->q].n += e->fpass[o->f] & (o->field < 0 || !row[o->field].isnull);
+	for (; o < end; o++) {
 		aggfn_acc *a = &g->acc[o->q];
 		if (!e->fpass[o->f])
 			continue;
-		if (o->field >= 0 && row[o->field].isnull)
-			continue;
-		if (o->count)
-			a->n++;
-		else if (o->field < 0)
+		if (o->field < 0)
 			o->fn->add(a, 0, 0);
-		else
+		else if (!row[o->field].isnull)
 			o->fn->add(a, row[o->field].num, e->rid[o->field]);
 	}
 }
@@ -548,7 +550,8 @@ static int rec_value(const engine *e, const outrec *o, engine_rec *r)
 {
 	const cfg_indicator *ind = e->inds[o->i];
 	const aggfn *fn = aggfn_get(ind->num.fn);
-	aggfn_acc *na = &o->g->acc[2 * o->k], *da = &o->g->acc[2 * o->k + 1];
+	const size_t *src = e->sets[o->g->set].src;
+	aggfn_acc *na = &o->g->acc[src[2 * o->k]], *da = &o->g->acc[src[2 * o->k + 1]];
 	int ok, ok2;
 
 	*r = (engine_rec){ o->i, o->g->period, o->g->json, 0, 0, 0, 0 };
@@ -616,7 +619,7 @@ static void make_sets(engine *e)
 			    (ind->nby == 0 || memcmp(e->sets[si].cols, ind->by, ind->nby * sizeof *ind->by) == 0))
 				break;
 		if (si == e->nsets) {
-			e->sets[si] = (byset){ ind->by, ind->by_names, ind->nby, ind->period, xcalloc(k, sizeof(size_t)), 0, NULL, 0 };
+			e->sets[si] = (byset){ ind->by, ind->by_names, ind->nby, ind->period, xcalloc(k, sizeof(size_t)), 0, NULL, 0, 0, NULL };
 			e->nsets++;
 		}
 		e->sets[si].inds[e->sets[si].ninds++] = i;
@@ -694,27 +697,50 @@ static void make_ids(engine *e)
 	}
 }
 
-/* Each set's accumulator operations: per indicator its numerator, and
- * its denominator when it is a ratio, with the index of its filter. */
+/* Set b's accumulator operations of one kind (counts or not): per
+ * indicator its numerator, and its denominator when it is a ratio, with
+ * the index of its filter. */
+static void add_set_ops(engine *e, byset *b, int counts)
+{
+	for (size_t k = 0; k < b->ninds; k++) {
+		size_t i = b->inds[k];
+		for (int q = 0; q < (e->inds[i]->is_ratio ? 2 : 1); q++) {
+			const cfg_agg *agg = q ? &e->inds[i]->den : &e->inds[i]->num;
+			size_t f = q ? e->dfi[i] : e->nfi[i];
+			accop *o;
+			size_t j;
+			if ((agg->fn == AGGFN_COUNT) != counts)
+				continue;
+			f = f == SIZE_MAX ? e->nfilt : f;
+			/* the same count as an earlier one: read from that one */
+			for (j = 0; counts && j < b->nops && (b->ops[j].f != f || b->ops[j].field != agg->field); j++)
+				;
+			if (counts && j < b->nops) {
+				b->src[2 * k + (size_t)q] = b->ops[j].q;
+				continue;
+			}
+			o = &b->ops[b->nops++];
+			o->fn = aggfn_get(agg->fn);
+			o->f = f;
+			o->field = agg->field;
+			o->q = 2 * k + (size_t)q;
+		}
+	}
+}
+
+/* Each set's accumulator operations, the counts first. */
 static void make_ops(engine *e)
 {
 	e->fpass[e->nfilt] = 1;
 	for (size_t si = 0; si < e->nsets; si++) {
 		byset *b = &e->sets[si];
 		b->ops = xcalloc(2 * b->ninds + 1, sizeof *b->ops);
-		for (size_t k = 0; k < b->ninds; k++) {
-			size_t i = b->inds[k];
-			for (int q = 0; q < (e->inds[i]->is_ratio ? 2 : 1); q++) {
-				const cfg_agg *agg = q ? &e->inds[i]->den : &e->inds[i]->num;
-				size_t f = q ? e->dfi[i] : e->nfi[i];
-				accop *o = &b->ops[b->nops++];
-				o->fn = aggfn_get(agg->fn);
-				o->f = f == SIZE_MAX ? e->nfilt : f;
-				o->field = agg->field;
-				o->count = agg->fn == AGGFN_COUNT;
-				o->q = 2 * k + (size_t)q;
-			}
-		}
+		b->src = xcalloc(2 * b->ninds + 1, sizeof *b->src);
+		for (size_t q = 0; q < 2 * b->ninds; q++)
+			b->src[q] = q;
+		add_set_ops(e, b, 1);
+		b->ncount = b->nops;
+		add_set_ops(e, b, 0);
 	}
 }
 
@@ -781,6 +807,7 @@ void engine_free(engine *e)
 	for (size_t i = 0; i < e->nsets; i++) {
 		free(e->sets[i].inds);
 		free(e->sets[i].ops);
+		free(e->sets[i].src);
 	}
 	free(e->sets);
 	free(e->inds);
