@@ -213,6 +213,34 @@ void expr_intern(expr *e, expr_intern_fn intern, void *ctx)
 	}
 }
 
+/* expr_fields from node i down. */
+static void fields_of(const expr *e, int i, expr_field_fn fn, void *ctx)
+{
+	const enode *n = &e->nodes[i];
+
+	switch (n->kind) {
+	case N_AND:
+	case N_OR:
+		for (int c = n->first; c >= 0; c = e->nodes[c].next)
+			fields_of(e, c, fn, ctx);
+		return;
+	case N_NOT:
+		fields_of(e, n->first, fn, ctx);
+		return;
+	default:
+		if (n->a >= 0)
+			fn(ctx, n->a, n->type, n->kind == N_ISNULL);
+		if (n->kind == N_CMP && n->b >= 0)
+			fn(ctx, n->b, n->type, 0);
+	}
+}
+
+void expr_fields(const expr *e, expr_field_fn fn, void *ctx)
+{
+	if (e)
+		fields_of(e, e->root, fn, ctx);
+}
+
 void expr_free(expr *e)
 {
 	int i;

@@ -123,6 +123,16 @@ int expr_eval(const expr *e, const expr_value *row);
 typedef unsigned (*expr_intern_fn)(void *ctx, int index, const char *text);
 void expr_intern(expr *e, expr_intern_fn intern, void *ctx);
 
+/*
+ * Call fn(ctx, index, type, null_only) for each field e reads (a field
+ * read twice comes twice): its row index, its type, and null_only 1 when
+ * it is read by IS [NOT] NULL only there (nothing but whether it is NULL
+ * matters).  e NULL is fine (no calls).  For callers that keep the
+ * results of a filter by the values it reads.
+ */
+typedef void (*expr_field_fn)(void *ctx, int index, expr_type type, int null_only);
+void expr_fields(const expr *e, expr_field_fn fn, void *ctx);
+
 /* Free e and everything it owns (NULL is fine). */
 void expr_free(expr *e);
 

@@ -14,9 +14,12 @@
 #include "lib/util/err.h"
 #include "lib/util/mem.h"
 #include "stages/transform/engine.h"
+#include "stages/transform/filters.h"
 #include "stages/transform/text.h"
 
 #define MAX_BY 32               /* breakdown fields of one indicator */
+#define DCACHE 256              /* slots of a dictionary's cache of recent texts (a power of two) */
+#define GCACHE 256              /* slots of a breakdown set's cache of recent groups (a power of two) */
 
 /* The distinct texts of one canonical column (or the period labels), each
  * with a small id: rows are grouped and counted by ids, not by strings. */
@@ -24,10 +27,19 @@ typedef struct cdict {
 	uint64_t *hash;         /* per slot, 0 = empty */
 	uint32_t *slot_id;      /* per slot: its id */
 	const char **text;      /* by id (1..n); id 0 is NULL; texts live in the arena */
+	size_t *len;            /* by id: its text's length in bytes */
 	size_t cap, n;          /* slots (power of two), ids given */
-	uint32_t last;          /* the id cdict_id gave last (0: none): runs of one value are common */
-	size_t lastlen;         /* its text's length */
+	uint32_t cache[DCACHE]; /* by text_slot: the id of a text seen lately with that slot, 0 = none */
 } cdict;
+
+/* What a row adds to one accumulator of its group (an indicator's
+ * numerator or denominator), flattened for engine_add_row. */
+typedef struct accop {
+	const aggfn *fn;        /* the aggregation function */
+	size_t f;               /* its filter's index in fpass (nfilt: no filter, always passes) */
+	int field;              /* the column it aggregates, -1 for "*" */
+	size_t q;               /* its accumulator in the group: 2 per indicator of the set */
+} accop;
 
 /* Indicators that break down by the same fields share their groups: a
  * row finds its group once per breakdown set, not once per indicator. */
@@ -38,6 +50,9 @@ typedef struct byset {
 	period_type ptype;      /* the period type its indicators are counted in */
 	size_t *inds;           /* indicators using this set (indexes into inds) */
 	size_t ninds;
+	accop *ops;             /* what a row adds to its group's accumulators (nops): the counts first (ncount) */
+	size_t nops, ncount;
+	size_t *src;            /* per accumulator: the one holding its value (a count of the same rows as an earlier one is kept once) */
 } byset;
 
 typedef struct group {
@@ -62,8 +77,6 @@ struct engine {
 	size_t ninds;
 	byset *sets;            /* distinct breakdown sets */
 	size_t nsets;
-	unsigned char *npass;   /* per indicator, this row: numerator filter holds */
-	unsigned char *dpass;   /* per indicator, this row: denominator filter holds */
 	gtable t;
 	uint32_t kbuf[3 + MAX_BY]; /* key being built */
 	cdict *dict;            /* per canonical column (used for breakdowns and count_distinct) */
@@ -71,11 +84,12 @@ struct engine {
 	int *idcols;            /* the columns needid marks (nidcols) */
 	size_t nidcols;
 	uint32_t *rid;          /* per canonical column: this row's value id (0 = NULL) */
-	group **lastg;          /* per breakdown set: the group of the last row (rows come in runs) */
+	group **gcache;         /* per breakdown set, GCACHE slots by key_slot: groups found lately */
 	cdict pdict;            /* period labels */
 	const cfg_agg **filt;   /* distinct filters (by text) of the indicators (nfilt) */
 	size_t nfilt;
-	unsigned char *fpass;   /* per distinct filter: this row passes */
+	filters *fs;            /* evaluates them (filters.h) */
+	unsigned char *fpass;   /* per distinct filter: this row passes; fpass[nfilt] is always 1 */
 	size_t *nfi, *dfi;      /* per indicator: index of its numerator's, denominator's filter, or SIZE_MAX */
 	int date_col;           /* canonical column of the period date, -1 none */
 	arena a;                /* dictionary texts */
@@ -106,6 +120,45 @@ static uint64_t khash(const char *p, size_t n)
 	return h ^ (h >> 32);
 }
 
+/* The first n bytes of a and b are the same (words at a time, without
+ * a call: the texts of a dictionary are short). */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			if (a[i] != b[i])
+				return 0;
+		return 1;
+	}
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
+/* A text's slot in a dictionary's cache: a cheap hash of its length and
+ * of its first and last 8 bytes (a collision only costs a full lookup). */
+static inline size_t text_slot(const char *s, size_t len)
+{
+	uint64_t a = 0, b = 0;
+
+	if (len >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + len - 8, 8);
+	} else {
+		memcpy(&a, s, len);
+	}
+	return (size_t)(((a ^ (b * 0xc4ceb9fe1a85ec53ULL) ^ len) * 0x9e3779b97f4a7c15ULL) >> 56) & (DCACHE - 1);
+}
+
 static void cdict_grow(cdict *d)
 {
 	size_t nc = d->cap ? d->cap * 2 : 64, j;
@@ -113,6 +166,7 @@ static void cdict_grow(cdict *d)
 	uint32_t *ni = xcalloc(nc, sizeof *ni);
 
 	d->text = xreallocarray(d->text, nc + 1, sizeof *d->text);
+	d->len = xreallocarray(d->len, nc + 1, sizeof *d->len);
 	for (size_t i = 0; i < d->cap; i++) {
 		if (!d->hash[i])
 			continue;
@@ -128,28 +182,35 @@ static void cdict_grow(cdict *d)
 	d->cap = nc;
 }
 
-/* The id (from 1) of text s (len bytes) in d, adding it. */
-static uint32_t cdict_id(cdict *d, arena *ar, const char *s, size_t len)
+/* The id (from 1) of text s (len bytes) in d's hash table, adding it. */
+static uint32_t cdict_find(cdict *d, arena *ar, const char *s, size_t len)
 {
-	uint64_t h;
+	uint64_t h = khash(s, len) | 1;
 	size_t j;
 
-	if (d->last && len == d->lastlen && memcmp(d->text[d->last], s, len) == 0)
-		return d->last;
-	h = khash(s, len) | 1;
 	if (d->n * 2 + 2 >= d->cap)
 		cdict_grow(d);
 	for (j = h & (d->cap - 1); d->hash[j]; j = (j + 1) & (d->cap - 1))
-		if (d->hash[j] == h && memcmp(d->text[d->slot_id[j]], s, len) == 0 &&
-		    d->text[d->slot_id[j]][len] == '\0') {
-			d->lastlen = len;
-			return d->last = d->slot_id[j];
-		}
+		if (d->hash[j] == h && d->len[d->slot_id[j]] == len && memcmp(d->text[d->slot_id[j]], s, len) == 0)
+			return d->slot_id[j];
 	d->hash[j] = h;
 	d->slot_id[j] = (uint32_t)++d->n;
 	d->text[d->n] = arena_dup(ar, s, len);
-	d->lastlen = len;
-	return d->last = d->slot_id[j];
+	d->len[d->n] = len;
+	return d->slot_id[j];
+}
+
+/* The id (from 1) of text s (len bytes) in d, adding it.  A register
+ * repeats few values, so most texts are found in the small cache, without
+ * hashing them whole. */
+static inline uint32_t cdict_id(cdict *d, arena *ar, const char *s, size_t len)
+{
+	size_t c = text_slot(s, len);
+	uint32_t id = d->cache[c];
+
+	if (id && d->len[id] == len && same_bytes(d->text[id], s, len))
+		return id;
+	return d->cache[c] = cdict_find(d, ar, s, len);
 }
 
 /* The id in d of the text id has in from (0 stays 0). */
@@ -163,6 +224,7 @@ static void cdict_free(cdict *d)
 	free(d->hash);
 	free(d->slot_id);
 	free(d->text);
+	free(d->len);
 }
 
 /* ---- groups ------------------------------------------------------------- */
@@ -228,20 +290,33 @@ static group *lookup_key(engine *e, const uint32_t *k)
 	return e->t.slots[j] = group_new(e, k, len, h);
 }
 
-/* The finest group of breakdown set si (every field set) for this row. */
+/* The finest group of breakdown set si (every field set) for this row:
+ * from the set's small cache of groups when it is there (keyed by the
+ * period and value ids), else from the table. */
 static group *lookup(engine *e, uint32_t period, size_t si)
 {
 	const byset *b = &e->sets[si];
 	uint32_t *k = e->kbuf;
+	uint64_t h = period;
+	size_t len = 3 + b->n, i;
+	group **c;
 
 	k[0] = (uint32_t)si;
 	k[1] = (1u << b->n) - 1;
 	k[2] = period;
-	for (size_t i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
 		k[3 + i] = e->rid[b->cols[i]];
-	if (e->lastg[si] && memcmp(e->lastg[si]->key, k, (3 + b->n) * sizeof *k) == 0)
-		return e->lastg[si];
-	return e->lastg[si] = lookup_key(e, k);
+		h = (h ^ k[3 + i]) * 0x9e3779b97f4a7c15ULL;
+	}
+	c = &e->gcache[si * GCACHE + ((h * 0xff51afd7ed558ccdULL) >> 56 & (GCACHE - 1))];
+	if (*c) {
+		const uint32_t *gk = (*c)->key;
+		for (i = 2; i < len && gk[i] == k[i]; i++)
+			;
+		if (i == len)
+			return *c;
+	}
+	return *c = lookup_key(e, k);
 }
 
 /* The groups of the table, in slot order (*n of them; the caller frees). */
@@ -293,17 +368,6 @@ static void rollup(engine *e)
 
 /* ---- rows --------------------------------------------------------------- */
 
-/* Add this row to a, which its filter already passed. */
-static void add(const engine *e, aggfn_acc *a, const cfg_agg *agg, const expr_value *row)
-{
-	const aggfn *fn = aggfn_get(agg->fn);
-
-	if (agg->field < 0)
-		fn->add(a, 0, 0);
-	else if (!row[agg->field].isnull)
-		fn->add(a, row[agg->field].num, e->rid[agg->field]);
-}
-
 /* Give the row's values of the columns that need them their ids; each
  * distinct filter evaluated once, then each indicator's parts. */
 static void row_ids_and_filters(engine *e, expr_value *row, const size_t *lens)
@@ -314,28 +378,42 @@ static void row_ids_and_filters(engine *e, expr_value *row, const size_t *lens)
 		e->rid[c] = v->isnull ? 0 : cdict_id(&e->dict[c], &e->a, v->s, lens[c]);
 		v->id = e->rid[c];
 	}
-	for (size_t f = 0; f < e->nfilt; f++)
-		e->fpass[f] = expr_eval(e->filt[f]->where, row) == EXPR_TRUE;
-	for (size_t i = 0; i < e->ninds; i++) {
-		e->npass[i] = e->nfi[i] == SIZE_MAX ? 1 : e->fpass[e->nfi[i]];
-		e->dpass[i] = e->inds[i]->is_ratio ? (e->dfi[i] == SIZE_MAX ? 1 : e->fpass[e->dfi[i]]) : 0;
+	filters_eval(e->fs, row, e->fpass);
+}
+
+/* Add this row to group g of set b: every accumulator whose filter it
+ * passed and whose field it has.  Counts (count's add is a->n++) add the
+ * flag itself, without a branch on it: filters pass or fail at random
+ * from row to row, which branches mispredict. */
+static void add_ops(const engine *e, const byset *b, group *g, const expr_value *row)
+{
+	const accop *o = b->ops, *counts = b->ops + b->ncount, *end = b->ops + b->nops;
+
+	for (; o < counts; o++)
+		g->acc[o->q].n += e->fpass[o->f] & (o->field < 0 || !row[o->field].isnull);
+	for (; o < end; o++) {
+		aggfn_acc *a = &g->acc[o->q];
+		if (!e->fpass[o->f])
+			continue;
+		if (o->field < 0)
+			o->fn->add(a, 0, 0);
+		else if (!row[o->field].isnull)
+			o->fn->add(a, row[o->field].num, e->rid[o->field]);
 	}
 }
 
 /* The period id of this row in period type t (0: the row has none). */
-static uint32_t row_period(engine *e, const expr_value *row, period_type t)
+static uint32_t row_period(engine *e, const expr_value *row, const size_t *lens, period_type t)
 {
 	char label[PERIOD_LABEL_MAX];
-	const char *period = row[CFG_COL_PERIOD].s;
 	const expr_value *dv = e->date_col >= 0 ? &row[e->date_col] : NULL;
 
-	if (t != e->s->period) {
-		/* a finer period (semesters), from the period date */
-		if (!dv || dv->isnull || period_label(t, (long)dv->num, label) < 0)
-			return 0;
-		period = label;
-	}
-	return cdict_id(&e->pdict, &e->a, period, strlen(period));
+	if (t == e->s->period)
+		return cdict_id(&e->pdict, &e->a, row[CFG_COL_PERIOD].s, lens[CFG_COL_PERIOD]);
+	/* a finer period (semesters), from the period date */
+	if (!dv || dv->isnull || period_label(t, (long)dv->num, label) < 0)
+		return 0;
+	return cdict_id(&e->pdict, &e->a, label, strlen(label));
 }
 
 void engine_add_row(engine *e, expr_value *row, const size_t *lens)
@@ -348,19 +426,13 @@ void engine_add_row(engine *e, expr_value *row, const size_t *lens)
 		const byset *b = &e->sets[si];
 		group *g;
 		if (!tried[b->ptype]) {
-			pid[b->ptype] = row_period(e, row, b->ptype);
+			pid[b->ptype] = row_period(e, row, lens, b->ptype);
 			tried[b->ptype] = 1;
 		}
 		if (!pid[b->ptype])
 			continue;
 		g = lookup(e, pid[b->ptype], si);
-		for (size_t k = 0; k < b->ninds; k++) {
-			size_t i = b->inds[k];
-			if (e->npass[i])
-				add(e, &g->acc[2 * k], &e->inds[i]->num, row);
-			if (e->dpass[i])
-				add(e, &g->acc[2 * k + 1], &e->inds[i]->den, row);
-		}
+		add_ops(e, b, g, row);
 	}
 }
 
@@ -406,7 +478,6 @@ void engine_merge(engine *into, const engine *from)
 	for (size_t j = 0; j < from->t.cap; j++)
 		if (from->t.slots[j])
 			merge_group(into, from, from->t.slots[j]);
-	memset(into->lastg, 0, (into->nsets + 1) * sizeof *into->lastg);
 }
 
 /* ---- records ------------------------------------------------------------- */
@@ -479,7 +550,8 @@ static int rec_value(const engine *e, const outrec *o, engine_rec *r)
 {
 	const cfg_indicator *ind = e->inds[o->i];
 	const aggfn *fn = aggfn_get(ind->num.fn);
-	aggfn_acc *na = &o->g->acc[2 * o->k], *da = &o->g->acc[2 * o->k + 1];
+	const size_t *src = e->sets[o->g->set].src;
+	aggfn_acc *na = &o->g->acc[src[2 * o->k]], *da = &o->g->acc[src[2 * o->k + 1]];
 	int ok, ok2;
 
 	*r = (engine_rec){ o->i, o->g->period, o->g->json, 0, 0, 0, 0 };
@@ -547,7 +619,7 @@ static void make_sets(engine *e)
 			    (ind->nby == 0 || memcmp(e->sets[si].cols, ind->by, ind->nby * sizeof *ind->by) == 0))
 				break;
 		if (si == e->nsets) {
-			e->sets[si] = (byset){ ind->by, ind->by_names, ind->nby, ind->period, xcalloc(k, sizeof(size_t)), 0 };
+			e->sets[si] = (byset){ ind->by, ind->by_names, ind->nby, ind->period, xcalloc(k, sizeof(size_t)), 0, NULL, 0, 0, NULL };
 			e->nsets++;
 		}
 		e->sets[si].inds[e->sets[si].ninds++] = i;
@@ -616,6 +688,60 @@ static void make_ids(engine *e)
 	for (size_t c = 0; c < ncols; c++)
 		if (e->needid[c])
 			e->idcols[e->nidcols++] = (int)c;
+	{
+		const expr **where = xcalloc(e->nfilt + 1, sizeof *where);
+		for (size_t f = 0; f < e->nfilt; f++)
+			where[f] = e->filt[f]->where;
+		e->fs = filters_new(where, e->nfilt, e->needid, ncols);
+		free(where);
+	}
+}
+
+/* Set b's accumulator operations of one kind (counts or not): per
+ * indicator its numerator, and its denominator when it is a ratio, with
+ * the index of its filter. */
+static void add_set_ops(engine *e, byset *b, int counts)
+{
+	for (size_t k = 0; k < b->ninds; k++) {
+		size_t i = b->inds[k];
+		for (int q = 0; q < (e->inds[i]->is_ratio ? 2 : 1); q++) {
+			const cfg_agg *agg = q ? &e->inds[i]->den : &e->inds[i]->num;
+			size_t f = q ? e->dfi[i] : e->nfi[i];
+			accop *o;
+			size_t j;
+			if ((agg->fn == AGGFN_COUNT) != counts)
+				continue;
+			f = f == SIZE_MAX ? e->nfilt : f;
+			/* the same count as an earlier one: read from that one */
+			for (j = 0; counts && j < b->nops && (b->ops[j].f != f || b->ops[j].field != agg->field); j++)
+				;
+			if (counts && j < b->nops) {
+				b->src[2 * k + (size_t)q] = b->ops[j].q;
+				continue;
+			}
+			o = &b->ops[b->nops++];
+			o->fn = aggfn_get(agg->fn);
+			o->f = f;
+			o->field = agg->field;
+			o->q = 2 * k + (size_t)q;
+		}
+	}
+}
+
+/* Each set's accumulator operations, the counts first. */
+static void make_ops(engine *e)
+{
+	e->fpass[e->nfilt] = 1;
+	for (size_t si = 0; si < e->nsets; si++) {
+		byset *b = &e->sets[si];
+		b->ops = xcalloc(2 * b->ninds + 1, sizeof *b->ops);
+		b->src = xcalloc(2 * b->ninds + 1, sizeof *b->src);
+		for (size_t q = 0; q < 2 * b->ninds; q++)
+			b->src[q] = q;
+		add_set_ops(e, b, 1);
+		b->ncount = b->nops;
+		add_set_ops(e, b, 0);
+	}
 }
 
 engine *engine_new(const cfg *c, const cfg_source *s, char *err, size_t errlen)
@@ -633,13 +759,12 @@ engine *engine_new(const cfg *c, const cfg_source *s, char *err, size_t errlen)
 			engine_free(e);
 			return NULL;
 		}
-	e->npass = xcalloc(e->ninds ? e->ninds : 1, 1);
-	e->dpass = xcalloc(e->ninds ? e->ninds : 1, 1);
 	e->date_col = s->period_date >= 0 ? s->fields[s->period_date].col : -1;
 	make_sets(e);
 	make_filters(e);
 	make_ids(e);
-	e->lastg = xcalloc(e->nsets + 1, sizeof *e->lastg);
+	make_ops(e);
+	e->gcache = xcalloc((e->nsets + 1) * GCACHE, sizeof *e->gcache);
 	return e;
 }
 
@@ -679,11 +804,12 @@ void engine_free(engine *e)
 		if (e->t.slots[i])
 			group_free(e, e->t.slots[i]);
 	free(e->t.slots);
-	for (size_t i = 0; i < e->nsets; i++)
+	for (size_t i = 0; i < e->nsets; i++) {
 		free(e->sets[i].inds);
+		free(e->sets[i].ops);
+		free(e->sets[i].src);
+	}
 	free(e->sets);
-	free(e->npass);
-	free(e->dpass);
 	free(e->inds);
 	for (size_t c = 0; e->dict && c < e->s->ncols; c++)
 		cdict_free(&e->dict[c]);
@@ -691,9 +817,10 @@ void engine_free(engine *e)
 	free(e->needid);
 	free(e->rid);
 	free(e->idcols);
-	free(e->lastg);
+	free(e->gcache);
 	free(e->filt);
 	free(e->fpass);
+	filters_free(e->fs);
 	free(e->nfi);
 	free(e->dfi);
 	cdict_free(&e->pdict);

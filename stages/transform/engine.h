@@ -24,7 +24,10 @@
  *
  * Text values are grouped and compared by small ids from a dictionary
  * per column, not by strings; two engines of the same source can be
- * merged (engine_merge), their ids matched by text.
+ * merged (engine_merge), their ids matched by text.  A register repeats
+ * few values, so each dictionary and each breakdown set keeps a small
+ * direct-mapped cache of the texts and groups it met lately, in front of
+ * its hash table.
  */
 #ifndef VQR_TRANSFORM_ENGINE_H
 #define VQR_TRANSFORM_ENGINE_H
@@ -58,7 +61,7 @@ const cfg_indicator *const *engine_indicators(const engine *e, size_t *n);
 /* Count one row: row[s->ncols] typed values (period label in
  * row[CFG_COL_PERIOD], the columns the rules read filled in; text values
  * get their dictionary ids set in row[].id), lens[col] the byte length of
- * each text.  Texts are copied as needed. */
+ * each text (the period label's included).  Texts are copied as needed. */
 void engine_add_row(engine *e, expr_value *row, const size_t *lens);
 
 /* Add everything `from` counted to `into` (both engines of the same

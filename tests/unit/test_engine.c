@@ -1,8 +1,9 @@
 /*
  * test_engine.c - vqr-transform's aggregation engine: rows fed in, the
  * counts, sums, means, ratios, distinct counts, medians and percentiles
- * per group and breakdown checked, and two partial engines merged equal
- * one engine over all the rows.
+ * per group and breakdown checked (a count two indicators share kept
+ * once), and two partial engines merged equal one engine over all the
+ * rows.
  */
 #include <math.h>
 #include <stdio.h>
@@ -37,7 +38,12 @@ static const char catalog[] =
 	"     where: \"major = 'B'\"}\n"
 	"  - {code: med, name_zh: 中位数, name_en: Med, unit: 元, kind: amount, source: g, by: [major], median: pay}\n"
 	"  - {code: p90, name_zh: 九十分位, name_en: P90, unit: 元, kind: amount, source: g,\n"
-	"     percentile: {field: pay, p: 90}}\n";
+	"     percentile: {field: pay, p: 90}}\n"
+	/* counts of the same rows as others of their set (all: high's denominator;
+	 * bshare's numerator: b), kept once */
+	"  - {code: all, name_zh: 全部, name_en: All, unit: 人, kind: count, source: g, count: \"*\"}\n"
+	"  - {code: bshare, name_zh: B占比, name_en: BS, unit: \"%\", kind: rate, source: g,\n"
+	"     ratio: {numerator: {count: \"*\", where: \"major = 'B'\"}, denominator: {count: pay}}}\n";
 
 static const struct { const char *major; double pay; } rows[] = {
 	{ "A", 3000 }, { "A", 4000 }, { "B", 5000 }, { "B", 6000 }, { "A", 4500 }, { "C", -1 },
@@ -114,6 +120,10 @@ static void check_values(const engine *e, const engine_rec *r, size_t n)
 	value_is(e, r, n, "med", "{\"major\": \"B\"}", 5500);
 	ok(!find(e, r, n, "med", "{\"major\": \"C\"}"), "a median of no values has no record");
 	value_is(e, r, n, "p90", "{}", 5600);
+	value_is(e, r, n, "all", "{}", 6);
+	value_is(e, r, n, "bshare", "{}", 40);
+	x = find(e, r, n, "bshare", "{}");
+	ok(x && x->has_nd && x->num == 2 && x->den == 5, "a count kept once for two indicators gives both their values");
 }
 
 static engine *new_engine(void)

@@ -3,7 +3,7 @@
  * every type with and without NULLs, SQL three-valued truth tables,
  * precedence and parentheses, quoted identifiers and UTF-8 text, every
  * parse error with its column, expr_to_string round trips, and the
- * nesting limit.
+ * nesting limit, the ids of expr_intern, the fields expr_fields lists.
  */
 #include "lib/catalog/expr.h"
 #include "tests/unit/tap.h"
@@ -791,6 +791,34 @@ static void test_intern(void)
 	ok(1, "expr_intern(NULL) is fine");
 }
 
+/* expr_fields' callback for test_fields: each read as "index:type:null_only ". */
+static void note_field(void *ctx, int index, expr_type type, int null_only)
+{
+	char *b = ctx;
+	snprintf(b + strlen(b), 256 - strlen(b), "%d:%d:%d ", index, (int)type, null_only);
+}
+
+/* expr_fields lists every field read, in reading order, with its type and
+ * whether only its NULL-ness matters; constants are not fields. */
+static void test_fields(void)
+{
+	char b[256] = "";
+	expr *e = expr_parse("destination = '升学' and not (salary > 3000 or in_field is null) and '就业' != major "
+			     "and active and age in (1, 2)", resolve, NULL, NULL, 0, NULL);
+
+	expr_fields(e, note_field, b);
+	is_str(b, "0:0:0 1:1:0 2:2:1 4:0:0 11:2:0 9:1:0 ", "expr_fields: every field read, with type and null_only");
+	expr_free(e);
+	b[0] = '\0';
+	e = expr_parse("graduation_date >= enroll_date", resolve, NULL, NULL, 0, NULL);
+	expr_fields(e, note_field, b);
+	is_str(b, "3:3:0 7:3:0 ", "expr_fields: both sides of a field-to-field comparison");
+	expr_free(e);
+	b[0] = '\0';
+	expr_fields(NULL, note_field, b);
+	is_str(b, "", "expr_fields(NULL): no calls");
+}
+
 int main(void)
 {
 	test_dates();
@@ -805,5 +833,6 @@ int main(void)
 	test_to_string();
 	test_depth();
 	test_intern();
+	test_fields();
 	return tap_done();
 }
