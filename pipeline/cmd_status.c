@@ -181,16 +181,27 @@ static void status_quarantine(const cfg *c)
 #define BATCHES_SQL \
 	"SELECT b.batch_id, to_char(b.started_at, 'YYYY-MM-DD HH24:MI'), b.status, f.file_name, " \
 	"f.rows_read, f.rows_loaded, f.rows_rejected, array_to_string(f.periods, ','), " \
-	"(SELECT count(*) FROM vqr.indicator_value v WHERE v.batch_id = b.batch_id) " \
+	"(SELECT count(*) FROM vqr.indicator_value v WHERE v.batch_id = b.batch_id), " \
+	"(SELECT string_agg(CASE WHEN s.status = 'loaded' THEN format('%s: %s, %s rows, %s loaded, %s rejected', " \
+	"  s.sheet_name, s.source_code, s.rows_read, s.rows_loaded, s.rows_rejected) " \
+	"  ELSE format('%s: not read (no source reads it)', s.sheet_name) END, E'\\n' ORDER BY s.sheet_no) " \
+	"  FROM vqr.source_file_sheet s WHERE s.file_id = f.file_id) " \
 	"FROM vqr.batch b LEFT JOIN vqr.source_file f USING (batch_id) " \
 	"WHERE b.school_code = $1 ORDER BY b.batch_id DESC LIMIT 10"
 
-/* vqr status: row i of BATCHES_SQL. */
+/* vqr status: row i of BATCHES_SQL, and the sheets of a workbook read
+ * as parts, a line each. */
 static void batch_row(PGresult *r, int i)
 {
+	const char *s = PQgetvalue(r, i, 9), *e;
+
 	printf("  batch %s  %s  %s  %s: %s rows, %s loaded, %s rejected, %s values for %s\n", PQgetvalue(r, i, 0),
 	       PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
 	       PQgetvalue(r, i, 6), PQgetvalue(r, i, 8), PQgetvalue(r, i, 7));
+	for (; *s; s = *e ? e + 1 : e) {
+		e = s + strcspn(s, "\n");
+		printf("    sheet %.*s\n", (int)(e - s), s);
+	}
 }
 
 /* The open findings of school $1: the current ones (not superseded by a later check). */

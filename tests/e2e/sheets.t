@@ -106,6 +106,11 @@ is "$(sql "select string_agg(distinct source_code, ' ' order by source_code) fro
 is "$(sql "select count(*) from vqr.slice_file where file_id = (select file_id from vqr.source_file)")" 2 \
 	"  which makes up both sources' slices"
 is "$(sql "select count(*) from vqr.v_source_file_sheet where file_name = '$BOOK'")" 3 "v_source_file_sheet shows the sheets"
+out=$(vqr -c "$CFG" status 2>&1)
+like "$out" "*$BOOK: $((ACTS + 1 + CLUBS)) rows*
+    sheet 学生活动: activity_register, $((ACTS + 1)) rows, $ACTS loaded, 1 rejected
+    sheet 社团名册: club_roster, $CLUBS rows, $CLUBS loaded, 0 rejected
+    sheet 填表说明: not read (no source reads it)*" "vqr status lists the workbook's sheets under its batch"
 ls "$WORK/wb/archive" | grep -q "学生工作台账"; ok $? "the workbook is archived"
 is "$(grep -h '^unmatched_sheets:' "$WORK"/wb/staging/*/manifest.yaml | sort -u)" "unmatched_sheets: [填表说明]" \
 	"each part's manifest lists the sheet no source reads"
