@@ -142,16 +142,20 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 	const size_t *lens;
 	char *const *fields = rows_fields(r, &lens);
 
+	expr_value *row = x->row;
+	size_t *vlen = x->vlen;
+	long long *nonnull = x->nonnull;
+
 	/* Only the columns some rule reads (and the line and period). */
 	for (const ucol *c = x->ucols, *cend = x->ucols + x->nucols; c < cend; c++) {
 		int i = c->col, j = c->staged;
-		expr_value *v = &x->row[i];
+		expr_value *v = &row[i];
 		const char *s = j >= 0 ? fields[j] : NULL;
-		size_t len = x->vlen[i] = j >= 0 ? lens[j] : 0;
+		size_t len = vlen[i] = j >= 0 ? lens[j] : 0;
 		v->isnull = s == NULL;
 		v->s = s ? s : "";
 		v->num = 0;
-		x->nonnull[i] += s != NULL;
+		nonnull[i] += s != NULL;
 		if (!s || !c->typed)
 			continue;
 		if (x->coltype[i] == EXPR_DATE && x->prevok[i] && len < sizeof x->prev[i] &&
