@@ -713,6 +713,19 @@ static int unsplit(char *line, char *p)
 	return 0;
 }
 
+#if defined(__SSE2__)
+/* Record field n of split_plain, from f to q (a tab or the line's end):
+ * NULL when it is exactly \N (every backslash of a line split there is
+ * one), chosen without a branch. */
+static inline void put_field(rows_reader *r, int n, char *f, char *q)
+{
+	int null = (q - f == 2) & (f[0] == '\\');
+
+	r->fields[n] = null ? NULL : f;
+	r->flen[n] = null ? 0 : (size_t)(q - f);
+}
+#endif
+
 /* Fast path of rows_next: split line in place at its tabs, as long as the
  * only backslashes are whole-field \N (NULL).  With SSE2 (every x86-64)
  * 16 bytes are classified a step and the tabs taken from the bit mask;
@@ -722,32 +735,46 @@ static int unsplit(char *line, char *p)
 static int split_plain(rows_reader *r, char *line, size_t len)
 {
 	char *p = line, *end = line + len, *f = line;
-	int null = 0;
-
 #if defined(__SSE2__)
 	const __m128i tab = _mm_set1_epi8('\t'), bsl = _mm_set1_epi8('\\');
+	int n = 0;
+
 	/* The last step reads up to 15 bytes past the line, inside the buffer
-	 * (RSLACK), and ignores them. */
+	 * (RSLACK), and ignores them.  A step first checks that each of its
+	 * backslashes starts a whole-field \N (at the start f of the field
+	 * being read, or just after a tab of this step): every backslash of
+	 * the line is then one, so a field is NULL when it is exactly \N, and
+	 * the tabs are taken without looking at what lies between them. */
 	for (; p < end; p += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 		unsigned mt = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
 		unsigned mb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bsl));
-		unsigned m = mt | mb;
-		if (end - p < 16)
-			m &= (1u << (end - p)) - 1;
-		while (m) {
-			char *q = p + __builtin_ctz(m);
-			if (mb & (m & -m)) {
-				if (!is_null_mark(f, q, end))
-					return unsplit(line, q);
-				null = 1;
-			} else if (end_field(r, &f, q, &null) < 0) {
-				return -1;
-			}
-			m &= m - 1;
+		if (end - p < 16) {
+			mt &= (1u << (end - p)) - 1;
+			mb &= (1u << (end - p)) - 1;
+		}
+		for (; mb; mb &= mb - 1) {
+			char *q = p + __builtin_ctz(mb);
+			if (!(q == f || (q > p && q[-1] == '\t')) || !is_null_mark(q, q, end))
+				return unsplit(line, q);
+		}
+		if (r->fcap - n < 17 && grow_fields(r) < 0)
+			return -1;
+		for (; mt; mt &= mt - 1) {
+			char *q = p + __builtin_ctz(mt);
+			put_field(r, n++, f, q);
+			*q = '\0';
+			f = q + 1;
 		}
 	}
-#endif
+	if (n == r->fcap && grow_fields(r) < 0)
+		return -1;
+	put_field(r, n++, f, end);
+	r->nfields = n;
+	return 1;
+#else
+	int null = 0;
+
 	for (; p < end; p++) {
 		if (*p == '\t') {
 			if (end_field(r, &f, p, &null) < 0)
@@ -759,6 +786,7 @@ static int split_plain(rows_reader *r, char *line, size_t len)
 		}
 	}
 	return end_field(r, &f, end, &null) < 0 ? -1 : 1;
+#endif
 }
 
 int rows_next(rows_reader *r)

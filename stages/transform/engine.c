@@ -297,7 +297,7 @@ static group *lookup(engine *e, uint32_t period, size_t si)
 {
 	const byset *b = &e->sets[si];
 	uint32_t *k = e->kbuf;
-	uint64_t h = period;
+	uint64_t h = period * 0xc4ceb9fe1a85ec53ULL;
 	size_t len = 3 + b->n, i;
 	group **c;
 

@@ -6,7 +6,8 @@
  * dictionary id (text), 0/1/2 for NULL/false/true (bool), or whether it
  * is NULL (read by IS [NOT] NULL only).  The cache has SLOTS entries,
  * each the key it holds (word 0 is 1 when the entry is used) and the
- * kept filters' flags for it; a new key takes the entry of its slot.
+ * flags of every filter for it (only the kept filters' are read: the
+ * whole entry is copied at once); a new key takes the entry of its slot.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ struct filters {
 	unsigned char *kkind;   /* how each enters the key (K_*) */
 	size_t nk;
 	uint32_t *keys;         /* SLOTS x (nk + 1) words: used flag, then the key */
-	unsigned char *flags;   /* SLOTS x nkept: the kept filters' flags for that key */
+	unsigned char *flags;   /* SLOTS x n: every filter's flag for that key (the kept ones' hold) */
 	uint32_t *kbuf;         /* the key of the row (nk + 1 words) */
 };
 
@@ -108,7 +109,7 @@ filters *filters_new(const expr *const *where, size_t n, const unsigned char *ha
 	plan(fs, hasid, ncols);
 	if (fs->nkept) {
 		fs->keys = xcalloc(SLOTS * (fs->nk + 1), sizeof *fs->keys);
-		fs->flags = xcalloc(SLOTS * fs->nkept, 1);
+		fs->flags = xcalloc(SLOTS * n, 1);
 		fs->kbuf = xcalloc(fs->nk + 1, sizeof *fs->kbuf);
 	}
 	return fs;
@@ -139,33 +140,39 @@ static size_t row_key(filters *fs, const expr_value *row)
 	return (size_t)((h ^ (h >> 32)) * 0xc4ceb9fe1a85ec53ULL >> 54) & (SLOTS - 1);
 }
 
-void filters_eval(filters *fs, const expr_value *row, unsigned char *pass)
+/* The kept filters' flags into pass: from the cache when the row's key
+ * is there (the whole entry is copied; the live filters' places are
+ * written after), else evaluated and kept. */
+static void kept_eval(filters *fs, const expr_value *row, unsigned char *pass)
 {
 	size_t slot, j, words = fs->nk + 1;
 	uint32_t *sk;
 	unsigned char *sf;
 
-	for (size_t i = 0; i < fs->nlive; i++)
-		pass[fs->live[i]] = expr_eval(fs->where[fs->live[i]], row) == EXPR_TRUE;
-	if (!fs->nkept)
-		return;
-	if ((slot = row_key(fs, row)) == SLOTS) {
-		for (size_t i = 0; i < fs->nkept; i++)
-			pass[fs->kept[i]] = expr_eval(fs->where[fs->kept[i]], row) == EXPR_TRUE;
-		return;
-	}
-	sk = &fs->keys[slot * words];
-	sf = &fs->flags[slot * fs->nkept];
-	for (j = 0; j < words && sk[j] == fs->kbuf[j]; j++)
-		;
-	if (j == words) {
-		for (size_t i = 0; i < fs->nkept; i++)
-			pass[fs->kept[i]] = sf[i];
-		return;
+	if ((slot = row_key(fs, row)) < SLOTS) {
+		sk = &fs->keys[slot * words];
+		sf = &fs->flags[slot * fs->n];
+		for (j = 0; j < words && sk[j] == fs->kbuf[j]; j++)
+			;
+		if (j == words) {
+			memcpy(pass, sf, fs->n);
+			return;
+		}
 	}
 	for (size_t i = 0; i < fs->nkept; i++)
-		sf[i] = pass[fs->kept[i]] = expr_eval(fs->where[fs->kept[i]], row) == EXPR_TRUE;
-	memcpy(sk, fs->kbuf, words * sizeof *sk);
+		pass[fs->kept[i]] = expr_eval(fs->where[fs->kept[i]], row) == EXPR_TRUE;
+	if (slot < SLOTS) {
+		memcpy(sf, pass, fs->n);
+		memcpy(sk, fs->kbuf, words * sizeof *sk);
+	}
+}
+
+void filters_eval(filters *fs, const expr_value *row, unsigned char *pass)
+{
+	if (fs->nkept)
+		kept_eval(fs, row, pass);
+	for (size_t i = 0; i < fs->nlive; i++)
+		pass[fs->live[i]] = expr_eval(fs->where[fs->live[i]], row) == EXPR_TRUE;
 }
 
 size_t filters_nkept(const filters *fs)

@@ -70,6 +70,13 @@ typedef struct repval {
 	long line;              /* source line */
 } repval;
 
+/* A canonical column of the typed row. */
+typedef struct ucol {
+	int col;                /* canonical column */
+	int staged;             /* its column in the rows file being read, -1 when not staged (NULL) */
+	int typed;              /* a rule reads it and it is not text: its value is parsed into num */
+} ucol;
+
 typedef struct transform {
 	const cfg *c;
 	const cfg_source *s;
@@ -79,7 +86,7 @@ typedef struct transform {
 	expr_type *coltype;     /* per canonical column */
 	expr_value *row;        /* the current row, typed */
 	size_t *vlen;           /* per canonical column: this row's value length in bytes */
-	int *ucols;             /* canonical columns read per row (nucols) */
+	ucol *ucols;            /* canonical columns read per row (nucols) */
 	size_t nucols;
 	int *scol;              /* per canonical column: its column in rows.tsv, -1 when not staged (NULL) */
 	long long *nonnull;     /* per canonical column: rows with a value (counted for the columns read) */
@@ -135,17 +142,21 @@ static int typed_row(transform *x, rows_reader *r, int n, char *err, size_t errl
 	const size_t *lens;
 	char *const *fields = rows_fields(r, &lens);
 
+	expr_value *row = x->row;
+	size_t *vlen = x->vlen;
+	long long *nonnull = x->nonnull;
+
 	/* Only the columns some rule reads (and the line and period). */
-	for (size_t u = 0; u < x->nucols; u++) {
-		int i = x->ucols[u], j = x->scol[i];
-		expr_value *v = &x->row[i];
+	for (const ucol *c = x->ucols, *cend = x->ucols + x->nucols; c < cend; c++) {
+		int i = c->col, j = c->staged;
+		expr_value *v = &row[i];
 		const char *s = j >= 0 ? fields[j] : NULL;
-		size_t len = x->vlen[i] = j >= 0 ? lens[j] : 0;
+		size_t len = vlen[i] = j >= 0 ? lens[j] : 0;
 		v->isnull = s == NULL;
 		v->s = s ? s : "";
 		v->num = 0;
-		x->nonnull[i] += s != NULL;
-		if (!s || !x->s->used[i])
+		nonnull[i] += s != NULL;
+		if (!s || !c->typed)
 			continue;
 		if (x->coltype[i] == EXPR_DATE && x->prevok[i] && len < sizeof x->prev[i] &&
 		    memcmp(s, x->prev[i], len + 1) == 0) {
@@ -589,7 +600,7 @@ static void setup_columns(transform *x)
 		x->row[i].isnull = 1;
 		x->row[i].s = "";
 		if (s->used[i] || i == CFG_COL_LINE || i == CFG_COL_PERIOD || (int)i == x->date_col)
-			x->ucols[x->nucols++] = (int)i;
+			x->ucols[x->nucols++].col = (int)i;
 	}
 	x->coltype[CFG_COL_LINE] = EXPR_NUMBER;
 	x->coltype[CFG_COL_PERIOD] = EXPR_TEXT;
@@ -653,6 +664,11 @@ static int check_header(transform *x, rows_reader *r, char *err, size_t errlen)
 		x->absent[f->col] = 0;
 	}
 	x->nstaged = (size_t)n;
+	for (size_t u = 0; u < x->nucols; u++) {
+		ucol *c = &x->ucols[u];
+		c->staged = x->scol[c->col];
+		c->typed = x->s->used[c->col] && x->coltype[c->col] != EXPR_TEXT;
+	}
 	return 0;
 }
 
