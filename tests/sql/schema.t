@@ -37,7 +37,7 @@ is "$(fk source_file)" "vqr.batch vqr.school vqr.source" "source_file refers to 
 is "$(fk reject)" "vqr.source_file" "reject refers to its file"
 is "$(fk batch)" "vqr.batch vqr.school" "batch refers to its school (and a revert to the batch it reverts)"
 is "$(sql "select string_agg(indexrelid::regclass::text, ' ' order by indexrelid::regclass::text) from pg_index where indrelid = 'vqr.indicator_value'::regclass")" \
-	"vqr.indicator_value_batch vqr.indicator_value_compare vqr.indicator_value_pkey vqr.indicator_value_slice vqr.indicator_value_totals vqr.indicator_value_totals_by_indicator vqr.indicator_value_totals_by_school vqr.indicator_value_trend" \
+	"vqr.indicator_value_batch vqr.indicator_value_compare vqr.indicator_value_pkey vqr.indicator_value_slice vqr.indicator_value_totals vqr.indicator_value_totals_by_indicator vqr.indicator_value_totals_by_period vqr.indicator_value_totals_by_school vqr.indicator_value_trend" \
 	"indicator_value's indexes, for the loads and for the views"
 is "$(sql "select pg_get_indexdef('vqr.indicator_value_compare'::regclass) || ' | ' || pg_get_indexdef('vqr.indicator_value_trend'::regclass)")" \
 	"CREATE INDEX indicator_value_compare ON vqr.indicator_value USING btree (indicator_code, period, breakdown, school_code, value_type) INCLUDE (numerator, denominator, value) | CREATE INDEX indicator_value_trend ON vqr.indicator_value USING btree (school_code, indicator_code, breakdown, period)" \
@@ -48,6 +48,9 @@ is "$(sql "select pg_get_indexdef('vqr.indicator_value_totals'::regclass)")" \
 is "$(sql "select pg_get_indexdef('vqr.indicator_value_totals_by_indicator'::regclass) || ' | ' || pg_get_indexdef('vqr.indicator_value_totals_by_school'::regclass)")" \
 	"CREATE INDEX indicator_value_totals_by_indicator ON vqr.indicator_value USING btree (indicator_code, period, school_code, value_type) INCLUDE (breakdown, numerator, denominator, value, batch_id, file_id) WHERE (breakdown = '{}'::jsonb) | CREATE INDEX indicator_value_totals_by_school ON vqr.indicator_value USING btree (school_code, indicator_code, period, value_type) INCLUDE (breakdown, numerator, denominator, value, batch_id, file_id) WHERE (breakdown = '{}'::jsonb)" \
 	"  and by indicator and by school (what an analyst's planner, without statistics for jsonb =, reads)"
+is "$(sql "select pg_get_indexdef('vqr.indicator_value_totals_by_period'::regclass)")" \
+	"CREATE INDEX indicator_value_totals_by_period ON vqr.indicator_value USING btree (period, indicator_code, breakdown, school_code, value_type) INCLUDE (numerator, denominator, value) WHERE (breakdown = '{}'::jsonb)" \
+	"  and by period and indicator (v_value's order: one year's totals of every college, indicator by indicator)"
 is "$(sql "select count(*) from pg_index where indrelid = 'vqr.source_file'::regclass and indkey[0] = (select attnum from pg_attribute where attrelid = 'vqr.source_file'::regclass and attname = 'batch_id')")" \
 	1 "source_file is indexed by batch"
 is "$(sql "select string_agg(pg_get_constraintdef(oid), ' ') from pg_constraint where conrelid = 'vqr.finding'::regclass and contype = 'c' and pg_get_constraintdef(oid) like '%severity%'")" \

@@ -47,6 +47,18 @@ is "$(sql "select distinct schools || ' ' || region_schools $cmp and region = 'R
 is "$(sql "select round(vs_region, 2) $cmp and school_code = 'A'")" "-48.04" "vs_region: the school's distance from the regional value"
 is "$(sql "select string_agg(school_code || ':' || value || ':' || reported_value, ' ') $cmp and reported_value is not null")" \
 	"A:50:51 C:80:80" "reported values stay visible"
+tie=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$TEST_DB" 2>&1 <<'SQL'
+BEGIN;
+UPDATE vqr.indicator_value SET value = 20
+ WHERE school_code = 'A' AND period = '2022-2023' AND indicator_code = 't.count' AND breakdown = '{}';
+SELECT string_agg(school_code || ':' || rank || ':' || round(percentile, 2) || ':' || schools, ' ' ORDER BY school_code)
+  FROM vqr.v_school_compare
+ WHERE period = '2022-2023' AND indicator_code = 't.count' AND breakdown = '{}' AND region = 'R1';
+ROLLBACK;
+SQL
+)
+is "$tie" "A:1:50.00:3 B:1:50.00:3 C:3:0.00:3" \
+	"a tie: both ranked 1, the next 3; the percentile counts the values below (1 of the 2 others)"
 is "$(sql "select count(*) from vqr.v_school_compare where period = '2021-2022' and indicator_code = 't.rate' and breakdown = '{}' and region = 'R2' and rank = 1 and percentile = 0 and round(region_value) = 75")" \
 	1 "a school alone in its region: rank 1, percentile 0, its own value as the region's"
 is "$(sql "select distinct round(region_value, 2) from vqr.v_school_compare where period = '2022-2023' and indicator_code = 't.rate' and breakdown = '{\"major\": \"数控\"}'")" \
