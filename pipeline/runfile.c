@@ -167,10 +167,11 @@ void runfile_servers_prestart(runfile_servers *s)
 {
 	char err[1024];
 
-	/* a failure here is said again by the first stagesrv_send */
-	if (stagesrv_prestart(&s->x, err, sizeof err) < 0 || stagesrv_prestart(&s->t, err, sizeof err) < 0)
-		return;
-	stagesrv_prestart(&s->l, err, sizeof err);
+	/* A failure here is said again by the first stagesrv_send.  Not the
+	 * load: it takes its database from the environment it starts with
+	 * (child_set_database), known only once the driver has connected. */
+	if (stagesrv_prestart(&s->x, err, sizeof err) == 0)
+		stagesrv_prestart(&s->t, err, sizeof err);
 }
 
 void runfile_servers_close(runfile_servers *s)

@@ -50,9 +50,11 @@ typedef struct runfile_servers {
  * copied; none started yet). */
 void runfile_servers_init(runfile_servers *s, const char *config);
 
-/* Start the three servers before their first jobs (when the inbox has
- * files), so that their starts overlap the driver's own; one that does
- * not start is started, or reported, at its first job. */
+/* Start the extract's and the transform's servers before their first
+ * jobs (when the inbox has files), so that their starts overlap the
+ * driver's connecting; one that does not start is started, or reported,
+ * at its first job.  The load's starts at its first job, once the
+ * database is known. */
 void runfile_servers_prestart(runfile_servers *s);
 
 /* End the three servers of a run (side by side, then waited for). */
