@@ -17,6 +17,7 @@
 #include "stages/transform/filters.h"
 
 #define SLOTS 1024              /* entries of the cache (a power of two) */
+#define TRIAL 4096              /* rows after which a cache that misses more often than it hits is given up */
 
 enum { K_NONE, K_NULL, K_BOOL, K_ID };  /* how a column enters the key (a higher one includes the lower) */
 
@@ -33,6 +34,7 @@ struct filters {
 	uint32_t *keys;         /* SLOTS x (nk + 1) words: used flag, then the key */
 	unsigned char *flags;   /* SLOTS x n: every filter's flag for that key (the kept ones' hold) */
 	uint32_t *kbuf;         /* the key of the row (nk + 1 words) */
+	size_t tries, misses;   /* rows looked up in the cache, and not found, until TRIAL */
 };
 
 /* What classify learns of one filter's fields. */
@@ -140,6 +142,16 @@ static size_t row_key(filters *fs, const expr_value *row)
 	return (size_t)((h ^ (h >> 32)) * 0xc4ceb9fe1a85ec53ULL >> 54) & (SLOTS - 1);
 }
 
+/* Give the cache up: the kept filters are evaluated on every row from
+ * now on (their values take too many combinations for it, as a filter
+ * on a column of thousands of distinct texts would). */
+static void give_up(filters *fs)
+{
+	memcpy(fs->live + fs->nlive, fs->kept, fs->nkept * sizeof *fs->kept);
+	fs->nlive += fs->nkept;
+	fs->nkept = 0;
+}
+
 /* The kept filters' flags into pass: from the cache when the row's key
  * is there (the whole entry is copied; the live filters' places are
  * written after), else evaluated and kept. */
@@ -149,6 +161,10 @@ static void kept_eval(filters *fs, const expr_value *row, unsigned char *pass)
 	uint32_t *sk;
 	unsigned char *sf;
 
+	if (fs->tries < TRIAL && ++fs->tries == TRIAL && fs->misses * 2 > TRIAL) {
+		give_up(fs);
+		return;
+	}
 	if ((slot = row_key(fs, row)) < SLOTS) {
 		sk = &fs->keys[slot * words];
 		sf = &fs->flags[slot * fs->n];
@@ -159,6 +175,7 @@ static void kept_eval(filters *fs, const expr_value *row, unsigned char *pass)
 			return;
 		}
 	}
+	fs->misses++;
 	for (size_t i = 0; i < fs->nkept; i++)
 		pass[fs->kept[i]] = expr_eval(fs->where[fs->kept[i]], row) == EXPR_TRUE;
 	if (slot < SLOTS) {
@@ -171,6 +188,7 @@ void filters_eval(filters *fs, const expr_value *row, unsigned char *pass)
 {
 	if (fs->nkept)
 		kept_eval(fs, row, pass);
+	/* after kept_eval: give_up may have made its filters live */
 	for (size_t i = 0; i < fs->nlive; i++)
 		pass[fs->live[i]] = expr_eval(fs->where[fs->live[i]], row) == EXPR_TRUE;
 }

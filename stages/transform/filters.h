@@ -13,9 +13,11 @@
  * is kept in a small direct-mapped cache keyed by those values (ids, bool
  * values, NULL or not), so that most rows cost one lookup for all such
  * filters instead of an evaluation each.  The others (comparisons of
- * numbers, dates, texts without ids) are evaluated on every row.  The
- * flags are the same either way: a cached result is reused only for the
- * very same key.
+ * numbers, dates, texts without ids) are evaluated on every row, and so
+ * are the kept ones once the cache has missed on more than half of the
+ * first 4,096 rows (their values take too many combinations).  The flags
+ * are the same either way: a cached result is reused only for the very
+ * same key.
  */
 #ifndef VQR_TRANSFORM_FILTERS_H
 #define VQR_TRANSFORM_FILTERS_H
@@ -37,7 +39,8 @@ filters *filters_new(const expr *const *where, size_t n, const unsigned char *ha
  * 0 (FALSE or unknown).  pass has room for the n flags. */
 void filters_eval(filters *fs, const expr_value *row, unsigned char *pass);
 
-/* How many of the filters are kept by their values (for tests). */
+/* How many of the filters are kept by their values, 0 once the cache is
+ * given up (for tests). */
 size_t filters_nkept(const filters *fs);
 
 /* Free fs (NULL is fine). */

@@ -1,8 +1,9 @@
 /*
  * test_filters.c - vqr-transform's filters per row (stages/transform/
  * filters.c): which filters are kept by the values they read, and on
- * many random rows (more value combinations than the cache holds, NULLs,
- * texts without ids) every flag equal to evaluating the filter itself.
+ * many random rows (few value combinations, then more than the cache
+ * holds; NULLs, texts without ids) every flag equal to evaluating the
+ * filter itself, the cache kept or given up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +73,9 @@ static const char *const src[] = {
 #define NX ((int)(sizeof src / sizeof src[0]))
 
 /* A random row: about one value in eight NULL; now and then a dest
- * without its id (the filters then evaluate). */
-static void random_row(expr_value *row)
+ * without its id (the filters then evaluate); dest and major among the
+ * first `width` texts. */
+static void random_row(expr_value *row, int width)
 {
 	for (int i = 0; i < NF; i++) {
 		int r = rand();
@@ -83,7 +85,7 @@ static void random_row(expr_value *row)
 		switch (i) {
 		case 0:
 		case 1:
-			row[i].s = texts[i][r / 8 % NTEXT];
+			row[i].s = texts[i][r / 8 % width];
 			row[i].id = i == 0 && r % 97 == 1 ? 0 : text_id(i, row[i].s);
 			break;
 		case 4: row[i].s = r / 8 % 2 ? "x" : "y"; break;
@@ -113,20 +115,28 @@ int main(void)
 			return printf("Bail out! %s does not parse\n", src[k]), 1;
 		expr_intern(xs[k], intern, NULL);
 	}
-	fs = filters_new((const expr *const *)xs, NX, hasid, NF);
-	is_int((long long)filters_nkept(fs), 6, "6 of 9 filters are kept by the values they read");
 	srand(7);
-	for (long r = 0; r < rows; r++) {
-		expr_value row[NF];
-		random_row(row);
-		memset(pass, 2, sizeof pass);
-		filters_eval(fs, row, pass);
-		for (int k = 0; k < NX; k++)
-			if (pass[k] != (expr_eval(xs[k], row) == EXPR_TRUE) && differ++ < 5)
-				printf("# row %ld: %s gave %d\n", r, src[k], pass[k]);
+	/* few combinations of values: the cache hits and is kept; then
+	 * more combinations than it holds: it is given up */
+	for (int width = 4; width <= NTEXT; width += NTEXT - 4) {
+		fs = filters_new((const expr *const *)xs, NX, hasid, NF);
+		is_int((long long)filters_nkept(fs), 6, "6 of 9 filters are kept by the values they read");
+		differ = 0;
+		for (long r = 0; r < rows; r++) {
+			expr_value row[NF];
+			random_row(row, width);
+			memset(pass, 2, sizeof pass);
+			filters_eval(fs, row, pass);
+			for (int k = 0; k < NX; k++)
+				if (pass[k] != (expr_eval(xs[k], row) == EXPR_TRUE) && differ++ < 5)
+					printf("# row %ld: %s gave %d\n", r, src[k], pass[k]);
+		}
+		ok(differ == 0, "%ld random rows of %d texts a field: every flag is the filter's own value (%ld differ)",
+		   rows, width, differ);
+		is_int((long long)filters_nkept(fs), width == 4 ? 6 : 0,
+		       width == 4 ? "a cache that hits is kept" : "a cache that misses is given up");
+		filters_free(fs);
 	}
-	ok(differ == 0, "%ld random rows: every flag is the filter's own value (%ld differ)", rows, differ);
-	filters_free(fs);
 	fs = filters_new((const expr *const *)xs, 0, hasid, NF);
 	filters_eval(fs, NULL, pass);
 	ok(filters_nkept(fs) == 0, "no filters: nothing to do");
