@@ -1,10 +1,11 @@
 # vqr - build, test and install.
 #
 #   make                 build bin: build/bin/vqr, vqr-extract, vqr-transform, vqr-load
-#   make check           unit, CLI and end-to-end tests on a real PostgreSQL, then the
-#                        same suite again built with -fsanitize=address,undefined, then
+#   make check           unit, CLI and end-to-end tests on a real PostgreSQL, the
+#                        same suite again built with -fsanitize=address,undefined, and
 #                        a short fuzz run (check-fuzz: 5,000 inputs per target from
-#                        a fixed seed, the same on every machine)
+#                        a fixed seed, the same on every machine), side by side
+#                        (CHECK_JOBS), then check-deb
 #   make fuzz            libFuzzer targets tests/fuzz/fuzz_<name>.c (the names in
 #                        tests/fuzz/targets; FUZZ_RUN=NAME runs one) built with
 #                        clang -fsanitize=fuzzer,address,undefined into
@@ -77,7 +78,7 @@ VQR_CFLAGS += -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,unde
 endif
 SQL      = $(sort $(wildcard sql/[0-9]*.sql))
 
-.PHONY: all check check-fast check-deb check-fuzz fuzz fuzz-bins unit install clean bench deb
+.PHONY: all check check-all check-fast check-san check-deb check-deb-after check-fuzz fuzz fuzz-bins unit install clean bench deb
 all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c $(LIB_HDR) $(wildcard tests/fuzz/*.h tests/unit/*.h)
@@ -121,14 +122,27 @@ $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuz
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(VQR_LDFLAGS) -o $@ $^ $(VQR_LIBS)
 
-# The whole suite, twice: plain build, then AddressSanitizer + UBSan build;
-# then the Debian package test; then a short fuzz run.
-check: all
+# The whole suite, twice: plain build and AddressSanitizer + UBSan build;
+# a short fuzz run; then the Debian package test.  The parts run side by
+# side, CHECK_JOBS jobs in all (builds included; each suite also runs
+# VQR_TEST_JOBS test files at once, tests/run.sh), each part's output
+# printed whole when it ends (make -O); every part runs even when another
+# fails (-k), and make check fails when any does.  The sanitizer build is
+# listed first: its suite takes longest.
+CHECK_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 2 )))
+check:
+	@$(MAKE) --no-print-directory -k -O -j$(CHECK_JOBS) check-all
+
+check-all: check-san check-fuzz check-fast check-deb-after
+
+# the suite on the sanitizer build (build-san)
+check-san:
 	$(MAKE) BUILD=build-san SAN=1 all
-	sh tests/run.sh $(BUILD)
 	sh tests/run.sh build-san
+
+# check-deb, once no suite runs beside it (the fuzz run may)
+check-deb-after: check-fast check-san
 	$(MAKE) check-deb
-	$(MAKE) check-fuzz
 
 # tests/cli/deb.t with the package installed for real (root and dpkg):
 # alone, after the suite, because the installed /etc/vqr/vqr.yaml is the
@@ -138,8 +152,10 @@ check-deb: all
 
 # 5,000 inputs a target from a fixed random seed: the same run on every
 # machine (scripts/fuzz-run.sh), so that a crash it finds is found again.
+# FUZZ_SECONDS is a bound for a target that hangs, high enough that every
+# target runs its 5,000 inputs on a slow or busy machine.
 check-fuzz:
-	$(MAKE) fuzz FUZZ_SECONDS=60 FUZZ_SEED=1 FUZZ_RUNS=5000
+	$(MAKE) fuzz FUZZ_SECONDS=600 FUZZ_SEED=1 FUZZ_RUNS=5000
 
 # libFuzzer: clang builds the library and the targets in $(FUZZ_BUILD),
 # then each target runs FUZZ_SECONDS on its corpus.
@@ -154,7 +170,16 @@ fuzz:
 
 fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
-$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_util.o $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libvqr.a
+# The fuzz targets' library: only the layers the parsers they fuzz are in
+# (and the header paths of stages/extract), so that the clang build
+# compiles half the code.  A target of a module elsewhere adds it here.
+FUZZ_LIB_OBJ = $(foreach d,lib/util lib/catalog lib/readers,$(filter $(BUILD)/obj/$(d)/%,$(LIB_OBJ))) \
+	       $(BUILD)/obj/stages/extract/hpath.o
+$(BUILD)/libvqr-fuzz.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_util.o $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libvqr-fuzz.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(VQR_LIBS)
 

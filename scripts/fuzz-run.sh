@@ -5,8 +5,10 @@
 #
 # Target NAME is DIR/fuzz/fuzz_NAME, its seeds DIR/corpus/NAME (read only);
 # what it finds goes to DIR/work/NAME (kept between runs) and a crash to
-# DIR/crash/NAME-*.  Prints each target's figures (executions, seconds);
-# exits 1 when a target crashed, after running the others.
+# DIR/crash/NAME-*.  Prints each target's figures (executions, seconds),
+# in the order of the names; exits 1 when a target crashed, after running
+# the others.  FUZZ_JOBS targets run at once (default: the number of
+# processors), each on one process of its own.
 #
 # FUZZ_SEED=N FUZZ_RUNS=M (make check): each target starts from its seeds
 # alone (a fresh work directory) with the random seed N and stops after M
@@ -16,12 +18,11 @@
 set -u
 # libfreexl's own leaks on damaged workbooks are not reported (the file says why)
 export LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")/.." && pwd)/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-DIR=${1:?usage: fuzz-run.sh DIR SECONDS NAME...}
-SECS=${2:?usage: fuzz-run.sh DIR SECONDS NAME...}
-shift 2
-status=0
-mkdir -p "$DIR/crash"
-for n in "$@"; do
+
+# Run target $3 of directory $1 for at most $2 seconds; its line of figures
+# goes to DIR/fuzz_NAME.result, its exit status to DIR/fuzz_NAME.rc.
+if [ "${1-}" = --one ]; then
+	DIR=$2 SECS=$3 n=$4
 	work=$DIR/work/$n
 	set --
 	if [ -n "${FUZZ_SEED:-}" ]; then
@@ -43,8 +44,28 @@ for n in "$@"; do
 		[ "${rate:-?}" = 0 ] && rate="over ${execs:-?}"
 		echo "fuzz_$n: ${execs:-?} runs${FUZZ_SEED:+ (seed $FUZZ_SEED)} in at most ${SECS} s (${rate:-?}/s), no crash"
 	else
-		echo "fuzz_$n: CRASH after ${execs:-?} runs (exit $rc): see $log and $DIR/crash/" >&2
-		grep -E "^(==[0-9]+==ERROR|SUMMARY|.*runtime error)" "$log" | head -5 >&2
+		echo "fuzz_$n: CRASH after ${execs:-?} runs (exit $rc): see $log and $DIR/crash/"
+		grep -E "^(==[0-9]+==ERROR|SUMMARY|.*runtime error)" "$log" | head -5
+	fi > "$DIR/fuzz_$n.result"
+	echo "$rc" > "$DIR/fuzz_$n.rc"
+	exit 0
+fi
+
+DIR=${1:?usage: fuzz-run.sh DIR SECONDS NAME...}
+SECS=${2:?usage: fuzz-run.sh DIR SECONDS NAME...}
+shift 2
+JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+mkdir -p "$DIR/crash"
+for n in "$@"; do rm -f "$DIR/fuzz_$n.result" "$DIR/fuzz_$n.rc"; done
+printf '%s\n' "$@" | xargs -P "$JOBS" -I NAME sh "$0" --one "$DIR" "$SECS" NAME
+status=0
+for n in "$@"; do
+	rc=$(cat "$DIR/fuzz_$n.rc" 2>/dev/null) || rc=none
+	if [ "$rc" = 0 ]; then
+		cat "$DIR/fuzz_$n.result"
+	else
+		[ -f "$DIR/fuzz_$n.result" ] && cat "$DIR/fuzz_$n.result" >&2 ||
+			echo "fuzz_$n: did not run (see $DIR/fuzz_$n.log)" >&2
 		status=1
 	fi
 done

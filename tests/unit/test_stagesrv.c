@@ -17,8 +17,9 @@
 
 static char dir[] = "/tmp/vqr-stagesrv-XXXXXX";
 
-/* A stand-in server named name: for each request (its first byte read,
- * the rest left in the pipe) it prints "line N" and the status of the
+/* A stand-in server named name: for each request (read to its end, the
+ * two NUL bytes of serve_request, so that it answers each request once
+ * however the bytes arrive) it prints "line N" and the status of the
  * list statuses in turn, and ends after a 5. */
 static void server(const char *name, const char *statuses)
 {
@@ -29,9 +30,17 @@ static void server(const char *name, const char *statuses)
 	if (!(f = fopen(path, "w")))
 		return;
 	fprintf(f, "#!/bin/sh\n"
+		   "request() {\n"
+		   "\tp=x\n"
+		   "\twhile c=$(dd bs=1 count=1 2>/dev/null | od -An -tx1 | tr -d ' \\n') && [ -n \"$c\" ]; do\n"
+		   "\t\t[ \"$p$c\" = 0000 ] && return 0\n"
+		   "\t\tp=$c\n"
+		   "\tdone\n"
+		   "\treturn 1\n"
+		   "}\n"
 		   "n=0\n"
 		   "for s in %s; do\n"
-		   "\tdd bs=1 count=1 >/dev/null 2>&1 || exit 0\n"
+		   "\trequest || exit 0\n"
 		   "\tn=$((n + 1))\n"
 		   "\tprintf 'line %%d\\n\\036%%d\\n' \"$n\" \"$s\"\n"
 		   "\t[ \"$s\" = 5 ] && exit 5\n"
