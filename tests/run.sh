@@ -12,8 +12,8 @@
 # end-to-end tests on the real PostgreSQL (tests/e2e/*.t).  prove runs
 # them and prints its summary; the exit status is prove's.
 #
-# Test files run side by side: VQR_TEST_JOBS at once (default twice the
-# number of processors; 1 runs them one after another).  They share the
+# Test files run side by side: VQR_TEST_JOBS at once (default 1: one
+# after another, until tests/e2e/serve.t and slices.t run beside others without failing).  They share the
 # run's server, each in databases of its own name, and each works in a
 # directory of its own ($WORK, tests/lib/env.sh), so a new test must keep
 # to that: a database name no other file uses, nothing written outside
@@ -31,7 +31,7 @@ export ASAN_OPTIONS="abort_on_error=0:halt_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 # libfreexl's own leaks on damaged workbooks (tests/fuzz/lsan.supp says why)
 export LSAN_OPTIONS="suppressions=$TOP/tests/fuzz/lsan.supp"
-JOBS=${VQR_TEST_JOBS:-$(($(nproc 2>/dev/null || echo 1) * 2))}
+JOBS=${VQR_TEST_JOBS:-1}
 case $JOBS in '' | *[!0-9]* | 0) echo "tests/run.sh: VQR_TEST_JOBS=$JOBS is not a number of jobs" >&2; exit 1 ;; esac
 # The files that take longest (waits, servers of their own, many loads).
 LONG="tests/e2e/crash.t tests/e2e/registers.t tests/region/region.t tests/sql/roles.t

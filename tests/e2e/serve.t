@@ -96,7 +96,7 @@ i=0
 until [ "$(grep -c "^$M" "$WORK/lreplies")" = 1 ] || [ $i -ge 300 ]; do i=$((i + 1)); sleep 0.1; done
 is "$(grep "^$M" "$WORK/lreplies" | tr -d "$M")" 0 "vqr-load --serve loads the first file"
 is "$(psql -X -A -t -d "$KEPT" -c "select count(pg_terminate_backend(pid)) from pg_stat_activity
-	where application_name = 'vqr-load'")" 1 "its kept connection's backend is terminated"
+	where application_name = 'vqr-load' and datname = current_database()")" 1 "its kept connection's backend is terminated"
 printf '\0vqr-load\0-c\0%s\0-d\0%s\0%s\0\0' "$CFG" "$KEPT" "$WORK/j2" >&3
 exec 3>&-
 wait $lpid
