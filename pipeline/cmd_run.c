@@ -319,9 +319,10 @@ static int run_files(const cfg *c, const char *config, db *d, const char *connin
 	return rc;
 }
 
-/* Start the stage servers while the driver connects and takes its locks,
- * when a look at the inbox (before the lock: the list is taken again
- * under it) finds files. */
+/* Start the extract's and the transform's servers while the driver
+ * connects and takes its locks (runfile_servers_prestart), when a look
+ * at the inbox (before the lock: the list is taken again under it) finds
+ * files. */
 static void prestart(const cfg *c, runfile_servers *srv)
 {
 	char err[256];

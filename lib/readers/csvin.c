@@ -690,6 +690,16 @@ static void grow_data(csvin *r, size_t need)
 	r->dcap = ncap;
 }
 
+/* Record a field of the current record: len bytes at off in the arena
+ * (its NUL already there). */
+static void add_field(csvin *r, size_t off, size_t len)
+{
+	if (r->nf == r->fcap)
+		grow_fields(r, r->nf + 1);
+	r->foff[r->nf] = off;
+	r->flen[r->nf++] = len;
+}
+
 static void cb_field(void *s, size_t len, void *data)
 {
 	csvin *r = data;
@@ -709,13 +719,10 @@ static void cb_field(void *s, size_t len, void *data)
 		return;
 	}
 	grow_data(r, r->dlen + len + 1);
-	grow_fields(r, r->nf + 1);
 	if (len > 0)
 		memcpy(r->data + r->dlen, s, len);
 	r->data[r->dlen + len] = '\0';
-	r->foff[r->nf] = r->dlen;
-	r->flen[r->nf] = len;
-	r->nf++;
+	add_field(r, r->dlen, len);
 	r->dlen += len + 1;
 }
 
@@ -770,11 +777,8 @@ static int split_line(csvin *r, const unsigned char *s, size_t n)
 			r->cb_err = 3;
 			return -1;
 		}
-		grow_fields(r, r->nf + 1);
 		*q = '\0';
-		r->foff[r->nf] = (size_t)(p - r->data);
-		r->flen[r->nf] = (size_t)(q - p);
-		r->nf++;
+		add_field(r, (size_t)(p - r->data), (size_t)(q - p));
 		if (q == end)
 			break;
 		p = q + 1;
@@ -844,10 +848,7 @@ static const unsigned char *fast_line(csvin *r, const unsigned char *s, const un
 			if (at - fstart > r->max_field)
 				goto general;
 			r->data[base + at] = '\0';
-			if (r->nf == r->fcap)
-				grow_fields(r, r->nf + 1);
-			r->foff[r->nf] = base + fstart;
-			r->flen[r->nf++] = at - fstart;
+			add_field(r, base + fstart, at - fstart);
 			fstart = at + 1;
 		}
 		if (end) {
@@ -857,10 +858,7 @@ static const unsigned char *fast_line(csvin *r, const unsigned char *s, const un
 				goto general;
 			if (at > 0) {   /* an empty line has no field (split_line) */
 				r->data[base + at] = '\0';
-				if (r->nf == r->fcap)
-					grow_fields(r, r->nf + 1);
-				r->foff[r->nf] = base + fstart;
-				r->flen[r->nf++] = at - fstart;
+				add_field(r, base + fstart, at - fstart);
 				r->dlen = base + at + 1;
 			}
 			return s + at;
